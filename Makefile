@@ -1,0 +1,45 @@
+# Proctora: `make run` serves the console with a demo institute; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WEB_WORKERS ?= 2
+
+.PHONY: run test install install-test migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(FLASK) db upgrade
+
+# The web server and the delivery worker run side by side in the foreground; Ctrl-C stops both.
+run: migrate
+	$(FLASK) seed-demo --if-empty
+	@echo "Proctora on http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the worker)"
+	@trap 'kill 0' EXIT; \
+	$(FLASK) worker & \
+	$(BIN)/gunicorn --workers $(WEB_WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# Honours TEST_DATABASE_URL (a PostgreSQL URL) to run the same suite on PostgreSQL.
+test: install-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

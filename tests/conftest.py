@@ -1,0 +1,115 @@
+"""Fixtures: one app per test session on a real database (SQLite, or PostgreSQL from
+TEST_DATABASE_URL), emptied after every test; factories build data through the services."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.accounts.models import Role
+from webapp.accounts.services import add_staff, create_institute
+from webapp.extensions import db
+
+PASSWORD = "correct-horse-battery"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app_config(tmp_path_factory) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory),
+        "SECRET_KEY": "test-secret-key",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://proctora.localhost",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own SMTP server
+        "MAIL_DEFAULT_SENDER": "Proctora <no-reply@example.com>",
+    }
+
+
+@pytest.fixture(scope="session")
+def app(app_config, tmp_path_factory):
+    os.environ.setdefault("PROCTORA_INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    application = create_app(app_config)
+    with application.app_context():
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.session.commit()
+        db.drop_all()
+        db.create_all()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    with app.app_context():
+        yield
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Factory:
+    """Builds institutes and staff through the account services, committed like real data."""
+
+    def __init__(self):
+        self._count = 0
+
+    def _next(self) -> int:
+        self._count += 1
+        return self._count
+
+    def institute(self, name: str | None = None, **details):
+        number = self._next()
+        institute, admin = create_institute(
+            name or f"Institute {number}", admin_email=f"admin{number}@example.com",
+            admin_password=PASSWORD, admin_name=f"Admin {number}", **details)
+        db.session.commit()
+        return institute, admin
+
+    def staff(self, institute, role: Role | str, name: str | None = None):
+        number = self._next()
+        role = Role(role)
+        user = add_staff(institute.id, email=f"{role.value}{number}@example.com", name=name or f"{role.value} {number}",
+                         role=role, password=PASSWORD)
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def factory() -> Factory:
+    return Factory()
+
+
+def log_in(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def admin(factory):
+    return factory.institute("Acme Languages")[1]
+
+
+@pytest.fixture
+def admin_client(client, admin):
+    log_in(client, admin)
+    return client

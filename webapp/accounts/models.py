@@ -1,0 +1,62 @@
+"""Institutes (tenants) and their staff users."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.database import TimestampMixin, UTCDateTime, enum_type
+from webapp.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EXAMINER = "examiner"
+    PROCTOR = "proctor"
+    SUPPORT = "support"
+
+
+class Institute(TimestampMixin, db.Model):
+    __tablename__ = "institutes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(300), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    contact_email: Mapped[str] = mapped_column(String(320), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    logo: Mapped[Optional[bytes]] = mapped_column(LargeBinary, default=None)
+    logo_mimetype: Mapped[str] = mapped_column(String(50), default="")
+    parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), index=True, default=None)
+
+    parent: Mapped[Optional["Institute"]] = relationship(remote_side="Institute.id")
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    # Login is by e-mail, so an e-mail belongs to one staff account across all institutes.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_type(Role))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    institute: Mapped[Institute] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)

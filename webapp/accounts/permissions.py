@@ -1,0 +1,51 @@
+"""The permission matrix: which role may do what. Services call `require`; templates call `can`.
+
+| permission          | admin | examiner | proctor | support |
+|---------------------|:-----:|:--------:|:-------:|:-------:|
+| institute.manage    |   x   |          |         |         |
+| staff.view          |   x   |          |         |    x    |
+| staff.manage        |   x   |          |         |         |
+| bank.view           |   x   |    x     |         |    x    |
+| bank.edit           |   x   |    x     |         |         |
+| assessments.view    |   x   |    x     |    x    |    x    |
+| assessments.edit    |   x   |    x     |         |         |
+| catalogue.add       |   x   |    x     |         |         |
+
+Support is the read-only help desk; proctors see the assessments they will supervise, not the bank
+with its answer keys.
+"""
+from __future__ import annotations
+
+import enum
+
+from webapp.accounts.models import Role, User
+from webapp.errors import PermissionDenied
+
+
+class Permission(enum.StrEnum):
+    MANAGE_INSTITUTE = "institute.manage"
+    VIEW_STAFF = "staff.view"
+    MANAGE_STAFF = "staff.manage"
+    VIEW_BANK = "bank.view"
+    EDIT_BANK = "bank.edit"
+    VIEW_ASSESSMENTS = "assessments.view"
+    EDIT_ASSESSMENTS = "assessments.edit"
+    ADD_CATALOGUE_TEST = "catalogue.add"
+
+
+P = Permission
+MATRIX: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST}),
+    Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS}),
+    Role.SUPPORT: frozenset({P.VIEW_STAFF, P.VIEW_BANK, P.VIEW_ASSESSMENTS}),
+}
+
+
+def can(user: User, permission: Permission) -> bool:
+    return user is not None and user.is_active and permission in MATRIX[user.role]
+
+
+def require(user: User, permission: Permission) -> None:
+    if not can(user, permission):
+        raise PermissionDenied(f"Your role does not allow this ({permission}).")

@@ -1,0 +1,274 @@
+"""Institutes, staff and passwords. Every function that acts for a user takes that user as `actor`
+and is limited to the actor's institute."""
+from __future__ import annotations
+
+import hashlib
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.accounts.models import Institute, Role, User
+from webapp.accounts.permissions import Permission, require
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, NotFound, ValidationError
+from webapp.extensions import db
+from webapp.notifications.services import queue_email
+
+MIN_PASSWORD_LENGTH = 10
+SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
+# Compared against when the e-mail is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
+ALLOWED_LOGO_TYPES = {"image/png", "image/jpeg", "image/webp"}
+MAX_LOGO_BYTES = 512 * 1024
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationError(f"Invalid e-mail address: {error}", field=field) from None
+
+
+def _check_password_strength(password: str, field: str = "password") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+
+
+def _email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def institute_by_name(name: str) -> Institute | None:
+    return db.session.scalar(select(Institute).where(func.lower(Institute.name) == name.strip().lower()))
+
+
+def create_institute(name: str, *, admin_email: str, admin_password: str, admin_name: str = "",
+                     parent_id: int | None = None, **details) -> tuple[Institute, User]:
+    """A new tenant with its first administrator (the CLI and the demo seed use this)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("The institute needs a name.", field="name")
+    if institute_by_name(name) is not None:
+        raise Conflict(f"An institute named {name!r} already exists.", field="name")
+    institute = Institute(name=name, parent_id=parent_id, legal_name=details.pop("legal_name", name), **details)
+    db.session.add(institute)
+    db.session.flush()
+    admin = add_staff(institute.id, email=admin_email, name=admin_name, role=Role.ADMIN, password=admin_password,
+                      field_prefix="admin_")
+    return institute, admin
+
+
+def add_staff(institute_id: int, *, email: str, name: str, role: Role, password: str,
+              field_prefix: str = "") -> User:
+    """A staff account with a password, for the CLI and the demo (the console invites instead)."""
+    email = normalise_email(email, f"{field_prefix}email")
+    if _email_taken(email):
+        raise Conflict(f"A staff account with the e-mail {email} already exists.", field=f"{field_prefix}email")
+    _check_password_strength(password, f"{field_prefix}password")
+    user = User(institute_id=institute_id, email=email, name=(name or "").strip() or email.split("@")[0],
+                role=role, password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (the caller shows one message for both)."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.password_hash:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.is_active else None
+
+
+# Institute details ---------------------------------------------------------------------------
+
+INSTITUTE_FIELDS = ("name", "legal_name", "address", "country", "contact_email", "phone", "website")
+
+
+def update_institute(actor: User, **details) -> Institute:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    institute = actor.institute
+    name = (details.get("name") or "").strip()
+    if not name:
+        raise ValidationError("The institute needs a name.", field="name")
+    other = institute_by_name(name)
+    if other is not None and other.id != institute.id:
+        raise Conflict(f"An institute named {name!r} already exists.", field="name")
+    if details.get("contact_email"):
+        details["contact_email"] = normalise_email(details["contact_email"], "contact_email")
+    website = (details.get("website") or "").strip()
+    if website and not website.startswith(("https://", "http://")):
+        raise ValidationError("The website must start with http:// or https://.", field="website")
+    country = (details.get("country") or "").strip().upper()
+    if country and (len(country) != 2 or not country.isalpha()):
+        raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
+    details.update(name=name, website=website, country=country)
+    for field in INSTITUTE_FIELDS:
+        if field in details:
+            setattr(institute, field, (details[field] or "").strip())
+    return institute
+
+
+def set_logo(actor: User, data: bytes, mimetype: str) -> Institute:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    if mimetype not in ALLOWED_LOGO_TYPES:
+        raise ValidationError("The logo must be a PNG, JPEG or WebP image.", field="logo")
+    if not data or len(data) > MAX_LOGO_BYTES:
+        raise ValidationError("The logo must be between 1 byte and 512 KB.", field="logo")
+    actor.institute.logo = data
+    actor.institute.logo_mimetype = mimetype
+    return actor.institute
+
+
+# Staff ------------------------------------------------------------------------------------------
+
+def list_staff(actor: User) -> list[User]:
+    require(actor, Permission.VIEW_STAFF)
+    return list(db.session.scalars(
+        select(User).where(User.institute_id == actor.institute_id).order_by(func.lower(User.name))
+    ))
+
+
+def get_staff(actor: User, user_id) -> User:
+    require(actor, Permission.VIEW_STAFF)
+    return get_in_institute(User, actor.institute_id, user_id, "Staff member")
+
+
+def _parse_role(role) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationError(f"Unknown role {role!r}.", field="role") from None
+
+
+def invite_staff(actor: User, *, email: str, name: str, role) -> User:
+    """Create a staff account without a password and e-mail its owner a link to choose one."""
+    require(actor, Permission.MANAGE_STAFF)
+    email = normalise_email(email)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the person's name.", field="name")
+    if _email_taken(email):
+        raise Conflict(f"A staff account with the e-mail {email} already exists.", field="email")
+    user = User(institute_id=actor.institute_id, email=email, name=name, role=_parse_role(role))
+    db.session.add(user)
+    db.session.flush()
+    _send_invitation(actor, user)
+    return user
+
+
+def _send_invitation(actor: User, user: User) -> None:
+    queue_email(
+        to=user.email, subject=f"You are invited to {actor.institute.name} on Proctora",
+        template="staff_invitation", topic="staff_invitation", institute_id=actor.institute_id,
+        context={"user": user, "inviter": actor, "institute": actor.institute, "link": set_password_url(user)},
+    )
+
+
+def _admin_count(institute_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(User.id)).where(User.institute_id == institute_id, User.role == Role.ADMIN, User.active)
+    )
+
+
+def update_staff(actor: User, user_id, *, name: str, role, active: bool) -> User:
+    require(actor, Permission.MANAGE_STAFF)
+    user = get_staff(actor, user_id)
+    role = _parse_role(role)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("Give the person's name.", field="name")
+    losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
+    if losing_admin and _admin_count(actor.institute_id) <= 1:
+        raise Conflict("The institute must keep at least one active administrator.", field="role")
+    user.name, user.role, user.active = name, role, active
+    return user
+
+
+def resend_invitation(actor: User, user_id) -> User:
+    require(actor, Permission.MANAGE_STAFF)
+    user = get_staff(actor, user_id)
+    if user.has_password:
+        raise Conflict(f"{user.email} has already chosen a password.")
+    _send_invitation(actor, user)
+    return user
+
+
+# Passwords --------------------------------------------------------------------------------------
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token, so that a link stops working once it has been used to set a password.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def set_password_url(user: User) -> str:
+    token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return f"{current_app.config['BASE_URL']}/set-password/{token}"
+
+
+def user_for_password_token(token: str) -> User:
+    try:
+        data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
+    except SignatureExpired:
+        raise ValidationError("This link has expired. Ask your administrator for a new invitation.") from None
+    except BadSignature:
+        raise NotFound("Link") from None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or not user.is_active or _password_fingerprint(user) != data.get("fp"):
+        raise NotFound("Link")
+    return user
+
+
+def set_password_with_token(token: str, password: str, confirmation: str) -> User:
+    user = user_for_password_token(token)
+    _set_password(user, password, confirmation)
+    return user
+
+
+def change_password(user: User, *, current: str, new: str, confirmation: str) -> User:
+    if not check_password_hash(user.password_hash, current or ""):
+        raise ValidationError("Your current password is not correct.", field="current_password")
+    _set_password(user, new, confirmation)
+    return user
+
+
+def _set_password(user: User, password: str, confirmation: str) -> None:
+    _check_password_strength(password, "new_password")
+    if password != confirmation:
+        raise ValidationError("The two passwords differ.", field="confirmation")
+    user.password_hash = generate_password_hash(password)
+
+
+def dashboard_overview(actor: User) -> dict:
+    """The counts on the console's front page."""
+    from webapp.assessments.models import Assessment
+    from webapp.bank.models import Question, QuestionStatus, Skill
+
+    def count(model, *conditions) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id, *conditions))
+
+    return {
+        "skills": count(Skill),
+        "questions": count(Question, Question.status == QuestionStatus.ACTIVE),
+        "assessments": count(Assessment),
+        "staff": count(User, User.active),
+    }

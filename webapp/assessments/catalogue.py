@@ -1,0 +1,102 @@
+"""The catalogue of pre-built tests that ships with Proctora (Mettl's PBTs). Adding one copies its
+questions into the institute's bank and builds the assessment from them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.assessments.models import Assessment
+from webapp.assessments.services import AssessmentInput, SectionInput, create_for_institute
+from webapp.bank.services import QuestionInput, add_question, ensure_skill
+from webapp.errors import Conflict, NotFound
+from webapp.extensions import db
+
+CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+
+
+@dataclass(frozen=True)
+class CatalogueTest:
+    id: int               # stable number for the API (Mettl's pbtId)
+    slug: str
+    name: str
+    kind: str
+    description: str
+    hero_message: str
+    keywords: str
+    duration: int
+    question_count: int
+    skills: tuple[str, ...]
+    data: dict
+
+
+@cache
+def catalogue() -> tuple[CatalogueTest, ...]:
+    tests = []
+    for number, path in enumerate(sorted(CATALOGUE_DIR.glob("*.json")), start=1):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        tests.append(CatalogueTest(
+            id=number, slug=data["slug"], name=data["name"], kind=data["kind"], description=data["description"],
+            hero_message=data.get("hero_message", ""), keywords=data.get("keywords", ""),
+            duration=data["duration"], question_count=len(data["questions"]),
+            skills=tuple(sorted({question["skill"] for question in data["questions"]})), data=data,
+        ))
+    return tuple(tests)
+
+
+def catalogue_test(slug_or_id) -> CatalogueTest:
+    for test in catalogue():
+        if str(slug_or_id) in (test.slug, str(test.id)):
+            return test
+    raise NotFound("Pre-built test")
+
+
+def added_slugs(actor: User) -> set[str]:
+    return set(db.session.scalars(select(Assessment.catalogue_slug).where(
+        Assessment.institute_id == actor.institute_id, Assessment.catalogue_slug.is_not(None))))
+
+
+def add_to_institute(actor: User, slug_or_id) -> Assessment:
+    """Copy a pre-built test into the actor's institute: its skills, questions and assessment."""
+    require(actor, Permission.ADD_CATALOGUE_TEST)
+    test = catalogue_test(slug_or_id)
+    if test.slug in added_slugs(actor):
+        raise Conflict(f"{test.name} is already in your account.")
+    institute_id = actor.institute_id
+    question_ids = {}
+    for item in test.data["questions"]:
+        skill = ensure_skill(institute_id, item["skill"])
+        question = add_question(institute_id, QuestionInput(
+            type=item["type"], skill_id=skill.id, difficulty=item["difficulty"], stem=item["stem"],
+            cefr_level=item.get("level"), options=item.get("options", []), blanks=item.get("blanks", []),
+            accepted_answers=item.get("accepted", []), case_sensitive=item.get("case_sensitive", False),
+            marks=item.get("marks", 1), negative_marks=item.get("negative_marks", 0),
+        ), source=f"Catalogue: {test.name}")
+        question_ids[item["key"]] = question.id
+    data = test.data
+    definition = AssessmentInput(
+        name=_free_name(institute_id, test.name), duration=data["duration"], instructions=data.get("instructions", ""),
+        kind=data["kind"], placement_bands=data.get("placement_bands", []),
+        target_level=data.get("target_level"), pass_mark_percent=data.get("pass_mark_percent"),
+        sections=[SectionInput(
+            name=section["name"], duration=section.get("duration"), instructions=section.get("instructions", ""),
+            all_questions_mandatory=section.get("all_questions_mandatory", False),
+            randomize_questions=section.get("randomize_questions", False),
+            question_ids=[question_ids[key] for key in section["questions"]],
+        ) for section in data["sections"]],
+    )
+    return create_for_institute(institute_id, definition, created_by_id=actor.id, catalogue_slug=test.slug)
+
+
+def _free_name(institute_id: int, name: str) -> str:
+    """The test's own name, or with a number when the institute already uses that name."""
+    taken = set(db.session.scalars(select(Assessment.name).where(Assessment.institute_id == institute_id)))
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name} ({number})", number + 1
+    return candidate

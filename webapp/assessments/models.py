@@ -1,0 +1,131 @@
+"""Assessments (test definitions): settings, sections, selection rules, hand-picked questions and
+registration fields."""
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
+from webapp.database import TimestampMixin, enum_type
+from webapp.extensions import db
+
+
+class AssessmentKind(enum.StrEnum):
+    STANDARD = "standard"
+    PLACEMENT = "placement"          # the result is a CEFR level, from `placement_bands`
+    CERTIFICATION = "certification"  # pass or fail against `pass_mark_percent` at `target_level`
+
+
+class FieldType(enum.StrEnum):
+    TEXT_BOX = "TextBox"
+    SELECT_BOX = "SelectBox"
+
+
+class Assessment(TimestampMixin, db.Model):
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("institute_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AssessmentKind] = mapped_column(enum_type(AssessmentKind), default=AssessmentKind.STANDARD)
+    # Minutes. With timed sections it equals the sum of their durations (rule E702).
+    duration_minutes: Mapped[Optional[int]] = mapped_column(default=None)
+    instructions: Mapped[str] = mapped_column(Text, default="")   # sanitised HTML
+    allow_copy_paste: Mapped[bool] = mapped_column(default=False)
+    exit_redirection_url: Mapped[str] = mapped_column(String(1000), default="")
+    show_report_to_candidate_on_exit: Mapped[bool] = mapped_column(default=False)
+    on_screen_calculator: Mapped[bool] = mapped_column(default=False)
+    # certification
+    target_level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
+    pass_mark_percent: Mapped[Optional[float]] = mapped_column(default=None)
+    # placement: [{"level": "A1", "min_percent": 20}, ...] ascending, the first at 0
+    placement_bands: Mapped[list] = mapped_column(JSON, default=list)
+    catalogue_slug: Mapped[Optional[str]] = mapped_column(String(100), default=None)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
+
+    sections: Mapped[list["Section"]] = relationship(
+        back_populates="assessment", order_by="Section.position", cascade="all, delete-orphan"
+    )
+    registration_fields: Mapped[list["RegistrationField"]] = relationship(
+        order_by="RegistrationField.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def has_timed_sections(self) -> bool:
+        return any(section.duration_minutes for section in self.sections)
+
+
+class Section(db.Model):
+    __tablename__ = "assessment_sections"
+    __table_args__ = (UniqueConstraint("assessment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    duration_minutes: Mapped[Optional[int]] = mapped_column(default=None)   # set: a timed section
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    all_questions_mandatory: Mapped[bool] = mapped_column(default=False)
+    randomize_questions: Mapped[bool] = mapped_column(default=False)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="sections")
+    rules: Mapped[list["SelectionRule"]] = relationship(
+        back_populates="section", order_by="SelectionRule.position", cascade="all, delete-orphan"
+    )
+    picks: Mapped[list["SectionQuestion"]] = relationship(
+        order_by="SectionQuestion.position", cascade="all, delete-orphan"
+    )
+
+
+class SelectionRule(db.Model):
+    """Draw `question_count` questions of a skill (and difficulty, type, level) from the bank."""
+
+    __tablename__ = "selection_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("assessment_sections.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skills.id"), index=True)
+    difficulty: Mapped[Difficulty] = mapped_column(enum_type(Difficulty))
+    question_type: Mapped[Optional[QuestionType]] = mapped_column(enum_type(QuestionType), default=None)  # None: all types
+    cefr_level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
+    question_count: Mapped[int]
+    correct_grade: Mapped[float] = mapped_column(default=1.0)
+    incorrect_grade: Mapped[float] = mapped_column(default=0.0)
+    # True: each sitting draws its own questions from the pool; False: everyone gets `fixed_question_ids`.
+    pooling: Mapped[bool] = mapped_column(default=True)
+    fixed_question_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    skill: Mapped[Skill] = relationship()
+    section: Mapped[Section] = relationship(back_populates="rules")
+
+
+class SectionQuestion(db.Model):
+    """A question picked by hand into a section; it scores with the question's own marks."""
+
+    __tablename__ = "section_questions"
+    __table_args__ = (UniqueConstraint("section_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("assessment_sections.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship()
+
+
+class RegistrationField(db.Model):
+    __tablename__ = "registration_fields"
+    __table_args__ = (UniqueConstraint("assessment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    field_type: Mapped[FieldType] = mapped_column(enum_type(FieldType), default=FieldType.TEXT_BOX)
+    required: Mapped[bool] = mapped_column(default=False)
+    values: Mapped[list] = mapped_column(JSON, default=list)   # the choices of a SelectBox

@@ -1,0 +1,645 @@
+"""Assessments: one place that enforces every rule of a test definition (Mettl's E701-E710 and E789),
+shared by the console, the API and the catalogue. Console edits change one part of the definition,
+then the whole definition is checked and written."""
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, RegistrationField, Section,
+                                       SectionQuestion, SelectionRule)
+from webapp.bank import services as bank
+from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.sanitize import clean_html
+from webapp.database import get_in_institute
+from webapp.errors import NotFound, ValidationError, parse_enum
+from webapp.extensions import db
+
+FORBIDDEN_NAME_CHARACTERS = re.compile(r'["<>?*\\]')
+MAX_DURATION = 24 * 60
+EMAIL_FIELD = "Email Address"
+STANDARD_FIELDS = (EMAIL_FIELD, "First Name", "Last Name")
+
+
+def invalid(message: str, field_name: str | None = None) -> ValidationError:
+    return ValidationError(message, code="E789", field=field_name)
+
+
+# What a definition is made of, before it is checked -----------------------------------------------
+
+@dataclass
+class RuleInput:
+    skill: str                       # the skill's name, as Mettl's API gives it
+    difficulty: str
+    question_count: int
+    question_type: str | None = None  # None or "AllType": every type
+    cefr_level: str | None = None
+    correct_grade: float = 1.0
+    incorrect_grade: float = 0.0
+    pooling: bool = True
+    id: int | None = None
+    fixed_question_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class SectionInput:
+    name: str
+    duration: int | None = None
+    instructions: str = ""
+    all_questions_mandatory: bool = False
+    randomize_questions: bool = False
+    rules: list[RuleInput] = field(default_factory=list)
+    question_ids: list[int] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass
+class FieldInput:
+    name: str
+    field_type: str = FieldType.TEXT_BOX.value
+    required: bool = False
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AssessmentInput:
+    name: str
+    duration: int | None = None       # minutes; derived from the sections when they are timed
+    instructions: str = ""
+    kind: str = AssessmentKind.STANDARD.value
+    allow_copy_paste: bool = False
+    exit_redirection_url: str = ""
+    show_report_to_candidate_on_exit: bool = False
+    on_screen_calculator: bool = False
+    target_level: str | None = None
+    pass_mark_percent: float | None = None
+    placement_bands: list[dict] = field(default_factory=list)
+    sections: list[SectionInput] = field(default_factory=list)
+    registration_fields: list[FieldInput] = field(default_factory=list)
+
+
+def assessment_input(assessment: Assessment) -> AssessmentInput:
+    """The stored assessment as an editable definition."""
+    return AssessmentInput(
+        name=assessment.name, duration=assessment.duration_minutes, instructions=assessment.instructions,
+        kind=assessment.kind.value, allow_copy_paste=assessment.allow_copy_paste,
+        exit_redirection_url=assessment.exit_redirection_url,
+        show_report_to_candidate_on_exit=assessment.show_report_to_candidate_on_exit,
+        on_screen_calculator=assessment.on_screen_calculator,
+        target_level=assessment.target_level.value if assessment.target_level else None,
+        pass_mark_percent=assessment.pass_mark_percent,
+        placement_bands=[dict(band) for band in assessment.placement_bands],
+        sections=[
+            SectionInput(
+                id=section.id, name=section.name, duration=section.duration_minutes,
+                instructions=section.instructions, all_questions_mandatory=section.all_questions_mandatory,
+                randomize_questions=section.randomize_questions,
+                rules=[
+                    RuleInput(id=rule.id, skill=rule.skill.name, difficulty=rule.difficulty.value,
+                              question_count=rule.question_count,
+                              question_type=rule.question_type.value if rule.question_type else None,
+                              cefr_level=rule.cefr_level.value if rule.cefr_level else None,
+                              correct_grade=rule.correct_grade, incorrect_grade=rule.incorrect_grade,
+                              pooling=rule.pooling, fixed_question_ids=list(rule.fixed_question_ids))
+                    for rule in section.rules
+                ],
+                question_ids=[pick.question_id for pick in section.picks],
+            )
+            for section in assessment.sections
+        ],
+        registration_fields=[
+            FieldInput(name=f.name, field_type=f.field_type.value, required=f.required, values=list(f.values))
+            for f in assessment.registration_fields
+        ],
+    )
+
+
+# The checks -------------------------------------------------------------------------------------
+
+@dataclass
+class _CheckedRule:
+    section: str
+    skill: Skill
+    difficulty: Difficulty
+    question_type: QuestionType | None
+    cefr_level: CefrLevel | None
+    matching: list[int]
+    source: RuleInput
+
+
+def _check_name(institute_id: int, name: str, assessment_id: int | None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200 or FORBIDDEN_NAME_CHARACTERS.search(name):
+        raise ValidationError(
+            'Invalid assessment name provided (cannot be empty, contain special characters such as ",<,>,?,*,\\ '
+            "or be the same as an existing assessment name)", code="E701", field="name")
+    other = db.session.scalar(select(Assessment.id).where(
+        Assessment.institute_id == institute_id, func.lower(Assessment.name) == name.lower()))
+    if other is not None and other != assessment_id:
+        raise ValidationError(
+            f"Invalid assessment name provided: an assessment named {name!r} already exists.",
+            code="E701", field="name")
+    return name
+
+
+def _positive_minutes(value, what: str, field_name: str) -> int | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        raise invalid(f"Invalid value provided: the {what} must be a whole number of minutes.", field_name) from None
+    if not 0 < minutes <= MAX_DURATION:
+        raise invalid(f"Invalid value provided: the {what} must be between 1 and {MAX_DURATION} minutes.", field_name)
+    return minutes
+
+
+def _check_durations(data: AssessmentInput) -> int:
+    section_minutes = [_positive_minutes(s.duration, f"duration of section {s.name}", "duration")
+                       for s in data.sections]
+    total = _positive_minutes(data.duration, "assessment duration", "duration")
+    timed = [minutes for minutes in section_minutes if minutes]
+    if timed and len(timed) != len(section_minutes):
+        raise ValidationError("Invalid section durations - provide all or none of the section durations for "
+                              "timed/un-timed sections.", code="E703", field="duration")
+    if timed:
+        if total is not None and total != sum(timed):
+            raise ValidationError("Invalid assessment duration - does not match total of individual section "
+                                  f"durations ({sum(timed)} minutes).", code="E702", field="duration")
+        return sum(timed)
+    if total is None:
+        raise ValidationError("Missing assessment duration as all sections are un-timed.", code="E704",
+                              field="duration")
+    return total
+
+
+def _check_settings(data: AssessmentInput) -> dict:
+    url = (data.exit_redirection_url or "").strip()
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise invalid("Invalid redirection URL", "exit_redirection_url")
+    kind = parse_enum(AssessmentKind, data.kind, "kind", "kind")
+    values = {"kind": kind, "exit_redirection_url": url, "target_level": None, "pass_mark_percent": None,
+              "placement_bands": []}
+    if kind == AssessmentKind.CERTIFICATION:
+        if not data.target_level:
+            raise invalid("Invalid value provided: a certification needs a target level.", "target_level")
+        values["target_level"] = parse_enum(CefrLevel, data.target_level, "target_level", "CEFR level")
+        try:
+            pass_mark = float(data.pass_mark_percent)
+        except (TypeError, ValueError):
+            raise invalid("Invalid value provided: give the pass mark in percent.", "pass_mark_percent") from None
+        if not 0 < pass_mark <= 100:
+            raise invalid("Invalid value provided: the pass mark is a percentage above 0, at most 100.",
+                          "pass_mark_percent")
+        values["pass_mark_percent"] = pass_mark
+    if kind == AssessmentKind.PLACEMENT:
+        values["placement_bands"] = _check_bands(data.placement_bands or default_placement_bands())
+    return values
+
+
+def default_placement_bands() -> list[dict]:
+    """Equal steps over the seven CEFR levels; institutes tune them to their own test."""
+    levels = list(CefrLevel)
+    return [{"level": level.value, "min_percent": round(index * 100 / len(levels))} for index, level in enumerate(levels)]
+
+
+def _check_bands(bands: list[dict]) -> list[dict]:
+    cleaned, last_rank, last_percent = [], -1, -1.0
+    for band in bands:
+        level = parse_enum(CefrLevel, band.get("level"), "placement_bands", "CEFR level")
+        try:
+            percent = float(band.get("min_percent"))
+        except (TypeError, ValueError):
+            raise invalid("Invalid value provided: each level needs a minimum percentage.", "placement_bands") from None
+        if level.rank <= last_rank or percent <= last_percent or not 0 <= percent <= 100:
+            raise invalid("Invalid value provided: placement levels must rise with their minimum percentages "
+                          "(0 to 100).", "placement_bands")
+        cleaned.append({"level": level.value, "min_percent": percent})
+        last_rank, last_percent = level.rank, percent
+    if not cleaned or cleaned[0]["min_percent"] != 0:
+        raise invalid("Invalid value provided: the lowest placement level starts at 0 %.", "placement_bands")
+    return cleaned
+
+
+def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
+    by_name = {}
+    for item in fields:
+        name = (item.name or "").strip()
+        if not name:
+            raise invalid("Invalid value provided: a registration field needs a name.", "registration_fields")
+        if name.lower() in by_name:
+            raise invalid(f"Invalid value provided: the registration field {name!r} is listed twice.",
+                          "registration_fields")
+        field_type = parse_enum(FieldType, item.field_type, "registration_fields", "field type")
+        values = [str(value).strip() for value in item.values or [] if str(value).strip()]
+        if field_type == FieldType.SELECT_BOX and not values:
+            raise invalid(f"Invalid value provided: the choice field {name!r} needs its choices.",
+                          "registration_fields")
+        by_name[name.lower()] = FieldInput(name=name, field_type=field_type.value, required=bool(item.required),
+                                           values=values if field_type == FieldType.SELECT_BOX else [])
+    by_name.pop(EMAIL_FIELD.lower(), None)
+    # The e-mail identifies the candidate, so it is always asked first and always required.
+    return [FieldInput(name=EMAIL_FIELD, required=True, field_type=FieldType.TEXT_BOX.value), *by_name.values()]
+
+
+def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRule:
+    skill = bank.skill_by_name(institute_id, rule.skill or "")
+    if skill is None:
+        raise ValidationError(f"In section {section}, the added skill {rule.skill} doesn't exist in your question bank.",
+                              code="E705", field="skill")
+    difficulty = parse_enum(Difficulty, (rule.difficulty or "").upper(), "difficulty", "difficulty level")
+    qtype = None
+    if rule.question_type and rule.question_type.lower() not in ("alltype", "all"):
+        qtype = parse_enum(QuestionType, rule.question_type.upper(), "question_type", "question type")
+    level = parse_enum(CefrLevel, rule.cefr_level, "cefr_level", "CEFR level") if rule.cefr_level else None
+    type_label = qtype.value if qtype else "AllType"
+    label = f"{section} {skill.name} {difficulty.value} {type_label}"
+    try:
+        correct, incorrect = float(rule.correct_grade), float(rule.incorrect_grade or 0)
+    except (TypeError, ValueError):
+        raise invalid(f"Invalid value provided: the grades of {label} must be numbers.", "correct_grade") from None
+    if correct <= 0:
+        raise invalid(f"Invalid grade value for correct grade - {label}, greater than 0.", "correct_grade")
+    if incorrect > 0:
+        raise invalid(f"Invalid grade value for incorrect grade - {label}, should be less than or equal to 0.",
+                      "incorrect_grade")
+    try:
+        count = int(rule.question_count)
+    except (TypeError, ValueError):
+        count = 0
+    if count < 1:
+        raise invalid(f"Invalid value provided: the number of questions of {label} must be at least 1.",
+                      "question_count")
+
+    profile = bank.bank_profile(institute_id, skill.id)
+    if not profile:
+        raise ValidationError(f"In section {section}, there are no questions present in skill {skill.name}.",
+                              code="E710", field="skill")
+    if qtype and not any(t == qtype for (_, t) in profile):
+        raise ValidationError(f"In section {section}, questiontype {qtype.value} doesn't exists in skill "
+                              f"{skill.name} of your question bank.", code="E706", field="question_type")
+    if not any(d == difficulty for (d, _) in profile):
+        raise ValidationError(f"In section {section}, difficulty level {difficulty.value} of skill {skill.name} "
+                              "doesn't exists in your question bank.", code="E707", field="difficulty")
+    matching = bank.matching_questions(institute_id, skill_id=skill.id, difficulty=difficulty,
+                                       question_type=qtype, cefr_level=level)
+    if count > len(matching):
+        level_note = f", level {level.value}" if level else ""
+        raise ValidationError(
+            f"In section {section}, no of questions in skill {skill.name}, difficulty level {difficulty.value}, "
+            f"questiontype {type_label}{level_note} exceeds that in your question bank ({len(matching)} available).",
+            code="E708", field="question_count")
+    rule.question_count, rule.correct_grade, rule.incorrect_grade = count, correct, incorrect
+    return _CheckedRule(section, skill, difficulty, qtype, level, matching, rule)
+
+
+def _rules_overlap(a: _CheckedRule, b: _CheckedRule) -> bool:
+    return (a.skill.id == b.skill.id and a.difficulty == b.difficulty
+            and (a.question_type is None or b.question_type is None or a.question_type == b.question_type)
+            and (a.cefr_level is None or b.cefr_level is None or a.cefr_level == b.cefr_level))
+
+
+def _overlap_error(first: str, second: str) -> ValidationError:
+    return ValidationError(f"Overlap in section {first} and Section {second} Questions in some sections are "
+                           "overlapping, might lead to occurrence of same question more than once.", code="E709")
+
+
+def _check_sections(institute_id: int, sections: list[SectionInput]) -> list[_CheckedRule]:
+    if not sections:
+        raise invalid("Invalid value provided: an assessment needs at least one section.", "sections")
+    names: set[str] = set()
+    checked: list[_CheckedRule] = []
+    picked: dict[int, str] = {}
+    for section in sections:
+        section.name = (section.name or "").strip()
+        if not section.name or len(section.name) > 200:
+            raise invalid("Invalid value provided: every section needs a name (up to 200 characters).", "name")
+        if section.name.lower() in names:
+            raise invalid(f"Invalid value provided: the section name {section.name!r} is used twice.", "name")
+        names.add(section.name.lower())
+        section_rules: list[_CheckedRule] = []
+        for rule in section.rules:
+            this = _check_rule(institute_id, section.name, rule)
+            for other in section_rules:
+                if other.skill.id == this.skill.id and other.difficulty == this.difficulty:
+                    raise invalid(f"In section {section.name}, same skill with same difficulty level has been "
+                                  f"added - {this.skill.name} {this.difficulty.value}", "skill")
+            for other in checked:
+                if _rules_overlap(other, this):
+                    raise _overlap_error(other.section, section.name)
+            section_rules.append(this)
+        checked.extend(section_rules)
+        for question_id in section.question_ids:
+            question = get_in_institute(Question, institute_id, question_id, "Question")
+            if question.status != QuestionStatus.ACTIVE:
+                raise invalid(f"Invalid value provided: question {question.id} is retired.", "question_ids")
+            if question.id in picked:
+                raise _overlap_error(picked[question.id], section.name)
+            picked[question.id] = section.name
+    for question_id, section_name in picked.items():
+        for rule in checked:
+            if question_id in rule.matching:
+                raise _overlap_error(rule.section, section_name)
+    return checked
+
+
+def check_definition(institute_id: int, data: AssessmentInput, assessment_id: int | None = None) -> dict:
+    """Every rule of an assessment definition, in the order Mettl reports them. Returns the checked
+    values; raises ValidationError with the Mettl code of the first rule broken."""
+    values = {"name": _check_name(institute_id, data.name, assessment_id)}
+    values["duration_minutes"] = _check_durations(data)
+    values.update(_check_settings(data))
+    _check_sections(institute_id, data.sections)
+    data.registration_fields = _check_fields(data.registration_fields)
+    return values
+
+
+# Writing ----------------------------------------------------------------------------------------
+
+def _sync(existing: list, wanted: list, key, build, update) -> list:
+    """Match wanted inputs to existing children by id: update those kept, build new ones; the rest go."""
+    by_id = {child.id: child for child in existing}
+    result = []
+    for position, item in enumerate(wanted):
+        child = by_id.pop(key(item), None) if key(item) is not None else None
+        child = update(child, item) if child is not None else build(item)
+        child.position = position
+        result.append(child)
+    return result
+
+
+def _fixed_ids(rule: RuleInput, matching: list[int]) -> list[int]:
+    """Questions everyone gets from a rule without pooling: kept while still valid, else drawn anew."""
+    if rule.pooling:
+        return []
+    kept = [question_id for question_id in rule.fixed_question_ids if question_id in set(matching)]
+    if len(kept) == rule.question_count:
+        return kept
+    return sorted(random.sample(matching, rule.question_count))
+
+
+def _write(assessment: Assessment, data: AssessmentInput, values: dict) -> Assessment:
+    for name, value in values.items():
+        setattr(assessment, name, value)
+    assessment.instructions = clean_html(data.instructions)
+    assessment.allow_copy_paste = bool(data.allow_copy_paste)
+    assessment.show_report_to_candidate_on_exit = bool(data.show_report_to_candidate_on_exit)
+    assessment.on_screen_calculator = bool(data.on_screen_calculator)
+    institute_id = assessment.institute_id
+
+    def rule_values(rule: RuleInput) -> dict:
+        skill = bank.skill_by_name(institute_id, rule.skill)
+        difficulty = Difficulty(rule.difficulty.upper())
+        qtype = None if not rule.question_type or rule.question_type.lower() in ("alltype", "all") \
+            else QuestionType(rule.question_type.upper())
+        level = CefrLevel(rule.cefr_level) if rule.cefr_level else None
+        matching = bank.matching_questions(institute_id, skill_id=skill.id, difficulty=difficulty,
+                                           question_type=qtype, cefr_level=level)
+        return dict(skill_id=skill.id, difficulty=difficulty, question_type=qtype, cefr_level=level,
+                    question_count=rule.question_count, correct_grade=rule.correct_grade,
+                    incorrect_grade=rule.incorrect_grade, pooling=bool(rule.pooling),
+                    fixed_question_ids=_fixed_ids(rule, matching))
+
+    def set_attributes(target, attributes: dict):
+        for name, value in attributes.items():
+            setattr(target, name, value)
+        return target
+
+    def section_values(item: SectionInput) -> dict:
+        return dict(name=item.name, duration_minutes=_positive_minutes(item.duration, "section duration", "duration"),
+                    instructions=clean_html(item.instructions),
+                    all_questions_mandatory=bool(item.all_questions_mandatory),
+                    randomize_questions=bool(item.randomize_questions))
+
+    def fill_section(section: Section, item: SectionInput) -> Section:
+        set_attributes(section, section_values(item))
+        section.rules = _sync(section.rules, item.rules, key=lambda r: r.id,
+                              build=lambda r: SelectionRule(**rule_values(r)),
+                              update=lambda existing, r: set_attributes(existing, rule_values(r)))
+        kept = {pick.question_id: pick for pick in section.picks}
+        section.picks = [kept.get(question_id) or SectionQuestion(question_id=question_id)
+                         for question_id in item.question_ids]
+        for position, pick in enumerate(section.picks):
+            pick.position = position
+        return section
+
+    assessment.sections = _sync(assessment.sections, data.sections, key=lambda s: s.id,
+                                build=lambda s: fill_section(Section(), s), update=fill_section)
+    kept_fields = {f.name.lower(): f for f in assessment.registration_fields}
+    assessment.registration_fields = []
+    for position, item in enumerate(data.registration_fields):
+        record = kept_fields.get(item.name.lower()) or RegistrationField()
+        set_attributes(record, dict(name=item.name, field_type=FieldType(item.field_type), required=item.required,
+                                    values=item.values, position=position))
+        assessment.registration_fields.append(record)
+    db.session.flush()
+    return assessment
+
+
+def create_assessment(actor: User, data: AssessmentInput) -> Assessment:
+    require(actor, Permission.EDIT_ASSESSMENTS)
+    return create_for_institute(actor.institute_id, data, created_by_id=actor.id)
+
+
+def create_for_institute(institute_id: int, data: AssessmentInput, **extra) -> Assessment:
+    if not data.registration_fields:
+        data.registration_fields = [FieldInput(EMAIL_FIELD, required=True), FieldInput("First Name", required=True),
+                                    FieldInput("Last Name", required=True)]
+    values = check_definition(institute_id, data)
+    assessment = Assessment(institute_id=institute_id, **extra)
+    db.session.add(assessment)
+    return _write(assessment, data, values)
+
+
+def get_assessment(actor: User, assessment_id) -> Assessment:
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    return get_in_institute(Assessment, actor.institute_id, assessment_id, "Assessment")
+
+
+def change_assessment(actor: User, assessment_id, change) -> Assessment:
+    """Apply `change(definition)` to the stored definition, check the whole result, then write it.
+    Every console edit (settings, a section, a rule, picked questions, fields) goes through here."""
+    require(actor, Permission.EDIT_ASSESSMENTS)
+    assessment = get_assessment(actor, assessment_id)
+    data = assessment_input(assessment)
+    change(data)
+    if data.sections and any(section.duration for section in data.sections):
+        # With timed sections the total follows from them; only the API states both (rule E702).
+        data.duration = None
+    values = check_definition(actor.institute_id, data, assessment.id)
+    return _write(assessment, data, values)
+
+
+def update_settings(actor: User, assessment_id, settings: dict) -> Assessment:
+    """Name, duration, instructions, kind and the candidate-facing switches."""
+    allowed = {f.name for f in dataclasses.fields(AssessmentInput)} - {"sections", "registration_fields"}
+    unknown = set(settings) - allowed
+    if unknown:
+        raise invalid(f"Invalid value provided: unknown settings {', '.join(sorted(unknown))}.")
+
+    def apply(data: AssessmentInput) -> None:
+        for name, value in settings.items():
+            setattr(data, name, value)
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def _section_index(data: AssessmentInput, section_id) -> int:
+    for index, section in enumerate(data.sections):
+        if section.id is not None and str(section.id) == str(section_id):
+            return index
+    raise NotFound("Section")
+
+
+def add_section(actor: User, assessment_id, section: SectionInput) -> Assessment:
+    return change_assessment(actor, assessment_id, lambda data: data.sections.append(section))
+
+
+def update_section(actor: User, assessment_id, section_id, **changes) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        target = data.sections[_section_index(data, section_id)]
+        for name, value in changes.items():
+            setattr(target, name, value)
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def delete_section(actor: User, assessment_id, section_id) -> Assessment:
+    return change_assessment(actor, assessment_id, lambda data: data.sections.pop(_section_index(data, section_id)))
+
+
+def move_section(actor: User, assessment_id, section_id, offset: int) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        index = _section_index(data, section_id)
+        target = max(0, min(len(data.sections) - 1, index + offset))
+        data.sections.insert(target, data.sections.pop(index))
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def add_rule(actor: User, assessment_id, section_id, rule: RuleInput) -> Assessment:
+    return change_assessment(
+        actor, assessment_id, lambda data: data.sections[_section_index(data, section_id)].rules.append(rule))
+
+
+def delete_rule(actor: User, assessment_id, section_id, rule_id) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        section = data.sections[_section_index(data, section_id)]
+        section.rules = [rule for rule in section.rules if str(rule.id) != str(rule_id)]
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def pick_questions(actor: User, assessment_id, section_id, question_ids: list[int]) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        section = data.sections[_section_index(data, section_id)]
+        section.question_ids += [int(q) for q in question_ids if int(q) not in section.question_ids]
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def unpick_question(actor: User, assessment_id, section_id, question_id) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        section = data.sections[_section_index(data, section_id)]
+        section.question_ids = [q for q in section.question_ids if str(q) != str(question_id)]
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def set_registration_fields(actor: User, assessment_id, fields: list[FieldInput]) -> Assessment:
+    def apply(data: AssessmentInput) -> None:
+        data.registration_fields = fields
+
+    return change_assessment(actor, assessment_id, apply)
+
+
+def delete_assessment(actor: User, assessment_id) -> None:
+    require(actor, Permission.EDIT_ASSESSMENTS)
+    db.session.delete(get_assessment(actor, assessment_id))
+
+
+def list_assessments(actor: User, *, text: str = "", kind: str | None = None, page: int = 1, per_page: int = 25):
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    query = select(Assessment).where(Assessment.institute_id == actor.institute_id)
+    if text and text.strip():
+        query = query.where(func.lower(Assessment.name).contains(text.strip().lower(), autoescape=True))
+    if kind:
+        query = query.where(Assessment.kind == parse_enum(AssessmentKind, kind, "kind", "kind"))
+    return db.paginate(query.order_by(Assessment.created_at.desc(), Assessment.id.desc()),
+                       page=page, per_page=per_page, error_out=False)
+
+
+def assessments_using_question(question: Question) -> list[Assessment]:
+    """Assessments that picked the question by hand or fixed it through a rule without pooling."""
+    picked = select(Section.assessment_id).join(SectionQuestion).where(SectionQuestion.question_id == question.id)
+    users = set(db.session.scalars(select(Assessment).where(Assessment.id.in_(picked))))
+    fixed_rules = db.session.scalars(
+        select(SelectionRule).where(SelectionRule.skill_id == question.skill_id, SelectionRule.pooling.is_(False)))
+    users.update(rule.section.assessment for rule in fixed_rules if question.id in rule.fixed_question_ids)
+    return sorted(users, key=lambda assessment: assessment.name)
+
+
+# Drawing a paper --------------------------------------------------------------------------------
+
+@dataclass
+class PaperItem:
+    question: Question
+    marks: float
+    negative_marks: float
+
+
+@dataclass
+class PaperSection:
+    section: Section
+    items: list[PaperItem]
+
+
+def draw_paper(assessment: Assessment, rng: random.Random) -> list[PaperSection]:
+    """The questions one candidate gets: pools drawn, order shuffled where the section says so.
+    The preview uses it now; a sitting will freeze its result."""
+    paper = []
+    for section in assessment.sections:
+        items = [PaperItem(pick.question, pick.question.marks, pick.question.negative_marks) for pick in section.picks]
+        for rule in section.rules:
+            if rule.pooling:
+                matching = bank.matching_questions(assessment.institute_id, skill_id=rule.skill_id,
+                                                   difficulty=rule.difficulty, question_type=rule.question_type,
+                                                   cefr_level=rule.cefr_level)
+                chosen = rng.sample(matching, min(rule.question_count, len(matching)))
+            else:
+                chosen = list(rule.fixed_question_ids)
+            questions = db.session.scalars(select(Question).where(Question.id.in_(chosen))).all()
+            by_id = {question.id: question for question in questions}
+            items += [PaperItem(by_id[qid], rule.correct_grade, rule.incorrect_grade) for qid in chosen if qid in by_id]
+        if section.randomize_questions:
+            rng.shuffle(items)
+        paper.append(PaperSection(section, items))
+    return paper
+
+
+def preview_paper(actor: User, assessment_id, seed: int | None = None) -> tuple[Assessment, list[PaperSection], int]:
+    assessment = get_assessment(actor, assessment_id)
+    seed = seed if seed is not None else random.randrange(1, 10**6)
+    return assessment, draw_paper(assessment, random.Random(seed)), seed
+
+
+def max_marks(assessment: Assessment) -> float:
+    total = 0.0
+    for section in assessment.sections:
+        total += sum(pick.question.marks for pick in section.picks)
+        total += sum(rule.correct_grade * rule.question_count for rule in section.rules)
+    return total
+
+
+def question_count(assessment: Assessment) -> int:
+    return sum(len(section.picks) + sum(rule.question_count for rule in section.rules)
+               for section in assessment.sections)

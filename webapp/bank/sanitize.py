@@ -1,0 +1,34 @@
+"""Rich text from staff is cleaned on save: only formatting survives, never script or event handlers."""
+import html as html_lib
+import re
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "s", "sub", "sup", "span", "div",
+    "ul", "ol", "li", "blockquote", "code", "pre", "h3", "h4", "h5",
+    "table", "thead", "tbody", "tr", "th", "td", "caption", "img", "a", "hr",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start", "type"},
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_html(html: str | None) -> str:
+    return nh3.clean(
+        (html or "").strip(),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    ).strip()
+
+
+def plain_text(html: str | None) -> str:
+    """The visible text of sanitised HTML, for lists, search and emptiness checks."""
+    return " ".join(html_lib.unescape(_TAG.sub(" ", html or "")).split())

@@ -1,0 +1,311 @@
+"""Skills and questions: validation, sanitising, search, duplication and retirement."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.sanitize import clean_html, plain_text
+from webapp.database import get_in_institute
+from webapp.errors import Conflict, ValidationError, parse_enum
+from webapp.extensions import db
+
+BLANK = re.compile(r"\[\[(\d+)\]\]")
+OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
+MAX_OPTIONS = 10
+
+
+# Skills -----------------------------------------------------------------------------------------
+
+def list_skills(actor: User) -> list[tuple[Skill, int]]:
+    """Every skill of the institute with its number of active questions."""
+    require(actor, Permission.VIEW_BANK)
+    active = func.count(Question.id).filter(Question.status == QuestionStatus.ACTIVE)
+    rows = db.session.execute(
+        select(Skill, active)
+        .outerjoin(Question, Question.skill_id == Skill.id)
+        .where(Skill.institute_id == actor.institute_id)
+        .group_by(Skill.id)
+        .order_by(func.lower(Skill.name))
+    )
+    return [(skill, count) for skill, count in rows]
+
+
+def get_skill(actor: User, skill_id) -> Skill:
+    require(actor, Permission.VIEW_BANK)
+    return get_in_institute(Skill, actor.institute_id, skill_id, "Skill")
+
+
+def skill_by_name(institute_id: int, name: str) -> Skill | None:
+    return db.session.scalar(
+        select(Skill).where(Skill.institute_id == institute_id, func.lower(Skill.name) == name.strip().lower())
+    )
+
+
+def _clean_skill_name(institute_id: int, name: str, skill_id: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("The skill needs a name.", field="name")
+    if len(name) > 200:
+        raise ValidationError("A skill name has at most 200 characters.", field="name")
+    other = skill_by_name(institute_id, name)
+    if other is not None and other.id != skill_id:
+        raise Conflict(f"There is already a skill named {other.name!r}.", field="name")
+    return name
+
+
+def create_skill(actor: User, name: str, description: str = "") -> Skill:
+    require(actor, Permission.EDIT_BANK)
+    skill = Skill(institute_id=actor.institute_id, name=_clean_skill_name(actor.institute_id, name),
+                  description=(description or "").strip())
+    db.session.add(skill)
+    db.session.flush()
+    return skill
+
+
+def update_skill(actor: User, skill_id, name: str, description: str = "") -> Skill:
+    require(actor, Permission.EDIT_BANK)
+    skill = get_skill(actor, skill_id)
+    skill.name = _clean_skill_name(actor.institute_id, name, skill.id)
+    skill.description = (description or "").strip()
+    return skill
+
+
+def ensure_skill(institute_id: int, name: str) -> Skill:
+    """The institute's skill of this name, created if missing (used when copying catalogue tests)."""
+    skill = skill_by_name(institute_id, name)
+    if skill is None:
+        skill = Skill(institute_id=institute_id, name=name.strip())
+        db.session.add(skill)
+        db.session.flush()
+    return skill
+
+
+# Questions --------------------------------------------------------------------------------------
+
+@dataclass
+class QuestionInput:
+    """A question as staff (or a catalogue file) describe it, before validation."""
+
+    type: str
+    skill_id: int | None
+    difficulty: str
+    stem: str
+    cefr_level: str | None = None
+    options: list[dict] = field(default_factory=list)     # [{"html": ..., "correct": bool}]
+    blanks: list[dict] = field(default_factory=list)      # [{"accepted": [...], "case_sensitive": bool}]
+    accepted_answers: list[str] = field(default_factory=list)
+    case_sensitive: bool = False
+    marks: float = 1.0
+    negative_marks: float = 0.0
+    explanation: str = ""
+
+
+def _answers(values, field_name: str) -> list[str]:
+    answers = [str(value).strip() for value in values or [] if str(value).strip()]
+    if len(set(answers)) != len(answers):
+        raise ValidationError("An accepted answer is listed twice.", field=field_name)
+    return answers
+
+
+def _number(value, field_name: str, label: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(f"The {label} must be a number.", field=field_name) from None
+
+
+def _validated(institute_id: int, data: QuestionInput) -> dict:
+    """Every rule a question must satisfy; returns the column values to store."""
+    qtype = parse_enum(QuestionType, data.type, "type", "question type")
+    values = {
+        "type": qtype,
+        "difficulty": parse_enum(Difficulty, data.difficulty, "difficulty", "difficulty"),
+        "cefr_level": parse_enum(CefrLevel, data.cefr_level, "cefr_level", "CEFR level") if data.cefr_level else None,
+        "skill_id": get_in_institute(Skill, institute_id, data.skill_id, "Skill").id if data.skill_id else None,
+        "stem": clean_html(data.stem),
+        "explanation": clean_html(data.explanation),
+        "marks": _number(data.marks, "marks", "marks for a correct answer"),
+        "negative_marks": _number(data.negative_marks, "negative_marks", "marks for a wrong answer"),
+        "options": [], "blanks": [], "accepted_answers": [], "case_sensitive": False,
+    }
+    if values["skill_id"] is None:
+        raise ValidationError("Choose the question's skill.", field="skill_id")
+    if not plain_text(values["stem"]) and "<img" not in values["stem"]:
+        raise ValidationError("The question needs a text.", field="stem")
+    if values["marks"] <= 0:
+        raise ValidationError("The marks for a correct answer must be greater than 0.", field="marks")
+    if values["negative_marks"] > 0:
+        raise ValidationError("The marks for a wrong answer must be 0 or less.", field="negative_marks")
+
+    if qtype in (QuestionType.MCQ, QuestionType.MCA):
+        values["options"] = _validated_options(qtype, data.options)
+    elif qtype == QuestionType.FITB:
+        values["blanks"] = _validated_blanks(values["stem"], data.blanks)
+    elif qtype == QuestionType.SHORT_ANSWER:
+        values["accepted_answers"] = _answers(data.accepted_answers, "accepted_answers")
+        values["case_sensitive"] = bool(data.case_sensitive)
+    return values
+
+
+def _validated_options(qtype: QuestionType, options: list[dict]) -> list[dict]:
+    cleaned = []
+    for option in options or []:
+        html = clean_html(option.get("html"))
+        if plain_text(html) or "<img" in html:
+            cleaned.append({"html": html, "correct": bool(option.get("correct"))})
+    if len(cleaned) < 2:
+        raise ValidationError("Give at least two options.", field="options")
+    if len(cleaned) > MAX_OPTIONS:
+        raise ValidationError(f"Give at most {MAX_OPTIONS} options.", field="options")
+    for option_id, option in zip(OPTION_IDS, cleaned):
+        option["id"] = option_id
+    if len({plain_text(option["html"]).lower() for option in cleaned}) != len(cleaned):
+        raise ValidationError("Two options have the same text.", field="options")
+    correct = sum(option["correct"] for option in cleaned)
+    if qtype == QuestionType.MCQ and correct != 1:
+        raise ValidationError("Mark exactly one option as correct.", field="options")
+    if qtype == QuestionType.MCA and correct < 1:
+        raise ValidationError("Mark at least one option as correct.", field="options")
+    return cleaned
+
+
+def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
+    numbers = [int(number) for number in BLANK.findall(stem)]
+    if not numbers:
+        raise ValidationError("Mark each blank in the text as [[1]], [[2]], ...", field="stem")
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise ValidationError("Number the blanks [[1]], [[2]], ... in order, each once.", field="stem")
+    blanks = blanks or []
+    if len(blanks) != len(numbers):
+        raise ValidationError(f"The text has {len(numbers)} blank(s) but {len(blanks)} answer list(s) are given.",
+                              field="blanks")
+    cleaned = []
+    for number, blank in enumerate(blanks, start=1):
+        accepted = _answers(blank.get("accepted"), "blanks")
+        if not accepted:
+            raise ValidationError(f"Blank {number} needs at least one accepted answer.", field="blanks")
+        cleaned.append({"accepted": accepted, "case_sensitive": bool(blank.get("case_sensitive"))})
+    return cleaned
+
+
+def create_question(actor: User, data: QuestionInput, *, source: str = "Custom") -> Question:
+    require(actor, Permission.EDIT_BANK)
+    return add_question(actor.institute_id, data, source=source)
+
+
+def add_question(institute_id: int, data: QuestionInput, *, source: str = "Custom") -> Question:
+    """Validate and store a question for an institute (callers have checked the permission)."""
+    question = Question(institute_id=institute_id, source=source, **_validated(institute_id, data))
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def update_question(actor: User, question_id, data: QuestionInput) -> Question:
+    require(actor, Permission.EDIT_BANK)
+    question = get_question(actor, question_id)
+    for name, value in _validated(actor.institute_id, data).items():
+        setattr(question, name, value)
+    return question
+
+
+def question_input(question: Question) -> QuestionInput:
+    """The editable form of a stored question (for the edit form and for duplication)."""
+    return QuestionInput(
+        type=question.type.value, skill_id=question.skill_id, difficulty=question.difficulty.value,
+        stem=question.stem, cefr_level=question.cefr_level.value if question.cefr_level else None,
+        options=[dict(option) for option in question.options], blanks=[dict(blank) for blank in question.blanks],
+        accepted_answers=list(question.accepted_answers), case_sensitive=question.case_sensitive,
+        marks=question.marks, negative_marks=question.negative_marks, explanation=question.explanation,
+    )
+
+
+def duplicate_question(actor: User, question_id) -> Question:
+    require(actor, Permission.EDIT_BANK)
+    original = get_question(actor, question_id)
+    return add_question(actor.institute_id, question_input(original), source=original.source)
+
+
+def get_question(actor: User, question_id) -> Question:
+    require(actor, Permission.VIEW_BANK)
+    return get_in_institute(Question, actor.institute_id, question_id, "Question")
+
+
+def retire_question(actor: User, question_id) -> Question:
+    require(actor, Permission.EDIT_BANK)
+    question = get_question(actor, question_id)
+    question.status = QuestionStatus.RETIRED
+    return question
+
+
+def reactivate_question(actor: User, question_id) -> Question:
+    require(actor, Permission.EDIT_BANK)
+    question = get_question(actor, question_id)
+    question.status = QuestionStatus.ACTIVE
+    return question
+
+
+def delete_question(actor: User, question_id) -> None:
+    """Only a question that nothing uses may go; one in use can be retired instead."""
+    from webapp.assessments.services import assessments_using_question
+
+    require(actor, Permission.EDIT_BANK)
+    question = get_question(actor, question_id)
+    users = assessments_using_question(question)
+    if users:
+        names = ", ".join(sorted(assessment.name for assessment in users))
+        raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+    db.session.delete(question)
+
+
+def search_questions(actor: User, *, text: str = "", skill_id=None, type=None, difficulty=None, level=None,
+                     status: str | None = QuestionStatus.ACTIVE.value, page: int = 1, per_page: int = 25):
+    """A page of the institute's questions matching the filters, newest first."""
+    require(actor, Permission.VIEW_BANK)
+    query = select(Question).where(Question.institute_id == actor.institute_id)
+    if text and text.strip():
+        query = query.where(func.lower(Question.stem).contains(text.strip().lower(), autoescape=True))
+    if skill_id:
+        query = query.where(Question.skill_id == int(skill_id))
+    if type:
+        query = query.where(Question.type == parse_enum(QuestionType, type, "type", "question type"))
+    if difficulty:
+        query = query.where(Question.difficulty == parse_enum(Difficulty, difficulty, "difficulty", "difficulty"))
+    if level:
+        query = query.where(Question.cefr_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
+    if status:
+        query = query.where(Question.status == parse_enum(QuestionStatus, status, "status", "status"))
+    query = query.order_by(Question.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def matching_questions(institute_id: int, *, skill_id: int, difficulty=None, question_type=None,
+                       cefr_level=None) -> list[int]:
+    """Ids of the active questions that a selection rule may draw from."""
+    query = select(Question.id).where(
+        Question.institute_id == institute_id, Question.skill_id == skill_id,
+        Question.status == QuestionStatus.ACTIVE,
+    )
+    if difficulty is not None:
+        query = query.where(Question.difficulty == difficulty)
+    if question_type is not None:
+        query = query.where(Question.type == question_type)
+    if cefr_level is not None:
+        query = query.where(Question.cefr_level == cefr_level)
+    return list(db.session.scalars(query.order_by(Question.id)))
+
+
+def bank_profile(institute_id: int, skill_id: int) -> dict:
+    """What a skill holds: active question counts by (difficulty, type). Used by the rule checks."""
+    rows = db.session.execute(
+        select(Question.difficulty, Question.type, func.count(Question.id))
+        .where(Question.institute_id == institute_id, Question.skill_id == skill_id,
+               Question.status == QuestionStatus.ACTIVE)
+        .group_by(Question.difficulty, Question.type)
+    )
+    return {(difficulty, qtype): count for difficulty, qtype, count in rows}

@@ -1,0 +1,59 @@
+"""Command-line operations: `flask --app wsgi <command>`."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask
+
+from webapp.errors import DomainError
+from webapp.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-institute")
+    @click.argument("name")
+    @click.option("--admin-email", required=True, help="Login of the institute's first administrator.")
+    @click.option("--admin-password", required=True, help="At least 10 characters.")
+    @click.option("--admin-name", default="", help="Display name of the administrator.")
+    def create_institute_command(name, admin_email, admin_password, admin_name):
+        """Create an institute with its first administrator; prints JSON."""
+        from webapp.accounts.services import create_institute
+
+        try:
+            institute, admin = create_institute(name, admin_email=admin_email, admin_password=admin_password,
+                                                admin_name=admin_name)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            click.echo(f"Error: {error.message}", err=True)
+            sys.exit(1)
+        click.echo(json.dumps({"institute_id": institute.id, "admin_email": admin.email}))
+
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Only when the database holds no institute yet.")
+    def seed_demo_command(if_empty):
+        """Create the demo institute with staff, a question bank and assessments (idempotent)."""
+        from webapp.accounts.models import Institute
+        from webapp.demo import DEMO_LOGINS, seed_demo
+
+        if if_empty and db.session.query(Institute.id).first() is not None:
+            click.echo("The database has institutes already; no demo seeded.")
+            return
+        created = seed_demo()
+        db.session.commit()
+        click.echo("Demo institute " + ("created." if created else "already present."))
+        for role, email, password in DEMO_LOGINS:
+            click.echo(f"  {role:<9} {email}  password: {password}")
+
+    @app.cli.command("worker")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+    @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
+    def worker_command(once, interval):
+        """Deliver outbox messages (e-mails, webhooks) with retries and backoff."""
+        from webapp.notifications.worker import run_worker
+
+        delivered = run_worker(once=once, interval=interval)
+        if once:
+            click.echo(json.dumps(delivered))

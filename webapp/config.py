@@ -1,0 +1,35 @@
+"""Settings, read from the environment only. Nothing here touches the disk or the network at import."""
+import os
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value not in (None, "") else default
+
+
+def from_environment(instance_path: str) -> dict:
+    """The configuration mapping for `create_app`, built from `os.environ`."""
+    env = os.environ
+    default_db = "sqlite:///" + str(Path(instance_path) / "proctora.sqlite3")
+    return {
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or default_db,
+        "SECRET_KEY": env.get("SECRET_KEY") or None,
+        "BASE_URL": (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int(env.get("MAIL_PORT"), 25),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS"), False),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL"), False),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Proctora <no-reply@proctora.local>"),
+        "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
+    }

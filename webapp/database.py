@@ -1,0 +1,81 @@
+"""Shared column types, mixins and the institute-scoped lookup every domain uses."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from sqlalchemy import DateTime, Enum, select
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from webapp.errors import NotFound
+from webapp.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every backend (SQLite drops the zone; this puts it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC datetimes")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+Model = TypeVar("Model")
+
+
+def get_in_institute(model: type[Model], institute_id: int, record_id, what: str) -> Model:
+    """The record with this id in this institute; another institute's record is simply not found."""
+    try:
+        record_id = int(record_id)
+    except (TypeError, ValueError):
+        raise NotFound(what) from None
+    record = db.session.scalar(
+        select(model).where(model.id == record_id, model.institute_id == institute_id)
+    )
+    if record is None:
+        raise NotFound(what)
+    return record
+
+
+def enum_type(enum_class: type) -> Enum:
+    """Store an enum by its value in a plain string column (portable, readable in SQL)."""
+    return Enum(enum_class, native_enum=False, length=30, values_callable=lambda e: [m.value for m in e])
+
+
+def configure_engine(app) -> None:
+    """SQLite: WAL and a busy timeout so that the web workers and the delivery worker share the file;
+    foreign keys on, as PostgreSQL always has them."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=10000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()

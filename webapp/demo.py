@@ -1,0 +1,72 @@
+"""The demo institute that `make run` seeds into an empty database, so a newcomer can log in and look
+around. Everything is created through the services, like real data."""
+from __future__ import annotations
+
+from webapp.accounts.models import Role
+from webapp.accounts.services import add_staff, create_institute, institute_by_name
+from webapp.assessments import catalogue
+from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
+from webapp.bank.services import QuestionInput, create_question, create_skill
+
+DEMO_INSTITUTE = "Proctora Demo Institute"
+DEMO_PASSWORD = "demo-password"
+DEMO_LOGINS = [
+    (Role.ADMIN.value, "admin@demo.example.com", DEMO_PASSWORD),
+    (Role.EXAMINER.value, "examiner@demo.example.com", DEMO_PASSWORD),
+    (Role.PROCTOR.value, "proctor@demo.example.com", DEMO_PASSWORD),
+    (Role.SUPPORT.value, "support@demo.example.com", DEMO_PASSWORD),
+]
+
+ARITHMETIC = [
+    QuestionInput(type="MCQ", skill_id=None, difficulty="EASY", stem="<p>What is 7 × 8?</p>",
+                  options=[{"html": "54"}, {"html": "56", "correct": True}, {"html": "58"}, {"html": "64"}]),
+    QuestionInput(type="MCQ", skill_id=None, difficulty="EASY", stem="<p>What is 15 % of 200?</p>",
+                  options=[{"html": "15"}, {"html": "20"}, {"html": "30", "correct": True}, {"html": "35"}]),
+    QuestionInput(type="MCA", skill_id=None, difficulty="MEDIUM", stem="<p>Which of these numbers are prime?</p>",
+                  options=[{"html": "2", "correct": True}, {"html": "9"}, {"html": "11", "correct": True},
+                           {"html": "21"}, {"html": "23", "correct": True}]),
+    QuestionInput(type="FITB", skill_id=None, difficulty="MEDIUM",
+                  stem="<p>A train covers 180 km in 2 hours. Its average speed is [[1]] km/h.</p>",
+                  blanks=[{"accepted": ["90"]}]),
+    QuestionInput(type="SHORT_ANSWER", skill_id=None, difficulty="EASY",
+                  stem="<p>Write the number twelve in digits.</p>", accepted_answers=["12"]),
+]
+ENGLISH = [
+    QuestionInput(type="MCQ", skill_id=None, difficulty="EASY", cefr_level="A1",
+                  stem="<p>She ___ from Spain.</p>",
+                  options=[{"html": "is", "correct": True}, {"html": "are"}, {"html": "be"}, {"html": "am"}]),
+    QuestionInput(type="FITB", skill_id=None, difficulty="MEDIUM", cefr_level="A2",
+                  stem="<p>Last summer we [[1]] to Italy and [[2]] a lot of pasta.</p>",
+                  blanks=[{"accepted": ["went"]}, {"accepted": ["ate", "had"]}]),
+    QuestionInput(type="LONG_ANSWER", skill_id=None, difficulty="MEDIUM", cefr_level="B1", marks=5,
+                  stem="<p>Describe your favourite place in your town in 80 to 100 words.</p>"),
+]
+
+
+def seed_demo() -> bool:
+    """Create the demo institute unless it exists. Returns whether anything was created."""
+    if institute_by_name(DEMO_INSTITUTE) is not None:
+        return False
+    _, admin = create_institute(DEMO_INSTITUTE, admin_email=DEMO_LOGINS[0][1], admin_password=DEMO_PASSWORD,
+                                admin_name="Ada Admin", legal_name="Proctora Demo Institute Ltd.", country="GB",
+                                contact_email="office@demo.example.com", website="https://demo.example.com")
+    for (role, email, password), name in zip(DEMO_LOGINS[1:], ["Erin Examiner", "Paul Proctor", "Sam Support"]):
+        add_staff(admin.institute_id, email=email, name=name, role=Role(role), password=password)
+
+    arithmetic = create_skill(admin, "Arithmetic", "Numbers, percentages and speed.")
+    english = create_skill(admin, "English Grammar", "Everyday grammar from A1 to B1.")
+    picked = []
+    for skill, questions in ((arithmetic, ARITHMETIC), (english, ENGLISH)):
+        for question in questions:
+            question.skill_id = skill.id
+            picked.append(create_question(admin, question).id)
+    create_assessment(admin, AssessmentInput(
+        name="Demo: Numbers and English", duration=30, kind="standard",
+        instructions="<p>Answer every question. You can move between questions freely.</p>",
+        sections=[
+            SectionInput(name="Numbers", rules=[RuleInput(skill="Arithmetic", difficulty="EASY", question_count=2)]),
+            SectionInput(name="English", question_ids=picked[len(ARITHMETIC):]),
+        ],
+    ))
+    catalogue.add_to_institute(admin, "english-placement")
+    return True

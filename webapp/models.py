@@ -1,0 +1,5 @@
+"""Imports every domain's models so that SQLAlchemy (and Alembic's autogenerate) know all tables."""
+from webapp.accounts.models import Institute, User  # noqa: F401
+from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
+from webapp.bank.models import Question, Skill  # noqa: F401
+from webapp.notifications.models import OutboxMessage  # noqa: F401

@@ -1,0 +1,45 @@
+"""The transactional outbox: e-mails (and later webhooks) written in the same transaction as the
+change that caused them, delivered afterwards by the worker."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.database import UTCDateTime, enum_type, utcnow
+from webapp.extensions import db
+
+
+class MessageKind(enum.StrEnum):
+    EMAIL = "email"
+
+
+class MessageStatus(enum.StrEnum):
+    PENDING = "pending"      # waiting for its next attempt
+    SENDING = "sending"      # claimed by a worker until `claimed_until`
+    SENT = "sent"            # the peer accepted it
+    DEAD = "dead"            # every attempt failed; kept for the log and a manual retry
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), index=True, default=None)
+    kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
+    # What the message is about, for the console log ("staff_invitation", "exam_invitation", ...).
+    topic: Mapped[str] = mapped_column(String(60))
+    recipient: Mapped[str] = mapped_column(String(1000))
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[MessageStatus] = mapped_column(enum_type(MessageStatus), default=MessageStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=8)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
