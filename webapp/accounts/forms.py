@@ -1,15 +1,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.accounts.models import Role
 
 ROLE_CHOICES = [
-    (Role.ADMIN.value, "Administrator: everything, including staff and institute settings"),
-    (Role.EXAMINER.value, "Examiner: question bank, assessments, exams, grading"),
-    (Role.PROCTOR.value, "Proctor: supervises exams of their pools"),
-    (Role.SUPPORT.value, "Support: read-only help desk"),
+    SelectChoice(Role.ADMIN.value, "Administrator: everything, including staff and institute settings"),
+    SelectChoice(Role.EXAMINER.value, "Examiner: question bank, assessments, exams, grading"),
+    SelectChoice(Role.PROCTOR.value, "Proctor: supervises exams of their pools"),
+    SelectChoice(Role.SUPPORT.value, "Support: read-only help desk"),
 ]
 
 

@@ -1,0 +1,85 @@
+"""No console page or action reaches another institute's records: they are simply "not found".
+
+The test walks every route of the app that takes a record id, fills in the ids of another
+institute's records and checks for 404, for GET and POST alike, and that nothing changed there.
+A new route with an id parameter not known here fails the test until it is added to RECORDS."""
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import log_in
+from webapp.accounts.services import invite_staff
+from webapp.assessments.models import Assessment, Section, SelectionRule
+from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
+from webapp.bank.models import Question
+from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.extensions import db
+from webapp.notifications.models import OutboxMessage
+
+
+def _snapshot(institute_id: int):
+    db.session.expire_all()
+    return (
+        [(q.id, q.stem, q.status, q.marks) for q in db.session.scalars(
+            select(Question).where(Question.institute_id == institute_id).order_by(Question.id))],
+        [(a.id, a.name, a.duration_minutes, len(a.sections)) for a in db.session.scalars(
+            select(Assessment).where(Assessment.institute_id == institute_id))],
+        db.session.query(Section).count(), db.session.query(SelectionRule).count(),
+    )
+
+
+@pytest.fixture
+def other_institute(factory):
+    return factory.institute("Rival Academy")[1]
+
+
+def test_no_route_reaches_another_institutes_records(app, client, factory, other_institute):
+    records = _build_records(other_institute)
+    before = _snapshot(other_institute.institute_id)
+    own_admin = factory.institute("Home School")[1]
+    log_in(client, own_admin)
+
+    checked = []
+    for rule in app.url_map.iter_rules():
+        params = set(rule.arguments)
+        if not params or rule.endpoint == "static":
+            continue
+        unknown = params - set(records)
+        assert not unknown, f"{rule.rule}: add a record for {unknown} to this test"
+        url = rule.rule
+        for name in params:
+            url = url.replace(f"<int:{name}>", str(records[name])).replace(f"<{name}>", str(records[name]))
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
+            checked.append(f"{method} {rule.rule}")
+    assert _snapshot(other_institute.institute_id) == before
+    assert len(checked) >= 10, checked
+
+
+def _build_records(admin) -> dict:
+    skill = create_skill(admin, "Picked skill")
+    picked = create_question(admin, QuestionInput(
+        type="MCQ", skill_id=skill.id, difficulty="EASY", stem="<p>Picked secret</p>",
+        options=[{"html": "yes", "correct": True}, {"html": "no"}]))
+    drawn_skill = create_skill(admin, "Drawn skill")
+    drawn = [create_question(admin, QuestionInput(
+        type="MCQ", skill_id=drawn_skill.id, difficulty="EASY", stem=f"<p>Drawn secret {n}</p>",
+        options=[{"html": "yes", "correct": True}, {"html": "no"}])) for n in range(2)]
+    assessment = create_assessment(admin, AssessmentInput(name="Secret test", duration=10, sections=[
+        SectionInput(name="Only", question_ids=[picked.id],
+                     rules=[RuleInput(skill="Drawn skill", difficulty="EASY", question_count=1)]),
+    ]))
+    invited = invite_staff(admin, email="secret.staff@example.com", name="Secret Staff", role="examiner")
+    db.session.commit()
+    section = assessment.sections[0]
+    return {
+        "user_id": invited.id,
+        "skill_id": skill.id,
+        "question_id": drawn[0].id,
+        "assessment_id": assessment.id,
+        "section_id": section.id,
+        "rule_id": section.rules[0].id,
+        "message_id": db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.institute_id == admin.institute_id)),
+        "token": "not-a-valid-token",
+        "slug": "no-such-test",
+    }
