@@ -11,6 +11,7 @@ from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
 from webapp.extensions import db
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 
 PASSWORD = "correct-horse-battery"
 IN_CI = bool(os.environ.get("CI"))
@@ -91,6 +92,32 @@ class Factory:
                          role=role, password=PASSWORD)
         db.session.commit()
         return user
+
+
+    def assessment(self, admin, name: str | None = None, questions: int = 3, **settings):
+        """An assessment with one section of hand-picked MCQs, built through the services."""
+        from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+        from webapp.bank.services import QuestionInput, create_question, create_skill
+
+        number = self._next()
+        skill = create_skill(admin, f"Skill {number}")
+        ids = [create_question(admin, QuestionInput(
+            type="MCQ", skill_id=skill.id, difficulty="EASY", stem=f"<p>Question {n} of {number}</p>",
+            options=[{"html": "right", "correct": True}, {"html": "wrong"}])).id for n in range(questions)]
+        assessment = create_assessment(admin, AssessmentInput(
+            name=name or f"Assessment {number}", duration=settings.pop("duration", 30),
+            sections=[SectionInput(name="Section 1", question_ids=ids)], **settings))
+        db.session.commit()
+        return assessment
+
+    def exam(self, admin, assessment=None, **settings):
+        from webapp.exams.services import ExamInput, create_exam
+
+        assessment = assessment or self.assessment(admin)
+        exam = create_exam(admin, ExamInput(name=settings.pop("name", f"Exam {self._next()}"),
+                                            assessment_id=assessment.id, **settings))
+        db.session.commit()
+        return exam
 
 
 @pytest.fixture

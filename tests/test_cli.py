@@ -46,3 +46,16 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(app, factory):
     result = app.test_cli_runner().invoke(args=["seed-demo", "--if-empty"])
     assert "no demo seeded" in result.output
     assert db.session.query(Institute).filter_by(name=DEMO_INSTITUTE).count() == 0
+
+
+def test_create_institute_as_a_branch_of_a_parent(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["create-institute", "Head Office", "--admin-email", "head@example.com",
+                        "--admin-password", "a-long-password"])
+    result = runner.invoke(args=["create-institute", "Branch North", "--admin-email", "north@example.com",
+                                 "--admin-password", "a-long-password", "--parent", "Head Office"])
+    branch = db.session.get(Institute, json.loads(result.output)["institute_id"])
+    assert branch.parent.name == "Head Office"
+    missing = runner.invoke(args=["create-institute", "Orphan", "--admin-email", "o@example.com",
+                                  "--admin-password", "a-long-password", "--parent", "Nowhere"])
+    assert missing.exit_code == 1 and "Parent institute 'Nowhere' not found" in missing.output

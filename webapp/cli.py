@@ -7,7 +7,7 @@ import sys
 import click
 from flask import Flask
 
-from webapp.errors import DomainError
+from webapp.errors import DomainError, NotFound
 from webapp.extensions import db
 
 
@@ -17,13 +17,20 @@ def register_cli(app: Flask) -> None:
     @click.option("--admin-email", required=True, help="Login of the institute's first administrator.")
     @click.option("--admin-password", required=True, help="At least 10 characters.")
     @click.option("--admin-name", default="", help="Display name of the administrator.")
-    def create_institute_command(name, admin_email, admin_password, admin_name):
+    @click.option("--parent", default=None, help="Name of the parent institute (for a branch).")
+    def create_institute_command(name, admin_email, admin_password, admin_name, parent):
         """Create an institute with its first administrator; prints JSON."""
-        from webapp.accounts.services import create_institute
+        from webapp.accounts.services import create_institute, institute_by_name
 
         try:
+            parent_id = None
+            if parent:
+                parent_institute = institute_by_name(parent)
+                if parent_institute is None:
+                    raise NotFound(f"Parent institute {parent!r}")
+                parent_id = parent_institute.id
             institute, admin = create_institute(name, admin_email=admin_email, admin_password=admin_password,
-                                                admin_name=admin_name)
+                                                admin_name=admin_name, parent_id=parent_id)
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

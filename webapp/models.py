@@ -3,3 +3,6 @@ from webapp.accounts.models import Institute, User  # noqa: F401
 from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
 from webapp.bank.models import Question, Skill  # noqa: F401
 from webapp.notifications.models import OutboxMessage  # noqa: F401
+from webapp.candidates.models import Candidate  # noqa: F401
+from webapp.exams.models import Exam, exam_proctors  # noqa: F401
+from webapp.sittings.models import Sitting  # noqa: F401

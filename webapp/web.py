@@ -40,7 +40,10 @@ def attempt(form: FlaskForm, action: Callable[..., T], *args, **kwargs) -> T | N
 
 def render(template: str, partial: str | None = None, **context):
     """Render the full page, or only its partial when htmx asks for a fragment."""
-    if partial and request.headers.get("HX-Request") and not request.headers.get("HX-Boosted"):
+    # A history restore wants the whole page back, though htmx sends it as an htmx request.
+    fragment = request.headers.get("HX-Request") and not (
+        request.headers.get("HX-Boosted") or request.headers.get("HX-History-Restore-Request"))
+    if partial and fragment:
         return render_template(partial, **context)
     return render_template(template, **context)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 13:32:15.219416
+Create Date: 2026-11-22 13:52:23.635672
 
 """
 from alembic import op
@@ -41,6 +41,25 @@ def upgrade():
     with op.batch_alter_table('institutes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_institutes_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('candidates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=320), nullable=False),
+    sa.Column('username', sa.String(length=120), nullable=False),
+    sa.Column('first_name', sa.String(length=120), nullable=False),
+    sa.Column('last_name', sa.String(length=120), nullable=False),
+    sa.Column('current_level', sa.Enum('Pre-A1', 'A1', 'A2', 'B1', 'B2', 'C1', 'C2', name='cefrlevel', native_enum=False, length=30), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_candidates_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidates')),
+    sa.UniqueConstraint('institute_id', 'email', name=op.f('uq_candidates_institute_id_email')),
+    sa.UniqueConstraint('institute_id', 'username', name=op.f('uq_candidates_institute_id_username'))
+    )
+    with op.batch_alter_table('candidates', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_candidates_institute_id'), ['institute_id'], unique=False)
+        batch_op.create_index('ix_candidates_institute_last_name', ['institute_id', 'last_name'], unique=False)
+
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('institute_id', sa.Integer(), nullable=True),
@@ -61,7 +80,7 @@ def upgrade():
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_messages_due', ['status', 'next_attempt_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_outbox_messages_institute_id'), ['institute_id'], unique=False)
+        batch_op.create_index('ix_outbox_messages_institute_created', ['institute_id', 'created_at'], unique=False)
 
     op.create_table('skills',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -165,6 +184,52 @@ def upgrade():
     with op.batch_alter_table('assessment_sections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessment_sections_assessment_id'), ['assessment_id'], unique=False)
 
+    op.create_table('exams',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('access_key', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.Enum('ACTIVE', 'INACTIVE', name='examstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('schedule_type', sa.Enum('AlwaysOn', 'Fixed', name='scheduletype', native_enum=False, length=30), nullable=False),
+    sa.Column('fixed_access_option', sa.Enum('ExactTime', 'SlotWise', name='fixedaccessoption', native_enum=False, length=30), nullable=True),
+    sa.Column('starts_on_date', sa.Date(), nullable=True),
+    sa.Column('ends_on_date', sa.Date(), nullable=True),
+    sa.Column('starts_on_time', sa.Time(), nullable=True),
+    sa.Column('ends_on_time', sa.Time(), nullable=True),
+    sa.Column('time_zone', sa.String(length=10), nullable=False),
+    sa.Column('access_type', sa.Enum('OpenForAll', 'ByInvitation', name='accesstype', native_enum=False, length=30), nullable=False),
+    sa.Column('email_on_invitation', sa.Boolean(), nullable=False),
+    sa.Column('ip_restriction', sa.Enum('NONE', 'SINGLE', 'RANGE', name='iprestriction', native_enum=False, length=30), nullable=False),
+    sa.Column('ip_addresses', sa.JSON(), nullable=False),
+    sa.Column('image_proctoring', sa.Boolean(), nullable=False),
+    sa.Column('candidate_auth_proctored', sa.Boolean(), nullable=False),
+    sa.Column('web_proctoring_enabled', sa.Boolean(), nullable=False),
+    sa.Column('web_proctoring_count', sa.Integer(), nullable=False),
+    sa.Column('web_proctoring_show_remaining', sa.Boolean(), nullable=False),
+    sa.Column('admission_required', sa.Boolean(), nullable=False),
+    sa.Column('allow_copy_paste', sa.Boolean(), nullable=False),
+    sa.Column('exit_redirection_url', sa.String(length=1000), nullable=False),
+    sa.Column('grade_notification_enabled', sa.Boolean(), nullable=False),
+    sa.Column('grade_notification_recipients', sa.JSON(), nullable=False),
+    sa.Column('source_app', sa.String(length=200), nullable=False),
+    sa.Column('test_start_notification_url', sa.String(length=1000), nullable=False),
+    sa.Column('test_finish_notification_url', sa.String(length=1000), nullable=False),
+    sa.Column('test_graded_notification_url', sa.String(length=1000), nullable=False),
+    sa.Column('test_resume_enabled_for_expired_test_url', sa.String(length=1000), nullable=False),
+    sa.Column('notify_client', sa.Boolean(), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessments.id'], name=op.f('fk_exams_assessment_id_assessments')),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_exams_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_exams')),
+    sa.UniqueConstraint('access_key', name=op.f('uq_exams_access_key')),
+    sa.UniqueConstraint('institute_id', 'name', name=op.f('uq_exams_institute_id_name'))
+    )
+    with op.batch_alter_table('exams', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exams_assessment_id'), ['assessment_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_exams_institute_id'), ['institute_id'], unique=False)
+
     op.create_table('registration_fields',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assessment_id', sa.Integer(), nullable=False),
@@ -179,6 +244,16 @@ def upgrade():
     )
     with op.batch_alter_table('registration_fields', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registration_fields_assessment_id'), ['assessment_id'], unique=False)
+
+    op.create_table('exam_proctors',
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_exam_proctors_exam_id_exams'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_exam_proctors_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('exam_id', 'user_id', name=op.f('pk_exam_proctors'))
+    )
+    with op.batch_alter_table('exam_proctors', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_exam_proctors_user_id'), ['user_id'], unique=False)
 
     op.create_table('section_questions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -215,11 +290,46 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_selection_rules_section_id'), ['section_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_selection_rules_skill_id'), ['skill_id'], unique=False)
 
+    op.create_table('sittings',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('exam_id', sa.Integer(), nullable=False),
+    sa.Column('candidate_id', sa.Integer(), nullable=False),
+    sa.Column('access_token', sa.String(length=64), nullable=False),
+    sa.Column('status', sa.Enum('registered', 'mail_sent', 'check_started', 'check_completed', 'exam_session_opened', 'exam_started', 'exam_finished', name='sittingstatus', native_enum=False, length=30), nullable=False),
+    sa.Column('finish_mode', sa.Enum('NormalSubmission', 'Expired', 'TerminatedByProctor', 'BrowsingToleranceExceeded', name='finishmode', native_enum=False, length=30), nullable=True),
+    sa.Column('registration', sa.JSON(), nullable=False),
+    sa.Column('context_data', sa.Text(), nullable=False),
+    sa.Column('mail_sent_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deadline', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('registered_by', sa.String(length=20), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_sittings_candidate_id_candidates')),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_sittings_exam_id_exams')),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_sittings_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sittings')),
+    sa.UniqueConstraint('access_token', name=op.f('uq_sittings_access_token')),
+    sa.UniqueConstraint('exam_id', 'candidate_id', name=op.f('uq_sittings_exam_id_candidate_id'))
+    )
+    with op.batch_alter_table('sittings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sittings_candidate_id'), ['candidate_id'], unique=False)
+        batch_op.create_index('ix_sittings_exam_status', ['exam_id', 'status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sittings_institute_id'), ['institute_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('sittings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sittings_institute_id'))
+        batch_op.drop_index('ix_sittings_exam_status')
+        batch_op.drop_index(batch_op.f('ix_sittings_candidate_id'))
+
+    op.drop_table('sittings')
     with op.batch_alter_table('selection_rules', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_selection_rules_skill_id'))
         batch_op.drop_index(batch_op.f('ix_selection_rules_section_id'))
@@ -230,10 +340,19 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_section_questions_question_id'))
 
     op.drop_table('section_questions')
+    with op.batch_alter_table('exam_proctors', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exam_proctors_user_id'))
+
+    op.drop_table('exam_proctors')
     with op.batch_alter_table('registration_fields', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registration_fields_assessment_id'))
 
     op.drop_table('registration_fields')
+    with op.batch_alter_table('exams', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_exams_institute_id'))
+        batch_op.drop_index(batch_op.f('ix_exams_assessment_id'))
+
+    op.drop_table('exams')
     with op.batch_alter_table('assessment_sections', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_sections_assessment_id'))
 
@@ -257,10 +376,15 @@ def downgrade():
 
     op.drop_table('skills')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_outbox_messages_institute_id'))
+        batch_op.drop_index('ix_outbox_messages_institute_created')
         batch_op.drop_index('ix_outbox_messages_due')
 
     op.drop_table('outbox_messages')
+    with op.batch_alter_table('candidates', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidates_institute_last_name')
+        batch_op.drop_index(batch_op.f('ix_candidates_institute_id'))
+
+    op.drop_table('candidates')
     with op.batch_alter_table('institutes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_institutes_parent_id'))
 

@@ -14,7 +14,9 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
     const template = document.getElementById(adder.dataset.addRow);
     const list = document.getElementById(adder.dataset.target);
-    const index = list.querySelectorAll("[data-row]").length;
+    // Indices are never reused: after a removal the row count would name an index still in use.
+    const index = Number(list.dataset.nextIndex ?? list.querySelectorAll("[data-row]").length);
+    list.dataset.nextIndex = String(index + 1);
     const html = template.innerHTML.replaceAll("__index__", String(index));
     list.insertAdjacentHTML("beforeend", html);
     return;
@@ -22,6 +24,24 @@ document.addEventListener("click", (event) => {
   const remover = event.target.closest("[data-remove-row]");
   if (remover) {
     event.preventDefault();
-    remover.closest("[data-row]").remove();
+    const row = remover.closest("[data-row]");
+    row.parentElement.dataset.nextIndex ??= String(row.parentElement.querySelectorAll("[data-row]").length);
+    row.remove();
   }
+});
+
+// Assessment settings: the fields of one kind (a certification's pass mark, a placement test's levels)
+// are shown only while that kind is chosen. Without JavaScript all of them stay visible.
+function showSettingsOfKind(select) {
+  document.querySelectorAll("[data-for-kind]").forEach((element) => {
+    element.hidden = element.dataset.forKind !== select.value;
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.matches("[data-kind-switch]")) {
+    showSettingsOfKind(event.target);
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-kind-switch]").forEach(showSettingsOfKind);
 });

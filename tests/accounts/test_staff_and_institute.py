@@ -24,9 +24,11 @@ def staff(factory, admin):
 EXPECTED = {
     Role.ADMIN: set(Permission),
     Role.EXAMINER: {Permission.VIEW_BANK, Permission.EDIT_BANK, Permission.VIEW_ASSESSMENTS,
-                    Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST},
-    Role.PROCTOR: {Permission.VIEW_ASSESSMENTS},
-    Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS},
+                    Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST, Permission.VIEW_EXAMS,
+                    Permission.EDIT_EXAMS, Permission.VIEW_CANDIDATES, Permission.EDIT_CANDIDATES},
+    Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES},
+    Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS,
+                   Permission.VIEW_CANDIDATES},
 }
 
 
@@ -150,8 +152,12 @@ def test_institute_details_and_logo(admin_client, admin, factory):
     logo = admin_client.get("/institute/logo")
     assert logo.mimetype == "image/png" and logo.data == PNG
 
-    bad = admin_client.post("/institute", data={"name": "Acme", "website": "ftp://x", "country": "Germany"})
-    assert "http:// or https://" in bad.get_data(as_text=True)
+    bad_website = admin_client.post("/institute", data={"name": "Acme", "website": "ftp://x"})
+    assert "http:// or https://" in bad_website.get_data(as_text=True)
+    bad_country = admin_client.post("/institute", data={"name": "Acme", "country": "D1"})
+    assert "two-letter ISO code" in bad_country.get_data(as_text=True)
+    db.session.refresh(institute)
+    assert institute.name == "Acme Languages GmbH"
 
 
 def test_a_logo_must_be_a_small_raster_image(admin):

@@ -10,9 +10,13 @@
 | assessments.view    |   x   |    x     |    x    |    x    |
 | assessments.edit    |   x   |    x     |         |         |
 | catalogue.add       |   x   |    x     |         |         |
+| exams.view          |   x   |    x     |    x    |    x    |
+| exams.edit          |   x   |    x     |         |         |
+| candidates.view     |   x   |    x     |    x    |    x    |
+| candidates.edit     |   x   |    x     |         |         |
 
-Support is the read-only help desk; proctors see the assessments they will supervise, not the bank
-with its answer keys.
+Support is the read-only help desk; proctors see the assessments, exams and candidates they will
+supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`.
 """
 from __future__ import annotations
 
@@ -31,14 +35,19 @@ class Permission(enum.StrEnum):
     VIEW_ASSESSMENTS = "assessments.view"
     EDIT_ASSESSMENTS = "assessments.edit"
     ADD_CATALOGUE_TEST = "catalogue.add"
+    VIEW_EXAMS = "exams.view"
+    EDIT_EXAMS = "exams.edit"
+    VIEW_CANDIDATES = "candidates.view"
+    EDIT_CANDIDATES = "candidates.edit"
 
 
 P = Permission
 MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST}),
-    Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS}),
-    Role.SUPPORT: frozenset({P.VIEW_STAFF, P.VIEW_BANK, P.VIEW_ASSESSMENTS}),
+    Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST,
+                              P.VIEW_EXAMS, P.EDIT_EXAMS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES}),
+    Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES}),
+    Role.SUPPORT: frozenset({P.VIEW_STAFF, P.VIEW_BANK, P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES}),
 }
 
 

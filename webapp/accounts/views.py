@@ -31,7 +31,7 @@ def login():
         else:
             login_user(user)
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
-    return render_template("accounts/login.html", form=form), (401 if form.form_errors else 200)
+    return render_template("accounts/login.html", form=form)
 
 
 @blueprint.post("/logout")

@@ -57,8 +57,15 @@ def catalogue_test(slug_or_id) -> CatalogueTest:
 
 
 def added_slugs(actor: User) -> set[str]:
-    return set(db.session.scalars(select(Assessment.catalogue_slug).where(
-        Assessment.institute_id == actor.institute_id, Assessment.catalogue_slug.is_not(None))))
+    return set(added_assessment_ids(actor))
+
+
+def added_assessment_ids(actor: User) -> dict[str, int]:
+    """The catalogue tests the institute has added, by slug, with the assessment each became."""
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    rows = db.session.execute(select(Assessment.catalogue_slug, Assessment.id).where(
+        Assessment.institute_id == actor.institute_id, Assessment.catalogue_slug.is_not(None)))
+    return {slug: assessment_id for slug, assessment_id in rows}
 
 
 def add_to_institute(actor: User, slug_or_id) -> Assessment:
@@ -94,9 +101,11 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
 
 
 def _free_name(institute_id: int, name: str) -> str:
-    """The test's own name, or with a number when the institute already uses that name."""
-    taken = set(db.session.scalars(select(Assessment.name).where(Assessment.institute_id == institute_id)))
+    """The test's own name, or with a number when the institute already uses that name. Compared without
+    case, as assessment names are unique (rule E701)."""
+    taken = {other.lower() for other in db.session.scalars(
+        select(Assessment.name).where(Assessment.institute_id == institute_id))}
     candidate, number = name, 2
-    while candidate in taken:
+    while candidate.lower() in taken:
         candidate, number = f"{name} ({number})", number + 1
     return candidate

@@ -4,12 +4,14 @@ then the whole definition is checked and written."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
@@ -234,8 +236,9 @@ def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
     by_name = {}
     for item in fields:
         name = (item.name or "").strip()
-        if not name:
-            raise invalid("Invalid value provided: a registration field needs a name.", "registration_fields")
+        if not name or len(name) > 100:
+            raise invalid("Invalid value provided: a registration field needs a name (up to 100 characters).",
+                          "registration_fields")
         if name.lower() in by_name:
             raise invalid(f"Invalid value provided: the registration field {name!r} is listed twice.",
                           "registration_fields")
@@ -267,9 +270,10 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
         correct, incorrect = float(rule.correct_grade), float(rule.incorrect_grade or 0)
     except (TypeError, ValueError):
         raise invalid(f"Invalid value provided: the grades of {label} must be numbers.", "correct_grade") from None
-    if correct <= 0:
+    # float() accepts "nan" and "inf"; neither compares as out of range, so they are refused by name.
+    if not math.isfinite(correct) or correct <= 0:
         raise invalid(f"Invalid grade value for correct grade - {label}, greater than 0.", "correct_grade")
-    if incorrect > 0:
+    if not math.isfinite(incorrect) or incorrect > 0:
         raise invalid(f"Invalid grade value for incorrect grade - {label}, should be less than or equal to 0.",
                       "incorrect_grade")
     try:
@@ -513,6 +517,17 @@ def update_section(actor: User, assessment_id, section_id, **changes) -> Assessm
     return change_assessment(actor, assessment_id, apply)
 
 
+def set_section_durations(actor: User, assessment_id, durations: dict) -> Assessment:
+    """Time every section at once, or none ({section id: minutes or None}). Timing them one by one
+    cannot work: each edit in between would break rule E703 (all or none of the sections timed)."""
+    def apply(data: AssessmentInput) -> None:
+        minutes = {str(section_id): value for section_id, value in durations.items()}
+        for section in data.sections:
+            section.duration = minutes.get(str(section.id))
+
+    return change_assessment(actor, assessment_id, apply)
+
+
 def delete_section(actor: User, assessment_id, section_id) -> Assessment:
     return change_assessment(actor, assessment_id, lambda data: data.sections.pop(_section_index(data, section_id)))
 
@@ -574,6 +589,10 @@ def list_assessments(actor: User, *, text: str = "", kind: str | None = None, pa
         query = query.where(func.lower(Assessment.name).contains(text.strip().lower(), autoescape=True))
     if kind:
         query = query.where(Assessment.kind == parse_enum(AssessmentKind, kind, "kind", "kind"))
+    # The list shows question counts and max marks, which read every section's rules and picked questions.
+    sections = selectinload(Assessment.sections)
+    query = query.options(sections.selectinload(Section.rules),
+                          sections.selectinload(Section.picks).selectinload(SectionQuestion.question))
     return db.paginate(query.order_by(Assessment.created_at.desc(), Assessment.id.desc()),
                        page=page, per_page=per_page, error_out=False)
 

@@ -1,10 +1,13 @@
 """Skills and questions: validation, sanitising, search, duplication and retirement."""
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
+from html import escape
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
@@ -114,9 +117,13 @@ def _answers(values, field_name: str) -> list[str]:
 
 def _number(value, field_name: str, label: str) -> float:
     try:
-        return float(value)
+        number = float(value)
     except (TypeError, ValueError):
-        raise ValidationError(f"The {label} must be a number.", field=field_name) from None
+        number = math.nan
+    # "nan" and "inf" parse as floats but are no marks, and NaN slips past every comparison.
+    if not math.isfinite(number):
+        raise ValidationError(f"The {label} must be a number.", field=field_name)
+    return number
 
 
 def _validated(institute_id: int, data: QuestionInput) -> dict:
@@ -267,11 +274,16 @@ def search_questions(actor: User, *, text: str = "", skill_id=None, type=None, d
                      status: str | None = QuestionStatus.ACTIVE.value, page: int = 1, per_page: int = 25):
     """A page of the institute's questions matching the filters, newest first."""
     require(actor, Permission.VIEW_BANK)
-    query = select(Question).where(Question.institute_id == actor.institute_id)
+    query = select(Question).options(joinedload(Question.skill)).where(Question.institute_id == actor.institute_id)
     if text and text.strip():
-        query = query.where(func.lower(Question.stem).contains(text.strip().lower(), autoescape=True))
+        # The stem is stored as sanitised HTML, where "&" and "<" are written as entities.
+        stored = escape(text.strip(), quote=False).lower()
+        query = query.where(func.lower(Question.stem).contains(stored, autoescape=True))
     if skill_id:
-        query = query.where(Question.skill_id == int(skill_id))
+        try:
+            query = query.where(Question.skill_id == int(skill_id))
+        except (TypeError, ValueError):
+            raise ValidationError(f"Invalid skill {skill_id!r}.", field="skill_id") from None
     if type:
         query = query.where(Question.type == parse_enum(QuestionType, type, "type", "question type"))
     if difficulty:

@@ -21,15 +21,19 @@ class MessageStatus(enum.StrEnum):
     PENDING = "pending"      # waiting for its next attempt
     SENDING = "sending"      # claimed by a worker until `claimed_until`
     SENT = "sent"            # the peer accepted it
-    DEAD = "dead"            # every attempt failed; kept for the log and a manual retry
+    DEAD = "dead"            # refused for good or out of attempts; kept for the log and a manual retry
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # The console's log: one institute's messages, newest first (and any other lookup by institute).
+        Index("ix_outbox_messages_institute_created", "institute_id", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    institute_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), index=True, default=None)
+    institute_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), default=None)
     kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
     # What the message is about, for the console log ("staff_invitation", "exam_invitation", ...).
     topic: Mapped[str] = mapped_column(String(60))

@@ -1,28 +1,108 @@
-"""Queueing outbox messages. Delivery lives in `worker.py`; nothing is sent inside a request."""
+"""Queueing outbox messages, the side effects that wait for their delivery, and the console's message
+log. Delivery lives in `worker.py`; nothing is sent inside a request."""
 from __future__ import annotations
 
+import logging
+from typing import Callable
+
 from flask import render_template
+from sqlalchemy import insert, select
 
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, parse_enum
 from webapp.extensions import db
-from webapp.notifications.models import MessageKind, OutboxMessage
+from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+DeliveryHandler = Callable[..., None]
+_delivery_handlers: dict[str, DeliveryHandler] = {}
 
 
-def queue_email(*, to: str, subject: str, template: str, context: dict, topic: str,
-                institute_id: int | None = None) -> OutboxMessage:
+def register_delivery_handler(name: str, handler: DeliveryHandler) -> None:
+    """Make `handler(message, **arguments)` runnable as the "on_delivered" side effect of a message.
+    Domains register theirs when their services module is imported (the app imports every domain)."""
+    registered = _delivery_handlers.setdefault(name, handler)
+    if registered is not handler:
+        raise ValueError(f"Another delivery handler is registered as {name!r}.")
+
+
+def _email_row(*, to: str, subject: str, template: str, context: dict, topic: str,
+               institute_id: int | None = None, on_delivered: dict | None = None) -> dict:
+    if on_delivered is not None and on_delivered.get("handler") not in _delivery_handlers:
+        raise ValueError(f"No delivery handler is registered as {on_delivered.get('handler')!r}.")
+    payload = {
+        "to": [to],
+        "subject": subject,
+        "text": render_template(f"email/{template}.txt", **context),
+        "html": render_template(f"email/{template}.html", **context),
+    }
+    if on_delivered is not None:
+        payload["on_delivered"] = on_delivered
+    return {"institute_id": institute_id, "kind": MessageKind.EMAIL, "topic": topic, "recipient": to,
+            "payload": payload}
+
+
+def queue_email(**message) -> OutboxMessage:
     """Render `email/<template>.txt` and `.html` now and store them in the outbox, in the caller's
-    transaction, so the e-mail exists exactly when the change that caused it is committed."""
-    message = OutboxMessage(
-        institute_id=institute_id,
-        kind=MessageKind.EMAIL,
-        topic=topic,
-        recipient=to,
-        payload={
-            "to": [to],
-            "subject": subject,
-            "text": render_template(f"email/{template}.txt", **context),
-            "html": render_template(f"email/{template}.html", **context),
-        },
-    )
-    db.session.add(message)
+    transaction, so the e-mail exists exactly when the change that caused it is committed.
+    Arguments: to, subject, template, context, topic, institute_id and `on_delivered`
+    ({"handler": name, **arguments}), which runs once the mail server has accepted the e-mail."""
+    outbox_message = OutboxMessage(**_email_row(**message))
+    db.session.add(outbox_message)
+    return outbox_message
+
+
+def queue_emails(messages: list[dict]) -> None:
+    """Queue many e-mails (each with the arguments of `queue_email`) in one batched INSERT."""
+    if messages:
+        db.session.execute(insert(OutboxMessage), [_email_row(**message) for message in messages])
+
+
+def run_delivery_handler(message: OutboxMessage) -> None:
+    """Run the message's "on_delivered" side effect in the caller's transaction, the one that marks it
+    sent. A failing handler is undone to a savepoint and noted in `last_error`, while the message
+    stays sent: the peer has it, and sending it again would not make the handler succeed."""
+    arguments = dict(message.payload.get("on_delivered") or {})
+    if not arguments:
+        return
+    name = arguments.pop("handler")
+    handler = _delivery_handlers.get(name)
+    if handler is None:
+        message.last_error = f"Delivered, but no delivery handler is registered as {name!r}."
+        log.error("Outbox message %s: %s", message.id, message.last_error)
+        return
+    try:
+        with db.session.begin_nested():
+            handler(message, **arguments)
+    except Exception as error:
+        log.exception("Outbox message %s: the delivery handler %r failed", message.id, name)
+        message.last_error = f"Delivered, but the delivery handler {name!r} failed: {error}"
+
+
+# The console's message log --------------------------------------------------------------------------
+
+def list_messages(actor: User, status: str | None = None, page: int = 1, per_page: int = 25):
+    """A page of the institute's outbox, newest first, optionally of one status."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    query = select(OutboxMessage).where(OutboxMessage.institute_id == actor.institute_id)
+    if status:
+        query = query.where(OutboxMessage.status == parse_enum(MessageStatus, status, "status", "status"))
+    query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def retry_message(actor: User, message_id) -> OutboxMessage:
+    """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
+    cause, say the mail server's settings, has been fixed)."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    message = get_in_institute(OutboxMessage, actor.institute_id, message_id, "Message")
+    if message.status != MessageStatus.DEAD:
+        raise Conflict(f"Only a dead message can be retried; this one is {message.status.value}.")
+    message.status = MessageStatus.PENDING
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
     db.session.flush()
     return message

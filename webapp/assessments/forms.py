@@ -1,0 +1,260 @@
+"""Console forms for assessments. They only shape the input; every rule lives in services.check_definition."""
+import dataclasses
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import (BooleanField, FieldList, FloatField, Form, FormField, HiddenField, IntegerField, SelectChoice,
+                     SelectField, SelectMultipleField, StringField, TextAreaField, URLField)
+from wtforms.validators import DataRequired, Length, Optional
+
+from webapp.assessments.models import AssessmentKind, FieldType
+from webapp.assessments.services import (EMAIL_FIELD, FieldInput, RuleInput, SectionInput, assessment_input,
+                                         default_placement_bands)
+from webapp.bank.models import CefrLevel, Difficulty, QuestionType
+
+KIND_CHOICES = [
+    SelectChoice(AssessmentKind.STANDARD.value, "Standard: a score"),
+    SelectChoice(AssessmentKind.PLACEMENT.value, "Placement: a CEFR level from the score"),
+    SelectChoice(AssessmentKind.CERTIFICATION.value, "Certification: pass or fail at a target level"),
+]
+LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
+DIFFICULTY_CHOICES = [SelectChoice(difficulty.value, difficulty.value.capitalize()) for difficulty in Difficulty]
+TYPE_CHOICES = [SelectChoice(qtype.value, qtype.label) for qtype in QuestionType]
+
+
+def any_of(label: str) -> SelectChoice:
+    """The empty first choice of an optional select."""
+    return SelectChoice("", label)
+
+
+class RowsForm(FlaskForm):
+    """A form with repeating rows (a FieldList of subforms). Its "Add a row" and "Remove" buttons are
+    submit buttons, so that they work without JavaScript: the view re-renders the form with the row
+    added or removed instead of saving. With JavaScript, app.js does the same in the page."""
+
+    rows_name: str
+    row_form: type[Form]
+
+    def row_template(self) -> Form:
+        """An empty row named with `__index__`, for the <template> that app.js clones."""
+        return self.row_form(prefix=f"{self.rows_name}-__index__-")
+
+    def edit_rows(self) -> bool:
+        """Apply an add/remove button press to the rows; True when one was pressed (nothing to save)."""
+        if not self.is_submitted():
+            return False
+        rows = getattr(self, self.rows_name)
+        if "add_row" in request.form:
+            rows.append_entry()
+            return True
+        remove = request.form.get("remove_row")
+        if remove is not None:
+            rows.entries = [entry for entry in rows.entries if entry.name != remove]
+            return True
+        return False
+
+
+# Settings ---------------------------------------------------------------------------------------
+
+class BandForm(Form):
+    level = SelectField("Level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
+    min_percent = FloatField("From %", validators=[Optional()])
+
+
+class FilterForm(FlaskForm):
+    """Search filters of a list page: read from the query string, so without a CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    def filters(self) -> dict:
+        """The filter values, keeping only choices a select offers: a tampered query string is ignored."""
+        return {name: (value if self[name].type != "SelectField" or value in self._offered(self[name]) else "")
+                for name, value in self.data.items()}
+
+    @staticmethod
+    def _offered(select: SelectField) -> set[str]:
+        return {value for value, *_ in select.iter_choices()}
+
+
+class AssessmentFilterForm(FilterForm):
+    text = StringField("Name")
+    kind = SelectField("Kind", choices=[any_of("All kinds")] + [SelectChoice(kind.value, kind.value.capitalize())
+                                                                for kind in AssessmentKind])
+
+
+class AssessmentForm(RowsForm):
+    """The assessment's settings: used to create one (with its first section) and to edit them."""
+
+    rows_name = "placement_bands"
+    row_form = BandForm
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    kind = SelectField("Kind", choices=KIND_CHOICES, default=AssessmentKind.STANDARD.value)
+    duration = IntegerField("Duration (minutes)", validators=[Optional()])
+    instructions = TextAreaField("Instructions for candidates", validators=[Optional()])
+    allow_copy_paste = BooleanField("Allow copy and paste")
+    exit_redirection_url = URLField("Exit redirection URL", validators=[Optional(), Length(max=1000)])
+    show_report_to_candidate_on_exit = BooleanField("Show the report to the candidate on exit")
+    on_screen_calculator = BooleanField("On-screen calculator")
+    target_level = SelectField("Target level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
+    pass_mark_percent = FloatField("Pass mark (%)", validators=[Optional()])
+    placement_bands = FieldList(FormField(BandForm))
+    section_name = StringField("Name of the first section", default="Section 1",
+                               validators=[DataRequired(), Length(max=200)])
+
+    def settings(self) -> dict:
+        """The values for services.update_settings / AssessmentInput; empty band rows are dropped."""
+        return dict(
+            name=self.name.data, kind=self.kind.data, duration=self.duration.data,
+            instructions=self.instructions.data or "", allow_copy_paste=self.allow_copy_paste.data,
+            exit_redirection_url=self.exit_redirection_url.data or "",
+            show_report_to_candidate_on_exit=self.show_report_to_candidate_on_exit.data,
+            on_screen_calculator=self.on_screen_calculator.data,
+            target_level=self.target_level.data or None, pass_mark_percent=self.pass_mark_percent.data,
+            placement_bands=[{"level": band.level.data, "min_percent": band.min_percent.data}
+                             for band in (entry.form for entry in self.placement_bands)
+                             if band.level.data or band.min_percent.data is not None],
+        )
+
+
+class SettingsForm(AssessmentForm):
+    """Editing settings: the sections are edited in the builder."""
+
+    section_name = None
+
+
+def new_assessment_form() -> AssessmentForm:
+    return AssessmentForm(data={"placement_bands": default_placement_bands()})
+
+
+def settings_form(assessment) -> SettingsForm:
+    """The stored settings; the default bands are offered for a switch to placement."""
+    settings = dataclasses.asdict(assessment_input(assessment))
+    settings["placement_bands"] = settings["placement_bands"] or default_placement_bands()
+    return SettingsForm(data=settings)
+
+
+# Sections and rules -----------------------------------------------------------------------------
+
+class SectionForm(FlaskForm):
+    name = StringField("Section name", validators=[DataRequired(), Length(max=200)])
+    duration = IntegerField("Duration (minutes, for a timed section)", validators=[Optional()])
+    instructions = TextAreaField("Instructions", validators=[Optional()])
+    all_questions_mandatory = BooleanField("Every question must be answered")
+    randomize_questions = BooleanField("Shuffle the questions for each candidate")
+
+    def changes(self) -> dict:
+        return dict(name=self.name.data, duration=self.duration.data, instructions=self.instructions.data or "",
+                    all_questions_mandatory=self.all_questions_mandatory.data,
+                    randomize_questions=self.randomize_questions.data)
+
+    def section(self) -> SectionInput:
+        return SectionInput(**self.changes())
+
+
+class SectionTimingRow(Form):
+    section_id = HiddenField()
+    duration = IntegerField("Minutes", validators=[Optional()])
+
+
+class TimingForm(FlaskForm):
+    """Every section's duration at once: the sections are all timed or none is (rule E703)."""
+
+    sections = FieldList(FormField(SectionTimingRow))
+
+    def durations(self) -> dict:
+        return {entry.form.section_id.data: entry.form.duration.data for entry in self.sections}
+
+
+def timing_form(assessment, formdata=None) -> TimingForm:
+    """Blank unless given the submitted data; each row is labelled with its section's name."""
+    rows = [{"section_id": s.id, "duration": s.duration_minutes} for s in assessment.sections]
+    form = TimingForm(formdata=formdata, data={"sections": rows}, prefix="timing")
+    names = {str(s.id): s.name for s in assessment.sections}
+    for entry in form.sections:
+        entry.form.duration.label.text = f"{names.get(str(entry.form.section_id.data), 'Section')} (minutes)"
+    return form
+
+
+class RuleForm(FlaskForm):
+    """Draw questions of one skill from the bank. Skills are chosen by name, as the rules store them."""
+
+    skill = SelectField("Skill", choices=[])
+    difficulty = SelectField("Difficulty", choices=DIFFICULTY_CHOICES)
+    question_type = SelectField("Type", choices=[any_of("All types")] + TYPE_CHOICES, validators=[Optional()])
+    cefr_level = SelectField("Level", choices=[any_of("Any level")] + LEVEL_CHOICES, validators=[Optional()])
+    question_count = IntegerField("Questions", default=1, validators=[Optional()])
+    correct_grade = FloatField("Correct", default=1.0, validators=[Optional()])
+    incorrect_grade = FloatField("Incorrect", default=0.0, validators=[Optional()])
+    pooling = BooleanField("Each candidate draws their own (pooling)", default=True)
+
+    def __init__(self, skill_names: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skill.choices = [SelectChoice(name) for name in skill_names]
+
+    def rule(self) -> RuleInput:
+        return RuleInput(
+            skill=self.skill.data, difficulty=self.difficulty.data, question_count=self.question_count.data,
+            question_type=self.question_type.data or None, cefr_level=self.cefr_level.data or None,
+            correct_grade=self.correct_grade.data, incorrect_grade=self.incorrect_grade.data,
+            pooling=self.pooling.data)
+
+
+def rule_form(section_id: int, skill_names: list[str], formdata=None, csrf: bool = True) -> RuleForm:
+    """The add-rule form of one section, blank unless given the submitted data. The prefix keeps the
+    ids of the forms of several sections on one page apart."""
+    # Only ever switch CSRF off (for the GET hint); otherwise the app's setting applies.
+    return RuleForm(skill_names, formdata=formdata, prefix=f"rule-{section_id}", meta={} if csrf else {"csrf": False})
+
+
+# Hand-picked questions --------------------------------------------------------------------------
+
+class QuestionFilterForm(FilterForm):
+    """The bank search of the picker page, with the filters of bank.services.search_questions."""
+
+    text = StringField("Text")
+    skill_id = SelectField("Skill", choices=[])
+    type = SelectField("Type", choices=[any_of("All types")] + TYPE_CHOICES)
+    difficulty = SelectField("Difficulty", choices=[any_of("Any difficulty")] + DIFFICULTY_CHOICES)
+    level = SelectField("Level", choices=[any_of("Any level")] + LEVEL_CHOICES)
+
+    def __init__(self, skills, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.skill_id.choices = [any_of("All skills")] + [SelectChoice(str(skill.id), skill.name) for skill in skills]
+
+
+class PickForm(FlaskForm):
+    question_ids = SelectMultipleField("Questions", coerce=int, validate_choice=False,
+                                       validators=[DataRequired("Tick at least one question.")])
+
+
+# Registration fields ----------------------------------------------------------------------------
+
+class FieldRowForm(Form):
+    name = StringField("Name", validators=[Optional(), Length(max=100)])
+    field_type = SelectField("Type", choices=[SelectChoice(FieldType.TEXT_BOX.value, "Text box"),
+                                              SelectChoice(FieldType.SELECT_BOX.value, "Choice list")])
+    required = BooleanField("Required")
+    values = TextAreaField("Choices (one per line)", validators=[Optional()])
+
+
+class RegistrationFieldsForm(RowsForm):
+    """Every field after the e-mail address, which is always asked first and always required."""
+
+    rows_name = "registration_fields"
+    row_form = FieldRowForm
+
+    registration_fields = FieldList(FormField(FieldRowForm))
+
+    def fields(self) -> list[FieldInput]:
+        """The rows with a name, in order; a row left without a name is dropped."""
+        return [FieldInput(name=row.name.data.strip(), field_type=row.field_type.data, required=row.required.data,
+                           values=(row.values.data or "").splitlines())
+                for row in (entry.form for entry in self.registration_fields) if (row.name.data or "").strip()]
+
+
+def registration_fields_form(assessment) -> RegistrationFieldsForm:
+    rows = [{"name": f.name, "field_type": f.field_type.value, "required": f.required, "values": "\n".join(f.values)}
+            for f in assessment.registration_fields if f.name != EMAIL_FIELD]
+    return RegistrationFieldsForm(data={"registration_fields": rows})

@@ -1,0 +1,90 @@
+"""Candidates: search (optionally across sub-institutes), a candidate's sittings, editing."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.accounts.models import Institute, User
+from webapp.accounts.permissions import Permission, require
+from webapp.bank.models import CefrLevel
+from webapp.candidates.models import Candidate
+from webapp.exams.models import Exam
+from webapp.sittings.models import Sitting
+from webapp.errors import Conflict, NotFound, ValidationError, parse_enum
+from webapp.extensions import db
+
+SORTS = {
+    "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),
+    "email": (Candidate.email,),
+    "newest": (Candidate.created_at.desc(), Candidate.id.desc()),
+    "level": (Candidate.current_level, Candidate.id),
+}
+
+
+def institute_and_descendants(institute_id: int) -> list[int]:
+    """The institute with all its branches, at any depth (one query per level of the tree)."""
+    found, frontier = [institute_id], [institute_id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Institute.id).where(Institute.parent_id.in_(frontier))))
+        found += [child for child in frontier if child not in found]
+    return found
+
+
+def _visible_institutes(actor: User, include_sub_institutes: bool) -> list[int]:
+    return institute_and_descendants(actor.institute_id) if include_sub_institutes else [actor.institute_id]
+
+
+def search_candidates(actor: User, *, text: str = "", level: str | None = None, include_sub_institutes: bool = False,
+                      sort: str = "name", page: int = 1, per_page: int = 25):
+    """Candidates matching a name, username or e-mail fragment and a level, in pages."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    query = select(Candidate).where(Candidate.institute_id.in_(_visible_institutes(actor, include_sub_institutes)))
+    if text and text.strip():
+        needle = text.strip().lower()
+        full_name = func.lower(Candidate.first_name + " " + Candidate.last_name)
+        query = query.where(or_(*(column.contains(needle, autoescape=True) for column in (
+            func.lower(Candidate.email), func.lower(Candidate.username), full_name))))
+    if level:
+        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
+    query = query.order_by(*SORTS.get(sort, SORTS["name"]))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def get_candidate(actor: User, candidate_id, *, include_sub_institutes: bool = True) -> Candidate:
+    """A candidate of the actor's institute or one of its branches; anyone else is not found."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    try:
+        candidate_id = int(candidate_id)
+    except (TypeError, ValueError):
+        raise NotFound("Candidate") from None
+    candidate = db.session.scalar(select(Candidate).where(
+        Candidate.id == candidate_id,
+        Candidate.institute_id.in_(_visible_institutes(actor, include_sub_institutes))))
+    if candidate is None:
+        raise NotFound("Candidate")
+    return candidate
+
+
+def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:
+    require(actor, Permission.VIEW_CANDIDATES)
+    return list(db.session.scalars(
+        select(Sitting).where(Sitting.candidate_id == candidate.id)
+        .options(selectinload(Sitting.exam).selectinload(Exam.assessment)).order_by(Sitting.id.desc())))
+
+
+def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: str, username: str,
+                     current_level: str | None) -> Candidate:
+    require(actor, Permission.EDIT_CANDIDATES)
+    candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError("Give the candidate a username.", field="username")
+    taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
+                                                         Candidate.username == username))
+    if taken is not None and taken != candidate.id:
+        raise Conflict(f"The username {username!r} is taken.", field="username")
+    candidate.first_name = (first_name or "").strip()
+    candidate.last_name = (last_name or "").strip()
+    candidate.username = username
+    candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", "CEFR level") if current_level else None
+    return candidate

@@ -1,0 +1,97 @@
+"""Exams (Mettl's schedules): an assessment offered to candidates with a window, access rules,
+proctoring settings, a proctor pool and callback URLs."""
+from __future__ import annotations
+
+import enum
+from datetime import date, time
+from typing import Optional
+
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.accounts.models import Institute, User
+from webapp.assessments.models import Assessment
+from webapp.database import TimestampMixin, enum_type
+from webapp.extensions import db
+
+
+class ExamStatus(enum.StrEnum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"   # deactivated: the links answer "exam inactive", nothing is lost
+
+
+class ScheduleType(enum.StrEnum):
+    ALWAYS_ON = "AlwaysOn"
+    FIXED = "Fixed"
+
+
+class FixedAccessOption(enum.StrEnum):
+    EXACT_TIME = "ExactTime"   # one window from the start date and time to the end date and time
+    SLOT_WISE = "SlotWise"     # the daily slot from the start time to the end time on each date of the range
+
+
+class AccessType(enum.StrEnum):
+    OPEN_FOR_ALL = "OpenForAll"      # anyone with the exam link registers
+    BY_INVITATION = "ByInvitation"   # only registered candidates, through their personal links
+
+
+class IpRestriction(enum.StrEnum):
+    NONE = "NONE"
+    SINGLE = "SINGLE"
+    RANGE = "RANGE"
+
+
+exam_proctors = Table(
+    "exam_proctors",
+    db.metadata,
+    Column("exam_id", ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Exam(TimestampMixin, db.Model):
+    __tablename__ = "exams"
+    __table_args__ = (UniqueConstraint("institute_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    access_key: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[ExamStatus] = mapped_column(enum_type(ExamStatus), default=ExamStatus.ACTIVE)
+
+    schedule_type: Mapped[ScheduleType] = mapped_column(enum_type(ScheduleType), default=ScheduleType.ALWAYS_ON)
+    fixed_access_option: Mapped[Optional[FixedAccessOption]] = mapped_column(enum_type(FixedAccessOption), default=None)
+    starts_on_date: Mapped[Optional[date]] = mapped_column(Date, default=None)
+    ends_on_date: Mapped[Optional[date]] = mapped_column(Date, default=None)
+    starts_on_time: Mapped[Optional[time]] = mapped_column(Time, default=None)
+    ends_on_time: Mapped[Optional[time]] = mapped_column(Time, default=None)
+    time_zone: Mapped[str] = mapped_column(String(10), default="UTC+00:00")
+
+    access_type: Mapped[AccessType] = mapped_column(enum_type(AccessType), default=AccessType.OPEN_FOR_ALL)
+    email_on_invitation: Mapped[bool] = mapped_column(default=False)
+    ip_restriction: Mapped[IpRestriction] = mapped_column(enum_type(IpRestriction), default=IpRestriction.NONE)
+    # SINGLE: one address; RANGE: "10.0.0.0/8" or "192.168.1.10-192.168.1.50" entries
+    ip_addresses: Mapped[list] = mapped_column(JSON, default=list)
+
+    image_proctoring: Mapped[bool] = mapped_column(default=False)
+    candidate_auth_proctored: Mapped[bool] = mapped_column(default=False)
+    web_proctoring_enabled: Mapped[bool] = mapped_column(default=False)
+    web_proctoring_count: Mapped[int] = mapped_column(default=3)
+    web_proctoring_show_remaining: Mapped[bool] = mapped_column(default=True)
+    admission_required: Mapped[bool] = mapped_column(default=False)
+    allow_copy_paste: Mapped[bool] = mapped_column(default=False)
+    exit_redirection_url: Mapped[str] = mapped_column(String(1000), default="")
+
+    grade_notification_enabled: Mapped[bool] = mapped_column(default=False)
+    grade_notification_recipients: Mapped[list] = mapped_column(JSON, default=list)
+    source_app: Mapped[str] = mapped_column(String(200), default="")
+    test_start_notification_url: Mapped[str] = mapped_column(String(1000), default="")
+    test_finish_notification_url: Mapped[str] = mapped_column(String(1000), default="")
+    test_graded_notification_url: Mapped[str] = mapped_column(String(1000), default="")
+    test_resume_enabled_for_expired_test_url: Mapped[str] = mapped_column(String(1000), default="")
+    notify_client: Mapped[bool] = mapped_column(default=False)
+
+    institute: Mapped[Institute] = relationship()
+    assessment: Mapped[Assessment] = relationship()
+    proctors: Mapped[list[User]] = relationship(secondary=exam_proctors, order_by="User.name")

@@ -1,0 +1,334 @@
+"""Exams: the rules of a schedule (Mettl's E019, E020, E034 and friends), its window, access and IP
+checks, activation and the proctor pool."""
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, time
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from webapp.accounts.models import Role, User
+from webapp.accounts.permissions import Permission, require
+from webapp.accounts.services import normalise_email
+from webapp.assessments.models import Assessment
+from webapp.assessments.services import question_count
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, ValidationError, parse_enum
+from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
+from webapp.exams.windows import Window, parse_time_zone, windows
+from webapp.extensions import db
+
+CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
+                   "test_resume_enabled_for_expired_test_url")
+
+
+@dataclass
+class ExamInput:
+    """An exam as staff or an integrator describe it, before validation."""
+
+    name: str
+    assessment_id: int | None = None
+    schedule_type: str = ScheduleType.ALWAYS_ON.value
+    fixed_access_option: str | None = None
+    starts_on_date: date | None = None
+    ends_on_date: date | None = None
+    starts_on_time: time | None = None
+    ends_on_time: time | None = None
+    time_zone: str = "UTC+00:00"
+    access_type: str = AccessType.OPEN_FOR_ALL.value
+    email_on_invitation: bool = False
+    ip_restriction: str = IpRestriction.NONE.value
+    ip_addresses: list[str] = field(default_factory=list)
+    image_proctoring: bool = False
+    candidate_auth_proctored: bool = False
+    web_proctoring_enabled: bool = False
+    web_proctoring_count: int = 3
+    web_proctoring_show_remaining: bool = True
+    admission_required: bool = False
+    allow_copy_paste: bool = False
+    exit_redirection_url: str = ""
+    grade_notification_enabled: bool = False
+    grade_notification_recipients: list[str] = field(default_factory=list)
+    source_app: str = ""
+    test_start_notification_url: str = ""
+    test_finish_notification_url: str = ""
+    test_graded_notification_url: str = ""
+    test_resume_enabled_for_expired_test_url: str = ""
+    notify_client: bool = False
+
+
+def exam_input(exam: Exam) -> ExamInput:
+    values = {}
+    for item in fields(ExamInput):
+        value = getattr(exam, item.name)
+        values[item.name] = value.value if hasattr(value, "value") else (list(value) if isinstance(value, list) else value)
+    return ExamInput(**values)
+
+
+def _url(value: str, field_name: str, label: str) -> str:
+    value = (value or "").strip()
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(f"Invalid {label}: give a full http:// or https:// address.", code="E789",
+                                  field=field_name)
+    return value
+
+
+def _check_window(data: ExamInput, values: dict) -> None:
+    schedule_type = parse_enum(ScheduleType, data.schedule_type, "schedule_type", "schedule type")
+    values["schedule_type"] = schedule_type
+    values["time_zone"] = (data.time_zone or "UTC+00:00").strip()
+    parse_time_zone(values["time_zone"])
+    window_given = any((data.starts_on_date, data.ends_on_date, data.starts_on_time, data.ends_on_time))
+    if schedule_type == ScheduleType.ALWAYS_ON:
+        if window_given:
+            raise ValidationError("Invalid schedule type/Schedule window: an AlwaysOn exam has no window.",
+                                  code="E020", field="schedule_type")
+        values.update(fixed_access_option=None, starts_on_date=None, ends_on_date=None, starts_on_time=None,
+                      ends_on_time=None)
+        return
+    option = parse_enum(FixedAccessOption, data.fixed_access_option or FixedAccessOption.EXACT_TIME.value,
+                        "fixed_access_option", "access option")
+    if not (data.starts_on_date and data.ends_on_date):
+        raise ValidationError("Invalid schedule type/Schedule window: a Fixed exam needs its start and end dates.",
+                              code="E020", field="starts_on_date")
+    if data.ends_on_date < data.starts_on_date:
+        raise ValidationError("Invalid schedule window: the end date is before the start date.", code="E020",
+                              field="ends_on_date")
+    if option == FixedAccessOption.SLOT_WISE:
+        if not (data.starts_on_time and data.ends_on_time):
+            raise ValidationError("Invalid schedule window: a daily slot needs its start and end times.",
+                                  code="E020", field="starts_on_time")
+        if data.ends_on_time <= data.starts_on_time:
+            raise ValidationError("Invalid schedule window: the daily slot ends before it starts.", code="E020",
+                                  field="ends_on_time")
+    elif data.starts_on_date == data.ends_on_date and data.starts_on_time and data.ends_on_time \
+            and data.ends_on_time <= data.starts_on_time:
+        raise ValidationError("Invalid schedule window: the window ends before it starts.", code="E020",
+                              field="ends_on_time")
+    values.update(fixed_access_option=option, starts_on_date=data.starts_on_date, ends_on_date=data.ends_on_date,
+                  starts_on_time=data.starts_on_time, ends_on_time=data.ends_on_time)
+
+
+def parse_ip_entry(entry: str):
+    """One allowed range: an address, a CIDR network, or `from-to`; returns (first, last) addresses."""
+    entry = entry.strip()
+    try:
+        if "-" in entry:
+            first, last = (ipaddress.ip_address(part.strip()) for part in entry.split("-", 1))
+            if first.version != last.version or last < first:
+                raise ValueError
+            return first, last
+        network = ipaddress.ip_network(entry, strict=False)
+        return network[0], network[-1]
+    except ValueError:
+        raise ValidationError(f"Invalid IP address or range {entry!r}; use 10.0.0.5, 10.0.0.0/24 or "
+                              "10.0.0.5-10.0.0.50.", code="E789", field="ip_addresses") from None
+
+
+def _check_ip(data: ExamInput, values: dict) -> None:
+    restriction = parse_enum(IpRestriction, data.ip_restriction or "NONE", "ip_restriction", "IP restriction")
+    entries = [entry.strip() for entry in data.ip_addresses or [] if entry and entry.strip()]
+    if restriction == IpRestriction.NONE:
+        entries = []
+    elif restriction == IpRestriction.SINGLE:
+        if len(entries) != 1:
+            raise ValidationError("Give exactly one IP address.", code="E789", field="ip_addresses")
+        try:
+            entries = [str(ipaddress.ip_address(entries[0]))]
+        except ValueError:
+            raise ValidationError(f"Invalid IP address {entries[0]!r}.", code="E789", field="ip_addresses") from None
+    else:
+        if not entries:
+            raise ValidationError("Give at least one IP range.", code="E789", field="ip_addresses")
+        for entry in entries:
+            parse_ip_entry(entry)
+    values.update(ip_restriction=restriction, ip_addresses=entries)
+
+
+def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
+    name = (data.name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError("Give the exam a name (up to 200 characters).", code="E789", field="name")
+    taken = db.session.scalar(select(Exam.id).where(Exam.institute_id == institute_id,
+                                                    func.lower(Exam.name) == name.lower()))
+    if taken is not None and taken != exam_id:
+        raise ValidationError("Schedule name already exists", code="E019", field="name")
+    assessment = get_in_institute(Assessment, institute_id, data.assessment_id, "Assessment")
+    if question_count(assessment) == 0:
+        raise ValidationError(f"The assessment {assessment.name!r} has no questions yet.", code="E789",
+                              field="assessment_id")
+    values = {"name": name, "assessment_id": assessment.id}
+    _check_window(data, values)
+    values["access_type"] = parse_enum(AccessType, data.access_type, "access_type", "access type")
+    _check_ip(data, values)
+    try:
+        count = int(data.web_proctoring_count)
+    except (TypeError, ValueError):
+        count = -1
+    if data.web_proctoring_enabled and not 1 <= count <= 100:
+        raise ValidationError("The browsing tolerance is a number from 1 to 100.", code="E789",
+                              field="web_proctoring_count")
+    values["web_proctoring_count"] = count if count > 0 else 3
+    recipients = []
+    for email in data.grade_notification_recipients or []:
+        if not str(email).strip():
+            continue
+        try:
+            recipients.append(normalise_email(str(email)))
+        except ValidationError:
+            raise ValidationError(f"Invalid EmailId {email} supplied in recipients of testGradeNotification",
+                                  code="E034", field="grade_notification_recipients") from None
+    if data.grade_notification_enabled and not recipients:
+        raise ValidationError("Give at least one recipient for grade notifications.", code="E034",
+                              field="grade_notification_recipients")
+    values["grade_notification_recipients"] = recipients
+    values["exit_redirection_url"] = _url(data.exit_redirection_url, "exit_redirection_url", "exit redirection URL")
+    for name_of_url in CALLBACK_FIELDS:
+        values[name_of_url] = _url(getattr(data, name_of_url), name_of_url, "callback URL")
+    values["source_app"] = (data.source_app or "").strip()[:200]
+    for flag in ("email_on_invitation", "image_proctoring", "candidate_auth_proctored", "web_proctoring_enabled",
+                 "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
+                 "grade_notification_enabled", "notify_client"):
+        values[flag] = bool(getattr(data, flag))
+    return values
+
+
+def create_exam(actor: User, data: ExamInput) -> Exam:
+    require(actor, Permission.EDIT_EXAMS)
+    exam = Exam(institute_id=actor.institute_id, access_key=_new_access_key(),
+                **_check(actor.institute_id, data, None))
+    db.session.add(exam)
+    db.session.flush()
+    return exam
+
+
+def _new_access_key() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def update_exam(actor: User, exam_id, data: ExamInput) -> Exam:
+    require(actor, Permission.EDIT_EXAMS)
+    exam = get_exam(actor, exam_id)
+    for name, value in _check(actor.institute_id, data, exam.id).items():
+        setattr(exam, name, value)
+    db.session.flush()
+    return exam
+
+
+def get_exam(actor: User, exam_id) -> Exam:
+    require(actor, Permission.VIEW_EXAMS)
+    return get_in_institute(Exam, actor.institute_id, exam_id, "Exam")
+
+
+def exam_by_access_key(access_key: str) -> Exam | None:
+    return db.session.scalar(select(Exam).where(Exam.access_key == access_key))
+
+
+def list_exams(actor: User, *, text: str = "", assessment_id=None, page: int = 1, per_page: int = 25):
+    require(actor, Permission.VIEW_EXAMS)
+    query = select(Exam).where(Exam.institute_id == actor.institute_id)
+    if text and text.strip():
+        query = query.where(func.lower(Exam.name).contains(text.strip().lower(), autoescape=True))
+    if assessment_id:
+        query = query.where(Exam.assessment_id == int(assessment_id))
+    return db.paginate(query.order_by(Exam.created_at.desc(), Exam.id.desc()), page=page, per_page=per_page,
+                       error_out=False)
+
+
+def set_active(actor: User, exam_id, active: bool) -> Exam:
+    require(actor, Permission.EDIT_EXAMS)
+    exam = get_exam(actor, exam_id)
+    exam.status = ExamStatus.ACTIVE if active else ExamStatus.INACTIVE
+    return exam
+
+
+def delete_exam(actor: User, exam_id) -> None:
+    """Only an exam nobody has started yet may go; deactivate one with history instead."""
+    from webapp.sittings.services import delete_unstarted_sittings
+
+    require(actor, Permission.EDIT_EXAMS)
+    exam = get_exam(actor, exam_id)
+    delete_unstarted_sittings(exam)
+    exam.proctors = []
+    db.session.delete(exam)
+
+
+def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
+    """The proctors who supervise this exam: staff of the institute with the proctor or admin role."""
+    require(actor, Permission.EDIT_EXAMS)
+    exam = get_exam(actor, exam_id)
+    wanted = {int(user_id) for user_id in user_ids}
+    proctors = list(db.session.scalars(select(User).where(
+        User.institute_id == actor.institute_id, User.id.in_(wanted), User.active,
+        User.role.in_([Role.PROCTOR, Role.ADMIN]))))
+    if len(proctors) != len(wanted):
+        raise ValidationError("Only active proctors and administrators of your institute can be in the pool.",
+                              code="E789", field="proctors")
+    exam.proctors = proctors
+    return exam
+
+
+def pool_candidates(actor: User) -> list[User]:
+    """The staff who may be put in an exam's proctor pool."""
+    require(actor, Permission.VIEW_EXAMS)
+    return list(db.session.scalars(select(User).where(
+        User.institute_id == actor.institute_id, User.active, User.role.in_([Role.PROCTOR, Role.ADMIN]))
+        .order_by(User.name)))
+
+
+# Access -------------------------------------------------------------------------------------------
+
+def access_url(exam: Exam) -> str:
+    return f"{current_app.config['BASE_URL']}/t/{exam.access_key}"
+
+
+def exam_windows(exam: Exam, after: datetime | None = None) -> list[Window]:
+    if exam.schedule_type == ScheduleType.ALWAYS_ON:
+        return []
+    return windows(fixed_access_option=exam.fixed_access_option.value, starts_on=exam.starts_on_date,
+                   ends_on=exam.ends_on_date, start_time=exam.starts_on_time, end_time=exam.ends_on_time,
+                   zone=parse_time_zone(exam.time_zone), after=after)
+
+
+def window_state(exam: Exam, now: datetime | None = None) -> tuple[str, Window | None]:
+    """("open", window) now; ("not_yet_open", next window); or ("closed", None). AlwaysOn is always open."""
+    now = now or utcnow()
+    if exam.schedule_type == ScheduleType.ALWAYS_ON:
+        return "open", None
+    upcoming = exam_windows(exam, after=now)
+    if not upcoming:
+        return "closed", None
+    return ("open" if upcoming[0].contains(now) else "not_yet_open"), upcoming[0]
+
+
+def ip_allowed(exam: Exam, address: str) -> bool:
+    if exam.ip_restriction == IpRestriction.NONE:
+        return True
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for entry in exam.ip_addresses:
+        first, last = parse_ip_entry(entry)
+        if first.version == ip.version and first <= ip <= last:
+            return True
+    return False
+
+
+def describe_window(exam: Exam) -> str:
+    """The window in words, in the exam's own time zone, for pages and e-mails."""
+    if exam.schedule_type == ScheduleType.ALWAYS_ON:
+        return "Open at any time"
+    zone = exam.time_zone
+    if exam.fixed_access_option == FixedAccessOption.SLOT_WISE:
+        return (f"Daily from {exam.starts_on_time:%H:%M} to {exam.ends_on_time:%H:%M} ({zone}), "
+                f"{exam.starts_on_date:%a %d %b %Y} to {exam.ends_on_date:%a %d %b %Y}")
+    window = exam_windows(exam)[0]
+    return f"From {window.start:%a %d %b %Y %H:%M} to {window.end:%a %d %b %Y %H:%M} ({zone})"
+

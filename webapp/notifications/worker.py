@@ -1,0 +1,315 @@
+"""The delivery worker: claims due outbox messages, delivers them outside any transaction and records
+the outcome, with retries, exponential backoff and a dead-letter state.
+
+Several workers (processes or threads) may run side by side: a message is claimed, committed as
+`sending` with a lease, before anything is sent, so no two workers send it. A worker killed mid-send
+leaves its claim to expire, and the message is then claimed again; it leaves the due work only once
+it is marked sent or dead.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import signal
+import smtplib
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
+from urllib.parse import urlsplit
+
+import flask_mail
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+
+from webapp.database import utcnow
+from webapp.extensions import db, mail
+from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
+from webapp.notifications.services import run_delivery_handler
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 10
+# Long enough for a whole batch against a slow mail server (MAIL_TIMEOUT bounds each network wait);
+# a message whose lease ran out before its turn is skipped, not sent (see `deliver_due`).
+LEASE = timedelta(minutes=5)
+FIRST_RETRY_DELAY = timedelta(seconds=30)
+MAX_RETRY_DELAY = timedelta(hours=1)
+OUTCOMES = ("sent", "retried", "dead")
+DATABASE_RETRY_SECONDS = 5.0
+
+
+class PermanentFailure(Exception):
+    """Raised by a deliverer when trying again cannot help: the peer refused the message for good."""
+
+
+@dataclass(frozen=True)
+class ClaimedMessage:
+    """A copy of a message this worker holds until `claimed_until`: no ORM state and no transaction
+    stay open while it is delivered."""
+
+    id: int
+    kind: MessageKind
+    payload: dict
+    attempts: int
+    max_attempts: int
+    claimed_until: datetime
+
+
+# E-mail -----------------------------------------------------------------------------------------
+
+class _SMTPConnection(flask_mail.Connection):
+    """Flask-Mail's connection with what a worker needs besides: a socket timeout (Flask-Mail 0.10
+    has none, so a silent server would hang the worker), and an exit that neither hides a delivery
+    error behind a failing QUIT nor turns an accepted message into a failure (and so a duplicate)."""
+
+    def __init__(self, state, timeout: float):
+        super().__init__(state)
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp_class(self.mail.server, self.mail.port, timeout=self.timeout)
+        try:
+            if self.mail.use_tls:
+                host.starttls()
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+    def __exit__(self, exc_type, exc_value, traceback) -> None:
+        if self.host is None:
+            return
+        try:
+            if exc_type is None:
+                self.host.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+        finally:
+            self.host.close()
+
+
+def message_id_header(message_id: int) -> str:
+    """The same Message-ID on every attempt, so a resend after a crash is recognisable as one e-mail."""
+    return f"<outbox-{message_id}@{urlsplit(current_app.config['BASE_URL']).hostname}>"
+
+
+def _is_permanent(error: smtplib.SMTPException) -> bool:
+    # A 5xx answer to the message itself (sender, recipients, content) is final. A refused login or
+    # STARTTLS is a matter of our own settings, and 4xx answers are temporary by definition.
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code >= 500
+    return False
+
+
+def send_email(message: ClaimedMessage) -> None:
+    """Hand the e-mail (text with an HTML alternative) to the configured mail server."""
+    config = current_app.config
+    # Built from the current settings on every send, and never suppressed merely because the app is
+    # TESTING: the worker's job is to send (MAIL_SUPPRESS_SEND still switches sending off).
+    state = mail.init_mail(config, testing=False)
+    payload = message.payload
+    email = flask_mail.Message(subject=payload["subject"], recipients=payload["to"], body=payload["text"],
+                               html=payload.get("html"), sender=state.default_sender)
+    email.msgId = message_id_header(message.id)
+    try:
+        with _SMTPConnection(state, timeout=config["MAIL_TIMEOUT"]) as connection:
+            connection.send(email)
+    except smtplib.SMTPException as error:
+        if _is_permanent(error):
+            raise PermanentFailure(_describe(error)) from error
+        raise
+
+
+# One deliverer per kind of message; a webhook is one more function and entry.
+DELIVERERS: dict[MessageKind, Callable[[ClaimedMessage], None]] = {
+    MessageKind.EMAIL: send_email,
+}
+
+
+# Claiming and recording ---------------------------------------------------------------------------
+
+def _due(now: datetime):
+    return or_(
+        and_(OutboxMessage.status == MessageStatus.PENDING, OutboxMessage.next_attempt_at <= now),
+        # A worker died (or stalled) holding these: its lease has run out.
+        and_(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_until < now),
+    )
+
+
+def _claim_due(limit: int) -> list[ClaimedMessage]:
+    """Mark up to `limit` due messages as ours (`sending` until the lease ends) and commit, so that
+    other workers pass them by."""
+    now = utcnow()
+    claimed_until = now + LEASE
+    claim = update(OutboxMessage).values(status=MessageStatus.SENDING, claimed_until=claimed_until)
+    candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.next_attempt_at,
+                                                                      OutboxMessage.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Rows another worker is claiming right now are locked: skip them rather than wait for them.
+        ids = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
+        if ids:
+            db.session.execute(claim.where(OutboxMessage.id.in_(ids)))
+    else:
+        # SQLite has no row locks: claim row by row with an UPDATE that repeats the due condition, so
+        # it changes nothing if another worker was first.
+        ids = [message_id for message_id in db.session.scalars(candidates)
+               if db.session.execute(claim.where(OutboxMessage.id == message_id, _due(now))).rowcount == 1]
+    claimed = []
+    if ids:
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.attempts,
+                   OutboxMessage.max_attempts, OutboxMessage.claimed_until)
+            .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        )
+        claimed = [ClaimedMessage(**row._mapping) for row in rows]
+    db.session.commit()
+    return claimed
+
+
+def _still_ours(message: ClaimedMessage):
+    # It is, unless the lease ran out mid-send and another worker took the message over.
+    return and_(OutboxMessage.id == message.id, OutboxMessage.status == MessageStatus.SENDING,
+                OutboxMessage.claimed_until == message.claimed_until)
+
+
+def _record(message: ClaimedMessage, **values) -> bool:
+    """Store the outcome of an attempt if the claim is still ours; the caller commits."""
+    result = db.session.execute(update(OutboxMessage).where(_still_ours(message))
+                                .values(attempts=message.attempts + 1, claimed_until=None, **values))
+    if result.rowcount != 1:
+        db.session.rollback()
+        log.warning("Outbox message %s: the claim ran out before the outcome was recorded", message.id)
+        return False
+    return True
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... up to an hour, give or take 10 % so that messages that failed together
+    (a mail server outage) do not all come back in the same second."""
+    delay = min(FIRST_RETRY_DELAY * 2 ** (attempts - 1), MAX_RETRY_DELAY)
+    return delay * random.uniform(0.9, 1.1)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def _deliver(message: ClaimedMessage) -> str | None:
+    """Deliver one claimed message and record the outcome; which outcome, or None if the claim was lost."""
+    try:
+        DELIVERERS[message.kind](message)
+    except Exception as error:
+        attempts = message.attempts + 1
+        permanent = isinstance(error, PermanentFailure)
+        last_error = str(error) if permanent else _describe(error)
+        log.warning("Outbox message %s, attempt %s of %s failed%s: %s", message.id, attempts,
+                    message.max_attempts, " for good" if permanent else "", last_error)
+        if permanent or attempts >= message.max_attempts:
+            outcome, values = "dead", {"status": MessageStatus.DEAD, "last_error": last_error}
+        else:
+            outcome, values = "retried", {"status": MessageStatus.PENDING, "last_error": last_error,
+                                          "next_attempt_at": utcnow() + retry_delay(attempts)}
+    else:
+        outcome, values = "sent", {"status": MessageStatus.SENT, "sent_at": utcnow()}
+    if not _record(message, **values):
+        return None
+    if outcome == "sent":
+        run_delivery_handler(db.session.get(OutboxMessage, message.id))
+    db.session.commit()
+    return outcome
+
+
+def _release(messages: list[ClaimedMessage]) -> None:
+    """Hand claimed but unsent messages back at once, rather than after their lease."""
+    for message in messages:
+        db.session.execute(update(OutboxMessage).where(_still_ours(message))
+                           .values(status=MessageStatus.PENDING, claimed_until=None))
+    db.session.commit()
+
+
+def deliver_due(limit: int = BATCH_SIZE, *, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
+    """Claim up to `limit` due messages and deliver them one by one. When `should_stop()` turns true,
+    the message in hand is finished and the rest are released. Returns the count of each outcome."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    claimed = _claim_due(limit)
+    for position, message in enumerate(claimed):
+        if should_stop():
+            _release(claimed[position:])
+            break
+        if utcnow() >= message.claimed_until:
+            # Earlier messages of the batch were slow: another worker may already hold this one.
+            continue
+        outcome = _deliver(message)
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+# The worker loop -----------------------------------------------------------------------------------
+
+class _Shutdown:
+    """SIGTERM or SIGINT asks the worker to finish the message in hand, release the rest and exit."""
+
+    def __init__(self):
+        self.requested = False
+
+    def request(self, _signum=None, _frame=None) -> None:
+        self.requested = True
+
+    @contextmanager
+    def on_signals(self):
+        # Signal handlers can only be set from the main thread; elsewhere (a test's thread) the
+        # process's own handling stays in place.
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {signum: signal.signal(signum, self.request) for signum in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            yield
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+    def sleep(self, seconds: float) -> None:
+        # Short naps rather than one long sleep, which a signal would not cut short.
+        deadline = time.monotonic() + seconds
+        while not self.requested and (left := deadline - time.monotonic()) > 0:
+            time.sleep(min(left, 0.2))
+
+
+def run_worker(once: bool = False, interval: float = 1.0) -> dict[str, int]:
+    """Deliver due messages until SIGTERM or SIGINT, polling every `interval` seconds when idle; with
+    `once`, deliver what is due and return. Returns the count of each outcome."""
+    shutdown = _Shutdown()
+    totals = dict.fromkeys(OUTCOMES, 0)
+    with shutdown.on_signals():
+        log.info("Delivery worker started")
+        while not shutdown.requested:
+            try:
+                counts = deliver_due(should_stop=lambda: shutdown.requested)
+            except OperationalError as error:
+                # The database is away (a restart, a failover): nothing claimed is lost, since an
+                # unrecorded claim simply expires; wait and carry on rather than die.
+                db.session.rollback()
+                if once:
+                    raise
+                log.warning("Delivery worker: database unavailable (%s); retrying", _describe(error))
+                shutdown.sleep(max(interval, DATABASE_RETRY_SECONDS))
+                continue
+            for outcome, count in counts.items():
+                totals[outcome] += count
+            if not any(counts.values()):
+                if once:
+                    break
+                shutdown.sleep(interval)
+        log.info("Delivery worker stopped: %s", totals)
+    return totals

@@ -1,0 +1,270 @@
+"""The sitting's state machine, registration of candidates to exams and their invitations.
+Every change of a sitting's `status` goes through `transition`."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, insert, or_, select
+from sqlalchemy.orm import selectinload
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.accounts.services import normalise_email
+from webapp.assessments.models import FieldType
+from webapp.assessments.services import EMAIL_FIELD
+from webapp.candidates.models import Candidate
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, IllegalTransition, ValidationError
+from webapp.exams.models import Exam
+from webapp.exams.services import describe_window, get_exam
+from webapp.extensions import db
+from webapp.notifications.models import OutboxMessage
+from webapp.notifications.services import queue_emails, register_delivery_handler
+from webapp.sittings.models import Sitting, SittingStatus
+
+S = SittingStatus
+TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
+    S.REGISTERED: frozenset({S.MAIL_SENT, S.CHECK_STARTED}),
+    S.MAIL_SENT: frozenset({S.CHECK_STARTED}),
+    S.CHECK_STARTED: frozenset({S.CHECK_COMPLETED}),
+    S.CHECK_COMPLETED: frozenset({S.EXAM_SESSION_OPENED}),
+    S.EXAM_SESSION_OPENED: frozenset({S.EXAM_STARTED}),
+    S.EXAM_STARTED: frozenset({S.EXAM_FINISHED}),
+    S.EXAM_FINISHED: frozenset(),
+}
+NOT_STARTED = frozenset({S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.CHECK_COMPLETED, S.EXAM_SESSION_OPENED})
+LOOKUP_CHUNK = 500
+
+
+def transition(sitting: Sitting, to: SittingStatus) -> None:
+    """Move a sitting to its next state, or raise IllegalTransition."""
+    if to not in TRANSITIONS[sitting.status]:
+        raise IllegalTransition(f"A sitting cannot go from {sitting.status.value} to {to.value}.")
+    sitting.status = to
+
+
+def personal_url(access_token: str) -> str:
+    return f"{current_app.config['BASE_URL']}/s/{access_token}"
+
+
+def sitting_by_token(token: str) -> Sitting | None:
+    return db.session.scalar(select(Sitting).where(Sitting.access_token == token))
+
+
+# Registration ---------------------------------------------------------------------------------------
+
+@dataclass
+class RegistrationOutcome:
+    """What became of one row, in the words of Mettl's registrationStatus."""
+
+    row: int
+    email: str
+    status: str            # ToBeTaken (newly registered), Completed, InProgress or Error
+    message: str
+    url: str | None = None
+    field: str | None = None
+    sitting_id: int | None = None
+
+    @property
+    def registered(self) -> bool:
+        return self.status == "ToBeTaken"
+
+
+def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | RegistrationOutcome:
+    values = {str(key).strip(): ("" if value is None else str(value).strip()) for key, value in row.items()}
+    raw_email = values.get(EMAIL_FIELD, "")
+    if not raw_email:
+        return RegistrationOutcome(number, "", "Error", f"Mandatory parameter ({EMAIL_FIELD}) for registration "
+                                   "not supplied", field=EMAIL_FIELD)
+    try:
+        email = normalise_email(raw_email)
+    except ValidationError:
+        return RegistrationOutcome(number, raw_email, "Error", "Invalid format for parameter email id",
+                                   field=EMAIL_FIELD)
+    if email in seen:
+        return RegistrationOutcome(number, email, "Error", "This e-mail is listed twice; only its first row counts.",
+                                   field=EMAIL_FIELD)
+    registration = {EMAIL_FIELD: email}
+    for item in fields:
+        if item.name == EMAIL_FIELD:
+            continue
+        value = values.get(item.name, "")
+        if item.required and not value:
+            return RegistrationOutcome(number, email, "Error", f"Mandatory parameter ({item.name}) for registration "
+                                       "not supplied", field=item.name)
+        if value and item.field_type == FieldType.SELECT_BOX and value not in item.values:
+            return RegistrationOutcome(number, email, "Error", f"{item.name} must be one of: {', '.join(item.values)}.",
+                                       field=item.name)
+        registration[item.name] = value
+    return email, registration
+
+
+def _existing(model_query, column, keys: list) -> dict:
+    """One query per chunk of keys (never one per row), keyed by `column`."""
+    found = {}
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        for record in db.session.scalars(model_query.where(column.in_(keys[start:start + LOOKUP_CHUNK]))):
+            found[getattr(record, column.key)] = record
+    return found
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """What an invitation needs to know of a sitting, without loading it."""
+
+    sitting_id: int
+    email: str
+    name: str
+    access_token: str
+
+
+def register_candidates(actor: User, exam_id, rows: list[dict], *, send_email: bool | None = None,
+                        context_data: dict[str, str] | None = None, source: str = "staff") -> list[RegistrationOutcome]:
+    """Register each row (registration field name -> value) to the exam. Every row gets its own
+    outcome; a bad row never stops the good ones. Candidates are found or created by e-mail.
+    Lookups go in chunks and inserts in batches, so a thousand rows cost a handful of queries."""
+    require(actor, Permission.EDIT_CANDIDATES)
+    exam = get_exam(actor, exam_id)
+    fields = exam.assessment.registration_fields
+    outcomes: list[RegistrationOutcome | None] = []
+    accepted: dict[str, tuple[int, dict]] = {}
+    for number, row in enumerate(rows, start=1):
+        cleaned = _clean_row(number, row, fields, accepted)
+        if isinstance(cleaned, RegistrationOutcome):
+            outcomes.append(cleaned)
+        else:
+            outcomes.append(None)
+            accepted[cleaned[0]] = (number, cleaned[1])
+
+    emails = list(accepted)
+    candidate_ids = {email: candidate.id for email, candidate in _existing(
+        select(Candidate).where(Candidate.institute_id == exam.institute_id), Candidate.email, emails).items()}
+    new_candidates = [
+        {"institute_id": exam.institute_id, "email": email, "username": email,
+         "first_name": registration.get("First Name", ""), "last_name": registration.get("Last Name", "")}
+        for email, (_, registration) in accepted.items() if email not in candidate_ids]
+    if new_candidates:
+        candidate_ids.update((email, candidate_id) for candidate_id, email in db.session.execute(
+            insert(Candidate).returning(Candidate.id, Candidate.email), new_candidates))
+    existing_sittings = _existing(select(Sitting).where(Sitting.exam_id == exam.id), Sitting.candidate_id,
+                                  list(candidate_ids.values()))
+
+    new_sittings = {}
+    for email, (number, registration) in accepted.items():
+        sitting = existing_sittings.get(candidate_ids[email])
+        if sitting is not None:
+            outcomes[number - 1] = _outcome_for_existing(number, email, sitting)
+        else:
+            new_sittings[candidate_ids[email]] = {
+                "institute_id": exam.institute_id, "exam_id": exam.id, "candidate_id": candidate_ids[email],
+                "access_token": secrets.token_urlsafe(24), "registration": registration,
+                "context_data": (context_data or {}).get(email, ""), "registered_by": source}
+    invitees = []
+    if new_sittings:
+        email_of = {candidate_id: email for email, candidate_id in candidate_ids.items()}
+        for sitting_id, candidate_id in db.session.execute(
+                insert(Sitting).returning(Sitting.id, Sitting.candidate_id), list(new_sittings.values())):
+            email = email_of[candidate_id]
+            number, registration = accepted[email]
+            token = new_sittings[candidate_id]["access_token"]
+            outcomes[number - 1] = RegistrationOutcome(number, email, "ToBeTaken",
+                                                       "Candidate successfully registered for the test",
+                                                       url=personal_url(token), sitting_id=sitting_id)
+            name = " ".join(filter(None, (registration.get("First Name"), registration.get("Last Name")))) or email
+            invitees.append(Invitee(sitting_id, email, name, token))
+    if send_email if send_email is not None else exam.email_on_invitation:
+        _queue_invitations(exam, invitees)
+    return outcomes
+
+
+def _outcome_for_existing(number: int, email: str, sitting: Sitting) -> RegistrationOutcome:
+    if sitting.status == S.EXAM_FINISHED:
+        return RegistrationOutcome(number, email, "Completed", "Email ID has already taken this test",
+                                   sitting_id=sitting.id)
+    if sitting.status == S.EXAM_STARTED:
+        return RegistrationOutcome(number, email, "InProgress", "The test is in progress",
+                                   url=personal_url(sitting.access_token), sitting_id=sitting.id)
+    return RegistrationOutcome(number, email, "Error", "This e-mail is already registered for this exam.",
+                               url=personal_url(sitting.access_token), field=EMAIL_FIELD, sitting_id=sitting.id)
+
+
+# Invitations ----------------------------------------------------------------------------------------
+
+def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
+    window = describe_window(exam)
+    queue_emails([
+        {"to": invitee.email, "subject": f"Your invitation: {exam.assessment.name}", "template": "exam_invitation",
+         "topic": "exam_invitation", "institute_id": exam.institute_id,
+         "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
+                     "candidate_name": invitee.name, "link": personal_url(invitee.access_token), "window": window},
+         "on_delivered": {"handler": "sitting_mail_sent", "sitting_id": invitee.sitting_id}}
+        for invitee in invitees])
+
+
+def send_invitations(actor: User, exam_id, sitting_ids: list | None = None) -> int:
+    """Queue the invitation e-mail for the exam's sittings not yet started (or the chosen ones).
+    A sitting becomes `mail_sent` when the mail server accepts its e-mail, not before."""
+    require(actor, Permission.EDIT_CANDIDATES)
+    exam = get_exam(actor, exam_id)
+    query = (select(Sitting).where(Sitting.exam_id == exam.id, Sitting.status.in_(NOT_STARTED))
+             .options(selectinload(Sitting.candidate)))
+    if sitting_ids is not None:
+        query = query.where(Sitting.id.in_([int(sitting_id) for sitting_id in sitting_ids]))
+    sittings = list(db.session.scalars(query))
+    _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
+                                      sitting.access_token) for sitting in sittings])
+    return len(sittings)
+
+
+def _on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
+    sitting = db.session.get(Sitting, sitting_id)
+    if sitting is None:
+        return
+    sitting.mail_sent_at = utcnow()
+    if sitting.status == S.REGISTERED:
+        transition(sitting, S.MAIL_SENT)
+
+
+register_delivery_handler("sitting_mail_sent", _on_invitation_delivered)
+
+
+# Listing and removing -------------------------------------------------------------------------------
+
+def exam_sittings(actor: User, exam_id, *, status: str | None = None, text: str = "", page: int = 1,
+                  per_page: int = 50):
+    """A page of the exam's sittings with their candidates, in registration order."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    exam = get_exam(actor, exam_id)
+    query = select(Sitting).join(Candidate).where(Sitting.exam_id == exam.id).options(selectinload(Sitting.candidate))
+    if status:
+        query = query.where(Sitting.status == SittingStatus(status))
+    if text and text.strip():
+        needle = text.strip().lower()
+        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True) for column in
+                                  (Candidate.email, Candidate.first_name, Candidate.last_name))))
+    return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
+
+
+def get_sitting(actor: User, sitting_id) -> Sitting:
+    require(actor, Permission.VIEW_CANDIDATES)
+    return get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
+
+
+def remove_sitting(actor: User, sitting_id) -> None:
+    """Withdraw a candidate's invitation; refused once the test has begun."""
+    require(actor, Permission.EDIT_CANDIDATES)
+    sitting = get_sitting(actor, sitting_id)
+    if sitting.status not in NOT_STARTED:
+        raise Conflict("The candidate has started this test; the sitting is kept.")
+    db.session.delete(sitting)
+
+
+def delete_unstarted_sittings(exam: Exam) -> None:
+    started = db.session.scalar(select(Sitting.id).where(Sitting.exam_id == exam.id,
+                                                         Sitting.status.not_in(NOT_STARTED)).limit(1))
+    if started is not None:
+        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
+    for sitting in db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)):
+        db.session.delete(sitting)
