@@ -91,10 +91,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.views import blueprint as accounts
     from webapp.assessments.views import blueprint as assessments
     from webapp.bank.views import blueprint as bank
+    from webapp.candidates.views import blueprint as candidates
+    from webapp.exams.views import blueprint as exams
     from webapp.health import blueprint as health
     from webapp.notifications.views import blueprint as notifications
 
-    for blueprint in (health, accounts, bank, assessments, notifications):
+    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications):
         app.register_blueprint(blueprint)
 
 
