@@ -5,6 +5,8 @@ from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
 from webapp.bank.models import Question
 from webapp.demo import DEMO_INSTITUTE, DEMO_LOGINS
+from webapp.exams.models import Exam
+from webapp.sittings.models import Sitting
 from webapp.extensions import db
 
 
@@ -31,13 +33,14 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(app):
     assert first.exit_code == 0, first.output
     for role, email, password in DEMO_LOGINS:
         assert email in first.output and password in first.output
-    counts = (db.session.query(User).count(), db.session.query(Question).count(), db.session.query(Assessment).count())
-    assert counts[0] == 4 and counts[1] > 40 and counts[2] >= 2
+    counts = (db.session.query(User).count(), db.session.query(Question).count(), db.session.query(Assessment).count(),
+              db.session.query(Exam).count(), db.session.query(Sitting).count())
+    assert counts[0] == 4 and counts[1] > 40 and counts[2] >= 2 and counts[3] == 1 and counts[4] == 2
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "already present" in second.output
-    assert (db.session.query(User).count(), db.session.query(Question).count(),
-            db.session.query(Assessment).count()) == counts
+    assert (db.session.query(User).count(), db.session.query(Question).count(), db.session.query(Assessment).count(),
+            db.session.query(Exam).count(), db.session.query(Sitting).count()) == counts
     assert db.session.query(Institute).filter_by(name=DEMO_INSTITUTE).count() == 1
 
 

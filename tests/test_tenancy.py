@@ -12,8 +12,11 @@ from webapp.assessments.models import Assessment, Section, SelectionRule
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.models import Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.exams.services import ExamInput, create_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
+from webapp.sittings.models import Sitting
+from webapp.sittings.services import register_candidates
 
 
 def _snapshot(institute_id: int):
@@ -70,9 +73,15 @@ def _build_records(admin) -> dict:
                      rules=[RuleInput(skill="Drawn skill", difficulty="EASY", question_count=1)]),
     ]))
     invited = invite_staff(admin, email="secret.staff@example.com", name="Secret Staff", role="examiner")
+    exam = create_exam(admin, ExamInput(name="Secret exam", assessment_id=assessment.id))
+    [registered] = register_candidates(admin, exam.id, [{"Email Address": "secret.candidate@example.com",
+                                                          "First Name": "Secret", "Last Name": "Candidate"}])
     db.session.commit()
     section = assessment.sections[0]
     return {
+        "exam_id": exam.id,
+        "sitting_id": registered.sitting_id,
+        "candidate_id": db.session.get(Sitting, registered.sitting_id).candidate_id,
         "user_id": invited.id,
         "skill_id": skill.id,
         "question_id": drawn[0].id,

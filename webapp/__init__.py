@@ -102,8 +102,10 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from webapp.accounts.permissions import Permission, can
+    from webapp.bank.rendering import blank_boxes
 
     app.jinja_env.globals.update(can=can, Permission=Permission)
+    app.jinja_env.filters["blank_boxes"] = blank_boxes
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -7,6 +7,8 @@ from webapp.accounts.services import add_staff, create_institute, institute_by_n
 from webapp.assessments import catalogue
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.exams.services import ExamInput, create_exam
+from webapp.sittings.services import register_candidates
 
 DEMO_INSTITUTE = "Proctora Demo Institute"
 DEMO_PASSWORD = "demo-password"
@@ -44,7 +46,8 @@ ENGLISH = [
 
 
 def seed_demo() -> bool:
-    """Create the demo institute unless it exists. Returns whether anything was created."""
+    """Create the demo institute (staff, bank, assessments, an exam with two registered candidates)
+    unless it exists. Returns whether anything was created."""
     if institute_by_name(DEMO_INSTITUTE) is not None:
         return False
     _, admin = create_institute(DEMO_INSTITUTE, admin_email=DEMO_LOGINS[0][1], admin_password=DEMO_PASSWORD,
@@ -60,7 +63,7 @@ def seed_demo() -> bool:
         for question in questions:
             question.skill_id = skill.id
             picked.append(create_question(admin, question).id)
-    create_assessment(admin, AssessmentInput(
+    assessment = create_assessment(admin, AssessmentInput(
         name="Demo: Numbers and English", duration=30, kind="standard",
         instructions="<p>Answer every question. You can move between questions freely.</p>",
         sections=[
@@ -69,4 +72,10 @@ def seed_demo() -> bool:
         ],
     ))
     catalogue.add_to_institute(admin, "english-placement")
+    exam = create_exam(admin, ExamInput(name="Demo exam: Numbers and English", assessment_id=assessment.id,
+                                        access_type="OpenForAll", source_app="Proctora demo"))
+    register_candidates(admin, exam.id, [
+        {"Email Address": "maria.garcia@example.com", "First Name": "María", "Last Name": "García"},
+        {"Email Address": "chen.wei@example.com", "First Name": "Wei", "Last Name": "Chen"},
+    ], send_email=False)
     return True

@@ -1,7 +1,11 @@
 """Domain errors and the one place that maps them to HTML, htmx and JSON answers."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, jsonify, redirect, render_template, request
+
+from webapp.extensions import db
 
 
 class DomainError(Exception):
@@ -64,9 +68,19 @@ def wants_json() -> bool:
     )
 
 
+def _same_site_referrer() -> str:
+    """Back to the page the action came from, only if that page is on this site."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return "/"
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        # Whatever the failing service had changed is dropped, even though the answer is a redirect.
+        db.session.rollback()
         if wants_json():
             body = {"status": "error", "error": {"code": error.code, "message": error.message}}
             return jsonify(body), error.status
@@ -74,7 +88,7 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("errors/error.html", status=error.status, message=error.message), error.status
         # A rule broken by a console action that the view did not turn into an inline form error.
         flash(error.message, "error")
-        return redirect(request.referrer or "/")
+        return redirect(_same_site_referrer())
 
     @app.errorhandler(404)
     def not_found(_error):

@@ -45,3 +45,47 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("[data-kind-switch]").forEach(showSettingsOfKind);
 });
+
+// Fields that only matter for one choice of another field (an exam's window only when it is Fixed) sit in
+// a <fieldset data-show-when="name=value1,value2">, or data-show-when="name" for a ticked checkbox. The
+// fieldset is hidden and disabled otherwise, so that what it still holds is not submitted either.
+// Without JavaScript every field is shown and submitted.
+function showDependentFields(form) {
+  const data = new FormData(form);
+  form.querySelectorAll("[data-show-when]").forEach((element) => {
+    const [name, values] = element.dataset.showWhen.split("=");
+    const chosen = data.getAll(name);
+    const shown = values === undefined ? chosen.length > 0 : chosen.some((value) => values.split(",").includes(value));
+    element.hidden = !shown;
+    element.disabled = !shown;
+  });
+}
+document.addEventListener("change", (event) => {
+  if (event.target.form && event.target.form.querySelector("[data-show-when]")) {
+    showDependentFields(event.target.form);
+  }
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("form").forEach((form) => {
+    if (form.querySelector("[data-show-when]")) {
+      showDependentFields(form);
+    }
+  });
+});
+
+// A header checkbox data-select-all="name" ticks or clears every checkbox of that name.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-select-all]");
+  if (all) {
+    document.querySelectorAll(`input[type=checkbox][name="${all.dataset.selectAll}"]`).forEach((box) => {
+      box.checked = all.checked;
+    });
+  }
+});
+
+// Read-only inputs holding a link to copy select their whole text when focused.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches("[data-select-on-focus]")) {
+    event.target.select();
+  }
+});

@@ -41,7 +41,8 @@ def fill_bank(actor) -> Bank:
         add("grammar_easy_mcq", mcq(grammar, stem=f"<p>Grammar easy {number}: she ___ here.</p>", cefr_level=level))
     for number in (1, 2):
         add("grammar_easy_fitb", QuestionInput(
-            type="FITB", skill_id=grammar.id, difficulty="EASY", stem=f"<p>Fill {number}: we [[1]] to Rome and [[2]] pasta.</p>",
+            type="FITB", skill_id=grammar.id, difficulty="EASY",
+            stem=f"<p>Fill {number}: we [[1]] to Rome and [[2]] pasta.</p>",
             blanks=[{"accepted": ["went"]}, {"accepted": ["ate", "had"]}]))
     for number in (1, 2, 3):
         add("grammar_medium_mcq", mcq(grammar, "MEDIUM", f"<p>Grammar medium {number}: if I ___ rich.</p>",

@@ -10,7 +10,6 @@ from webapp.assessments import catalogue
 from webapp.assessments.models import Assessment, AssessmentKind
 from webapp.assessments.services import create_assessment
 from webapp.bank.models import Question, Skill
-from webapp.bank.services import create_skill
 from webapp.errors import Conflict, NotFound
 from webapp.extensions import db
 
@@ -74,7 +73,8 @@ def test_existing_skills_are_reused_and_a_taken_name_gets_a_number(admin, questi
     create_assessment(admin, definition(name=PLACEMENT["name"].upper()))
     assessment = catalogue.add_to_institute(admin, "english-placement")
     assert assessment.name == f"{PLACEMENT['name']} (2)"
-    assert db.session.query(Skill).filter(Skill.institute_id == admin.institute_id, Skill.name == "Grammar").count() == 1
+    grammar = select(Skill).where(Skill.institute_id == admin.institute_id, Skill.name == "Grammar")
+    assert len(db.session.scalars(grammar).all()) == 1
 
 
 def test_an_unknown_test_is_not_found(admin):

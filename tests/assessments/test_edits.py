@@ -263,11 +263,13 @@ def test_delete_an_assessment_with_everything_in_it(admin, assessment, questions
 
 def test_list_searches_filters_and_pages(admin, questions):
     for number in range(1, 5):
-        services.create_assessment(admin, definition(name=f"English {number}", kind="placement" if number % 2 else "standard"))
+        kind = "placement" if number % 2 else "standard"
+        services.create_assessment(admin, definition(name=f"English {number}", kind=kind))
     services.create_assessment(admin, definition(name="Maths 100%_x"))
     db.session.commit()
     names = lambda page: [a.name for a in page.items]  # noqa: E731
-    assert names(services.list_assessments(admin)) == ["Maths 100%_x", "English 4", "English 3", "English 2", "English 1"]
+    assert names(services.list_assessments(admin)) == \
+        ["Maths 100%_x", "English 4", "English 3", "English 2", "English 1"]
     assert names(services.list_assessments(admin, text=" english ", kind="placement")) == ["English 3", "English 1"]
     assert names(services.list_assessments(admin, text="100%_")) == ["Maths 100%_x"]
     assert names(services.list_assessments(admin, text="0%x")) == []
@@ -285,3 +287,17 @@ def test_max_marks_and_question_count(admin, assessment, questions):
     assert services.question_count(assessment) == 5
     assert services.max_marks(assessment) == 10.0
     assert db.session.scalars(select(Assessment)).one() is assessment
+
+
+def test_a_question_retired_after_it_was_picked_does_not_block_other_edits(admin, questions, assessment):
+    picked, spare = questions["reading_medium_mca"]
+    services.pick_questions(admin, assessment.id, assessment.sections[0].id, [picked])
+    retire_question(admin, picked)
+    retire_question(admin, spare)
+    db.session.commit()
+    services.update_settings(admin, assessment.id, {"name": "Renamed after retirement"})
+    db.session.commit()
+    assert stored(assessment.id)["settings"][0] == "Renamed after retirement"
+    assert picked in stored(assessment.id)["sections"][0][4]
+    error = fails("E789", services.pick_questions, admin, assessment.id, assessment.sections[0].id, [spare])
+    assert "retired" in error.message

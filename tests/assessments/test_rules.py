@@ -49,7 +49,8 @@ def test_e701_another_institute_may_use_the_same_name(admin, factory, questions)
 
 
 def test_names_with_spaces_commas_and_accents_are_fine(admin, questions):
-    assert create_assessment(admin, definition(name="Niveau B1, partie 2 – écrit")).name == "Niveau B1, partie 2 – écrit"
+    name = "Niveau B1, partie 2 – écrit"
+    assert create_assessment(admin, definition(name=name)).name == name
 
 
 # E702-E704: durations ---------------------------------------------------------------------------

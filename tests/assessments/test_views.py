@@ -58,7 +58,8 @@ def rule_data(section_id, **values) -> dict:
 
 def test_the_list_searches_filters_and_pages(admin_client, admin, questions):
     for number in range(1, 28):
-        services.create_assessment(admin, definition(name=f"English {number:02}", kind="placement" if number == 5 else "standard"))
+        kind = "placement" if number == 5 else "standard"
+        services.create_assessment(admin, definition(name=f"English {number:02}", kind=kind))
     services.create_assessment(admin, definition(section("A", rule(count=2)), SectionInput(
         name="B", question_ids=questions["reading_difficult_essay"]), name="Writing", duration=45))
     db.session.commit()
@@ -101,7 +102,8 @@ def test_the_new_form_offers_every_setting(admin_client):
              for row in soup.select("#band-rows [data-row]")]
     assert bands == [(band["level"], str(band["min_percent"])) for band in services.default_placement_bands()]
     # CSS selectors do not enter a <template>, where app.js finds the row it clones.
-    assert soup.find("template", id="band-row-template").find("select", attrs={"name": "placement_bands-__index__-level"})
+    template = soup.find("template", id="band-row-template")
+    assert template.find("select", attrs={"name": "placement_bands-__index__-level"})
 
 
 def test_create_a_certification_through_the_form(admin_client, admin):
@@ -182,7 +184,8 @@ def test_edit_the_settings(admin_client, assessment):
         "name": "English test v2", "kind": "standard", "duration": "35", "show_report_to_candidate_on_exit": "y"})
     assert response.headers["Location"] == f"/assessments/{assessment.id}"
     stored = reloaded(assessment.id)
-    assert (stored.name, stored.duration_minutes, stored.show_report_to_candidate_on_exit) == ("English test v2", 35, True)
+    assert (stored.name, stored.duration_minutes, stored.show_report_to_candidate_on_exit) == \
+        ("English test v2", 35, True)
 
 
 def test_with_timed_sections_the_duration_is_derived_and_says_so(admin_client, assessment, part):
@@ -261,8 +264,9 @@ def test_edit_move_and_delete_sections(admin_client, admin, assessment, part):
     assert soup.select_one("input[name=name]")["value"] == "Part 1"
     admin_client.post(f"/assessments/{assessment.id}/sections/{part.id}/edit", data={
         "name": "Grammar", "all_questions_mandatory": "y", "instructions": "<p>All of them</p>"})
-    assert admin_client.post(f"/assessments/{assessment.id}/sections/{second.id}/move?direction=up").status_code == 302
-    assert admin_client.post(f"/assessments/{assessment.id}/sections/{second.id}/move?direction=left").status_code == 400
+    move = f"/assessments/{assessment.id}/sections/{second.id}/move"
+    assert admin_client.post(move + "?direction=up").status_code == 302
+    assert admin_client.post(move + "?direction=left").status_code == 400
     assert [(s.name, s.all_questions_mandatory) for s in reloaded(assessment.id).sections] == \
         [("Part 2", False), ("Grammar", True)]
     soup = page(admin_client.get(f"/assessments/{assessment.id}"))
@@ -358,7 +362,8 @@ def test_the_available_hint_counts_matching_questions(admin_client, assessment, 
     url = f"/assessments/{assessment.id}/sections/{part.id}/rules/available"
     hint = admin_client.get(url, query_string=rule_data(part.id, difficulty="EASY", question_type="MCQ"))
     assert hint.get_data(as_text=True).strip() == "4 matching questions in your bank."
-    hint = admin_client.get(url, query_string=rule_data(part.id, difficulty="EASY", question_type="MCQ", cefr_level="A2"))
+    hint = admin_client.get(url, query_string=rule_data(part.id, difficulty="EASY", question_type="MCQ",
+                                                         cefr_level="A2"))
     assert hint.get_data(as_text=True).strip() == "1 matching question in your bank."
     hint = admin_client.get(url, query_string=rule_data(part.id, skill="Physics"))
     assert hint.get_data(as_text=True).strip() == "Choose a skill to see how many questions match."
@@ -369,7 +374,8 @@ def test_the_available_hint_counts_matching_questions(admin_client, assessment, 
 def test_pick_questions_from_the_bank(admin_client, assessment, part, questions):
     url = f"/assessments/{assessment.id}/sections/{part.id}/pick"
     soup = page(admin_client.get(url, query_string={"type": "MCA"}))
-    assert sorted(int(box["value"]) for box in soup.select("input[name=question_ids]")) == questions["reading_medium_mca"]
+    offered = sorted(int(box["value"]) for box in soup.select("input[name=question_ids]"))
+    assert offered == questions["reading_medium_mca"]
     soup = page(admin_client.get(url, query_string={"text": "anna", "skill_id": str(
         db.session.get(Question, questions["reading_medium_short"][0]).skill_id)}))
     assert texts(soup, "tbody label") == ["Where does Anna live?"]
@@ -432,7 +438,8 @@ def test_the_fields_page_saves_custom_fields(admin_client, assessment):
         "registration_fields-3-name": "", "registration_fields-3-field_type": "TextBox",
     })
     assert response.headers["Location"] == f"/assessments/{assessment.id}"
-    assert [(f.name, f.field_type.value, f.required, f.values) for f in reloaded(assessment.id).registration_fields] == [
+    fields = reloaded(assessment.id).registration_fields
+    assert [(f.name, f.field_type.value, f.required, f.values) for f in fields] == [
         ("Email Address", "TextBox", True, []), ("First Name", "TextBox", True, []),
         ("Level", "SelectBox", False, ["A1", "A2", "B1"])]
     soup = page(admin_client.get(url))
@@ -474,9 +481,11 @@ def test_the_preview_shows_every_question_type_as_a_candidate_sees_it(admin_clie
     assert "Time: 20 minutes." in main.select_one(".paper-intro").get_text()
     part = main.select_one(".paper-section")
     assert part.h2.get_text() == "Everything"
-    assert "20 minutes for this section." in part.get_text() and part.select_one(".instructions").get_text() == "Section notes"
+    assert "20 minutes for this section." in part.get_text()
+    assert part.select_one(".instructions").get_text() == "Section notes"
     mcq, mca, fitb, short, essay = part.select("article.paper-question")
-    assert [a.select_one(".number").get_text() for a in (mcq, mca, fitb, short, essay)] == ["1.", "2.", "3.", "4.", "5."]
+    assert [item.select_one(".number").get_text() for item in (mcq, mca, fitb, short, essay)] == \
+        ["1.", "2.", "3.", "4.", "5."]
     assert [i["type"] for i in mcq.select("input")] == ["radio"] * 3
     assert [i["type"] for i in mca.select("input")] == ["checkbox"] * 3
     blanks = fitb.select(".question-stem input.blank")
@@ -500,7 +509,8 @@ def test_the_answer_key_is_shown_on_request(admin_client, every_type):
     assert texts(short, ".answer-key") == ["Key: Paris"]
     assert texts(essay, ".answer-key") == ["Key: graded by hand Look for linking words."]
     assert texts(essay, ".marks")[0].startswith("5 marks")
-    assert soup.select_one(f"a[href='/assessments/{every_type.id}/preview?seed=42']").get_text() == "Hide the answer key"
+    hide = soup.select_one(f"a[href='/assessments/{every_type.id}/preview?seed=42']")
+    assert hide.get_text() == "Hide the answer key"
 
 
 def test_a_seed_draws_the_same_sample_again(admin_client, admin, questions):
@@ -542,7 +552,8 @@ def test_add_a_catalogue_test_from_its_card(admin_client):
     card = page(admin_client.get("/assessments/catalogue")).select_one("#test-english-placement")
     assert "In your account" in card.get_text() and not card.select("form")
     assert card.select_one(f"a[href='/assessments/{added.id}']")
-    again = admin_client.post("/assessments/catalogue/english-placement/add", headers={"Referer": "/assessments/catalogue"})
+    again = admin_client.post("/assessments/catalogue/english-placement/add",
+                              headers={"Referer": "/assessments/catalogue"})
     assert "already in your account" in flashes(page(admin_client.get(again.headers["Location"])))[0]
     assert db.session.query(Assessment).count() == 1
 
@@ -616,3 +627,18 @@ def test_stems_are_plain_text_in_the_builder(admin_client, admin, assessment, pa
     cell = page(admin_client.get(f"/assessments/{assessment.id}")).select_one("table.picks td")
     assert cell.get_text() == "Is 2 < 3 ?" and not cell.select("strong")
     assert re.search(r"&lt;", str(cell))
+
+
+def test_the_picker_pages_through_the_bank(admin_client, admin, assessment, part):
+    skill = create_skill(admin, "Many")
+    for number in range(30):
+        create_question(admin, QuestionInput(type="SHORT_ANSWER", skill_id=skill.id, difficulty="EASY",
+                                             stem=f"<p>Question {number}</p>", accepted_answers=["x"]))
+    db.session.commit()
+    url = f"/assessments/{assessment.id}/sections/{part.id}/pick"
+    soup = page(admin_client.get(url, query_string={"skill_id": str(skill.id)}))
+    assert len(soup.select("input[name=question_ids]")) == 25
+    # The page links keep the assessment and section of the path as well as the filters.
+    assert soup.select_one("a[rel=next]")["href"] == f"{url}?skill_id={skill.id}&page=2"
+    soup = page(admin_client.get(soup.select_one("a[rel=next]")["href"]))
+    assert len(soup.select("input[name=question_ids]")) == 5

@@ -270,7 +270,7 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
         correct, incorrect = float(rule.correct_grade), float(rule.incorrect_grade or 0)
     except (TypeError, ValueError):
         raise invalid(f"Invalid value provided: the grades of {label} must be numbers.", "correct_grade") from None
-    # float() accepts "nan" and "inf"; neither compares as out of range, so they are refused by name.
+    # float() accepts "nan" and "inf": NaN slips past every comparison and an infinite grade is no grade.
     if not math.isfinite(correct) or correct <= 0:
         raise invalid(f"Invalid grade value for correct grade - {label}, greater than 0.", "correct_grade")
     if not math.isfinite(incorrect) or incorrect > 0:
@@ -317,12 +317,16 @@ def _overlap_error(first: str, second: str) -> ValidationError:
                            "overlapping, might lead to occurrence of same question more than once.", code="E709")
 
 
-def _check_sections(institute_id: int, sections: list[SectionInput]) -> list[_CheckedRule]:
+def _check_sections(institute_id: int, sections: list[SectionInput],
+                    already_picked: frozenset[int] = frozenset()) -> list[_CheckedRule]:
     if not sections:
         raise invalid("Invalid value provided: an assessment needs at least one section.", "sections")
     names: set[str] = set()
     checked: list[_CheckedRule] = []
     picked: dict[int, str] = {}
+    wanted = {int(question_id) for section in sections for question_id in section.question_ids}
+    questions = {question.id: question for question in db.session.scalars(
+        select(Question).where(Question.institute_id == institute_id, Question.id.in_(wanted)))} if wanted else {}
     for section in sections:
         section.name = (section.name or "").strip()
         if not section.name or len(section.name) > 200:
@@ -343,8 +347,11 @@ def _check_sections(institute_id: int, sections: list[SectionInput]) -> list[_Ch
             section_rules.append(this)
         checked.extend(section_rules)
         for question_id in section.question_ids:
-            question = get_in_institute(Question, institute_id, question_id, "Question")
-            if question.status != QuestionStatus.ACTIVE:
+            question = questions.get(int(question_id))
+            if question is None:
+                raise NotFound("Question")
+            # A question retired after it was picked stays where it is; only new picks must be active.
+            if question.status != QuestionStatus.ACTIVE and question.id not in already_picked:
                 raise invalid(f"Invalid value provided: question {question.id} is retired.", "question_ids")
             if question.id in picked:
                 raise _overlap_error(picked[question.id], section.name)
@@ -356,13 +363,14 @@ def _check_sections(institute_id: int, sections: list[SectionInput]) -> list[_Ch
     return checked
 
 
-def check_definition(institute_id: int, data: AssessmentInput, assessment_id: int | None = None) -> dict:
+def check_definition(institute_id: int, data: AssessmentInput, assessment_id: int | None = None,
+                     already_picked: frozenset[int] = frozenset()) -> dict:
     """Every rule of an assessment definition, in the order Mettl reports them. Returns the checked
     values; raises ValidationError with the Mettl code of the first rule broken."""
     values = {"name": _check_name(institute_id, data.name, assessment_id)}
     values["duration_minutes"] = _check_durations(data)
     values.update(_check_settings(data))
-    _check_sections(institute_id, data.sections)
+    _check_sections(institute_id, data.sections, already_picked)
     data.registration_fields = _check_fields(data.registration_fields)
     return values
 
@@ -479,7 +487,8 @@ def change_assessment(actor: User, assessment_id, change) -> Assessment:
     if data.sections and any(section.duration for section in data.sections):
         # With timed sections the total follows from them; only the API states both (rule E702).
         data.duration = None
-    values = check_definition(actor.institute_id, data, assessment.id)
+    already_picked = frozenset(pick.question_id for section in assessment.sections for pick in section.picks)
+    values = check_definition(actor.institute_id, data, assessment.id, already_picked)
     return _write(assessment, data, values)
 
 

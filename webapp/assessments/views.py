@@ -8,7 +8,6 @@ import functools
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from webapp.accounts.permissions import Permission, can, require
 from webapp.assessments import catalogue as prebuilt
@@ -23,17 +22,7 @@ blueprint = Blueprint("assessments", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"plain_text": plain_text, "max_marks": services.max_marks, "question_count": services.question_count,
-            "blanks_as_inputs": blanks_as_inputs}
-
-
-def blanks_as_inputs(question, number: int) -> Markup:
-    """A fill-in-the-blanks stem with each [[n]] as a (disabled) text box. The stem is HTML sanitised by
-    the bank, so only the boxes are added to it."""
-    def text_box(match) -> str:
-        return (f'<input type="text" class="blank" name="q{number}-{match[1]}" aria-label="Blank {match[1]}" '
-                'disabled>')
-    return Markup(bank.BLANK.sub(text_box, question.stem))
+    return {"plain_text": plain_text, "max_marks": services.max_marks, "question_count": services.question_count}
 
 
 def _coded(action):

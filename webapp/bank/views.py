@@ -1,7 +1,6 @@
 """The question bank console: skills, the searchable question list, the question form and its preview."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from webapp.accounts.permissions import Permission, require
 from webapp.bank import services
@@ -17,14 +16,6 @@ def vary_on_htmx(response):
     # The same URL answers with a page or a fragment, so no cache may hand one out for the other.
     response.vary.add("HX-Request")
     return response
-
-
-@blueprint.app_template_filter("blank_boxes")
-def blank_boxes(stem: str) -> Markup:
-    """A fill-in-the-blanks text as the candidate sees it, each [[n]] a box to type into. The stem
-    was sanitised when it was saved, which is what makes it safe to mark up here."""
-    return Markup(services.BLANK.sub(
-        lambda match: f'<input type="text" class="blank" disabled aria-label="Blank {match[1]}">', stem))
 
 
 def _skills() -> list:

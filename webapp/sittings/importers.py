@@ -1,0 +1,64 @@
+"""Reading candidates to register from CSV text, as staff paste it or export it from a spreadsheet."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from webapp.assessments.services import STANDARD_FIELDS
+from webapp.errors import ValidationError
+
+MAX_ROWS = 5000
+# What a header row's first cell says, with case, spaces, hyphens and underscores ignored.
+EMAIL_HEADINGS = frozenset({"email", "emailaddress", "emailid", "mail"})
+DELIMITERS = ",;\t"
+
+
+def candidate_columns(field_names: list[str]) -> list[str]:
+    """The columns in order: e-mail, first name, last name, then the assessment's other fields."""
+    return [*STANDARD_FIELDS, *(name for name in field_names if name not in STANDARD_FIELDS)]
+
+
+def decode_csv(data: bytes) -> str:
+    """An uploaded file as text: UTF-8 (with or without a BOM), else the Windows code page that older
+    spreadsheet programs save CSV files in."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _dialect(text: str):
+    sample = text[:8192]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
+    except csv.Error:
+        # One column, or too few rows to tell: the more frequent separator of the first line, if any.
+        first_line = sample.splitlines()[0] if sample else ""
+        dialect = csv.excel()
+        dialect.delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        return dialect
+
+
+def _is_heading(cell: str) -> bool:
+    return re.sub(r"[\s_-]", "", cell.lower()) in EMAIL_HEADINGS
+
+
+def parse_candidate_rows(text: str, field_names: list[str]) -> list[dict]:
+    """One dict per candidate (registration field name -> value) from CSV text whose columns are
+    `candidate_columns(field_names)`. Separated by commas or semicolons; an optional header row is
+    skipped, and so are blank lines; missing cells are empty and extra cells are ignored. Values are
+    not checked here: registration reports each row's problems."""
+    text = (text or "").lstrip("\ufeff")
+    rows = [cells for cells in csv.reader(io.StringIO(text, newline=""), _dialect(text))
+            if any(cell.strip() for cell in cells)]
+    if rows and _is_heading(rows[0][0]):
+        rows = rows[1:]
+    if not rows:
+        raise ValidationError("There are no candidates to register: paste their rows or choose a file.",
+                              field="csv_text")
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(f"{len(rows)} rows are more than one upload takes ({MAX_ROWS}); split the list.",
+                              field="csv_text")
+    return [{name: (cells[position].strip() if position < len(cells) else "") for position, name in enumerate(columns)}
+            for cells in rows]
