@@ -98,6 +98,8 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications):
         app.register_blueprint(blueprint)
+    # Registers the invitation delivery handler and the worker's sweep of overdue sittings.
+    import webapp.sittings.taking  # noqa: F401
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -5,4 +5,4 @@ from webapp.bank.models import Question, Skill  # noqa: F401
 from webapp.notifications.models import OutboxMessage  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
-from webapp.sittings.models import Sitting  # noqa: F401
+from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401

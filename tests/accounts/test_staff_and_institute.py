@@ -26,7 +26,8 @@ EXPECTED = {
     Role.EXAMINER: {Permission.VIEW_BANK, Permission.EDIT_BANK, Permission.VIEW_ASSESSMENTS,
                     Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST, Permission.VIEW_EXAMS,
                     Permission.EDIT_EXAMS, Permission.VIEW_CANDIDATES, Permission.EDIT_CANDIDATES},
-    Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES},
+    Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES,
+                   Permission.PROCTOR_SITTINGS},
     Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS,
                    Permission.VIEW_CANDIDATES},
 }

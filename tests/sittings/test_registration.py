@@ -124,3 +124,26 @@ def test_a_thousand_candidates_register_in_a_bounded_number_of_queries(admin, ex
     assert db.session.query(Sitting).count() == 1000
     # Lookups in chunks of 500 and batched inserts: a few dozen statements, never one per row.
     assert len(statements) < 60, len(statements)
+
+
+def test_open_link_registration_never_reveals_another_persons_link(admin, factory):
+    from webapp.notifications.models import OutboxMessage
+    from webapp.sittings.services import register_through_open_link
+
+    exam = factory.exam(admin, access_type="OpenForAll")
+    first = register_through_open_link(exam, _row("ann@example.com"))
+    db.session.commit()
+    assert first.status == "ToBeTaken" and first.url
+    again = register_through_open_link(exam, _row("ann@example.com", first="Impostor"))
+    db.session.commit()
+    assert again.url is None and "e-mailed your personal link again" in again.message
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.recipient == "ann@example.com" and first.url in message.payload["text"]
+
+
+def test_open_link_registration_is_refused_for_invitation_only_exams(admin, exam):
+    from webapp.errors import Conflict
+    from webapp.sittings.services import register_through_open_link
+
+    with pytest.raises(Conflict):
+        register_through_open_link(exam, _row("ann@example.com"))

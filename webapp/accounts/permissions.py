@@ -14,9 +14,11 @@
 | exams.edit          |   x   |    x     |         |         |
 | candidates.view     |   x   |    x     |    x    |    x    |
 | candidates.edit     |   x   |    x     |         |         |
+| sittings.proctor    |   x   |          |    x    |         |
 
 Support is the read-only help desk; proctors see the assessments, exams and candidates they will
-supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`.
+supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`;
+admitting candidates and acting on running sittings is `sittings.proctor`.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ class Permission(enum.StrEnum):
     EDIT_EXAMS = "exams.edit"
     VIEW_CANDIDATES = "candidates.view"
     EDIT_CANDIDATES = "candidates.edit"
+    PROCTOR_SITTINGS = "sittings.proctor"
 
 
 P = Permission
@@ -46,7 +49,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST,
                               P.VIEW_EXAMS, P.EDIT_EXAMS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES}),
-    Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES}),
+    Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES, P.PROCTOR_SITTINGS}),
     Role.SUPPORT: frozenset({P.VIEW_STAFF, P.VIEW_BANK, P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES}),
 }
 

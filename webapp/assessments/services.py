@@ -633,10 +633,11 @@ class PaperSection:
 
 def draw_paper(assessment: Assessment, rng: random.Random) -> list[PaperSection]:
     """The questions one candidate gets: pools drawn, order shuffled where the section says so.
-    The preview uses it now; a sitting will freeze its result."""
+    The preview uses it, and a sitting freezes its result when the exam starts. Each section's
+    questions (with their skills) are loaded in one query."""
     paper = []
     for section in assessment.sections:
-        items = [PaperItem(pick.question, pick.question.marks, pick.question.negative_marks) for pick in section.picks]
+        wanted: list[tuple[int, float | None, float | None]] = [(pick.question_id, None, None) for pick in section.picks]
         for rule in section.rules:
             if rule.pooling:
                 matching = bank.matching_questions(assessment.institute_id, skill_id=rule.skill_id,
@@ -645,9 +646,15 @@ def draw_paper(assessment: Assessment, rng: random.Random) -> list[PaperSection]
                 chosen = rng.sample(matching, min(rule.question_count, len(matching)))
             else:
                 chosen = list(rule.fixed_question_ids)
-            questions = db.session.scalars(select(Question).where(Question.id.in_(chosen))).all()
-            by_id = {question.id: question for question in questions}
-            items += [PaperItem(by_id[qid], rule.correct_grade, rule.incorrect_grade) for qid in chosen if qid in by_id]
+            wanted += [(question_id, rule.correct_grade, rule.incorrect_grade) for question_id in chosen]
+        by_id = {question.id: question for question in db.session.scalars(
+            select(Question).where(Question.id.in_([question_id for question_id, _, _ in wanted]))
+            .options(selectinload(Question.skill)))} if wanted else {}
+        # A picked question scores its own marks; a drawn one the grades of its rule.
+        items = [PaperItem(by_id[question_id],
+                           by_id[question_id].marks if correct is None else correct,
+                           by_id[question_id].negative_marks if incorrect is None else incorrect)
+                 for question_id, correct, incorrect in wanted if question_id in by_id]
         if section.randomize_questions:
             rng.shuffle(items)
         paper.append(PaperSection(section, items))

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
                      StringField, TextAreaField, TimeField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput
 
 from webapp.assessments.forms import FilterForm, any_of
@@ -123,7 +123,7 @@ class InvitationForm(FlaskForm):
 
     def validate_sitting_ids(self, field):
         if not (self.send_all.data or field.data):
-            raise ValueError("Tick the candidates to invite first.")
+            raise ValidationError("Tick the candidates to invite first.")
 
 
 class ProctorPoolForm(FlaskForm):

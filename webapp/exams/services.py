@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import Permission, require
@@ -155,9 +156,10 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     name = (data.name or "").strip()
     if not name or len(name) > 200:
         raise ValidationError("Give the exam a name (up to 200 characters).", code="E789", field="name")
-    taken = db.session.scalar(select(Exam.id).where(Exam.institute_id == institute_id,
-                                                    func.lower(Exam.name) == name.lower()))
-    if taken is not None and taken != exam_id:
+    # Compared here rather than with SQL lower(), which on SQLite folds only ASCII letters ("PRÜFUNG").
+    folded = name.casefold()
+    if any(other_id != exam_id and other.casefold() == folded for other_id, other in db.session.execute(
+            select(Exam.id, Exam.name).where(Exam.institute_id == institute_id))):
         raise ValidationError("Schedule name already exists", code="E019", field="name")
     assessment = get_in_institute(Assessment, institute_id, data.assessment_id, "Assessment")
     if question_count(assessment) == 0:
@@ -237,6 +239,8 @@ def list_exams(actor: User, *, text: str = "", assessment_id=None, page: int = 1
         query = query.where(func.lower(Exam.name).contains(text.strip().lower(), autoescape=True))
     if assessment_id:
         query = query.where(Exam.assessment_id == int(assessment_id))
+    # The list shows each exam's assessment: load them with the page, not one query per exam.
+    query = query.options(selectinload(Exam.assessment))
     return db.paginate(query.order_by(Exam.created_at.desc(), Exam.id.desc()), page=page, per_page=per_page,
                        error_out=False)
 

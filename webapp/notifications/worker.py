@@ -286,15 +286,38 @@ class _Shutdown:
             time.sleep(min(left, 0.2))
 
 
+# Other domains' housekeeping that must happen with nobody looking (sittings whose time ran out);
+# each task does one bounded batch and commits. Domains register theirs when their module is imported.
+PERIODIC_TASKS: list[Callable[[], object]] = []
+
+
+def register_periodic_task(task: Callable[[], object]) -> None:
+    if task not in PERIODIC_TASKS:
+        PERIODIC_TASKS.append(task)
+
+
+def run_periodic_tasks() -> None:
+    for task in PERIODIC_TASKS:
+        try:
+            task()
+            db.session.commit()
+        except OperationalError:
+            raise
+        except Exception:
+            db.session.rollback()
+            log.exception("Periodic task %s failed", getattr(task, "__name__", task))
+
+
 def run_worker(once: bool = False, interval: float = 1.0) -> dict[str, int]:
-    """Deliver due messages until SIGTERM or SIGINT, polling every `interval` seconds when idle; with
-    `once`, deliver what is due and return. Returns the count of each outcome."""
+    """Run the periodic tasks and deliver due messages until SIGTERM or SIGINT, polling every `interval`
+    seconds when idle; with `once`, do what is due and return. Returns the count of each outcome."""
     shutdown = _Shutdown()
     totals = dict.fromkeys(OUTCOMES, 0)
     with shutdown.on_signals():
         log.info("Delivery worker started")
         while not shutdown.requested:
             try:
+                run_periodic_tasks()
                 counts = deliver_due(should_stop=lambda: shutdown.requested)
             except OperationalError as error:
                 # The database is away (a restart, a failover): nothing claimed is lost, since an

@@ -11,7 +11,7 @@ from webapp.errors import ValidationError
 MAX_ROWS = 5000
 # What a header row's first cell says, with case, spaces, hyphens and underscores ignored.
 EMAIL_HEADINGS = frozenset({"email", "emailaddress", "emailid", "mail"})
-DELIMITERS = ",;\t"
+DELIMITERS = ";,\t"
 
 
 def candidate_columns(field_names: list[str]) -> list[str]:
@@ -30,8 +30,12 @@ def decode_csv(data: bytes) -> str:
 
 def _dialect(text: str):
     sample = text[:8192]
+    sniffer = csv.Sniffer()
+    # When both separators occur as often on every line, the semicolon wins: spreadsheets that save
+    # with semicolons do so because commas are common in their values ("Lee, Ann", "3,5").
+    sniffer.preferred = list(DELIMITERS)
     try:
-        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
+        return sniffer.sniff(sample, delimiters=DELIMITERS)
     except csv.Error:
         # One column, or too few rows to tell: the more frequent separator of the first line, if any.
         first_line = sample.splitlines()[0] if sample else ""
@@ -50,6 +54,7 @@ def parse_candidate_rows(text: str, field_names: list[str]) -> list[dict]:
     skipped, and so are blank lines; missing cells are empty and extra cells are ignored. Values are
     not checked here: registration reports each row's problems."""
     text = (text or "").lstrip("\ufeff")
+    columns = candidate_columns(field_names)
     rows = [cells for cells in csv.reader(io.StringIO(text, newline=""), _dialect(text))
             if any(cell.strip() for cell in cells)]
     if rows and _is_heading(rows[0][0]):

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.candidates.models import Candidate
-from webapp.database import TimestampMixin, UTCDateTime, enum_type
+from webapp.database import TimestampMixin, UTCDateTime, enum_type, utcnow
 from webapp.exams.models import Exam
 from webapp.extensions import db
 
@@ -46,6 +46,8 @@ class Sitting(TimestampMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("exam_id", "candidate_id"),
         Index("ix_sittings_exam_status", "exam_id", "status"),
+        # The worker's sweep for sittings whose time ran out while nobody was looking.
+        Index("ix_sittings_status_deadline", "status", "deadline"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,6 +67,76 @@ class Sitting(TimestampMixin, db.Model):
     deadline: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     registered_by: Mapped[str] = mapped_column(String(20), default="staff")   # staff, api, open link
+    # Taking the test
+    check: Mapped[dict] = mapped_column(JSON, default=dict)            # what the check recorded (browser, photos)
+    ip_address: Mapped[str] = mapped_column(String(45), default="")
+    extra_minutes: Mapped[int] = mapped_column(default=0)
+    # [{"name", "instructions", "duration", "deadline", "closed"}] frozen at start; timed sections run in turn
+    sections: Mapped[list] = mapped_column(JSON, default=list)
+    current_section: Mapped[int] = mapped_column(default=0)
+    current_item: Mapped[int] = mapped_column(default=0)               # where the candidate was, for resume
+    last_seen_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # The result (Mettl's shapes are built from these); graded once nothing waits for a grader
+    total_marks: Mapped[Optional[float]] = mapped_column(default=None)
+    max_marks: Mapped[Optional[float]] = mapped_column(default=None)
+    graded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+
+class SittingItem(db.Model):
+    """One question of a sitting, frozen when the exam starts: the text, the shuffled options and the
+    key as they were then, so later edits of the bank never change a candidate's paper or score."""
+
+    __tablename__ = "sitting_items"
+    __table_args__ = (UniqueConstraint("sitting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]                          # 0-based, across the whole paper
+    section_index: Mapped[int]                     # 0-based index into Sitting.sections
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"))
+    question_type: Mapped[str] = mapped_column(String(20))
+    skill_name: Mapped[str] = mapped_column(String(200))
+    difficulty: Mapped[str] = mapped_column(String(20))
+    cefr_level: Mapped[Optional[str]] = mapped_column(String(10), default=None)
+    stem: Mapped[str] = mapped_column(Text)
+    options: Mapped[list] = mapped_column(JSON, default=list)   # [{"id": "c", "html": "..."}] in shown order
+    key: Mapped[dict] = mapped_column(JSON, default=dict)       # correct option ids, accepted answers, ...
+    marks: Mapped[float]
+    negative_marks: Mapped[float]
+
+
+class Response(db.Model):
+    """A candidate's answer to one item. Created empty when the exam starts, then only ever updated
+    by a save with a higher version, so saves are idempotent and an older one never wins."""
+
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("sitting_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("sitting_items.id", ondelete="CASCADE"))
+    answer: Mapped[Optional[dict]] = mapped_column(JSON, default=None)   # None: not answered
+    flagged: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=0)
+    saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # Scoring, filled at finish (machine) or by a grader (manual)
+    awarded: Mapped[Optional[float]] = mapped_column(default=None)
+    correct: Mapped[Optional[bool]] = mapped_column(default=None)
+    needs_grading: Mapped[bool] = mapped_column(default=False)
+
+
+class ProctorEvent(db.Model):
+    """Something that happened in a sitting: a state change, a copy attempt, a tab switch, a snapshot."""
+
+    __tablename__ = "proctor_events"
+    __table_args__ = (Index("ix_proctor_events_sitting_created", "sitting_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

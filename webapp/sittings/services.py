@@ -17,7 +17,7 @@ from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidates.models import Candidate
 from webapp.database import get_in_institute, utcnow
 from webapp.errors import Conflict, IllegalTransition, ValidationError
-from webapp.exams.models import Exam
+from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
@@ -123,10 +123,34 @@ class Invitee:
 def register_candidates(actor: User, exam_id, rows: list[dict], *, send_email: bool | None = None,
                         context_data: dict[str, str] | None = None, source: str = "staff") -> list[RegistrationOutcome]:
     """Register each row (registration field name -> value) to the exam. Every row gets its own
-    outcome; a bad row never stops the good ones. Candidates are found or created by e-mail.
-    Lookups go in chunks and inserts in batches, so a thousand rows cost a handful of queries."""
+    outcome; a bad row never stops the good ones. Candidates are found or created by e-mail."""
     require(actor, Permission.EDIT_CANDIDATES)
-    exam = get_exam(actor, exam_id)
+    return _register(get_exam(actor, exam_id), rows, send_email=send_email, context_data=context_data,
+                     source=source)
+
+
+def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
+    """A candidate registers themself through an OpenForAll exam's link (no staff involved). The
+    personal link of an e-mail registered before is never shown to whoever typed that e-mail: it is
+    e-mailed to its owner again instead."""
+    if exam.access_type != AccessType.OPEN_FOR_ALL:
+        raise Conflict("This test is by invitation only: please use the personal link from your invitation.")
+    outcome, = _register(exam, [row], send_email=False, context_data=None, source="open link")
+    if outcome.status == "ToBeTaken" or outcome.sitting_id is None:
+        return outcome
+    sitting = db.session.get(Sitting, outcome.sitting_id)
+    if sitting.status != S.EXAM_FINISHED:
+        _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
+                                          sitting.access_token)])
+    message = ("You have already taken this test." if sitting.status == S.EXAM_FINISHED else
+               "This e-mail is already registered for this test; we have e-mailed your personal link again.")
+    return RegistrationOutcome(outcome.row, outcome.email, outcome.status, message, field=outcome.field,
+                               sitting_id=sitting.id)
+
+
+def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_data: dict[str, str] | None,
+              source: str) -> list[RegistrationOutcome]:
+    """Lookups go in chunks and inserts in batches, so a thousand rows cost a handful of queries."""
     fields = exam.assessment.registration_fields
     outcomes: list[RegistrationOutcome | None] = []
     accepted: dict[str, tuple[int, dict]] = {}

@@ -1,0 +1,106 @@
+"""Scoring a sitting's responses against the keys frozen with its items, and the result in the shape
+of Mettl's results (section 6.2): totals, sections and their skills."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from webapp.bank.models import QuestionType
+
+
+def _normalised(text: str, case_sensitive: bool) -> str:
+    text = " ".join(str(text).split())
+    return text if case_sensitive else text.casefold()
+
+
+def is_answered(item_type: str, answer: dict | None) -> bool:
+    if not answer:
+        return False
+    if item_type == QuestionType.MCQ:
+        return bool(answer.get("option"))
+    if item_type == QuestionType.MCA:
+        return bool(answer.get("options"))
+    if item_type == QuestionType.FITB:
+        return any(str(value).strip() for value in answer.get("blanks") or [])
+    return bool(str(answer.get("text") or "").strip())
+
+
+def _matches(text: str, accepted: list[str], case_sensitive: bool) -> bool:
+    given = _normalised(text, case_sensitive)
+    return any(given == _normalised(option, case_sensitive) for option in accepted)
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    awarded: float | None      # None while a grader has yet to mark it
+    correct: bool | None       # None: unanswered or not machine-scored
+    needs_grading: bool
+
+
+def score_item(item_type: str, key: dict, marks: float, negative_marks: float, answer: dict | None) -> ItemScore:
+    """Marks for one answer: `marks` when right, `negative_marks` (<= 0) when wrong, 0 when unanswered.
+    MCA and FITB are all or nothing. Essays, and short answers without accepted answers, wait for a grader."""
+    if not is_answered(item_type, answer):
+        return ItemScore(0.0, None, False)
+    if item_type == QuestionType.MCQ:
+        correct = answer["option"] in key["correct"]
+    elif item_type == QuestionType.MCA:
+        correct = set(answer["options"]) == set(key["correct"])
+    elif item_type == QuestionType.FITB:
+        given = list(answer.get("blanks") or [])
+        blanks = key["blanks"]
+        given += [""] * (len(blanks) - len(given))
+        correct = all(_matches(text, blank["accepted"], blank.get("case_sensitive", False))
+                      for text, blank in zip(given, blanks))
+    elif item_type == QuestionType.SHORT_ANSWER and key.get("accepted"):
+        correct = _matches(answer["text"], key["accepted"], key.get("case_sensitive", False))
+    else:
+        return ItemScore(None, None, True)
+    return ItemScore(marks if correct else negative_marks, correct, False)
+
+
+def _blank_counts() -> dict:
+    return {"totalMarks": 0.0, "maxMarks": 0.0, "totalQuestions": 0, "totalCorrectAnswers": 0,
+            "totalIncorrectAnswers": 0, "totalUnAnswered": 0, "pendingGrading": 0}
+
+
+def _add(counts: dict, item, response) -> None:
+    counts["maxMarks"] += item.marks
+    counts["totalQuestions"] += 1
+    counts["totalMarks"] += response.awarded or 0.0
+    if not is_answered(item.question_type, response.answer):
+        counts["totalUnAnswered"] += 1
+    elif response.needs_grading:
+        counts["pendingGrading"] += 1
+    elif response.correct:
+        counts["totalCorrectAnswers"] += 1
+    else:
+        counts["totalIncorrectAnswers"] += 1
+
+
+def result_summary(sitting, items: list, responses: dict) -> dict:
+    """Mettl's `result`: totals, then sectionMarks with skillMarks. `responses` maps item id to
+    response; `attemptTime` is the seconds from start to finish."""
+    totals = _blank_counts()
+    sections: dict[int, dict] = {}
+    skills: dict[int, dict[str, dict]] = defaultdict(dict)
+    for item in items:
+        response = responses[item.id]
+        _add(totals, item, response)
+        _add(sections.setdefault(item.section_index, _blank_counts()), item, response)
+        _add(skills[item.section_index].setdefault(item.skill_name, _blank_counts()), item, response)
+    attempt_time = (int((sitting.finished_at - sitting.started_at).total_seconds())
+                    if sitting.started_at and sitting.finished_at else 0)
+    section_marks = []
+    for index, section in enumerate(sitting.sections):
+        counts = sections.get(index, _blank_counts())
+        section_marks.append({
+            "sectionName": section["name"], **_rounded(counts),
+            "timeTaken": section.get("time_taken", attempt_time if len(sitting.sections) == 1 else 0),
+            "skillMarks": [{"skillName": name, **_rounded(skill)} for name, skill in skills[index].items()],
+        })
+    return {**_rounded(totals), "attemptTime": attempt_time, "sectionMarks": section_marks}
+
+
+def _rounded(counts: dict) -> dict:
+    return {**counts, "totalMarks": round(counts["totalMarks"], 2), "maxMarks": round(counts["maxMarks"], 2)}

@@ -1,0 +1,355 @@
+"""Taking the test: the check, admission, start (freezing the paper and fixing the deadline on the
+server), saving answers, timed sections, finishing and expiry. Every state change goes through
+`services.transition`; every function takes `now` so that tests control the clock."""
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, insert, select, update
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.assessments.services import draw_paper
+from webapp.bank.models import QuestionType
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError
+from webapp.exams.models import ExamStatus
+from webapp.exams.services import ip_allowed, window_state
+from webapp.extensions import db
+from webapp.notifications.worker import register_periodic_task
+from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
+from webapp.sittings.scoring import is_answered, result_summary, score_item
+from webapp.sittings.services import transition
+
+S = SittingStatus
+MAX_ANSWER_BYTES = 20_000
+OVERDUE_BATCH = 100
+
+
+class TimeIsUp(Conflict):
+    """A save or a move after the deadline: refused, and nothing changes."""
+
+
+def record_event(sitting: Sitting, kind: str, actor: User | None = None, **details) -> None:
+    db.session.add(ProctorEvent(sitting_id=sitting.id, kind=kind, details=details,
+                                actor_id=actor.id if actor else None))
+
+
+def sitting_for_token(token: str, *, now: datetime | None = None) -> Sitting:
+    """The sitting behind a personal link, brought up to date (an overdue one is closed first)."""
+    sitting = db.session.scalar(select(Sitting).where(Sitting.access_token == token))
+    if sitting is None:
+        raise NotFound("Test link")
+    expire_if_overdue(sitting, now=now)
+    return sitting
+
+
+def access_problem(sitting: Sitting, ip_address: str, *, now: datetime | None = None) -> tuple[str, object] | None:
+    """Why the candidate cannot go on now, or None: ("completed", None), ("inactive", None),
+    ("ip_not_allowed", address), ("not_yet_open", window) or ("closed", None)."""
+    if sitting.status == S.EXAM_FINISHED:
+        return "completed", None
+    exam = sitting.exam
+    if exam.status != ExamStatus.ACTIVE:
+        return "inactive", None
+    if not ip_allowed(exam, ip_address):
+        return "ip_not_allowed", ip_address
+    if sitting.status == S.EXAM_STARTED:
+        return None   # a started test runs to its deadline, even past the end of a daily slot
+    state, window = window_state(exam, now)
+    if state != "open":
+        return state, window
+    return None
+
+
+# The check and admission ------------------------------------------------------------------------------
+
+def start_check(sitting: Sitting, *, ip_address: str = "", now: datetime | None = None) -> None:
+    """The candidate opened the link: `check_started` (again harmless)."""
+    if sitting.status in (S.REGISTERED, S.MAIL_SENT):
+        transition(sitting, S.CHECK_STARTED)
+        sitting.ip_address = ip_address[:45]
+        record_event(sitting, "check_started", ip=ip_address)
+
+
+def check_requirements(sitting: Sitting) -> dict:
+    """What the check page must collect for this exam."""
+    exam = sitting.exam
+    return {"camera": exam.image_proctoring, "reference_photo": exam.image_proctoring,
+            "id_photo": exam.candidate_auth_proctored}
+
+
+def complete_check(sitting: Sitting, *, browser: dict, consent: bool = False, reference_photo: str | None = None,
+                   id_photo: str | None = None, now: datetime | None = None) -> None:
+    """Record the check (`check_completed`); photos are stored first by the caller (storage keys).
+    Without admission the session then opens at once while the window is open."""
+    if sitting.status != S.CHECK_STARTED:
+        raise IllegalTransition("The check is not running for this test.")
+    needs = check_requirements(sitting)
+    if needs["camera"] and not consent:
+        raise ValidationError("Please agree to the camera being used during the test.", field="consent")
+    if needs["reference_photo"] and not reference_photo:
+        raise ValidationError("Please take a photo of yourself.", field="reference_photo")
+    if needs["id_photo"] and not id_photo:
+        raise ValidationError("Please take a photo of your ID document.", field="id_photo")
+    transition(sitting, S.CHECK_COMPLETED)
+    sitting.check = {"browser": {key: str(value)[:200] for key, value in (browser or {}).items()},
+                     "consent": bool(consent), "reference_photo": reference_photo, "id_photo": id_photo,
+                     "completed_at": (now or utcnow()).isoformat()}
+    record_event(sitting, "check_completed")
+    open_session_if_ready(sitting, now=now)
+
+
+def open_session_if_ready(sitting: Sitting, *, now: datetime | None = None) -> None:
+    """`exam_session_opened` without a proctor when the exam needs no admission and is open now."""
+    if (sitting.status == S.CHECK_COMPLETED and not sitting.exam.admission_required
+            and window_state(sitting.exam, now)[0] == "open"):
+        transition(sitting, S.EXAM_SESSION_OPENED)
+
+
+def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
+    """A proctor admits a waiting candidate (the live monitor calls this)."""
+    require(actor, Permission.PROCTOR_SITTINGS)
+    sitting = get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
+    if sitting.status != S.CHECK_COMPLETED:
+        raise IllegalTransition("Only a candidate who has completed the check and waits can be admitted.")
+    transition(sitting, S.EXAM_SESSION_OPENED)
+    record_event(sitting, "admitted", actor=actor)
+    return sitting
+
+
+# Starting: the paper is frozen and the deadline fixed -----------------------------------------------
+
+def _seed(sitting: Sitting) -> int:
+    return int.from_bytes(hashlib.sha256(f"{sitting.id}:{sitting.access_token}".encode()).digest()[:8], "big")
+
+
+def _frozen_key(question) -> dict:
+    if question.type in (QuestionType.MCQ, QuestionType.MCA):
+        return {"correct": [option["id"] for option in question.options if option["correct"]]}
+    if question.type == QuestionType.FITB:
+        return {"blanks": question.blanks}
+    if question.type == QuestionType.SHORT_ANSWER:
+        return {"accepted": question.accepted_answers, "case_sensitive": question.case_sensitive}
+    return {}
+
+
+def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
+    """start + duration + extra time, never past the end of the exam's current window."""
+    deadline = started + timedelta(minutes=(sitting.exam.assessment.duration_minutes or 0) + sitting.extra_minutes)
+    _, window = window_state(sitting.exam, started)
+    return min(deadline, window.end) if window else deadline
+
+
+def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
+    """`exam_started`: draw and freeze the paper (seeded per sitting), create empty responses, fix the
+    deadline. The timer runs from here."""
+    now = now or utcnow()
+    if sitting.status != S.EXAM_SESSION_OPENED:
+        raise IllegalTransition("The test can start once the session is open.")
+    rng = random.Random(_seed(sitting))
+    paper = draw_paper(sitting.exam.assessment, rng)
+    rows, position = [], 0
+    for index, part in enumerate(paper):
+        for entry in part.items:
+            question = entry.question
+            options = [{"id": option["id"], "html": option["html"]} for option in question.options]
+            if part.section.randomize_questions:
+                rng.shuffle(options)
+            rows.append({"sitting_id": sitting.id, "position": position, "section_index": index,
+                         "question_id": question.id, "question_type": question.type.value,
+                         "skill_name": question.skill.name, "difficulty": question.difficulty.value,
+                         "cefr_level": question.cefr_level.value if question.cefr_level else None,
+                         "stem": question.stem, "options": options, "key": _frozen_key(question),
+                         "marks": entry.marks, "negative_marks": entry.negative_marks})
+            position += 1
+    if not rows:
+        raise Conflict("This test has no questions; please tell the organiser.")
+    item_ids = db.session.scalars(insert(SittingItem).returning(SittingItem.id), rows).all()
+    db.session.execute(insert(Response), [{"sitting_id": sitting.id, "item_id": item_id} for item_id in item_ids])
+    transition(sitting, S.EXAM_STARTED)
+    sitting.started_at = now
+    sitting.deadline = overall_deadline(sitting, now)
+    sitting.sections = [{"name": part.section.name, "instructions": part.section.instructions,
+                         "duration": part.section.duration_minutes, "deadline": None, "closed": False}
+                        for part in paper]
+    sitting.current_section = 0
+    sitting.current_item = 0
+    _enter_section(sitting, 0, now)
+    record_event(sitting, "exam_started")
+
+
+def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
+    sections = [dict(section) for section in sitting.sections]
+    duration = sections[index]["duration"]
+    if duration:
+        sections[index]["deadline"] = min(now + timedelta(minutes=duration), sitting.deadline).isoformat()
+    sitting.sections = sections
+    sitting.current_section = index
+
+
+def section_deadline(sitting: Sitting, index: int | None = None) -> datetime | None:
+    section = sitting.sections[sitting.current_section if index is None else index]
+    return datetime.fromisoformat(section["deadline"]) if section.get("deadline") else None
+
+
+def is_timed(sitting: Sitting) -> bool:
+    return any(section.get("duration") for section in sitting.sections)
+
+
+def next_section(sitting: Sitting, *, now: datetime | None = None) -> None:
+    """Close the current timed section for good and enter the next one."""
+    now = now or utcnow()
+    _require_running(sitting, now)
+    if sitting.current_section >= len(sitting.sections) - 1:
+        raise Conflict("This is the last section; finish the test instead.")
+    sections = [dict(section) for section in sitting.sections]
+    sections[sitting.current_section]["closed"] = True
+    sitting.sections = sections
+    _enter_section(sitting, sitting.current_section + 1, now)
+    record_event(sitting, "section_entered", section=sitting.current_section)
+
+
+def _roll_sections(sitting: Sitting, now: datetime) -> None:
+    """Timed sections whose own deadline passed close on their own; the next one begins."""
+    while is_timed(sitting) and (deadline := section_deadline(sitting)) and now >= deadline:
+        if sitting.current_section >= len(sitting.sections) - 1:
+            return
+        sections = [dict(section) for section in sitting.sections]
+        sections[sitting.current_section]["closed"] = True
+        sitting.sections = sections
+        _enter_section(sitting, sitting.current_section + 1, deadline)
+
+
+def remaining_seconds(sitting: Sitting, *, now: datetime | None = None) -> int:
+    """Seconds left in the current part: the section when sections are timed, else the test."""
+    now = now or utcnow()
+    end = sitting.deadline
+    if is_timed(sitting) and (deadline := section_deadline(sitting)):
+        end = min(end, deadline)
+    return max(0, int((end - now).total_seconds()))
+
+
+def _require_running(sitting: Sitting, now: datetime) -> None:
+    if expire_if_overdue(sitting, now=now) or sitting.status == S.EXAM_FINISHED:
+        raise TimeIsUp("The time for this test is over; your saved answers have been submitted.")
+    if sitting.status != S.EXAM_STARTED:
+        raise IllegalTransition("The test has not started.")
+
+
+# Answers ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: bool          # False: an older save than the one stored; nothing changed
+    version: int
+
+
+def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int, flagged: bool = False,
+                now: datetime | None = None) -> SaveResult:
+    """Store an answer if `version` is newer than the stored one: one conditional UPDATE, so repeated
+    and reordered saves are harmless. Refused after the deadline and outside the current timed section."""
+    now = now or utcnow()
+    _require_running(sitting, now)
+    _roll_sections(sitting, now)
+    if answer is not None and (not isinstance(answer, dict) or len(str(answer)) > MAX_ANSWER_BYTES):
+        raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
+    try:
+        item_id, version = int(item_id), int(version)
+    except (TypeError, ValueError):
+        raise ValidationError("Invalid answer.", field="item") from None
+    in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == item_id]
+    if is_timed(sitting):
+        in_reach.append(SittingItem.section_index == sitting.current_section)
+    result = db.session.execute(
+        update(Response)
+        .where(Response.sitting_id == sitting.id, Response.item_id == item_id, Response.version < version,
+               Response.item_id.in_(select(SittingItem.id).where(and_(*in_reach))))
+        .values(answer=answer, flagged=bool(flagged), version=version, saved_at=now))
+    if result.rowcount == 1:
+        return SaveResult(True, version)
+    stored = db.session.execute(
+        select(Response.version, SittingItem.section_index).join(SittingItem, SittingItem.id == Response.item_id)
+        .where(Response.sitting_id == sitting.id, Response.item_id == item_id)).first()
+    if stored is None:
+        raise NotFound("Question")
+    if is_timed(sitting) and stored.section_index != sitting.current_section:
+        raise TimeIsUp("This section is closed; its answers were kept as they were.")
+    return SaveResult(False, stored.version)
+
+
+def set_position(sitting: Sitting, item_position: int) -> None:
+    """Remember where the candidate is, so that reopening the link returns to the same question."""
+    if sitting.status == S.EXAM_STARTED:
+        sitting.current_item = max(0, int(item_position))
+
+
+# Finishing --------------------------------------------------------------------------------------------
+
+def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *, now: datetime | None = None,
+           actor: User | None = None) -> None:
+    """`exam_finished` with its finish mode; every machine-scorable answer is scored at once."""
+    now = now or utcnow()
+    if sitting.status != S.EXAM_STARTED:
+        raise IllegalTransition("Only a running test can be finished.")
+    transition(sitting, S.EXAM_FINISHED)
+    sitting.finish_mode = mode
+    sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
+    score_sitting(sitting, now=now)
+    record_event(sitting, "exam_finished", actor=actor, finish_mode=mode.value)
+
+
+def expire_if_overdue(sitting: Sitting, *, now: datetime | None = None) -> bool:
+    """Close a running sitting whose deadline has passed, as `Expired`. Returns whether it did."""
+    now = now or utcnow()
+    if sitting.status == S.EXAM_STARTED and sitting.deadline and now >= sitting.deadline:
+        finish(sitting, FinishMode.EXPIRED, now=now)
+        return True
+    return False
+
+
+def close_overdue_sittings(*, now: datetime | None = None, limit: int = OVERDUE_BATCH) -> int:
+    """The worker's sweep: sittings whose time ran out while the browser was gone end `Expired`."""
+    now = now or utcnow()
+    overdue = db.session.scalars(
+        select(Sitting).where(Sitting.status == S.EXAM_STARTED, Sitting.deadline <= now)
+        .order_by(Sitting.deadline).limit(limit).with_for_update(skip_locked=True)).all()
+    for sitting in overdue:
+        finish(sitting, FinishMode.EXPIRED, now=now)
+    return len(overdue)
+
+
+def items_and_responses(sitting: Sitting) -> tuple[list[SittingItem], dict[int, Response]]:
+    items = db.session.scalars(select(SittingItem).where(SittingItem.sitting_id == sitting.id)
+                               .order_by(SittingItem.position)).all()
+    responses = {response.item_id: response for response in
+                 db.session.scalars(select(Response).where(Response.sitting_id == sitting.id))}
+    return items, responses
+
+
+def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
+    """Score every response; the sitting is graded when nothing waits for a grader."""
+    items, responses = items_and_responses(sitting)
+    for item in items:
+        response = responses[item.id]
+        score = score_item(item.question_type, item.key, item.marks, item.negative_marks, response.answer)
+        response.awarded, response.correct, response.needs_grading = score.awarded, score.correct, score.needs_grading
+    summary = result_summary(sitting, items, responses)
+    sitting.total_marks = summary["totalMarks"]
+    sitting.max_marks = summary["maxMarks"]
+    sitting.graded_at = None if summary["pendingGrading"] else (now or utcnow())
+    return summary
+
+
+def progress(sitting: Sitting, responses: dict[int, Response], items: list[SittingItem]) -> dict:
+    """Answered, unanswered and flagged counts for the finish summary."""
+    answered = sum(1 for item in items if is_answered(item.question_type, responses[item.id].answer))
+    flagged = sum(1 for item in items if responses[item.id].flagged)
+    return {"answered": answered, "unanswered": len(items) - answered, "flagged": flagged, "total": len(items)}
+
+
+
+register_periodic_task(close_overdue_sittings)
