@@ -92,11 +92,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.assessments.views import blueprint as assessments
     from webapp.bank.views import blueprint as bank
     from webapp.candidates.views import blueprint as candidates
+    from webapp.delivery.views import blueprint as delivery
     from webapp.exams.views import blueprint as exams
     from webapp.health import blueprint as health
     from webapp.notifications.views import blueprint as notifications
 
-    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications):
+    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery):
         app.register_blueprint(blueprint)
     # Registers the invitation delivery handler and the worker's sweep of overdue sittings.
     import webapp.sittings.taking  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from webapp.extensions import db
 
@@ -62,10 +63,41 @@ def parse_enum(enum_class, value, field: str, label: str):
         raise ValidationError(f"Invalid {label} {value!r}; use one of {allowed}.", field=field) from None
 
 
+METTL_PREFIX = "/v1/"
+EURO_PREFIX = "/api/v1/"
+# Mettl's codes for errors raised before a view runs (routing, size, rate limit) or by nothing in
+# particular (an unexpected error shows as "service unavailable", Mettl's nearest).
+METTL_HTTP_CODES = {400: "E400", 401: "E401", 403: "E403", 404: "E404", 405: "E405", 408: "E408", 413: "E400",
+                    429: "E509", 500: "E503", 503: "E503"}
+# The EURO PRUEFSTER shape names the kind of error beside the HTTP status (documented in its OpenAPI file).
+EURO_ERROR_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 429: "too_many_requests",
+                    500: "internal_error", 503: "unavailable"}
+
+
 def wants_json() -> bool:
-    return request.path.startswith(("/v1/", "/api/")) or (
+    return request.path.startswith((METTL_PREFIX, "/api/")) or (
         request.accept_mimetypes.best == "application/json"
     )
+
+
+def _api_request() -> bool:
+    return request.path.startswith((METTL_PREFIX, EURO_PREFIX))
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None):
+    """An error in the shape of the dialect the request speaks: EURO PRUEFSTER's under /api/v1/,
+    Mettl's everywhere else (the /v1/ API, and console requests that ask for JSON)."""
+    if request.path.startswith(EURO_PREFIX):
+        body = {"error": {"status": status, "type": EURO_ERROR_TYPES.get(status, "error"), "code": code,
+                          "message": message, "field": field}}
+    else:
+        body = {"status": "error", "error": {"code": code, "message": message}}
+    return jsonify(body), status
+
+
+def _http_error_code(status: int) -> str:
+    return METTL_HTTP_CODES.get(status, f"E{status}") if _api_request() else f"E{status}"
 
 
 def _same_site_referrer() -> str:
@@ -82,8 +114,7 @@ def register_error_handlers(app: Flask) -> None:
         # Whatever the failing service had changed is dropped, even though the answer is a redirect.
         db.session.rollback()
         if wants_json():
-            body = {"status": "error", "error": {"code": error.code, "message": error.message}}
-            return jsonify(body), error.status
+            return json_error(error.status, error.code, error.message, error.field)
         if error.status in (403, 404):
             return render_template("errors/error.html", status=error.status, message=error.message), error.status
         # A rule broken by a console action that the view did not turn into an inline form error.
@@ -93,19 +124,28 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_error):
         if wants_json():
-            return jsonify({"status": "error", "error": {"code": "E404", "message": "Not found."}}), 404
+            return json_error(404, _http_error_code(404), "Not found.")
         return render_template("errors/error.html", status=404, message="Page not found."), 404
 
     @app.errorhandler(429)
     def too_many(error):
-        message = "Too many attempts. Please wait a minute and try again."
+        message = ("Rate limit exceeded: please slow down." if _api_request() else
+                   "Too many attempts. Please wait a minute and try again.")
         if wants_json():
-            return jsonify({"status": "error", "error": {"code": "E429", "message": message}}), 429
+            return json_error(429, _http_error_code(429), message)
         return render_template("errors/error.html", status=429, message=message), 429
 
     @app.errorhandler(400)
     def bad_request(error):
         message = getattr(error, "description", None) or "Bad request."
         if wants_json():
-            return jsonify({"status": "error", "error": {"code": "E400", "message": message}}), 400
+            return json_error(400, _http_error_code(400), message)
         return render_template("errors/error.html", status=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        """Method not allowed, request too large, an unexpected error: in the API's shape, and as
+        Flask would answer them anywhere else."""
+        if not wants_json():
+            return error
+        return json_error(error.code, _http_error_code(error.code), error.description or error.name)

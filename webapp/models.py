@@ -6,3 +6,4 @@ from webapp.notifications.models import OutboxMessage  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401
+from webapp.api.models import ApiCredential, UsedSignature, WebhookSecret  # noqa: F401

@@ -19,15 +19,31 @@ document.addEventListener("click", (event) => {
     list.dataset.nextIndex = String(index + 1);
     const html = template.innerHTML.replaceAll("__index__", String(index));
     list.insertAdjacentHTML("beforeend", html);
+    numberRows(list);
     return;
   }
   const remover = event.target.closest("[data-remove-row]");
   if (remover) {
     event.preventDefault();
     const row = remover.closest("[data-row]");
-    row.parentElement.dataset.nextIndex ??= String(row.parentElement.querySelectorAll("[data-row]").length);
+    const list = row.parentElement;
+    list.dataset.nextIndex ??= String(list.querySelectorAll("[data-row]").length);
     row.remove();
+    numberRows(list);
   }
+});
+
+// Rows that show their place in the list (blank 1, blank 2, ...) in text, so screen readers say it too.
+function numberRows(list) {
+  list.querySelectorAll("[data-row]").forEach((row, position) => {
+    row.querySelectorAll("[data-row-number]").forEach((number) => { number.textContent = String(position + 1); });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-row]").forEach((row) => numberRows(row.parentElement));
+});
+document.addEventListener("htmx:afterSwap", (event) => {
+  event.detail.target.querySelectorAll("[data-row]").forEach((row) => numberRows(row.parentElement));
 });
 
 // Assessment settings: the fields of one kind (a certification's pass mark, a placement test's levels)

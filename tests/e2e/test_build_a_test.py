@@ -30,6 +30,12 @@ TYPE_LABELS = {qtype: qtype.label for qtype in QuestionType}
 
 # Helpers that drive the console like a user ---------------------------------------------------
 
+def notice(scope):
+    """The flash message of a page (or the notice of a swapped section card). Not get_by_role("status"):
+    the rule form's <output> hint is a status too."""
+    return scope.locator("p.flash[role=status]")
+
+
 def add_skill(page, name: str, description: str = "") -> None:
     page.goto("/bank/skills")
     # Every skill row has its own (collapsed) rename form with the same labels: use the "Add a skill" one.
@@ -45,8 +51,8 @@ def start_question(page, qtype: QuestionType, skill: str, difficulty: str, stem:
     """The new-question form with its common fields filled; the type <select> swaps in that type's fields."""
     page.goto("/bank/questions/new")
     if qtype != QuestionType.MCQ:   # the form opens on MCQ
-        # A <select> inside its <label>: the label's text goes on with the chosen option's, hence ^Type.
-        page.get_by_label(re.compile(r"^Type\b")).select_option(label=TYPE_LABELS[qtype])
+        # By role: get_by_label("Type") would also match the "Question types" links above the form.
+        page.get_by_role("combobox", name="Type", exact=True).select_option(label=TYPE_LABELS[qtype])
         marker = {
             QuestionType.MCA: page.get_by_text("Tick every correct option."),
             QuestionType.FITB: page.get_by_role("group", name="Blanks"),
@@ -93,12 +99,6 @@ def create_assessment(page, name: str, first_section: str, duration: int = 30) -
     page.wait_for_url(re.compile(r"/assessments/\d+$"))
     expect(notice(page)).to_have_text(f"{name} is created. Now add questions to its section.")
     return int(page.url.rsplit("/", 1)[1])
-
-
-def notice(scope):
-    """The flash message of a page (or the notice of a swapped section card). Not get_by_role("status"):
-    the rule form's <output> hint is a status too."""
-    return scope.locator("p.flash[role=status]")
 
 
 def section_card(page, heading: str):
@@ -226,7 +226,9 @@ def test_build_a_two_section_assessment_and_preview_it(page, admin):
     expect(fitb_card.get_by_role("textbox")).to_have_count(2)
     expect(fitb_card.get_by_role("textbox", name="Blank 1")).to_be_visible()
     expect(fitb_card.get_by_role("textbox", name="Blank 2")).to_be_visible()
-    expect(fitb_card.locator(".question-stem")).to_have_text(re.compile(r"^\s*Yesterday we\s+to the park and\s+football\.\s*$"))
+    # The [[n]] markers are replaced by the boxes, not shown as text.
+    expect(fitb_card.locator(".question-stem")).to_have_text(
+        re.compile(r"^\s*Yesterday we\s+to the park and\s+football\.\s*$"))
     short_card = question(first, SHORT_STEM)
     expect(short_card.locator("input[type=text]")).to_have_count(1)
     expect(short_card.locator("textarea")).to_have_count(0)
@@ -258,7 +260,8 @@ def test_build_a_two_section_assessment_and_preview_it(page, admin):
     expect(mcq_card.locator(".marks")).to_have_text("1 mark · Grammar · Easy · A2")
     expect(mca_card.locator("label.correct")).to_have_text(["run (correct)", "swim (correct)"])
     expect(mca_card.locator(".marks")).to_have_text("2 marks, -0.5 if wrong · Grammar · Medium")
-    expect(fitb_card.locator(".answer-key")).to_have_text(re.compile(r"Key:\s*\[\[1\]\] went;\s*\[\[2\]\] played / kicked"))
+    expect(fitb_card.locator(".answer-key")).to_have_text(
+        re.compile(r"Key:\s*\[\[1\]\] went;\s*\[\[2\]\] played / kicked"))
     expect(short_card.locator(".answer-key")).to_have_text(re.compile(r"Key:\s*cold / chilly"))
     expect(essay_card.locator(".answer-key")).to_have_text(re.compile(r"Key:\s*graded by hand"))
     for question_card in second.locator("article").all():

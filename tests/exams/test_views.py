@@ -130,6 +130,7 @@ def test_a_broken_window_rule_is_shown_beside_its_field_with_the_values_kept(adm
      "grade_notification_recipients", "Invalid EmailId nope supplied in recipients of testGradeNotification"),
     ({"ip_restriction": "SINGLE", "ip_addresses": "10.0.0.0/24"}, "ip_addresses", "Invalid IP address"),
     ({"test_graded_notification_url": "ftp://example.com"}, "test_graded_notification_url", "Invalid callback URL"),
+    ({"assessment_id": ""}, "assessment_id", "Choose the assessment to schedule."),
 ])
 def test_each_rule_is_shown_beside_its_field(admin_client, assessment, fields, field, message):
     errors = field_errors(html(admin_client.post("/exams/new", data=exam_form(assessment, **fields))))

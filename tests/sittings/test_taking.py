@@ -342,3 +342,53 @@ def test_the_worker_command_sweeps_overdue_sittings(app, admin, exam):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(Sitting, sitting.id).finish_mode == FinishMode.EXPIRED
+
+
+# Bugs found while building the candidate's pages ------------------------------------------------------
+
+def _two_timed_parts(admin, factory, paper):
+    assessment = create_assessment(admin, AssessmentInput(name="Two timed parts", sections=[
+        SectionInput(name="One", duration=5, question_ids=paper[:2]),
+        SectionInput(name="Two", duration=5, question_ids=paper[2:])]))
+    db.session.commit()
+    return factory.exam(admin, assessment=assessment)
+
+
+def test_opening_the_link_after_a_section_deadline_enters_the_next_section(admin, factory, paper):
+    """The link is how the page comes back after a timed section ran out: the sitting it finds must be in
+    the next section with that section's time, not in the closed one with none left."""
+    sitting = _started(admin, _two_timed_parts(admin, factory, paper))
+    found = taking.sitting_for_token(sitting.access_token, now=T0 + timedelta(minutes=6))
+    assert found.current_section == 1 and found.sections[0]["closed"]
+    assert taking.remaining_seconds(found, now=T0 + timedelta(minutes=6)) == 4 * 60
+
+
+@pytest.mark.parametrize("answer", [{"options": [{}]}, {"blanks": 5}, {"option": ["a"]}, {"text": {"a": 1}},
+                                    {"colour": "red"}])
+def test_a_malformed_answer_is_refused_so_that_scoring_never_breaks(admin, exam, answer):
+    sitting = _started(admin, exam)
+    for item in _items(sitting).values():
+        with pytest.raises(ValidationError):
+            taking.save_answer(sitting, item.id, answer=answer, version=1, now=T0)
+    taking.finish(sitting, now=T0 + timedelta(minutes=1))
+    assert sitting.status == SittingStatus.EXAM_FINISHED
+
+
+def test_a_position_that_is_not_a_number_is_refused(admin, exam):
+    sitting = _started(admin, exam)
+    with pytest.raises(ValidationError):
+        taking.set_position(sitting, "third")
+    taking.set_position(sitting, "3")
+    assert sitting.current_item == 3
+
+
+def test_the_open_link_checks_the_exam_alone(admin, factory):
+    exam = factory.exam(admin, schedule_type="Fixed", fixed_access_option="ExactTime",
+                        starts_on_date=date(2026, 12, 1), ends_on_date=date(2026, 12, 1),
+                        starts_on_time=time(9), ends_on_time=time(11), time_zone="UTC+01:00",
+                        ip_restriction="SINGLE", ip_addresses=["10.0.0.5"])
+    assert taking.exam_access_problem(exam, "10.0.0.6", now=T0) == ("ip_not_allowed", "10.0.0.6")
+    assert taking.exam_access_problem(exam, "10.0.0.5", now=T0)[0] == "not_yet_open"
+    assert taking.exam_access_problem(exam, "10.0.0.5", now=datetime(2026, 12, 1, 9, tzinfo=timezone.utc)) is None
+    exam.status = "INACTIVE"
+    assert taking.exam_access_problem(exam, "10.0.0.5", now=T0) == ("inactive", None)

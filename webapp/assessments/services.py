@@ -566,7 +566,8 @@ def delete_rule(actor: User, assessment_id, section_id, rule_id) -> Assessment:
 def pick_questions(actor: User, assessment_id, section_id, question_ids: list[int]) -> Assessment:
     def apply(data: AssessmentInput) -> None:
         section = data.sections[_section_index(data, section_id)]
-        section.question_ids += [int(q) for q in question_ids if int(q) not in section.question_ids]
+        # New picks join in the bank's order (oldest first), whatever order the picker listed them in.
+        section.question_ids += sorted({int(q) for q in question_ids} - set(section.question_ids))
 
     return change_assessment(actor, assessment_id, apply)
 

@@ -19,6 +19,7 @@ class CandidateFilterForm(FilterForm):
         SelectChoice("level", "Level")])
 
     def criteria(self) -> dict:
+        """The keyword arguments of services.search_candidates."""
         values = self.filters()
         return {"text": values["text"] or "", "level": values["level"] or None, "sort": values["sort"] or "name",
                 "include_sub_institutes": values["include_sub_institutes"]}

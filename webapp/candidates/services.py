@@ -17,7 +17,8 @@ SORTS = {
     "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),
     "email": (Candidate.email,),
     "newest": (Candidate.created_at.desc(), Candidate.id.desc()),
-    "level": (Candidate.current_level, Candidate.id),
+    # Candidates without a level last, on every backend (SQLite puts NULL first, PostgreSQL last).
+    "level": (Candidate.current_level.asc().nulls_last(), Candidate.id),
 }
 
 

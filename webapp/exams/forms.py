@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput
 
 from webapp.assessments.forms import FilterForm, any_of
 from webapp.assessments.models import FieldType
+from webapp.bank.forms import optional_int
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 from webapp.sittings.importers import decode_csv
@@ -26,17 +27,14 @@ LIST_FIELDS = ("ip_addresses", "grade_notification_recipients")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]   # browsers send seconds when the time input has a step
 
 
-def optional_int(value) -> int | None:
-    return int(value) if value not in (None, "") else None
-
-
 def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 class ExamForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    assessment_id = SelectField("Assessment", coerce=optional_int)
+    assessment_id = SelectField("Assessment", coerce=optional_int,
+                                validators=[DataRequired("Choose the assessment to schedule.")])
 
     schedule_type = SelectField("When", default=ScheduleType.ALWAYS_ON.value, choices=[
         SelectChoice(ScheduleType.ALWAYS_ON.value, "Always on: candidates start at any time"),
@@ -108,11 +106,21 @@ class ExamFilterForm(FilterForm):
         self.assessment_id.choices = [any_of("All assessments")] + [
             SelectChoice(str(assessment_id), name) for assessment_id, name in assessments]
 
+    def criteria(self) -> dict:
+        """The keyword arguments of services.list_exams."""
+        values = self.filters()
+        return {"text": values["text"] or "", "assessment_id": values["assessment_id"] or None}
+
 
 class SittingFilterForm(FilterForm):
     text = StringField("Candidate")
     status = SelectField("Status", default="", choices=[any_of("All statuses")] + [
         SelectChoice(status.value, status.value) for status in SittingStatus])
+
+    def criteria(self) -> dict:
+        """The keyword arguments of sittings.services.exam_sittings."""
+        values = self.filters()
+        return {"text": values["text"] or "", "status": values["status"] or None}
 
 
 class InvitationForm(FlaskForm):

@@ -57,9 +57,7 @@ def _sitting_counts(exam_ids: list[int]) -> dict[int, dict[str, int]]:
 @login_required
 def exam_list():
     filters = forms.ExamFilterForm(_assessments(), formdata=request.args)
-    values = filters.filters()
-    page = services.list_exams(current_user, text=values["text"] or "", assessment_id=values["assessment_id"] or None,
-                               page=page_number())
+    page = services.list_exams(current_user, **filters.criteria(), page=page_number())
     return render("exams/exam_list.html", "exams/_exam_rows.html", page=page, filters=filters,
                   counts=_sitting_counts([exam.id for exam in page.items]))
 
@@ -95,9 +93,7 @@ def exam_edit(exam_id):
 def _sittings_table(exam) -> dict:
     """The sittings table of the exam page (filtered and paged by the query string)."""
     filters = forms.SittingFilterForm(formdata=request.args)
-    values = filters.filters()
-    page = sittings.exam_sittings(current_user, exam.id, status=values["status"] or None, text=values["text"] or "",
-                                  page=page_number())
+    page = sittings.exam_sittings(current_user, exam.id, **filters.criteria(), page=page_number())
     return {"exam": exam, "sittings": page, "filters": filters, "counts": _sitting_counts([exam.id])[exam.id]}
 
 

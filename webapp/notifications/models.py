@@ -1,5 +1,5 @@
-"""The transactional outbox: e-mails (and later webhooks) written in the same transaction as the
-change that caused them, delivered afterwards by the worker."""
+"""The transactional outbox: e-mails and webhooks written in the same transaction as the change that
+caused them, delivered afterwards by the worker."""
 from __future__ import annotations
 
 import enum
@@ -15,6 +15,7 @@ from webapp.extensions import db
 
 class MessageKind(enum.StrEnum):
     EMAIL = "email"
+    WEBHOOK = "webhook"   # a signed JSON POST to an integrator's callback URL
 
 
 class MessageStatus(enum.StrEnum):
@@ -30,10 +31,15 @@ class OutboxMessage(db.Model):
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
         # The console's log: one institute's messages, newest first (and any other lookup by institute).
         Index("ix_outbox_messages_institute_created", "institute_id", "created_at"),
+        # An exam's delivery log: the webhooks and e-mails caused by that exam, newest first.
+        Index("ix_outbox_messages_exam_created", "exam_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institute_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), default=None)
+    # The exam the message is about, if any, for the exam's delivery log. Deleting the exam empties it
+    # rather than the message, which stays in the institute's log.
+    exam_id: Mapped[Optional[int]] = mapped_column(ForeignKey("exams.id", ondelete="SET NULL"), default=None)
     kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind))
     # What the message is about, for the console log ("staff_invitation", "exam_invitation", ...).
     topic: Mapped[str] = mapped_column(String(60))
@@ -45,5 +51,7 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_until: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The peer's answer to the last attempt where the protocol has one (a webhook's HTTP status).
+    response_code: Mapped[Optional[int]] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)

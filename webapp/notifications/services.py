@@ -2,6 +2,7 @@
 log. Delivery lives in `worker.py`; nothing is sent inside a request."""
 from __future__ import annotations
 
+import json
 import logging
 from typing import Callable
 
@@ -30,7 +31,8 @@ def register_delivery_handler(name: str, handler: DeliveryHandler) -> None:
 
 
 def _email_row(*, to: str, subject: str, template: str, context: dict, topic: str,
-               institute_id: int | None = None, on_delivered: dict | None = None) -> dict:
+               institute_id: int | None = None, exam_id: int | None = None,
+               on_delivered: dict | None = None) -> dict:
     if on_delivered is not None and on_delivered.get("handler") not in _delivery_handlers:
         raise ValueError(f"No delivery handler is registered as {on_delivered.get('handler')!r}.")
     payload = {
@@ -41,15 +43,16 @@ def _email_row(*, to: str, subject: str, template: str, context: dict, topic: st
     }
     if on_delivered is not None:
         payload["on_delivered"] = on_delivered
-    return {"institute_id": institute_id, "kind": MessageKind.EMAIL, "topic": topic, "recipient": to,
-            "payload": payload}
+    return {"institute_id": institute_id, "exam_id": exam_id, "kind": MessageKind.EMAIL, "topic": topic,
+            "recipient": to, "payload": payload}
 
 
 def queue_email(**message) -> OutboxMessage:
     """Render `email/<template>.txt` and `.html` now and store them in the outbox, in the caller's
     transaction, so the e-mail exists exactly when the change that caused it is committed.
-    Arguments: to, subject, template, context, topic, institute_id and `on_delivered`
-    ({"handler": name, **arguments}), which runs once the mail server has accepted the e-mail."""
+    Arguments: to, subject, template, context, topic, institute_id, exam_id (for the exam's delivery
+    log) and `on_delivered` ({"handler": name, **arguments}), which runs once the mail server has
+    accepted the e-mail."""
     outbox_message = OutboxMessage(**_email_row(**message))
     db.session.add(outbox_message)
     return outbox_message
@@ -59,6 +62,16 @@ def queue_emails(messages: list[dict]) -> None:
     """Queue many e-mails (each with the arguments of `queue_email`) in one batched INSERT."""
     if messages:
         db.session.execute(insert(OutboxMessage), [_email_row(**message) for message in messages])
+
+
+def queue_webhook(*, url: str, body: dict, topic: str, institute_id: int, exam_id: int | None = None) -> OutboxMessage:
+    """Store a webhook, a POST of `body` as JSON to `url`, in the caller's transaction. The body is
+    serialised now, so that every attempt sends the same bytes under the same signature; the worker
+    signs it with the institute's webhook secret when it sends."""
+    outbox_message = OutboxMessage(institute_id=institute_id, exam_id=exam_id, kind=MessageKind.WEBHOOK,
+                                   topic=topic, recipient=url, payload={"url": url, "body": json.dumps(body)})
+    db.session.add(outbox_message)
+    return outbox_message
 
 
 def run_delivery_handler(message: OutboxMessage) -> None:
@@ -95,10 +108,14 @@ def list_messages(actor: User, status: str | None = None, page: int = 1, per_pag
 
 
 def retry_message(actor: User, message_id) -> OutboxMessage:
-    """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
-    cause, say the mail server's settings, has been fixed)."""
+    """A dead message of the institute, queued again (the console log's retry button)."""
     require(actor, Permission.MANAGE_INSTITUTE)
-    message = get_in_institute(OutboxMessage, actor.institute_id, message_id, "Message")
+    return requeue(get_in_institute(OutboxMessage, actor.institute_id, message_id, "Message"))
+
+
+def requeue(message: OutboxMessage) -> OutboxMessage:
+    """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
+    cause, say the mail server's settings or the receiving application, has been fixed)."""
     if message.status != MessageStatus.DEAD:
         raise Conflict(f"Only a dead message can be retried; this one is {message.status.value}.")
     message.status = MessageStatus.PENDING

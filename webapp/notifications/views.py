@@ -1,8 +1,9 @@
-"""The console's message log: what the outbox sent, what it is still trying, and what it gave up on."""
-from flask import Blueprint, flash, redirect, request, url_for
+"""The console's message log: what the outbox sent, what it is still trying, and what it gave up on;
+the same for one exam's webhooks and e-mails; and the institute's webhook secret."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.notifications import services
+from webapp.notifications import services, webhooks
 from webapp.notifications.models import MessageStatus
 from webapp.web import page_number, render
 
@@ -25,3 +26,46 @@ def retry(message_id):
     flash(f"The message to {message.recipient} is queued again.", "success")
     # Back to the page and filter the retry was made from (they travel in the query string).
     return redirect(url_for("notifications.outbox", **request.args))
+
+
+@blueprint.get("/exams/<int:exam_id>/deliveries")
+@login_required
+def exam_deliveries(exam_id):
+    exam, messages = webhooks.exam_deliveries(current_user, exam_id, page=page_number())
+    return render("notifications/exam_deliveries.html", "notifications/_messages.html", exam=exam, messages=messages)
+
+
+@blueprint.post("/exams/<int:exam_id>/deliveries/<int:message_id>/retry")
+@login_required
+def exam_delivery_retry(exam_id, message_id):
+    message = webhooks.retry_exam_delivery(current_user, exam_id, message_id)
+    flash(f"The message to {message.recipient} is queued again.", "success")
+    return redirect(url_for("notifications.exam_deliveries", exam_id=exam_id, **request.args))
+
+
+@blueprint.get("/settings/webhooks")
+@login_required
+def webhook_secret():
+    return render_template("notifications/webhook_secret.html",
+                           created_at=webhooks.webhook_secret_created_at(current_user), revealed=None)
+
+
+@blueprint.post("/settings/webhooks/reveal")
+@login_required
+def webhook_secret_reveal():
+    return _showing(webhooks.reveal_webhook_secret(current_user))
+
+
+@blueprint.post("/settings/webhooks/rotate")
+@login_required
+def webhook_secret_rotate():
+    revealed = webhooks.rotate_webhook_secret(current_user)
+    flash("The webhook secret was replaced: give the new one to the receiving applications now.", "success")
+    return _showing(revealed)
+
+
+def _showing(revealed: webhooks.RevealedSecret):
+    # The secret is rendered in the answer to the POST, never put in a redirect or the session.
+    response = render_template("notifications/webhook_secret.html", created_at=revealed.created_at,
+                               revealed=revealed)
+    return response, 200, {"Cache-Control": "no-store"}

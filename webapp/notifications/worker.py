@@ -8,12 +8,16 @@ it is marked sent or dead.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import random
 import signal
 import smtplib
 import threading
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,6 +33,7 @@ from webapp.database import utcnow
 from webapp.extensions import db, mail
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import run_delivery_handler
+from webapp.notifications.webhooks import signing_secret
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +47,16 @@ OUTCOMES = ("sent", "retried", "dead")
 DATABASE_RETRY_SECONDS = 5.0
 
 
-class PermanentFailure(Exception):
+class DeliveryFailure(Exception):
+    """A failed attempt, described for the log, with the peer's answer where it gave one (an HTTP
+    status); trying again later may help."""
+
+    def __init__(self, description: str, response_code: int | None = None):
+        super().__init__(description)
+        self.response_code = response_code
+
+
+class PermanentFailure(DeliveryFailure):
     """Raised by a deliverer when trying again cannot help: the peer refused the message for good."""
 
 
@@ -52,6 +66,7 @@ class ClaimedMessage:
     stay open while it is delivered."""
 
     id: int
+    institute_id: int | None
     kind: MessageKind
     payload: dict
     attempts: int
@@ -129,9 +144,77 @@ def send_email(message: ClaimedMessage) -> None:
         raise
 
 
-# One deliverer per kind of message; a webhook is one more function and entry.
-DELIVERERS: dict[MessageKind, Callable[[ClaimedMessage], None]] = {
+# Webhooks --------------------------------------------------------------------------------------
+
+WEBHOOK_TIMEOUT = 10   # seconds for each network wait; WEBHOOK_TIMEOUT in the app's config overrides it
+USER_AGENT = "Proctora-Webhooks/1"
+# The receiver is overloaded or timed out: a 4xx that asks to come back later rather than refusing.
+RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a place to POST the candidate's data to: it ends up as an
+    HTTPError with its 3xx status."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_webhook_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """The X-Proctora-Signature header: `sha256=` and the hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
+    try:
+        answer = error.read(300).decode("utf-8", "replace").strip()
+    except OSError:
+        answer = ""
+    finally:
+        error.close()
+    code = error.code
+    description = f"HTTP {code} {error.reason}" + (f": {answer}" if answer else "")
+    if 300 <= code < 400:
+        return PermanentFailure(f"{description} (redirects to {error.headers.get('Location', '?')} are not "
+                                "followed; correct the callback URL)", code)
+    if 400 <= code < 500 and code not in RETRYABLE_CLIENT_ERRORS:
+        return PermanentFailure(description, code)
+    return DeliveryFailure(description, code)
+
+
+def send_webhook(message: ClaimedMessage) -> int:
+    """POST the stored JSON body to the callback URL, signed with the institute's webhook secret, and
+    return the HTTP status of the 2xx answer. The outbox id goes along as X-Proctora-Delivery, the same
+    on every attempt, so that a receiver can recognise a delivery it has already processed."""
+    url = message.payload["url"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PermanentFailure(f"Not an http:// or https:// URL: {url!r}")
+    secret = signing_secret(message.institute_id)
+    # The lookup may have created the secret: keep it, and hold no transaction while the receiver answers.
+    db.session.commit()
+    body = message.payload["body"].encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-Proctora-Signature": webhook_signature(secret, body),
+        "X-Proctora-Delivery": str(message.id),
+    })
+    timeout = current_app.config.get("WEBHOOK_TIMEOUT", WEBHOOK_TIMEOUT)
+    try:
+        with _webhook_opener.open(request, timeout=timeout) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        raise _http_failure(error) from None
+
+
+# One deliverer per kind of message; each returns the peer's response code where the protocol has one.
+DELIVERERS: dict[MessageKind, Callable[[ClaimedMessage], int | None]] = {
     MessageKind.EMAIL: send_email,
+    MessageKind.WEBHOOK: send_webhook,
 }
 
 
@@ -166,7 +249,7 @@ def _claim_due(limit: int) -> list[ClaimedMessage]:
     claimed = []
     if ids:
         rows = db.session.execute(
-            select(OutboxMessage.id, OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.attempts,
+            select(OutboxMessage.id, OutboxMessage.institute_id, OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.attempts,
                    OutboxMessage.max_attempts, OutboxMessage.claimed_until)
             .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         )
@@ -206,20 +289,23 @@ def _describe(error: BaseException) -> str:
 def _deliver(message: ClaimedMessage) -> str | None:
     """Deliver one claimed message and record the outcome; which outcome, or None if the claim was lost."""
     try:
-        DELIVERERS[message.kind](message)
+        response_code = DELIVERERS[message.kind](message)
     except Exception as error:
         attempts = message.attempts + 1
         permanent = isinstance(error, PermanentFailure)
-        last_error = str(error) if permanent else _describe(error)
+        described = isinstance(error, DeliveryFailure)
+        last_error = str(error) if described else _describe(error)
         log.warning("Outbox message %s, attempt %s of %s failed%s: %s", message.id, attempts,
                     message.max_attempts, " for good" if permanent else "", last_error)
+        values = {"last_error": last_error, "response_code": error.response_code if described else None}
         if permanent or attempts >= message.max_attempts:
-            outcome, values = "dead", {"status": MessageStatus.DEAD, "last_error": last_error}
+            outcome = "dead"
+            values["status"] = MessageStatus.DEAD
         else:
-            outcome, values = "retried", {"status": MessageStatus.PENDING, "last_error": last_error,
-                                          "next_attempt_at": utcnow() + retry_delay(attempts)}
+            outcome = "retried"
+            values.update(status=MessageStatus.PENDING, next_attempt_at=utcnow() + retry_delay(attempts))
     else:
-        outcome, values = "sent", {"status": MessageStatus.SENT, "sent_at": utcnow()}
+        outcome, values = "sent", {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": response_code}
     if not _record(message, **values):
         return None
     if outcome == "sent":

@@ -36,6 +36,10 @@ TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
 }
 NOT_STARTED = frozenset({S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.CHECK_COMPLETED, S.EXAM_SESSION_OPENED})
 LOOKUP_CHUNK = 500
+# Registration fields copied into the candidate's record, whose columns limit their length.
+NAME_FIELDS = ("First Name", "Last Name")
+NAME_LENGTH = Candidate.first_name.type.length
+USERNAME_LENGTH = Candidate.username.type.length
 
 
 def transition(sitting: Sitting, to: SittingStatus) -> None:
@@ -94,6 +98,9 @@ def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | Regis
         if item.required and not value:
             return RegistrationOutcome(number, email, "Error", f"Mandatory parameter ({item.name}) for registration "
                                        "not supplied", field=item.name)
+        if item.name in NAME_FIELDS and len(value) > NAME_LENGTH:
+            return RegistrationOutcome(number, email, "Error", f"{item.name} is longer than {NAME_LENGTH} characters.",
+                                       field=item.name)
         if value and item.field_type == FieldType.SELECT_BOX and value not in item.values:
             return RegistrationOutcome(number, email, "Error", f"{item.name} must be one of: {', '.join(item.values)}.",
                                        field=item.name)
@@ -108,6 +115,14 @@ def _existing(model_query, column, keys: list) -> dict:
         for record in db.session.scalars(model_query.where(column.in_(keys[start:start + LOOKUP_CHUNK]))):
             found[getattr(record, column.key)] = record
     return found
+
+
+def _username(email: str, taken: dict) -> str:
+    """A new candidate's username: their e-mail, unless staff gave that username to someone else or it
+    is too long for the column; then a shortened e-mail with a random suffix."""
+    if email not in taken and len(email) <= USERNAME_LENGTH:
+        return email
+    return f"{email[:USERNAME_LENGTH - 7]}-{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -165,8 +180,10 @@ def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_
     emails = list(accepted)
     candidate_ids = {email: candidate.id for email, candidate in _existing(
         select(Candidate).where(Candidate.institute_id == exam.institute_id), Candidate.email, emails).items()}
+    taken = _existing(select(Candidate).where(Candidate.institute_id == exam.institute_id), Candidate.username,
+                      [email for email in emails if email not in candidate_ids])
     new_candidates = [
-        {"institute_id": exam.institute_id, "email": email, "username": email,
+        {"institute_id": exam.institute_id, "email": email, "username": _username(email, taken),
          "first_name": registration.get("First Name", ""), "last_name": registration.get("Last Name", "")}
         for email, (_, registration) in accepted.items() if email not in candidate_ids]
     if new_candidates:

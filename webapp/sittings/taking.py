@@ -20,6 +20,7 @@ from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
 from webapp.extensions import db
 from webapp.notifications.worker import register_periodic_task
+from webapp.sittings import callbacks
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary, score_item
 from webapp.sittings.services import transition
@@ -43,7 +44,9 @@ def sitting_for_token(token: str, *, now: datetime | None = None) -> Sitting:
     sitting = db.session.scalar(select(Sitting).where(Sitting.access_token == token))
     if sitting is None:
         raise NotFound("Test link")
-    expire_if_overdue(sitting, now=now)
+    if not expire_if_overdue(sitting, now=now) and sitting.status == S.EXAM_STARTED:
+        # A page that comes back after a timed section ran out must find the next section running.
+        _roll_sections(sitting, now or utcnow())
     return sitting
 
 
@@ -52,17 +55,22 @@ def access_problem(sitting: Sitting, ip_address: str, *, now: datetime | None = 
     ("ip_not_allowed", address), ("not_yet_open", window) or ("closed", None)."""
     if sitting.status == S.EXAM_FINISHED:
         return "completed", None
-    exam = sitting.exam
+    # A started test runs to its deadline, even past the end of a daily slot.
+    return exam_access_problem(sitting.exam, ip_address, now=now, window=sitting.status != S.EXAM_STARTED)
+
+
+def exam_access_problem(exam, ip_address: str, *, now: datetime | None = None,
+                        window: bool = True) -> tuple[str, object] | None:
+    """Why nobody at this address can enter the exam now (the open link asks before anyone registers),
+    or None: ("inactive", None), ("ip_not_allowed", address), ("not_yet_open", window) or ("closed", None)."""
     if exam.status != ExamStatus.ACTIVE:
         return "inactive", None
     if not ip_allowed(exam, ip_address):
         return "ip_not_allowed", ip_address
-    if sitting.status == S.EXAM_STARTED:
-        return None   # a started test runs to its deadline, even past the end of a daily slot
-    state, window = window_state(exam, now)
-    if state != "open":
-        return state, window
-    return None
+    if not window:
+        return None
+    state, next_window = window_state(exam, now)
+    return None if state == "open" else (state, next_window)
 
 
 # The check and admission ------------------------------------------------------------------------------
@@ -180,6 +188,7 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
     sitting.current_item = 0
     _enter_section(sitting, 0, now)
     record_event(sitting, "exam_started")
+    callbacks.test_started(sitting)
 
 
 def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
@@ -242,6 +251,24 @@ def _require_running(sitting: Sitting, now: datetime) -> None:
 
 # Answers ----------------------------------------------------------------------------------------------
 
+# The answer shapes scoring reads. A save checks the shape without loading its item (one UPDATE stays
+# the whole cost), so a wrong type's shape is stored and scores as unanswered; anything else could
+# make scoring, and with it finishing and the worker's sweep, fail on that sitting for ever.
+_ANSWER_VALUES = {"option": str, "text": str, "options": list, "blanks": list}
+
+
+def _well_formed(answer) -> bool:
+    if not isinstance(answer, dict) or len(str(answer)) > MAX_ANSWER_BYTES:
+        return False
+    for key, value in answer.items():
+        kind = _ANSWER_VALUES.get(key)
+        if kind is None or not isinstance(value, kind):
+            return False
+        if kind is list and not all(isinstance(entry, str) for entry in value):
+            return False
+    return True
+
+
 @dataclass(frozen=True)
 class SaveResult:
     saved: bool          # False: an older save than the one stored; nothing changed
@@ -255,7 +282,7 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     now = now or utcnow()
     _require_running(sitting, now)
     _roll_sections(sitting, now)
-    if answer is not None and (not isinstance(answer, dict) or len(str(answer)) > MAX_ANSWER_BYTES):
+    if answer is not None and not _well_formed(answer):
         raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
     try:
         item_id, version = int(item_id), int(version)
@@ -283,8 +310,12 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
 
 def set_position(sitting: Sitting, item_position: int) -> None:
     """Remember where the candidate is, so that reopening the link returns to the same question."""
+    try:
+        item_position = int(item_position)
+    except (TypeError, ValueError):
+        raise ValidationError("Invalid position.", field="position") from None
     if sitting.status == S.EXAM_STARTED:
-        sitting.current_item = max(0, int(item_position))
+        sitting.current_item = max(0, item_position)
 
 
 # Finishing --------------------------------------------------------------------------------------------
@@ -298,6 +329,7 @@ def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *,
     transition(sitting, S.EXAM_FINISHED)
     sitting.finish_mode = mode
     sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
+    callbacks.test_finished(sitting)   # before scoring, which may queue the graded callback
     score_sitting(sitting, now=now)
     record_event(sitting, "exam_finished", actor=actor, finish_mode=mode.value)
 
@@ -340,7 +372,10 @@ def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     summary = result_summary(sitting, items, responses)
     sitting.total_marks = summary["totalMarks"]
     sitting.max_marks = summary["maxMarks"]
+    newly_graded = sitting.graded_at is None and not summary["pendingGrading"]
     sitting.graded_at = None if summary["pendingGrading"] else (now or utcnow())
+    if newly_graded:
+        callbacks.test_graded(sitting)
     return summary
 
 

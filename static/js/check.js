@@ -1,0 +1,128 @@
+// The check page: what the browser can do (sent with the form as JSON), and, when the exam needs photos,
+// the camera. The camera starts only after the candidate agreed and pressed the button; a photo taken is
+// put into the form's file field, so the form is an ordinary upload (a file can be chosen instead).
+"use strict";
+
+function storageWorks() {
+  try {
+    const probe = "proctora-check";
+    window.localStorage.setItem(probe, probe);
+    window.localStorage.removeItem(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function browserDetails() {
+  return {
+    userAgent: navigator.userAgent,
+    language: navigator.language,
+    fetch: typeof window.fetch === "function",
+    localStorage: storageWorks(),
+    cookies: navigator.cookieEnabled,
+    camera: Boolean(navigator.mediaDevices && navigator.mediaDevices.getUserMedia),
+    screen: `${window.screen.width}x${window.screen.height}`,
+    viewport: `${window.innerWidth}x${window.innerHeight}`,
+  };
+}
+
+function showResult(form, name, passed, text) {
+  const result = form.querySelector(`[data-check="${name}"] .check-result`);
+  if (result) {
+    result.textContent = text || (passed ? "✓ works" : "✗ does not work");
+    result.classList.toggle("pass", passed);
+    result.classList.toggle("fail", !passed);
+  }
+}
+
+function runBrowserCheck(form) {
+  const details = browserDetails();
+  form.querySelector("[data-browser-details]").value = JSON.stringify(details);
+  showResult(form, "fetch", details.fetch);
+  showResult(form, "storage", details.localStorage);
+  showResult(form, "screen", true, details.screen.replace("x", " × "));
+  // Without the camera interface a photo file can still be chosen; only saving and keeping answers are musts.
+  showResult(form, "camera", details.camera, details.camera ? "✓ available" : "✗ not available: choose photo files below");
+  const usable = details.fetch && details.localStorage;
+  form.querySelector("[data-browser-problem]").hidden = usable;
+  form.querySelector("[data-continue]").disabled = !usable;
+}
+
+function setUpCamera(form) {
+  const area = form.querySelector("[data-camera]");
+  if (!area) {
+    return;
+  }
+  const consent = form.querySelector("input[name=consent]");
+  const start = area.querySelector("[data-start-camera]");
+  const video = area.querySelector("[data-preview]");
+  const problem = area.querySelector("[data-camera-error]");
+  let stream = null;
+
+  const consentChanged = () => {
+    start.disabled = !consent.checked || stream !== null;
+  };
+  consent.addEventListener("change", consentChanged);
+  consentChanged();
+
+  start.addEventListener("click", async () => {
+    problem.hidden = true;
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
+    } catch (error) {
+      problem.textContent = `We could not use your camera (${error.name}). Allow the camera for this site in your `
+        + "browser, then press the button again; or choose photo files below.";
+      problem.hidden = false;
+      return;
+    }
+    video.srcObject = stream;
+    area.querySelector("[data-camera-area]").hidden = false;
+    area.querySelectorAll("[data-take]").forEach((button) => { button.disabled = false; });
+    consentChanged();
+  });
+
+  area.querySelectorAll("[data-take]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const kind = button.dataset.take;
+      const canvas = document.createElement("canvas");
+      canvas.width = video.videoWidth;
+      canvas.height = video.videoHeight;
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob((blob) => {
+        const file = new File([blob], `${kind}.jpg`, { type: "image/jpeg" });
+        const files = new DataTransfer();
+        files.items.add(file);
+        form.querySelector(`input[type=file][name="${kind}"]`).files = files.files;
+        const shot = area.querySelector(`[data-shot="${kind}"]`);
+        if (shot.src) {
+          URL.revokeObjectURL(shot.src);
+        }
+        shot.src = URL.createObjectURL(blob);
+        shot.hidden = false;
+        button.textContent = "Take it again";
+      }, "image/jpeg", 0.85);
+    });
+  });
+
+  // A chosen file replaces the photo taken: its preview would be misleading.
+  area.querySelectorAll("input[type=file]").forEach((input) => {
+    input.addEventListener("change", () => {
+      area.querySelector(`[data-shot="${input.name}"]`).hidden = true;
+    });
+  });
+
+  form.addEventListener("submit", () => {
+    if (stream) {
+      stream.getTracks().forEach((track) => track.stop());
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("[data-check-form]");
+  if (form) {
+    runBrowserCheck(form);
+    setUpCamera(form);
+  }
+});

@@ -1,0 +1,50 @@
+"""The image store: only JPEG, PNG and WebP by their bytes, at most 2 MB, under the instance folder; read
+back only by a key it made."""
+from pathlib import Path
+
+import pytest
+
+from tests.delivery.helpers import JPEG, PNG
+from webapp import storage
+from webapp.errors import NotFound, ValidationError
+
+WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\r\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
+
+
+@pytest.mark.parametrize("data, extension, mimetype", [(JPEG, "jpg", "image/jpeg"), (PNG, "png", "image/png"),
+                                                       (WEBP, "webp", "image/webp")])
+def test_an_image_is_stored_under_its_institute_and_sitting(app, data, extension, mimetype):
+    key = storage.store_image(7, 42, "reference_photo", data)
+    assert key.startswith("7/42/reference_photo-") and key.endswith(f".{extension}")
+    assert (Path(app.instance_path) / "uploads" / key).read_bytes() == data
+    assert storage.read_image(key) == (data, mimetype)
+
+
+def test_two_photos_never_share_a_file():
+    assert storage.store_image(1, 1, "id_photo", PNG) != storage.store_image(1, 1, "id_photo", PNG)
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"", "JPEG, PNG or WebP"),
+    (b"GIF89a\x01\x00\x01\x00", "JPEG, PNG or WebP"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "JPEG, PNG or WebP"),
+    (JPEG[:3] + b"\x00" * (2 * 1024 * 1024), "at most 2 MB"),
+])
+def test_anything_else_is_refused_and_nothing_is_written(app, data, message):
+    uploads = Path(app.instance_path) / "uploads" / "9"
+    with pytest.raises(ValidationError) as error:
+        storage.store_image(9, 1, "id_photo", data)
+    assert message in error.value.message and error.value.field == "id_photo"
+    assert not uploads.exists()
+
+
+@pytest.mark.parametrize("key", ["../secret_key", "1/1/../../../secret_key", "/etc/passwd", "1/1/other-abcdefghijklmnopqrstu.jpg",
+                                 "1/1/id_photo-abcdefghijklmnopqrstu.gif", "", "1/1/id_photo-abcdefghijklmnopqrstu.jpg"])
+def test_only_a_key_of_the_stores_own_form_that_exists_is_read(key):
+    with pytest.raises(NotFound):
+        storage.read_image(key)
+
+
+def test_an_unknown_kind_is_a_programming_error():
+    with pytest.raises(ValueError):
+        storage.store_image(1, 1, "../passport", JPEG)

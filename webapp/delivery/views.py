@@ -1,0 +1,286 @@
+"""The candidate's pages: the open exam link, the personal link (one URL whose page follows the
+sitting's state), the check, the waiting room, the instructions, the exam with its JSON endpoints
+(answers, clock, position, events), the finish summary and the done page.
+
+There is no login: the personal link's token is the candidate's key. Every change is one call to the
+sitting services. The JSON endpoints are what thousands of open exam pages call: each loads the sitting
+by its token (one query) and makes one change, and never loads the paper or the exam."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from webapp import storage
+from webapp.delivery.forms import CheckForm
+from webapp.errors import NotFound, ValidationError, wants_json
+from webapp.exams.forms import one_candidate_form
+from webapp.exams.models import AccessType
+from webapp.exams.services import describe_window, exam_by_access_key
+from webapp.exams.windows import parse_time_zone
+from webapp.extensions import limiter
+from webapp.sittings import taking
+from webapp.sittings.models import SittingStatus
+from webapp.sittings.scoring import is_answered, result_summary
+from webapp.sittings.services import register_through_open_link
+from webapp.web import attempt
+
+blueprint = Blueprint("delivery", __name__)
+
+S = SittingStatus
+# Anyone may register through an open link: enough for a room sharing one address, not for a script.
+REGISTRATION_RATE_LIMIT = "30 per minute"
+# What the exam page may report about itself; other kinds (an admission, a finish) are written by the
+# services and staff only, so a page can never forge them into the proctor's log.
+CANDIDATE_EVENTS = frozenset({"copy_attempt", "cut_attempt", "paste_attempt", "context_menu_attempt"})
+PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
+                  "by_invitation": 200}
+
+
+@blueprint.context_processor
+def _template_helpers():
+    return {"is_answered": is_answered}
+
+
+@blueprint.after_request
+def no_store(response):
+    # Questions, answers and results must not stay in a shared computer's cache or come back with Back.
+    if request.endpoint != "delivery.institute_logo":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.errorhandler(NotFound)
+def not_found(error: NotFound):
+    """An unknown link gets the candidate's own page, without the console's navigation."""
+    if wants_json():
+        return jsonify({"status": "error", "error": {"code": error.code, "message": error.message}}), 404
+    return _problem("unknown")
+
+
+def _ip() -> str:
+    return request.remote_addr or ""
+
+
+def _problem(kind: str, exam=None, detail=None):
+    opens_at = None
+    if kind == "not_yet_open" and detail is not None:
+        opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
+    return render_template("delivery/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+                           window=describe_window(exam) if exam else None,
+                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
+
+
+def _back(token: str):
+    """To the personal link, whose page says where the candidate now is."""
+    return redirect(url_for(".sitting_page", token=token))
+
+
+def _going_on(token: str):
+    """The sitting behind the link if the candidate may go on now, else None (its page says why)."""
+    sitting = taking.sitting_for_token(token)
+    return None if taking.access_problem(sitting, _ip()) else sitting
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+# The institute's branding -------------------------------------------------------------------------
+
+@blueprint.get("/t/<access_key>/logo")
+def institute_logo(access_key):
+    """The logo of the exam's institute, for the candidate's pages (which have no login)."""
+    exam = exam_by_access_key(access_key)
+    if exam is None or not exam.institute.logo:
+        abort(404)
+    response = Response(exam.institute.logo, mimetype=exam.institute.logo_mimetype)
+    # The pages link it with the institute's last change in the query string, so it may be kept long.
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+# The open exam link -------------------------------------------------------------------------------
+
+@blueprint.route("/t/<access_key>", methods=["GET", "POST"])
+@limiter.limit(REGISTRATION_RATE_LIMIT, methods=["POST"])
+def open_link(access_key):
+    exam = exam_by_access_key(access_key)
+    if exam is None:
+        return _problem("unknown")
+    problem = taking.exam_access_problem(exam, _ip())
+    if problem:
+        return _problem(problem[0], exam, problem[1])
+    if exam.access_type != AccessType.OPEN_FOR_ALL:
+        return _problem("by_invitation", exam)
+    form = one_candidate_form(exam.assessment.registration_fields)
+    notice = None
+    if form.validate_on_submit():
+        outcome = register_through_open_link(exam, form.row())
+        if outcome.url:
+            return redirect(outcome.url)
+        if outcome.sitting_id is None and outcome.field:
+            form.input_for(outcome.field).errors.append(outcome.message)
+        else:
+            # Registered before: the personal link went to that e-mail address, never to this page.
+            notice = outcome.message
+    return render_template("delivery/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+
+
+# The personal link: one page per state -------------------------------------------------------------
+
+def _check_page(sitting, form: CheckForm | None = None):
+    taking.start_check(sitting, ip_address=_ip())
+    return render_template("delivery/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                           needs=taking.check_requirements(sitting), form=form or CheckForm())
+
+
+def _waiting_page(sitting):
+    return render_template("delivery/waiting.html", sitting=sitting, exam=sitting.exam,
+                           institute=sitting.exam.institute)
+
+
+def _instructions_page(sitting):
+    return render_template("delivery/instructions.html", sitting=sitting, exam=sitting.exam,
+                           assessment=sitting.exam.assessment, institute=sitting.exam.institute)
+
+
+def _exam_page(sitting):
+    items, responses = taking.items_and_responses(sitting)
+    timed = taking.is_timed(sitting)
+    # A timed section is shown alone (the closed ones cannot be re-entered); otherwise the whole paper.
+    shown = [item for item in items if not timed or item.section_index == sitting.current_section]
+    positions = [item.position for item in shown]
+    position = sitting.current_item if sitting.current_item in positions else (positions or [None])[0]
+    return render_template("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+                           institute=sitting.exam.institute, items=shown, total=len(items), responses=responses,
+                           position=position, timed=timed, remaining=taking.remaining_seconds(sitting),
+                           last_section=sitting.current_section >= len(sitting.sections) - 1)
+
+
+def _done_page(sitting):
+    exam, assessment = sitting.exam, sitting.exam.assessment
+    result = None
+    if assessment.show_report_to_candidate_on_exit:
+        # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
+        result = result_summary(sitting, *taking.items_and_responses(sitting))
+    return render_template("delivery/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+                           exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
+
+
+PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _check_page,
+         S.CHECK_COMPLETED: _waiting_page, S.EXAM_SESSION_OPENED: _instructions_page, S.EXAM_STARTED: _exam_page,
+         S.EXAM_FINISHED: _done_page}
+
+
+@blueprint.get("/s/<token>")
+def sitting_page(token):
+    sitting = taking.sitting_for_token(token)
+    problem = taking.access_problem(sitting, _ip())
+    if problem and problem[0] != "completed":
+        return _problem(problem[0], sitting.exam, problem[1])
+    return PAGES[sitting.status](sitting)
+
+
+@blueprint.post("/s/<token>/check")
+def check(token):
+    sitting = _going_on(token)
+    if sitting is None or sitting.status != S.CHECK_STARTED:
+        return _back(token)   # sent twice, or from an old tab: the link shows where things stand
+    form = CheckForm()
+    if form.validate_on_submit() and attempt(form, _complete_check, sitting, form):
+        return _back(token)
+    return _check_page(sitting, form)
+
+
+def _complete_check(sitting, form: CheckForm) -> bool:
+    needs = taking.check_requirements(sitting)
+    photos = {kind: storage.store_image(sitting.institute_id, sitting.id, kind, data)
+              for kind in storage.KINDS if needs[kind] and (data := form.photo(kind))}
+    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data, **photos)
+    return True
+
+
+@blueprint.get("/s/<token>/waiting")
+def waiting(token):
+    """The waiting page's poll: nothing while the candidate waits, else a redirect to the link's page."""
+    sitting = taking.sitting_for_token(token)
+    problem = taking.access_problem(sitting, _ip())
+    if not problem:
+        taking.open_session_if_ready(sitting)   # a window that has opened since lets the candidate in
+    if not problem and sitting.status == S.CHECK_COMPLETED:
+        return "", 204
+    response = Response("")
+    response.headers["HX-Redirect"] = url_for(".sitting_page", token=token)
+    return response
+
+
+@blueprint.post("/s/<token>/start")
+def start(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_SESSION_OPENED:   # a second click finds it started
+        taking.start_exam(sitting)
+    return _back(token)
+
+
+@blueprint.post("/s/<token>/next-section")
+def next_section(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_STARTED:
+        taking.next_section(sitting)
+    return _back(token)
+
+
+@blueprint.get("/s/<token>/finish")
+def summary(token):
+    sitting = _going_on(token)
+    if sitting is None or sitting.status != S.EXAM_STARTED:
+        return _back(token)
+    items, responses = taking.items_and_responses(sitting)
+    return render_template("delivery/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,
+                           timed=taking.is_timed(sitting))
+
+
+@blueprint.post("/s/<token>/finish")
+def finish(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_STARTED:
+        taking.finish(sitting)
+    return _back(token)
+
+
+# The exam page's JSON endpoints (the hot path) -----------------------------------------------------
+
+@blueprint.post("/s/<token>/answers")
+def save_answer(token):
+    sitting = taking.sitting_for_token(token)
+    body = _json_body()
+    result = taking.save_answer(sitting, body.get("item_id"), answer=body.get("answer"), version=body.get("version"),
+                                flagged=body.get("flagged") is True)
+    return {"saved": result.saved, "version": result.version, "remaining": taking.remaining_seconds(sitting),
+            "section": sitting.current_section}
+
+
+@blueprint.get("/s/<token>/clock")
+def clock(token):
+    sitting = taking.sitting_for_token(token)
+    running = sitting.status == S.EXAM_STARTED
+    return {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
+            "section": sitting.current_section}
+
+
+@blueprint.post("/s/<token>/position")
+def position(token):
+    sitting = taking.sitting_for_token(token)
+    taking.set_position(sitting, _json_body().get("position"))
+    return {"position": sitting.current_item}
+
+
+@blueprint.post("/s/<token>/events")
+def record_event(token):
+    sitting = taking.sitting_for_token(token)
+    kind = _json_body().get("kind")
+    if not isinstance(kind, str) or kind not in CANDIDATE_EVENTS:
+        raise ValidationError("Unknown event.", field="kind")
+    taking.record_event(sitting, kind)
+    return {"recorded": kind}
