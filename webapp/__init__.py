@@ -89,6 +89,10 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.accounts.views import blueprint as accounts
+    from webapp.api.branding import blueprint as branding
+    from webapp.api.console import blueprint as api_console
+    from webapp.api.euro_v1.views import blueprint as euro_v1
+    from webapp.api.mettl_v1.views import blueprint as mettl_v1
     from webapp.assessments.views import blueprint as assessments
     from webapp.bank.views import blueprint as bank
     from webapp.candidates.views import blueprint as candidates
@@ -97,8 +101,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.health import blueprint as health
     from webapp.notifications.views import blueprint as notifications
 
-    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery):
+    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
+                      branding, mettl_v1, euro_v1):
         app.register_blueprint(blueprint)
+    # The API authenticates each request by its signature or token, never by a session cookie.
+    csrf.exempt(mettl_v1)
+    csrf.exempt(euro_v1)
     # Registers the invitation delivery handler and the worker's sweep of overdue sittings.
     import webapp.sittings.taking  # noqa: F401
 

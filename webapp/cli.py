@@ -12,6 +12,9 @@ from webapp.extensions import db
 
 
 def register_cli(app: Flask) -> None:
+    from webapp.api.cli import api_credentials
+    app.cli.add_command(api_credentials)
+
     @app.cli.command("create-institute")
     @click.argument("name")
     @click.option("--admin-email", required=True, help="Login of the institute's first administrator.")

@@ -34,8 +34,7 @@ def _root() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
-def store_image(institute_id: int, sitting_id: int, kind: str, data: bytes) -> str:
-    """Check and write one image; returns its storage key. The field named in a refusal is `kind`."""
+def _checked_extension(kind: str, data: bytes) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown image kind {kind!r}")
     extension = image_extension(data or b"")
@@ -43,15 +42,24 @@ def store_image(institute_id: int, sitting_id: int, kind: str, data: bytes) -> s
         raise ValidationError("The photo must be a JPEG, PNG or WebP image.", field=kind)
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError("The photo must be at most 2 MB.", field=kind)
-    key = f"{int(institute_id)}/{int(sitting_id)}/{kind}-{secrets.token_urlsafe(18)}.{extension}"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return key
+    return extension
+
+
+def store_images(institute_id: int, sitting_id: int, images: dict[str, bytes]) -> dict[str, str]:
+    """Check every image ({kind: bytes}), then write them all and return their keys by kind: a refused
+    image leaves none of the others behind. A refusal names its kind as the field at fault."""
+    extensions = {kind: _checked_extension(kind, data) for kind, data in images.items()}
+    keys = {}
+    for kind, data in images.items():
+        keys[kind] = f"{int(institute_id)}/{int(sitting_id)}/{kind}-{secrets.token_urlsafe(18)}.{extensions[kind]}"
+        path = _root() / keys[kind]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return keys
 
 
 def read_image(key: str) -> tuple[bytes, str]:
-    """The image and its MIME type for a key made by `store_image`."""
+    """The image and its MIME type for a key made by `store_images`."""
     match = _KEY.match(key or "")
     path = _root() / key if match else None
     if path is None or not path.is_file():

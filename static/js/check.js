@@ -76,9 +76,12 @@ function setUpCamera(form) {
       problem.hidden = false;
       return;
     }
+    // The buttons wait for the first frame: a photo taken before it would be empty.
+    video.addEventListener("playing", () => {
+      area.querySelectorAll("[data-take]").forEach((button) => { button.disabled = false; });
+    }, { once: true });
     video.srcObject = stream;
     area.querySelector("[data-camera-area]").hidden = false;
-    area.querySelectorAll("[data-take]").forEach((button) => { button.disabled = false; });
     consentChanged();
   });
 

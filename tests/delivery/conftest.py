@@ -1,4 +1,6 @@
 """An exam with one question of each type and a registered candidate, for the candidate's pages."""
+from pathlib import Path
+
 import pytest
 
 from tests.delivery.helpers import build_paper, paper_assessment, register
@@ -26,3 +28,9 @@ def exam(make_exam):
 @pytest.fixture
 def sitting(admin, exam):
     return register(admin, exam)
+
+
+@pytest.fixture
+def stored_files(app):
+    """The files in the image store now (the instance folder lives as long as the test session)."""
+    return lambda: set((Path(app.instance_path) / "uploads").rglob("*"))

@@ -14,14 +14,17 @@ WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\r\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11
 @pytest.mark.parametrize("data, extension, mimetype", [(JPEG, "jpg", "image/jpeg"), (PNG, "png", "image/png"),
                                                        (WEBP, "webp", "image/webp")])
 def test_an_image_is_stored_under_its_institute_and_sitting(app, data, extension, mimetype):
-    key = storage.store_image(7, 42, "reference_photo", data)
+    key, = storage.store_images(7, 42, {"reference_photo": data}).values()
     assert key.startswith("7/42/reference_photo-") and key.endswith(f".{extension}")
     assert (Path(app.instance_path) / "uploads" / key).read_bytes() == data
     assert storage.read_image(key) == (data, mimetype)
 
 
-def test_two_photos_never_share_a_file():
-    assert storage.store_image(1, 1, "id_photo", PNG) != storage.store_image(1, 1, "id_photo", PNG)
+def test_photos_never_share_a_file():
+    keys = storage.store_images(1, 1, {"reference_photo": JPEG, "id_photo": PNG})
+    again = storage.store_images(1, 1, {"reference_photo": JPEG})
+    assert keys["reference_photo"] != again["reference_photo"]
+    assert keys["id_photo"].startswith("1/1/id_photo-") and keys["id_photo"].endswith(".png")
 
 
 @pytest.mark.parametrize("data, message", [
@@ -30,12 +33,13 @@ def test_two_photos_never_share_a_file():
     (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "JPEG, PNG or WebP"),
     (JPEG[:3] + b"\x00" * (2 * 1024 * 1024), "at most 2 MB"),
 ])
-def test_anything_else_is_refused_and_nothing_is_written(app, data, message):
-    uploads = Path(app.instance_path) / "uploads" / "9"
+def test_anything_else_is_refused_and_nothing_is_written(stored_files, data, message):
+    before = stored_files()
     with pytest.raises(ValidationError) as error:
-        storage.store_image(9, 1, "id_photo", data)
+        # The good photo beside the bad one is not written either.
+        storage.store_images(9, 1, {"reference_photo": JPEG, "id_photo": data})
     assert message in error.value.message and error.value.field == "id_photo"
-    assert not uploads.exists()
+    assert stored_files() == before
 
 
 @pytest.mark.parametrize("key", ["../secret_key", "1/1/../../../secret_key", "/etc/passwd", "1/1/other-abcdefghijklmnopqrstu.jpg",
@@ -47,4 +51,4 @@ def test_only_a_key_of_the_stores_own_form_that_exists_is_read(key):
 
 def test_an_unknown_kind_is_a_programming_error():
     with pytest.raises(ValueError):
-        storage.store_image(1, 1, "../passport", JPEG)
+        storage.store_images(1, 1, {"../passport": JPEG})

@@ -21,15 +21,21 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def live_server(app, app_config):
-    """The same database as the `app` fixture, served over real HTTP with CSRF protection on."""
+def live_app(app, app_config):
+    """The same database as the `app` fixture, served over real HTTP with CSRF protection on; its
+    config holds BASE_URL. Tests may point its MAIL_* settings elsewhere and restore them."""
     served = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     served.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
-    yield served.config["BASE_URL"]
+    yield served
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app) -> str:
+    return live_app.config["BASE_URL"]
 
 
 @pytest.fixture(scope="session")

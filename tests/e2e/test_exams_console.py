@@ -2,10 +2,7 @@
 the window only for a Fixed exam, candidates are registered from pasted CSV with a bad row, the
 invitations go out through the worker to a real SMTP server, and the sittings table turns mail_sent
 by itself (htmx refresh)."""
-import gc
-
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from tests.e2e.conftest import browser_login
@@ -25,18 +22,17 @@ dee@example.com,Dee,Dunn
 
 
 @pytest.fixture
-def live_app(live_server, smtp_server):
-    """The app behind live_server (tests/e2e/conftest.py keeps it to itself), sending to smtp_server
-    too. The worker runs in the test's own app context, which smtp_server already points there."""
-    served = next(obj for obj in gc.get_objects()
-                  if isinstance(obj, Flask) and obj.config.get("BASE_URL") == live_server)
+def mailing_live_app(live_app, smtp_server):
+    """The served app sending to smtp_server too. The worker runs in the test's own app context,
+    which smtp_server already points there."""
+    served = live_app
     previous = served.config["MAIL_SERVER"], served.config["MAIL_PORT"]
     served.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     yield served
     served.config["MAIL_SERVER"], served.config["MAIL_PORT"] = previous
 
 
-def test_from_a_new_exam_to_delivered_invitations(page, live_app, live_server, admin, factory, smtp_server):
+def test_from_a_new_exam_to_delivered_invitations(page, mailing_live_app, live_server, admin, factory, smtp_server):
     assessment = factory.assessment(admin, name="English B1")
     browser_login(page, admin.email)
 

@@ -357,3 +357,31 @@ def test_permissions_of_each_role(admin, factory, assessment, role, may_edit):
         else:
             with pytest.raises(PermissionDenied):
                 edit()
+
+
+def test_the_assessment_of_an_exam_cannot_change_once_candidates_started(admin, factory):
+    from datetime import datetime, timezone
+
+    from webapp.exams.services import exam_input, update_exam
+    from webapp.sittings import taking
+    from webapp.sittings.models import Sitting
+    from webapp.sittings.services import register_candidates
+
+    exam = factory.exam(admin)
+    other = factory.assessment(admin)
+    outcome, = register_candidates(admin, exam.id, [{"Email Address": "a@example.com", "First Name": "A",
+                                                     "Last Name": "B"}])
+    sitting = db.session.get(Sitting, outcome.sitting_id)
+    now = datetime.now(timezone.utc)
+    taking.start_check(sitting, now=now)
+    taking.complete_check(sitting, browser={}, now=now)
+    taking.start_exam(sitting, now=now)
+    db.session.commit()
+    data = exam_input(exam)
+    data.assessment_id = other.id
+    with pytest.raises(ValidationError) as error:
+        update_exam(admin, exam.id, data)
+    assert error.value.field == "assessment_id"
+    data = exam_input(exam)
+    data.name = "Renamed"
+    assert update_exam(admin, exam.id, data).name == "Renamed"

@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.notifications import webhooks
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import queue_webhook
-from webapp.notifications.worker import deliver_due
+from webapp.notifications.worker import deliver_due, run_worker
 
 NOTHING = {"sent": 0, "retried": 0, "dead": 0}
 
@@ -137,7 +137,8 @@ def test_a_webhook_is_a_signed_json_post_that_verifies_with_the_institutes_secre
     assert other.headers["X-Proctora-Signature"] == expected_signature(secret_of(other_admin), other.body)
     assert other.headers["X-Proctora-Delivery"] == str(theirs.id)
     db.session.expire_all()
-    assert (ours.status, ours.attempts, ours.response_code, ours.kind) == (MessageStatus.SENT, 1, 200, MessageKind.WEBHOOK)
+    assert ours.kind == MessageKind.WEBHOOK
+    assert (ours.status, ours.attempts, ours.response_code) == (MessageStatus.SENT, 1, 200)
 
 
 def test_a_rotated_secret_signs_the_next_attempts(admin, receiver):
@@ -182,24 +183,18 @@ def test_a_500_is_retried_with_the_same_body_and_id_and_delivered_exactly_once(a
     assert (message.status, message.attempts, message.response_code) == (MessageStatus.SENT, 2, 200)
 
 
-@pytest.mark.parametrize("status", [408, 429, 503])
-def test_busy_and_failing_receivers_are_retried(admin, receiver, status):
+@pytest.mark.parametrize("status, outcome, status_after", [
+    (408, "retried", MessageStatus.PENDING), (429, "retried", MessageStatus.PENDING),
+    (503, "retried", MessageStatus.PENDING),
+    (400, "dead", MessageStatus.DEAD), (404, "dead", MessageStatus.DEAD), (410, "dead", MessageStatus.DEAD),
+])
+def test_busy_receivers_are_retried_and_a_refusal_is_dead_at_once(admin, receiver, status, outcome, status_after):
     message = hook(admin, receiver.url("/hook"))
     receiver.answer("/hook", status)
 
-    assert deliver_due() == {**NOTHING, "retried": 1}
+    assert deliver_due() == {**NOTHING, outcome: 1}
     db.session.expire_all()
-    assert (message.status, message.response_code) == (MessageStatus.PENDING, status)
-
-
-@pytest.mark.parametrize("status", [400, 404, 410])
-def test_a_refusal_is_dead_at_once(admin, receiver, status):
-    message = hook(admin, receiver.url("/hook"))
-    receiver.answer("/hook", status)
-
-    assert deliver_due() == {**NOTHING, "dead": 1}
-    db.session.expire_all()
-    assert (message.status, message.attempts, message.response_code) == (MessageStatus.DEAD, 1, status)
+    assert (message.status, message.attempts, message.response_code) == (status_after, 1, status)
     assert message.last_error.startswith(f"HTTP {status}")
     assert len(receiver.at("/hook")) == 1
 
@@ -246,24 +241,22 @@ def test_only_http_and_https_urls_are_called(admin, url):
 
 
 def test_two_workers_at_once_deliver_every_webhook_exactly_once(app, admin, receiver):
-    secret = secret_of(admin)
+    # No secret yet: the workers may both make it on first use, and must sign with the same one.
     messages = [hook(admin, receiver.url("/hook"), {"number": number}) for number in range(20)]
     start = threading.Barrier(2)
 
-    def work() -> int:
+    def worker() -> dict[str, int]:
         with app.app_context():
             start.wait()
-            sent = 0
-            while batch := sum(deliver_due(limit=3).values()):
-                sent += batch
-            return sent
+            return run_worker(once=True)
 
     with ThreadPoolExecutor(2) as pool:
-        sent = [result.result() for result in [pool.submit(work) for _ in range(2)]]
+        totals = [result.result() for result in [pool.submit(worker) for _ in range(2)]]
 
-    assert sum(sent) == len(messages)
+    assert sum(total["sent"] for total in totals) == len(messages)
     deliveries = sorted(int(request.headers["X-Proctora-Delivery"]) for request in receiver.received)
     assert deliveries == sorted(message.id for message in messages)
+    secret = secret_of(admin)
     assert all(request.headers["X-Proctora-Signature"] == expected_signature(secret, request.body)
                for request in receiver.received)
     db.session.expire_all()

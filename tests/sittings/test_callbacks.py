@@ -94,7 +94,7 @@ def test_start_finish_and_graded_payloads_field_for_field(admin, integrated_exam
         ("startAssessment", exam.id), ("finishTest", exam.id), ("gradedAssessment", exam.id)]
 
 
-def test_an_expired_sitting_finishes_at_its_deadline_and_its_resume_callback(admin, integrated_exam, receiver):  # noqa: F811
+def test_an_expired_sitting_reports_its_deadline_and_may_be_resumed(admin, integrated_exam, receiver):  # noqa: F811
     sitting = _started(admin, integrated_exam, context_data="")
     assert taking.close_overdue_sittings(now=T0 + timedelta(hours=2)) == 1
     db.session.commit()

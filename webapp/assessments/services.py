@@ -607,6 +607,14 @@ def list_assessments(actor: User, *, text: str = "", kind: str | None = None, pa
                        page=page, per_page=per_page, error_out=False)
 
 
+def assessment_choices(actor: User) -> list[tuple[int, str]]:
+    """The institute's assessments for a choice list: ids and names only, without their sections."""
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    return [tuple(row) for row in db.session.execute(
+        select(Assessment.id, Assessment.name).where(Assessment.institute_id == actor.institute_id)
+        .order_by(func.lower(Assessment.name)))]
+
+
 def assessments_using_question(question: Question) -> list[Assessment]:
     """Assessments that picked the question by hand or fixed it through a rule without pooling."""
     picked = select(Section.assessment_id).join(SectionQuestion).where(SectionQuestion.question_id == question.id)

@@ -89,3 +89,17 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
     candidate.username = username
     candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", "CEFR level") if current_level else None
     return candidate
+
+
+def sitting_counts(actor: User, candidate_ids: list[int]) -> dict[int, int]:
+    """How many sittings each candidate has, in one grouped query."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    return dict(db.session.execute(
+        select(Sitting.candidate_id, func.count()).where(
+            Sitting.candidate_id.in_(candidate_ids),
+            Sitting.institute_id.in_(institute_and_descendants(actor.institute_id)))
+        .group_by(Sitting.candidate_id)).all())
+
+
+def institute_names(institute_ids: set[int]) -> dict[int, str]:
+    return dict(db.session.execute(select(Institute.id, Institute.name).where(Institute.id.in_(institute_ids))).all())

@@ -2,14 +2,10 @@
 with their details, the edit form and all their sittings."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from webapp.accounts.models import Institute
 from webapp.accounts.permissions import Permission, can, require
 from webapp.candidates import services
 from webapp.candidates.forms import CandidateFilterForm, CandidateForm
-from webapp.extensions import db
-from webapp.sittings.models import Sitting
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("candidates", __name__)
@@ -22,26 +18,16 @@ def vary_on_htmx(response):
     return response
 
 
-def _sitting_counts(candidate_ids: list[int]) -> dict[int, int]:
-    """How many sittings each candidate has, in one grouped query."""
-    return dict(db.session.execute(select(Sitting.candidate_id, func.count()).where(
-        Sitting.candidate_id.in_(candidate_ids)).group_by(Sitting.candidate_id)).all())
-
-
-def _institute_names(institute_ids: set[int]) -> dict[int, str]:
-    return dict(db.session.execute(select(Institute.id, Institute.name).where(Institute.id.in_(institute_ids))).all())
-
-
 @blueprint.get("/candidates")
 @login_required
 def candidate_list():
     filters = CandidateFilterForm(formdata=request.args)
     criteria = filters.criteria()
     page = services.search_candidates(current_user, **criteria, page=page_number())
-    institutes = (_institute_names({candidate.institute_id for candidate in page.items})
+    institutes = (services.institute_names({candidate.institute_id for candidate in page.items})
                   if criteria["include_sub_institutes"] else None)
     return render("candidates/candidate_list.html", "candidates/_candidate_rows.html", page=page, filters=filters,
-                  sittings=_sitting_counts([candidate.id for candidate in page.items]), institutes=institutes)
+                  sittings=services.sitting_counts(current_user, [candidate.id for candidate in page.items]), institutes=institutes)
 
 
 def _candidate_page(candidate, form: CandidateForm | None = None):

@@ -22,6 +22,7 @@ from webapp.errors import Conflict, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
 from webapp.extensions import db
+from webapp.sittings.models import NOT_STARTED, Sitting
 
 CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
                    "test_resume_enabled_for_expired_test_url")
@@ -217,10 +218,19 @@ def _new_access_key() -> str:
 def update_exam(actor: User, exam_id, data: ExamInput) -> Exam:
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
-    for name, value in _check(actor.institute_id, data, exam.id).items():
+    values = _check(actor.institute_id, data, exam.id)
+    if values["assessment_id"] != exam.assessment_id and has_started_sittings(exam):
+        raise ValidationError("Candidates have started this exam; its assessment can no longer change.",
+                              code="E789", field="assessment_id")
+    for name, value in values.items():
         setattr(exam, name, value)
     db.session.flush()
     return exam
+
+
+def has_started_sittings(exam: Exam) -> bool:
+    return db.session.scalar(select(Sitting.id).where(Sitting.exam_id == exam.id,
+                                                      Sitting.status.not_in(NOT_STARTED)).limit(1)) is not None
 
 
 def get_exam(actor: User, exam_id) -> Exam:

@@ -5,17 +5,14 @@ Every change is one service call; a broken rule is shown beside the field it nam
 for the buttons of the exam page, as a flash."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from webapp.accounts.permissions import Permission, require
-from webapp.assessments.models import Assessment
+from webapp.assessments.services import assessment_choices
 from webapp.errors import Conflict
 from webapp.exams import forms, services
 from webapp.exams.models import ExamStatus
-from webapp.extensions import db
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
-from webapp.sittings.models import Sitting, SittingStatus
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("exams", __name__)
@@ -34,32 +31,15 @@ def _template_helpers():
             "not_started": sittings.NOT_STARTED}
 
 
-def _assessments() -> list[tuple[int, str]]:
-    """The institute's assessments for a <select>: ids and names only, without their sections."""
-    return list(db.session.execute(select(Assessment.id, Assessment.name)
-                                   .where(Assessment.institute_id == current_user.institute_id)
-                                   .order_by(func.lower(Assessment.name))))
-
-
-def _sitting_counts(exam_ids: list[int]) -> dict[int, dict[str, int]]:
-    """How many sittings each exam has in each state (in the state machine's order), in one grouped query."""
-    counts = {exam_id: dict.fromkeys((status.value for status in SittingStatus), 0) for exam_id in exam_ids}
-    for exam_id, status, count in db.session.execute(
-            select(Sitting.exam_id, Sitting.status, func.count()).where(Sitting.exam_id.in_(exam_ids))
-            .group_by(Sitting.exam_id, Sitting.status)):
-        counts[exam_id][status.value] = count
-    return counts
-
-
 # The list, creating and editing -------------------------------------------------------------------
 
 @blueprint.get("/exams")
 @login_required
 def exam_list():
-    filters = forms.ExamFilterForm(_assessments(), formdata=request.args)
+    filters = forms.ExamFilterForm(assessment_choices(current_user), formdata=request.args)
     page = services.list_exams(current_user, **filters.criteria(), page=page_number())
     return render("exams/exam_list.html", "exams/_exam_rows.html", page=page, filters=filters,
-                  counts=_sitting_counts([exam.id for exam in page.items]))
+                  counts=sittings.sitting_counts_by_exam(current_user, [exam.id for exam in page.items]))
 
 
 @blueprint.route("/exams/new", methods=["GET", "POST"])
@@ -67,7 +47,7 @@ def exam_list():
 def exam_new():
     require(current_user, Permission.EDIT_EXAMS)
     # Reached from an assessment's page with ?assessment_id=N, which is then chosen.
-    form = forms.ExamForm(_assessments(), data={"assessment_id": request.args.get("assessment_id", type=int)})
+    form = forms.ExamForm(assessment_choices(current_user), data={"assessment_id": request.args.get("assessment_id", type=int)})
     if form.validate_on_submit():
         exam = attempt(form, services.create_exam, current_user, form.exam_input())
         if exam:
@@ -81,7 +61,7 @@ def exam_new():
 def exam_edit(exam_id):
     require(current_user, Permission.EDIT_EXAMS)
     exam = services.get_exam(current_user, exam_id)
-    form = forms.ExamForm(_assessments(), data=forms.ExamForm.data_of(services.exam_input(exam)))
+    form = forms.ExamForm(assessment_choices(current_user), data=forms.ExamForm.data_of(services.exam_input(exam)))
     if form.validate_on_submit() and attempt(form, services.update_exam, current_user, exam.id, form.exam_input()):
         flash(f"The exam {exam.name} is saved.", "success")
         return redirect(url_for(".exam_detail", exam_id=exam.id))
@@ -94,7 +74,7 @@ def _sittings_table(exam) -> dict:
     """The sittings table of the exam page (filtered and paged by the query string)."""
     filters = forms.SittingFilterForm(formdata=request.args)
     page = sittings.exam_sittings(current_user, exam.id, **filters.criteria(), page=page_number())
-    return {"exam": exam, "sittings": page, "filters": filters, "counts": _sitting_counts([exam.id])[exam.id]}
+    return {"exam": exam, "sittings": page, "filters": filters, "counts": sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id]}
 
 
 @blueprint.get("/exams/<int:exam_id>")

@@ -148,7 +148,7 @@ def send_email(message: ClaimedMessage) -> None:
 
 WEBHOOK_TIMEOUT = 10   # seconds for each network wait; WEBHOOK_TIMEOUT in the app's config overrides it
 USER_AGENT = "Proctora-Webhooks/1"
-# The receiver is overloaded or timed out: a 4xx that asks to come back later rather than refusing.
+# 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 
 
@@ -249,8 +249,8 @@ def _claim_due(limit: int) -> list[ClaimedMessage]:
     claimed = []
     if ids:
         rows = db.session.execute(
-            select(OutboxMessage.id, OutboxMessage.institute_id, OutboxMessage.kind, OutboxMessage.payload, OutboxMessage.attempts,
-                   OutboxMessage.max_attempts, OutboxMessage.claimed_until)
+            select(OutboxMessage.id, OutboxMessage.institute_id, OutboxMessage.kind, OutboxMessage.payload,
+                   OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.claimed_until)
             .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         )
         claimed = [ClaimedMessage(**row._mapping) for row in rows]
@@ -305,7 +305,8 @@ def _deliver(message: ClaimedMessage) -> str | None:
             outcome = "retried"
             values.update(status=MessageStatus.PENDING, next_attempt_at=utcnow() + retry_delay(attempts))
     else:
-        outcome, values = "sent", {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": response_code}
+        outcome = "sent"
+        values = {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": response_code}
     if not _record(message, **values):
         return None
     if outcome == "sent":

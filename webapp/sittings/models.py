@@ -34,6 +34,10 @@ class SittingStatus(enum.StrEnum):
         return "ToBeTaken"
 
 
+NOT_STARTED = frozenset({SittingStatus.REGISTERED, SittingStatus.MAIL_SENT, SittingStatus.CHECK_STARTED,
+                         SittingStatus.CHECK_COMPLETED, SittingStatus.EXAM_SESSION_OPENED})
+
+
 class FinishMode(enum.StrEnum):
     NORMAL_SUBMISSION = "NormalSubmission"
     EXPIRED = "Expired"

@@ -18,11 +18,11 @@ from webapp.candidates.models import Candidate
 from webapp.database import get_in_institute, utcnow
 from webapp.errors import Conflict, IllegalTransition, ValidationError
 from webapp.exams.models import AccessType, Exam
-from webapp.exams.services import describe_window, get_exam
+from webapp.exams.services import has_started_sittings, describe_window, get_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import queue_emails, register_delivery_handler
-from webapp.sittings.models import Sitting, SittingStatus
+from webapp.sittings.models import NOT_STARTED, Sitting, SittingStatus
 
 S = SittingStatus
 TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
@@ -34,7 +34,6 @@ TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
     S.EXAM_STARTED: frozenset({S.EXAM_FINISHED}),
     S.EXAM_FINISHED: frozenset(),
 }
-NOT_STARTED = frozenset({S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.CHECK_COMPLETED, S.EXAM_SESSION_OPENED})
 LOOKUP_CHUNK = 500
 # Registration fields copied into the candidate's record, whose columns limit their length.
 NAME_FIELDS = ("First Name", "Last Name")
@@ -288,6 +287,19 @@ def exam_sittings(actor: User, exam_id, *, status: str | None = None, text: str 
     return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
 
 
+def sitting_counts_by_exam(actor: User, exam_ids: list[int]) -> dict[int, dict[str, int]]:
+    """How many sittings each of the actor's exams has in each state (in the state machine's order),
+    in one grouped query."""
+    require(actor, Permission.VIEW_EXAMS)
+    counts = {exam_id: dict.fromkeys((status.value for status in SittingStatus), 0) for exam_id in exam_ids}
+    for exam_id, status, count in db.session.execute(
+            select(Sitting.exam_id, Sitting.status, func.count())
+            .where(Sitting.exam_id.in_(exam_ids), Sitting.institute_id == actor.institute_id)
+            .group_by(Sitting.exam_id, Sitting.status)):
+        counts[exam_id][status.value] = count
+    return counts
+
+
 def get_sitting(actor: User, sitting_id) -> Sitting:
     require(actor, Permission.VIEW_CANDIDATES)
     return get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
@@ -303,9 +315,7 @@ def remove_sitting(actor: User, sitting_id) -> None:
 
 
 def delete_unstarted_sittings(exam: Exam) -> None:
-    started = db.session.scalar(select(Sitting.id).where(Sitting.exam_id == exam.id,
-                                                         Sitting.status.not_in(NOT_STARTED)).limit(1))
-    if started is not None:
+    if has_started_sittings(exam):
         raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
     for sitting in db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)):
         db.session.delete(sitting)

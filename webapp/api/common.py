@@ -1,0 +1,28 @@
+"""What both API dialects share: the credential a request acts with, the rate limit and the OpenAPI
+pieces that describe them alike."""
+from __future__ import annotations
+
+from flask import current_app, g
+
+from webapp.api.models import ApiCredential
+from webapp.api.services import ApiActor, actor_for
+
+DEFAULT_RATE_LIMIT = "600 per minute"
+
+
+def rate_limit() -> str:
+    """Requests per credential and period, in Flask-Limiter's notation (config API_RATE_LIMIT)."""
+    return current_app.config.get("API_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+
+
+def use_credential(credential: ApiCredential) -> None:
+    g.api_credential = credential
+    g.api_actor = actor_for(credential)
+
+
+def actor() -> ApiActor:
+    return g.api_actor
+
+
+def credential() -> ApiCredential:
+    return g.api_credential

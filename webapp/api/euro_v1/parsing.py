@@ -1,0 +1,158 @@
+"""Reading EURO PRUEFSTER requests: the Authorization header, paging, filters and JSON bodies. Only
+the shape is checked here (400); the services enforce every rule of the domain."""
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, time
+
+from flask import request
+
+from webapp.api.services import AuthenticationFailed
+from webapp.assessments.services import EMAIL_FIELD
+from webapp.errors import ValidationError
+from webapp.exams.services import ExamInput
+
+TOKEN_PREFIX = "apiEuroToken"
+DEFAULT_PER_PAGE = 25
+MAX_PER_PAGE = 100
+# An exam's fields in a request or a response are ExamInput's, by name; their annotations say the type.
+EXAM_FIELDS = {item.name: item.type for item in fields(ExamInput)}
+EXAM_STATUSES = ("active", "inactive")
+STUDENT_FIELDS = ("first_name", "last_name", "username", "level")
+
+
+def bad_request(message: str, field: str | None = None) -> ValidationError:
+    return ValidationError(message, code="E400", field=field)
+
+
+def token() -> str:
+    """The token of `Authorization: apiEuroToken <token>`; the prefix is mandatory (its case is not,
+    as for any HTTP authentication scheme)."""
+    scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != TOKEN_PREFIX.lower() or not value.strip():
+        raise AuthenticationFailed(f"Send the header Authorization: {TOKEN_PREFIX} <your token>.")
+    return value.strip()
+
+
+def _positive(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    try:
+        value = int(raw) if raw is not None else default
+    except ValueError:
+        raise bad_request(f"{name} must be a whole number.", name) from None
+    if value < 1 or (maximum is not None and value > maximum):
+        raise bad_request(f"{name} must be from 1{f' to {maximum}' if maximum else ''}.", name)
+    return value
+
+
+def page() -> tuple[int, int]:
+    """`page` (from 1) and `per_page` (1 to 100, default 25)."""
+    return _positive("page", 1), _positive("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+
+def optional_id(name: str) -> int | None:
+    return _positive(name, 0) if request.args.get(name) is not None else None
+
+
+def flag(name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise bad_request(f"{name} is true or false.", name)
+    return value in ("true", "1")
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise bad_request("Send a JSON object with Content-Type: application/json.")
+    return data
+
+
+def ids(data: dict, name: str) -> list[int]:
+    value = data.get(name)
+    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+        raise bad_request(f"{name} must be an array of ids.", name)
+    return value
+
+
+# Typed values -----------------------------------------------------------------------------------------
+
+def _string(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise bad_request(f"{name} must be a string.", name)
+    return value
+
+
+def _read(annotation: str, value, name: str):
+    """A JSON value as the ExamInput field with this annotation wants it."""
+    if value is None and "None" in annotation:
+        return None
+    if annotation.startswith("bool"):
+        if not isinstance(value, bool):
+            raise bad_request(f"{name} must be true or false.", name)
+        return value
+    if annotation.startswith("int"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad_request(f"{name} must be a whole number.", name)
+        return value
+    if annotation.startswith("list"):
+        if not isinstance(value, list):
+            raise bad_request(f"{name} must be an array of strings.", name)
+        return [_string(item, name) for item in value]
+    parse = {"date": date.fromisoformat, "time": time.fromisoformat}.get(annotation.split(" ")[0])
+    if parse is None:
+        return _string(value, name)
+    try:
+        parsed = parse(_string(value, name))
+    except ValueError:
+        parsed = None
+    # Times of day are in the exam's own time_zone, so one with a zone of its own is refused.
+    if parsed is None or getattr(parsed, "tzinfo", None) is not None:
+        raise bad_request(f"{name} must be an ISO {annotation.split(' ')[0]} (2030-06-27, 08:00:00).", name)
+    return parsed
+
+
+def exam_changes(data: dict, *, complete: bool) -> tuple[dict, bool | None]:
+    """The exam fields a body sets, and whether it (de)activates the exam. `complete` (POST, PUT)
+    needs the name and the assessment."""
+    unknown = set(data) - set(EXAM_FIELDS) - {"status"}
+    if unknown:
+        raise bad_request(f"Unknown exam fields: {', '.join(sorted(unknown))}.")
+    if complete and not {"name", "assessment_id"} <= set(data):
+        raise bad_request("Give at least name and assessment_id.")
+    active = None
+    if "status" in data:
+        if data["status"] not in EXAM_STATUSES:
+            raise bad_request("status is active or inactive.", "status")
+        active = data["status"] == "active"
+    return {name: _read(EXAM_FIELDS[name], value, name) for name, value in data.items() if name != "status"}, active
+
+
+def student_row(data: dict) -> tuple[dict, str, bool | None]:
+    """A student to register: the registration row, the context data and whether to e-mail them."""
+    unknown = set(data) - {"email", "first_name", "last_name", "registration", "context_data", "send_email"}
+    if unknown:
+        raise bad_request(f"Unknown student fields: {', '.join(sorted(unknown))}.")
+    registration = data.get("registration") or {}
+    if not isinstance(registration, dict):
+        raise bad_request("registration must be an object of field names and values.", "registration")
+    row = {str(name): _string(value, str(name)) for name, value in registration.items()}
+    row[EMAIL_FIELD] = _string(data.get("email"), "email")
+    for name, label in (("first_name", "First Name"), ("last_name", "Last Name")):
+        if data.get(name) is not None:
+            row[label] = _string(data[name], name)
+    send_email = data.get("send_email")
+    if send_email is not None and not isinstance(send_email, bool):
+        raise bad_request("send_email must be true, false or null.", "send_email")
+    return row, _string(data.get("context_data") or "", "context_data"), send_email
+
+
+def student_changes(data: dict, *, complete: bool) -> dict:
+    """first_name, last_name, username and level (null for none); `complete` (PUT) needs all four."""
+    unknown = set(data) - set(STUDENT_FIELDS)
+    if unknown:
+        raise bad_request(f"Unknown student fields: {', '.join(sorted(unknown))}.")
+    if complete and set(data) != set(STUDENT_FIELDS):
+        raise bad_request(f"Give all of {', '.join(STUDENT_FIELDS)}.")
+    return {name: None if name == "level" and value is None else _string(value, name)
+            for name, value in data.items()}

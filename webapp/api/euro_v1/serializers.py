@@ -1,0 +1,53 @@
+"""EURO PRUEFSTER response bodies: snake_case, ISO 8601 dates and times (UTC moments), ids, and the
+student session statuses of the spec (registered ... exam_finished)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date, datetime, time
+
+from webapp.accounts.models import User
+from webapp.candidates.models import Candidate
+from webapp.exams.models import Exam
+from webapp.exams.services import access_url, exam_input
+from webapp.sittings.models import Sitting
+from webapp.sittings.services import personal_url
+
+
+def _iso(value):
+    return value.isoformat() if isinstance(value, (date, datetime, time)) else value
+
+
+def exam(item: Exam) -> dict:
+    """Every setting under the name a request uses to set it, then what the server decides."""
+    settings = {name: _iso(value) for name, value in asdict(exam_input(item)).items()}
+    return {"id": item.id, **settings, "status": item.status.value.lower(), "assessment_name": item.assessment.name,
+            "access_key": item.access_key, "access_url": access_url(item), "institute_id": item.institute_id,
+            "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at)}
+
+
+def student(item: Candidate) -> dict:
+    return {"id": item.id, "email": item.email, "username": item.username, "first_name": item.first_name,
+            "last_name": item.last_name, "level": item.current_level.value if item.current_level else None,
+            "institute_id": item.institute_id}
+
+
+def student_session(item: Sitting) -> dict:
+    return {
+        "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "status": item.status.value,
+        "finish_mode": item.finish_mode.value if item.finish_mode else None, "student": student(item.candidate),
+        "registration": dict(item.registration), "context_data": item.context_data,
+        "personal_url": personal_url(item.access_token), "registered_by": item.registered_by,
+        **{name: _iso(getattr(item, name)) for name in ("mail_sent_at", "started_at", "deadline", "finished_at")},
+        "total_marks": item.total_marks, "max_marks": item.max_marks, "graded_at": _iso(item.graded_at),
+        "created_at": _iso(item.created_at),
+    }
+
+
+def user(item: User) -> dict:
+    return {"id": item.id, "email": item.email, "name": item.name, "role": item.role.value, "active": item.active,
+            "institute_id": item.institute_id}
+
+
+def meta(pagination) -> dict:
+    return {"page": pagination.page, "per_page": pagination.per_page, "total": pagination.total,
+            "total_pages": pagination.pages}

@@ -1,0 +1,267 @@
+"""The OpenAPI 3.1 document of the Mettl v1 dialect, served at /v1/openapi.json."""
+from __future__ import annotations
+
+from webapp.api.common import DEFAULT_RATE_LIMIT
+from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX_REGISTRATIONS
+from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
+                                parameter, ref)
+
+NULLABLE_STRING = nullable(STRING)
+JSON_STRING = {"type": "string", "contentMediaType": "application/json"}
+
+SCHEMAS = {
+    "Error": obj({"status": {"const": "error"},
+                  "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING})}),
+    "Paging": obj({"previous": NULLABLE_STRING, "next": NULLABLE_STRING}),
+    "RegistrationField": obj({"name": STRING, "type": {"enum": ["TextBox", "SelectBox"]}, "required": BOOLEAN,
+                              "validate": BOOLEAN, "values": STRINGS}, optional=("values",)),
+    "Skill": obj({"name": STRING, "level": {"enum": ["EASY", "MEDIUM", "DIFFICULT"]}, "questionCount": INTEGER,
+                  "source": STRING, "questionType": NULLABLE_STRING, "duration": nullable(INTEGER),
+                  "correctGrade": NUMBER, "incorrectGrade": NUMBER}),
+    "Section": obj({"name": STRING, "instructions": STRING, "duration": INTEGER, "isTimed": BOOLEAN,
+                    "skills": array(ref("Skill"))}),
+    "Assessment": obj({
+        "id": INTEGER, "duration": nullable(INTEGER), "testsTaken": INTEGER, "name": STRING, "instructions": STRING,
+        "allowCopyPaste": BOOLEAN, "exitRedirectionURL": NULLABLE_STRING, "showReportToCandidateOnExit": BOOLEAN,
+        "onScreenCalculator": BOOLEAN, "createdAt": STRING, "maxMarks": NUMBER, "markingScheme": STRING,
+        "sections": array(ref("Section")), "registrationFields": array(ref("RegistrationField"))}),
+    "AssessmentDetails": obj({
+        "id": INTEGER, "duration": nullable(INTEGER), "name": STRING, "instructions": STRING, "createdAt": STRING,
+        "maxMarks": NUMBER, "markingScheme": STRING, "sections": {"type": "null"},
+        "registrationFields": {"type": "null"}}),
+    "Schedule": obj({
+        "id": INTEGER, "name": STRING, "accessKey": STRING, "accessUrl": STRING,
+        "status": {"enum": ["ACTIVE", "INACTIVE"]}, "createdAt": STRING, "imageProctoring": BOOLEAN,
+        "isCandidateAuthProctored": BOOLEAN,
+        "webProctoring": obj({"enabled": BOOLEAN, "count": INTEGER, "showRemainingCounts": BOOLEAN}),
+        "scheduleType": {"enum": ["AlwaysOn", "Fixed"]},
+        "scheduleWindow": obj({name: NULLABLE_STRING for name in (
+            "fixedAccessOption", "startsOnDate", "endsOnDate", "startsOnTime", "endsOnTime", "timeZone")}),
+        "access": obj({"type": {"enum": ["OpenForAll", "ByInvitation"]},
+                       "candidates": array(obj({"name": STRING, "email": STRING}))}),
+        "ipAccessRestriction": obj({"enabled": BOOLEAN, "type": {"enum": ["SINGLE", "RANGE"]}, "ip": STRING,
+                                    "ranges": STRINGS}, optional=("type", "ip", "ranges")),
+        "testGradeNotification": obj({"enabled": BOOLEAN, "recipients": STRINGS}),
+        "allowCopyPaste": BOOLEAN, "exitRedirectionUrl": NULLABLE_STRING,
+        "assessmentDetails": ref("AssessmentDetails"),
+    }, optional=("assessmentDetails",)),
+    "CreatedSchedule": obj({"assessmentId": INTEGER, "id": INTEGER, "name": STRING, "accessKey": STRING,
+                            "accessUrl": STRING, "status": STRING}),
+    "Counts": obj({"totalMarks": NUMBER, "maxMarks": NUMBER, "totalQuestions": INTEGER,
+                   "totalCorrectAnswers": INTEGER, "totalUnAnswered": INTEGER}),
+    "Result": {"allOf": [ref("Counts"), obj({
+        "percentile": nullable(NUMBER), "attemptTime": INTEGER,
+        "sectionMarks": array({"allOf": [ref("Counts"), obj({
+            "sectionName": STRING, "timeTaken": INTEGER,
+            "skillMarks": array(obj({"skillName": STRING, "totalMarks": NUMBER, "totalCorrectAnswers": INTEGER,
+                                     "totalUnAnswered": INTEGER, "timeTaken": nullable(INTEGER)})),
+        })]}),
+    })]},
+    "QuestionResponse": obj({"sectionName": NULLABLE_STRING, "skillName": STRING, "questionType": STRING,
+                             "question": STRING, "response": NULLABLE_STRING, "marksAwarded": nullable(NUMBER),
+                             "maxMarks": NUMBER}),
+    "TestStatus": obj({
+        "status": {"enum": ["ToBeTaken", "InProgress", "Completed"]}, "startTime": STRING, "endTime": STRING,
+        "completionMode": {"enum": ["NormalSubmission", "Expired", "TerminatedByProctor",
+                                    "BrowsingToleranceExceeded"]},
+        "result": ref("Result"), "questionResponses": array(ref("QuestionResponse")),
+    }, optional=("startTime", "endTime", "completionMode", "result", "questionResponses")),
+    "Candidate": obj({"email": STRING, "registration": {"type": "object", "additionalProperties": STRING},
+                      "testStatus": ref("TestStatus")}),
+    "TestInstance": obj({"registrationDetails": {"type": "object", "additionalProperties": STRING},
+                         "assessmentId": INTEGER, "assessmentDuration": nullable(INTEGER), "assessmentName": STRING,
+                         "assessmentStatus": STRING, "scheduleStatus": {"enum": ["active", "inactive"]},
+                         "accessKey": STRING, "scheduleTitle": STRING, "test-status": ref("TestStatus")}),
+    "RegistrationStatus": obj({"email": STRING, "status": {"enum": ["ToBeTaken", "Completed", "InProgress", "Error"]},
+                               "message": STRING, "url": NULLABLE_STRING}),
+    "Pbt": obj({"pbtId": INTEGER, "name": STRING, "price": NUMBER, "description": STRING, "heroMessage": STRING,
+                "keywords": STRING, "sampleReportUrl": STRING, "releventIndustries": STRING}),
+    "PbtAdded": obj({"pbtId": {}, "added": BOOLEAN, "message": NULLABLE_STRING, "assessmentId": INTEGER}),
+    "AccountInfo": obj({
+        "email": NULLABLE_STRING, "firstName": STRING, "lastName": NULLABLE_STRING, "accountType": STRING,
+        "logoPath": NULLABLE_STRING,
+        "whiteLabelInfo": obj({"headerBackgroundColor": NULLABLE_STRING, "headerFontColor": NULLABLE_STRING,
+                               "buttonColor": NULLABLE_STRING, "buttonFontColor": NULLABLE_STRING,
+                               "customTestUrl": NULLABLE_STRING, "cssPath": NULLABLE_STRING,
+                               "faviconPath": NULLABLE_STRING, "backgroundImagePath": NULLABLE_STRING,
+                               "supportNumbers": STRINGS}),
+        "registrationFields": array(ref("RegistrationField")),
+    }),
+}
+
+AUTHENTICATION = [
+    parameter("ak", "query", STRING, "The credential's access key.", required=True),
+    parameter("ts", "query", STRING, "UNIX time in seconds (UTC), a fraction allowed; at most a day off (E504).",
+              required=True),
+    parameter("asgn", "query", STRING, "The request's signature (see the description of this API).", required=True),
+]
+PAGING = [
+    parameter("limit", "query", {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+              f"How many to return, 0 to {MAX_LIMIT}."),
+    parameter("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, "How many to skip."),
+    parameter("sort_order", "query", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
+]
+QR = parameter("qr", "query", {"enum": ["true", "false"], "default": "false"},
+               "true: add `questionResponses`, the answers to essay questions, to completed tests.")
+FILTER = parameter("filter", "query", JSON_STRING,
+                   'JSON: any of {"imageProctoring", "isCandidateAuthProctored", "webProctoring": {"enabled", '
+                   '"count", "showRemainingCounts"}, "type", "scheduleType"}; schedules matching all are returned.')
+ASSESSMENT_ID = parameter("assessment_id", "path", STRING, "The assessment's id.")
+ACCESS_KEY = parameter("access_key", "path", STRING, "The schedule's access key.")
+EMAIL = parameter("email", "path", STRING, "The candidate's e-mail address.")
+
+SC_EXAMPLE = ('{"name": "Schedule via API", "scheduleType": "AlwaysOn", "scheduleWindow": null, '
+              '"access": {"type": "OpenForAll", "candidates": null, "sendEmail": false}, '
+              '"webProctoring": {"enabled": false}, "ipAccessRestriction": {"enabled": false}, '
+              '"testGradeNotification": {"enabled": false, "recipients": []}, "allowCopyPaste": true, '
+              '"sourceApp": "schemathesis"}')
+RD_EXAMPLE = ('{"registrationDetails": [{"Email Address": "albert@example.com", "First Name": "Albert", '
+              '"Last Name": "Smith"}], "optionalParams": [{"email": "albert@example.com", "context_data": "x"}]}')
+
+
+def _sort(values: tuple[str, ...]) -> dict:
+    return parameter("sort", "query", {"enum": list(values), "default": values[0]}, "Sort key.")
+
+
+def _form(fields: dict, required: tuple[str, ...], media: str = "application/x-www-form-urlencoded") -> dict:
+    return {"required": True, "content": {media: {"schema": {"type": "object", "properties": fields,
+                                                              "required": list(required)}}}}
+
+
+def _operation(summary: str, errors: str, success: dict, *, parameters: list | None = None,
+               body: dict | None = None) -> dict:
+    operation = {
+        "summary": summary,
+        "description": f"Errors: {errors + '; ' if errors else ''}on any request {AUTH_ERRORS}.",
+        "parameters": [*AUTHENTICATION, *(parameters or [])],
+        "responses": {"200": json_response("Success", success),
+                      "default": json_response("An error in Mettl's shape", ref("Error"))},
+    }
+    if body:
+        operation["requestBody"] = body
+    return operation
+
+
+def _success(**properties) -> dict:
+    return obj({"status": {"const": "SUCCESS"}, **properties})
+
+
+AUTH_ERRORS = "E401, E403 (read-only credential), E405, E422, E504, E509"
+
+DESCRIPTION = f"""Mettl's API v1 (document version 1.19), served by Proctora. Moving an integration is a matter of
+changing the host.
+
+**Signing.** Every request carries `ak` (access key), `ts` (UNIX time, UTC) and `asgn`, in the query
+string or the form body:
+
+    asgn = URLENCODE(BASE64(HMAC-SHA1(VERB + URL + "\\n" + values of all other parameters sorted by their
+                                      names and joined by "\\n", private key)))
+
+URL is the full URL without the query string (`https://host/v1/assessments`); files are not signed.
+Accepted readings: http or https, with or without a trailing slash, `asgn` URL-decoded once or twice,
+`ts` with a fraction; JSON parameters are signed as the raw strings sent. A timestamp more than a day
+off is E504, a wrong signature or a revoked or unknown `ak` E401, a signature used by an earlier
+successful request E422, more than {DEFAULT_RATE_LIMIT} per access key (configurable) E509. A
+read-only (support) credential is refused every write with E403.
+
+**Paging.** Lists take `limit`, `offset`, `sort` and `sort_order` and answer `paging.previous` and
+`paging.next`: links signed afresh for the same credential, to be followed once (null at either end).
+
+**Errors** answer `{{"status": "error", "error": {{"code": "E…", "message": "…"}}}}` with an HTTP status
+of 400, 401, 403, 404, 405, 409 or 429.
+
+**Not yet available:** percentiles (null) and the PDF and HTML reports (`pdfReport` and `htmlReport`
+are left out of completed tests).
+"""
+
+
+def document() -> dict:
+    paths = {
+        "/v1/account": {"get": _operation(
+            "Account information (2.1)", "E400 (languageCode)", _success(accountInfo=ref("AccountInfo")),
+            parameters=[parameter("languageCode", "query", {"enum": list(LANGUAGES), "default": "en"},
+                                  "Language of the registration fields.")])},
+        "/v1/account/upload-logo": {"post": _operation(
+            "Upload the logo (2.2)", "E400 (no logo), E789 (a PNG, JPEG or WebP image of up to 512 KB)", _success(),
+            body=_form({"logo": {"type": "string", "contentMediaType": "application/octet-stream"}}, ("logo",),
+                       "multipart/form-data"))},
+        "/v1/account/update-white-labeling": {"post": _operation(
+            "White-labelling (2.3)", "E013, E014, E015, E016, E017, E400, E789 (custom test URL)", _success(),
+            body=_form({"wl": {**JSON_STRING, "description": 'JSON: {"headerBackgroundColor", "headerFontColor", '
+                                                             '"buttonColor", "buttonFontColor", "customTestUrl"}'},
+                        "sn": {**JSON_STRING, "description": "JSON: one or two support numbers"},
+                        "fav": {"type": "string", "contentMediaType": "application/octet-stream"},
+                        "cov": {"type": "string", "contentMediaType": "application/octet-stream"}},
+                       ("wl",), "multipart/form-data"))},
+        "/v1/pbts": {"get": _operation("Pre-built tests (3.1)", "", _success(pbts=array(ref("Pbt"))))},
+        "/v1/pbts/add": {"post": _operation(
+            "Add pre-built tests (3.2)", "E400", _success(pbts=array(ref("PbtAdded"))),
+            body=_form({"pbts": {**JSON_STRING, "description": "JSON: [pbtId, ...]", "example": "[1]"}}, ("pbts",)))},
+        "/v1/assessments": {
+            "post": _operation(
+                "Create an assessment (4.1)", "E400, E701 to E710, E789", _success(assessmentId=INTEGER),
+                body=_form({"assessments": {**JSON_STRING, "description": "JSON: the assessment, as in the spec"}},
+                           ("assessments",))),
+            "get": _operation(
+                "Assessments (4.2)", "E400 (paging)",
+                _success(assessments=array(ref("Assessment")), paging=ref("Paging")),
+                parameters=[*PAGING, _sort(("createdAt", "testTaken", "name"))]),
+        },
+        "/v1/assessments/{assessment_id}": {"get": _operation(
+            "One assessment (4.3)", "E001, E007", _success(assessment=ref("Assessment")), parameters=[ASSESSMENT_ID])},
+        "/v1/assessments/{assessment_id}/settings/edit": {"post": _operation(
+            "Edit assessment settings (4.7)", "E001, E007, E022, E789", _success(assessment=ref("Assessment")),
+            parameters=[ASSESSMENT_ID],
+            body=_form({"as": {**JSON_STRING, "description": 'JSON: {"allowCopyPaste", "exitRedirectionURL", '
+                                                             '"instructions", "onScreenCalculator", '
+                                                             '"showReportToCandidate"}'}}, ("as",)))},
+        "/v1/assessments/{assessment_id}/schedules": {
+            "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",
+                              _success(schedules=array(ref("Schedule"))), parameters=[ASSESSMENT_ID, FILTER]),
+            "post": _operation(
+                "Create a schedule (5.1)", "E001, E003, E004, E007, E019, E020, E034, E400, E789",
+                _success(createdSchedule=ref("CreatedSchedule")), parameters=[ASSESSMENT_ID],
+                body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec",
+                                   "example": SC_EXAMPLE}}, ("sc",))),
+        },
+        "/v1/schedules": {"get": _operation(
+            "All schedules (4.5)", "E400 (paging, filter)",
+            _success(schedules=array(ref("Schedule")), paging=ref("Paging")),
+            parameters=[*PAGING, _sort(("createdAt", "testTaken", "name")), FILTER])},
+        "/v1/schedules/{access_key}": {"get": _operation(
+            "One schedule (4.6)", "E002, E008", _success(schedule=ref("Schedule")), parameters=[ACCESS_KEY])},
+        "/v1/schedules/{access_key}/edit": {"post": _operation(
+            "Edit a schedule (5.2)", "E002, E003, E004, E008, E019, E020, E034, E400, E789",
+            _success(schedule=ref("Schedule")), parameters=[ACCESS_KEY],
+            body=_form({"sc": {**JSON_STRING, "description": 'JSON: as for 5.1, with access.candidates '
+                                                             '{"add": [...], "remove": [e-mails]}',
+                               "example": SC_EXAMPLE}}, ("sc",)))},
+        "/v1/schedules/{access_key}/candidates": {
+            "post": _operation(
+                "Register candidates (6.1.2)", f"E002, E003, E004, E008, E010 (more than {MAX_REGISTRATIONS}), E400",
+                _success(registrationStatus=array(ref("RegistrationStatus"))), parameters=[ACCESS_KEY],
+                body=_form({"rd": {**JSON_STRING, "description": 'JSON: {"registrationDetails": [...], '
+                                                                 '"optionalParams": [{"email", "context_data"}]}',
+                                   "example": RD_EXAMPLE}}, ("rd",))),
+            "get": _operation(
+                "Test status and results of a schedule's candidates (6.2, 8.1)", "E002, E008, E400 (paging)",
+                _success(candidates=array(ref("Candidate")), paging=ref("Paging")),
+                parameters=[ACCESS_KEY, *PAGING, _sort(("testStartTime", "name")), QR]),
+        },
+        "/v1/schedules/{access_key}/candidates/{email}": {
+            "get": _operation("Test status and result of one candidate (6.3, 8.2)", "E002, E004, E008, E009",
+                              _success(candidate=ref("Candidate")), parameters=[ACCESS_KEY, EMAIL, QR]),
+            "delete": _operation("Delete a report (6.4)", "E002, E004, E005, E006, E008, E009", _success(),
+                                 parameters=[ACCESS_KEY, EMAIL]),
+        },
+        "/v1/candidates/{email}": {"get": _operation(
+            "Everything about one candidate (7)", "E004, E009", _success(testInstances=array(ref("TestInstance"))),
+            parameters=[EMAIL, QR])},
+        "/v1/openapi.json": {"get": {
+            "summary": "This document (not signed)", "parameters": [],
+            "responses": {"200": json_response("The OpenAPI document", {"type": "object"}),
+                          "default": json_response("An error in Mettl's shape", ref("Error"))}}},
+    }
+    return {"openapi": "3.1.0",
+            "info": {"title": "Proctora: Mettl API v1", "version": "1.19", "description": DESCRIPTION},
+            "paths": paths, "components": {"schemas": SCHEMAS}}

@@ -1,0 +1,239 @@
+"""Mettl's response bodies, field for field as the spec documents them (sections 2 to 7), with its
+date formats: "Thu, 14 Jun 2012 12:43:56 GMT" for moments, "Thu, 27 Jun 2013" for dates, "08:00:00"
+for times of day."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timezone
+from email.utils import format_datetime
+
+from flask import url_for
+
+from webapp.accounts.models import Institute
+from webapp.api.models import WhiteLabel
+from webapp.assessments.models import Assessment, Section
+from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
+from webapp.assessments.catalogue import CatalogueTest
+from webapp.bank.models import QuestionType
+from webapp.candidates.models import Candidate
+from webapp.exams.models import Exam, IpRestriction, ScheduleType
+from webapp.exams.services import access_url
+from webapp.sittings.models import Sitting, SittingStatus
+from webapp.sittings.scoring import result_summary
+from webapp.sittings.services import RegistrationOutcome
+
+MARKING_SCHEME = "FIXED"
+# Essays wait for a grader; `qr=true` asks for their responses.
+ESSAY_TYPES = {QuestionType.LONG_ANSWER.value, QuestionType.SHORT_ANSWER.value}
+
+
+def moment(value: datetime | None) -> str | None:
+    return format_datetime(value.astimezone(timezone.utc), usegmt=True) if value else None
+
+
+def day(value: date | None) -> str | None:
+    return moment(datetime.combine(value, time(), timezone.utc))[:16] if value else None
+
+
+def clock(value: time | None) -> str | None:
+    return value.strftime("%H:%M:%S") if value else None
+
+
+# Account and PBTs -------------------------------------------------------------------------------------
+
+def _branding_url(institute_id: int, kind: str) -> str:
+    return url_for("branding.image", institute_id=institute_id, kind=kind, _external=True)
+
+
+def account(institute: Institute, label: WhiteLabel | None) -> dict:
+    label = label or WhiteLabel(support_numbers=[])
+    return {
+        "email": institute.contact_email or None,
+        "firstName": institute.name,
+        "lastName": None,
+        "accountType": "Enterprise",
+        "logoPath": _branding_url(institute.id, "logo") if institute.logo else None,
+        "whiteLabelInfo": {
+            "headerBackgroundColor": label.header_background_color or None,
+            "headerFontColor": label.header_font_color or None,
+            "buttonColor": label.button_color or None,
+            "buttonFontColor": label.button_font_color or None,
+            "customTestUrl": label.custom_test_url,
+            "cssPath": url_for("branding.theme", institute_id=institute.id, _external=True),
+            "faviconPath": _branding_url(institute.id, "favicon") if label.favicon else None,
+            "backgroundImagePath": _branding_url(institute.id, "cover") if label.cover else None,
+            "supportNumbers": list(label.support_numbers or []),
+        },
+        "registrationFields": [{"name": name, "type": "TextBox", "required": True, "validate": name == EMAIL_FIELD}
+                               for name in STANDARD_FIELDS],
+    }
+
+
+def pbt(test: CatalogueTest) -> dict:
+    return {"pbtId": test.id, "name": test.name, "price": 0, "description": test.description,
+            "heroMessage": test.hero_message, "keywords": test.keywords, "sampleReportUrl": "",
+            "releventIndustries": ""}
+
+
+# Assessments ------------------------------------------------------------------------------------------
+
+def _skills(section: Section) -> list[dict]:
+    """Selection rules as Mettl's skills; hand-picked questions grouped the same way."""
+    skills = [{"name": rule.skill.name, "level": rule.difficulty.value, "questionCount": rule.question_count,
+               "source": "Custom", "questionType": rule.question_type.value if rule.question_type else None,
+               "duration": None, "correctGrade": rule.correct_grade, "incorrectGrade": rule.incorrect_grade}
+              for rule in section.rules]
+    picked: dict[tuple, int] = defaultdict(int)
+    for pick in section.picks:
+        question = pick.question
+        picked[(question.skill.name, question.difficulty.value, question.type.value, question.marks,
+                question.negative_marks, question.source)] += 1
+    skills += [{"name": skill, "level": level, "questionCount": count, "source": source, "questionType": kind,
+                "duration": None, "correctGrade": marks, "incorrectGrade": negative}
+               for (skill, level, kind, marks, negative, source), count in picked.items()]
+    return skills
+
+
+def assessment(item: Assessment, tests_taken: int) -> dict:
+    return {
+        "id": item.id,
+        "duration": item.duration_minutes,
+        "testsTaken": tests_taken,
+        "name": item.name,
+        "instructions": item.instructions,
+        "allowCopyPaste": item.allow_copy_paste,
+        "exitRedirectionURL": item.exit_redirection_url or None,
+        "showReportToCandidateOnExit": item.show_report_to_candidate_on_exit,
+        "onScreenCalculator": item.on_screen_calculator,
+        "createdAt": moment(item.created_at),
+        "maxMarks": max_marks(item),
+        "markingScheme": MARKING_SCHEME,
+        "sections": [{"name": section.name, "instructions": section.instructions,
+                      "duration": section.duration_minutes or 0, "isTimed": bool(section.duration_minutes),
+                      "skills": _skills(section)} for section in item.sections],
+        "registrationFields": [{"name": f.name, "type": f.field_type.value, "required": f.required,
+                                "validate": f.name == EMAIL_FIELD, "values": list(f.values)}
+                               for f in item.registration_fields],
+    }
+
+
+def assessment_details(item: Assessment) -> dict:
+    """The short form a schedule carries (sections and fields left out, as Mettl does)."""
+    return {"id": item.id, "duration": item.duration_minutes, "name": item.name, "instructions": item.instructions,
+            "createdAt": moment(item.created_at), "maxMarks": max_marks(item), "markingScheme": MARKING_SCHEME,
+            "sections": None, "registrationFields": None}
+
+
+# Schedules --------------------------------------------------------------------------------------------
+
+def _ip_restriction(exam: Exam) -> dict:
+    if exam.ip_restriction == IpRestriction.NONE:
+        return {"enabled": False}
+    if exam.ip_restriction == IpRestriction.SINGLE:
+        return {"enabled": True, "type": "SINGLE", "ip": exam.ip_addresses[0]}
+    return {"enabled": True, "type": "RANGE", "ranges": list(exam.ip_addresses)}
+
+
+def _window(exam: Exam) -> dict:
+    fixed = exam.schedule_type == ScheduleType.FIXED
+    return {"fixedAccessOption": exam.fixed_access_option.value if exam.fixed_access_option else None,
+            "startsOnDate": day(exam.starts_on_date), "endsOnDate": day(exam.ends_on_date),
+            "startsOnTime": clock(exam.starts_on_time), "endsOnTime": clock(exam.ends_on_time),
+            "timeZone": exam.time_zone if fixed else None}
+
+
+def _identity(exam: Exam) -> dict:
+    return {"id": exam.id, "name": exam.name, "accessKey": exam.access_key, "accessUrl": access_url(exam),
+            "status": exam.status.value}
+
+
+def created_schedule(exam: Exam) -> dict:
+    return {"assessmentId": exam.assessment_id, **_identity(exam)}
+
+
+def schedule(exam: Exam, candidates: list[Candidate], *, with_assessment: bool = True) -> dict:
+    body = {
+        **_identity(exam),
+        "createdAt": moment(exam.created_at),
+        "imageProctoring": exam.image_proctoring,
+        "isCandidateAuthProctored": exam.candidate_auth_proctored,
+        "webProctoring": {"enabled": exam.web_proctoring_enabled, "count": exam.web_proctoring_count,
+                          "showRemainingCounts": exam.web_proctoring_show_remaining},
+        "scheduleType": exam.schedule_type.value,
+        "scheduleWindow": _window(exam),
+        "access": {"type": exam.access_type.value,
+                   "candidates": [{"name": candidate.name, "email": candidate.email} for candidate in candidates]},
+        "ipAccessRestriction": _ip_restriction(exam),
+        "testGradeNotification": {"enabled": exam.grade_notification_enabled,
+                                  "recipients": list(exam.grade_notification_recipients)},
+        "allowCopyPaste": exam.allow_copy_paste,
+        "exitRedirectionUrl": exam.exit_redirection_url or None,
+    }
+    if with_assessment:
+        body["assessmentDetails"] = assessment_details(exam.assessment)
+    return body
+
+
+# Candidates and results -------------------------------------------------------------------------------
+
+def _counts(counts: dict) -> dict:
+    return {"totalMarks": counts["totalMarks"], "maxMarks": counts["maxMarks"],
+            "totalQuestions": counts["totalQuestions"], "totalCorrectAnswers": counts["totalCorrectAnswers"],
+            "totalUnAnswered": counts["totalUnAnswered"]}
+
+
+def result(summary: dict) -> dict:
+    """Mettl's `result` from the sitting's result summary. No percentile is stored yet: null."""
+    return {
+        **_counts(summary), "percentile": None, "attemptTime": summary["attemptTime"],
+        "sectionMarks": [{
+            "sectionName": section["sectionName"], **_counts(section), "timeTaken": section["timeTaken"],
+            "skillMarks": [{"skillName": skill["skillName"], "totalMarks": skill["totalMarks"],
+                            "totalCorrectAnswers": skill["totalCorrectAnswers"],
+                            "totalUnAnswered": skill["totalUnAnswered"], "timeTaken": None}
+                           for skill in section["skillMarks"]],
+        } for section in summary["sectionMarks"]],
+    }
+
+
+def _essay_responses(sitting: Sitting, items: list, responses: dict) -> list[dict]:
+    sections = [section["name"] for section in sitting.sections]
+    return [{"sectionName": sections[item.section_index] if item.section_index < len(sections) else None,
+             "skillName": item.skill_name, "questionType": item.question_type, "question": item.stem,
+             "response": (responses[item.id].answer or {}).get("text"), "marksAwarded": responses[item.id].awarded,
+             "maxMarks": item.marks}
+            for item in items if item.question_type in ESSAY_TYPES and item.id in responses]
+
+
+def test_status(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+    """6.2's test status: ToBeTaken; InProgress with its start; Completed with the result. No PDF or
+    HTML report exists yet, so pdfReport and htmlReport are left out."""
+    body = {"status": sitting.status.mettl_status}
+    if sitting.started_at:
+        body["startTime"] = moment(sitting.started_at)
+    if sitting.status == SittingStatus.EXAM_FINISHED:
+        items, responses = paper
+        body.update(endTime=moment(sitting.finished_at), completionMode=sitting.finish_mode.value,
+                    result=result(result_summary(sitting, items, responses)))
+        if question_responses:
+            body["questionResponses"] = _essay_responses(sitting, items, responses)
+    return body
+
+
+def candidate(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+    return {"email": sitting.candidate.email, "registration": dict(sitting.registration),
+            "testStatus": test_status(sitting, paper, question_responses=question_responses)}
+
+
+def test_instance(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+    """Section 7: one of a candidate's tests, with its assessment and schedule."""
+    exam = sitting.exam
+    return {"registrationDetails": dict(sitting.registration), "assessmentId": exam.assessment_id,
+            "assessmentDuration": exam.assessment.duration_minutes, "assessmentName": exam.assessment.name,
+            "assessmentStatus": "active", "scheduleStatus": exam.status.value.lower(), "accessKey": exam.access_key,
+            "scheduleTitle": exam.name,
+            "test-status": test_status(sitting, paper, question_responses=question_responses)}
+
+
+def registration_status(outcome: RegistrationOutcome) -> dict:
+    return {"email": outcome.email, "status": outcome.status, "message": outcome.message, "url": outcome.url}
