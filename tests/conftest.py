@@ -11,6 +11,7 @@ from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
 from webapp.extensions import db
+from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 
 PASSWORD = "correct-horse-battery"

@@ -29,6 +29,7 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_PASSWORD": env.get("MAIL_PASSWORD") or None,
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Proctora <no-reply@proctora.local>"),
         "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
+        "WEBHOOK_TIMEOUT": _int(env.get("WEBHOOK_TIMEOUT"), 10),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),

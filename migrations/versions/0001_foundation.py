@@ -1,8 +1,8 @@
-"""foundation: institutes, staff, question bank, assessments, outbox
+"""foundation: institutes, staff, question bank, assessments, exams, candidates, sittings, outbox, API
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 13:52:23.635672
+Create Date: 2026-11-22 14:29:14.606101
 
 """
 from alembic import op
@@ -41,6 +41,14 @@ def upgrade():
     with op.batch_alter_table('institutes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_institutes_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('used_signatures',
+    sa.Column('signature', sa.String(length=128), nullable=False),
+    sa.Column('used_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('signature', name=op.f('pk_used_signatures'))
+    )
+    with op.batch_alter_table('used_signatures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_used_signatures_used_at'), ['used_at'], unique=False)
+
     op.create_table('candidates',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('institute_id', sa.Integer(), nullable=False),
@@ -60,28 +68,14 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_candidates_institute_id'), ['institute_id'], unique=False)
         batch_op.create_index('ix_candidates_institute_last_name', ['institute_id', 'last_name'], unique=False)
 
-    op.create_table('outbox_messages',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('institute_id', sa.Integer(), nullable=True),
-    sa.Column('kind', sa.Enum('email', name='messagekind', native_enum=False, length=30), nullable=False),
-    sa.Column('topic', sa.String(length=60), nullable=False),
-    sa.Column('recipient', sa.String(length=1000), nullable=False),
-    sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'dead', name='messagestatus', native_enum=False, length=30), nullable=False),
-    sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('max_attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('claimed_until', webapp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_error', sa.Text(), nullable=False),
-    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_outbox_messages_institute_id_institutes')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
+    op.create_table('deleted_records',
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_deleted_records_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('kind', 'key', name=op.f('pk_deleted_records'))
     )
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.create_index('ix_outbox_messages_due', ['status', 'next_attempt_at'], unique=False)
-        batch_op.create_index('ix_outbox_messages_institute_created', ['institute_id', 'created_at'], unique=False)
-
     op.create_table('skills',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('institute_id', sa.Integer(), nullable=False),
@@ -113,6 +107,53 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_institute_id'), ['institute_id'], unique=False)
+
+    op.create_table('webhook_secrets',
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('secret_encrypted', sa.String(length=500), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_webhook_secrets_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('institute_id', name=op.f('pk_webhook_secrets'))
+    )
+    op.create_table('white_labels',
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('header_background_color', sa.String(length=6), nullable=False),
+    sa.Column('header_font_color', sa.String(length=6), nullable=False),
+    sa.Column('button_color', sa.String(length=6), nullable=False),
+    sa.Column('button_font_color', sa.String(length=6), nullable=False),
+    sa.Column('custom_test_url', sa.String(length=100), nullable=True),
+    sa.Column('support_numbers', sa.JSON(), nullable=False),
+    sa.Column('favicon', sa.LargeBinary(), nullable=True),
+    sa.Column('favicon_mimetype', sa.String(length=50), nullable=False),
+    sa.Column('cover', sa.LargeBinary(), nullable=True),
+    sa.Column('cover_mimetype', sa.String(length=50), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_white_labels_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('institute_id', name=op.f('pk_white_labels')),
+    sa.UniqueConstraint('custom_test_url', name=op.f('uq_white_labels_custom_test_url'))
+    )
+    op.create_table('api_credentials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.Enum('admin', 'examiner', 'proctor', 'support', name='role', native_enum=False, length=30), nullable=False),
+    sa.Column('access_key', sa.String(length=64), nullable=False),
+    sa.Column('private_key_encrypted', sa.String(length=500), nullable=False),
+    sa.Column('euro_token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('last_used_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_api_credentials_created_by_id_users')),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_api_credentials_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_credentials')),
+    sa.UniqueConstraint('access_key', name=op.f('uq_api_credentials_access_key')),
+    sa.UniqueConstraint('euro_token_hash', name=op.f('uq_api_credentials_euro_token_hash'))
+    )
+    with op.batch_alter_table('api_credentials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_credentials_institute_id'), ['institute_id'], unique=False)
 
     op.create_table('assessments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -255,6 +296,32 @@ def upgrade():
     with op.batch_alter_table('exam_proctors', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exam_proctors_user_id'), ['user_id'], unique=False)
 
+    op.create_table('outbox_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=True),
+    sa.Column('exam_id', sa.Integer(), nullable=True),
+    sa.Column('kind', sa.Enum('email', 'webhook', name='messagekind', native_enum=False, length=30), nullable=False),
+    sa.Column('topic', sa.String(length=60), nullable=False),
+    sa.Column('recipient', sa.String(length=1000), nullable=False),
+    sa.Column('payload', sa.JSON(), nullable=False),
+    sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'dead', name='messagestatus', native_enum=False, length=30), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('max_attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=False),
+    sa.Column('response_code', sa.Integer(), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['exam_id'], ['exams.id'], name=op.f('fk_outbox_messages_exam_id_exams'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_outbox_messages_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages'))
+    )
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_messages_due', ['status', 'next_attempt_at'], unique=False)
+        batch_op.create_index('ix_outbox_messages_exam_created', ['exam_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_outbox_messages_institute_created', ['institute_id', 'created_at'], unique=False)
+
     op.create_table('section_questions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('section_id', sa.Integer(), nullable=False),
@@ -305,6 +372,16 @@ def upgrade():
     sa.Column('deadline', webapp.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('finished_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('registered_by', sa.String(length=20), nullable=False),
+    sa.Column('check', sa.JSON(), nullable=False),
+    sa.Column('ip_address', sa.String(length=45), nullable=False),
+    sa.Column('extra_minutes', sa.Integer(), nullable=False),
+    sa.Column('sections', sa.JSON(), nullable=False),
+    sa.Column('current_section', sa.Integer(), nullable=False),
+    sa.Column('current_item', sa.Integer(), nullable=False),
+    sa.Column('last_seen_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('total_marks', sa.Double(), nullable=True),
+    sa.Column('max_marks', sa.Double(), nullable=True),
+    sa.Column('graded_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['candidate_id'], ['candidates.id'], name=op.f('fk_sittings_candidate_id_candidates')),
@@ -318,13 +395,77 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sittings_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index('ix_sittings_exam_status', ['exam_id', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_sittings_institute_id'), ['institute_id'], unique=False)
+        batch_op.create_index('ix_sittings_status_deadline', ['status', 'deadline'], unique=False)
 
+    op.create_table('proctor_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_proctor_events_actor_id_users')),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_proctor_events_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctor_events'))
+    )
+    with op.batch_alter_table('proctor_events', schema=None) as batch_op:
+        batch_op.create_index('ix_proctor_events_sitting_created', ['sitting_id', 'created_at'], unique=False)
+
+    op.create_table('sitting_items',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('section_index', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.Integer(), nullable=False),
+    sa.Column('question_type', sa.String(length=20), nullable=False),
+    sa.Column('skill_name', sa.String(length=200), nullable=False),
+    sa.Column('difficulty', sa.String(length=20), nullable=False),
+    sa.Column('cefr_level', sa.String(length=10), nullable=True),
+    sa.Column('stem', sa.Text(), nullable=False),
+    sa.Column('options', sa.JSON(), nullable=False),
+    sa.Column('key', sa.JSON(), nullable=False),
+    sa.Column('marks', sa.Double(), nullable=False),
+    sa.Column('negative_marks', sa.Double(), nullable=False),
+    sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_sitting_items_question_id_questions')),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_sitting_items_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sitting_items')),
+    sa.UniqueConstraint('sitting_id', 'position', name=op.f('uq_sitting_items_sitting_id_position'))
+    )
+    with op.batch_alter_table('sitting_items', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sitting_items_sitting_id'), ['sitting_id'], unique=False)
+
+    op.create_table('responses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('answer', sa.JSON(), nullable=True),
+    sa.Column('flagged', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('saved_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('awarded', sa.Double(), nullable=True),
+    sa.Column('correct', sa.Boolean(), nullable=True),
+    sa.Column('needs_grading', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['sitting_items.id'], name=op.f('fk_responses_item_id_sitting_items'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_responses_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_responses')),
+    sa.UniqueConstraint('sitting_id', 'item_id', name=op.f('uq_responses_sitting_id_item_id'))
+    )
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table('responses')
+    with op.batch_alter_table('sitting_items', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sitting_items_sitting_id'))
+
+    op.drop_table('sitting_items')
+    with op.batch_alter_table('proctor_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_proctor_events_sitting_created')
+
+    op.drop_table('proctor_events')
     with op.batch_alter_table('sittings', schema=None) as batch_op:
+        batch_op.drop_index('ix_sittings_status_deadline')
         batch_op.drop_index(batch_op.f('ix_sittings_institute_id'))
         batch_op.drop_index('ix_sittings_exam_status')
         batch_op.drop_index(batch_op.f('ix_sittings_candidate_id'))
@@ -340,6 +481,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_section_questions_question_id'))
 
     op.drop_table('section_questions')
+    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_messages_institute_created')
+        batch_op.drop_index('ix_outbox_messages_exam_created')
+        batch_op.drop_index('ix_outbox_messages_due')
+
+    op.drop_table('outbox_messages')
     with op.batch_alter_table('exam_proctors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_exam_proctors_user_id'))
 
@@ -367,6 +514,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_assessments_institute_id'))
 
     op.drop_table('assessments')
+    with op.batch_alter_table('api_credentials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_credentials_institute_id'))
+
+    op.drop_table('api_credentials')
+    op.drop_table('white_labels')
+    op.drop_table('webhook_secrets')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_institute_id'))
 
@@ -375,16 +528,16 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_skills_institute_id'))
 
     op.drop_table('skills')
-    with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
-        batch_op.drop_index('ix_outbox_messages_institute_created')
-        batch_op.drop_index('ix_outbox_messages_due')
-
-    op.drop_table('outbox_messages')
+    op.drop_table('deleted_records')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
         batch_op.drop_index('ix_candidates_institute_last_name')
         batch_op.drop_index(batch_op.f('ix_candidates_institute_id'))
 
     op.drop_table('candidates')
+    with op.batch_alter_table('used_signatures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_used_signatures_used_at'))
+
+    op.drop_table('used_signatures')
     with op.batch_alter_table('institutes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_institutes_parent_id'))
 

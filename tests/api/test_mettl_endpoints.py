@@ -1,6 +1,8 @@
 """Every endpoint of the Mettl v1 dialect (spec sections 2 to 7), with the bodies field for field and
 each documented error code."""
 import json
+import re
+from datetime import date, time
 
 import pytest
 from sqlalchemy import func, select
@@ -202,7 +204,6 @@ def test_one_assessment_field_for_field(mettl, factory, admin):
     assert body["id"] == assessment.id and body["name"] == "Aptitude Test" and body["duration"] == 30
     assert body["testsTaken"] == 0 and body["maxMarks"] == 2 and body["markingScheme"] == "FIXED"
     assert body["exitRedirectionURL"] is None
-    import re
     assert re.match(MOMENT, body["createdAt"]), body["createdAt"]
     [section] = body["sections"]
     assert section["isTimed"] is False and section["duration"] == 0
@@ -237,7 +238,7 @@ def test_assessment_settings_are_edited(mettl, factory, admin):
 
 
 @pytest.mark.parametrize("settings, code", [
-    ('{"duration": 20}', "E022"), ('{"allowCopyPaste": "maybe"}', "E022"), ('{"assessmentId": 1}', "E022"),
+    ('{"duration": 20}', "E022"), ('{"allowCopyPaste": "maybe"}', "E022"), ('{"assessmentId": 999999}', "E022"),
     ('["allowCopyPaste"]', "E022"), ('{"exitRedirectionURL": "ftp://x"}', "E789"),
 ])
 def test_assessment_settings_errors(mettl, factory, admin, settings, code):
@@ -271,8 +272,6 @@ def test_schedules_of_an_assessment_and_of_the_account_with_filters(mettl, facto
 
 
 def test_one_schedule_field_for_field(mettl, factory, admin):
-    from datetime import date, time
-
     exam = factory.exam(admin, name="Schedule 1", schedule_type="Fixed", fixed_access_option="ExactTime",
                         starts_on_date=date(2030, 6, 27), ends_on_date=date(2030, 6, 30),
                         starts_on_time=time(8), ends_on_time=time(18), time_zone="UTC+05:30",

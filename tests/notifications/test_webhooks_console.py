@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import log_in
 from tests.notifications.test_webhooks import expected_signature, hook
-from tests.notifications.test_webhooks import receiver  # noqa: F401  (the HTTP receiver fixture)
+
 from tests.sittings.test_callbacks import _finished, _started
 from webapp.extensions import db
 from webapp.notifications import webhooks

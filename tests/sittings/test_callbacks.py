@@ -7,7 +7,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.notifications.test_webhooks import receiver  # noqa: F401  (the HTTP receiver fixture)
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.extensions import db

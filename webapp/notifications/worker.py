@@ -146,7 +146,7 @@ def send_email(message: ClaimedMessage) -> None:
 
 # Webhooks --------------------------------------------------------------------------------------
 
-WEBHOOK_TIMEOUT = 10   # seconds for each network wait; WEBHOOK_TIMEOUT in the app's config overrides it
+WEBHOOK_TIMEOUT = 10   # seconds for each network wait; the WEBHOOK_TIMEOUT setting overrides it
 USER_AGENT = "Proctora-Webhooks/1"
 # 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})

@@ -236,7 +236,7 @@ def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
     window = describe_window(exam)
     queue_emails([
         {"to": invitee.email, "subject": f"Your invitation: {exam.assessment.name}", "template": "exam_invitation",
-         "topic": "exam_invitation", "institute_id": exam.institute_id,
+         "topic": "exam_invitation", "institute_id": exam.institute_id, "exam_id": exam.id,
          "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
                      "candidate_name": invitee.name, "link": personal_url(invitee.access_token), "window": window},
          "on_delivered": {"handler": "sitting_mail_sent", "sitting_id": invitee.sitting_id}}
