@@ -184,6 +184,12 @@ def test_a_method_the_endpoint_does_not_have_is_e405_and_an_unknown_one_e404(cli
     assert response.status_code == 404 and error_code(response) == "E404"
 
 
+def test_signed_requests_need_no_csrf_token(app, mettl, monkeypatch):
+    """The console's forms carry CSRF tokens; the API is signed instead, and exempt."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert mettl.post("/v1/pbts/add", {"pbts": "[1]"}).status_code == 200
+
+
 def test_the_openapi_document_needs_no_signature(client):
     response = client.get("/v1/openapi.json")
     assert response.status_code == 200 and response.get_json()["openapi"].startswith("3.1")

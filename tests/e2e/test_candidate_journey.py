@@ -13,10 +13,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.delivery.helpers import build_paper, items_by_type, paper_assessment, register, start
+from webapp.assessments.services import SectionInput
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.sittings import taking
-from webapp.sittings.models import FinishMode, Response, Sitting, SittingStatus
+from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
 
 pytestmark = pytest.mark.e2e
 
@@ -341,3 +342,74 @@ def test_the_page_goes_to_the_done_page_when_the_time_is_up(page, admin, make_ex
     expect(page.get_by_text("The time for the test ran out")).to_be_visible()
     answer = stored(sitting)["MCQ"]
     assert answer.answer == {"option": "a"} and answer.correct is True
+
+
+# Timed sections --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def timed_exam(make_exam, paper):
+    return make_exam(access_type="ByInvitation", assessment={"name": "Two timed parts", "duration": None, "sections": [
+        SectionInput(name="Part one", duration=5, question_ids=paper[:2]),
+        SectionInput(name="Part two", duration=5, question_ids=paper[2:])]})
+
+
+def test_a_timed_sections_deadline_moves_the_page_to_the_next_section(page, admin, timed_exam):
+    sitting = register(admin, timed_exam)
+    start(sitting, now=utcnow() - timedelta(minutes=5) + timedelta(seconds=4))
+    page.goto(f"/s/{sitting.access_token}")
+    expect(page.locator("#time-label")).to_have_text("Time left in this section")
+    expect(question(page).locator(".section-name")).to_have_text("Part one")
+    expect(question(page).locator(".section-name")).to_have_text("Part two", timeout=15_000)
+    expect(question(page).get_by_role("heading")).to_have_text("Question 3 of 5")
+    expect(page.locator("[data-goto]")).to_have_count(3)
+    expect(page.locator("[data-timer]")).to_have_text(re.compile(r"^[45]:\d\d$"))
+
+
+def test_moving_on_to_the_next_section_asks_first(page, admin, timed_exam):
+    sitting = start(register(admin, timed_exam))
+    page.goto(f"/s/{sitting.access_token}")
+    question(page).get_by_label("4", exact=True).check()
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Next section").click()
+    expect(question(page).locator(".section-name")).to_have_text("Part one")
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Next section").click()
+    expect(question(page).locator(".section-name")).to_have_text("Part two")
+    assert dialogs == ["Move on to the next section? This section then closes for good: you cannot come back to it."] * 2
+    expect(page.get_by_role("button", name="Next section")).to_have_count(0)
+    assert stored(sitting)["MCQ"].answer == {"option": "a"}   # saved before the section closed
+
+
+# Copy and paste, and a save that comes too late -------------------------------------------------------------------
+
+def test_copy_and_paste_are_blocked_and_recorded(page, running):
+    page.goto(f"/s/{running.access_token}")
+    palette_button(page, 4).click()
+    answer = question(page).get_by_label("Your answer")
+    answer.fill("Paris")
+    answer.press("Control+a")
+    answer.press("Control+c")
+    expect(page.get_by_role("alert").filter(has_text="Copying and pasting are turned off")).to_be_visible()
+    answer.press("Control+v")
+    question(page).locator(".stem").click(button="right")
+    for _ in range(50):
+        db.session.expire_all()
+        kinds = set(db.session.scalars(select(ProctorEvent.kind).where(ProctorEvent.sitting_id == running.id)))
+        if {"copy_attempt", "paste_attempt", "context_menu_attempt"} <= kinds:
+            break
+        page.wait_for_timeout(100)
+    assert {"copy_attempt", "paste_attempt", "context_menu_attempt"} <= kinds
+    expect(answer).to_have_value("Paris")
+
+
+def test_a_save_after_the_deadline_says_so_and_ends_on_the_done_page(contexts, running):
+    page = contexts(expected=("409",)).page()
+    page.goto(f"/s/{running.access_token}")
+    sitting = db.session.get(Sitting, running.id)
+    sitting.deadline = utcnow() - timedelta(seconds=1)   # the page still counts down from its last clock
+    db.session.commit()
+    question(page).get_by_label("4", exact=True).check()
+    expect(page.get_by_role("alert").filter(has_text="The time for this test is over")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
+    assert stored(running)["MCQ"].answer is None

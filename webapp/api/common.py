@@ -2,12 +2,28 @@
 pieces that describe them alike."""
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Blueprint, current_app, g
+from werkzeug.routing import IntegerConverter
 
 from webapp.api.models import ApiCredential
 from webapp.api.services import ApiActor, actor_for
 
 DEFAULT_RATE_LIMIT = "600 per minute"
+# Record ids are 32-bit integers on PostgreSQL: a larger number names no record, and must not reach
+# the database, which would fail on it rather than find nothing.
+MAX_ID = 2**31 - 1
+
+
+class RecordId(IntegerConverter):
+    """`<id:name>` in a route: a record id, so that a number out of range is simply not found."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=MAX_ID)
+
+
+def use_record_ids(blueprint: Blueprint) -> None:
+    """Make `<id:name>` known to the app before the blueprint's routes are added."""
+    blueprint.record_once(lambda state: state.app.url_map.converters.setdefault("id", RecordId))
 
 
 def rate_limit() -> str:

@@ -13,10 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Institute, User
 from webapp.accounts.permissions import Permission, require
+from webapp.api.common import MAX_ID
 from webapp.api.models import DeletedRecord, WhiteLabel
 from webapp.assessments.models import Assessment, Section, SectionQuestion, SelectionRule
 from webapp.assessments.services import get_assessment
-from webapp.bank.models import CefrLevel
+from webapp.bank.models import CefrLevel, Question
 from webapp.candidates.models import Candidate
 from webapp.candidates.services import institute_and_descendants
 from webapp.errors import Conflict, DomainError, NotFound, ValidationError, parse_enum
@@ -69,13 +70,16 @@ def _tests_taken(group_column):
 
 ASSESSMENT_DETAILS = (
     selectinload(Assessment.sections).selectinload(Section.rules).selectinload(SelectionRule.skill),
-    selectinload(Assessment.sections).selectinload(Section.picks).selectinload(SectionQuestion.question),
+    selectinload(Assessment.sections).selectinload(Section.picks).selectinload(SectionQuestion.question)
+    .selectinload(Question.skill),
     selectinload(Assessment.registration_fields),
 )
 
 
 def assessment(actor, assessment_id) -> Assessment:
     """The institute's assessment; one it deleted is Deleted (E007), any other unknown id NotFound (E001)."""
+    if not str(assessment_id).isdigit() or int(assessment_id) > MAX_ID:
+        raise NotFound("Assessment")
     try:
         return get_assessment(actor, assessment_id)
     except NotFound:

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the EURO PRUEFSTER v1 dialect, served at /api/v1/openapi.json."""
 from __future__ import annotations
 
-from webapp.api.common import DEFAULT_RATE_LIMIT
+from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
 from webapp.api.euro_v1.parsing import DEFAULT_PER_PAGE, EXAM_FIELDS, EXAM_STATUSES, MAX_PER_PAGE, STUDENT_FIELDS
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
@@ -54,7 +54,9 @@ SCHEMAS = {
                  "active": BOOLEAN, "institute_id": INTEGER}),
 }
 
-PAGING = [parameter("page", "query", {"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+RECORD_ID = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+QUERY_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PAGING = [parameter("page", "query", {**QUERY_ID, "default": 1}, "Page number, from 1."),
           parameter("per_page", "query",
                     {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
                     f"Items per page, at most {MAX_PER_PAGE}.")]
@@ -64,9 +66,9 @@ SESSION_FILTERS = [
     parameter("username", "query", STRING, "Only the student with this username."),
     parameter("level", "query", {"enum": LEVELS}, "Only students currently at this CEFR level."),
 ]
-EXAM_ID = parameter("exam_id", "path", INTEGER, "The exam's id.")
-SESSION_ID = parameter("student_session_id", "path", INTEGER, "The student session's id.")
-IDS = {"type": "array", "items": INTEGER}
+EXAM_ID = parameter("exam_id", "path", RECORD_ID, "The exam's id.")
+SESSION_ID = parameter("student_session_id", "path", RECORD_ID, "The student session's id.")
+IDS = {"type": "array", "items": RECORD_ID}
 
 
 def _json_body(schema: dict, required: bool = True) -> dict:
@@ -123,7 +125,7 @@ def document() -> dict:
         "/api/v1/exams": {
             "get": _operation("Exams", _many("exams", "Exam"), parameters=[
                 *PAGING, parameter("q", "query", STRING, "Only exams whose name contains this."),
-                parameter("assessment_id", "query", {"type": "integer", "minimum": 1}, "Only exams of this assessment.")]),
+                parameter("assessment_id", "query", QUERY_ID, "Only exams of this assessment.")]),
             "post": _operation("Create an exam", _one("exam", "Exam", "201"),
                                body=_json_body({**EXAM_BODY, "required": ["name", "assessment_id"]}),
                                description="Fields as in Exam; name and assessment_id are required."),
@@ -142,7 +144,7 @@ def document() -> dict:
             "One student's session in an exam", _one("student_session", "StudentSession"), parameters=[
                 EXAM_ID, parameter("email", "query", STRING, "The student's e-mail address."),
                 parameter("username", "query", STRING, "The student's username."),
-                parameter("student_id", "query", {"type": "integer", "minimum": 1}, "The student's id.")],
+                parameter("student_id", "query", QUERY_ID, "The student's id.")],
             description="Give one of email, username or student_id.")},
         "/api/v1/exams/{exam_id}/add_student": {"post": _operation(
             "Register a student (created if new) to an exam", _one("student_session", "StudentSession", "201"),
@@ -169,8 +171,7 @@ def document() -> dict:
         },
         "/api/v1/student_sessions": {"get": _operation(
             "Student sessions", _many("student_sessions", "StudentSession"), parameters=[
-                *PAGING, *SESSION_FILTERS, parameter("exam_id", "query", {"type": "integer", "minimum": 1},
-                                                     "Only this exam's sessions."),
+                *PAGING, *SESSION_FILTERS, parameter("exam_id", "query", QUERY_ID, "Only this exam's sessions."),
                 parameter("include_sub_institutes", "query", {"enum": ["true", "false"], "default": "false"},
                           "Include the sessions of the institute's branches.")])},
         "/api/v1/student_sessions/{student_session_id}": {
@@ -186,7 +187,7 @@ def document() -> dict:
         },
         "/api/v1/institutes/{institute_id}/users": {"get": _operation(
             "Users (staff) of the institute or one of its branches", _many("users", "User"),
-            parameters=[parameter("institute_id", "path", INTEGER, "The institute's id."), *PAGING])},
+            parameters=[parameter("institute_id", "path", RECORD_ID, "The institute's id."), *PAGING])},
         "/api/v1/openapi.json": {"get": {
             "summary": "This document (no token needed)", "parameters": [], "security": [],
             "responses": {"200": json_response("The OpenAPI document", {"type": "object"}),

@@ -7,6 +7,8 @@ from datetime import date, time
 
 from flask import request
 
+from webapp.accounts.services import normalise_email
+from webapp.api.common import MAX_ID
 from webapp.api.services import AuthenticationFailed
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.errors import ValidationError
@@ -34,14 +36,14 @@ def token() -> str:
     return value.strip()
 
 
-def _positive(name: str, default: int, maximum: int | None = None) -> int:
+def _positive(name: str, default: int, maximum: int = MAX_ID) -> int:
     raw = request.args.get(name)
     try:
         value = int(raw) if raw is not None else default
     except ValueError:
         raise bad_request(f"{name} must be a whole number.", name) from None
-    if value < 1 or (maximum is not None and value > maximum):
-        raise bad_request(f"{name} must be from 1{f' to {maximum}' if maximum else ''}.", name)
+    if not 1 <= value <= maximum:
+        raise bad_request(f"{name} must be from 1 to {maximum}.", name)
     return value
 
 
@@ -51,7 +53,7 @@ def page() -> tuple[int, int]:
 
 
 def optional_id(name: str) -> int | None:
-    return _positive(name, 0) if request.args.get(name) is not None else None
+    return _positive(name, 1) if request.args.get(name) is not None else None
 
 
 def flag(name: str) -> bool:
@@ -61,7 +63,10 @@ def flag(name: str) -> bool:
     return value in ("true", "1")
 
 
-def body() -> dict:
+def body(*, optional: bool = False) -> dict:
+    """The request's JSON object; with `optional`, an empty body reads as {}."""
+    if optional and not request.get_data():
+        return {}
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise bad_request("Send a JSON object with Content-Type: application/json.")
@@ -70,7 +75,8 @@ def body() -> dict:
 
 def ids(data: dict, name: str) -> list[int]:
     value = data.get(name)
-    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool) for item in value):
+    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool)
+                                              and 0 <= item <= MAX_ID for item in value):
         raise bad_request(f"{name} must be an array of ids.", name)
     return value
 
@@ -92,8 +98,8 @@ def _read(annotation: str, value, name: str):
             raise bad_request(f"{name} must be true or false.", name)
         return value
     if annotation.startswith("int"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise bad_request(f"{name} must be a whole number.", name)
+        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_ID:
+            raise bad_request(f"{name} must be a whole number (at most {MAX_ID}).", name)
         return value
     if annotation.startswith("list"):
         if not isinstance(value, list):
@@ -129,7 +135,8 @@ def exam_changes(data: dict, *, complete: bool) -> tuple[dict, bool | None]:
 
 
 def student_row(data: dict) -> tuple[dict, str, bool | None]:
-    """A student to register: the registration row, the context data and whether to e-mail them."""
+    """A student to register: the registration row (with the e-mail normalised), the context data and
+    whether to e-mail them."""
     unknown = set(data) - {"email", "first_name", "last_name", "registration", "context_data", "send_email"}
     if unknown:
         raise bad_request(f"Unknown student fields: {', '.join(sorted(unknown))}.")
@@ -137,7 +144,7 @@ def student_row(data: dict) -> tuple[dict, str, bool | None]:
     if not isinstance(registration, dict):
         raise bad_request("registration must be an object of field names and values.", "registration")
     row = {str(name): _string(value, str(name)) for name, value in registration.items()}
-    row[EMAIL_FIELD] = _string(data.get("email"), "email")
+    row[EMAIL_FIELD] = normalise_email(_string(data.get("email"), "email"))
     for name, label in (("first_name", "First Name"), ("last_name", "Last Name")):
         if data.get(name) is not None:
             row[label] = _string(data[name], name)

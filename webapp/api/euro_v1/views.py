@@ -10,12 +10,12 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request
 
-from webapp.accounts.services import normalise_email
 from webapp.api import domain
-from webapp.api.common import actor, rate_limit, use_credential
+from webapp.api.common import actor, rate_limit, use_credential, use_record_ids
 from webapp.api.euro_v1 import parsing, serializers
 from webapp.api.euro_v1.openapi import document
 from webapp.api.services import AuthenticationFailed, credential_for_euro_token
+from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidates.services import update_candidate
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
@@ -24,6 +24,7 @@ from webapp.extensions import limiter
 from webapp.sittings.services import get_sitting, register_candidates, remove_sitting, send_invitations
 
 blueprint = Blueprint("euro_v1", __name__, url_prefix="/api/v1")
+use_record_ids(blueprint)
 route = partial(blueprint.route, strict_slashes=False)
 UNAUTHENTICATED = {"euro_v1.openapi_document"}
 
@@ -69,7 +70,7 @@ def exams():
     return _list("exams", found, serializers.exam)
 
 
-@route("/exams/<int:exam_id>", methods=["GET"])
+@route("/exams/<id:exam_id>", methods=["GET"])
 def exam(exam_id):
     return _exam(get_exam(actor(), exam_id))
 
@@ -84,7 +85,7 @@ def create():
     return _exam(_activate(create_exam(actor(), ExamInput(**changes)), active), 201)
 
 
-@route("/exams/<int:exam_id>", methods=["PATCH", "PUT"])
+@route("/exams/<id:exam_id>", methods=["PATCH", "PUT"])
 def update(exam_id):
     """PATCH changes the fields given; PUT replaces the exam's settings (what it leaves out is reset)."""
     complete = request.method == "PUT"
@@ -93,13 +94,13 @@ def update(exam_id):
     return _exam(_activate(update_exam(actor(), exam_id, replace(base, **changes)), active))
 
 
-@route("/exams/<int:exam_id>", methods=["DELETE"])
+@route("/exams/<id:exam_id>", methods=["DELETE"])
 def delete(exam_id):
     delete_exam(actor(), exam_id)
     return "", 204
 
 
-@route("/exams/<int:exam_id>/show_student", methods=["GET"])
+@route("/exams/<id:exam_id>/show_student", methods=["GET"])
 def show_student(exam_id):
     """The student session of the student given by `email`, `username` or `student_id`."""
     item = get_exam(actor(), exam_id)
@@ -114,14 +115,13 @@ def show_student(exam_id):
     return _student_session(found[0])
 
 
-@route("/exams/<int:exam_id>/add_student", methods=["POST"])
-@route("/exams/<int:exam_id>/student_sessions", methods=["POST"])
+@route("/exams/<id:exam_id>/add_student", methods=["POST"])
+@route("/exams/<id:exam_id>/student_sessions", methods=["POST"])
 def add_student(exam_id):
     """Register one student (created if new) to the exam: 201 with the new student session."""
     row, context_data, send_email = parsing.student_row(parsing.body())
-    email = normalise_email(row[parsing.EMAIL_FIELD])
     [outcome] = register_candidates(actor(), exam_id, [row], send_email=send_email,
-                                    context_data={email: context_data}, source="api")
+                                    context_data={row[EMAIL_FIELD]: context_data}, source="api")
     if outcome.registered:
         return _student_session(get_sitting(actor(), outcome.sitting_id), 201)
     if outcome.sitting_id is not None:
@@ -129,10 +129,10 @@ def add_student(exam_id):
     raise ValidationError(outcome.message, code="E003", field=outcome.field)
 
 
-@route("/exams/<int:exam_id>/send_emails", methods=["POST"])
+@route("/exams/<id:exam_id>/send_emails", methods=["POST"])
 def send_emails(exam_id):
     """E-mail the invitation to every student who has not started (or to `student_session_ids`)."""
-    data = request.get_json(silent=True) or {}
+    data = parsing.body(optional=True)
     chosen = parsing.ids(data, "student_session_ids") if "student_session_ids" in data else None
     return jsonify({"queued": send_invitations(actor(), exam_id, chosen)})
 
@@ -141,12 +141,12 @@ def _proctors(item):
     return jsonify({"proctors": [serializers.user(user) for user in item.proctors]})
 
 
-@route("/exams/<int:exam_id>/proctor_pool", methods=["GET"])
+@route("/exams/<id:exam_id>/proctor_pool", methods=["GET"])
 def proctor_pool(exam_id):
     return _proctors(get_exam(actor(), exam_id))
 
 
-@route("/exams/<int:exam_id>/proctor_pool", methods=["POST", "DELETE"])
+@route("/exams/<id:exam_id>/proctor_pool", methods=["POST", "DELETE"])
 def change_proctor_pool(exam_id):
     """POST adds the staff in `user_ids` to the pool, DELETE removes them."""
     chosen = set(parsing.ids(parsing.body(), "user_ids"))
@@ -166,7 +166,7 @@ def _student_sessions(**scope):
     return _list("student_sessions", found, serializers.student_session)
 
 
-@route("/exams/<int:exam_id>/student_sessions", methods=["GET"])
+@route("/exams/<id:exam_id>/student_sessions", methods=["GET"])
 def exam_student_sessions(exam_id):
     return _student_sessions(exam_id=get_exam(actor(), exam_id).id)
 
@@ -177,12 +177,12 @@ def student_sessions():
                              include_sub_institutes=parsing.flag("include_sub_institutes"))
 
 
-@route("/student_sessions/<int:student_session_id>", methods=["GET"])
+@route("/student_sessions/<id:student_session_id>", methods=["GET"])
 def student_session(student_session_id):
     return _student_session(get_sitting(actor(), student_session_id))
 
 
-@route("/student_sessions/<int:student_session_id>", methods=["PATCH", "PUT"])
+@route("/student_sessions/<id:student_session_id>", methods=["PATCH", "PUT"])
 def update_student(student_session_id):
     """The session's student: PATCH changes the fields given, PUT sets all four."""
     changes = parsing.student_changes(parsing.body(), complete=request.method == "PUT")
@@ -196,7 +196,7 @@ def update_student(student_session_id):
     return _student_session(item)
 
 
-@route("/student_sessions/<int:student_session_id>", methods=["DELETE"])
+@route("/student_sessions/<id:student_session_id>", methods=["DELETE"])
 def delete_student_session(student_session_id):
     """Withdraw a student from the exam (refused once the test has begun)."""
     remove_sitting(actor(), student_session_id)
@@ -205,7 +205,7 @@ def delete_student_session(student_session_id):
 
 # Institutes -------------------------------------------------------------------------------------------
 
-@route("/institutes/<int:institute_id>/users", methods=["GET"])
+@route("/institutes/<id:institute_id>/users", methods=["GET"])
 def institute_users(institute_id):
     page, per_page = parsing.page()
     return _list("users", domain.institute_staff(actor(), institute_id, page=page, per_page=per_page),

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the Mettl v1 dialect, served at /v1/openapi.json."""
 from __future__ import annotations
 
-from webapp.api.common import DEFAULT_RATE_LIMIT
+from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
 from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX_REGISTRATIONS
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
@@ -98,7 +98,8 @@ AUTHENTICATION = [
 PAGING = [
     parameter("limit", "query", {"type": "integer", "minimum": 0, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
               f"How many to return, 0 to {MAX_LIMIT}."),
-    parameter("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, "How many to skip."),
+    parameter("offset", "query", {"type": "integer", "minimum": 0, "maximum": MAX_ID, "default": 0},
+              "How many to skip."),
     parameter("sort_order", "query", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
 ]
 QR = parameter("qr", "query", {"enum": ["true", "false"], "default": "false"},
@@ -117,6 +118,7 @@ SC_EXAMPLE = ('{"name": "Schedule via API", "scheduleType": "AlwaysOn", "schedul
               '"sourceApp": "schemathesis"}')
 RD_EXAMPLE = ('{"registrationDetails": [{"Email Address": "albert@example.com", "First Name": "Albert", '
               '"Last Name": "Smith"}], "optionalParams": [{"email": "albert@example.com", "context_data": "x"}]}')
+AUTH_ERRORS = "E401, E403 (read-only credential), E405, E422, E504, E509"
 
 
 def _sort(values: tuple[str, ...]) -> dict:
@@ -145,8 +147,6 @@ def _operation(summary: str, errors: str, success: dict, *, parameters: list | N
 def _success(**properties) -> dict:
     return obj({"status": {"const": "SUCCESS"}, **properties})
 
-
-AUTH_ERRORS = "E401, E403 (read-only credential), E405, E422, E504, E509"
 
 DESCRIPTION = f"""Mettl's API v1 (document version 1.19), served by Proctora. Moving an integration is a matter of
 changing the host.

@@ -12,6 +12,7 @@ from datetime import date, time
 from flask import request
 
 from webapp.accounts.services import normalise_email
+from webapp.api.common import MAX_ID
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.errors import ValidationError
 from webapp.exams.services import ExamInput
@@ -46,8 +47,8 @@ def paging(sorts: tuple[str, ...]) -> Paging:
         offset = int(values.get("offset", 0))
     except ValueError:
         raise bad_request("Invalid parameters supplied: limit and offset are whole numbers.") from None
-    if not 0 <= limit <= MAX_LIMIT or offset < 0:
-        raise bad_request(f"Invalid parameters supplied: limit is 0 to {MAX_LIMIT}, offset at least 0.")
+    if not 0 <= limit <= MAX_LIMIT or not 0 <= offset <= MAX_ID:
+        raise bad_request(f"Invalid parameters supplied: limit is 0 to {MAX_LIMIT}, offset 0 to {MAX_ID}.")
     sort = values.get("sort", sorts[0])
     if sort not in sorts:
         raise bad_request(f"Invalid parameters supplied: sort by one of {', '.join(sorts)}.")
@@ -131,6 +132,14 @@ def _number(value, what: str) -> int | float | None:
     if not math.isfinite(number):
         raise bad_request(f"Invalid parameters supplied: {what} must be a number.")
     return int(number) if number.is_integer() else number
+
+
+def _count(value, what: str) -> int:
+    """A whole number the database can compare (filters are matched in SQL)."""
+    number = _number(value, what)
+    if not isinstance(number, int) or abs(number) > MAX_ID:
+        raise bad_request(f"Invalid parameters supplied: {what} must be a whole number.")
+    return number
 
 
 # Assessments ------------------------------------------------------------------------------------------
@@ -345,7 +354,7 @@ def schedule_filter(value) -> dict:
     if "webProctoring" in item:
         web = _object(item["webProctoring"], "webProctoring")
         for name, attribute, read in (("enabled", "web_proctoring_enabled", _bool),
-                                      ("count", "web_proctoring_count", _number),
+                                      ("count", "web_proctoring_count", _count),
                                       ("showRemainingCounts", "web_proctoring_show_remaining", _bool)):
             if name in web:
                 found[attribute] = read(web[name], name)
