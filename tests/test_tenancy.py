@@ -99,3 +99,9 @@ def _build_records(admin) -> dict:
         "token": "not-a-valid-token",
         "slug": "no-such-test",
     }
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found(admin_client):
+    for path in ("/exams/99999999999999999999", "/bank/questions/99999999999999999999",
+                 "/assessments/99999999999999999999", "/candidates/99999999999999999999"):
+        assert admin_client.get(path).status_code == 404, path

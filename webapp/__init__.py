@@ -100,9 +100,10 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.exams.views import blueprint as exams
     from webapp.health import blueprint as health
     from webapp.notifications.views import blueprint as notifications
+    from webapp.proctoring.views import blueprint as proctoring  # issue 5
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
-                      branding, mettl_v1, euro_v1):
+                      branding, mettl_v1, euro_v1, proctoring):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)

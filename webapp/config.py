@@ -32,5 +32,6 @@ def from_environment(instance_path: str) -> dict:
         "WEBHOOK_TIMEOUT": _int(env.get("WEBHOOK_TIMEOUT"), 10),
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
     }

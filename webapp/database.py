@@ -12,6 +12,10 @@ from webapp.errors import NotFound
 from webapp.extensions import db
 
 
+# Record ids are 32-bit integers on PostgreSQL: a larger number names no record.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -45,12 +49,21 @@ class TimestampMixin:
 Model = TypeVar("Model")
 
 
-def get_in_institute(model: type[Model], institute_id: int, record_id, what: str) -> Model:
-    """The record with this id in this institute; another institute's record is simply not found."""
+def parse_id(value, what: str) -> int:
+    """A record id from outside (a URL, a form), or NotFound: also for numbers larger than any id
+    column holds, where the databases would overflow or refuse rather than just miss."""
     try:
-        record_id = int(record_id)
+        record_id = int(value)
     except (TypeError, ValueError):
         raise NotFound(what) from None
+    if not 0 < record_id <= MAX_ID:
+        raise NotFound(what)
+    return record_id
+
+
+def get_in_institute(model: type[Model], institute_id: int, record_id, what: str) -> Model:
+    """The record with this id in this institute; another institute's record is simply not found."""
+    record_id = parse_id(record_id, what)
     record = db.session.scalar(
         select(model).where(model.id == record_id, model.institute_id == institute_id)
     )

@@ -7,3 +7,5 @@ from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401
 from webapp.api.models import ApiCredential, UsedSignature, WebhookSecret  # noqa: F401
+from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
+                                      Snapshot)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 14:29:14.606101
+Create Date: 2026-11-22 14:53:32.340289
 
 """
 from alembic import op
@@ -75,6 +75,12 @@ def upgrade():
     sa.Column('deleted_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_deleted_records_institute_id_institutes')),
     sa.PrimaryKeyConstraint('kind', 'key', name=op.f('pk_deleted_records'))
+    )
+    op.create_table('retention_policies',
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('image_days', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_retention_policies_institute_id_institutes'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('institute_id', name=op.f('pk_retention_policies'))
     )
     op.create_table('skills',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -180,6 +186,25 @@ def upgrade():
     )
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessments_institute_id'), ['institute_id'], unique=False)
+
+    op.create_table('audit_entries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('actor_name', sa.String(length=200), nullable=False),
+    sa.Column('action', sa.String(length=60), nullable=False),
+    sa.Column('target_type', sa.String(length=30), nullable=False),
+    sa.Column('target_id', sa.Integer(), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=False),
+    sa.Column('after', sa.JSON(), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_entries_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_audit_entries_institute_id_institutes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entries'))
+    )
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.create_index('ix_audit_entries_institute_created', ['institute_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_audit_entries_target', ['target_type', 'target_id'], unique=False)
 
     op.create_table('questions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -397,6 +422,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_sittings_institute_id'), ['institute_id'], unique=False)
         batch_op.create_index('ix_sittings_status_deadline', ['status', 'deadline'], unique=False)
 
+    op.create_table('candidate_messages',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('sender_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_candidate_messages_sender_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_candidate_messages_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_candidate_messages'))
+    )
+    with op.batch_alter_table('candidate_messages', schema=None) as batch_op:
+        batch_op.create_index('ix_candidate_messages_pending', ['sitting_id', 'delivered_at'], unique=False)
+
     op.create_table('proctor_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('sitting_id', sa.Integer(), nullable=False),
@@ -410,6 +449,59 @@ def upgrade():
     )
     with op.batch_alter_table('proctor_events', schema=None) as batch_op:
         batch_op.create_index('ix_proctor_events_sitting_created', ['sitting_id', 'created_at'], unique=False)
+
+    op.create_table('proctor_flags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('raised_by', sa.Integer(), nullable=True),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_proctor_flags_institute_id_institutes')),
+    sa.ForeignKeyConstraint(['raised_by'], ['users.id'], name=op.f('fk_proctor_flags_raised_by_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_proctor_flags_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctor_flags'))
+    )
+    with op.batch_alter_table('proctor_flags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proctor_flags_institute_id'), ['institute_id'], unique=False)
+        batch_op.create_index('ix_proctor_flags_sitting', ['sitting_id', 'resolved_at'], unique=False)
+
+    op.create_table('proctor_reviews',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('outcome', sa.Enum('clear', 'suspicious', 'violation', name='reviewoutcome', native_enum=False, length=30), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('reviewer_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('override_reason', sa.Text(), nullable=False),
+    sa.Column('overridden_by', sa.Integer(), nullable=True),
+    sa.Column('overridden_at', webapp.database.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_proctor_reviews_institute_id_institutes')),
+    sa.ForeignKeyConstraint(['overridden_by'], ['users.id'], name=op.f('fk_proctor_reviews_overridden_by_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_proctor_reviews_reviewer_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_proctor_reviews_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctor_reviews')),
+    sa.UniqueConstraint('sitting_id', name=op.f('uq_proctor_reviews_sitting_id'))
+    )
+    with op.batch_alter_table('proctor_reviews', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_proctor_reviews_institute_id'), ['institute_id'], unique=False)
+
+    op.create_table('proctor_snapshots',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('institute_id', sa.Integer(), nullable=False),
+    sa.Column('sitting_id', sa.Integer(), nullable=False),
+    sa.Column('storage_key', sa.String(length=200), nullable=False),
+    sa.Column('created_at', webapp.database.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['institute_id'], ['institutes.id'], name=op.f('fk_proctor_snapshots_institute_id_institutes')),
+    sa.ForeignKeyConstraint(['sitting_id'], ['sittings.id'], name=op.f('fk_proctor_snapshots_sitting_id_sittings'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_proctor_snapshots'))
+    )
+    with op.batch_alter_table('proctor_snapshots', schema=None) as batch_op:
+        batch_op.create_index('ix_proctor_snapshots_institute_created', ['institute_id', 'created_at'], unique=False)
+        batch_op.create_index('ix_proctor_snapshots_sitting', ['sitting_id', 'id'], unique=False)
 
     op.create_table('sitting_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -460,10 +552,28 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_sitting_items_sitting_id'))
 
     op.drop_table('sitting_items')
+    with op.batch_alter_table('proctor_snapshots', schema=None) as batch_op:
+        batch_op.drop_index('ix_proctor_snapshots_sitting')
+        batch_op.drop_index('ix_proctor_snapshots_institute_created')
+
+    op.drop_table('proctor_snapshots')
+    with op.batch_alter_table('proctor_reviews', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_proctor_reviews_institute_id'))
+
+    op.drop_table('proctor_reviews')
+    with op.batch_alter_table('proctor_flags', schema=None) as batch_op:
+        batch_op.drop_index('ix_proctor_flags_sitting')
+        batch_op.drop_index(batch_op.f('ix_proctor_flags_institute_id'))
+
+    op.drop_table('proctor_flags')
     with op.batch_alter_table('proctor_events', schema=None) as batch_op:
         batch_op.drop_index('ix_proctor_events_sitting_created')
 
     op.drop_table('proctor_events')
+    with op.batch_alter_table('candidate_messages', schema=None) as batch_op:
+        batch_op.drop_index('ix_candidate_messages_pending')
+
+    op.drop_table('candidate_messages')
     with op.batch_alter_table('sittings', schema=None) as batch_op:
         batch_op.drop_index('ix_sittings_status_deadline')
         batch_op.drop_index(batch_op.f('ix_sittings_institute_id'))
@@ -510,6 +620,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_questions_institute_id'))
 
     op.drop_table('questions')
+    with op.batch_alter_table('audit_entries', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_entries_target')
+        batch_op.drop_index('ix_audit_entries_institute_created')
+
+    op.drop_table('audit_entries')
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessments_institute_id'))
 
@@ -528,6 +643,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_skills_institute_id'))
 
     op.drop_table('skills')
+    op.drop_table('retention_policies')
     op.drop_table('deleted_records')
     with op.batch_alter_table('candidates', schema=None) as batch_op:
         batch_op.drop_index('ix_candidates_institute_last_name')

@@ -11,7 +11,8 @@ const CLOCK_EVERY = 15000;    // ms between asking the server for the time left 
 const POSITION_DELAY = 400;   // ms: flicking through the palette sends only where the candidate stopped
 const MESSAGE_FOR = 4000;
 const LEAVE_AFTER = 2500;     // ms a "time is up" message stays before the page moves on
-const REPORT_EVERY = 5000;    // ms: one report of a blocked copy or paste per kind, however many tries
+const REPORT_EVERY = 5000;
+const EXIT_DEBOUNCE = 1000;   // ms: one tab switch fires visibilitychange and blur; it counts once    // ms: one report of a blocked copy or paste per kind, however many tries
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -221,6 +222,12 @@ class ExamPage {
     if (this.root.hasAttribute("data-block-copy-paste")) {
       this.blockCopyPaste();
     }
+    if (this.root.hasAttribute("data-web-proctoring")) {
+      this.watchBrowsing();
+    }
+    if (this.data.snapshotUrl) {
+      this.takeSnapshots();
+    }
   }
 
   // Navigation ----------------------------------------------------------------------------------------------
@@ -429,7 +436,7 @@ class ExamPage {
     this.setRemaining(seconds);
     this.tick();
     setInterval(() => this.tick(), 1000);
-    setInterval(() => this.askClock(), CLOCK_EVERY);
+    setInterval(() => this.askClock(), (Number(this.data.clockEvery) * 1000) || CLOCK_EVERY);
   }
 
   setRemaining(seconds) {
@@ -468,7 +475,95 @@ class ExamPage {
       return true;
     }
     this.setRemaining(clock.remaining);
+    if (clock.messages && clock.messages.length) {
+      this.showProctorMessage(clock.messages);
+    }
     return false;
+  }
+
+  // Proctoring -----------------------------------------------------------------------------------------------------
+
+  showProctorMessage(messages) {
+    const banner = this.root.querySelector("[data-proctor-message]");
+    banner.textContent = `Message from your proctor: ${messages.join(" ")}`;
+    banner.hidden = false;
+  }
+
+  // Leaving the tab, the window or full screen is reported; the server counts it against the tolerance
+  // and answers how many exits are left (or that the test is over).
+  watchBrowsing() {
+    this.lastExit = 0;
+    const report = (kind) => {
+      const now = Date.now();
+      if (this.leaving || now - this.lastExit < EXIT_DEBOUNCE) {
+        return;   // a tab switch fires both visibilitychange and blur: one exit
+      }
+      this.lastExit = now;
+      request(this.data.eventsUrl, { kind })
+        .then((response) => (response.ok ? response.json() : null))
+        .then((answer) => {
+          if (!answer) {
+            return;
+          }
+          if (answer.status !== "exam_started") {
+            this.leave();
+            return;
+          }
+          const warning = this.root.querySelector("[data-browsing-warning]");
+          warning.textContent = answer.show_left && answer.left !== null
+            ? `You left the test window. ${answer.left} more time(s) and the test ends.`
+            : "You left the test window. Please stay on this page: leaving too often ends the test.";
+          warning.hidden = false;
+        })
+        .catch(() => {});
+    };
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "hidden") {
+        report("tab_hidden");
+      }
+    });
+    window.addEventListener("blur", () => report("window_blur"));
+    document.addEventListener("fullscreenchange", () => {
+      if (!document.fullscreenElement) {
+        report("fullscreen_exit");
+      }
+    });
+  }
+
+  // A webcam snapshot every few seconds, uploaded as a JPEG; a camera that fails is simply not used.
+  async takeSnapshots() {
+    let video;
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+      video = document.createElement("video");
+      video.muted = true;
+      video.playsInline = true;
+      video.srcObject = stream;
+      await video.play();
+    } catch {
+      return;
+    }
+    const canvas = document.createElement("canvas");
+    const shoot = () => {
+      if (this.leaving || !video.videoWidth) {
+        return;
+      }
+      canvas.width = Math.min(320, video.videoWidth);
+      canvas.height = Math.round(canvas.width * video.videoHeight / video.videoWidth);
+      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+      canvas.toBlob((blob) => {
+        if (!blob) {
+          return;
+        }
+        fetch(this.data.snapshotUrl, {
+          method: "POST", credentials: "same-origin", body: blob,
+          headers: { "Content-Type": "image/jpeg", Accept: "application/json",
+                     "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content },
+        }).catch(() => {});
+      }, "image/jpeg", 0.7);
+    };
+    setTimeout(shoot, 1000);
+    setInterval(shoot, (Number(this.data.snapshotEvery) * 1000) || 60000);
   }
 
   // At 0 the last answers go out, then the server is asked until it says the test or section is over (its

@@ -15,9 +15,10 @@ from urllib.parse import quote, urlencode
 import jsonschema_rs
 import pytest
 
+from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.api.services import issue_credential
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 
 HOST = "localhost"
 
@@ -134,6 +135,17 @@ class EuroClient:
 
     def delete(self, path: str, json=None, **options):
         return self.request("DELETE", path, json=json, **options)
+
+
+@pytest.fixture
+def rate_limited_app(app_config):
+    """A second app on the same database with the rate limiter on (the test app runs without it) and a
+    limit of three requests a minute."""
+    was_enabled = limiter.enabled
+    application = create_app({**app_config, "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "3 per minute"})
+    yield application
+    limiter.reset()
+    limiter.enabled = was_enabled
 
 
 @pytest.fixture

@@ -72,6 +72,15 @@ def test_a_read_only_token_reads_but_every_write_is_403(client, admin, factory, 
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
+def test_too_many_requests_per_token_are_429(rate_limited_app, admin, euro_checker):
+    client = rate_limited_app.test_client()
+    busy = EuroClient(client, make_credential(admin.institute_id), euro_checker)
+    other = EuroClient(client, make_credential(admin.institute_id), euro_checker)
+    assert [busy.get("/api/v1/exams").status_code for _ in range(3)] == [200, 200, 200]
+    assert refused(busy.get("/api/v1/exams"), 429, "too_many_requests")["code"] == "E509"
+    assert other.get("/api/v1/exams").status_code == 200
+
+
 def test_an_unknown_route_and_method_answer_in_the_euro_shape(euro, client):
     assert refused(euro.get("/api/v1/nothing-here"), 404, "not_found")["code"] == "E404"
     assert refused(client.patch("/api/v1/student_sessions"), 405, "method_not_allowed")["code"] == "E405"
@@ -171,6 +180,7 @@ def test_a_student_is_added_shown_and_emailed(euro, exam):
                           json={"student_session_ids": [second["student_session"]["id"]]}))["queued"] == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
     refused(euro.post(f"/api/v1/exams/{exam.id}/send_emails", json={"student_session_ids": "all"}), 400, "bad_request")
+    refused(euro.post(f"/api/v1/exams/{exam.id}/send_emails", json=[1]), 400, "bad_request")
 
 
 @pytest.mark.parametrize("json, status, kind", [

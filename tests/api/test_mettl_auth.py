@@ -10,12 +10,11 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import (MettlClient, error_code, finish, image_upload, make_credential, mettl_signature,
                                register, start)
-from webapp import create_app
 from webapp.api.models import ApiCredential, UsedSignature
 from webapp.api.services import prune_used_signatures
 from webapp.assessments.models import Assessment
 from webapp.database import utcnow
-from webapp.extensions import db, limiter
+from webapp.extensions import db
 from webapp.sittings.models import Sitting
 
 
@@ -193,16 +192,6 @@ def test_signed_requests_need_no_csrf_token(app, mettl, monkeypatch):
 def test_the_openapi_document_needs_no_signature(client):
     response = client.get("/v1/openapi.json")
     assert response.status_code == 200 and response.get_json()["openapi"].startswith("3.1")
-
-
-@pytest.fixture
-def rate_limited_app(app_config):
-    """A second app on the same database with the rate limiter on (the test app runs without it)."""
-    was_enabled = limiter.enabled
-    application = create_app({**app_config, "RATELIMIT_ENABLED": True, "API_RATE_LIMIT": "3 per minute"})
-    yield application
-    limiter.reset()
-    limiter.enabled = was_enabled
 
 
 def test_too_many_requests_per_access_key_are_e509(rate_limited_app, admin, mettl_checker):

@@ -288,7 +288,9 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--interval", "0.2"],
                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert smtp_server.receiving.wait(timeout=60), "the worker never began sending"
+        if not smtp_server.receiving.wait(timeout=60):
+            process.kill()
+            raise AssertionError(f"the worker never began sending: {process.communicate()[1][-3000:]}")
         process.send_signal(signal.SIGTERM)
         smtp_server.release()
         _, stderr = process.communicate(timeout=60)

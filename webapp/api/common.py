@@ -7,11 +7,9 @@ from werkzeug.routing import IntegerConverter
 
 from webapp.api.models import ApiCredential
 from webapp.api.services import ApiActor, actor_for
+from webapp.database import MAX_ID
 
 DEFAULT_RATE_LIMIT = "600 per minute"
-# Record ids are 32-bit integers on PostgreSQL: a larger number names no record, and must not reach
-# the database, which would fail on it rather than find nothing.
-MAX_ID = 2**31 - 1
 
 
 class RecordId(IntegerConverter):

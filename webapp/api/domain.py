@@ -59,11 +59,13 @@ def _was_deleted(actor, kind: str, key) -> bool:
         DeletedRecord.institute_id == actor.institute_id)) is not None
 
 
-def _tests_taken(group_column):
-    """Finished sittings per exam (Sitting.exam_id) or per assessment (Exam.assessment_id), to join."""
+def _tests_taken(actor, group_column):
+    """The institute's finished sittings per exam (Sitting.exam_id) or per assessment
+    (Exam.assessment_id), as a subquery to join."""
     return (select(group_column.label("key"), func.count(Sitting.id).label("taken"))
             .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id)
-            .where(Sitting.status == SittingStatus.EXAM_FINISHED).group_by(group_column).subquery())
+            .where(Exam.institute_id == actor.institute_id, Sitting.status == SittingStatus.EXAM_FINISHED)
+            .group_by(group_column).subquery())
 
 
 # Assessments ------------------------------------------------------------------------------------------
@@ -91,7 +93,7 @@ def assessment(actor, assessment_id) -> Assessment:
 def assessments_page(actor, *, offset: int, limit: int, sort: str, descending: bool) -> Page:
     """(assessment, tests taken) rows sorted by createdAt, name or testTaken."""
     require(actor, Permission.VIEW_ASSESSMENTS)
-    taken = _tests_taken(Exam.assessment_id)
+    taken = _tests_taken(actor, Exam.assessment_id)
     tests_taken = func.coalesce(taken.c.taken, 0)
     query = (select(Assessment, tests_taken).outerjoin(taken, taken.c.key == Assessment.id)
              .where(Assessment.institute_id == actor.institute_id).options(*ASSESSMENT_DETAILS))
@@ -131,7 +133,7 @@ def exams_page(actor, *, offset: int = 0, limit: int | None = None, sort: str = 
     unknown = set(filters or {}) - EXAM_FILTERS
     if unknown:
         raise ValidationError(f"Exams cannot be filtered by {', '.join(sorted(unknown))}.", code="E400")
-    taken = _tests_taken(Sitting.exam_id)
+    taken = _tests_taken(actor, Sitting.exam_id)
     tests_taken = func.coalesce(taken.c.taken, 0)
     query = (select(Exam, tests_taken).outerjoin(taken, taken.c.key == Exam.id)
              .where(Exam.institute_id == actor.institute_id).options(selectinload(Exam.assessment)))

@@ -8,6 +8,7 @@ from webapp.accounts.models import Institute, User
 from webapp.accounts.permissions import Permission, require
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
+from webapp.database import parse_id
 from webapp.exams.models import Exam
 from webapp.sittings.models import Sitting
 from webapp.errors import Conflict, NotFound, ValidationError, parse_enum
@@ -54,10 +55,7 @@ def search_candidates(actor: User, *, text: str = "", level: str | None = None, 
 def get_candidate(actor: User, candidate_id, *, include_sub_institutes: bool = True) -> Candidate:
     """A candidate of the actor's institute or one of its branches; anyone else is not found."""
     require(actor, Permission.VIEW_CANDIDATES)
-    try:
-        candidate_id = int(candidate_id)
-    except (TypeError, ValueError):
-        raise NotFound("Candidate") from None
+    candidate_id = parse_id(candidate_id, "Candidate")
     candidate = db.session.scalar(select(Candidate).where(
         Candidate.id == candidate_id,
         Candidate.institute_id.in_(_visible_institutes(actor, include_sub_institutes))))

@@ -7,9 +7,10 @@ sitting services. The JSON endpoints are what thousands of open exam pages call:
 by its token (one query) and makes one change, and never loads the paper or the exam."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from webapp import storage
+from webapp.api.domain import white_label
 from webapp.delivery.forms import CheckForm
 from webapp.errors import NotFound, ValidationError, wants_json
 from webapp.exams.forms import one_candidate_form
@@ -17,6 +18,7 @@ from webapp.exams.models import AccessType
 from webapp.exams.services import describe_window, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
 from webapp.extensions import limiter
+from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
@@ -31,20 +33,22 @@ REGISTRATION_RATE_LIMIT = "30 per minute"
 # What the exam page may report about itself; other kinds (an admission, a finish) are written by the
 # services and staff only, so a page can never forge them into the proctor's log.
 CANDIDATE_EVENTS = frozenset({"copy_attempt", "cut_attempt", "paste_attempt", "context_menu_attempt"})
+# Proctoring (issue 5): leaving the window, tab or full screen counts against the browsing tolerance.
+BROWSING_EVENTS = taking.BROWSING_EVENTS
+MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
                   "by_invitation": 200}
 
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"is_answered": is_answered}
+    return {"is_answered": is_answered, "white_label": white_label}
 
 
 @blueprint.after_request
 def no_store(response):
     # Questions, answers and results must not stay in a shared computer's cache or come back with Back.
-    if request.endpoint != "delivery.institute_logo":
-        response.headers["Cache-Control"] = "no-store"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -85,20 +89,6 @@ def _json_body() -> dict:
     return body if isinstance(body, dict) else {}
 
 
-# The institute's branding -------------------------------------------------------------------------
-
-@blueprint.get("/t/<access_key>/logo")
-def institute_logo(access_key):
-    """The logo of the exam's institute, for the candidate's pages (which have no login)."""
-    exam = exam_by_access_key(access_key)
-    if exam is None or not exam.institute.logo:
-        abort(404)
-    response = Response(exam.institute.logo, mimetype=exam.institute.logo_mimetype)
-    # The pages link it with the institute's last change in the query string, so it may be kept long.
-    response.headers["Cache-Control"] = "public, max-age=86400"
-    return response
-
-
 # The open exam link -------------------------------------------------------------------------------
 
 @blueprint.route("/t/<access_key>", methods=["GET", "POST"])
@@ -136,7 +126,7 @@ def _check_page(sitting, form: CheckForm | None = None):
 
 def _waiting_page(sitting):
     return render_template("delivery/waiting.html", sitting=sitting, exam=sitting.exam,
-                           institute=sitting.exam.institute)
+                           institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
 
 
 def _instructions_page(sitting):
@@ -154,7 +144,18 @@ def _exam_page(sitting):
     return render_template("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                            institute=sitting.exam.institute, items=shown, total=len(items), responses=responses,
                            position=position, timed=timed, remaining=taking.remaining_seconds(sitting),
-                           last_section=sitting.current_section >= len(sitting.sections) - 1)
+                           last_section=sitting.current_section >= len(sitting.sections) - 1,
+                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
+                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
+                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
+                           browsing_left=_browsing_left(sitting))
+
+
+def _browsing_left(sitting):
+    exam = sitting.exam
+    if not exam.web_proctoring_enabled:
+        return None
+    return max(0, exam.web_proctoring_count - taking.browsing_count(sitting))
 
 
 def _done_page(sitting):
@@ -208,6 +209,10 @@ def waiting(token):
     if not problem:
         taking.open_session_if_ready(sitting)   # a window that has opened since lets the candidate in
     if not problem and sitting.status == S.CHECK_COMPLETED:
+        # Proctoring: a proctor's refusal is shown on the waiting page as soon as it is made.
+        refused = proctoring.rejection_reason(sitting) if sitting.exam.admission_required else None
+        if refused:
+            return render_template("delivery/_refused.html", refused=refused)
         return "", 204
     response = Response("")
     response.headers["HX-Redirect"] = url_for(".sitting_page", token=token)
@@ -265,8 +270,12 @@ def save_answer(token):
 def clock(token):
     sitting = taking.sitting_for_token(token)
     running = sitting.status == S.EXAM_STARTED
-    return {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
-            "section": sitting.current_section}
+    answer = {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
+              "section": sitting.current_section}
+    if running:
+        # Proctoring: the poll is the page's heartbeat (one UPDATE) and brings the proctor's messages.
+        answer["messages"] = proctoring.heartbeat(sitting)
+    return answer
 
 
 @blueprint.post("/s/<token>/position")
@@ -280,7 +289,20 @@ def position(token):
 def record_event(token):
     sitting = taking.sitting_for_token(token)
     kind = _json_body().get("kind")
+    if isinstance(kind, str) and kind in BROWSING_EVENTS:
+        # Proctoring: counted against the tolerance; past it the test ends BrowsingToleranceExceeded.
+        left = taking.record_browsing_event(sitting, kind)
+        return {"recorded": kind, "status": sitting.status.value, "left": left,
+                "show_left": sitting.exam.web_proctoring_show_remaining}
     if not isinstance(kind, str) or kind not in CANDIDATE_EVENTS:
         raise ValidationError("Unknown event.", field="kind")
     taking.record_event(sitting, kind)
     return {"recorded": kind}
+
+
+@blueprint.post("/s/<token>/snapshot")
+def snapshot(token):
+    """Proctoring: a webcam snapshot from the running exam page (the image is the request body)."""
+    sitting = taking.sitting_for_token(token)
+    shot = proctoring.store_snapshot(sitting, request.get_data(cache=False)[:MAX_SNAPSHOT_BYTES + 1])
+    return {"stored": True, "at": shot.created_at.isoformat()}

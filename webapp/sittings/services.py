@@ -32,8 +32,11 @@ TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
     S.CHECK_COMPLETED: frozenset({S.EXAM_SESSION_OPENED}),
     S.EXAM_SESSION_OPENED: frozenset({S.EXAM_STARTED}),
     S.EXAM_STARTED: frozenset({S.EXAM_FINISHED}),
-    S.EXAM_FINISHED: frozenset(),
+    # Proctoring: a finished (Expired or TerminatedByProctor) sitting re-opened with new time. Only
+    # `taking.resume` may take this step (it passes resume=True).
+    S.EXAM_FINISHED: frozenset({S.EXAM_STARTED}),
 }
+RESUME_ONLY = frozenset({(S.EXAM_FINISHED, S.EXAM_STARTED)})
 LOOKUP_CHUNK = 500
 # Registration fields copied into the candidate's record, whose columns limit their length.
 NAME_FIELDS = ("First Name", "Last Name")
@@ -41,9 +44,9 @@ NAME_LENGTH = Candidate.first_name.type.length
 USERNAME_LENGTH = Candidate.username.type.length
 
 
-def transition(sitting: Sitting, to: SittingStatus) -> None:
+def transition(sitting: Sitting, to: SittingStatus, *, resume: bool = False) -> None:
     """Move a sitting to its next state, or raise IllegalTransition."""
-    if to not in TRANSITIONS[sitting.status]:
+    if to not in TRANSITIONS[sitting.status] or ((sitting.status, to) in RESUME_ONLY and not resume):
         raise IllegalTransition(f"A sitting cannot go from {sitting.status.value} to {to.value}.")
     sitting.status = to
 

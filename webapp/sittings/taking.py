@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
@@ -385,6 +385,112 @@ def progress(sitting: Sitting, responses: dict[int, Response], items: list[Sitti
     flagged = sum(1 for item in items if responses[item.id].flagged)
     return {"answered": answered, "unanswered": len(items) - answered, "flagged": flagged, "total": len(items)}
 
+
+
+
+# Proctoring (issue 5): time extensions, termination, resume, browsing tolerance, heartbeat ---------------
+# Permission and pool checks and the audit log are the callers' (webapp/proctoring/services.py); these
+# functions only move the sitting, so that the state machine and the clock stay in this module.
+
+# What the exam page reports when the candidate leaves the test: each one counts against the tolerance.
+BROWSING_EVENTS = frozenset({"tab_hidden", "window_blur", "fullscreen_exit"})
+
+
+def _cap_to_window(sitting: Sitting, deadline: datetime, now: datetime) -> datetime:
+    """As overall_deadline: never past the end of the exam's current window."""
+    _, window = window_state(sitting.exam, now)
+    return min(deadline, window.end) if window and window.end > now else deadline
+
+
+def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) -> None:
+    """N more minutes: kept in extra_minutes (so a sitting not yet started gets them at its start) and,
+    on a running sitting, added to the deadline and to the running timed section's deadline."""
+    now = now or utcnow()
+    if sitting.status == S.EXAM_FINISHED:
+        raise Conflict("The test is over; resume it instead of extending it.")
+    sitting.extra_minutes += minutes
+    if sitting.status == S.EXAM_STARTED:
+        if expire_if_overdue(sitting, now=now):
+            raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
+        sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
+        if is_timed(sitting) and (deadline := section_deadline(sitting)):
+            sections = [dict(section) for section in sitting.sections]
+            sections[sitting.current_section]["deadline"] = min(
+                deadline + timedelta(minutes=minutes), sitting.deadline).isoformat()
+            sitting.sections = sections
+
+
+def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: datetime | None = None) -> None:
+    """A proctor ends a running test: `TerminatedByProctor`."""
+    now = now or utcnow()
+    if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
+        raise IllegalTransition("Only a running test can be terminated.")
+    record_event(sitting, "terminated", actor=actor, reason=reason)
+    finish(sitting, FinishMode.TERMINATED_BY_PROCTOR, now=now, actor=actor)
+
+
+RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
+
+
+def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: datetime | None = None) -> None:
+    """Re-open an expired or terminated sitting with `minutes` from now; the responses are kept and the
+    candidate goes on where they were. The result is scored again at the next finish."""
+    now = now or utcnow()
+    if sitting.status != S.EXAM_FINISHED or sitting.finish_mode not in RESUMABLE:
+        raise IllegalTransition("Only an expired or terminated test can be resumed.")
+    was = sitting.finish_mode
+    transition(sitting, S.EXAM_STARTED, resume=True)
+    sitting.finish_mode = None
+    sitting.finished_at = None
+    sitting.graded_at = None
+    sitting.deadline = now + timedelta(minutes=minutes)
+    if sitting.sections:
+        sections = [dict(section) for section in sitting.sections]
+        current = sections[sitting.current_section]
+        current["closed"] = False
+        if current.get("duration"):
+            current["deadline"] = sitting.deadline.isoformat()
+        sitting.sections = sections
+    record_event(sitting, "resumed", actor=actor, minutes=minutes, finish_mode=was.value)
+    if was == FinishMode.EXPIRED:
+        callbacks.resume_enabled(sitting)
+
+
+def browsing_count(sitting: Sitting) -> int:
+    return db.session.scalar(select(func.count()).select_from(ProctorEvent).where(
+        ProctorEvent.sitting_id == sitting.id, ProctorEvent.kind.in_(BROWSING_EVENTS))) or 0
+
+
+def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None = None) -> int | None:
+    """The candidate left the test window, tab or full screen. Returns how many more exits are allowed
+    (None without web proctoring); past the exam's count the test ends `BrowsingToleranceExceeded`."""
+    now = now or utcnow()
+    if kind not in BROWSING_EVENTS:
+        raise ValidationError("Unknown event.", field="kind")
+    if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
+        return 0
+    record_event(sitting, kind)
+    exam = sitting.exam
+    if not exam.web_proctoring_enabled:
+        return None
+    db.session.flush()
+    left = exam.web_proctoring_count - browsing_count(sitting)
+    if left < 0:
+        finish(sitting, FinishMode.BROWSING_TOLERANCE_EXCEEDED, now=now)
+        return 0
+    return left
+
+
+def heartbeat(sitting: Sitting, *, now: datetime | None = None, pending=None) -> int:
+    """The exam page is open: one UPDATE of last_seen_at (the live monitor's online/offline). `pending`,
+    a scalar subquery (the proctor's undelivered messages), comes back in the same statement, so the
+    poll asks for messages only when there are some. Returns its value (0 without one)."""
+    statement = (update(Sitting).where(Sitting.id == sitting.id).values(last_seen_at=now or utcnow())
+                 .execution_options(synchronize_session=False))
+    if pending is None:
+        db.session.execute(statement)
+        return 0
+    return db.session.execute(statement.returning(pending)).scalar() or 0
 
 
 register_periodic_task(close_overdue_sittings)

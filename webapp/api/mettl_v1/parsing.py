@@ -66,18 +66,16 @@ def flag(name: str) -> bool:
     return value == "true"
 
 
-def language() -> str:
-    code = request.values.get("languageCode", "en")
-    if code not in LANGUAGES:
+def check_language() -> None:
+    if request.values.get("languageCode", "en") not in LANGUAGES:
         raise bad_request(f"Invalid parameters supplied: languageCode is one of {', '.join(LANGUAGES)}.")
-    return code
 
 
-def email(value: str, code: str = "E004") -> str:
+def email(value: str) -> str:
     try:
         return normalise_email(value)
     except ValidationError:
-        raise bad_request(f"Invalid format for email-id {value!r}", code) from None
+        raise bad_request(f"Invalid format for email-id {value!r}", "E004") from None
 
 
 def json_parameter(name: str, *, required: bool = True, code: str = "E400"):
@@ -226,7 +224,7 @@ class ScheduleCandidates:
 
 
 def mettl_date(value) -> date | None:
-    """"Thu, 27 Jun 2013" as Mettl writes dates; an ISO date is accepted too."""
+    """A date as Mettl writes it, "Thu, 27 Jun 2013"; an ISO date is accepted too."""
     if value in (None, ""):
         return None
     text = _text(value, "date", "E020").strip()
@@ -243,12 +241,16 @@ def mettl_date(value) -> date | None:
 
 
 def _clock(value) -> time | None:
+    """A time of day, "08:00:00", in the window's timeZone (so a time with a zone of its own is refused)."""
     if value in (None, ""):
         return None
     try:
-        return time.fromisoformat(_text(value, "time", "E020").strip())
+        parsed = time.fromisoformat(_text(value, "time", "E020").strip())
     except ValueError:
-        raise bad_request(f"Invalid schedule type/Schedule window: unknown time {value!r}.", "E020") from None
+        parsed = None
+    if parsed is None or parsed.tzinfo is not None:
+        raise bad_request(f"Invalid schedule type/Schedule window: unknown time {value!r}.", "E020")
+    return parsed
 
 
 def _window(value) -> dict:

@@ -57,7 +57,7 @@ def _paging(total: int, paging: parsing.Paging) -> dict:
 
 @route("/account", methods=["GET"])
 def account():
-    parsing.language()   # registration fields are the same in every language offered
+    parsing.check_language()   # the registration fields read the same in every language offered
     institute = actor().institute
     return success(accountInfo=serializers.account(institute, domain.white_label(institute.id)))
 

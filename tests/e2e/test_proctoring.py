@@ -1,0 +1,200 @@
+"""Proctoring in real Chromium with two browser contexts, a candidate's and a proctor's (fake camera):
+admission from the proctor's screen, the browsing tolerance ending a test, a time extension and a
+message reaching the candidate's clock, and a terminated sitting resumed and finished."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.delivery.helpers import build_paper, paper_assessment, register, start
+from tests.e2e.conftest import browser_login
+from webapp.exams.services import set_proctor_pool
+from webapp.extensions import db
+from webapp.sittings import taking
+from webapp.sittings.models import FinishMode, Sitting, SittingStatus
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def paper(admin):
+    return build_paper(admin)
+
+
+@pytest.fixture
+def proctor(factory, admin):
+    return factory.staff(admin.institute, "proctor", "Pat Pool")
+
+
+@pytest.fixture
+def make_exam(factory, admin, paper, proctor):
+    def make(**settings):
+        exam = factory.exam(admin, assessment=paper_assessment(admin, paper), access_type="ByInvitation", **settings)
+        set_proctor_pool(admin, exam.id, [proctor.id])
+        db.session.commit()
+        return exam
+    return make
+
+
+@pytest.fixture
+def fast_clock(live_app, monkeypatch):
+    """The exam page asks the server every second, so that a proctor's change shows at once."""
+    monkeypatch.setitem(live_app.config, "CLOCK_POLL_SECONDS", 1)
+
+
+@pytest.fixture
+def two(browser, live_server):
+    """Two browser contexts, candidate and proctor; a console error in either fails the test."""
+    errors: list[str] = []
+    opened = []
+
+    def open_page():
+        context = browser.new_context(base_url=live_server)
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        return tab
+
+    yield open_page
+    for context in opened:
+        context.close()
+    assert not errors, errors
+
+
+def _sitting(sitting_id) -> Sitting:
+    db.session.expire_all()
+    return db.session.get(Sitting, sitting_id)
+
+
+def _wait_for(predicate, seconds=10.0):
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return predicate()
+
+
+def test_a_proctor_admits_a_waiting_candidate(two, admin, make_exam, proctor):
+    exam = make_exam(admission_required=True)
+    sitting = register(admin, exam)
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={"userAgent": "test"})
+    db.session.commit()
+    candidate, staff = two(), two()
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.get_by_role("heading", name="Please wait")).to_be_visible()
+
+    browser_login(staff, proctor.email)
+    staff.goto(f"/proctoring/exams/{exam.id}/monitor")
+    expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-state]")).to_contain_text("check completed")
+    staff.get_by_role("button", name="Admission").click()
+    card = staff.locator(f".admission-card[data-sitting-id='{sitting.id}']")
+    expect(card).to_contain_text("ann@example.com")
+    card.get_by_role("button", name="Admit").click()
+    expect(staff.get_by_text("Nobody is waiting.")).to_be_visible()
+
+    # The waiting page moves on by itself.
+    candidate.get_by_role("button", name="Start the test").click(timeout=15_000)
+    expect(candidate.locator("[data-timer]")).to_be_visible()
+    assert _sitting(sitting.id).status == SittingStatus.EXAM_STARTED
+
+
+def test_switching_tabs_past_the_tolerance_ends_the_test(two, admin, make_exam):
+    sitting = start(register(admin, make_exam(web_proctoring_enabled=True, web_proctoring_count=1,
+                                              web_proctoring_show_remaining=True)))
+    candidate = two()
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.locator("[data-timer]")).to_be_visible()
+    # The tab goes to the background, as when the candidate switches to another tab.
+    candidate.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    expect(candidate.locator("[data-browsing-warning]")).to_have_text(
+        "You left the test window. 0 more time(s) and the test ends.")
+    candidate.evaluate("""() => {
+        Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
+    }""")
+    time.sleep(1.2)   # one exit fires visibilitychange and blur; the page counts them once a second
+    # Then another window takes the focus.
+    candidate.evaluate("() => window.dispatchEvent(new Event('blur'))")
+    expect(candidate.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
+    finished = _sitting(sitting.id)
+    assert (finished.status, finished.finish_mode) == (SittingStatus.EXAM_FINISHED,
+                                                        FinishMode.BROWSING_TOLERANCE_EXCEEDED)
+
+
+def test_a_time_extension_and_a_message_reach_the_candidates_page(two, admin, make_exam, proctor, fast_clock):
+    sitting = start(register(admin, make_exam()))
+    candidate, staff = two(), two()
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.locator("[data-timer]")).to_have_text(re.compile(r"^(30:00|29:\d\d)$"))
+
+    browser_login(staff, proctor.email)
+    staff.goto(f"/proctoring/sittings/{sitting.id}")
+    staff.get_by_label("Extend by (minutes)").fill("30")
+    staff.get_by_role("button", name="Extend").click()
+    expect(candidate.locator("[data-timer]")).to_have_text(re.compile(r"^(1:00:00|59:\d\d)$"))
+
+    staff.get_by_label("Message to the candidate").fill("Please keep your face in view.")
+    staff.get_by_role("button", name="Send").click()
+    expect(candidate.locator("[data-proctor-message]")).to_have_text(
+        "Message from your proctor: Please keep your face in view.")
+    # The monitor shows the candidate online (the clock poll is the heartbeat).
+    staff.goto(f"/proctoring/exams/{sitting.exam_id}/monitor")
+    expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-online]")).to_have_text("online")
+
+
+def test_a_terminated_sitting_is_resumed_and_finished(two, admin, make_exam, proctor, fast_clock):
+    sitting = start(register(admin, make_exam()))
+    candidate, staff = two(), two()
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.locator("[data-timer]")).to_be_visible()
+
+    browser_login(staff, proctor.email)
+    staff.goto(f"/proctoring/sittings/{sitting.id}")
+    staff.get_by_label("Reason for terminating").fill("Another person in the room.")
+    staff.get_by_role("button", name="Terminate").click()
+    expect(staff.locator("[data-state]")).to_have_text("exam_finished (TerminatedByProctor)")
+    expect(candidate.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
+
+    staff.get_by_label("Resume with (minutes)").fill("10")
+    staff.get_by_role("button", name="Resume").click()
+    expect(staff.locator("[data-state]")).to_have_text("exam_started")
+
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.locator("[data-timer]")).to_have_text(re.compile(r"^(10:00|9:\d\d)$"))
+    candidate.get_by_role("button", name="Finish the test…").click()
+    candidate.get_by_role("button", name="Submit my answers and finish").click()
+    expect(candidate.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
+    finished = _sitting(sitting.id)
+    assert (finished.status, finished.finish_mode) == (SittingStatus.EXAM_FINISHED, FinishMode.NORMAL_SUBMISSION)
+
+
+def test_snapshots_from_the_fake_camera_reach_the_gallery(two, admin, make_exam, proctor, live_app, monkeypatch):
+    monkeypatch.setitem(live_app.config, "SNAPSHOT_SECONDS", 1)
+    exam = make_exam(image_proctoring=True)
+    sitting = register(admin, exam)
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={}, consent=True, reference_photo="1/1/reference_photo-x.jpg")
+    taking.start_exam(sitting)
+    db.session.commit()
+    candidate, staff = two(), two()
+    candidate.context.grant_permissions(["camera"])
+    candidate.goto(f"/s/{sitting.access_token}")
+    expect(candidate.locator("[data-timer]")).to_be_visible()
+    from sqlalchemy import func, select
+    from webapp.proctoring.models import Snapshot
+    assert _wait_for(lambda: db.session.scalar(select(func.count()).select_from(Snapshot)
+                                               .where(Snapshot.sitting_id == sitting.id)) >= 1)
+    browser_login(staff, proctor.email)
+    staff.goto(f"/proctoring/sittings/{sitting.id}/snapshots")
+    image = staff.locator(".gallery img").first
+    expect(image).to_be_visible()
+    assert staff.evaluate("(img) => img.naturalWidth", image.element_handle()) > 0

@@ -1,0 +1,157 @@
+"""The proctor's pages and the candidate's proctoring endpoints, read with BeautifulSoup and JSON."""
+from bs4 import BeautifulSoup
+from sqlalchemy import func, select
+
+from tests.conftest import log_in
+from tests.delivery.helpers import register
+from tests.proctoring.conftest import started
+from webapp import storage
+from webapp.extensions import db
+from webapp.proctoring import services
+from webapp.proctoring.models import AuditEntry, Snapshot
+from webapp.sittings import taking
+from webapp.sittings.models import SittingStatus
+
+JPEG = b"\xff\xd8\xff\xe0" + b"1" * 64
+
+
+def _soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def test_the_monitor_page_and_its_htmx_fragment(client, admin, exam, pool_proctor):
+    sitting = started(admin, exam)
+    register(admin, exam, "bob@example.com")
+    log_in(client, pool_proctor)
+    soup = _soup(client.get(f"/proctoring/exams/{exam.id}/monitor"))
+    rows = soup.select("table.monitor tr[data-sitting-id]")
+    assert len(rows) == 2
+    assert soup.select_one("#monitor")["hx-trigger"] == "every 5s"
+    fragment = _soup(client.get(f"/proctoring/exams/{exam.id}/monitor?state=running", headers={"HX-Request": "true"}))
+    assert fragment.select_one("h1") is None
+    row, = fragment.select("tr[data-sitting-id]")
+    assert row["data-sitting-id"] == str(sitting.id) and row.select_one("[data-browsing]").text.strip() == "0 / 2"
+    assert "offline" in row.select_one("[data-online]").text
+
+
+def test_the_proctor_index_lists_only_pool_exams(client, admin, make_exam, pool_proctor):
+    mine, other = make_exam(), make_exam(pool=[])
+    log_in(client, pool_proctor)
+    ids = [row["data-exam-id"] for row in _soup(client.get("/proctoring/")).select("tr[data-exam-id]")]
+    assert ids == [str(mine.id)]
+    assert client.get(f"/proctoring/exams/{other.id}/monitor").status_code == 403
+
+
+def test_a_proctor_outside_the_pool_is_refused(client, admin, exam, outsider):
+    sitting = started(admin, exam)
+    log_in(client, outsider)
+    assert client.get(f"/proctoring/exams/{exam.id}/monitor").status_code == 403
+    response = client.post(f"/proctoring/sittings/{sitting.id}/terminate", data={"reason": "x"})
+    assert response.status_code == 403
+    db.session.refresh(sitting)
+    assert sitting.status == SittingStatus.EXAM_STARTED
+
+
+def test_admission_screen_and_the_candidates_waiting_page(client, admin, make_exam, pool_proctor, app):
+    exam = make_exam(admission_required=True, candidate_auth_proctored=True)
+    sitting = register(admin, exam)
+    keys = storage.store_images(sitting.institute_id, sitting.id, {"reference_photo": JPEG, "id_photo": JPEG})
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={}, **keys)
+    db.session.commit()
+    log_in(client, pool_proctor)
+    soup = _soup(client.get(f"/proctoring/exams/{exam.id}/admission"))
+    card, = soup.select(".admission-card")
+    images = [img["src"] for img in card.select("img")]
+    assert len(images) == 2 and client.get(images[1]).data == JPEG
+    client.post(f"/proctoring/sittings/{sitting.id}/reject", data={"reason": "The ID photo is unreadable."})
+    candidate = app.test_client()
+    assert "The ID photo is unreadable." in _soup(candidate.get(f"/s/{sitting.access_token}")).select_one(
+        "[data-refused]").text
+    poll = candidate.get(f"/s/{sitting.access_token}/waiting")
+    assert "The ID photo is unreadable." in poll.get_data(as_text=True)
+    client.post(f"/proctoring/sittings/{sitting.id}/admit", data={"back": "admission"})
+    db.session.refresh(sitting)
+    assert sitting.status == SittingStatus.EXAM_SESSION_OPENED
+    assert candidate.get(f"/s/{sitting.access_token}/waiting").headers["HX-Redirect"].endswith(sitting.access_token)
+
+
+def test_actions_from_the_sitting_page(client, admin, exam, pool_proctor, app):
+    sitting = started(admin, exam)
+    log_in(client, pool_proctor)
+    soup = _soup(client.get(f"/proctoring/sittings/{sitting.id}"))
+    assert {form["data-action"] for form in soup.select("form[data-action]")} >= {"message", "extend", "terminate",
+                                                                                   "flag"}
+    client.post(f"/proctoring/sittings/{sitting.id}/message", data={"body": "Eyes on the screen, please."})
+    candidate = app.test_client()
+    clock = candidate.get(f"/s/{sitting.access_token}/clock").json
+    assert clock["messages"] == ["Eyes on the screen, please."]
+    before = clock["remaining"]
+    client.post(f"/proctoring/sittings/{sitting.id}/extend", data={"minutes": "10"})
+    clock = candidate.get(f"/s/{sitting.access_token}/clock").json
+    assert clock["messages"] == [] and clock["remaining"] >= before + 599
+    client.post(f"/proctoring/sittings/{sitting.id}/flag", data={"category": "phone", "note": "Phone"})
+    client.post(f"/proctoring/sittings/{sitting.id}/terminate", data={"reason": "Phone use."})
+    db.session.refresh(sitting)
+    assert sitting.finish_mode.value == "TerminatedByProctor"
+    soup = _soup(client.get(f"/proctoring/sittings/{sitting.id}"))
+    assert soup.select_one("form[data-action=resume]") is not None
+    client.post(f"/proctoring/sittings/{sitting.id}/resume", data={"minutes": "5"})
+    db.session.refresh(sitting)
+    assert sitting.status == SittingStatus.EXAM_STARTED
+    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["sitting.message", "sitting.extend", "sitting.flag", "sitting.terminate", "sitting.resume"]
+
+
+def test_browsing_events_answer_with_the_tolerance_left(client, admin, exam):
+    sitting = started(admin, exam)
+    url = f"/s/{sitting.access_token}/events"
+    assert client.post(url, json={"kind": "tab_hidden"}).json == {
+        "recorded": "tab_hidden", "status": "exam_started", "left": 1, "show_left": True}
+    assert client.post(url, json={"kind": "window_blur"}).json["left"] == 0
+    answer = client.post(url, json={"kind": "fullscreen_exit"}).json
+    assert answer["status"] == "exam_finished"
+    db.session.refresh(sitting)
+    assert sitting.finish_mode.value == "BrowsingToleranceExceeded"
+    assert client.post(url, json={"kind": "made_up"}, headers={"Accept": "application/json"}).status_code == 400
+
+
+def test_snapshot_upload_and_gallery(client, admin, make_exam, pool_proctor, app):
+    exam = make_exam(image_proctoring=True)
+    sitting = register(admin, exam)
+    taking.start_check(sitting, ip_address="")
+    taking.complete_check(sitting, browser={}, consent=True, reference_photo="1/1/reference_photo-x.jpg")
+    taking.start_exam(sitting)
+    db.session.commit()
+    candidate = app.test_client()
+    page = _soup(candidate.get(f"/s/{sitting.access_token}"))
+    assert page.select_one("[data-exam]")["data-snapshot-url"].endswith("/snapshot")
+    response = candidate.post(f"/s/{sitting.access_token}/snapshot", data=JPEG, content_type="image/jpeg")
+    assert response.json["stored"] is True
+    assert candidate.post(f"/s/{sitting.access_token}/snapshot", data=b"nope",
+                          headers={"Accept": "application/json"}).status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(Snapshot)) == 1
+    log_in(client, pool_proctor)
+    soup = _soup(client.get(f"/proctoring/sittings/{sitting.id}/snapshots"))
+    image, = soup.select(".gallery img")
+    assert client.get(image["src"]).data == JPEG
+    monitor = _soup(client.get(f"/proctoring/exams/{exam.id}/monitor"))
+    assert monitor.select_one("img.thumb")["src"] == image["src"]
+
+
+def test_audit_page_and_csv(client, admin, exam, pool_proctor):
+    sitting = started(admin, exam)
+    services.extend(pool_proctor, sitting.id, 5)
+    services.send_message(pool_proctor, sitting.id, "hi")
+    db.session.commit()
+    log_in(client, admin)
+    soup = _soup(client.get("/proctoring/audit?action=sitting.extend"))
+    assert [row["data-action"] for row in soup.select("tr[data-audit-id]")] == ["sitting.extend"]
+    response = client.get("/proctoring/audit.csv")
+    assert response.mimetype == "text/csv" and len(response.get_data(as_text=True).strip().splitlines()) == 3
+
+
+def test_exam_page_links_to_the_monitor(client, admin, exam):
+    log_in(client, admin)
+    link = _soup(client.get(f"/exams/{exam.id}")).select_one("[data-live-monitor]")
+    assert link["href"] == f"/proctoring/exams/{exam.id}/monitor"

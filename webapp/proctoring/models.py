@@ -1,0 +1,113 @@
+"""Proctoring records: the audit log of staff actions, flags raised on sittings, reviews after the
+exam, messages to candidates, webcam snapshots and each institute's retention of images."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.database import UTCDateTime, enum_type, utcnow
+from webapp.extensions import db
+
+
+class AuditEntry(db.Model):
+    """One staff action that changed a sitting, an exam or a result: who, when, what, before and after."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_institute_created", "institute_id", "created_at"),
+                      Index("ix_audit_entries_target", "target_type", "target_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    actor_name: Mapped[str] = mapped_column(String(200), default="")   # kept when the user is gone
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(30))               # sitting, exam, result
+    target_id: Mapped[int]
+    before: Mapped[dict] = mapped_column(JSON, default=dict)
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Flag(db.Model):
+    """A proctor's note that something in a sitting needs a look; open until resolved."""
+
+    __tablename__ = "proctor_flags"
+    __table_args__ = (Index("ix_proctor_flags_sitting", "sitting_id", "resolved_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    raised_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+
+class ReviewOutcome(enum.StrEnum):
+    CLEAR = "clear"
+    SUSPICIOUS = "suspicious"
+    VIOLATION = "violation"
+
+
+class Review(db.Model):
+    """The proctor's verdict on a finished sitting. A violation withholds the result until an admin
+    overrides it with a reason."""
+
+    __tablename__ = "proctor_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), unique=True)
+    outcome: Mapped[ReviewOutcome] = mapped_column(enum_type(ReviewOutcome))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    overridden_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    overridden_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def withholds_result(self) -> bool:
+        return self.outcome == ReviewOutcome.VIOLATION and self.overridden_at is None
+
+
+class CandidateMessage(db.Model):
+    """A proctor's message to a candidate; the exam page's clock poll picks it up and marks it delivered."""
+
+    __tablename__ = "candidate_messages"
+    __table_args__ = (Index("ix_candidate_messages_pending", "sitting_id", "delivered_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    sender_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+
+class Snapshot(db.Model):
+    """A webcam image taken during the exam; the file lives in the image store under `storage_key`."""
+
+    __tablename__ = "proctor_snapshots"
+    __table_args__ = (Index("ix_proctor_snapshots_sitting", "sitting_id", "id"),
+                      Index("ix_proctor_snapshots_institute_created", "institute_id", "created_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    storage_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RetentionPolicy(db.Model):
+    """How many days an institute keeps proctoring images; without a row they are kept."""
+
+    __tablename__ = "retention_policies"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id", ondelete="CASCADE"), primary_key=True)
+    image_days: Mapped[int] = mapped_column(default=90)

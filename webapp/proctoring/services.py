@@ -1,0 +1,528 @@
+"""Proctoring: who may watch which exam (admins every exam of their institute, proctors the exams of
+their pools), the live monitor, admission, actions on running sittings (message, extend, terminate,
+flag), review, resume, webcam snapshots, the audit log and the retention of images.
+
+Every staff action checks the permission AND the pool, changes the sitting through `sittings.taking`
+and writes an audit entry in the same transaction."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import String, cast, delete, exists, func, select, update
+
+from webapp import storage
+from webapp.accounts.models import Role, User
+from webapp.accounts.permissions import Permission, require
+from webapp.candidates.models import Candidate
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
+from webapp.exams.models import Exam, exam_proctors
+from webapp.extensions import db
+from webapp.notifications.worker import register_periodic_task
+from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
+                                      Snapshot)
+from webapp.sittings import taking
+from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
+
+S = SittingStatus
+ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone
+MAX_MINUTES = 24 * 60
+MAX_TEXT = 2000
+FLAG_CATEGORIES = ("multiple_faces", "no_face", "other_person", "phone", "talking", "materials",
+                   "identity", "browsing", "other")
+RETENTION_BATCH = 200
+_SNAPSHOT_KEY = re.compile(r"^(\d+)/(\d+)/snapshot-([A-Za-z0-9_-]{16,64})\.(jpg|png|webp)$")
+
+
+# Who may watch what ------------------------------------------------------------------------------------
+
+def in_pool(actor: User, exam: Exam) -> bool:
+    if actor.role == Role.ADMIN:
+        return True
+    return bool(db.session.scalar(select(exists().where(exam_proctors.c.exam_id == exam.id,
+                                                        exam_proctors.c.user_id == actor.id))))
+
+
+def visible_exams(actor: User) -> list[Exam]:
+    """The exams the actor proctors: every exam of the institute for an admin, the pools' for a proctor."""
+    require(actor, Permission.PROCTOR_SITTINGS)
+    query = select(Exam).where(Exam.institute_id == actor.institute_id)
+    if actor.role != Role.ADMIN:
+        query = query.where(Exam.id.in_(select(exam_proctors.c.exam_id).where(exam_proctors.c.user_id == actor.id)))
+    return list(db.session.scalars(query.order_by(Exam.name)))
+
+
+def proctored_exam(actor: User, exam_id) -> Exam:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    exam = get_in_institute(Exam, actor.institute_id, exam_id, "Exam")
+    if not in_pool(actor, exam):
+        raise PermissionDenied("You are not in this exam's proctor pool.")
+    return exam
+
+
+def proctored_sitting(actor: User, sitting_id) -> Sitting:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    sitting = get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
+    if not in_pool(actor, sitting.exam):
+        raise PermissionDenied("You are not in this exam's proctor pool.")
+    return sitting
+
+
+# The audit log -----------------------------------------------------------------------------------------
+
+def _state(sitting: Sitting) -> dict:
+    return {"status": sitting.status.value, "finish_mode": sitting.finish_mode.value if sitting.finish_mode else None,
+            "deadline": sitting.deadline.isoformat() if sitting.deadline else None,
+            "extra_minutes": sitting.extra_minutes}
+
+
+def audit(actor: User, action: str, target_type: str, target_id: int, before: dict | None = None,
+          after: dict | None = None) -> AuditEntry:
+    entry = AuditEntry(institute_id=actor.institute_id, actor_id=actor.id, actor_name=actor.name, action=action,
+                       target_type=target_type, target_id=target_id, before=before or {}, after=after or {},
+                       created_at=utcnow())
+    db.session.add(entry)
+    return entry
+
+
+def _audit_query(actor: User, *, action: str = "", target_type: str = "", target_id=None, actor_id=None,
+                 since: datetime | None = None, until: datetime | None = None):
+    require(actor, Permission.PROCTOR_SITTINGS)
+    query = select(AuditEntry).where(AuditEntry.institute_id == actor.institute_id)
+    if actor.role != Role.ADMIN:
+        query = query.where(AuditEntry.actor_id == actor.id)   # a proctor sees their own actions
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if target_type:
+        query = query.where(AuditEntry.target_type == target_type)
+    if target_id not in (None, ""):
+        try:
+            query = query.where(AuditEntry.target_id == int(target_id))
+        except (TypeError, ValueError):
+            raise ValidationError("The target must be a number.", field="target_id") from None
+    if actor_id not in (None, ""):
+        query = query.where(AuditEntry.actor_id == int(actor_id))
+    if since:
+        query = query.where(AuditEntry.created_at >= since)
+    if until:
+        query = query.where(AuditEntry.created_at < until)
+    return query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+
+
+def audit_log(actor: User, *, page: int = 1, per_page: int = 50, **filters):
+    return db.paginate(_audit_query(actor, **filters), page=page, per_page=per_page, error_out=False)
+
+
+def audit_actions(actor: User) -> list[str]:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.institute_id == actor.institute_id)
+                                   .distinct().order_by(AuditEntry.action)))
+
+
+def audit_csv(actor: User, **filters) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time", "actor", "action", "target_type", "target_id", "before", "after"])
+    import json
+    for entry in db.session.scalars(_audit_query(actor, **filters).execution_options(yield_per=500)):
+        writer.writerow([entry.created_at.isoformat(), entry.actor_name, entry.action, entry.target_type,
+                         entry.target_id, json.dumps(entry.before, sort_keys=True),
+                         json.dumps(entry.after, sort_keys=True)])
+    return out.getvalue()
+
+
+# The live monitor --------------------------------------------------------------------------------------
+
+@dataclass
+class MonitorRow:
+    sitting_id: int
+    name: str
+    email: str
+    status: SittingStatus
+    finish_mode: FinishMode | None
+    remaining: int | None
+    answered: int
+    browsing: int
+    online: bool
+    last_snapshot_id: int | None
+    open_flags: int
+
+
+MONITOR_STATES = ("waiting", "running", "finished", "not_started")
+
+
+def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False,
+            now: datetime | None = None) -> tuple[Exam, list[MonitorRow]]:
+    """Every sitting of the exam with what a proctor watches: one query for the sittings and four
+    grouped ones (answers, browsing events, snapshots, flags), whatever the number of sittings."""
+    now = now or utcnow()
+    exam = proctored_exam(actor, exam_id)
+    query = (select(Sitting.id, Sitting.status, Sitting.finish_mode, Sitting.deadline, Sitting.last_seen_at,
+                    Candidate.first_name, Candidate.last_name, Candidate.email)
+             .join(Candidate, Candidate.id == Sitting.candidate_id).where(Sitting.exam_id == exam.id))
+    if state == "waiting":
+        query = query.where(Sitting.status == S.CHECK_COMPLETED)
+    elif state == "running":
+        query = query.where(Sitting.status == S.EXAM_STARTED)
+    elif state == "finished":
+        query = query.where(Sitting.status == S.EXAM_FINISHED)
+    elif state == "not_started":
+        query = query.where(Sitting.status.in_([S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.EXAM_SESSION_OPENED]))
+    if flagged:
+        query = query.where(exists().where(Flag.sitting_id == Sitting.id, Flag.resolved_at.is_(None)))
+    rows = db.session.execute(query.order_by(Sitting.id)).all()
+    of_exam = select(Sitting.id).where(Sitting.exam_id == exam.id)
+    answered = dict(db.session.execute(
+        select(Response.sitting_id, func.count()).where(
+            Response.sitting_id.in_(of_exam), Response.answer.is_not(None),
+            func.coalesce(cast(Response.answer, String), "null") != "null")
+        .group_by(Response.sitting_id)).all())
+    browsing = dict(db.session.execute(
+        select(ProctorEvent.sitting_id, func.count()).where(
+            ProctorEvent.sitting_id.in_(of_exam), ProctorEvent.kind.in_(taking.BROWSING_EVENTS))
+        .group_by(ProctorEvent.sitting_id)).all())
+    snapshots = dict(db.session.execute(
+        select(Snapshot.sitting_id, func.max(Snapshot.id)).where(Snapshot.sitting_id.in_(of_exam))
+        .group_by(Snapshot.sitting_id)).all())
+    flags = dict(db.session.execute(
+        select(Flag.sitting_id, func.count()).where(Flag.sitting_id.in_(of_exam), Flag.resolved_at.is_(None))
+        .group_by(Flag.sitting_id)).all())
+    result = []
+    for row in rows:
+        remaining = None
+        if row.status == S.EXAM_STARTED and row.deadline:
+            remaining = max(0, int((row.deadline - now).total_seconds()))
+        result.append(MonitorRow(
+            sitting_id=row.id, name=" ".join(filter(None, (row.first_name, row.last_name))) or row.email,
+            email=row.email, status=row.status, finish_mode=row.finish_mode, remaining=remaining,
+            answered=answered.get(row.id, 0), browsing=browsing.get(row.id, 0),
+            online=bool(row.last_seen_at and now - row.last_seen_at <= ONLINE_FOR),
+            last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0)))
+    return exam, result
+
+
+def sitting_detail(actor: User, sitting_id) -> dict:
+    sitting = proctored_sitting(actor, sitting_id)
+    return {
+        "sitting": sitting,
+        "flags": list(db.session.scalars(select(Flag).where(Flag.sitting_id == sitting.id).order_by(Flag.id))),
+        "events": list(db.session.scalars(select(ProctorEvent).where(ProctorEvent.sitting_id == sitting.id)
+                                          .order_by(ProctorEvent.id.desc()).limit(200))),
+        "messages": list(db.session.scalars(select(CandidateMessage).where(CandidateMessage.sitting_id == sitting.id)
+                                            .order_by(CandidateMessage.id))),
+        "review": review_of(sitting),
+        "browsing": taking.browsing_count(sitting),
+        "snapshot_count": db.session.scalar(select(func.count()).select_from(Snapshot)
+                                            .where(Snapshot.sitting_id == sitting.id)),
+    }
+
+
+# Admission ---------------------------------------------------------------------------------------------
+
+def admission_queue(actor: User, exam_id) -> tuple[Exam, list[Sitting]]:
+    exam = proctored_exam(actor, exam_id)
+    return exam, list(db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id,
+                                                               Sitting.status == S.CHECK_COMPLETED)
+                                         .order_by(Sitting.updated_at, Sitting.id)))
+
+
+def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
+    sitting = proctored_sitting(actor, sitting_id)
+    before = _state(sitting)
+    taking.admit(actor, sitting.id, now=now)
+    audit(actor, "sitting.admit", "sitting", sitting.id, before, _state(sitting))
+    return sitting
+
+
+def reject(actor: User, sitting_id, reason: str) -> Sitting:
+    """Refuse admission with a reason the candidate reads on the waiting page; a proctor may still
+    admit them later (after a new photo, say)."""
+    sitting = proctored_sitting(actor, sitting_id)
+    reason = _text(reason, "reason")
+    if sitting.status != S.CHECK_COMPLETED:
+        raise IllegalTransition("Only a waiting candidate can be refused admission.")
+    taking.record_event(sitting, "admission_rejected", actor=actor, reason=reason)
+    audit(actor, "sitting.reject", "sitting", sitting.id, _state(sitting), {"reason": reason})
+    return sitting
+
+
+def rejection_reason(sitting: Sitting) -> str | None:
+    """The last refusal, unless the candidate was admitted since (for the waiting page)."""
+    event = db.session.scalar(select(ProctorEvent).where(
+        ProctorEvent.sitting_id == sitting.id, ProctorEvent.kind == "admission_rejected")
+        .order_by(ProctorEvent.id.desc()).limit(1))
+    if event is None or sitting.status != S.CHECK_COMPLETED:
+        return None
+    return event.details.get("reason")
+
+
+# Actions on a running sitting --------------------------------------------------------------------------
+
+def _text(value, field: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError("Please write something.", field=field)
+    if len(value) > MAX_TEXT:
+        raise ValidationError(f"At most {MAX_TEXT} characters.", field=field)
+    return value
+
+
+def _minutes(value) -> int:
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("The minutes must be a whole number.", field="minutes") from None
+    if not 1 <= minutes <= MAX_MINUTES:
+        raise ValidationError(f"Between 1 and {MAX_MINUTES} minutes.", field="minutes")
+    return minutes
+
+
+def send_message(actor: User, sitting_id, body: str) -> CandidateMessage:
+    sitting = proctored_sitting(actor, sitting_id)
+    body = _text(body, "body")
+    if sitting.status == S.EXAM_FINISHED:
+        raise Conflict("The test is over; the candidate would not see the message.")
+    message = CandidateMessage(sitting_id=sitting.id, body=body, sender_id=actor.id, created_at=utcnow())
+    db.session.add(message)
+    taking.record_event(sitting, "message_sent", actor=actor, body=body)
+    audit(actor, "sitting.message", "sitting", sitting.id, {}, {"body": body})
+    return message
+
+
+def heartbeat(sitting: Sitting, *, now: datetime | None = None) -> list[str]:
+    """The exam page's clock poll: last_seen_at is set and the number of undelivered messages read in
+    one UPDATE; only when there are some does a second statement fetch (and mark) them."""
+    pending = (select(func.count()).where(CandidateMessage.sitting_id == sitting.id,
+                                          CandidateMessage.delivered_at.is_(None)).scalar_subquery())
+    if not taking.heartbeat(sitting, now=now, pending=pending):
+        return []
+    return pending_messages(sitting, now=now)
+
+
+def pending_messages(sitting: Sitting, *, now: datetime | None = None) -> list[str]:
+    """The messages the candidate has not seen yet, marked delivered in the same statement."""
+    rows = db.session.execute(
+        update(CandidateMessage).where(CandidateMessage.sitting_id == sitting.id, CandidateMessage.delivered_at.is_(None))
+        .values(delivered_at=now or utcnow()).returning(CandidateMessage.id, CandidateMessage.body)
+        .execution_options(synchronize_session=False)).all()
+    return [body for _, body in sorted(rows)]
+
+
+def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> Sitting:
+    sitting = proctored_sitting(actor, sitting_id)
+    minutes = _minutes(minutes)
+    before = _state(sitting)
+    taking.extend_time(sitting, minutes, now=now)
+    taking.record_event(sitting, "time_extended", actor=actor, minutes=minutes)
+    audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes})
+    return sitting
+
+
+def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = None) -> Sitting:
+    sitting = proctored_sitting(actor, sitting_id)
+    reason = _text(reason, "reason")
+    before = _state(sitting)
+    taking.terminate(sitting, reason, actor=actor, now=now)
+    audit(actor, "sitting.terminate", "sitting", sitting.id, before, {**_state(sitting), "reason": reason})
+    return sitting
+
+
+def raise_flag(actor: User, sitting_id, category: str, note: str = "") -> Flag:
+    sitting = proctored_sitting(actor, sitting_id)
+    if category not in FLAG_CATEGORIES:
+        raise ValidationError("Please choose a category.", field="category")
+    note = _text(note, "note", required=False)
+    flag = Flag(institute_id=sitting.institute_id, sitting_id=sitting.id, category=category, note=note,
+                raised_by=actor.id, created_at=utcnow())
+    db.session.add(flag)
+    db.session.flush()
+    taking.record_event(sitting, "flag_raised", actor=actor, category=category, note=note)
+    audit(actor, "sitting.flag", "sitting", sitting.id, {}, {"flag_id": flag.id, "category": category, "note": note})
+    return flag
+
+
+def resolve_flag(actor: User, flag_id) -> Flag:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    flag = get_in_institute(Flag, actor.institute_id, flag_id, "Flag")
+    proctored_sitting(actor, flag.sitting_id)
+    if flag.resolved_at is None:
+        flag.resolved_at = utcnow()
+        audit(actor, "sitting.flag_resolved", "sitting", flag.sitting_id, {"flag_id": flag.id, "open": True},
+              {"flag_id": flag.id, "open": False})
+    return flag
+
+
+def resume(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> Sitting:
+    sitting = proctored_sitting(actor, sitting_id)
+    minutes = _minutes(minutes)
+    before = _state(sitting)
+    taking.resume(sitting, minutes, actor=actor, now=now)
+    audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes})
+    return sitting
+
+
+# Review after the exam ---------------------------------------------------------------------------------
+
+def review_of(sitting: Sitting) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.sitting_id == sitting.id))
+
+
+def result_withheld(sitting: Sitting) -> bool:
+    """For results and certificates: a violation withholds the result until an admin overrides it."""
+    review = review_of(sitting)
+    return bool(review and review.withholds_result)
+
+
+def review(actor: User, sitting_id, outcome: str, comment: str = "") -> Review:
+    sitting = proctored_sitting(actor, sitting_id)
+    outcome = parse_enum(ReviewOutcome, outcome, "outcome", "Outcome")
+    comment = _text(comment, "comment", required=outcome != ReviewOutcome.CLEAR)
+    if sitting.status != S.EXAM_FINISHED:
+        raise Conflict("A sitting is reviewed once the test is over.")
+    existing = review_of(sitting)
+    before = {"outcome": existing.outcome.value, "comment": existing.comment} if existing else {}
+    if existing is None:
+        existing = Review(institute_id=sitting.institute_id, sitting_id=sitting.id, outcome=outcome)
+        db.session.add(existing)
+    existing.outcome, existing.comment = outcome, comment
+    existing.reviewer_id, existing.reviewed_at = actor.id, utcnow()
+    existing.override_reason, existing.overridden_by, existing.overridden_at = "", None, None
+    audit(actor, "result.review", "sitting", sitting.id, before, {"outcome": outcome.value, "comment": comment})
+    return existing
+
+
+def override_review(actor: User, sitting_id, reason: str) -> Review:
+    """An admin releases a result a violation withheld, with a reason that is kept."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    sitting = proctored_sitting(actor, sitting_id)
+    reason = _text(reason, "reason")
+    existing = review_of(sitting)
+    if existing is None or existing.outcome != ReviewOutcome.VIOLATION:
+        raise Conflict("Only a violation withholds a result.")
+    existing.override_reason, existing.overridden_by, existing.overridden_at = reason, actor.id, utcnow()
+    audit(actor, "result.override", "sitting", sitting.id, {"withheld": True}, {"withheld": False, "reason": reason})
+    return existing
+
+
+# Snapshots ---------------------------------------------------------------------------------------------
+
+def store_snapshot(sitting: Sitting, data: bytes, *, now: datetime | None = None) -> Snapshot:
+    """A webcam image from the running exam page of an image-proctored exam."""
+    if not sitting.exam.image_proctoring:
+        raise Conflict("This test takes no snapshots.")
+    if sitting.status != S.EXAM_STARTED:
+        raise Conflict("The test is not running.")
+    extension = storage.image_extension(data or b"")
+    if extension is None:
+        raise ValidationError("The snapshot must be a JPEG, PNG or WebP image.", field="snapshot")
+    if len(data) > storage.MAX_IMAGE_BYTES:
+        raise ValidationError("The snapshot is too large.", field="snapshot")
+    key = f"{int(sitting.institute_id)}/{int(sitting.id)}/snapshot-{secrets.token_urlsafe(18)}.{extension}"
+    path = storage._root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    snapshot = Snapshot(institute_id=sitting.institute_id, sitting_id=sitting.id, storage_key=key,
+                        created_at=now or utcnow())
+    db.session.add(snapshot)
+    return snapshot
+
+
+def sitting_snapshots(actor: User, sitting_id) -> tuple[Sitting, list[Snapshot]]:
+    sitting = proctored_sitting(actor, sitting_id)
+    return sitting, list(db.session.scalars(select(Snapshot).where(Snapshot.sitting_id == sitting.id)
+                                            .order_by(Snapshot.id)))
+
+
+def snapshot_image(actor: User, snapshot_id) -> tuple[bytes, str]:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    snapshot = get_in_institute(Snapshot, actor.institute_id, snapshot_id, "Snapshot")
+    proctored_sitting(actor, snapshot.sitting_id)
+    match = _SNAPSHOT_KEY.match(snapshot.storage_key)
+    path = storage._root() / snapshot.storage_key if match else None
+    if path is None or not path.is_file():
+        raise NotFound("Image")
+    return path.read_bytes(), storage.MIMETYPES[match[4]]
+
+
+def check_photo(actor: User, sitting_id, kind: str) -> tuple[bytes, str]:
+    """The reference or ID photo from the check, for the admission screen."""
+    sitting = proctored_sitting(actor, sitting_id)
+    if kind not in storage.KINDS or not (sitting.check or {}).get(kind):
+        raise NotFound("Image")
+    return storage.read_image(sitting.check[kind])
+
+
+def _remove_file(key: str) -> None:
+    if _SNAPSHOT_KEY.match(key or ""):
+        (storage._root() / key).unlink(missing_ok=True)
+
+
+# Retention and deleting a report -----------------------------------------------------------------------
+
+def retention_days(actor: User) -> int | None:
+    require(actor, Permission.PROCTOR_SITTINGS)
+    policy = db.session.get(RetentionPolicy, actor.institute_id)
+    return policy.image_days if policy else None
+
+
+def set_retention(actor: User, days) -> RetentionPolicy:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        raise ValidationError("The days must be a whole number.", field="days") from None
+    if not 1 <= days <= 3650:
+        raise ValidationError("Between 1 and 3650 days.", field="days")
+    policy = db.session.get(RetentionPolicy, actor.institute_id)
+    before = {"image_days": policy.image_days} if policy else {}
+    if policy is None:
+        policy = RetentionPolicy(institute_id=actor.institute_id)
+        db.session.add(policy)
+    policy.image_days = days
+    audit(actor, "institute.retention", "institute", actor.institute_id, before, {"image_days": days})
+    return policy
+
+
+def purge_old_images(*, now: datetime | None = None, batch: int = RETENTION_BATCH) -> int:
+    """The worker's job: snapshots older than their institute's retention go, files first, at most
+    `batch` per institute per run (the next run takes the rest)."""
+    now = now or utcnow()
+    removed = 0
+    for policy in db.session.scalars(select(RetentionPolicy)).all():
+        old = db.session.execute(select(Snapshot.id, Snapshot.storage_key).where(
+            Snapshot.institute_id == policy.institute_id,
+            Snapshot.created_at < now - timedelta(days=policy.image_days)).order_by(Snapshot.id).limit(batch)).all()
+        for _, key in old:
+            _remove_file(key)
+        if old:
+            db.session.execute(delete(Snapshot).where(Snapshot.id.in_([row.id for row in old])))
+            removed += len(old)
+    return removed
+
+
+def delete_report(actor: User, sitting_id) -> None:
+    """Delete a finished sitting's report: its images (snapshots and check photos), responses,
+    proctoring records and the sitting itself. Refused while the test is in progress."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    sitting = proctored_sitting(actor, sitting_id)
+    if sitting.status == S.EXAM_STARTED:
+        raise Conflict("The test is in progress; its report cannot be deleted now.")
+    if sitting.status != S.EXAM_FINISHED:
+        raise Conflict("Only a finished sitting's report can be deleted.")
+    before = {**_state(sitting), "candidate": sitting.candidate.email}
+    folder = storage._root() / str(int(sitting.institute_id)) / str(int(sitting.id))
+    for model in (Snapshot, Flag, Review, CandidateMessage, Response, ProctorEvent):
+        db.session.execute(delete(model).where(model.sitting_id == sitting.id))
+    db.session.delete(sitting)
+    db.session.flush()
+    audit(actor, "sitting.delete_report", "sitting", int(sitting_id), before, {})
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+register_periodic_task(purge_old_images)

@@ -1,0 +1,212 @@
+"""The proctor's console: the exams one proctors, the live monitor (htmx polling), admission, a
+sitting's page with the actions, the snapshot gallery and the audit log. Every view loads, calls one
+service (which checks the permission and the pool) and renders or redirects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.proctoring import services
+from webapp.proctoring.models import ReviewOutcome
+from webapp.web import page_number, render
+
+blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
+
+
+def _form(name: str) -> str:
+    return request.form.get(name, "")
+
+
+def _to_sitting(sitting_id: int):
+    return redirect(url_for("proctoring.sitting_page", sitting_id=sitting_id))
+
+
+@blueprint.get("/")
+@login_required
+def index():
+    return render_template("proctoring/index.html", exams=services.visible_exams(current_user),
+                           retention=services.retention_days(current_user))
+
+
+@blueprint.get("/exams/<int:exam_id>/monitor")
+@login_required
+def monitor(exam_id):
+    state = request.args.get("state", "")
+    flagged = request.args.get("flagged") == "1"
+    exam, rows = services.monitor(current_user, exam_id, state=state, flagged=flagged)
+    return render("proctoring/monitor.html", "proctoring/_monitor_rows.html", exam=exam, rows=rows, state=state,
+                  flagged=flagged, states=services.MONITOR_STATES)
+
+
+@blueprint.get("/exams/<int:exam_id>/admission")
+@login_required
+def admission(exam_id):
+    exam, waiting = services.admission_queue(current_user, exam_id)
+    return render("proctoring/admission.html", "proctoring/_admission_queue.html", exam=exam, waiting=waiting,
+                  reasons={sitting.id: services.rejection_reason(sitting) for sitting in waiting})
+
+
+@blueprint.post("/sittings/<int:sitting_id>/admit")
+@login_required
+def admit(sitting_id):
+    sitting = services.admit(current_user, sitting_id)
+    flash(f"{sitting.candidate.name} is admitted.", "success")
+    return redirect(request.form.get("back") == "admission" and
+                    url_for("proctoring.admission", exam_id=sitting.exam_id) or
+                    url_for("proctoring.sitting_page", sitting_id=sitting.id))
+
+
+@blueprint.post("/sittings/<int:sitting_id>/reject")
+@login_required
+def reject(sitting_id):
+    sitting = services.reject(current_user, sitting_id, _form("reason"))
+    flash(f"{sitting.candidate.name} is told why they were not admitted.", "success")
+    return redirect(url_for("proctoring.admission", exam_id=sitting.exam_id))
+
+
+@blueprint.get("/sittings/<int:sitting_id>")
+@login_required
+def sitting_page(sitting_id):
+    detail = services.sitting_detail(current_user, sitting_id)
+    return render_template("proctoring/sitting.html", **detail, categories=services.FLAG_CATEGORIES,
+                           outcomes=list(ReviewOutcome))
+
+
+@blueprint.post("/sittings/<int:sitting_id>/message")
+@login_required
+def message(sitting_id):
+    services.send_message(current_user, sitting_id, _form("body"))
+    flash("The message is on its way to the candidate's screen.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/extend")
+@login_required
+def extend(sitting_id):
+    sitting = services.extend(current_user, sitting_id, _form("minutes"))
+    flash(f"{sitting.candidate.name} has {int(_form('minutes'))} more minute(s).", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/terminate")
+@login_required
+def terminate(sitting_id):
+    services.terminate(current_user, sitting_id, _form("reason"))
+    flash("The test is terminated.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/flag")
+@login_required
+def flag(sitting_id):
+    services.raise_flag(current_user, sitting_id, _form("category"), _form("note"))
+    flash("Flag raised.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/flags/<int:flag_id>/resolve")
+@login_required
+def resolve_flag(flag_id):
+    flag_ = services.resolve_flag(current_user, flag_id)
+    return _to_sitting(flag_.sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/resume")
+@login_required
+def resume(sitting_id):
+    services.resume(current_user, sitting_id, _form("minutes"))
+    flash("The test is open again; the candidate can go on with the same link.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/review")
+@login_required
+def review(sitting_id):
+    services.review(current_user, sitting_id, _form("outcome"), _form("comment"))
+    flash("Review saved.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/override")
+@login_required
+def override(sitting_id):
+    services.override_review(current_user, sitting_id, _form("reason"))
+    flash("The result is released.", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/delete")
+@login_required
+def delete_report(sitting_id):
+    exam_id = services.proctored_sitting(current_user, sitting_id).exam_id
+    services.delete_report(current_user, sitting_id)
+    flash("The report, its images and answers are deleted.", "success")
+    return redirect(url_for("proctoring.monitor", exam_id=exam_id))
+
+
+@blueprint.get("/sittings/<int:sitting_id>/snapshots")
+@login_required
+def snapshots(sitting_id):
+    sitting, shots = services.sitting_snapshots(current_user, sitting_id)
+    return render_template("proctoring/snapshots.html", sitting=sitting, snapshots=shots)
+
+
+def _image(data: bytes, mimetype: str) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@blueprint.get("/snapshots/<int:snapshot_id>")
+@login_required
+def snapshot_image(snapshot_id):
+    return _image(*services.snapshot_image(current_user, snapshot_id))
+
+
+@blueprint.get("/sittings/<int:sitting_id>/photo/<kind>")
+@login_required
+def check_photo(sitting_id, kind):
+    return _image(*services.check_photo(current_user, sitting_id, kind))
+
+
+def _date(name: str, *, end: bool = False) -> datetime | None:
+    value = request.args.get(name, "")
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
+    except ValueError:
+        return None
+    if day and end:
+        from datetime import timedelta
+        day += timedelta(days=1)
+    return day
+
+
+def _audit_filters() -> dict:
+    return {"action": request.args.get("action", ""), "target_type": request.args.get("target_type", ""),
+            "target_id": request.args.get("target_id", ""), "since": _date("since"), "until": _date("until", end=True)}
+
+
+@blueprint.get("/audit")
+@login_required
+def audit_log():
+    entries = services.audit_log(current_user, page=page_number(), **_audit_filters())
+    return render("proctoring/audit.html", "proctoring/_audit_rows.html", entries=entries,
+                  actions=services.audit_actions(current_user), args=request.args)
+
+
+@blueprint.get("/audit.csv")
+@login_required
+def audit_csv():
+    response = Response(services.audit_csv(current_user, **_audit_filters()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+    return response
+
+
+@blueprint.post("/retention")
+@login_required
+def retention():
+    policy = services.set_retention(current_user, _form("days"))
+    flash(f"Proctoring images are now kept {policy.image_days} days.", "success")
+    return redirect(url_for("proctoring.index"))
