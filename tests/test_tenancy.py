@@ -82,9 +82,18 @@ def _build_records(admin) -> dict:
     exam = create_exam(admin, ExamInput(name="Secret exam", assessment_id=assessment.id))
     [registered] = register_candidates(admin, exam.id, [{"Email Address": "secret.candidate@example.com",
                                                           "First Name": "Secret", "Last Name": "Candidate"}])
+    # Proctoring (issue 5): a flag and a snapshot on the other institute's sitting.
+    from webapp.proctoring.models import Flag, Snapshot
+    flag = Flag(institute_id=admin.institute_id, sitting_id=registered.sitting_id, category="other")
+    snapshot = Snapshot(institute_id=admin.institute_id, sitting_id=registered.sitting_id,
+                        storage_key=f"{admin.institute_id}/{registered.sitting_id}/snapshot-{'a' * 24}.jpg")
+    db.session.add_all([flag, snapshot])
     db.session.commit()
     section = assessment.sections[0]
     return {
+        "flag_id": flag.id,
+        "snapshot_id": snapshot.id,
+        "kind": "reference_photo",
         "exam_id": exam.id,
         "sitting_id": registered.sitting_id,
         "candidate_id": db.session.get(Sitting, registered.sitting_id).candidate_id,

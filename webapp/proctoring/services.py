@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import secrets
 import shutil
@@ -125,15 +126,20 @@ def audit_actions(actor: User) -> list[str]:
                                    .distinct().order_by(AuditEntry.action)))
 
 
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def audit_csv(actor: User, **filters) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time", "actor", "action", "target_type", "target_id", "before", "after"])
-    import json
     for entry in db.session.scalars(_audit_query(actor, **filters).execution_options(yield_per=500)):
-        writer.writerow([entry.created_at.isoformat(), entry.actor_name, entry.action, entry.target_type,
-                         entry.target_id, json.dumps(entry.before, sort_keys=True),
-                         json.dumps(entry.after, sort_keys=True)])
+        writer.writerow([entry.created_at.isoformat(), _cell(entry.actor_name), entry.action, entry.target_type,
+                         entry.target_id, _cell(json.dumps(entry.before, sort_keys=True)),
+                         _cell(json.dumps(entry.after, sort_keys=True))])
     return out.getvalue()
 
 
