@@ -1,10 +1,12 @@
-"""Shared column types, mixins and the institute-scoped lookup every domain uses."""
+"""Shared column types, mixins, the institute-scoped lookup and the paging every domain uses, and the
+ledger of deleted records."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
-from sqlalchemy import DateTime, Enum, select
+from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -70,6 +72,52 @@ def get_in_institute(model: type[Model], institute_id: int, record_id, what: str
     if record is None:
         raise NotFound(what)
     return record
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+
+
+def page_of(query, order: list, offset: int, limit: int | None) -> Page:
+    """The rows of `query` in `order` from `offset` (at most `limit` of them), with the count of all."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    query = query.order_by(*order).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    return Page(list(db.session.execute(query).all()), total)
+
+
+def direction(column, descending: bool):
+    return column.desc() if descending else column.asc()
+
+
+class DeletedRecord(db.Model):
+    """An assessment (by id) or exam (by access key) that was deleted, so that the Mettl dialect can
+    answer "Assessment Id deleted" (E007) and "Schedule deleted" (E008) rather than "invalid". Written
+    by mapper events beside the Assessment and Exam models, so a deletion from the console counts as
+    well as one from the API."""
+
+    __tablename__ = "deleted_records"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)   # "assessment" or "exam"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def remember_deletion(connection, kind: str, key: str, institute_id: int) -> None:
+    table = DeletedRecord.__table__
+    # SQLite may hand a deleted row's id to the next row, so the same key can be deleted twice.
+    connection.execute(delete(table).where(table.c.kind == kind, table.c.key == key))
+    connection.execute(insert(table).values(kind=kind, key=key, institute_id=institute_id, deleted_at=utcnow()))
+
+
+def was_deleted(institute_id: int, kind: str, key) -> bool:
+    return db.session.scalar(select(DeletedRecord.key).where(
+        DeletedRecord.kind == kind, DeletedRecord.key == str(key),
+        DeletedRecord.institute_id == institute_id)) is not None
 
 
 def enum_type(enum_class: type) -> Enum:

@@ -37,6 +37,13 @@ class NotFound(DomainError):
         super().__init__(f"{what} not found.", **kwargs)
 
 
+class Deleted(NotFound):
+    """The record existed and was deleted (Mettl's E007 and E008)."""
+
+    def __init__(self, what: str, **kwargs):
+        DomainError.__init__(self, f"{what} has been deleted.", **kwargs)
+
+
 class PermissionDenied(DomainError):
     """The user's role does not allow the action."""
 

@@ -8,6 +8,7 @@ from tests.delivery.helpers import page, register, start
 from webapp.database import utcnow
 from webapp.exams.services import set_active
 from webapp.extensions import db
+from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, SittingStatus
 from webapp.sittings.services import transition
@@ -69,7 +70,7 @@ def test_the_waiting_room_until_a_proctor_admits(client, factory, admin, make_ex
     assert poll["hx-get"] == f"{_link(sitting)}/waiting" and poll["hx-trigger"] == "every 3s"
     waiting = client.get(poll["hx-get"])
     assert waiting.status_code == 204 and "HX-Redirect" not in waiting.headers
-    taking.admit(factory.staff(admin.institute, "proctor"), sitting.id)
+    proctoring.admit(admin, sitting.id)
     db.session.commit()
     admitted = client.get(poll["hx-get"])
     assert admitted.headers["HX-Redirect"] == _link(sitting)

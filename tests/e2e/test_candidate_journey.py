@@ -16,6 +16,7 @@ from tests.delivery.helpers import build_paper, items_by_type, paper_assessment,
 from webapp.assessments.services import SectionInput
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
 
@@ -145,7 +146,7 @@ def test_the_whole_journey_of_an_invited_candidate(page, factory, admin, make_ex
     check = db.session.get(Sitting, sitting.id).check
     assert check["reference_photo"].endswith(".jpg") and check["id_photo"].endswith(".jpg")
     assert check["browser"]["localStorage"] == "True"
-    taking.admit(factory.staff(admin.institute, "proctor"), sitting.id)
+    proctoring.admit(admin, sitting.id)
     db.session.commit()
     page.get_by_role("button", name="Start the test").click(timeout=15_000)
 

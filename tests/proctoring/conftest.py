@@ -6,6 +6,7 @@ import pytest
 from tests.delivery.helpers import build_paper, paper_assessment, register
 from webapp.exams.services import set_proctor_pool
 from webapp.extensions import db
+from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
@@ -48,7 +49,7 @@ def started(admin, exam, email="ann@example.com", now=T0):
     taking.start_check(sitting, ip_address="127.0.0.1", now=now)
     taking.complete_check(sitting, browser={"userAgent": "test"}, consent=True, now=now)
     if sitting.status.value == "check_completed":
-        taking.admit(admin, sitting.id, now=now)
+        proctoring.admit(admin, sitting.id, now=now)
     taking.start_exam(sitting, now=now)
     db.session.commit()
     return sitting

@@ -9,6 +9,8 @@ from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.exams.services import set_proctor_pool
+from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.services import register_candidates
@@ -113,9 +115,13 @@ def test_admission_by_a_proctor(admin, factory, paper):
     sitting = _register(admin, exam)
     _through_check(sitting)
     assert sitting.status == SittingStatus.CHECK_COMPLETED
-    with pytest.raises(PermissionDenied):
-        taking.admit(factory.staff(admin.institute, "examiner"), sitting.id)
-    taking.admit(factory.staff(admin.institute, "proctor"), sitting.id)
+    outsider, pooled = factory.staff(admin.institute, "proctor"), factory.staff(admin.institute, "proctor")
+    set_proctor_pool(admin, exam.id, [pooled.id])
+    for refused in (factory.staff(admin.institute, "examiner"), outsider):
+        with pytest.raises(PermissionDenied):
+            proctoring.admit(refused, sitting.id)
+    assert sitting.status == SittingStatus.CHECK_COMPLETED
+    proctoring.admit(pooled, sitting.id)
     assert sitting.status == SittingStatus.EXAM_SESSION_OPENED
 
 

@@ -1,4 +1,4 @@
-"""Institutes (tenants) and their staff users."""
+"""Institutes (tenants), their staff users and their white-labelling."""
 from __future__ import annotations
 
 import enum
@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import TimestampMixin, UTCDateTime, enum_type
@@ -60,3 +60,22 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return bool(self.password_hash)
+
+
+class WhiteLabel(TimestampMixin, db.Model):
+    """How an institute's candidate pages look (Mettl's white-labelling): colours as six hex digits,
+    the slug of a custom test URL, one or two support numbers, a favicon and a cover image."""
+
+    __tablename__ = "white_labels"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
+    header_background_color: Mapped[str] = mapped_column(String(6), default="")
+    header_font_color: Mapped[str] = mapped_column(String(6), default="")
+    button_color: Mapped[str] = mapped_column(String(6), default="")
+    button_font_color: Mapped[str] = mapped_column(String(6), default="")
+    custom_test_url: Mapped[Optional[str]] = mapped_column(String(100), unique=True, default=None)
+    support_numbers: Mapped[list] = mapped_column(JSON, default=list)
+    favicon: Mapped[Optional[bytes]] = mapped_column(LargeBinary, default=None)
+    favicon_mimetype: Mapped[str] = mapped_column(String(50), default="")
+    cover: Mapped[Optional[bytes]] = mapped_column(LargeBinary, default=None)
+    cover_mimetype: Mapped[str] = mapped_column(String(50), default="")

@@ -1,8 +1,9 @@
-"""Institutes, staff and passwords. Every function that acts for a user takes that user as `actor`
-and is limited to the actor's institute."""
+"""Institutes, staff, passwords and the institutes' white-labelling. Every function that acts for a
+user takes that user as `actor` and is limited to the actor's institute."""
 from __future__ import annotations
 
 import hashlib
+import re
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -10,7 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.accounts.models import Institute, Role, User
+from webapp.accounts.models import Institute, Role, User, WhiteLabel
 from webapp.accounts.permissions import Permission, require
 from webapp.database import get_in_institute, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
@@ -137,11 +138,29 @@ def set_logo(actor: User, data: bytes, mimetype: str) -> Institute:
 
 # Staff ------------------------------------------------------------------------------------------
 
+def institute_and_descendants(institute_id: int) -> list[int]:
+    """The institute with all its branches, at any depth (one query per level of the tree)."""
+    found, frontier = [institute_id], [institute_id]
+    while frontier:
+        frontier = list(db.session.scalars(select(Institute.id).where(Institute.parent_id.in_(frontier))))
+        found += [child for child in frontier if child not in found]
+    return found
+
+
 def list_staff(actor: User) -> list[User]:
     require(actor, Permission.VIEW_STAFF)
     return list(db.session.scalars(
         select(User).where(User.institute_id == actor.institute_id).order_by(func.lower(User.name))
     ))
+
+
+def institute_staff(actor: User, institute_id, *, page: int = 1, per_page: int = 25):
+    """The staff of the actor's institute or of one of its branches; any other institute is not found."""
+    require(actor, Permission.VIEW_STAFF)
+    if institute_id not in institute_and_descendants(actor.institute_id):
+        raise NotFound("Institute")
+    return db.paginate(select(User).where(User.institute_id == institute_id).order_by(func.lower(User.name), User.id),
+                       page=page, per_page=per_page, error_out=False)
 
 
 def get_staff(actor: User, user_id) -> User:
@@ -256,6 +275,100 @@ def _set_password(user: User, password: str, confirmation: str) -> None:
     if password != confirmation:
         raise ValidationError("The two passwords differ.", field="confirmation")
     user.password_hash = generate_password_hash(password)
+
+
+# White-labelling ------------------------------------------------------------------------------
+
+COLOR_FIELDS = {"header_background_color": "Header", "header_font_color": "Header Text",
+                "button_color": "Button", "button_font_color": "Button Text"}
+HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+SUPPORT_NUMBER = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}")
+TEST_URL_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
+MAX_SUPPORT_NUMBERS = 2
+# Mettl's limits: a favicon of up to 10 KB, a cover image of up to 2 MB.
+IMAGE_RULES = {
+    "favicon": ("Favicon", {"image/png", "image/x-icon", "image/vnd.microsoft.icon"}, 10 * 1024),
+    "cover": ("Cover Image", {"image/jpeg", "image/png", "image/gif"}, 2 * 1024 * 1024),
+}
+
+
+def white_label(institute_id: int) -> WhiteLabel | None:
+    """The institute's white-labelling, for the candidate pages and the account endpoint."""
+    return db.session.get(WhiteLabel, institute_id)
+
+
+def _color(field: str, value: str | None) -> str:
+    if not value:
+        return ""
+    match = HEX_COLOR.fullmatch(str(value).strip())
+    if match is None:
+        raise ValidationError(f"Invalid {COLOR_FIELDS[field]} Color", code="E015", field=field)
+    digits = match.group(1).lower()
+    return digits if len(digits) == 6 else "".join(digit * 2 for digit in digits)
+
+
+def _support_numbers(numbers: list) -> list[str]:
+    if not 1 <= len(numbers) <= MAX_SUPPORT_NUMBERS:
+        raise ValidationError("Invalid Support Number count: give one or two numbers.", code="E017",
+                              field="support_numbers")
+    if not all(isinstance(number, str) and SUPPORT_NUMBER.fullmatch(number.strip()) for number in numbers):
+        raise ValidationError("Invalid Support Number(s)", code="E016", field="support_numbers")
+    return [number.strip() for number in numbers]
+
+
+def _custom_test_url(institute_id: int, slug: str | None) -> str | None:
+    if not slug:
+        return None
+    if not TEST_URL_SLUG.fullmatch(slug):
+        raise ValidationError("Invalid custom test URL: use letters, digits, - and _ only.", code="E789",
+                              field="custom_test_url")
+    owner = db.session.scalar(select(WhiteLabel.institute_id).where(WhiteLabel.custom_test_url == slug))
+    if owner is not None and owner != institute_id:
+        raise Conflict("This custom test URL is taken.", code="E789", field="custom_test_url")
+    return slug
+
+
+def _image(kind: str, data: bytes, mimetype: str) -> bytes:
+    label, allowed, limit = IMAGE_RULES[kind]
+    if mimetype not in allowed:
+        raise ValidationError(f"Invalid file format {mimetype or 'unknown'} for {label}", code="E014", field=kind)
+    if not data or len(data) > limit:
+        raise ValidationError(f"File Size Exceeded for {label}", code="E013", field=kind)
+    return data
+
+
+def update_white_label(actor, *, settings: dict, support_numbers: list | None = None,
+                       images: dict[str, tuple[bytes, str]] | None = None) -> WhiteLabel:
+    """Change the settings given (colours and `custom_test_url`; an empty value clears one), the
+    support numbers if given, and the images given ({"favicon" or "cover": (data, mimetype)})."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    unknown = set(settings) - set(COLOR_FIELDS) - {"custom_test_url"}
+    if unknown:
+        raise ValidationError(f"Unknown white-labelling settings: {', '.join(sorted(unknown))}.", code="E400")
+    label = white_label(actor.institute_id) or WhiteLabel(institute_id=actor.institute_id, support_numbers=[])
+    for field, value in settings.items():
+        setattr(label, field, _custom_test_url(actor.institute_id, value) if field == "custom_test_url"
+                else _color(field, value))
+    if support_numbers is not None:
+        label.support_numbers = _support_numbers(support_numbers)
+    for kind, (data, mimetype) in (images or {}).items():
+        setattr(label, kind, _image(kind, data, mimetype))
+        setattr(label, f"{kind}_mimetype", mimetype)
+    db.session.add(label)
+    db.session.flush()
+    return label
+
+
+def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:
+    """An institute's logo, favicon or cover image with its type; they are public, like the candidate
+    pages that show them."""
+    if kind == "logo":
+        institute = db.session.get(Institute, institute_id)
+        found = (institute.logo, institute.logo_mimetype) if institute else (None, "")
+    else:
+        label = white_label(institute_id)
+        found = (getattr(label, kind), getattr(label, f"{kind}_mimetype")) if label else (None, "")
+    return found if found[0] else None
 
 
 def dashboard_overview(actor: User) -> dict:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
-from webapp.database import TimestampMixin, enum_type
+from webapp.database import TimestampMixin, enum_type, remember_deletion
 from webapp.extensions import db
 
 
@@ -129,3 +129,8 @@ class RegistrationField(db.Model):
     field_type: Mapped[FieldType] = mapped_column(enum_type(FieldType), default=FieldType.TEXT_BOX)
     required: Mapped[bool] = mapped_column(default=False)
     values: Mapped[list] = mapped_column(JSON, default=list)   # the choices of a SelectBox
+
+
+@event.listens_for(Assessment, "after_delete")
+def _assessment_deleted(_mapper, connection, assessment: Assessment) -> None:
+    remember_deletion(connection, "assessment", str(assessment.id), assessment.institute_id)

@@ -20,9 +20,11 @@ from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, Re
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
-from webapp.database import get_in_institute
-from webapp.errors import NotFound, ValidationError, parse_enum
+from webapp.database import MAX_ID, Page, direction, get_in_institute, page_of, was_deleted
+from webapp.errors import Deleted, NotFound, ValidationError, parse_enum
+from webapp.exams.models import Exam
 from webapp.extensions import db
+from webapp.sittings.models import Sitting, SittingStatus
 
 FORBIDDEN_NAME_CHARACTERS = re.compile(r'["<>?*\\]')
 MAX_DURATION = 24 * 60
@@ -623,6 +625,55 @@ def assessments_using_question(question: Question) -> list[Assessment]:
         select(SelectionRule).where(SelectionRule.skill_id == question.skill_id, SelectionRule.pooling.is_(False)))
     users.update(rule.section.assessment for rule in fixed_rules if question.id in rule.fixed_question_ids)
     return sorted(users, key=lambda assessment: assessment.name)
+
+
+# Lookups and pages with an offset and a sort (the Mettl dialect's) -------------------------------
+
+def tests_taken_subquery(actor: User, group_column):
+    """The institute's finished sittings per exam (Sitting.exam_id) or per assessment
+    (Exam.assessment_id), as a subquery to join."""
+    return (select(group_column.label("key"), func.count(Sitting.id).label("taken"))
+            .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id)
+            .where(Exam.institute_id == actor.institute_id, Sitting.status == SittingStatus.EXAM_FINISHED)
+            .group_by(group_column).subquery())
+
+
+ASSESSMENT_DETAILS = (
+    selectinload(Assessment.sections).selectinload(Section.rules).selectinload(SelectionRule.skill),
+    selectinload(Assessment.sections).selectinload(Section.picks).selectinload(SectionQuestion.question)
+    .selectinload(Question.skill),
+    selectinload(Assessment.registration_fields),
+)
+
+
+def get_assessment_or_deleted(actor: User, assessment_id) -> Assessment:
+    """The institute's assessment; one it deleted is Deleted (E007), any other unknown id NotFound (E001)."""
+    if not str(assessment_id).isdigit() or int(assessment_id) > MAX_ID:
+        raise NotFound("Assessment")
+    try:
+        return get_assessment(actor, assessment_id)
+    except NotFound:
+        if was_deleted(actor.institute_id, "assessment", assessment_id):
+            raise Deleted("Assessment", code="E007") from None
+        raise
+
+
+def assessments_page(actor: User, *, offset: int, limit: int, sort: str, descending: bool) -> Page:
+    """(assessment, tests taken) rows sorted by createdAt, name or testTaken."""
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    taken = tests_taken_subquery(actor, Exam.assessment_id)
+    tests_taken = func.coalesce(taken.c.taken, 0)
+    query = (select(Assessment, tests_taken).outerjoin(taken, taken.c.key == Assessment.id)
+             .where(Assessment.institute_id == actor.institute_id).options(*ASSESSMENT_DETAILS))
+    column = {"createdAt": Assessment.created_at, "name": func.lower(Assessment.name), "testTaken": tests_taken}[sort]
+    return page_of(query, [direction(column, descending), direction(Assessment.id, descending)], offset, limit)
+
+
+def tests_taken(actor: User, assessment_id: int) -> int:
+    require(actor, Permission.VIEW_ASSESSMENTS)
+    return db.session.scalar(select(func.count(Sitting.id)).join(Exam, Exam.id == Sitting.exam_id).where(
+        Exam.assessment_id == assessment_id, Exam.institute_id == actor.institute_id,
+        Sitting.status == SittingStatus.EXAM_FINISHED))
 
 
 # Drawing a paper --------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Institute, User
 from webapp.accounts.permissions import Permission, require
+from webapp.accounts.services import institute_and_descendants
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
 from webapp.database import parse_id
@@ -21,15 +22,6 @@ SORTS = {
     # Candidates without a level last, on every backend (SQLite puts NULL first, PostgreSQL last).
     "level": (Candidate.current_level.asc().nulls_last(), Candidate.id),
 }
-
-
-def institute_and_descendants(institute_id: int) -> list[int]:
-    """The institute with all its branches, at any depth (one query per level of the tree)."""
-    found, frontier = [institute_id], [institute_id]
-    while frontier:
-        frontier = list(db.session.scalars(select(Institute.id).where(Institute.parent_id.in_(frontier))))
-        found += [child for child in frontier if child not in found]
-    return found
 
 
 def _visible_institutes(actor: User, include_sub_institutes: bool) -> list[int]:

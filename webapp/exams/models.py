@@ -6,12 +6,12 @@ import enum
 from datetime import date, time
 from typing import Optional
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Time, UniqueConstraint
+from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Time, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
-from webapp.database import TimestampMixin, enum_type
+from webapp.database import TimestampMixin, enum_type, remember_deletion
 from webapp.extensions import db
 
 
@@ -95,3 +95,8 @@ class Exam(TimestampMixin, db.Model):
     institute: Mapped[Institute] = relationship()
     assessment: Mapped[Assessment] = relationship()
     proctors: Mapped[list[User]] = relationship(secondary=exam_proctors, order_by="User.name")
+
+
+@event.listens_for(Exam, "after_delete")
+def _exam_deleted(_mapper, connection, exam: Exam) -> None:
+    remember_deletion(connection, "exam", exam.access_key, exam.institute_id)

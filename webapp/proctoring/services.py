@@ -241,7 +241,7 @@ def admission_queue(actor: User, exam_id) -> tuple[Exam, list[Sitting]]:
 def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
     sitting = proctored_sitting(actor, sitting_id)
     before = _state(sitting)
-    taking.admit(actor, sitting.id, now=now)
+    taking.open_session_by_admission(sitting, actor)
     audit(actor, "sitting.admit", "sitting", sitting.id, before, _state(sitting))
     return sitting
 

@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, insert, select, update
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
-from webapp.database import get_in_institute, utcnow
+from webapp.database import utcnow
 from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
@@ -118,15 +117,13 @@ def open_session_if_ready(sitting: Sitting, *, now: datetime | None = None) -> N
         transition(sitting, S.EXAM_SESSION_OPENED)
 
 
-def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
-    """A proctor admits a waiting candidate (the live monitor calls this)."""
-    require(actor, Permission.PROCTOR_SITTINGS)
-    sitting = get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
+def open_session_by_admission(sitting: Sitting, actor: User) -> None:
+    """A proctor let the waiting candidate in. Who may do so (the exam's pool) is checked by
+    `proctoring.services.admit`, the one caller."""
     if sitting.status != S.CHECK_COMPLETED:
         raise IllegalTransition("Only a candidate who has completed the check and waits can be admitted.")
     transition(sitting, S.EXAM_SESSION_OPENED)
     record_event(sitting, "admitted", actor=actor)
-    return sitting
 
 
 # Starting: the paper is frozen and the deadline fixed -----------------------------------------------
