@@ -2,7 +2,7 @@
 
 Revision ID: 0001_foundation
 Revises: 
-Create Date: 2026-11-22 14:53:32.340289
+Create Date: 2026-11-22 15:07:48.148566
 
 """
 from alembic import op

@@ -337,7 +337,7 @@ def _image(kind: str, data: bytes, mimetype: str) -> bytes:
     return data
 
 
-def update_white_label(actor, *, settings: dict, support_numbers: list | None = None,
+def update_white_label(actor: User, *, settings: dict, support_numbers: list | None = None,
                        images: dict[str, tuple[bytes, str]] | None = None) -> WhiteLabel:
     """Change the settings given (colours and `custom_test_url`; an empty value clears one), the
     support numbers if given, and the images given ({"favicon" or "cover": (data, mimetype)})."""

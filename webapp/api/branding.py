@@ -3,7 +3,7 @@ and the Mettl account endpoint (logoPath, cssPath, faviconPath, backgroundImageP
 favicon, the cover image, and a style sheet with the colours (the pages allow no inline style)."""
 from flask import Blueprint, Response, abort
 
-from webapp.api.domain import branding_image, white_label
+from webapp.accounts.services import branding_image, white_label
 
 blueprint = Blueprint("branding", __name__)
 CACHE = "public, max-age=300"

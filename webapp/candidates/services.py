@@ -63,6 +63,12 @@ def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:
         .options(selectinload(Sitting.exam).selectinload(Exam.assessment)).order_by(Sitting.id.desc())))
 
 
+def candidate_for_email(actor: User, email: str) -> Candidate | None:
+    require(actor, Permission.VIEW_CANDIDATES)
+    return db.session.scalar(select(Candidate).where(Candidate.institute_id == actor.institute_id,
+                                                     Candidate.email == email))
+
+
 def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: str, username: str,
                      current_level: str | None) -> Candidate:
     require(actor, Permission.EDIT_CANDIDATES)

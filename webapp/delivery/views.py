@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from webapp import storage
-from webapp.api.domain import white_label
+from webapp.accounts.services import white_label
 from webapp.delivery.forms import CheckForm
 from webapp.errors import NotFound, ValidationError, wants_json
 from webapp.exams.forms import one_candidate_form

@@ -16,9 +16,10 @@ from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import Permission, require
 from webapp.accounts.services import normalise_email
 from webapp.assessments.models import Assessment
-from webapp.assessments.services import question_count
-from webapp.database import get_in_institute, utcnow
-from webapp.errors import Conflict, ValidationError, parse_enum
+from webapp.assessments.services import question_count, tests_taken_subquery
+from webapp.candidates.models import Candidate
+from webapp.database import Page, direction, get_in_institute, page_of, utcnow, was_deleted
+from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
 from webapp.extensions import db
@@ -253,6 +254,52 @@ def list_exams(actor: User, *, text: str = "", assessment_id=None, page: int = 1
     query = query.options(selectinload(Exam.assessment))
     return db.paginate(query.order_by(Exam.created_at.desc(), Exam.id.desc()), page=page, per_page=per_page,
                        error_out=False)
+
+
+# The exam settings a list may be filtered by (Mettl's schedule `filter`).
+EXAM_FILTERS = frozenset({"image_proctoring", "candidate_auth_proctored", "web_proctoring_enabled",
+                          "web_proctoring_count", "web_proctoring_show_remaining", "access_type", "schedule_type"})
+
+
+def exam_for_access_key(actor: User, access_key: str) -> Exam:
+    """The institute's exam with this access key: Deleted (E008) if it deleted it, else NotFound (E002)."""
+    require(actor, Permission.VIEW_EXAMS)
+    exam = exam_by_access_key(access_key)
+    if exam is not None and exam.institute_id == actor.institute_id:
+        return exam
+    if was_deleted(actor.institute_id, "exam", access_key):
+        raise Deleted("Schedule", code="E008")
+    raise NotFound("Schedule", code="E002")
+
+
+def exams_page(actor: User, *, offset: int = 0, limit: int | None = None, sort: str = "createdAt",
+               descending: bool = True, assessment_id: int | None = None, filters: dict | None = None) -> Page:
+    """(exam, tests taken) rows, optionally of one assessment and matching `filters` (EXAM_FILTERS)."""
+    require(actor, Permission.VIEW_EXAMS)
+    unknown = set(filters or {}) - EXAM_FILTERS
+    if unknown:
+        raise ValidationError(f"Exams cannot be filtered by {', '.join(sorted(unknown))}.", code="E400")
+    taken = tests_taken_subquery(actor, Sitting.exam_id)
+    tests_taken = func.coalesce(taken.c.taken, 0)
+    query = (select(Exam, tests_taken).outerjoin(taken, taken.c.key == Exam.id)
+             .where(Exam.institute_id == actor.institute_id).options(selectinload(Exam.assessment)))
+    if assessment_id is not None:
+        query = query.where(Exam.assessment_id == assessment_id)
+    for name, value in (filters or {}).items():
+        query = query.where(getattr(Exam, name) == value)
+    column = {"createdAt": Exam.created_at, "name": func.lower(Exam.name), "testTaken": tests_taken}[sort]
+    return page_of(query, [direction(column, descending), direction(Exam.id, descending)], offset, limit)
+
+
+def registered_candidates(actor: User, exam_ids: list[int]) -> dict[int, list[Candidate]]:
+    """The candidates registered to each exam, in registration order, in one query."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    found: dict[int, list[Candidate]] = {exam_id: [] for exam_id in exam_ids}
+    for exam_id, candidate in db.session.execute(
+            select(Sitting.exam_id, Candidate).join(Candidate, Candidate.id == Sitting.candidate_id)
+            .where(Sitting.exam_id.in_(exam_ids), Sitting.institute_id == actor.institute_id).order_by(Sitting.id)):
+        found[exam_id].append(candidate)
+    return found
 
 
 def set_active(actor: User, exam_id, active: bool) -> Exam:

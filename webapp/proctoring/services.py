@@ -517,10 +517,11 @@ def delete_report(actor: User, sitting_id) -> None:
     proctoring records and the sitting itself. Refused while the test is in progress."""
     require(actor, Permission.MANAGE_INSTITUTE)
     sitting = proctored_sitting(actor, sitting_id)
+    # The codes and messages are Mettl's (6.4), so both the console and the API answer alike.
     if sitting.status == S.EXAM_STARTED:
-        raise Conflict("The test is in progress; its report cannot be deleted now.")
+        raise Conflict("Test is in progress, cannot be deleted", code="E005")
     if sitting.status != S.EXAM_FINISHED:
-        raise Conflict("Only a finished sitting's report can be deleted.")
+        raise NotFound("Report", code="E006")
     before = {**_state(sitting), "candidate": sitting.candidate.email}
     folder = storage._root() / str(int(sitting.institute_id)) / str(int(sitting.id))
     for model in (Snapshot, Flag, Review, CandidateMessage, Response, ProctorEvent):

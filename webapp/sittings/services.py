@@ -1,5 +1,5 @@
-"""The sitting's state machine, registration of candidates to exams and their invitations.
-Every change of a sitting's `status` goes through `transition`."""
+"""The sitting's state machine, registration of candidates to exams and their invitations, listing
+sittings and deleting a result. Every change of a sitting's `status` goes through `transition`."""
 from __future__ import annotations
 
 import secrets
@@ -11,18 +11,19 @@ from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
-from webapp.accounts.services import normalise_email
+from webapp.accounts.services import institute_and_descendants, normalise_email
 from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
+from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.database import get_in_institute, utcnow
-from webapp.errors import Conflict, IllegalTransition, ValidationError
+from webapp.database import Page, direction, get_in_institute, page_of, utcnow
+from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import has_started_sittings, describe_window, get_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import queue_emails, register_delivery_handler
-from webapp.sittings.models import NOT_STARTED, Sitting, SittingStatus
+from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
 
 S = SittingStatus
 TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
@@ -273,7 +274,7 @@ def _on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
 register_delivery_handler("sitting_mail_sent", _on_invitation_delivered)
 
 
-# Listing and removing -------------------------------------------------------------------------------
+# Listing, removing and deleting results -----------------------------------------------------------
 
 def exam_sittings(actor: User, exam_id, *, status: str | None = None, text: str = "", page: int = 1,
                   per_page: int = 50):
@@ -287,6 +288,53 @@ def exam_sittings(actor: User, exam_id, *, status: str | None = None, text: str 
         needle = text.strip().lower()
         query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True) for column in
                                   (Candidate.email, Candidate.first_name, Candidate.last_name))))
+    return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
+
+
+def exam_sittings_page(actor: User, exam: Exam, *, offset: int, limit: int, sort: str, descending: bool) -> Page:
+    """The exam's sittings sorted by testStartTime (those not started last) or by candidate name."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id)
+             .where(Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id)
+             .options(selectinload(Sitting.candidate)))
+    if sort == "testStartTime":
+        order = [direction(Sitting.started_at, descending).nulls_last()]
+    else:
+        order = [direction(func.lower(Candidate.first_name), descending),
+                 direction(func.lower(Candidate.last_name), descending)]
+    page = page_of(query, [*order, direction(Sitting.id, descending)], offset, limit)
+    return Page([sitting for sitting, in page.items], page.total)
+
+
+def sitting_for_email(actor: User, exam: Exam, email: str) -> Sitting | None:
+    """The exam's sitting of the candidate with this (normalised) e-mail."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    return db.session.scalar(select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id).where(
+        Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id, Candidate.email == email))
+
+
+def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: int | None = None,
+                     status: str | None = None, email: str | None = None, username: str | None = None,
+                     level: str | None = None, include_sub_institutes: bool = False, page: int = 1,
+                     per_page: int = 25):
+    """Sittings of the institute (and its branches if asked), filtered, in registration order."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    institutes = (institute_and_descendants(actor.institute_id) if include_sub_institutes
+                  else [actor.institute_id])
+    query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id)
+             .where(Sitting.institute_id.in_(institutes)).options(selectinload(Sitting.candidate)))
+    if exam_id is not None:
+        query = query.where(Sitting.exam_id == exam_id)
+    if candidate_id is not None:
+        query = query.where(Sitting.candidate_id == candidate_id)
+    if status:
+        query = query.where(Sitting.status == parse_enum(SittingStatus, status, "status", "status"))
+    if email:
+        query = query.where(Candidate.email == email.strip().lower())
+    if username:
+        query = query.where(Candidate.username == username.strip())
+    if level:
+        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
     return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
 
 
@@ -315,6 +363,20 @@ def remove_sitting(actor: User, sitting_id) -> None:
     if sitting.status not in NOT_STARTED:
         raise Conflict("The candidate has started this test; the sitting is kept.")
     db.session.delete(sitting)
+
+
+def sitting_papers(sittings: list[Sitting]) -> dict[int, tuple[list[SittingItem], dict[int, Response]]]:
+    """The frozen items and responses of several sittings in two queries (for a page of results)."""
+    ids = [sitting.id for sitting in sittings]
+    found: dict[int, tuple[list, dict]] = {sitting_id: ([], {}) for sitting_id in ids}
+    if not ids:
+        return found
+    for item in db.session.scalars(select(SittingItem).where(SittingItem.sitting_id.in_(ids))
+                                   .order_by(SittingItem.sitting_id, SittingItem.position)):
+        found[item.sitting_id][0].append(item)
+    for response in db.session.scalars(select(Response).where(Response.sitting_id.in_(ids))):
+        found[response.sitting_id][1][response.item_id] = response
+    return found
 
 
 def delete_unstarted_sittings(exam: Exam) -> None:

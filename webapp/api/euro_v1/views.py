@@ -10,7 +10,7 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request
 
-from webapp.api import domain
+from webapp.accounts.services import institute_staff
 from webapp.api.common import actor, rate_limit, use_credential, use_record_ids
 from webapp.api.euro_v1 import parsing, serializers
 from webapp.api.euro_v1.openapi import document
@@ -21,7 +21,8 @@ from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
                                    set_active, set_proctor_pool, update_exam)
 from webapp.extensions import limiter
-from webapp.sittings.services import get_sitting, register_candidates, remove_sitting, send_invitations
+from webapp.sittings.services import (get_sitting, register_candidates, remove_sitting, send_invitations,
+                                     search_sittings)
 
 blueprint = Blueprint("euro_v1", __name__, url_prefix="/api/v1")
 use_record_ids(blueprint)
@@ -108,8 +109,8 @@ def show_student(exam_id):
                                    parsing.optional_id("student_id"))
     if not (email or username or student_id):
         raise parsing.bad_request("Give the student's email, username or student_id.")
-    found = domain.student_sessions(actor(), exam_id=item.id, candidate_id=student_id, email=email,
-                                    username=username, per_page=1).items
+    found = search_sittings(actor(), exam_id=item.id, candidate_id=student_id, email=email,
+                            username=username, per_page=1).items
     if not found:
         raise NotFound("Student")
     return _student_session(found[0])
@@ -159,7 +160,7 @@ def change_proctor_pool(exam_id):
 
 def _student_sessions(**scope):
     page, per_page = parsing.page()
-    found = domain.student_sessions(
+    found = search_sittings(
         actor(), status=request.args.get("status"), email=request.args.get("email"),
         username=request.args.get("username"), level=request.args.get("level"), page=page, per_page=per_page,
         **scope)
@@ -208,7 +209,7 @@ def delete_student_session(student_session_id):
 @route("/institutes/<id:institute_id>/users", methods=["GET"])
 def institute_users(institute_id):
     page, per_page = parsing.page()
-    return _list("users", domain.institute_staff(actor(), institute_id, page=page, per_page=per_page),
+    return _list("users", institute_staff(actor(), institute_id, page=page, per_page=per_page),
                  serializers.user)
 
 

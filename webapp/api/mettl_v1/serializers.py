@@ -9,8 +9,7 @@ from email.utils import format_datetime
 
 from flask import url_for
 
-from webapp.accounts.models import Institute
-from webapp.api.models import WhiteLabel
+from webapp.accounts.models import Institute, WhiteLabel
 from webapp.assessments.models import Assessment, Section
 from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
 from webapp.assessments.catalogue import CatalogueTest

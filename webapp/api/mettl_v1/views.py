@@ -7,18 +7,22 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request
 
-from webapp.accounts.services import set_logo
-from webapp.api import domain
+from webapp.accounts.services import set_logo, update_white_label, white_label
 from webapp.api.common import actor, credential, rate_limit, use_credential
 from webapp.api.mettl_v1 import auth, parsing, serializers
 from webapp.api.mettl_v1.openapi import document
 from webapp.assessments.catalogue import add_to_institute, catalogue
-from webapp.assessments.services import create_assessment, update_settings
-from webapp.candidates.services import candidate_sittings
+from webapp.assessments.services import (assessments_page, create_assessment, get_assessment_or_deleted, tests_taken,
+                                         update_settings)
+from webapp.candidates.services import candidate_for_email, candidate_sittings
+from webapp.database import Page
 from webapp.errors import DomainError, NotFound, PermissionDenied, ValidationError
-from webapp.exams.services import ExamInput, create_exam, exam_input, update_exam
+from webapp.exams.services import (ExamInput, create_exam, exam_for_access_key, exam_input, exams_page,
+                                   registered_candidates, update_exam)
 from webapp.extensions import db, limiter
-from webapp.sittings.services import register_candidates, remove_sitting
+from webapp.proctoring import services as proctoring
+from webapp.sittings.services import (exam_sittings_page, register_candidates, remove_sitting,
+                                     sitting_for_email, sitting_papers)
 
 blueprint = Blueprint("mettl_v1", __name__, url_prefix="/v1")
 # A collection URL answers with or without its trailing slash, as clients write it either way.
@@ -59,7 +63,7 @@ def _paging(total: int, paging: parsing.Paging) -> dict:
 def account():
     parsing.check_language()   # the registration fields read the same in every language offered
     institute = actor().institute
-    return success(accountInfo=serializers.account(institute, domain.white_label(institute.id)))
+    return success(accountInfo=serializers.account(institute, white_label(institute.id)))
 
 
 @route("/account/upload-logo", methods=["POST"])
@@ -75,7 +79,7 @@ def upload_logo():
 def update_white_labeling():
     images = {kind: (upload.read(), upload.mimetype) for kind, upload in
               (("favicon", request.files.get("fav")), ("cover", request.files.get("cov"))) if upload is not None}
-    domain.update_white_label(
+    update_white_label(
         actor(), settings=parsing.white_label_settings(parsing.json_parameter("wl")),
         support_numbers=parsing.support_numbers(parsing.json_parameter("sn", required=False)), images=images)
     return success()
@@ -120,56 +124,56 @@ def create_assessment_view():
 @route("/assessments", methods=["GET"])
 def assessments():
     paging = parsing.paging(ASSESSMENT_SORTS)
-    page = domain.assessments_page(actor(), offset=paging.offset, limit=paging.limit, sort=paging.sort,
-                                   descending=paging.descending)
+    page = assessments_page(actor(), offset=paging.offset, limit=paging.limit, sort=paging.sort,
+                            descending=paging.descending)
     return success(assessments=[serializers.assessment(item, taken) for item, taken in page.items],
                    paging=_paging(page.total, paging))
 
 
 @route("/assessments/<assessment_id>", methods=["GET"])
 def assessment(assessment_id):
-    item = domain.assessment(actor(), assessment_id)
-    return success(assessment=serializers.assessment(item, domain.tests_taken(actor(), item.id)))
+    item = get_assessment_or_deleted(actor(), assessment_id)
+    return success(assessment=serializers.assessment(item, tests_taken(actor(), item.id)))
 
 
 @route("/assessments/<assessment_id>/settings/edit", methods=["POST"])
 def edit_assessment_settings(assessment_id):
-    item = domain.assessment(actor(), assessment_id)
+    item = get_assessment_or_deleted(actor(), assessment_id)
     settings = parsing.assessment_settings(parsing.json_parameter("as", code="E022"), item.id)
     item = update_settings(actor(), item.id, settings)
-    return success(assessment=serializers.assessment(item, domain.tests_taken(actor(), item.id)))
+    return success(assessment=serializers.assessment(item, tests_taken(actor(), item.id)))
 
 
-def _schedules(page: domain.Page, *, with_assessment: bool) -> list[dict]:
+def _schedules(page: Page, *, with_assessment: bool) -> list[dict]:
     exams = [exam for exam, _ in page.items]
-    candidates = domain.registered_candidates(actor(), [exam.id for exam in exams])
+    candidates = registered_candidates(actor(), [exam.id for exam in exams])
     return [serializers.schedule(exam, candidates[exam.id], with_assessment=with_assessment) for exam in exams]
 
 
 @route("/assessments/<assessment_id>/schedules", methods=["GET"])
 def assessment_schedules(assessment_id):
-    item = domain.assessment(actor(), assessment_id)
-    page = domain.exams_page(actor(), assessment_id=item.id,
-                             filters=parsing.schedule_filter(parsing.json_parameter("filter", required=False)))
+    item = get_assessment_or_deleted(actor(), assessment_id)
+    page = exams_page(actor(), assessment_id=item.id,
+                      filters=parsing.schedule_filter(parsing.json_parameter("filter", required=False)))
     return success(schedules=_schedules(page, with_assessment=False))
 
 
 @route("/schedules", methods=["GET"])
 def schedules():
     paging = parsing.paging(ASSESSMENT_SORTS)
-    page = domain.exams_page(actor(), offset=paging.offset, limit=paging.limit, sort=paging.sort,
-                             descending=paging.descending,
-                             filters=parsing.schedule_filter(parsing.json_parameter("filter", required=False)))
+    page = exams_page(actor(), offset=paging.offset, limit=paging.limit, sort=paging.sort,
+                      descending=paging.descending,
+                      filters=parsing.schedule_filter(parsing.json_parameter("filter", required=False)))
     return success(schedules=_schedules(page, with_assessment=True), paging=_paging(page.total, paging))
 
 
 def _schedule(exam) -> dict:
-    return serializers.schedule(exam, domain.registered_candidates(actor(), [exam.id])[exam.id])
+    return serializers.schedule(exam, registered_candidates(actor(), [exam.id])[exam.id])
 
 
 @route("/schedules/<access_key>", methods=["GET"])
 def schedule(access_key):
-    return success(schedule=_schedule(domain.exam_for_access_key(actor(), access_key)))
+    return success(schedule=_schedule(exam_for_access_key(actor(), access_key)))
 
 
 # 5. Creating and editing schedules --------------------------------------------------------------------
@@ -186,7 +190,7 @@ def _invite(exam, candidates: parsing.ScheduleCandidates) -> None:
 
 @route("/assessments/<assessment_id>/schedules", methods=["POST"])
 def create_schedule(assessment_id):
-    item = domain.assessment(actor(), assessment_id)
+    item = get_assessment_or_deleted(actor(), assessment_id)
     data, candidates = parsing.schedule_input(parsing.json_parameter("sc"),
                                               ExamInput(name="", assessment_id=item.id))
     exam = create_exam(actor(), data)
@@ -196,11 +200,11 @@ def create_schedule(assessment_id):
 
 @route("/schedules/<access_key>/edit", methods=["POST"])
 def edit_schedule(access_key):
-    exam = domain.exam_for_access_key(actor(), access_key)
+    exam = exam_for_access_key(actor(), access_key)
     data, candidates = parsing.schedule_input(parsing.json_parameter("sc"), exam_input(exam), editing=True)
     exam = update_exam(actor(), exam.id, data)
     for email in candidates.remove:
-        sitting = domain.sitting_for_email(actor(), exam, email)
+        sitting = sitting_for_email(actor(), exam, email)
         if sitting is not None:
             remove_sitting(actor(), sitting.id)
     _invite(exam, candidates)
@@ -211,7 +215,7 @@ def edit_schedule(access_key):
 
 @route("/schedules/<access_key>/candidates", methods=["POST"])
 def register(access_key):
-    exam = domain.exam_for_access_key(actor(), access_key)
+    exam = exam_for_access_key(actor(), access_key)
     rows, context = parsing.registrations(parsing.json_parameter("rd"))
     outcomes = register_candidates(actor(), exam.id, rows, context_data=context, source="api")
     return success(registrationStatus=[serializers.registration_status(outcome) for outcome in outcomes])
@@ -219,18 +223,18 @@ def register(access_key):
 
 @route("/schedules/<access_key>/candidates", methods=["GET"])
 def schedule_candidates(access_key):
-    exam = domain.exam_for_access_key(actor(), access_key)
+    exam = exam_for_access_key(actor(), access_key)
     paging, with_responses = parsing.paging(SITTING_SORTS), parsing.flag("qr")
-    page = domain.exam_sittings_page(actor(), exam, offset=paging.offset, limit=paging.limit, sort=paging.sort,
-                                     descending=paging.descending)
-    papers = domain.papers(page.items)
+    page = exam_sittings_page(actor(), exam, offset=paging.offset, limit=paging.limit, sort=paging.sort,
+                              descending=paging.descending)
+    papers = sitting_papers(page.items)
     return success(candidates=[serializers.candidate(sitting, papers[sitting.id], question_responses=with_responses)
                                for sitting in page.items], paging=_paging(page.total, paging))
 
 
 def _sitting(access_key: str, email: str):
-    exam = domain.exam_for_access_key(actor(), access_key)
-    sitting = domain.sitting_for_email(actor(), exam, parsing.email(email))
+    exam = exam_for_access_key(actor(), access_key)
+    sitting = sitting_for_email(actor(), exam, parsing.email(email))
     if sitting is None:
         raise NotFound("Candidate registration", code="E009")
     return sitting
@@ -239,13 +243,13 @@ def _sitting(access_key: str, email: str):
 @route("/schedules/<access_key>/candidates/<email>", methods=["GET"])
 def schedule_candidate(access_key, email):
     sitting, with_responses = _sitting(access_key, email), parsing.flag("qr")
-    paper = domain.papers([sitting])[sitting.id]
+    paper = sitting_papers([sitting])[sitting.id]
     return success(candidate=serializers.candidate(sitting, paper, question_responses=with_responses))
 
 
 @route("/schedules/<access_key>/candidates/<email>", methods=["DELETE"])
 def delete_report(access_key, email):
-    domain.delete_report(actor(), _sitting(access_key, email).id)
+    proctoring.delete_report(actor(), _sitting(access_key, email).id)
     return success()
 
 
@@ -254,11 +258,11 @@ def delete_report(access_key, email):
 @route("/candidates/<email>", methods=["GET"])
 def candidate(email):
     with_responses = parsing.flag("qr")
-    found = domain.candidate_for_email(actor(), parsing.email(email))
+    found = candidate_for_email(actor(), parsing.email(email))
     if found is None:
         raise NotFound("Candidate", code="E009")
     sittings = candidate_sittings(actor(), found)
-    papers = domain.papers(sittings)
+    papers = sitting_papers(sittings)
     return success(testInstances=[serializers.test_instance(sitting, papers[sitting.id],
                                                             question_responses=with_responses)
                                   for sitting in sittings])
