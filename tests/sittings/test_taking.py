@@ -398,3 +398,15 @@ def test_the_open_link_checks_the_exam_alone(admin, factory):
     assert taking.exam_access_problem(exam, "10.0.0.5", now=datetime(2026, 12, 1, 9, tzinfo=timezone.utc)) is None
     exam.status = "INACTIVE"
     assert taking.exam_access_problem(exam, "10.0.0.5", now=T0) == ("inactive", None)
+
+
+def test_a_version_or_item_beyond_the_columns_range_is_refused_cleanly(admin, exam):
+    sitting = _started(admin, exam)
+    item = _items(sitting)["MCQ"]
+    with pytest.raises(ValidationError):
+        taking.save_answer(sitting, item.id, answer={"option": "a"}, version=2**40, now=T0)
+    with pytest.raises(ValidationError):
+        taking.save_answer(sitting, item.id, answer={"option": "a"}, version=0, now=T0)
+    with pytest.raises(Exception) as error:
+        taking.save_answer(sitting, 2**40, answer={"option": "a"}, version=1, now=T0)
+    assert getattr(error.value, "status", None) == 404

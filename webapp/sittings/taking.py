@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, insert, select, update
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
-from webapp.database import utcnow
+from webapp.database import MAX_ID, parse_id, utcnow
 from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
@@ -282,9 +282,12 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if answer is not None and not _well_formed(answer):
         raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
     try:
-        item_id, version = int(item_id), int(version)
+        item_id, version = parse_id(item_id, "Question"), int(version)
     except (TypeError, ValueError):
         raise ValidationError("Invalid answer.", field="item") from None
+    if not 0 < version <= MAX_ID:
+        # Versions are the page's own counters; one beyond the column's range is not one of them.
+        raise ValidationError("Invalid answer version.", field="version")
     in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == item_id]
     if is_timed(sitting):
         in_reach.append(SittingItem.section_index == sitting.current_section)
