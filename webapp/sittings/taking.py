@@ -282,9 +282,10 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if answer is not None and not _well_formed(answer):
         raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
     try:
-        item_id, version = parse_id(item_id, "Question"), int(version)
+        item_id, version = int(item_id), int(version)
     except (TypeError, ValueError):
         raise ValidationError("Invalid answer.", field="item") from None
+    item_id = parse_id(item_id, "Question")
     if not 0 < version <= MAX_ID:
         # Versions are the page's own counters; one beyond the column's range is not one of them.
         raise ValidationError("Invalid answer version.", field="version")
