@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from webapp import storage
 from webapp.accounts.services import white_label
 from webapp.delivery.forms import CheckForm
-from webapp.errors import NotFound, ValidationError, wants_json
+from webapp.errors import NotFound, wants_json
 from webapp.exams.forms import one_candidate_form
 from webapp.exams.models import AccessType
 from webapp.exams.services import describe_window, exam_by_access_key
@@ -30,11 +30,6 @@ blueprint = Blueprint("delivery", __name__)
 S = SittingStatus
 # Anyone may register through an open link: enough for a room sharing one address, not for a script.
 REGISTRATION_RATE_LIMIT = "30 per minute"
-# What the exam page may report about itself; other kinds (an admission, a finish) are written by the
-# services and staff only, so a page can never forge them into the proctor's log.
-CANDIDATE_EVENTS = frozenset({"copy_attempt", "cut_attempt", "paste_attempt", "context_menu_attempt"})
-# Proctoring (issue 5): leaving the window, tab or full screen counts against the browsing tolerance.
-BROWSING_EVENTS = taking.BROWSING_EVENTS
 MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
                   "by_invitation": 200}
@@ -288,16 +283,7 @@ def position(token):
 @blueprint.post("/s/<token>/events")
 def record_event(token):
     sitting = taking.sitting_for_token(token)
-    kind = _json_body().get("kind")
-    if isinstance(kind, str) and kind in BROWSING_EVENTS:
-        # Proctoring: counted against the tolerance; past it the test ends BrowsingToleranceExceeded.
-        left = taking.record_browsing_event(sitting, kind)
-        return {"recorded": kind, "status": sitting.status.value, "left": left,
-                "show_left": sitting.exam.web_proctoring_show_remaining}
-    if not isinstance(kind, str) or kind not in CANDIDATE_EVENTS:
-        raise ValidationError("Unknown event.", field="kind")
-    taking.record_event(sitting, kind)
-    return {"recorded": kind}
+    return taking.record_candidate_event(sitting, _json_body().get("kind"))
 
 
 @blueprint.post("/s/<token>/snapshot")

@@ -462,6 +462,23 @@ def browsing_count(sitting: Sitting) -> int:
         ProctorEvent.sitting_id == sitting.id, ProctorEvent.kind.in_(BROWSING_EVENTS))) or 0
 
 
+# What the exam page itself may report; anything else ("admitted", say) only staff actions write.
+COPY_EVENTS = frozenset({"copy_attempt", "cut_attempt", "paste_attempt", "context_menu_attempt"})
+
+
+def record_candidate_event(sitting: Sitting, kind, *, now: datetime | None = None) -> dict:
+    """An event the exam page reports: a leave of the window counts against the browsing tolerance,
+    a copy attempt is only recorded."""
+    if isinstance(kind, str) and kind in BROWSING_EVENTS:
+        left = record_browsing_event(sitting, kind, now=now)
+        return {"recorded": kind, "status": sitting.status.value, "left": left,
+                "show_left": sitting.exam.web_proctoring_show_remaining}
+    if not isinstance(kind, str) or kind not in COPY_EVENTS:
+        raise ValidationError("Unknown event.", field="kind")
+    record_event(sitting, kind)
+    return {"recorded": kind}
+
+
 def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None = None) -> int | None:
     """The candidate left the test window, tab or full screen. Returns how many more exits are allowed
     (None without web proctoring); past the exam's count the test ends `BrowsingToleranceExceeded`."""
