@@ -10,7 +10,7 @@ from tests.delivery.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
 from webapp.database import utcnow
 from webapp.extensions import db
-from webapp.sittings.models import FinishMode, ProctorEvent, Response, SittingStatus
+from webapp.sittings.models import FinishMode, ProctorEvent, Response
 
 JSON = {"Accept": "application/json"}
 

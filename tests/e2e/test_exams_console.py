@@ -33,7 +33,7 @@ def mailing_live_app(live_app, smtp_server):
 
 
 def test_from_a_new_exam_to_delivered_invitations(page, mailing_live_app, live_server, admin, factory, smtp_server):
-    assessment = factory.assessment(admin, name="English B1")
+    factory.assessment(admin, name="English B1")
     browser_login(page, admin.email)
 
     page.goto("/exams")

@@ -12,9 +12,9 @@ from webapp.errors import Conflict, IllegalTransition, PermissionDenied, Validat
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.proctoring import services
-from webapp.proctoring.models import AuditEntry, CandidateMessage, Flag, Review, Snapshot
+from webapp.proctoring.models import AuditEntry, Snapshot
 from webapp.sittings import taking
-from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
+from webapp.sittings.models import FinishMode, Response, Sitting, SittingStatus
 
 S = SittingStatus
 JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100

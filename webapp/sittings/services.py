@@ -17,7 +17,7 @@ from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
 from webapp.database import Page, direction, get_in_institute, page_of, utcnow
-from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError, parse_enum
+from webapp.errors import Conflict, IllegalTransition, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import has_started_sittings, describe_window, get_exam
 from webapp.extensions import db
