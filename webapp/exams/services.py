@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Role, User
@@ -19,7 +19,7 @@ from webapp.assessments.models import Assessment
 from webapp.assessments.services import question_count, tests_taken_subquery
 from webapp.candidates.models import Candidate
 from webapp.database import Page, direction, get_in_institute, page_of, utcnow, was_deleted
-from webapp.errors import Deleted, NotFound, ValidationError, parse_enum
+from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
 from webapp.extensions import db
@@ -310,12 +310,14 @@ def set_active(actor: User, exam_id, active: bool) -> Exam:
 
 
 def delete_exam(actor: User, exam_id) -> None:
-    """Only an exam nobody has started yet may go; deactivate one with history instead."""
-    from webapp.sittings.services import delete_unstarted_sittings
-
+    """Only an exam nobody has started yet may go, with its registrations; deactivate one with
+    history instead."""
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
-    delete_unstarted_sittings(exam)
+    if has_started_sittings(exam):
+        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
+    # One statement for all registrations; their check events go with them (ON DELETE CASCADE).
+    db.session.execute(delete(Sitting).where(Sitting.exam_id == exam.id))
     exam.proctors = []
     db.session.delete(exam)
 

@@ -19,7 +19,7 @@ from webapp.candidates.models import Candidate
 from webapp.database import Page, direction, get_in_institute, page_of, utcnow
 from webapp.errors import Conflict, IllegalTransition, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam
-from webapp.exams.services import has_started_sittings, describe_window, get_exam
+from webapp.exams.services import describe_window, get_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import queue_emails, register_delivery_handler
@@ -377,10 +377,3 @@ def sitting_papers(sittings: list[Sitting]) -> dict[int, tuple[list[SittingItem]
     for response in db.session.scalars(select(Response).where(Response.sitting_id.in_(ids))):
         found[response.sitting_id][1][response.item_id] = response
     return found
-
-
-def delete_unstarted_sittings(exam: Exam) -> None:
-    if has_started_sittings(exam):
-        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
-    for sitting in db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)):
-        db.session.delete(sitting)
