@@ -9,3 +9,4 @@ from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem 
 from webapp.api.models import ApiCredential, UsedSignature, WebhookSecret  # noqa: F401
 from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
+from webapp.reports.models import Certificate  # noqa: F401

@@ -248,14 +248,14 @@ def test_a_certification_with_level_and_pass_mark(admin, questions):
 
 
 @pytest.mark.parametrize("bands", [
-    [{"level": "A1", "min_percent": 10}, {"level": "B1", "min_percent": 50}],        # the lowest does not start at 0
-    [{"level": "B1", "min_percent": 0}, {"level": "A2", "min_percent": 50}],         # levels going down
-    [{"level": "A1", "min_percent": 0}, {"level": "A2", "min_percent": 0}],          # percentages not rising
-    [{"level": "A1", "min_percent": 0}, {"level": "A2", "min_percent": 120}],        # beyond 100
-    [{"level": "A1", "min_percent": 0}, {"level": "Z9", "min_percent": 50}],         # no such level
-    [{"level": "A1", "min_percent": 0}, {"level": "A2", "min_percent": None}],       # no percentage
+    [{"level": "B1", "min_percent": 60}, {"level": "A2", "min_percent": 50}],        # levels going down
+    [{"level": "A1", "min_percent": 60}, {"level": "A1", "min_percent": 70}],        # a level twice
+    [{"level": "A1", "min_percent": 0}, {"level": "A2", "min_percent": 50}],         # reached without a mark
+    [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 120}],       # beyond 100
+    [{"level": "A1", "min_percent": 60}, {"level": "Z9", "min_percent": 50}],        # no such level
+    [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": None}],      # no percentage
 ])
-def test_e789_placement_bands_rise_from_zero(admin, questions, bands):
+def test_e789_placement_bands_name_each_level_once_with_a_percentage(admin, questions, bands):
     error = rejected(admin, definition(kind="placement", placement_bands=bands), "E789")
     assert error.field == "placement_bands"
 
@@ -263,7 +263,12 @@ def test_e789_placement_bands_rise_from_zero(admin, questions, bands):
 def test_a_placement_test_without_bands_gets_the_default_ones(admin, questions):
     created = create_assessment(admin, definition(kind="placement"))
     assert [band["level"] for band in created.placement_bands] == [level.value for level in CefrLevel]
-    assert created.placement_bands[0]["min_percent"] == 0
+    assert {band["min_percent"] for band in created.placement_bands} == {60.0}
+
+
+def test_placement_bands_may_give_each_level_its_own_threshold(admin, questions):
+    bands = [{"level": "A2", "min_percent": 70}, {"level": "B1", "min_percent": 55.5}]
+    assert create_assessment(admin, definition(kind="placement", placement_bands=bands)).placement_bands == bands
 
 
 @pytest.mark.parametrize("data, message", [

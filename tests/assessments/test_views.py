@@ -131,12 +131,12 @@ def test_create_a_certification_through_the_form(admin_client, admin):
 def test_create_a_placement_test_with_edited_levels(admin_client):
     admin_client.post("/assessments/new", data={
         "name": "Placement", "kind": "placement", "duration": "40", "section_name": "Section 1",
-        "placement_bands-0-level": "A1", "placement_bands-0-min_percent": "0",
+        "placement_bands-0-level": "A1", "placement_bands-0-min_percent": "40",
         "placement_bands-3-level": "B1", "placement_bands-3-min_percent": "50",
         "placement_bands-4-level": "", "placement_bands-4-min_percent": "",       # an empty row is dropped
     })
     created = db.session.scalar(select(Assessment))
-    assert created.placement_bands == [{"level": "A1", "min_percent": 0.0}, {"level": "B1", "min_percent": 50.0}]
+    assert created.placement_bands == [{"level": "A1", "min_percent": 40.0}, {"level": "B1", "min_percent": 50.0}]
 
 
 def test_a_broken_rule_is_shown_on_its_field_and_the_typed_values_stay(admin_client, assessment):
@@ -157,14 +157,14 @@ def test_a_broken_rule_is_shown_on_its_field_and_the_typed_values_stay(admin_cli
     assert texts(soup, "#duration-error") == ["E704: Missing assessment duration as all sections are un-timed."]
     soup = page(admin_client.post("/assessments/new", data={
         "name": "Bad bands", "kind": "placement", "duration": "20", "section_name": "A",
-        "placement_bands-0-level": "B1", "placement_bands-0-min_percent": "10"}))
-    assert "E789: Invalid value provided: the lowest placement level starts at 0 %." in flashes(soup)
+        "placement_bands-0-level": "B1", "placement_bands-0-min_percent": "110"}))
+    assert "E789: Invalid value provided: a level's minimum is a percentage above 0, at most 100." in flashes(soup)
     assert db.session.query(Assessment).count() == 1
 
 
 def test_band_rows_are_added_and_removed_without_javascript(admin_client):
     data = {"name": "Rows", "kind": "placement", "duration": "20", "section_name": "A",
-            "placement_bands-0-level": "A1", "placement_bands-0-min_percent": "0",
+            "placement_bands-0-level": "A1", "placement_bands-0-min_percent": "40",
             "placement_bands-1-level": "B1", "placement_bands-1-min_percent": "50"}
     soup = page(admin_client.post("/assessments/new", data={**data, "add_row": "1"}))
     assert len(soup.select("#band-rows [data-row]")) == 3

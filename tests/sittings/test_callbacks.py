@@ -81,7 +81,7 @@ def test_start_finish_and_graded_payloads_field_for_field(admin, integrated_exam
         "timestamp_GMT": "Mon, 23 Nov 2026 09:10:00 GMT", "notification_url": receiver.url("/finish"),
         "finish_mode": "NormalSubmission"}
     assert graded.json() == {
-        "assessmentId": exam.assessment_id, "percentile": None, "EVENT_TYPE": "gradedAssessment", **candidate,
+        "assessmentId": exam.assessment_id, "percentile": 100, "EVENT_TYPE": "gradedAssessment", **candidate,
         "timestamp_GMT": "Mon, 23 Nov 2026 09:10:00 GMT", "notification_url": receiver.url("/graded"),
         "finish_mode": "NormalSubmission",
         "start_time_GMT": "23-Nov-26 9:00:00 AM", "end_time_GMT": "23-Nov-26 9:10:00 AM",

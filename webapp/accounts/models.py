@@ -34,6 +34,8 @@ class Institute(TimestampMixin, db.Model):
     logo: Mapped[Optional[bytes]] = mapped_column(LargeBinary, default=None)
     logo_mimetype: Mapped[str] = mapped_column(String(50), default="")
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), index=True, default=None)
+    # Graders see responses without the candidate's name and e-mail.
+    blind_grading: Mapped[bool] = mapped_column(default=False)
 
     parent: Mapped[Optional["Institute"]] = relationship(remote_side="Institute.id")
 

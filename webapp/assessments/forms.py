@@ -58,7 +58,7 @@ class RowsForm(FlaskForm):
 
 class BandForm(Form):
     level = SelectField("Level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
-    min_percent = FloatField("From %", validators=[Optional()])
+    min_percent = FloatField("Reached at %", validators=[Optional()])
 
 
 class FilterForm(FlaskForm):

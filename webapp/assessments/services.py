@@ -210,27 +210,34 @@ def _check_settings(data: AssessmentInput) -> dict:
     return values
 
 
+PLACEMENT_THRESHOLD_PERCENT = 60.0
+
+
 def default_placement_bands() -> list[dict]:
-    """Equal steps over the seven CEFR levels; institutes tune them to their own test."""
-    levels = list(CefrLevel)
-    return [{"level": level.value, "min_percent": round(index * 100 / len(levels))} for index, level in enumerate(levels)]
+    """Every CEFR level reached at 60 % of its items; institutes tune them to their own test."""
+    return [{"level": level.value, "min_percent": PLACEMENT_THRESHOLD_PERCENT} for level in CefrLevel]
 
 
 def _check_bands(bands: list[dict]) -> list[dict]:
-    cleaned, last_rank, last_percent = [], -1, -1.0
+    """Placement bands: for each level, the share of that level's items a candidate must score to reach
+    it (the rule itself is webapp/results/outcomes.py's `placement_level`)."""
+    cleaned, last_rank = [], -1
     for band in bands:
         level = parse_enum(CefrLevel, band.get("level"), "placement_bands", "CEFR level")
         try:
             percent = float(band.get("min_percent"))
         except (TypeError, ValueError):
             raise invalid("Invalid value provided: each level needs a minimum percentage.", "placement_bands") from None
-        if level.rank <= last_rank or percent <= last_percent or not 0 <= percent <= 100:
-            raise invalid("Invalid value provided: placement levels must rise with their minimum percentages "
-                          "(0 to 100).", "placement_bands")
+        if level.rank <= last_rank:
+            raise invalid("Invalid value provided: list the placement levels once each, from the lowest up.",
+                          "placement_bands")
+        if not 0 < percent <= 100:
+            raise invalid("Invalid value provided: a level's minimum is a percentage above 0, at most 100.",
+                          "placement_bands")
         cleaned.append({"level": level.value, "min_percent": percent})
-        last_rank, last_percent = level.rank, percent
-    if not cleaned or cleaned[0]["min_percent"] != 0:
-        raise invalid("Invalid value provided: the lowest placement level starts at 0 %.", "placement_bands")
+        last_rank = level.rank
+    if not cleaned:
+        raise invalid("Invalid value provided: a placement test needs at least one level.", "placement_bands")
     return cleaned
 
 

@@ -400,6 +400,7 @@ def review(actor: User, sitting_id, outcome: str, comment: str = "") -> Review:
     existing.reviewer_id, existing.reviewed_at = actor.id, utcnow()
     existing.override_reason, existing.overridden_by, existing.overridden_at = "", None, None
     audit(actor, "result.review", "sitting", sitting.id, before, {"outcome": outcome.value, "comment": comment})
+    _certificate_follows_review(sitting)
     return existing
 
 
@@ -413,7 +414,15 @@ def override_review(actor: User, sitting_id, reason: str) -> Review:
         raise Conflict("Only a violation withholds a result.")
     existing.override_reason, existing.overridden_by, existing.overridden_at = reason, actor.id, utcnow()
     audit(actor, "result.override", "sitting", sitting.id, {"withheld": True}, {"withheld": False, "reason": reason})
+    _certificate_follows_review(sitting)
     return existing
+
+
+def _certificate_follows_review(sitting: Sitting) -> None:
+    from webapp.reports import certificates   # reports build on proctoring, not the other way
+
+    db.session.flush()
+    certificates.review_changed(sitting)
 
 
 # Snapshots ---------------------------------------------------------------------------------------------

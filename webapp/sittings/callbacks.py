@@ -60,17 +60,17 @@ def test_finished(sitting: Sitting) -> None:
             "assessment_id": sitting.exam.assessment_id, "finish_mode": sitting.finish_mode.value})
 
 
-def test_graded(sitting: Sitting) -> None:
+def test_graded(sitting: Sitting, percentile: float | None) -> None:
     """The sitting has just been graded: gradedAssessment to the test graded URL, and the grade
-    notification e-mails when the exam asks for them."""
+    notification e-mails when the exam asks for them. `percentile` is the sitting's among the
+    assessment's graded sittings at this moment."""
     exam = sitting.exam
     url = exam.test_graded_notification_url
     if url:
         zone = parse_time_zone(exam.time_zone)
         _queue(sitting, url, "gradedAssessment", {
             "assessmentId": exam.assessment_id,
-            # Percentiles are not computed yet: null until the results work stores them.
-            "percentile": None,
+            "percentile": _number(percentile),
             **_about(sitting, "gradedAssessment", url, sitting.graded_at),
             "finish_mode": sitting.finish_mode.value,
             "start_time_GMT": _clock(sitting.started_at.astimezone(timezone.utc)),

@@ -9,6 +9,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
 from webapp.database import TimestampMixin, UTCDateTime, enum_type, utcnow
 from webapp.exams.models import Exam
@@ -84,6 +85,12 @@ class Sitting(TimestampMixin, db.Model):
     total_marks: Mapped[Optional[float]] = mapped_column(default=None)
     max_marks: Mapped[Optional[float]] = mapped_column(default=None)
     graded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # The outcome, set when graded (webapp/results/outcomes.py): the level a placement test reached,
+    # and whether a certification was passed (a failed one means: continue the course package).
+    level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
+    passed: Mapped[Optional[bool]] = mapped_column(default=None)
+    # The unguessable key of the shared HTML and PDF report (Mettl's htmlReport and pdfReport).
+    report_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
@@ -117,7 +124,8 @@ class Response(db.Model):
     by a save with a higher version, so saves are idempotent and an older one never wins."""
 
     __tablename__ = "responses"
-    __table_args__ = (UniqueConstraint("sitting_id", "item_id"),)
+    __table_args__ = (UniqueConstraint("sitting_id", "item_id"),
+                      Index("ix_responses_needs_grading", "needs_grading"))   # the grading queue
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
@@ -130,6 +138,11 @@ class Response(db.Model):
     awarded: Mapped[Optional[float]] = mapped_column(default=None)
     correct: Mapped[Optional[bool]] = mapped_column(default=None)
     needs_grading: Mapped[bool] = mapped_column(default=False)
+    # Manual grading: who marked it, when, and why. A later save of the answer (after a resume)
+    # makes the mark stale, so the item waits for a grader again.
+    marked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    marked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
+    grader_comment: Mapped[str] = mapped_column(Text, default="")
 
 
 class ProctorEvent(db.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,6 +20,7 @@ from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
 from webapp.extensions import db
 from webapp.notifications.worker import register_periodic_task
+from webapp.results import outcomes
 from webapp.sittings import callbacks
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary, score_item
@@ -330,6 +332,7 @@ def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *,
     transition(sitting, S.EXAM_FINISHED)
     sitting.finish_mode = mode
     sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
+    sitting.report_key = sitting.report_key or secrets.token_urlsafe(24)
     callbacks.test_finished(sitting)   # before scoring, which may queue the graded callback
     score_sitting(sitting, now=now)
     record_event(sitting, "exam_finished", actor=actor, finish_mode=mode.value)
@@ -363,20 +366,30 @@ def items_and_responses(sitting: Sitting) -> tuple[list[SittingItem], dict[int, 
     return items, responses
 
 
+def _keeps_manual_mark(score, response: Response) -> bool:
+    """A grader's mark stands until the candidate changes the answer (after a resume)."""
+    return (score.needs_grading and response.marked_at is not None
+            and (response.saved_at is None or response.saved_at <= response.marked_at))
+
+
 def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
-    """Score every response; the sitting is graded when nothing waits for a grader."""
+    """Score every response (a grader's marks are kept); the sitting is graded when nothing waits for
+    a grader, and then its outcome follows (webapp/results/outcomes.py)."""
     items, responses = items_and_responses(sitting)
     for item in items:
         response = responses[item.id]
         score = score_item(item.question_type, item.key, item.marks, item.negative_marks, response.answer)
+        if _keeps_manual_mark(score, response):
+            continue
         response.awarded, response.correct, response.needs_grading = score.awarded, score.correct, score.needs_grading
+        response.marked_at, response.marked_by_id, response.grader_comment = None, None, ""
     summary = result_summary(sitting, items, responses)
     sitting.total_marks = summary["totalMarks"]
     sitting.max_marks = summary["maxMarks"]
     newly_graded = sitting.graded_at is None and not summary["pendingGrading"]
-    sitting.graded_at = None if summary["pendingGrading"] else (now or utcnow())
+    sitting.graded_at = None if summary["pendingGrading"] else (sitting.graded_at or now or utcnow())
     if newly_graded:
-        callbacks.test_graded(sitting)
+        outcomes.sitting_graded(sitting, items, responses)
     return summary
 
 

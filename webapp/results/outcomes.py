@@ -1,0 +1,142 @@
+"""What a graded sitting means: the CEFR level a placement test reached, whether a certification was
+passed, the candidate's percentile, and what follows (the candidate's level, a certificate, e-mails,
+the graded callback). `sittings/taking.py` calls `sitting_graded` when the last mark is in, so this
+module must not import it.
+
+The placement rule, documented for institutes in the assessment's settings page:
+- a level is *tested* when the sitting's paper holds items tagged with it and the assessment gives it a
+  band (`placement_bands`: the minimum percentage of that level's marks);
+- levels are taken from the lowest up; a candidate *reaches* a level by scoring at least its minimum on
+  its items (negative marks count, below zero counts as zero) and stops at the first level missed, so a
+  failed lower level is never skipped;
+- the placement is the highest level reached; a candidate who misses the lowest level tested is placed
+  one level below it (never below Pre-A1). A paper without tagged items places nobody.
+
+Certification: passed when the total is at least `pass_mark_percent` of the maximum. A failed
+certification tells the candidate to continue their course package; a passed one moves them on to
+the target level and, unless a proctoring violation withholds the result, issues a certificate.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import and_, func, select
+
+from webapp.assessments.models import AssessmentKind
+from webapp.bank.models import CefrLevel
+from webapp.exams.models import Exam
+from webapp.extensions import db
+from webapp.notifications.services import queue_emails
+from webapp.sittings import callbacks
+from webapp.sittings.models import Sitting
+
+LEVELS = list(CefrLevel)
+
+
+def level_percentages(items: list, responses: dict) -> dict[CefrLevel, float]:
+    """The candidate's score on each level's items, in percent of their marks."""
+    awarded: dict[CefrLevel, float] = defaultdict(float)
+    available: dict[CefrLevel, float] = defaultdict(float)
+    for item in items:
+        if item.cefr_level:
+            level = CefrLevel(item.cefr_level)
+            awarded[level] += responses[item.id].awarded or 0.0
+            available[level] += item.marks
+    return {level: 100 * max(awarded[level], 0.0) / available[level] for level in available if available[level]}
+
+
+def placement_level(percentages: dict[CefrLevel, float], bands: list[dict]) -> CefrLevel | None:
+    """The module's placement rule over `level_percentages` and the assessment's bands."""
+    thresholds = {CefrLevel(band["level"]): float(band["min_percent"]) for band in bands}
+    tested = sorted((level for level in percentages if level in thresholds), key=lambda level: level.rank)
+    if not tested:
+        return None
+    reached = None
+    for level in tested:
+        if percentages[level] < thresholds[level]:
+            break
+        reached = level
+    return reached or LEVELS[max(tested[0].rank - 1, 0)]
+
+
+def certification_passed(total_marks: float, max_marks: float, pass_mark_percent: float) -> bool:
+    # Compared in whole hundredths of a percent, so that 13 of 20 passes a 65 % mark despite floats.
+    return bool(max_marks) and round(100 * total_marks / max_marks, 4) >= pass_mark_percent
+
+
+def percent(sitting: Sitting) -> float | None:
+    if sitting.total_marks is None or not sitting.max_marks:
+        return None
+    return 100 * sitting.total_marks / sitting.max_marks
+
+
+def score_ratio():
+    """The SQL expression of a sitting's score as a share of its maximum (papers drawn from pools may
+    differ in their maximum)."""
+    return Sitting.total_marks / func.nullif(Sitting.max_marks, 0)
+
+
+def percentile(sitting: Sitting) -> float | None:
+    """The share of the assessment's graded sittings in this institute scoring at or below this one,
+    in percent (so the best scores 100, as in Mettl's examples)."""
+    if sitting.graded_at is None or percent(sitting) is None:
+        return None
+    assessment_id = sitting.exam.assessment_id
+    graded = and_(Sitting.institute_id == sitting.institute_id, Sitting.graded_at.is_not(None),
+                  Sitting.max_marks > 0, Exam.assessment_id == assessment_id)
+    ratio = sitting.total_marks / sitting.max_marks
+    # A tolerance so that equal scores with different maxima (3/4 and 6/8) count as equal.
+    at_or_below, everyone = db.session.execute(
+        select(func.count().filter(score_ratio() <= ratio + 1e-9), func.count())
+        .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id).where(graded)).one()
+    return round(100 * at_or_below / everyone, 2) if everyone else None
+
+
+def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
+    """The last mark is in: set the outcome, move the candidate on, issue the certificate and tell
+    the candidate, the institute and the integrator."""
+    from webapp.reports.certificates import issue_if_earned   # reports build on results
+
+    assessment = sitting.exam.assessment
+    sitting.level, sitting.passed = None, None
+    candidate = sitting.candidate
+    if assessment.kind == AssessmentKind.PLACEMENT:
+        sitting.level = placement_level(level_percentages(items, responses), assessment.placement_bands)
+        if sitting.level:
+            candidate.current_level = sitting.level
+    elif assessment.kind == AssessmentKind.CERTIFICATION:
+        sitting.passed = certification_passed(sitting.total_marks, sitting.max_marks, assessment.pass_mark_percent)
+        if sitting.passed:
+            sitting.level = assessment.target_level
+            if candidate.current_level is None or candidate.current_level.rank < sitting.level.rank:
+                candidate.current_level = sitting.level
+            issue_if_earned(sitting)
+    db.session.flush()
+    callbacks.test_graded(sitting, percentile(sitting))
+    if assessment.kind != AssessmentKind.STANDARD:
+        _queue_outcome_emails(sitting)
+
+
+def _queue_outcome_emails(sitting: Sitting) -> None:
+    """The candidate hears of a placement or certification result, passed or failed; the institute
+    too when the exam's notify flag is on."""
+    exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
+    kind = assessment.kind.value
+    context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
+               "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
+               "percent": round(percent(sitting), 1) if percent(sitting) is not None else None,
+               "target_level": assessment.target_level.value if assessment.target_level else None,
+               "pass_mark_percent": assessment.pass_mark_percent, "report_key": sitting.report_key}
+    if kind == "placement":
+        subject = f"Your placement result: {context['level'] or 'no level'}"
+    else:
+        subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
+    messages = [{"to": candidate.email, "subject": f"{subject} ({assessment.name})",
+                 "template": f"{kind}_result", "context": {**context, "to_candidate": True},
+                 "topic": f"{kind}_result", "institute_id": exam.institute_id, "exam_id": exam.id}]
+    if exam.notify_client and exam.institute.contact_email:
+        messages.append({"to": exam.institute.contact_email,
+                         "subject": f"{candidate.name}: {subject.removeprefix('Your ')} ({assessment.name})",
+                         "template": f"{kind}_result", "context": {**context, "to_candidate": False},
+                         "topic": f"{kind}_result", "institute_id": exam.institute_id, "exam_id": exam.id})
+    queue_emails(messages)
