@@ -120,6 +120,56 @@ class Factory:
         db.session.commit()
         return exam
 
+    def finished_sitting(self, admin, exam, email: str | None = None, *, answer=None, first_name: str = "Ann",
+                         last_name: str | None = None, now=None):
+        """A registered candidate who took `exam` through the real services and finished it. `answer(item)`
+        gives the answer to each frozen SittingItem (None: left unanswered); `right_answer` and
+        `wrong_answer` below suit machine-scored items."""
+        from datetime import timedelta
+
+        from webapp.database import utcnow
+        from webapp.sittings import taking
+        from webapp.sittings.models import Sitting
+        from webapp.sittings.services import register_candidates
+
+        number = self._next()
+        now = now or utcnow()
+        outcome, = register_candidates(admin, exam.id, [{
+            "Email Address": email or f"candidate{number}@example.com", "First Name": first_name,
+            "Last Name": last_name or f"Candidate {number}"}])
+        sitting = db.session.get(Sitting, outcome.sitting_id)
+        taking.start_check(sitting, ip_address="127.0.0.1", now=now)
+        taking.complete_check(sitting, browser={"userAgent": "test"}, now=now)
+        taking.start_exam(sitting, now=now)
+        items, _ = taking.items_and_responses(sitting)
+        for item in items:
+            given = answer(item) if answer else None
+            if given is not None:
+                taking.save_answer(sitting, item.id, answer=given, version=1, now=now + timedelta(minutes=1))
+        taking.finish(sitting, now=now + timedelta(minutes=10))
+        db.session.commit()
+        return sitting
+
+
+def right_answer(item) -> dict | None:
+    """The key's answer to a machine-scored item; a filler text for essays and short answers."""
+    if item.question_type == "MCQ":
+        return {"option": item.key["correct"][0]}
+    if item.question_type == "MCA":
+        return {"options": list(item.key["correct"])}
+    if item.question_type == "FITB":
+        return {"blanks": [blank["accepted"][0] for blank in item.key["blanks"]]}
+    return {"text": (item.key.get("accepted") or ["An answer written by the candidate."])[0]}
+
+
+def wrong_answer(item) -> dict | None:
+    if item.question_type in ("MCQ", "MCA"):
+        wrong = next(option["id"] for option in item.options if option["id"] not in item.key["correct"])
+        return {"option": wrong} if item.question_type == "MCQ" else {"options": [wrong]}
+    if item.question_type == "FITB":
+        return {"blanks": ["zzz" for _ in item.key["blanks"]]}
+    return {"text": "zzz"}
+
 
 @pytest.fixture
 def factory() -> Factory:

@@ -101,9 +101,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.health import blueprint as health
     from webapp.notifications.views import blueprint as notifications
     from webapp.proctoring.views import blueprint as proctoring  # issue 5
+    from webapp.reports.views import blueprint as reports
+    from webapp.results.grading_views import blueprint as grading
+    from webapp.results.views import blueprint as results
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
-                      branding, mettl_v1, euro_v1, proctoring):
+                      branding, mettl_v1, euro_v1, proctoring, results, grading, reports):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)
