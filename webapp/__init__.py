@@ -102,11 +102,12 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.notifications.views import blueprint as notifications
     from webapp.proctoring.views import blueprint as proctoring  # issue 5
     from webapp.reports.views import blueprint as reports
+    from webapp.results.analysis_views import blueprint as analysis
     from webapp.results.grading_views import blueprint as grading
     from webapp.results.views import blueprint as results
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
-                      branding, mettl_v1, euro_v1, proctoring, results, grading, reports):
+                      branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)
