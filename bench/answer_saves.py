@@ -17,21 +17,14 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from common import browser_credentials, database_url, exam_with_candidates, fresh_database, gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-SECRET_KEY = "bench-secret-key"
 LUA = r"""
 local sittings = {}
 for line in io.lines(os.getenv("BENCH_SITTINGS")) do
@@ -62,75 +55,29 @@ end
 """
 
 
-def fresh_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 def prepare(url: str, candidates: int, workdir: Path) -> Path:
-    """Migrate, build an exam with started sittings and write one line per sitting for wrk."""
-    os.environ["PROCTORA_INSTANCE_PATH"] = str(workdir)
-    from flask import g, session
-    from flask_migrate import upgrade
-    from flask_wtf.csrf import generate_csrf
+    """An exam with started sittings, and one line per sitting for wrk."""
     from sqlalchemy import select
 
-    from webapp import create_app
-    from webapp.accounts.services import create_institute
-    from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
-    from webapp.bank.services import QuestionInput, create_question, create_skill
-    from webapp.exams.services import ExamInput, create_exam
     from webapp.extensions import db
     from webapp.sittings import taking
     from webapp.sittings.models import Sitting, SittingItem
-    from webapp.sittings.services import register_candidates
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
-    lines = []
-    with app.app_context():
-        upgrade()
-        _, admin = create_institute("Bench Institute", admin_email="bench@example.com",
-                                    admin_password="bench-password")
-        skill = create_skill(admin, "Bench")
-        ids = [create_question(admin, QuestionInput(
-            type="MCQ", skill_id=skill.id, difficulty="EASY", stem=f"<p>Question {n}</p>",
-            options=[{"html": "yes", "correct": True}, {"html": "no"}])).id for n in range(20)]
-        assessment = create_assessment(admin, AssessmentInput(
-            name="Bench test", duration=600, sections=[SectionInput(name="All", question_ids=ids)]))
-        exam = create_exam(admin, ExamInput(name="Bench exam", assessment_id=assessment.id))
-        register_candidates(admin, exam.id, [
-            {"Email Address": f"candidate{n}@example.com", "First Name": "C", "Last Name": str(n)}
-            for n in range(candidates)], send_email=False)
-        db.session.commit()
-        for sitting in db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)):
-            taking.start_check(sitting)
-            taking.complete_check(sitting, browser={"bench": "yes"})
-            taking.start_exam(sitting)
-        db.session.commit()
-        serializer = app.session_interface.get_signing_serializer(app)
-        items = {}
-        for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
-            items.setdefault(sitting_id, []).append(str(item_id))
-        for sitting in db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)):
-            # The CSRF token and the session cookie a candidate's browser would hold.
-            with app.test_request_context():
-                g.pop("csrf_token", None)   # cached per app context; each candidate has their own
-                csrf = generate_csrf()
-                cookie = serializer.dumps(dict(session))
-            lines.append(f"{sitting.access_token}|{cookie}|{csrf}|{','.join(items[sitting.id])}")
+    app, exam = exam_with_candidates(url, workdir, candidates)
+    sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)).all()
+    for sitting in sittings:
+        taking.start_check(sitting)
+        taking.complete_check(sitting, browser={"bench": "yes"})
+        taking.start_exam(sitting)
+    db.session.commit()
+    items = {}
+    for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
+        items.setdefault(sitting_id, []).append(str(item_id))
+    lines = [f"{sitting.access_token}|{'|'.join(browser_credentials(app))}|{','.join(items[sitting.id])}"
+             for sitting in sittings]
     path = workdir / "sittings.txt"
     path.write_text("\n".join(lines) + "\n")
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def main() -> None:
@@ -142,40 +89,25 @@ def main() -> None:
     arguments = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
-    url = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/proctora_bench")
+    url = database_url()
     workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
     fresh_database(url)
     started = time.monotonic()
     sittings = prepare(url, arguments.candidates, workdir)
     print(f"prepared {arguments.candidates} started sittings in {time.monotonic() - started:.0f} s")
-
-    port = free_port()
-    environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
-                   "PROCTORA_INSTANCE_PATH": str(workdir), "BENCH_SITTINGS": str(sittings)}
-    server = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--workers", str(arguments.workers),
-                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"],
-                              cwd=ROOT, env=environment)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    with gunicorn(url, workdir, arguments.workers, {"BENCH_SITTINGS": str(sittings)}) as base:
         script = workdir / "saves.lua"
         script.write_text(LUA)
         result = subprocess.run(["wrk", "-t2", f"-c{arguments.connections}", f"-d{arguments.seconds}s", "--latency",
-                                 "-s", str(script), f"http://127.0.0.1:{port}"],
-                                env=environment, capture_output=True, text=True, check=True)
-        print(result.stdout)
-        if result.stderr:
-            print(result.stderr[-2000:], file=sys.stderr)
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-        if errors:
-            sys.exit(f"{errors.group(1)} saves failed")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+                                 "-s", str(script), base],
+                                env={**os.environ, "BENCH_SITTINGS": str(sittings)}, capture_output=True, text=True,
+                                check=True)
+    print(result.stdout)
+    if result.stderr:
+        print(result.stderr[-2000:], file=sys.stderr)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    if errors:
+        sys.exit(f"{errors.group(1)} saves failed")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
 from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX_REGISTRATIONS
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
+from webapp.bank.models import CefrLevel
 
 NULLABLE_STRING = nullable(STRING)
+URL = {"type": "string", "format": "uri"}
 JSON_STRING = {"type": "string", "contentMediaType": "application/json"}
 
 SCHEMAS = {
@@ -50,12 +52,25 @@ SCHEMAS = {
     "Counts": obj({"totalMarks": NUMBER, "maxMarks": NUMBER, "totalQuestions": INTEGER,
                    "totalCorrectAnswers": INTEGER, "totalUnAnswered": INTEGER}),
     "Result": {"allOf": [ref("Counts"), obj({
-        "percentile": nullable(NUMBER), "attemptTime": INTEGER,
+        "percentile": {**nullable({"type": "number", "minimum": 0, "maximum": 100}),
+                       "description": "Percent of the assessment's graded sittings in the account scoring at or "
+                                      "below this one (scores compared as a share of their maximum); null until "
+                                      "the test is graded."},
+        "attemptTime": INTEGER,
         "sectionMarks": array({"allOf": [ref("Counts"), obj({
             "sectionName": STRING, "timeTaken": INTEGER,
             "skillMarks": array(obj({"skillName": STRING, "totalMarks": NUMBER, "totalCorrectAnswers": INTEGER,
                                      "totalUnAnswered": INTEGER, "timeTaken": nullable(INTEGER)})),
         })]}),
+        "cefrLevel": {**nullable({"enum": [level.value for level in CefrLevel]}),
+                      "description": "Proctora extension. The CEFR level a graded placement test placed the "
+                                     "candidate at, or the target level of a passed certification; else null."},
+        "passed": {**nullable(BOOLEAN),
+                   "description": "Proctora extension. Whether a graded certification test was passed (its "
+                                  "pass mark reached); null for other tests and until graded."},
+        "continuePackage": {**nullable(BOOLEAN),
+                            "description": "Proctora extension. true after a failed certification: the candidate "
+                                           "continues their course package; false after a passed one; else null."},
     })]},
     "QuestionResponse": obj({"sectionName": NULLABLE_STRING, "skillName": STRING, "questionType": STRING,
                              "question": STRING, "response": NULLABLE_STRING, "marksAwarded": nullable(NUMBER),
@@ -64,8 +79,11 @@ SCHEMAS = {
         "status": {"enum": ["ToBeTaken", "InProgress", "Completed"]}, "startTime": STRING, "endTime": STRING,
         "completionMode": {"enum": ["NormalSubmission", "Expired", "TerminatedByProctor",
                                     "BrowsingToleranceExceeded"]},
+        "pdfReport": {**URL, "description": "The candidate's PDF report, for anyone holding the link."},
+        "htmlReport": {**URL, "description": "The shared HTML report, for anyone holding the link."},
         "result": ref("Result"), "questionResponses": array(ref("QuestionResponse")),
-    }, optional=("startTime", "endTime", "completionMode", "result", "questionResponses")),
+    }, optional=("startTime", "endTime", "completionMode", "pdfReport", "htmlReport", "result",
+                 "questionResponses")),
     "Candidate": obj({"email": STRING, "registration": {"type": "object", "additionalProperties": STRING},
                       "testStatus": ref("TestStatus")}),
     "TestInstance": obj({"registrationDetails": {"type": "object", "additionalProperties": STRING},
@@ -170,8 +188,10 @@ read-only (support) credential is refused every write with E403.
 **Errors** answer `{{"status": "error", "error": {{"code": "E…", "message": "…"}}}}` with an HTTP status
 of 400, 401, 403, 404, 405, 409 or 429.
 
-**Not yet available:** percentiles (null) and the PDF and HTML reports (`pdfReport` and `htmlReport`
-are left out of completed tests).
+**Results.** A completed test carries `pdfReport` and `htmlReport`, links to the candidate's report
+that work without signing (share them with care), and its `result`. `percentile` is null until the
+test is graded (essays wait for a grader). Proctora adds three fields to `result` for placement and
+certification tests: `cefrLevel`, `passed` and `continuePackage` (null for other tests).
 """
 
 

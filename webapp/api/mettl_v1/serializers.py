@@ -17,6 +17,8 @@ from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
+from webapp.reports.links import html_report_url, pdf_report_url
+from webapp.results import outcomes
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.services import RegistrationOutcome
@@ -181,10 +183,13 @@ def _counts(counts: dict) -> dict:
             "totalUnAnswered": counts["totalUnAnswered"]}
 
 
-def result(summary: dict) -> dict:
-    """Mettl's `result` from the sitting's result summary. No percentile is stored yet: null."""
+def result(sitting: Sitting, summary: dict) -> dict:
+    """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
+    assessment's graded sittings (null until graded); `cefrLevel`, `passed` and `continuePackage` are
+    Proctora's additions for placement and certification tests (null for other tests)."""
+    passed = sitting.passed
     return {
-        **_counts(summary), "percentile": None, "attemptTime": summary["attemptTime"],
+        **_counts(summary), "percentile": outcomes.percentile(sitting), "attemptTime": summary["attemptTime"],
         "sectionMarks": [{
             "sectionName": section["sectionName"], **_counts(section), "timeTaken": section["timeTaken"],
             "skillMarks": [{"skillName": skill["skillName"], "totalMarks": skill["totalMarks"],
@@ -192,6 +197,10 @@ def result(summary: dict) -> dict:
                             "totalUnAnswered": skill["totalUnAnswered"], "timeTaken": None}
                            for skill in section["skillMarks"]],
         } for section in summary["sectionMarks"]],
+        "cefrLevel": sitting.level.value if sitting.level else None,
+        "passed": passed,
+        # A failed certification sends the candidate back to their course package.
+        "continuePackage": None if passed is None else not passed,
     }
 
 
@@ -205,15 +214,16 @@ def _essay_responses(sitting: Sitting, items: list, responses: dict) -> list[dic
 
 
 def test_status(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
-    """6.2's test status: ToBeTaken; InProgress with its start; Completed with the result. No PDF or
-    HTML report exists yet, so pdfReport and htmlReport are left out."""
+    """6.2's test status: ToBeTaken; InProgress with its start; Completed with the links to the PDF and
+    the shared HTML report and the result."""
     body = {"status": sitting.status.mettl_status}
     if sitting.started_at:
         body["startTime"] = moment(sitting.started_at)
     if sitting.status == SittingStatus.EXAM_FINISHED:
         items, responses = paper
         body.update(endTime=moment(sitting.finished_at), completionMode=sitting.finish_mode.value,
-                    result=result(result_summary(sitting, items, responses)))
+                    pdfReport=pdf_report_url(sitting), htmlReport=html_report_url(sitting),
+                    result=result(sitting, result_summary(sitting, items, responses)))
         if question_responses:
             body["questionResponses"] = _essay_responses(sitting, items, responses)
     return body

@@ -1,0 +1,113 @@
+"""Benchmark: a synchronized start. CANDIDATES candidates wait on the instructions page with their
+session open; at one moment all of them press "Start", each from a connection of its own. The target:
+1,000 starts without an error, and every one of them with its paper frozen.
+
+Prepares the sittings in a fresh database, serves the app with gunicorn (sync workers), releases one
+thread per candidate at a barrier to POST /s/<token>/start, then prints the latency distribution,
+the failures, and checks in the database that every sitting started with all its items and responses.
+
+    .venv/bin/python bench/synchronized_start.py [--candidates 1000] [--workers 4]
+
+Uses BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/proctora_bench); the
+database is dropped and created again.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from common import browser_credentials, database_url, exam_with_candidates, fresh_database, gunicorn
+
+QUESTIONS = 20
+
+
+def prepare(url: str, candidates: int, workdir: Path):
+    """Sittings whose session is open, each with the cookie and CSRF token of its browser."""
+    from sqlalchemy import select
+
+    from webapp.extensions import db
+    from webapp.sittings import taking
+    from webapp.sittings.models import Sitting
+
+    app, exam = exam_with_candidates(url, workdir, candidates, QUESTIONS)
+    sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)).all()
+    for sitting in sittings:
+        taking.start_check(sitting)
+        taking.complete_check(sitting, browser={"bench": "yes"})
+    db.session.commit()
+    return exam.id, [(sitting.access_token, *browser_credentials(app)) for sitting in sittings]
+
+
+def press_start(base: str, token: str, cookie: str, csrf: str, barrier: threading.Barrier, results: list) -> None:
+    address = urlsplit(base)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
+    connection.connect()   # connected before the barrier: the moment measured is the click
+    barrier.wait()
+    began = time.monotonic()
+    try:
+        connection.request("POST", f"/s/{token}/start", body="", headers={
+            "Cookie": f"session={cookie}", "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"})
+        status = connection.getresponse().status
+    except OSError as error:
+        status = f"{type(error).__name__}: {error}"
+    results.append((status, time.monotonic() - began))
+    connection.close()
+
+
+def check_database(exam_id: int) -> tuple[int, int, int]:
+    from sqlalchemy import func, select
+
+    from webapp.extensions import db
+    from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
+
+    db.session.rollback()
+    started = db.session.scalar(select(func.count()).select_from(Sitting).where(
+        Sitting.exam_id == exam_id, Sitting.status == SittingStatus.EXAM_STARTED))
+    items = db.session.scalar(select(func.count()).select_from(SittingItem).join(Sitting).where(Sitting.exam_id == exam_id))
+    responses = db.session.scalar(select(func.count()).select_from(Response).join(Sitting).where(Sitting.exam_id == exam_id))
+    return started, items, responses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=4)
+    arguments = parser.parse_args()
+    url = database_url()
+    workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
+    fresh_database(url)
+    exam_id, candidates = prepare(url, arguments.candidates, workdir)
+    print(f"prepared {len(candidates)} candidates on the instructions page")
+    results: list = []
+    with gunicorn(url, workdir, arguments.workers) as base:
+        barrier = threading.Barrier(len(candidates) + 1)
+        threads = [threading.Thread(target=press_start, args=(base, *candidate, barrier, results))
+                   for candidate in candidates]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        began = time.monotonic()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - began
+    failures = [status for status, _ in results if status != 302]
+    latencies = sorted(seconds for _, seconds in results)
+    print(f"{len(results)} starts in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s)")
+    print("latency p50 {:.0f} ms, p90 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(
+        *(1000 * statistics.quantiles(latencies, n=100)[q] for q in (49, 89, 98)), 1000 * latencies[-1]))
+    started, items, responses = check_database(exam_id)
+    print(f"database: {started} sittings started, {items} items and {responses} responses frozen")
+    expected = len(candidates)
+    if failures or started != expected or items != responses or items != expected * QUESTIONS:
+        sys.exit(f"FAILED: {len(failures)} failed starts {failures[:5]}")
+
+
+if __name__ == "__main__":
+    main()
