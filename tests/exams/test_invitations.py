@@ -15,7 +15,7 @@ from webapp.extensions import db
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import personal_url, register_candidates, send_invitations
+from webapp.sittings.services import personal_url, register_candidates, remove_sitting, send_invitations
 
 PEOPLE = [("ann@example.com", "Ann", "Lee"), ("bob@example.com", "Bob", "Marsh"), ("cy@example.com", "Cy", "Young")]
 
@@ -137,3 +137,14 @@ def test_two_workers_deliver_every_invitation_exactly_once(app, admin, exam, smt
     assert {s.status for s in sittings.values()} == {SittingStatus.MAIL_SENT}
     for mail in smtp_server.received:
         assert personal_url(sittings[mail.rcpt_tos[0]].access_token) in mail.body("plain")
+
+
+def test_withdrawing_a_sitting_cancels_its_invitation_not_yet_sent(admin, exam, smtp_server):
+    sittings = register(admin, exam)
+    assert send_invitations(admin, exam.id) == 3
+    remove_sitting(admin, sittings["bob@example.com"].id)
+    db.session.commit()
+
+    assert [message.recipient for message in invitations()] == ["ann@example.com", "cy@example.com"]
+    assert deliver_due()["sent"] == 2
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["ann@example.com", "cy@example.com"]

@@ -74,6 +74,18 @@ def queue_webhook(*, url: str, body: dict, topic: str, institute_id: int, exam_i
     return outbox_message
 
 
+def cancel_pending_emails(*, exam_id: int, topic: str, on_delivered: dict) -> int:
+    """Delete the exam's e-mails of `topic` still waiting for their first or next attempt whose side
+    effect is `on_delivered` (what they were about is gone). One a worker holds goes out anyway."""
+    waiting = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.exam_id == exam_id, OutboxMessage.topic == topic,
+        OutboxMessage.status == MessageStatus.PENDING)).all()
+    cancelled = [message for message in waiting if message.payload.get("on_delivered") == on_delivered]
+    for message in cancelled:
+        db.session.delete(message)
+    return len(cancelled)
+
+
 def run_delivery_handler(message: OutboxMessage) -> None:
     """Run the message's "on_delivered" side effect in the caller's transaction, the one that marks it
     sent. A failing handler is undone to a savepoint and noted in `last_error`, while the message

@@ -22,7 +22,7 @@ from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
-from webapp.notifications.services import queue_emails, register_delivery_handler
+from webapp.notifications.services import cancel_pending_emails, queue_emails, register_delivery_handler
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
 
 S = SittingStatus
@@ -243,7 +243,7 @@ def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
          "topic": "exam_invitation", "institute_id": exam.institute_id, "exam_id": exam.id,
          "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
                      "candidate_name": invitee.name, "link": personal_url(invitee.access_token), "window": window},
-         "on_delivered": {"handler": "sitting_mail_sent", "sitting_id": invitee.sitting_id}}
+         "on_delivered": _invitation_delivered(invitee.sitting_id)}
         for invitee in invitees])
 
 
@@ -260,6 +260,11 @@ def send_invitations(actor: User, exam_id, sitting_ids: list | None = None) -> i
     _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
                                       sitting.access_token) for sitting in sittings])
     return len(sittings)
+
+
+def _invitation_delivered(sitting_id: int) -> dict:
+    """The side effect of an invitation e-mail: its sitting becomes `mail_sent`."""
+    return {"handler": "sitting_mail_sent", "sitting_id": sitting_id}
 
 
 def _on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
@@ -362,6 +367,9 @@ def remove_sitting(actor: User, sitting_id) -> None:
     sitting = get_sitting(actor, sitting_id)
     if sitting.status not in NOT_STARTED:
         raise Conflict("The candidate has started this test; the sitting is kept.")
+    # An invitation not yet sent would carry a link that no longer works.
+    cancel_pending_emails(exam_id=sitting.exam_id, topic="exam_invitation",
+                          on_delivered=_invitation_delivered(sitting.id))
     db.session.delete(sitting)
 
 
