@@ -125,28 +125,15 @@ class Factory:
         """A registered candidate who took `exam` through the real services and finished it. `answer(item)`
         gives the answer to each frozen SittingItem (None: left unanswered); `right_answer` and
         `wrong_answer` below suit machine-scored items."""
-        from datetime import timedelta
-
-        from webapp.database import utcnow
-        from webapp.sittings import taking
+        from webapp.demo import take_test
         from webapp.sittings.models import Sitting
         from webapp.sittings.services import register_candidates
 
         number = self._next()
-        now = now or utcnow()
         outcome, = register_candidates(admin, exam.id, [{
             "Email Address": email or f"candidate{number}@example.com", "First Name": first_name,
             "Last Name": last_name or f"Candidate {number}"}])
-        sitting = db.session.get(Sitting, outcome.sitting_id)
-        taking.start_check(sitting, ip_address="127.0.0.1", now=now)
-        taking.complete_check(sitting, browser={"userAgent": "test"}, now=now)
-        taking.start_exam(sitting, now=now)
-        items, _ = taking.items_and_responses(sitting)
-        for item in items:
-            given = answer(item) if answer else None
-            if given is not None:
-                taking.save_answer(sitting, item.id, answer=given, version=1, now=now + timedelta(minutes=1))
-        taking.finish(sitting, now=now + timedelta(minutes=10))
+        sitting = take_test(db.session.get(Sitting, outcome.sitting_id), answer or (lambda item: None), now=now)
         db.session.commit()
         return sitting
 

@@ -1,13 +1,16 @@
 """The operations commands: create-institute and seed-demo."""
 import json
 
+from sqlalchemy import select
+
 from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
 from webapp.bank.models import Question
 from webapp.demo import DEMO_INSTITUTE, DEMO_LOGINS
 from webapp.exams.models import Exam
-from webapp.sittings.models import Sitting
 from webapp.extensions import db
+from webapp.reports.models import Certificate
+from webapp.sittings.models import Sitting
 
 
 def test_create_institute_prints_json_and_refuses_a_taken_name(app):
@@ -35,7 +38,12 @@ def test_seed_demo_is_idempotent_and_prints_the_logins(app):
         assert email in first.output and password in first.output
     counts = (db.session.query(User).count(), db.session.query(Question).count(), db.session.query(Assessment).count(),
               db.session.query(Exam).count(), db.session.query(Sitting).count())
-    assert counts[0] == 4 and counts[1] > 40 and counts[2] >= 2 and counts[3] == 1 and counts[4] == 2
+    assert counts[0] == 4 and counts[1] > 40 and counts[2] >= 3 and counts[3] == 2 and counts[4] == 5
+    # The certification's three candidates: passed with a certificate, failed, and an essay to grade.
+    taken = db.session.scalars(select(Sitting).where(Sitting.finished_at.is_not(None)).order_by(Sitting.id)).all()
+    assert [(sitting.passed, sitting.graded_at is not None) for sitting in taken] == \
+        [(True, True), (False, True), (None, False)]
+    assert db.session.query(Certificate).one().sitting_id == taken[0].id
 
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0 and "already present" in second.output

@@ -7,7 +7,15 @@ from webapp.accounts.services import add_staff, create_institute, institute_by_n
 from webapp.assessments import catalogue
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from datetime import datetime, timedelta
+from typing import Callable
+
+from webapp.database import utcnow
 from webapp.exams.services import ExamInput, create_exam
+from webapp.extensions import db
+from webapp.results.grading import grade_response
+from webapp.sittings import taking
+from webapp.sittings.models import Sitting, SittingItem
 from webapp.sittings.services import register_candidates
 
 DEMO_INSTITUTE = "Proctora Demo Institute"
@@ -45,6 +53,39 @@ ENGLISH = [
 ]
 
 
+def take_test(sitting: Sitting, answer: Callable[[SittingItem], dict | None], *, now: datetime | None = None,
+              minutes: int = 10) -> Sitting:
+    """A registered sitting taken through the candidate's services: the check, the start, one answer per
+    item (`answer(item)`, None leaves it unanswered) and the finish `minutes` later."""
+    now = now or utcnow()
+    taking.start_check(sitting, ip_address="127.0.0.1", now=now)
+    taking.complete_check(sitting, browser={"userAgent": "demo"}, now=now)
+    taking.start_exam(sitting, now=now)
+    items, _ = taking.items_and_responses(sitting)
+    for item in items:
+        given = answer(item)
+        if given is not None:
+            taking.save_answer(sitting, item.id, answer=given, version=1, now=now + timedelta(minutes=1))
+    taking.finish(sitting, now=now + timedelta(minutes=minutes))
+    return sitting
+
+
+def _demo_answer(right: set[int]) -> Callable[[SittingItem], dict | None]:
+    """Right answers to the items at the positions in `right`, a wrong or written one elsewhere."""
+    def answer(item: SittingItem) -> dict | None:
+        if item.question_type == "LONG_ANSWER":
+            return {"text": "My favourite place is the old market by the river. On Saturdays it is full of "
+                            "people, music and the smell of fresh bread."}
+        correct = item.position in right
+        if item.question_type == "MCQ":
+            return {"option": item.key["correct"][0] if correct else
+                    next(option["id"] for option in item.options if option["id"] not in item.key["correct"])}
+        if item.question_type == "FITB":
+            return {"blanks": [blank["accepted"][0] if correct else "-" for blank in item.key["blanks"]]}
+        return None
+    return answer
+
+
 def seed_demo() -> bool:
     """Create the demo institute (staff, bank, assessments, an exam with two registered candidates)
     unless it exists. Returns whether anything was created."""
@@ -78,4 +119,34 @@ def seed_demo() -> bool:
         {"Email Address": "maria.garcia@example.com", "First Name": "María", "Last Name": "García"},
         {"Email Address": "chen.wei@example.com", "First Name": "Wei", "Last Name": "Chen"},
     ], send_email=False)
+    _seed_certification(admin, picked[len(ARITHMETIC):len(ARITHMETIC) + 2] + picked[:2])
     return True
+
+
+def _seed_certification(admin, question_ids: list[int]) -> None:
+    """A certification with three candidates who took it: one passed (with a certificate), one failed,
+    and one whose essay waits in the grading queue."""
+    english = create_skill(admin, "Writing", "Short texts marked by an examiner.")
+    essay = create_question(admin, QuestionInput(
+        type="LONG_ANSWER", skill_id=english.id, difficulty="MEDIUM", cefr_level="A2", marks=4,
+        stem="<p>Write a short e-mail to a friend about your weekend (40 to 60 words).</p>"))
+    assessment = create_assessment(admin, AssessmentInput(
+        name="Demo: English A2 certificate", duration=20, kind="certification", target_level="A2",
+        pass_mark_percent=60, instructions="<p>Answer every question; the essay is marked by an examiner.</p>",
+        sections=[SectionInput(name="Language", question_ids=question_ids),
+                  SectionInput(name="Writing", question_ids=[essay.id])]))
+    exam = create_exam(admin, ExamInput(name="Demo exam: English A2 certificate", assessment_id=assessment.id,
+                                        access_type="ByInvitation", source_app="Proctora demo"))
+    people = [("lena.novak@example.com", "Lena", "Novák"), ("tom.berg@example.com", "Tom", "Berg"),
+              ("aisha.khan@example.com", "Aisha", "Khan")]
+    outcomes = register_candidates(admin, exam.id, [
+        {"Email Address": email, "First Name": first, "Last Name": last} for email, first, last in people],
+        send_email=False)
+    sittings = [db.session.get(Sitting, outcome.sitting_id) for outcome in outcomes]
+    started = utcnow() - timedelta(days=1)
+    for sitting, right in zip(sittings, ({0, 1, 2, 3}, {0}, {0, 1, 2})):
+        take_test(sitting, _demo_answer(right), now=started, minutes=14)
+    for sitting, marks in zip(sittings[:2], (4, 1)):
+        _, responses = taking.items_and_responses(sitting)
+        waiting = next(response for response in responses.values() if response.needs_grading)
+        grade_response(admin, waiting.id, marks, "Clear and well organised." if marks > 2 else "Too short.")
