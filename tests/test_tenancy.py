@@ -11,12 +11,13 @@ from webapp.accounts.services import invite_staff
 from webapp.api.services import create_credential
 from webapp.assessments.models import Assessment, Section, SelectionRule
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
-from webapp.bank.models import Question
+from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.exams.services import ExamInput, create_exam
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
-from webapp.sittings.models import Sitting
+from webapp.reports.models import Certificate
+from webapp.sittings.models import Response, Sitting, SittingItem
 from webapp.sittings.services import register_candidates
 
 
@@ -28,6 +29,10 @@ def _snapshot(institute_id: int):
         [(a.id, a.name, a.duration_minutes, len(a.sections)) for a in db.session.scalars(
             select(Assessment).where(Assessment.institute_id == institute_id))],
         db.session.query(Section).count(), db.session.query(SelectionRule).count(),
+        [(c.id, c.revoked_at) for c in db.session.scalars(
+            select(Certificate).where(Certificate.institute_id == institute_id))],
+        [(r.id, r.awarded, r.marked_at) for r in db.session.scalars(
+            select(Response).join(Sitting).where(Sitting.institute_id == institute_id))],
     )
 
 
@@ -41,7 +46,7 @@ def other_institute(factory):
 
 
 def test_no_route_reaches_another_institutes_records(app, client, factory, other_institute):
-    records = _build_records(other_institute)
+    records = {**_build_records(other_institute), **_graded_records(factory, other_institute)}
     before = _snapshot(other_institute.institute_id)
     own_admin = factory.institute("Home School")[1]
     log_in(client, own_admin)
@@ -107,7 +112,28 @@ def _build_records(admin) -> dict:
         "credential_id": credential.id,
         "token": "not-a-valid-token",
         "slug": "no-such-test",
+        # The public report and verification pages are reached by their unguessable key and code alone.
+        "key": "not-a-valid-report-key",
+        "code": "NOT-A-CODE",
     }
+
+
+def _graded_records(factory, admin) -> dict:
+    """A finished sitting with an essay waiting for a grader, and a certificate on it."""
+    skill = create_skill(admin, "Essay skill")
+    essay = create_question(admin, QuestionInput(type="LONG_ANSWER", skill_id=skill.id, difficulty="EASY",
+                                                 stem="<p>Secret essay</p>"))
+    assessment = create_assessment(admin, AssessmentInput(name="Secret essay test", duration=10,
+                                                          sections=[SectionInput(name="Only", question_ids=[essay.id])]))
+    sitting = factory.finished_sitting(admin, factory.exam(admin, assessment=assessment),
+                                       answer=lambda item: {"text": "A secret essay."})
+    certificate = Certificate(institute_id=admin.institute_id, sitting_id=sitting.id, code="SECR-ETCE-RT00",
+                              candidate_name="Secret Candidate", assessment_name=assessment.name, level=CefrLevel.B1)
+    db.session.add(certificate)
+    db.session.commit()
+    return {"sitting_id": sitting.id, "certificate_id": certificate.id,
+            "response_id": db.session.scalar(select(Response.id).join(SittingItem, SittingItem.id == Response.item_id)
+                                             .where(SittingItem.sitting_id == sitting.id))}
 
 
 def test_an_id_too_large_for_the_database_is_simply_not_found(admin_client):

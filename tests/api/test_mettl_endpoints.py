@@ -443,10 +443,13 @@ def test_the_candidates_of_a_schedule_with_their_status_and_results(mettl, facto
     assert completed["status"] == "Completed" and completed["completionMode"] == "NormalSubmission"
     result = completed["result"]
     assert (result["totalMarks"], result["maxMarks"], result["totalQuestions"], result["totalCorrectAnswers"],
-            result["totalUnAnswered"], result["percentile"]) == (2, 3, 3, 2, 1, None)
+            result["totalUnAnswered"], result["percentile"]) == (2, 3, 3, 2, 1, 100)
+    assert (result["cefrLevel"], result["passed"], result["continuePackage"]) == (None, None, None)
     assert result["sectionMarks"][0]["sectionName"] == "Section 1"
     assert result["sectionMarks"][0]["skillMarks"][0]["totalCorrectAnswers"] == 2
-    assert completed["questionResponses"] == [] and "pdfReport" not in completed
+    assert completed["questionResponses"] == []
+    assert completed["htmlReport"] == f"http://proctora.localhost/reports/{done.report_key}"
+    assert completed["pdfReport"] == f"http://proctora.localhost/reports/{done.report_key}.pdf"
     by_name = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates",
                            {"sort": "name", "sort_order": "asc", "limit": "2"}))
     assert [item["email"] for item in by_name["candidates"]] == ["done@example.com", "running@example.com"]
@@ -476,6 +479,8 @@ def test_one_candidate_of_a_schedule_and_essay_responses_on_request(mettl, facto
     db.session.commit()
     plain = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/Albert@Example.com"))["candidate"]
     assert plain["email"] == "albert@example.com" and "questionResponses" not in plain["testStatus"]
+    assert plain["testStatus"]["result"]["percentile"] is None   # the essay waits for a grader
+    assert plain["testStatus"]["htmlReport"].endswith(f"/reports/{sitting.report_key}")
     with_essays = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/albert@example.com", {"qr": "true"}))
     [response] = with_essays["candidate"]["testStatus"]["questionResponses"]
     assert response == {"sectionName": "Writing", "skillName": "Writing", "questionType": "LONG_ANSWER",

@@ -52,3 +52,4 @@ class InstituteForm(FlaskForm):
     phone = StringField("Phone", validators=[Optional(), Length(max=50)])
     website = StringField("Website", validators=[Optional(), Length(max=500)])
     logo = FileField("Logo (PNG, JPEG or WebP, up to 512 KB)")
+    blind_grading = BooleanField("Blind grading: graders see no candidate names or e-mails")

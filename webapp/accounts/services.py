@@ -98,7 +98,8 @@ def load_user(user_id: str) -> User | None:
 
 # Institute details ---------------------------------------------------------------------------
 
-INSTITUTE_FIELDS = ("name", "legal_name", "address", "country", "contact_email", "phone", "website")
+INSTITUTE_TEXT_FIELDS = ("name", "legal_name", "address", "country", "contact_email", "phone", "website")
+INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading")
 
 
 def update_institute(actor: User, **details) -> Institute:
@@ -119,9 +120,11 @@ def update_institute(actor: User, **details) -> Institute:
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
     details.update(name=name, website=website, country=country)
-    for field in INSTITUTE_FIELDS:
+    for field in INSTITUTE_TEXT_FIELDS:
         if field in details:
             setattr(institute, field, (details[field] or "").strip())
+    if "blind_grading" in details:
+        institute.blind_grading = bool(details["blind_grading"])
     return institute
 
 

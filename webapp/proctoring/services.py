@@ -422,7 +422,7 @@ def _certificate_follows_review(sitting: Sitting) -> None:
     from webapp.reports import certificates   # reports build on proctoring, not the other way
 
     db.session.flush()
-    certificates.review_changed(sitting)
+    certificates.reconcile(sitting)
 
 
 # Snapshots ---------------------------------------------------------------------------------------------

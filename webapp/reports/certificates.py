@@ -10,11 +10,10 @@ from sqlalchemy import select
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.assessments.models import AssessmentKind
-from webapp.database import parse_id, utcnow
-from webapp.errors import Conflict, NotFound, ValidationError
+from webapp.database import get_in_institute, utcnow
+from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
-from webapp.proctoring.models import Review
-from webapp.proctoring.services import audit
+from webapp.proctoring.services import audit, result_withheld
 from webapp.reports.models import Certificate
 from webapp.sittings.models import Sitting
 
@@ -22,6 +21,7 @@ from webapp.sittings.models import Sitting
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 12
 VIOLATION_REASON = "A proctoring violation was found in this sitting."
+CORRECTED_REASON = "A grader's correction put the result below the pass mark."
 
 
 def new_code() -> str:
@@ -29,47 +29,40 @@ def new_code() -> str:
     return "-".join(raw[index:index + 4] for index in range(0, CODE_LENGTH, 4))
 
 
-def _withheld(sitting: Sitting) -> bool:
-    review = db.session.scalar(select(Review).where(Review.sitting_id == sitting.id))
-    return bool(review and review.withholds_result)
-
-
 def certificate_of(sitting: Sitting) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.sitting_id == sitting.id))
 
 
-def issue_if_earned(sitting: Sitting) -> Certificate | None:
-    """The certificate of a graded, passed certification without a withholding violation; idempotent.
-    The result is set to passed first (`outcomes.sitting_graded`), then the certificate follows."""
-    if (sitting.exam.assessment.kind != AssessmentKind.CERTIFICATION or sitting.graded_at is None
-            or not sitting.passed or _withheld(sitting)):
-        return None
-    existing = certificate_of(sitting)
-    if existing is not None:
-        return existing
-    certificate = Certificate(institute_id=sitting.institute_id, sitting_id=sitting.id, code=new_code(),
-                              candidate_name=sitting.candidate.name, assessment_name=sitting.exam.assessment.name,
-                              level=sitting.level, issued_at=utcnow())
-    db.session.add(certificate)
-    return certificate
+def _earned(sitting: Sitting) -> bool:
+    """A graded, passed certification without a withholding violation."""
+    return (sitting.exam.assessment.kind == AssessmentKind.CERTIFICATION and sitting.graded_at is not None
+            and bool(sitting.passed) and not result_withheld(sitting))
 
 
-def review_changed(sitting: Sitting) -> None:
-    """After a proctor's review or an admin's override: a violation revokes a valid certificate; an
-    override lets a withheld one be issued."""
+def reconcile(sitting: Sitting) -> Certificate | None:
+    """Keep the sitting's certificate in step with its result, after grading, a correction, a proctor's
+    review or an admin's override: issued once earned (the result is set to passed first); withdrawn
+    when a violation withholds the result or a correction fails it; given back when that is undone. A
+    certificate an admin revoked stays revoked."""
     existing = certificate_of(sitting)
-    if _withheld(sitting):
-        if existing is not None and existing.is_valid:
-            existing.revoked_at, existing.revoked_reason = utcnow(), VIOLATION_REASON
-    elif existing is None:
-        issue_if_earned(sitting)
+    earned = _earned(sitting)
+    if existing is None:
+        if not earned:
+            return None
+        existing = Certificate(institute_id=sitting.institute_id, sitting_id=sitting.id, code=new_code(),
+                               candidate_name=sitting.candidate.name, assessment_name=sitting.exam.assessment.name,
+                               level=sitting.level, issued_at=utcnow())
+        db.session.add(existing)
+    elif existing.is_valid and not earned:
+        existing.revoked_at = utcnow()
+        existing.revoked_reason = VIOLATION_REASON if result_withheld(sitting) else CORRECTED_REASON
+    elif not existing.is_valid and earned and existing.revoked_by_id is None:
+        existing.revoked_at, existing.revoked_reason = None, ""
+    return existing
 
 
 def institute_certificate(actor: User, certificate_id) -> Certificate:
-    certificate = db.session.get(Certificate, parse_id(certificate_id))
-    if certificate is None or certificate.institute_id != actor.institute_id:
-        raise NotFound("This certificate does not exist.")
-    return certificate
+    return get_in_institute(Certificate, actor.institute_id, certificate_id, "Certificate")
 
 
 def revoke(actor: User, certificate_id, reason: str) -> Certificate:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
+from webapp.bank.models import Question, QuestionType
 from webapp.candidates.models import Candidate
-from webapp.database import Page, page_of, parse_id, utcnow
+from webapp.database import parse_id, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
 from webapp.extensions import db
@@ -18,6 +20,8 @@ from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
 
 MAX_COMMENT = 5_000
+# An item waits for a grader while its finished sitting has a response nobody has marked yet.
+WAITING = and_(Response.needs_grading.is_(True), Sitting.status == SittingStatus.EXAM_FINISHED)
 
 
 @dataclass(frozen=True)
@@ -26,39 +30,80 @@ class QueueEntry:
     item: SittingItem
     sitting: Sitting
     exam: Exam
-    candidate: Candidate
+    candidate: Candidate | None    # None when the institute grades blind: the name never reaches a page
+    guidance: str                  # the question's explanation in the bank (sanitised HTML, staff only)
+
+    @property
+    def question_type(self) -> QuestionType:
+        return QuestionType(self.item.question_type)
+
+    @property
+    def candidate_label(self) -> str:
+        return self.candidate.name if self.candidate else f"Candidate #{self.sitting.id}"
 
 
 def _entries(actor: User) -> Select:
-    return (select(Response, SittingItem, Sitting, Exam, Candidate)
+    return (select(Response, SittingItem, Sitting, Exam, Candidate, Question.explanation)
             .join(SittingItem, SittingItem.id == Response.item_id)
             .join(Sitting, Sitting.id == Response.sitting_id)
             .join(Exam, Exam.id == Sitting.exam_id)
             .join(Candidate, Candidate.id == Sitting.candidate_id)
+            .join(Question, Question.id == SittingItem.question_id)
             .where(Sitting.institute_id == actor.institute_id))
 
 
-def grading_queue(actor: User, *, exam_id=None, offset: int = 0, limit: int | None = 25) -> Page:
+def _entry(row, blind: bool) -> QueueEntry:
+    response, item, sitting, exam, candidate, guidance = row
+    return QueueEntry(response, item, sitting, exam, None if blind else candidate, guidance or "")
+
+
+class QueuePage(Pagination):
+    """A page of QueueEntry rows; db.paginate gives only the first entity of a row, the entry needs them all."""
+
+    def _query_items(self) -> list[QueueEntry]:
+        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return [_entry(row, self._query_args["blind"]) for row in db.session.execute(query)]
+
+    def _query_count(self) -> int:
+        query = self._query_args["select"].order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(query))
+
+
+def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 25) -> QueuePage:
     """The items waiting for a grader (as QueueEntry), oldest finished sitting first, optionally of one exam."""
     require(actor, Permission.GRADE_RESPONSES)
-    query = _entries(actor).where(Response.needs_grading.is_(True), Sitting.status == SittingStatus.EXAM_FINISHED)
+    query = _entries(actor).where(WAITING)
     if exam_id:
-        query = query.where(Exam.id == parse_id(exam_id))
-    page = page_of(query, [Sitting.finished_at, Sitting.id, SittingItem.position], offset, limit)
-    return Page([QueueEntry(*row) for row in page.items], page.total)
+        query = query.where(Exam.id == parse_id(exam_id, "Exam"))
+    query = query.order_by(Sitting.finished_at, Sitting.id, SittingItem.position)
+    return QueuePage(page=page, per_page=per_page, error_out=False, select=query,
+                     blind=actor.institute.blind_grading)
+
+
+def exams_with_waiting(actor: User) -> list[tuple[Exam, int]]:
+    """The institute's exams that have items waiting for a grader, by name, with how many wait."""
+    require(actor, Permission.GRADE_RESPONSES)
+    return [tuple(row) for row in db.session.execute(
+        select(Exam, func.count(Response.id))
+        .join(Sitting, Sitting.exam_id == Exam.id)
+        .join(Response, Response.sitting_id == Sitting.id)
+        .where(Exam.institute_id == actor.institute_id, WAITING)
+        .group_by(Exam.id).order_by(Exam.name))]
 
 
 def queue_entry(actor: User, response_id) -> QueueEntry:
-    """One response of the institute's finished sittings, waiting or already marked (to correct it)."""
+    """One manually graded response of the institute: waiting, or already marked (to correct it)."""
     require(actor, Permission.GRADE_RESPONSES)
-    row = db.session.execute(_entries(actor).where(Response.id == parse_id(response_id))).one_or_none()
+    row = db.session.execute(_entries(actor).where(
+        Response.id == parse_id(response_id, "Response"),
+        or_(Response.needs_grading.is_(True), Response.marked_at.is_not(None)))).one_or_none()
     if row is None:
-        raise NotFound("This response does not exist.")
-    return QueueEntry(*row)
+        raise NotFound("Response")
+    return _entry(row, actor.institute.blind_grading)
 
 
 def next_in_queue(actor: User, *, exam_id=None) -> QueueEntry | None:
-    page = grading_queue(actor, exam_id=exam_id, limit=1)
+    page = grading_queue(actor, exam_id=exam_id, per_page=1)
     return page.items[0] if page.items else None
 
 
@@ -73,13 +118,17 @@ def _marks(value, maximum: float) -> float:
 
 
 def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueEntry:
-    """A grader's mark (0 to the item's marks) and comment. The answer counts as correct when it earns at
-    least half the marks. The sitting's totals are recomputed; with the last mark in, it is graded."""
+    """A grader's mark (0 to the item's marks) and comment, first or corrected. The answer counts as
+    correct when it earns at least half the marks. The sitting's totals are recomputed; with the last
+    mark in, it is graded (once: a correction changes the totals but sends nothing again)."""
     entry = queue_entry(actor, response_id)
+    # Two graders marking the last two items of one sitting at once must not both miss the other's
+    # mark (and leave the sitting ungraded for good): the second waits here for the first to commit,
+    # then reads the sitting afresh.
+    db.session.execute(select(Sitting).where(Sitting.id == entry.sitting.id).with_for_update()
+                       .execution_options(populate_existing=True))
     if entry.sitting.status != SittingStatus.EXAM_FINISHED:
-        raise Conflict("Only a finished test is graded.")
-    if not entry.response.needs_grading and entry.response.marked_at is None:
-        raise Conflict("This answer is scored by the machine.")
+        raise Conflict("Only a finished test is graded; this one is running again.")
     awarded = _marks(marks, entry.item.marks)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:

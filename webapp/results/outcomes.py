@@ -53,7 +53,8 @@ def placement_level(percentages: dict[CefrLevel, float], bands: list[dict]) -> C
         return None
     reached = None
     for level in tested:
-        if percentages[level] < thresholds[level]:
+        # Rounded as in certification_passed: 3 of 5 items of 0.3 marks sum to 59.999... %, not 60 %.
+        if round(percentages[level], 4) < thresholds[level]:
             break
         reached = level
     return reached or LEVELS[max(tested[0].rank - 1, 0)]
@@ -76,26 +77,38 @@ def score_ratio():
     return Sitting.total_marks / func.nullif(Sitting.max_marks, 0)
 
 
+# Equal scores with different maxima (3/4 and 6/8) must count as equal despite floats.
+TIE_MARGIN = 1e-9
+
+
+def graded_peers(institute_id: int, assessment_id: int):
+    """The condition on Sitting (joined with its Exam) of the sittings a percentile compares with: the
+    graded sittings of the same assessment in the same institute."""
+    return and_(Sitting.institute_id == institute_id, Sitting.graded_at.is_not(None), Sitting.max_marks > 0,
+                Exam.assessment_id == assessment_id)
+
+
+def percentile_of(at_or_below: int | None, everyone: int | None) -> float | None:
+    return round(100 * at_or_below / everyone, 2) if everyone else None
+
+
 def percentile(sitting: Sitting) -> float | None:
     """The share of the assessment's graded sittings in this institute scoring at or below this one,
     in percent (so the best scores 100, as in Mettl's examples)."""
     if sitting.graded_at is None or percent(sitting) is None:
         return None
-    assessment_id = sitting.exam.assessment_id
-    graded = and_(Sitting.institute_id == sitting.institute_id, Sitting.graded_at.is_not(None),
-                  Sitting.max_marks > 0, Exam.assessment_id == assessment_id)
     ratio = sitting.total_marks / sitting.max_marks
-    # A tolerance so that equal scores with different maxima (3/4 and 6/8) count as equal.
     at_or_below, everyone = db.session.execute(
-        select(func.count().filter(score_ratio() <= ratio + 1e-9), func.count())
-        .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id).where(graded)).one()
-    return round(100 * at_or_below / everyone, 2) if everyone else None
+        select(func.count().filter(score_ratio() <= ratio + TIE_MARGIN), func.count())
+        .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id)
+        .where(graded_peers(sitting.institute_id, sitting.exam.assessment_id))).one()
+    return percentile_of(at_or_below, everyone)
 
 
-def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
-    """The last mark is in: set the outcome, move the candidate on, issue the certificate and tell
-    the candidate, the institute and the integrator."""
-    from webapp.reports.certificates import issue_if_earned   # reports build on results
+def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
+    """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
+    step (issued when earned, withdrawn when a correction fails the sitting)."""
+    from webapp.reports.certificates import reconcile   # reports build on results
 
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed = None, None
@@ -110,23 +123,44 @@ def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
             sitting.level = assessment.target_level
             if candidate.current_level is None or candidate.current_level.rank < sitting.level.rank:
                 candidate.current_level = sitting.level
-            issue_if_earned(sitting)
+    db.session.flush()   # the result is passed (or not) before the certificate follows
+    reconcile(sitting)
+
+
+def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
+    """The last mark is in: set the outcome, move the candidate on, issue the certificate and tell
+    the candidate, the institute and the integrator."""
+    _apply_outcome(sitting, items, responses)
     db.session.flush()
     callbacks.test_graded(sitting, percentile(sitting))
-    if assessment.kind != AssessmentKind.STANDARD:
+    if sitting.exam.assessment.kind != AssessmentKind.STANDARD:
         _queue_outcome_emails(sitting)
 
 
+def grade_corrected(sitting: Sitting, items: list, responses: dict) -> None:
+    """A grader corrected a mark of a graded sitting: the outcome follows the new total. Nobody is told
+    again; the console, the report, the API and the certificate's page show the corrected result."""
+    _apply_outcome(sitting, items, responses)
+
+
 def _queue_outcome_emails(sitting: Sitting) -> None:
-    """The candidate hears of a placement or certification result, passed or failed; the institute
-    too when the exam's notify flag is on."""
+    """The candidate hears of a placement or certification result, passed or failed, with the link to
+    the report (and to the certificate's verification page when one was issued); the institute too
+    when the exam's notify flag is on."""
+    from webapp.reports.certificates import certificate_of   # reports build on results
+    from webapp.reports.links import html_report_url, verify_url
+
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
     kind = assessment.kind.value
+    score = percent(sitting)
+    certificate = certificate_of(sitting) if sitting.passed else None
     context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
                "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
-               "percent": round(percent(sitting), 1) if percent(sitting) is not None else None,
+               "percent": round(score, 1) if score is not None else None,
                "target_level": assessment.target_level.value if assessment.target_level else None,
-               "pass_mark_percent": assessment.pass_mark_percent, "report_key": sitting.report_key}
+               "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),
+               "certificate_code": certificate.code if certificate else None,
+               "certificate_url": verify_url(certificate.code) if certificate else None}
     if kind == "placement":
         subject = f"Your placement result: {context['level'] or 'no level'}"
     else:

@@ -2,21 +2,37 @@
 an exam's results table, chart and exports."""
 from __future__ import annotations
 
+import csv
+import io
+import statistics
+import tempfile
+from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import IO, Iterator
 
-from sqlalchemy import func, select
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from sqlalchemy import Float, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import FrameClause, FrameClauseType
+from sqlalchemy.sql.functions import FunctionElement
+from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.assessments.models import AssessmentKind
-from webapp.database import get_in_institute
-from webapp.errors import NotFound
+from webapp.bank.models import CefrLevel
+from webapp.candidates.models import Candidate
+from webapp.database import Page, direction, get_in_institute, page_of
+from webapp.errors import NotFound, ValidationError, parse_enum
+from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.proctoring.models import Flag, Review, Snapshot
 from webapp.reports.models import Certificate
 from webapp.results import outcomes
 from webapp.sittings import taking
-from webapp.sittings.models import ProctorEvent, Sitting, SittingStatus
+from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.taking import BROWSING_EVENTS, COPY_EVENTS
 
@@ -82,5 +98,289 @@ def sitting_result(actor: User, sitting_id) -> SittingResult:
     require(actor, Permission.VIEW_RESULTS)
     sitting = get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
     if sitting.status != SittingStatus.EXAM_FINISHED:
-        raise NotFound("This candidate has no result yet.")
+        raise NotFound("Result")   # "Result not found.": the sitting is not finished
     return result_of(sitting)
+
+
+# An exam's results table -------------------------------------------------------------------------
+
+PAGE_SIZE = 25
+STATUSES = ("all", "graded", "pending")
+OUTCOMES = ("passed", "failed")
+SORTS = ("score", "percentile", "name", "finished", "time")
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    sitting: Sitting
+    candidate: Candidate
+    percent: float | None
+    percentile: float | None       # None while grading is pending
+    level: str | None
+    passed: bool | None
+    attempt_seconds: int | None
+    pending: bool                  # an item still waits for a grader
+
+    @property
+    def continue_package(self) -> bool | None:
+        return None if self.passed is None else not self.passed
+
+
+class _SecondsBetween(FunctionElement):
+    """The seconds from one timestamp to another, for sorting by the time taken (SQLite keeps
+    timestamps as text, PostgreSQL subtracts them into an interval)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(_SecondsBetween)
+def _seconds_between(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXTRACT(EPOCH FROM {end} - {start})"
+
+
+@compiles(_SecondsBetween, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400)"
+
+
+def _standing(exam: Exam):
+    """For every graded sitting of the exam's assessment in its institute: how many of those sittings
+    score at or below it (within the tolerance) and how many there are, counted by two window
+    functions in one pass: the terms of cume_dist(), so that the rounding is outcomes.percentile's."""
+    ratio = outcomes.score_ratio()
+    at_or_below = func.count().over(
+        order_by=ratio, range_=FrameClause(None, outcomes.TIE_MARGIN, FrameClauseType.UNBOUNDED,
+                                           FrameClauseType.FOLLOWING))
+    return (select(Sitting.id.label("sitting_id"), at_or_below.label("at_or_below"),
+                   func.count().over().label("everyone"))
+            .join(Exam, Exam.id == Sitting.exam_id)
+            .where(outcomes.graded_peers(exam.institute_id, exam.assessment_id))
+            .subquery("standing"))
+
+
+def _finished_sittings(exam: Exam):
+    """(Sitting, Candidate, at_or_below, everyone) rows of the exam's finished sittings."""
+    standing = _standing(exam)
+    query = (select(Sitting, Candidate, standing.c.at_or_below, standing.c.everyone)
+             .join(Candidate, Candidate.id == Sitting.candidate_id)
+             .outerjoin(standing, standing.c.sitting_id == Sitting.id)
+             .where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
+                    Sitting.status == SittingStatus.EXAM_FINISHED))
+    return query, standing
+
+
+def _result_row(sitting: Sitting, candidate: Candidate, at_or_below: int | None, everyone: int | None) -> ResultRow:
+    attempt_seconds = (int((sitting.finished_at - sitting.started_at).total_seconds())
+                       if sitting.started_at and sitting.finished_at else None)
+    return ResultRow(
+        sitting=sitting, candidate=candidate, percent=outcomes.percent(sitting),
+        percentile=outcomes.percentile_of(at_or_below, everyone),
+        level=sitting.level.value if sitting.level else None, passed=sitting.passed,
+        attempt_seconds=attempt_seconds, pending=sitting.graded_at is None)
+
+
+def _exam(actor: User, exam_id) -> Exam:
+    require(actor, Permission.VIEW_RESULTS)
+    return get_in_institute(Exam, actor.institute_id, exam_id, "Exam")
+
+
+def _choice(value, allowed: tuple, field: str, label: str):
+    if value in (None, ""):
+        return None
+    if value not in allowed:
+        raise ValidationError(f"Invalid {label} {value!r}; use one of {', '.join(allowed)}.", field=field)
+    return value
+
+
+def exam_results(actor: User, exam_id, *, status: str | None = None, level: str | None = None,
+                 outcome: str | None = None, search: str = "", sort: str = "score", descending: bool = True,
+                 offset: int = 0, limit: int | None = PAGE_SIZE) -> tuple[Exam, Page]:
+    """The exam and a page of its finished sittings as ResultRow, filtered and sorted. The percentiles
+    of the whole page come from the same statement as its rows."""
+    exam = _exam(actor, exam_id)
+    query, standing = _finished_sittings(exam)
+    status = _choice(status, STATUSES, "status", "status")
+    if status == "graded":
+        query = query.where(Sitting.graded_at.is_not(None))
+    elif status == "pending":
+        query = query.where(Sitting.graded_at.is_(None))
+    if level not in (None, ""):
+        query = query.where(Sitting.level == parse_enum(CefrLevel, level, "level", "level"))
+    outcome = _choice(outcome, OUTCOMES, "outcome", "outcome")
+    if outcome:
+        query = query.where(Sitting.passed.is_(outcome == "passed"))
+    if search and search.strip():
+        needle = search.strip().lower()
+        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True) for column in
+                                  (Candidate.email, Candidate.username, Candidate.first_name, Candidate.last_name))))
+    order = {
+        "score": [direction(outcomes.score_ratio(), descending).nulls_last()],
+        "percentile": [direction(standing.c.at_or_below, descending).nulls_last()],
+        "name": [direction(func.lower(Candidate.first_name), descending),
+                 direction(func.lower(Candidate.last_name), descending)],
+        "finished": [direction(Sitting.finished_at, descending).nulls_last()],
+        "time": [direction(_SecondsBetween(Sitting.started_at, Sitting.finished_at), descending).nulls_last()],
+    }[_choice(sort, SORTS, "sort", "sort") or "score"]
+    page = page_of(query, [*order, direction(Sitting.id, descending)], offset, limit)
+    return exam, Page([_result_row(*row) for row in page.items], page.total)
+
+
+# The score distribution ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Bucket:
+    low: int      # percent, inclusive
+    high: int     # percent, exclusive but for the last bucket, which holds 100
+    count: int
+
+
+@dataclass(frozen=True)
+class Distribution:
+    buckets: list[Bucket]
+    count: int
+    mean: float | None
+    median: float | None
+    highest: float | None
+    lowest: float | None
+
+    @property
+    def tallest(self) -> int:
+        return max(bucket.count for bucket in self.buckets)
+
+
+def score_distribution(actor: User, exam_id) -> Distribution:
+    """The percentages of the exam's graded sittings in ten buckets of ten points, with their summary."""
+    exam = _exam(actor, exam_id)
+    # Rounded so that a float sum just below a boundary (29.999999999999996) lands in its bucket.
+    percents = [round(100 * ratio, 6) for ratio in db.session.scalars(
+        select(outcomes.score_ratio()).where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
+                                             Sitting.graded_at.is_not(None), Sitting.max_marks > 0))]
+    counts = [0] * 10
+    for value in percents:
+        counts[min(max(int(value // 10), 0), 9)] += 1
+    return Distribution(
+        buckets=[Bucket(10 * index, 10 * index + 10, count) for index, count in enumerate(counts)],
+        count=len(percents), mean=round(statistics.fmean(percents), 2) if percents else None,
+        median=round(statistics.median(percents), 2) if percents else None,
+        highest=max(percents, default=None), lowest=min(percents, default=None))
+
+
+# Exports of the whole exam ------------------------------------------------------------------------
+
+EXPORT_BATCH = 500
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: str) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _two_places(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+def _utc(moment) -> datetime | None:
+    # Spreadsheets know no time zones: the header says UTC.
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment else None
+
+
+def _header(exam: Exam) -> list[str]:
+    return ["Name", "E-mail", "Username", "Status", "Finish mode", "Started (UTC)", "Finished (UTC)",
+            "Attempt time (s)", "Marks", "Max marks", "Percent", "Percentile", "Level", "Passed",
+            "Continue package", *(f"{section.name} marks" for section in exam.assessment.sections)]
+
+
+def _section_marks(sitting_ids: list[int]) -> dict[int, dict[int, float]]:
+    """Marks per sitting and section index, for one batch of sittings."""
+    marks: dict[int, dict[int, float]] = defaultdict(dict)
+    for sitting_id, section_index, awarded in db.session.execute(
+            select(Response.sitting_id, SittingItem.section_index, func.coalesce(func.sum(Response.awarded), 0.0))
+            .join(SittingItem, SittingItem.id == Response.item_id)
+            .where(Response.sitting_id.in_(sitting_ids))
+            .group_by(Response.sitting_id, SittingItem.section_index)):
+        marks[sitting_id][section_index] = round(awarded, 2)
+    return marks
+
+
+def _export_rows(exam: Exam) -> Iterator[list]:
+    """One list of cell values per finished sitting (text, numbers, naive UTC datetimes), read from
+    the database in batches so that a large exam is never held in memory at once."""
+    sections = len(exam.assessment.sections)
+    query, _ = _finished_sittings(exam)
+    batches = db.session.execute(query.order_by(Sitting.finished_at, Sitting.id)
+                                 .execution_options(yield_per=EXPORT_BATCH)).partitions()
+    for batch in batches:
+        rows = [_result_row(*row) for row in batch]
+        section_marks = _section_marks([row.sitting.id for row in rows])
+        for row in rows:
+            sitting, candidate = row.sitting, row.candidate
+            yield [candidate.name, candidate.email, candidate.username, "pending" if row.pending else "graded",
+                   sitting.finish_mode.value if sitting.finish_mode else None, _utc(sitting.started_at),
+                   _utc(sitting.finished_at), row.attempt_seconds, _two_places(sitting.total_marks),
+                   _two_places(sitting.max_marks), _two_places(row.percent), row.percentile, row.level,
+                   _yes_no(row.passed), _yes_no(row.continue_package),
+                   *(section_marks[sitting.id].get(index, 0.0) for index in range(sections))]
+
+
+def export_filename(exam: Exam, extension: str) -> str:
+    """An ASCII file name from the exam's name, safe in a Content-Disposition header."""
+    return f"{secure_filename(exam.name) or f'exam-{exam.id}'}-results.{extension}"
+
+
+def _csv_value(value) -> str | float | int:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    return _text_cell(value) if isinstance(value, str) else value
+
+
+def _csv_lines(exam: Exam) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_header(exam))
+    for number, row in enumerate(_export_rows(exam), start=1):
+        writer.writerow([_csv_value(value) for value in row])
+        if number % EXPORT_BATCH == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def results_csv(actor: User, exam_id) -> tuple[str, Iterator[str]]:
+    """The file name and the lines of the exam's CSV export. The permission and the exam are checked
+    now; the rows are read while the lines are sent."""
+    exam = _exam(actor, exam_id)
+    return export_filename(exam, "csv"), _csv_lines(exam)
+
+
+def results_xlsx(actor: User, exam_id) -> tuple[str, IO[bytes]]:
+    """The file name and the workbook of the exam's XLSX export, written row by row (write-only mode)."""
+    exam = _exam(actor, exam_id)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Results")
+    sheet.append(_header(exam))
+    for row in _export_rows(exam):
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    workbook.save(output)
+    output.seek(0)
+    return export_filename(exam, "xlsx"), output
+
+
+def _xlsx_cell(sheet, value):
+    if not isinstance(value, str):
+        return value
+    # Typed as a string, never as a formula, whatever it starts with.
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell

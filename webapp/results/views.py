@@ -2,6 +2,106 @@
 and an assessment's item analysis."""
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask_login import current_user, login_required
+from wtforms import SelectChoice, SelectField, StringField
+
+from webapp.assessments.forms import LEVEL_CHOICES, FilterForm, any_of
+from webapp.results import services
+from webapp.web import page_number, render
 
 blueprint = Blueprint("results", __name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blueprint.after_request
+def vary_on_htmx(response):
+    # The results page answers with a page or a fragment at one URL: no cache may hand one out for the other.
+    response.vary.add("HX-Request")
+    return response
+
+
+class ResultFilterForm(FilterForm):
+    """The GET form above the results table; sort and order come from the column headers."""
+
+    search = StringField("Candidate")
+    status = SelectField("Grading", default="", choices=[
+        any_of("Graded and pending"), SelectChoice("graded", "Graded"), SelectChoice("pending", "Pending grading")])
+    level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
+    outcome = SelectField("Outcome", default="", choices=[
+        any_of("Passed and failed"), SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")])
+    sort = SelectField(default="score", choices=[SelectChoice(key) for key in services.SORTS])
+    order = SelectField(default="desc", choices=[SelectChoice("desc"), SelectChoice("asc")])
+
+    def criteria(self) -> dict:
+        """The keyword arguments of services.exam_results."""
+        values = self.filters()
+        return {"search": values["search"] or "", "status": values["status"] or None,
+                "level": values["level"] or None, "outcome": values["outcome"] or None,
+                "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A service's page, fetched by offset and limit, as the pagination macro reads it."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+@blueprint.get("/exams/<int:exam_id>/results")
+@login_required
+def exam_results(exam_id):
+    filters = ResultFilterForm(formdata=request.args)
+    criteria = filters.criteria()
+    number, size = page_number(), services.PAGE_SIZE
+    exam, page = services.exam_results(current_user, exam_id, **criteria, offset=(number - 1) * size, limit=size)
+    return render("results/exam_results.html", "results/_result_rows.html", exam=exam, filters=filters,
+                  criteria=criteria, results=Pages(page.items, page.total, number, size),
+                  distribution=services.score_distribution(current_user, exam.id))
+
+
+@blueprint.get("/exams/<int:exam_id>/results.csv")
+@login_required
+def exam_results_csv(exam_id):
+    filename, lines = services.results_csv(current_user, exam_id)
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blueprint.get("/exams/<int:exam_id>/results.xlsx")
+@login_required
+def exam_results_xlsx(exam_id):
+    filename, workbook = services.results_xlsx(current_user, exam_id)
+    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+
+
+@blueprint.get("/sittings/<int:sitting_id>/result")
+@login_required
+def sitting_result(sitting_id):
+    return render_template("results/sitting_result.html", result=services.sitting_result(current_user, sitting_id))

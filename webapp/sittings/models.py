@@ -138,8 +138,8 @@ class Response(db.Model):
     awarded: Mapped[Optional[float]] = mapped_column(default=None)
     correct: Mapped[Optional[bool]] = mapped_column(default=None)
     needs_grading: Mapped[bool] = mapped_column(default=False)
-    # Manual grading: who marked it, when, and why. A later save of the answer (after a resume)
-    # makes the mark stale, so the item waits for a grader again.
+    # Manual grading: who marked it, when, and why. A later save of the answer (after a resume) clears
+    # `marked_at`, so the item waits for a grader again.
     marked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     marked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
     grader_comment: Mapped[str] = mapped_column(Text, default="")

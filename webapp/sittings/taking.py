@@ -298,7 +298,8 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
         update(Response)
         .where(Response.sitting_id == sitting.id, Response.item_id == item_id, Response.version < version,
                Response.item_id.in_(select(SittingItem.id).where(and_(*in_reach))))
-        .values(answer=answer, flagged=bool(flagged), version=version, saved_at=now))
+        # A save (possible again after a resume) makes a grader's earlier mark stale.
+        .values(answer=answer, flagged=bool(flagged), version=version, saved_at=now, marked_at=None))
     if result.rowcount == 1:
         return SaveResult(True, version)
     stored = db.session.execute(
@@ -367,14 +368,14 @@ def items_and_responses(sitting: Sitting) -> tuple[list[SittingItem], dict[int, 
 
 
 def _keeps_manual_mark(score, response: Response) -> bool:
-    """A grader's mark stands until the candidate changes the answer (after a resume)."""
-    return (score.needs_grading and response.marked_at is not None
-            and (response.saved_at is None or response.saved_at <= response.marked_at))
+    """A grader's mark stands until the candidate saves the answer again (after a resume)."""
+    return score.needs_grading and response.marked_at is not None
 
 
 def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     """Score every response (a grader's marks are kept); the sitting is graded when nothing waits for
-    a grader, and then its outcome follows (webapp/results/outcomes.py)."""
+    a grader, and then its outcome follows (webapp/results/outcomes.py). Scoring a graded sitting
+    again (a grader's correction) updates its outcome without telling anyone again."""
     items, responses = items_and_responses(sitting)
     for item in items:
         response = responses[item.id]
@@ -386,10 +387,10 @@ def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     summary = result_summary(sitting, items, responses)
     sitting.total_marks = summary["totalMarks"]
     sitting.max_marks = summary["maxMarks"]
-    newly_graded = sitting.graded_at is None and not summary["pendingGrading"]
+    was_graded = sitting.graded_at is not None
     sitting.graded_at = None if summary["pendingGrading"] else (sitting.graded_at or now or utcnow())
-    if newly_graded:
-        outcomes.sitting_graded(sitting, items, responses)
+    if sitting.graded_at is not None:
+        (outcomes.grade_corrected if was_graded else outcomes.sitting_graded)(sitting, items, responses)
     return summary
 
 

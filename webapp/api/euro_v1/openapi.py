@@ -10,6 +10,7 @@ from webapp.sittings.models import FinishMode, SittingStatus
 
 NULLABLE_STRING = nullable(STRING)
 DATE_TIME = {"type": "string", "format": "date-time"}
+URL = {"type": "string", "format": "uri"}
 # A time of day without a zone (the exam's own time_zone applies), which JSON Schema's "time" format is not.
 TIME_OF_DAY = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?$"}
 LEVELS = [level.value for level in CefrLevel]
@@ -48,7 +49,25 @@ SCHEMAS = {
         "personal_url": STRING, "registered_by": STRING, "mail_sent_at": nullable(DATE_TIME),
         "started_at": nullable(DATE_TIME), "deadline": nullable(DATE_TIME), "finished_at": nullable(DATE_TIME),
         "total_marks": nullable(NUMBER), "max_marks": nullable(NUMBER), "graded_at": nullable(DATE_TIME),
+        "result": {**nullable(ref("Result")), "description": "The result, once the session is exam_finished."},
         "created_at": DATE_TIME}),
+    "Result": obj({
+        "total_marks": NUMBER, "max_marks": NUMBER,
+        "percent": {**nullable(NUMBER), "description": "total_marks in percent of max_marks (null when 0)."},
+        "percentile": {**nullable({"type": "number", "minimum": 0, "maximum": 100}),
+                       "description": "Percent of the assessment's graded sessions in the institute scoring at or "
+                                      "below this one (compared as a share of their maximum); null until graded."},
+        "level": {**nullable({"enum": LEVELS}),
+                  "description": "Placement: the CEFR level reached; certification: the target level when "
+                                 "passed; else null."},
+        "passed": {**nullable(BOOLEAN), "description": "Certification: whether the pass mark was reached."},
+        "continue_package": {**nullable(BOOLEAN),
+                             "description": "Certification: true when failed (the student continues the course "
+                                            "package), false when passed."},
+        "report_url": {**URL, "description": "The shared HTML report (anyone with the link may read it)."},
+        "pdf_report_url": {**URL, "description": "The same report as a PDF."},
+        "graded_at": {**nullable(DATE_TIME), "description": "When the last mark was in; essays wait for a grader."},
+    }),
     "User": obj({"id": INTEGER, "email": STRING, "name": STRING, "role": {"enum": ["admin", "examiner", "proctor",
                                                                                      "support"]},
                  "active": BOOLEAN, "institute_id": INTEGER}),
@@ -113,7 +132,9 @@ read but never write (403). More than {DEFAULT_RATE_LIMIT} per token (configurab
 answer `meta` with the page, per_page, total and total_pages.
 
 **Student sessions** have the statuses registered, mail_sent, check_started, check_completed,
-exam_session_opened, exam_started and exam_finished (with `finish_mode`).
+exam_session_opened, exam_started and exam_finished (with `finish_mode`). A finished session carries
+its `result`: marks, percent, percentile, the CEFR level of a placement test, whether a certification
+was passed and whether to continue the course package, and the links to the report (HTML and PDF).
 
 **Errors** answer `{{"error": {{"status", "type", "code", "message", "field"}}}}` with the HTTP status
 (400, 401, 403, 404, 405, 409, 413, 429). Another institute's records are not found (404).

@@ -9,7 +9,9 @@ from webapp.accounts.models import User
 from webapp.candidates.models import Candidate
 from webapp.exams.models import Exam
 from webapp.exams.services import access_url, exam_input
-from webapp.sittings.models import Sitting
+from webapp.reports.links import html_report_url, pdf_report_url
+from webapp.results import outcomes
+from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import personal_url
 
 
@@ -31,6 +33,20 @@ def student(item: Candidate) -> dict:
             "institute_id": item.institute_id}
 
 
+def result(item: Sitting) -> dict | None:
+    """A finished session's result. The spec names no result fields, so these follow the dialect's
+    style; `percentile`, `level`, `passed` and `continue_package` stay null until the session is graded."""
+    if item.status != SittingStatus.EXAM_FINISHED:
+        return None
+    percent = outcomes.percent(item)
+    return {"total_marks": item.total_marks, "max_marks": item.max_marks,
+            "percent": round(percent, 2) if percent is not None else None,
+            "percentile": outcomes.percentile(item), "level": item.level.value if item.level else None,
+            "passed": item.passed, "continue_package": None if item.passed is None else not item.passed,
+            "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
+            "graded_at": _iso(item.graded_at)}
+
+
 def student_session(item: Sitting) -> dict:
     return {
         "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "status": item.status.value,
@@ -39,7 +55,7 @@ def student_session(item: Sitting) -> dict:
         "personal_url": personal_url(item.access_token), "registered_by": item.registered_by,
         **{name: _iso(getattr(item, name)) for name in ("mail_sent_at", "started_at", "deadline", "finished_at")},
         "total_marks": item.total_marks, "max_marks": item.max_marks, "graded_at": _iso(item.graded_at),
-        "created_at": _iso(item.created_at),
+        "result": result(item), "created_at": _iso(item.created_at),
     }
 
 

@@ -1,0 +1,167 @@
+"""Results in both dialects: Mettl's percentile, pdfReport and htmlReport (links that open the report),
+Proctora's placement and certification fields, the percentile of the graded callback, EURO
+PRUEFSTER's session result, and the statements a page of results costs. Every answer is checked
+against the dialect's OpenAPI document by the clients."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from tests.api.conftest import register
+from tests.api.test_euro import body
+from tests.api.test_mettl_endpoints import ok
+from tests.conftest import right_answer
+from tests.results.test_outcomes import answering, tagged_assessment
+from webapp.extensions import db
+from webapp.notifications.worker import deliver_due
+
+BASE_URL = "http://proctora.localhost"
+PLACEMENT_BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 60}]
+
+
+def _certification_exam(admin, factory, **settings):
+    assessment = tagged_assessment(admin, ["B1"] * 20, kind="certification", name="B1 certificate",
+                                   target_level="B1", pass_mark_percent=65)
+    return factory.exam(admin, assessment, **settings)
+
+
+def _results(mettl, exam) -> dict[str, dict]:
+    found = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"limit": "100"}))["candidates"]
+    return {item["email"]: item["testStatus"] for item in found}
+
+
+def test_certification_results_with_percentiles_and_the_outcome(mettl, admin, factory):
+    exam = _certification_exam(admin, factory)
+    for email, right in (("failed@example.com", 12), ("passed@example.com", 13), ("best@example.com", 20)):
+        factory.finished_sitting(admin, exam, email=email, answer=answering({"B1": right}))
+
+    results = {email: status["result"] for email, status in _results(mettl, exam).items()}
+
+    outcome = {email: (result["totalMarks"], result["percentile"], result["cefrLevel"], result["passed"],
+                       result["continuePackage"]) for email, result in results.items()}
+    assert outcome == {"failed@example.com": (12, 33.33, None, False, True),
+                       "passed@example.com": (13, 66.67, "B1", True, False),
+                       "best@example.com": (20, 100, "B1", True, False)}
+
+
+def test_a_placement_result_carries_the_level(mettl, admin, factory):
+    assessment = tagged_assessment(admin, ["A1"] * 5 + ["A2"] * 5, placement_bands=PLACEMENT_BANDS)
+    exam = factory.exam(admin, assessment)
+    sitting = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"A1": 5, "A2": 3}))
+
+    status = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/ann@example.com"))["candidate"]["testStatus"]
+
+    result = status["result"]
+    assert (result["cefrLevel"], result["passed"], result["continuePackage"], result["percentile"]) == (
+        "A2", None, None, 100)
+    assert status["htmlReport"] == f"{BASE_URL}/reports/{sitting.report_key}"
+    assert status["pdfReport"] == f"{BASE_URL}/reports/{sitting.report_key}.pdf"
+
+
+def test_a_candidates_tests_carry_the_results_and_report_links(mettl, admin, factory):
+    exam = _certification_exam(admin, factory, name="December session")
+    sitting = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"B1": 13}))
+
+    [instance] = ok(mettl.get("/v1/candidates/ann@example.com"))["testInstances"]
+
+    status = instance["test-status"]
+    assert (status["result"]["percentile"], status["result"]["passed"]) == (100, True)
+    assert (status["htmlReport"], status["pdfReport"]) == (f"{BASE_URL}/reports/{sitting.report_key}",
+                                                           f"{BASE_URL}/reports/{sitting.report_key}.pdf")
+
+
+def test_the_report_links_open_the_report(mettl, client, admin, factory):
+    exam = _certification_exam(admin, factory)
+    factory.finished_sitting(admin, exam, email="ann@example.com", first_name="Ann", last_name="Lee",
+                             answer=answering({"B1": 13}))
+    status = _results(mettl, exam)["ann@example.com"]
+
+    page = client.get(status["htmlReport"].removeprefix(BASE_URL))
+    pdf = client.get(status["pdfReport"].removeprefix(BASE_URL))
+
+    assert page.status_code == 200 and "Ann Lee" in page.get_data(as_text=True)
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_the_graded_callback_carries_the_percentile_of_the_moment(admin, factory, receiver):
+    exam = factory.exam(admin, tagged_assessment(admin, [None] * 4, kind="standard"),
+                        test_graded_notification_url=receiver.url("/graded"))
+    for right in (3, 1, 4):
+        factory.finished_sitting(admin, exam, answer=answering({None: right}))
+
+    deliver_due()
+
+    # Each is ranked among the sittings graded until then: 3 alone; 1 below 3; 4 above both.
+    assert [request.json()["percentile"] for request in receiver.at("/graded")] == [100, 50, 100]
+
+
+# EURO PRUEFSTER ---------------------------------------------------------------------------------------
+
+def test_a_student_sessions_result(euro, admin, factory):
+    assessment = tagged_assessment(admin, ["B1"] * 20, kind="certification", name="B1 certificate",
+                                   target_level="B1", pass_mark_percent=65)
+    exam = factory.exam(admin, assessment)
+    failed = factory.finished_sitting(admin, exam, email="bob@example.com", answer=answering({"B1": 12}))
+    passed = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"B1": 13}))
+
+    session = body(euro.get(f"/api/v1/student_sessions/{passed.id}"))["student_session"]
+
+    assert session["result"] == {
+        "total_marks": 13, "max_marks": 20, "percent": 65, "percentile": 100, "level": "B1", "passed": True,
+        "continue_package": False, "report_url": f"{BASE_URL}/reports/{passed.report_key}",
+        "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat()}
+    listed = body(euro.get(f"/api/v1/exams/{exam.id}/student_sessions"))["student_sessions"]
+    by_id = {item["id"]: item["result"] for item in listed}
+    assert (by_id[failed.id]["passed"], by_id[failed.id]["continue_package"], by_id[failed.id]["level"],
+            by_id[failed.id]["percentile"]) == (False, True, None, 50)
+
+
+def test_a_session_waiting_for_a_grader_or_not_finished(euro, admin, factory):
+    exam = factory.exam(admin, tagged_assessment(admin, ["A1"] * 2, essay=True, placement_bands=PLACEMENT_BANDS))
+    pending = factory.finished_sitting(admin, exam, answer=answering({"A1": 2}, essay=True))
+    waiting = register(admin, exam, "waiting@example.com")
+
+    result = body(euro.get(f"/api/v1/student_sessions/{pending.id}"))["student_session"]["result"]
+
+    assert (result["total_marks"], result["max_marks"], result["percent"]) == (2, 7, 28.57)
+    assert (result["percentile"], result["level"], result["passed"], result["graded_at"]) == (None, None, None, None)
+    assert result["report_url"] == f"{BASE_URL}/reports/{pending.report_key}"
+    assert body(euro.get(f"/api/v1/student_sessions/{waiting.id}"))["student_session"]["result"] is None
+
+
+# The cost of a page of results -------------------------------------------------------------------------
+
+@pytest.fixture
+def statements(app):
+    sent = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_page_of_results_costs_one_query_per_graded_sitting_at_most(mettl, euro, admin, factory, statements):
+    exam = factory.exam(admin, tagged_assessment(admin, [None] * 3, kind="standard"))
+    factory.finished_sitting(admin, exam, answer=right_answer)
+
+    def cost(request) -> int:
+        statements.clear()
+        request()
+        return len(statements)
+
+    mettl_page = f"/v1/schedules/{exam.access_key}/candidates"
+    euro_page = f"/api/v1/exams/{exam.id}/student_sessions"
+
+    def pages():
+        return cost(lambda: ok(mettl.get(mettl_page))), cost(lambda: body(euro.get(euro_page)))
+
+    one = pages()
+    for _ in range(3):
+        factory.finished_sitting(admin, exam, answer=right_answer)
+    four = pages()
+
+    # Three more graded sittings: their percentiles, and nothing else per row.
+    assert [more - fewer for fewer, more in zip(one, four)] == [3, 3], (one, four)

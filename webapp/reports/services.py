@@ -1,0 +1,170 @@
+"""Reports and certificates as documents: the shared HTML report and its PDF (Mettl's htmlReport and
+pdfReport), the certificate PDF with its QR code, and the console's certificate list.
+
+Every document is rendered by WeasyPrint with `DataOnlyFetcher`, which refuses every address but
+`data:` URIs: a report shows text that candidates and staff wrote, and nothing in it may make the
+server read a file or call a host. Images (the institute's logo, the QR code) are embedded as data URIs.
+
+A revoked certificate has no PDF: its verification page says that it was revoked and why, and a
+document that looks valid must not be downloadable for it (`CertificateRevoked`, a 404).
+"""
+from __future__ import annotations
+
+import base64
+import enum
+from pathlib import Path
+
+import segno
+from flask import current_app, render_template
+from sqlalchemy import func, or_, select
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.accounts.services import branding_image, white_label
+from webapp.database import utcnow
+from webapp.errors import DomainError, NotFound, parse_enum
+from webapp.extensions import db
+from webapp.reports import links
+from webapp.reports.certificates import by_code
+from webapp.reports.models import Certificate
+from webapp.results.services import SittingResult, result_of
+from webapp.sittings.models import Sitting, SittingStatus
+
+MAX_KEY_LENGTH = 64
+
+
+class RefusedURL(ValueError):
+    """A document asked for something other than a data: URI."""
+
+
+class DataOnlyFetcher(URLFetcher):
+    """WeasyPrint's fetcher, limited to data: URIs. WeasyPrint logs the refusal and renders the
+    document without the refused resource."""
+
+    def fetch(self, url, headers=None):
+        if not str(url).lower().startswith("data:"):
+            raise RefusedURL(f"Documents may only embed data: URIs, not {str(url)[:100]}")
+        return super().fetch(url, headers)
+
+
+class CertificateRevoked(NotFound):
+    def __init__(self):
+        DomainError.__init__(self, "This certificate was revoked, so it cannot be downloaded. "
+                                   "Its verification page says why.")
+
+
+def data_uri(data: bytes, mimetype: str) -> str:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _logo_uri(institute_id: int) -> str | None:
+    image = branding_image(institute_id, "logo")
+    return data_uri(*image) if image else None
+
+
+def _stylesheets(institute_id: int, fetcher: DataOnlyFetcher) -> list[CSS]:
+    """The documents' stylesheet, and the institute's white-label header colours (six hex digits,
+    validated when they were set) on top."""
+    css = (Path(current_app.template_folder) / "pdf" / "documents.css").read_text(encoding="utf-8")
+    sheets = [CSS(string=css, url_fetcher=fetcher)]
+    label = white_label(institute_id)
+    if label and label.header_background_color:
+        colour = label.header_font_color or "000000"
+        sheets.append(CSS(string=f".brand-bar {{ background: #{label.header_background_color}; color: #{colour}; }}",
+                          url_fetcher=fetcher))
+    return sheets
+
+
+def render_pdf(html: str, institute_id: int) -> bytes:
+    """A PDF of `html`; nothing outside the document itself (and its data: URIs) is read."""
+    fetcher = DataOnlyFetcher()
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+        stylesheets=_stylesheets(institute_id, fetcher))
+
+
+# The report --------------------------------------------------------------------------------------------
+
+def report_by_key(key: str) -> SittingResult:
+    """The result behind a shared report link: a finished sitting with this key, else NotFound."""
+    key = str(key or "")
+    sitting = None
+    if 0 < len(key) <= MAX_KEY_LENGTH:
+        sitting = db.session.scalar(select(Sitting).where(Sitting.report_key == key))
+    if sitting is None or sitting.status != SittingStatus.EXAM_FINISHED:
+        raise NotFound("Report")
+    return result_of(sitting)
+
+
+def report_html(result: SittingResult, template: str = "reports/report.html") -> str:
+    """The report as a web page (the shared link) or, with `pdf/report.html`, as the PDF's source.
+    A result withheld by a proctoring violation shows as withheld, without marks."""
+    sitting = result.sitting
+    certificate = result.certificate if result.certificate and result.certificate.is_valid else None
+    return render_template(
+        template, result=result, sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+        candidate=sitting.candidate, assessment=sitting.exam.assessment, summary=result.summary,
+        certificate=certificate, logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
+        verify_url=links.verify_url(certificate.code) if certificate else None)
+
+
+def report_pdf(result: SittingResult) -> bytes:
+    return render_pdf(report_html(result, "pdf/report.html"), result.sitting.institute_id)
+
+
+def report_filename(sitting: Sitting) -> str:
+    return f"report-{sitting.id}.pdf"
+
+
+# Certificates ------------------------------------------------------------------------------------------
+
+def certificate_by_code(code: str) -> Certificate:
+    certificate = by_code(code)
+    if certificate is None:
+        raise NotFound("Certificate")
+    return certificate
+
+
+def verification_qr(certificate: Certificate) -> segno.QRCode:
+    """The QR code printed on the certificate: the address of its public verification page."""
+    return segno.make(links.verify_url(certificate.code), error="m", micro=False)
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """An A4 landscape certificate; refused for a revoked one."""
+    if not certificate.is_valid:
+        raise CertificateRevoked()
+    institute = certificate.sitting.exam.institute
+    html = render_template(
+        "pdf/certificate.html", certificate=certificate, institute=institute,
+        logo=_logo_uri(certificate.institute_id), verify_url=links.verify_url(certificate.code),
+        qr=verification_qr(certificate).svg_data_uri(scale=4, border=2, dark="#000000"))
+    return render_pdf(html, certificate.institute_id)
+
+
+def certificate_filename(certificate: Certificate) -> str:
+    return f"certificate-{certificate.code}.pdf"
+
+
+class CertificateStatus(enum.StrEnum):
+    ALL = "all"
+    VALID = "valid"
+    REVOKED = "revoked"
+
+
+def certificate_list(actor: User, *, search: str = "", status: str = "all", page: int = 1, per_page: int = 25):
+    """The institute's certificates, newest first, by part of the candidate's name or of the code."""
+    require(actor, Permission.VIEW_RESULTS)
+    status = parse_enum(CertificateStatus, status or "all", "status", "status")
+    query = select(Certificate).where(Certificate.institute_id == actor.institute_id)
+    if status == CertificateStatus.VALID:
+        query = query.where(Certificate.revoked_at.is_(None))
+    elif status == CertificateStatus.REVOKED:
+        query = query.where(Certificate.revoked_at.is_not(None))
+    search = " ".join((search or "").split())
+    if search:
+        query = query.where(or_(func.lower(Certificate.candidate_name).contains(search.lower(), autoescape=True),
+                                Certificate.code.contains(search.replace(" ", "").upper(), autoescape=True)))
+    return db.paginate(query.order_by(Certificate.issued_at.desc(), Certificate.id.desc()), page=page,
+                       per_page=per_page, error_out=False)

@@ -1,0 +1,162 @@
+"""Item analysis of an assessment: how each question worked across the graded sittings of all the
+assessment's exams in the institute, and which questions deserve a second look.
+
+For a question that n graded sittings had, each sitting s gives
+- the item score x_s = awarded / marks, clipped to 0..1: 1 or 0 for a machine-scored item (they are all
+  or nothing; a negative mark counts as 0), the share of the marks a grader gave for a graded one;
+- the rest score y_s = (total_marks - awarded) / (max_marks - marks): the sitting's score ratio on the
+  rest of its paper. Leaving the item out (the corrected item-total) keeps it from correlating with itself.
+
+Facility p = mean(x_s): the share of the marks candidates earned, 0 (nobody) to 1 (everybody).
+
+Discrimination r = the point-biserial correlation of x with y:
+    r = (M1 - M0) / s_y * sqrt(p * (1 - p))
+with M1 and M0 the mean rest scores of the sittings that got the item right and wrong and s_y the
+(population) standard deviation of y. That is Pearson's correlation for a 0/1 variable, so it is
+computed as r = cov(x, y) / (s_x * s_y), which also takes a grader's partial marks as they are.
+r is None with fewer than 2 sittings, or when x or y does not vary (everyone right, or all rests equal).
+
+Choices: how many sittings chose each option of a multiple-choice question, counted by option id
+(options are shuffled per sitting, their ids are stable); the text is that of the latest sitting.
+"""
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.accounts.models import User
+from webapp.accounts.permissions import Permission, require
+from webapp.assessments.models import Assessment
+from webapp.bank.models import QuestionType
+from webapp.database import get_in_institute
+from webapp.exams.models import Exam
+from webapp.extensions import db
+from webapp.sittings.models import Response, Sitting, SittingItem
+from webapp.sittings.scoring import is_answered
+
+TOO_HARD = 0.2          # facility below
+TOO_EASY = 0.9          # facility above
+WEAK = 0.2              # discrimination below
+CHOICE_TYPES = frozenset({QuestionType.MCQ, QuestionType.MCA})
+
+
+@dataclass(frozen=True)
+class OptionChoice:
+    id: str
+    html: str            # sanitised when the question was saved
+    correct: bool
+    chosen: int          # sittings that chose it
+    share: float         # of the sittings that had the question, 0..1
+
+
+@dataclass(frozen=True)
+class ItemStatistics:
+    question_id: int
+    question_type: QuestionType
+    skill_name: str
+    stem: str
+    sittings: int
+    facility: float
+    discrimination: float | None
+    options: list[OptionChoice]     # multiple choice only
+    unanswered: int
+    flags: list[tuple[str, str]]    # (kind, label): "hard", "easy", "weak", "misleading"
+
+
+@dataclass(frozen=True)
+class ItemAnalysis:
+    assessment: Assessment
+    sittings: int                   # the graded sittings analysed
+    items: list[ItemStatistics]     # in the order of the paper
+
+
+def point_biserial(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's correlation of the item scores with the rest scores (see the module's docstring)."""
+    n = len(xs)
+    if n < 2:
+        return None
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    var_x = sum((x - mean_x) ** 2 for x in xs) / n
+    var_y = sum((y - mean_y) ** 2 for y in ys) / n
+    # Below float noise a spread is no spread: equal scores must not give a correlation of noise.
+    if var_x < 1e-12 or var_y < 1e-12:
+        return None
+    covariance = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / n
+    return covariance / math.sqrt(var_x * var_y)
+
+
+def flags(facility: float, discrimination: float | None) -> list[tuple[str, str]]:
+    found = []
+    if facility < TOO_HARD:
+        found.append(("hard", "Too hard"))
+    elif facility > TOO_EASY:
+        found.append(("easy", "Too easy"))
+    if discrimination is not None and discrimination < 0:
+        found.append(("misleading", "Misleading: stronger candidates do worse"))
+    elif discrimination is not None and discrimination < WEAK:
+        found.append(("weak", "Weak discrimination"))
+    return found
+
+
+@dataclass
+class _Tally:
+    position: int
+    latest_item_id: int
+    xs: list[float]
+    rests: list[tuple[float, float]]      # (x, y) where the rest of the paper has marks
+    chosen: dict[str, int]
+    unanswered: int = 0
+
+
+def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
+    """Facility, discrimination and option choices per question over the institute's graded sittings of
+    the assessment; three queries whatever the number of sittings."""
+    require(actor, Permission.VIEW_RESULTS)
+    assessment = get_in_institute(Assessment, actor.institute_id, assessment_id, "Assessment")
+    rows = db.session.execute(
+        select(SittingItem.id, SittingItem.question_id, SittingItem.question_type, SittingItem.position,
+               SittingItem.marks, Response.awarded, Response.answer, Sitting.id, Sitting.total_marks,
+               Sitting.max_marks)
+        .join(Response, Response.item_id == SittingItem.id)
+        .join(Sitting, Sitting.id == SittingItem.sitting_id)
+        .join(Exam, Exam.id == Sitting.exam_id)
+        .where(Exam.assessment_id == assessment.id, Sitting.institute_id == actor.institute_id,
+               Sitting.graded_at.is_not(None))).all()
+    tallies: dict[int, _Tally] = {}
+    sittings = set()
+    for item_id, question_id, question_type, position, marks, awarded, answer, sitting_id, total, maximum in rows:
+        sittings.add(sitting_id)
+        tally = tallies.setdefault(question_id, _Tally(position, item_id, [], [], defaultdict(int)))
+        tally.position, tally.latest_item_id = min(tally.position, position), max(tally.latest_item_id, item_id)
+        awarded = awarded or 0.0
+        x = min(max(awarded / marks, 0.0), 1.0)
+        tally.xs.append(x)
+        if (maximum or 0) - marks > 0:
+            tally.rests.append((x, ((total or 0.0) - awarded) / (maximum - marks)))
+        if question_type in CHOICE_TYPES:
+            if not is_answered(question_type, answer):
+                tally.unanswered += 1
+            else:
+                for option_id in {answer["option"]} if question_type == QuestionType.MCQ else set(answer["options"]):
+                    tally.chosen[option_id] += 1
+    latest = {item.question_id: item for item in db.session.scalars(
+        select(SittingItem).where(SittingItem.id.in_([tally.latest_item_id for tally in tallies.values()])))}
+    items = [_statistics(latest[question_id], tally)
+             for question_id, tally in sorted(tallies.items(), key=lambda pair: (pair[1].position, pair[0]))]
+    return ItemAnalysis(assessment, len(sittings), items)
+
+
+def _statistics(item: SittingItem, tally: _Tally) -> ItemStatistics:
+    n = len(tally.xs)
+    facility = sum(tally.xs) / n
+    discrimination = point_biserial([x for x, _ in tally.rests], [y for _, y in tally.rests])
+    correct = set(item.key.get("correct", []))
+    # Only the frozen options count (an answer naming anything else is not an option anyone saw),
+    # in the bank's order (a, b, c, ...) rather than the latest sitting's shuffle.
+    options = [OptionChoice(option["id"], option["html"], option["id"] in correct, tally.chosen[option["id"]],
+                            tally.chosen[option["id"]] / n) for option in sorted(item.options, key=lambda o: o["id"])]
+    return ItemStatistics(item.question_id, QuestionType(item.question_type), item.skill_name, item.stem, n,
+                          facility, discrimination, options, tally.unanswered, flags(facility, discrimination))
