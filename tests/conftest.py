@@ -3,6 +3,7 @@ TEST_DATABASE_URL), emptied after every test; factories build data through the s
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 from sqlalchemy import text
@@ -178,3 +179,18 @@ def admin(factory):
 def admin_client(client, admin):
     log_in(client, admin)
     return client
+
+
+# PDFs, read with poppler's command-line tools (.ci/run installs poppler-utils)
+
+def poppler(tool: str, pdf: bytes, tmp_path, *args: str) -> str:
+    path = tmp_path / f"document-{tool}.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+
+
+@pytest.fixture
+def pdf_text(tmp_path):
+    """The text of a PDF as pdftotext lays it out (a label and its value on one line), spaces collapsed."""
+    return lambda pdf: " ".join(poppler("pdftotext", pdf, tmp_path, "-layout").split())

@@ -1,33 +1,19 @@
 """Fixtures for reports and certificates: a certification exam, a passed sitting, and helpers that read
-PDFs with poppler's command-line tools (pdftotext, pdftoppm, pdfimages, pdfinfo)."""
+PDFs with poppler's command-line tools (pdfimages, pdfinfo; pdftotext is in tests/conftest.py)."""
 from __future__ import annotations
 
-import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import right_answer
-
-
-def _poppler(tool: str, pdf: bytes, tmp_path, *args: str) -> str:
-    path = tmp_path / f"document-{tool}.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run([tool, *args, str(path), *(["-"] if tool == "pdftotext" else [])], check=True,
-                          capture_output=True, text=True, timeout=60).stdout
-
-
-@pytest.fixture
-def pdf_text(tmp_path):
-    """The text of a PDF as pdftotext lays it out (a label and its value on one line), spaces collapsed."""
-    return lambda pdf: " ".join(_poppler("pdftotext", pdf, tmp_path, "-layout").split())
+from tests.conftest import poppler, right_answer
 
 
 @pytest.fixture
 def pdf_info(tmp_path):
     def info(pdf: bytes) -> dict:
-        lines = _poppler("pdfinfo", pdf, tmp_path).splitlines()
+        lines = poppler("pdfinfo", pdf, tmp_path).splitlines()
         return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in lines)}
     return info
 
@@ -35,7 +21,7 @@ def pdf_info(tmp_path):
 @pytest.fixture
 def pdf_image_count(tmp_path):
     """How many raster images a PDF embeds (pdfimages lists them under a two-line header)."""
-    return lambda pdf: len(_poppler("pdfimages", pdf, tmp_path, "-list").splitlines()) - 2
+    return lambda pdf: len(poppler("pdfimages", pdf, tmp_path, "-list").splitlines()) - 2
 
 
 @pytest.fixture

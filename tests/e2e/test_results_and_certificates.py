@@ -1,0 +1,84 @@
+"""Results in real Chromium: an examiner grades a certification's essay from the grading queue, which
+grades the sitting; the results table and the sitting's result show it passed; the shared report and
+the certificate are downloaded as PDFs and read; the certificate's verification page says it is valid,
+and after an admin revokes it, that it is revoked and why."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import right_answer
+from tests.e2e.conftest import browser_login
+from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.extensions import db
+from webapp.reports.models import Certificate
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def finished_certification(admin, factory):
+    """A B2 certification of two MCQs (1 mark each) and an essay (5 marks), taken by Zoë Quist, who got
+    both MCQs right: 2 of 7 until the essay is marked, a pass at 60 % needs 3 of its 5 marks."""
+    skill = create_skill(admin, "Writing")
+    ids = [create_question(admin, QuestionInput(type="MCQ", skill_id=skill.id, difficulty="EASY", stem=f"<p>Q{n}</p>",
+                                                options=[{"html": "yes", "correct": True}, {"html": "no"}])).id
+           for n in range(2)]
+    ids.append(create_question(admin, QuestionInput(type="LONG_ANSWER", skill_id=skill.id, difficulty="MEDIUM",
+                                                    stem="<p>Describe your town.</p>", marks=5)).id)
+    assessment = create_assessment(admin, AssessmentInput(
+        name="English B2 Certificate", duration=30, kind="certification", target_level="B2", pass_mark_percent=60,
+        sections=[SectionInput(name="Writing", question_ids=ids)]))
+    db.session.commit()
+    exam = factory.exam(admin, assessment=assessment, name="Spring certification")
+    return factory.finished_sitting(admin, exam, first_name="Zoë", last_name="Quist", answer=right_answer)
+
+
+def test_grade_an_essay_then_download_the_report_and_the_certificate_and_verify_it(
+        page, admin, factory, finished_certification, pdf_text):
+    examiner = factory.staff(admin.institute, "examiner", name="Erin Examiner")
+    browser_login(page, examiner.email)
+
+    page.get_by_role("link", name="Grading").click()
+    expect(page.locator("[data-waiting]")).to_have_text("1")
+    page.get_by_role("button", name="Start grading").click()
+    expect(page.get_by_text("An answer written by the candidate.")).to_be_visible()
+    page.get_by_label("Marks").fill("4")
+    page.get_by_label("Comment").fill("Clear and well organised.")
+    page.get_by_role("button", name="Save the mark").click()
+    expect(page.get_by_text("Nothing else waits for a grader here.")).to_be_visible()
+
+    page.goto(f"/exams/{finished_certification.exam_id}/results")
+    expect(page.locator("table.result-table")).to_contain_text("Zoë Quist")
+    page.get_by_role("link", name="The result of Zoë Quist").click()
+    expect(page.locator("main")).to_contain_text("6 of 7")
+    expect(page.locator("main")).to_contain_text("passed B2: may move on")
+
+    report_pdf = page.context.request.get(page.locator("[data-report=pdf]").get_attribute("href"))
+    assert report_pdf.headers["content-type"] == "application/pdf"
+    report_text = pdf_text(report_pdf.body())
+    assert "Zoë Quist" in report_text and "English B2 Certificate" in report_text and "B2" in report_text
+
+    certificate = db.session.query(Certificate).one()
+    certificate_pdf = page.context.request.get(page.locator("[data-certificate-pdf]").get_attribute("href"))
+    certificate_text = pdf_text(certificate_pdf.body())
+    assert "Zoë Quist" in certificate_text and certificate.code in certificate_text and "B2" in certificate_text
+
+    page.get_by_role("link", name="Shared report").click()
+    expect(page.locator("body")).to_contain_text("Zoë Quist")
+    page.goto(f"/verify/{certificate.code}")
+    expect(page.locator("[data-verdict]")).to_have_text("This certificate is valid.")
+
+    # An admin revokes it from the sitting's result; the public page says so, with the reason.
+    page.context.clear_cookies()
+    browser_login(page, admin.email)
+    page.goto(f"/sittings/{finished_certification.id}/result")
+    page.get_by_text("Revoke", exact=True).click()
+    page.get_by_label("Reason").fill("Identity could not be confirmed.")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke the certificate").click()
+    expect(page.locator("[data-status]")).to_have_text("revoked")
+    page.goto(f"/verify/{certificate.code}")
+    expect(page.locator("[data-verdict]")).to_contain_text("This certificate was revoked")
+    expect(page.locator("[data-revoked-reason]")).to_have_text("Reason: Identity could not be confirmed.")
