@@ -6,14 +6,14 @@ import os
 import subprocess
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
+from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
+from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
 from webapp.extensions import db
-from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
-from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 
 PASSWORD = "correct-horse-battery"
 IN_CI = bool(os.environ.get("CI"))
@@ -179,6 +179,38 @@ def admin(factory):
 def admin_client(client, admin):
     log_in(client, admin)
     return client
+
+
+@pytest.fixture
+def essay_certification(admin, factory):
+    """A B2 certification of two MCQs and an essay (5 marks), so a grader has the last word."""
+    from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+    from webapp.bank.services import QuestionInput, create_question, create_skill
+
+    skill = create_skill(admin, "Writing")
+    ids = [create_question(admin, QuestionInput(type="MCQ", skill_id=skill.id, difficulty="EASY", stem=f"<p>Q{n}</p>",
+                                                options=[{"html": "yes", "correct": True}, {"html": "no"}])).id
+           for n in range(2)]
+    ids.append(create_question(admin, QuestionInput(type="LONG_ANSWER", skill_id=skill.id, difficulty="EASY",
+                                                    stem="<p>Describe your town.</p>", marks=5)).id)
+    assessment = create_assessment(admin, AssessmentInput(
+        name="Writing B2", duration=30, kind="certification", target_level="B2", pass_mark_percent=60,
+        sections=[SectionInput(name="Writing", question_ids=ids)]))
+    db.session.commit()
+    return factory.exam(admin, assessment=assessment)
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app sends from here to the end of the test."""
+    sent = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    yield sent
+    event.remove(db.engine, "before_cursor_execute", count)
 
 
 # PDFs, read with poppler's command-line tools (.ci/run installs poppler-utils)

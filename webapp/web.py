@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import render_template, request
+from flask import make_response, render_template, request
 from flask_wtf import FlaskForm
 
 from webapp.errors import DomainError
@@ -43,9 +43,10 @@ def render(template: str, partial: str | None = None, **context):
     # A history restore wants the whole page back, though htmx sends it as an htmx request.
     fragment = request.headers.get("HX-Request") and not (
         request.headers.get("HX-Boosted") or request.headers.get("HX-History-Restore-Request"))
-    if partial and fragment:
-        return render_template(partial, **context)
-    return render_template(template, **context)
+    response = make_response(render_template(partial if partial and fragment else template, **context))
+    # One URL answers with a page or a fragment: no cache may hand out one for the other.
+    response.vary.add("HX-Request")
+    return response
 
 
 def page_number() -> int:

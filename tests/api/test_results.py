@@ -4,15 +4,12 @@ PRUEFSTER's session result, and the statements a page of results costs. Every an
 against the dialect's OpenAPI document by the clients."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import event
 
 from tests.api.conftest import register
 from tests.api.test_euro import body
 from tests.api.test_mettl_endpoints import ok
 from tests.conftest import right_answer
-from tests.results.test_outcomes import answering, tagged_assessment
-from webapp.extensions import db
+from tests.results.helpers import answering, tagged_assessment
 from webapp.notifications.worker import deliver_due
 
 BASE_URL = "http://proctora.localhost"
@@ -130,18 +127,6 @@ def test_a_session_waiting_for_a_grader_or_not_finished(euro, admin, factory):
 
 
 # The cost of a page of results -------------------------------------------------------------------------
-
-@pytest.fixture
-def statements(app):
-    sent = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", count)
-
 
 def test_a_page_of_results_costs_one_query_per_graded_sitting_at_most(mettl, euro, admin, factory, statements):
     exam = factory.exam(admin, tagged_assessment(admin, [None] * 3, kind="standard"))

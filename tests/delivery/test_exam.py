@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.delivery.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
@@ -191,17 +191,6 @@ def test_untimed_sections_are_shown_together_with_their_headings(client, admin, 
 
 # The hot path ---------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def statements(app):
-    """The SQL statements the app sends while the block runs."""
-    sent = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_a_save_costs_one_query_for_the_sitting_and_one_update(client, running, statements):

@@ -2,36 +2,16 @@
 found later revokes the certificate, and an admin's override issues it after all."""
 from __future__ import annotations
 
-
-import pytest
 from sqlalchemy import select
 
 from tests.conftest import right_answer
 from webapp import create_app
-from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
-from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.exams.services import set_proctor_pool
 from webapp.extensions import db, limiter
 from webapp.proctoring.services import override_review, review
 from webapp.reports.certificates import CORRECTED_REASON, VIOLATION_REASON, certificate_of, revoke
 from webapp.results.grading import grade_response
 from webapp.sittings.models import Response, SittingItem
-
-
-@pytest.fixture
-def essay_certification(admin, factory):
-    """A B2 certification of two MCQs and an essay (5 marks), so a grader has the last word."""
-    skill = create_skill(admin, "Writing")
-    ids = [create_question(admin, QuestionInput(type="MCQ", skill_id=skill.id, difficulty="EASY", stem=f"<p>Q{n}</p>",
-                                                options=[{"html": "yes", "correct": True}, {"html": "no"}])).id
-           for n in range(2)]
-    ids.append(create_question(admin, QuestionInput(type="LONG_ANSWER", skill_id=skill.id, difficulty="EASY",
-                                                    stem="<p>Describe your town.</p>", marks=5)).id)
-    assessment = create_assessment(admin, AssessmentInput(
-        name="Writing B2", duration=30, kind="certification", target_level="B2", pass_mark_percent=60,
-        sections=[SectionInput(name="Writing", question_ids=ids)]))
-    db.session.commit()
-    return factory.exam(admin, assessment=assessment)
 
 
 def _finished(factory, admin, exam):

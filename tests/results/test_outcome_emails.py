@@ -7,12 +7,12 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.results.helpers import answering, tagged_assessment
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.reports.links import html_report_url, verify_url
 from webapp.reports.models import Certificate
-from tests.results.test_outcomes import answering, tagged_assessment
 
 OFFICE = "office@lingua.example"
 BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 60}, {"level": "B1", "min_percent": 60}]

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from tests.conftest import right_answer, wrong_answer
-from tests.results.test_outcomes import answering, tagged_assessment
+from tests.results.helpers import answering, tagged_assessment
 from webapp.accounts.models import Role
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill, question_input, update_question

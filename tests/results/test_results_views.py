@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 
 from tests.conftest import log_in
-from tests.results.test_outcomes import answering, tagged_assessment
+from tests.results.helpers import answering, tagged_assessment
 from tests.results.test_results_services import T0, scores, standard, take
 from webapp.accounts.models import Role
 from webapp.extensions import db

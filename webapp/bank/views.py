@@ -11,13 +11,6 @@ from webapp.web import attempt, page_number, render
 blueprint = Blueprint("bank", __name__)
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The same URL answers with a page or a fragment, so no cache may hand one out for the other.
-    response.vary.add("HX-Request")
-    return response
-
-
 def _skills() -> list:
     return [skill for skill, _count in services.list_skills(current_user)]
 

@@ -11,13 +11,6 @@ from webapp.web import attempt, page_number, render
 blueprint = Blueprint("candidates", __name__)
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The list answers with a page or a fragment at one URL: no cache may hand one out for the other.
-    response.vary.add("HX-Request")
-    return response
-
-
 @blueprint.get("/candidates")
 @login_required
 def candidate_list():

@@ -18,13 +18,6 @@ from webapp.web import attempt, page_number, render
 blueprint = Blueprint("exams", __name__)
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The list answers with a page or a fragment at one URL: no cache may hand one out for the other.
-    response.vary.add("HX-Request")
-    return response
-
-
 @blueprint.context_processor
 def _template_helpers():
     return {"describe_window": services.describe_window, "personal_url": sittings.personal_url,

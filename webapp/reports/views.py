@@ -29,13 +29,6 @@ def _template_helpers():
     return {"white_label": white_label}
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The certificate list answers with a page or a fragment at one URL.
-    response.vary.add("HX-Request")
-    return response
-
-
 def _pdf(data: bytes, filename: str):
     response = send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
     # Personal data behind a secret address: kept out of shared caches and search engines.

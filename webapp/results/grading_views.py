@@ -12,13 +12,6 @@ from webapp.web import attempt, page_number, render, safe_next_url
 blueprint = Blueprint("grading", __name__, url_prefix="/grading")
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The queue answers with a page or a fragment at one URL: no cache may hand one out for the other.
-    response.vary.add("HX-Request")
-    return response
-
-
 class GradeForm(FlaskForm):
     # The service checks the number and its bounds, so that the console and any other caller agree.
     marks = StringField("Marks")

@@ -108,7 +108,7 @@ def percentile(sitting: Sitting) -> float | None:
 def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
     """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
     step (issued when earned, withdrawn when a correction fails the sitting)."""
-    from webapp.reports.certificates import reconcile   # reports build on results
+    from webapp.reports.certificates import reconcile  # reports build on results
 
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed = None, None
@@ -147,7 +147,7 @@ def _queue_outcome_emails(sitting: Sitting) -> None:
     """The candidate hears of a placement or certification result, passed or failed, with the link to
     the report (and to the certificate's verification page when one was issued); the institute too
     when the exam's notify flag is on."""
-    from webapp.reports.certificates import certificate_of   # reports build on results
+    from webapp.reports.certificates import certificate_of  # reports build on results
     from webapp.reports.links import html_report_url, verify_url
 
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment

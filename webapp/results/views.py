@@ -17,13 +17,6 @@ blueprint = Blueprint("results", __name__)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@blueprint.after_request
-def vary_on_htmx(response):
-    # The results page answers with a page or a fragment at one URL: no cache may hand one out for the other.
-    response.vary.add("HX-Request")
-    return response
-
-
 class ResultFilterForm(FilterForm):
     """The GET form above the results table; sort and order come from the column headers."""
 
