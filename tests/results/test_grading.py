@@ -15,6 +15,7 @@ from webapp.errors import NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
+from webapp.proctoring.models import AuditEntry
 from webapp.results import grading
 from webapp.sittings.models import Response, SittingItem
 
@@ -163,6 +164,12 @@ def test_the_last_mark_grades_the_sitting_and_tells_everyone_once(admin, factory
     assert (sitting.total_marks, essay.awarded, essay.correct) == (5.0, 1.0, False)
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == outbox
     assert len(receiver.at("/graded")) == 1 and len(smtp_server.received) == 1
+    # Who marked what, and the correction with the mark it replaced, are in the audit log.
+    marks = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "response.grade")
+                               .order_by(AuditEntry.id)).all()
+    assert [(entry.target_id, entry.actor_id, entry.before.get("awarded"), entry.after["awarded"])
+            for entry in marks] == [(essay.id, admin.id, None, 3.5), (manual["SHORT_ANSWER"].id, admin.id, None, 2.0),
+                                    (essay.id, admin.id, 3.5, 1.0)]
 
 
 # Who sees and who grades --------------------------------------------------------------------------------

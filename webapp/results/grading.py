@@ -16,6 +16,7 @@ from webapp.database import parse_id, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
 from webapp.extensions import db
+from webapp.proctoring.services import audit
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
 
@@ -134,7 +135,11 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
     if len(comment) > MAX_COMMENT:
         raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.", field="comment")
     response = entry.response
+    before = {"awarded": response.awarded, "comment": response.grader_comment} if response.marked_at else {}
     response.awarded, response.correct, response.needs_grading = awarded, awarded * 2 >= entry.item.marks, False
     response.marked_at, response.marked_by_id, response.grader_comment = utcnow(), actor.id, comment
     taking.score_sitting(entry.sitting)
+    # Marks are results: who gave or changed which, and when, is kept in the audit log.
+    audit(actor, "response.grade", "response", response.id, before,
+          {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id})
     return entry
