@@ -2,7 +2,9 @@
 and the exit link."""
 from sqlalchemy import select
 
+from tests.conftest import right_answer, wrong_answer
 from tests.delivery.helpers import items_by_type, page, register, start
+from tests.results.helpers import tagged_assessment
 from webapp.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, SittingStatus
@@ -57,6 +59,20 @@ def test_the_done_page_shows_the_result_and_pending_essays(client, admin, make_e
     assert "1 correct, 1 incorrect, 2 not answered, of 5 questions" in " ".join(result.get_text().split())
     row = [cell.get_text() for cell in result.select("tr[data-section='All'] > *")]
     assert row == ["All", "1.5 / 13", "1", "1", "2", "1"]
+    assert result.select_one("[data-report]")["href"] == f"/reports/{sitting.report_key}"
+    assert result.select_one("[data-level]") is None and result.select_one("[data-outcome]") is None
+
+
+def test_the_done_page_tells_a_certification_s_outcome(client, admin, factory):
+    exam = factory.exam(admin, assessment=factory.assessment(
+        admin, questions=2, kind="certification", target_level="B1", pass_mark_percent=50,
+        show_report_to_candidate_on_exit=True))
+    sitting = start(register(admin, exam))
+    first = taking.items_and_responses(sitting)[0][0]
+    _answer(sitting, first, {"option": first.key["correct"][0]})
+    client.post(f"/s/{sitting.access_token}/finish")
+    outcome = page(client.get(f"/s/{sitting.access_token}")).select_one("[data-outcome]")
+    assert " ".join(outcome.get_text().split()) == "You passed, at level B1."
 
 
 def test_looking_at_the_result_again_keeps_a_graders_marks(client, admin, make_exam):
@@ -84,3 +100,14 @@ def test_the_exit_link_of_the_exam_or_else_the_assessment(client, admin, make_ex
         taking.finish(sitting)
         db.session.commit()
         assert page(client.get(f"/s/{sitting.access_token}")).select_one("[data-exit]")["href"] == expected
+
+
+def test_the_done_page_tells_a_placement_s_level(client, admin, factory):
+    assessment = tagged_assessment(admin, ["A1", "A1", "A2", "A2"], placement_bands=[
+        {"level": "A1", "min_percent": 50}, {"level": "A2", "min_percent": 50}], show_report_to_candidate_on_exit=True)
+    sitting = start(register(admin, factory.exam(admin, assessment=assessment)))
+    for item in taking.items_and_responses(sitting)[0]:
+        _answer(sitting, item, right_answer(item) if item.cefr_level == "A1" else wrong_answer(item))
+    client.post(f"/s/{sitting.access_token}/finish")
+    level = page(client.get(f"/s/{sitting.access_token}")).select_one("[data-level]")
+    assert " ".join(level.get_text().split()) == "Your level: A1"
