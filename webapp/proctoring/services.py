@@ -30,6 +30,7 @@ from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, Retent
                                       Snapshot)
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
+from webapp.spreadsheets import safe_text
 
 S = SittingStatus
 ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone
@@ -126,20 +127,14 @@ def audit_actions(actor: User) -> list[str]:
                                    .distinct().order_by(AuditEntry.action)))
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def audit_csv(actor: User, **filters) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time", "actor", "action", "target_type", "target_id", "before", "after"])
     for entry in db.session.scalars(_audit_query(actor, **filters).execution_options(yield_per=500)):
-        writer.writerow([entry.created_at.isoformat(), _cell(entry.actor_name), entry.action, entry.target_type,
-                         entry.target_id, _cell(json.dumps(entry.before, sort_keys=True)),
-                         _cell(json.dumps(entry.after, sort_keys=True))])
+        writer.writerow([entry.created_at.isoformat(), safe_text(entry.actor_name), entry.action, entry.target_type,
+                         entry.target_id, safe_text(json.dumps(entry.before, sort_keys=True)),
+                         safe_text(json.dumps(entry.after, sort_keys=True))])
     return out.getvalue()
 
 
@@ -419,7 +414,7 @@ def override_review(actor: User, sitting_id, reason: str) -> Review:
 
 
 def _certificate_follows_review(sitting: Sitting) -> None:
-    from webapp.reports import certificates   # reports build on proctoring, not the other way
+    from webapp.reports import certificates  # reports build on proctoring, not the other way
 
     db.session.flush()
     certificates.reconcile(sitting)

@@ -35,6 +35,7 @@ from webapp.sittings import taking
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.taking import BROWSING_EVENTS, COPY_EVENTS
+from webapp.spreadsheets import safe_text
 
 
 @dataclass(frozen=True)
@@ -271,14 +272,6 @@ def score_distribution(actor: User, exam_id) -> Distribution:
 # Exports of the whole exam ------------------------------------------------------------------------
 
 EXPORT_BATCH = 500
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: str) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def _two_places(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
@@ -340,7 +333,7 @@ def _csv_value(value) -> str | float | int:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
-    return _text_cell(value) if isinstance(value, str) else value
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def _csv_lines(exam: Exam) -> Iterator[str]:
