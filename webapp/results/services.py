@@ -272,6 +272,8 @@ def score_distribution(actor: User, exam_id) -> Distribution:
 # Exports of the whole exam ------------------------------------------------------------------------
 
 EXPORT_BATCH = 500
+
+
 def _two_places(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
