@@ -327,7 +327,8 @@ def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: in
     institutes = (institute_and_descendants(actor.institute_id) if include_sub_institutes
                   else [actor.institute_id])
     query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id)
-             .where(Sitting.institute_id.in_(institutes)).options(selectinload(Sitting.candidate), selectinload(Sitting.exam)))
+             .where(Sitting.institute_id.in_(institutes))
+             .options(selectinload(Sitting.candidate), selectinload(Sitting.exam)))
     if exam_id is not None:
         query = query.where(Sitting.exam_id == exam_id)
     if candidate_id is not None:
