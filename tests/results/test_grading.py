@@ -282,3 +282,16 @@ def test_a_correction_goes_back_where_it_came_from(admin_client, admin, factory,
     assert elsewhere.headers["Location"] == "/grading"
     db.session.refresh(essay)
     assert (essay.awarded, essay.grader_comment) == (3.0, "Second reading")
+
+
+def test_the_dashboard_reminds_graders_of_waiting_answers(client, admin, factory, essay_exam):
+    _finished(factory, admin, essay_exam)
+    log_in(client, admin)
+    reminder = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser").select_one(
+        "[data-waiting-for-grader]")
+    assert " ".join(reminder.get_text().split()) == "2 answers wait for a grader"
+    assert reminder.a["href"] == "/grading"
+    client.post("/logout")
+    log_in(client, factory.staff(admin.institute, "proctor"))
+    assert BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser").select_one(
+        "[data-waiting-for-grader]") is None

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.accounts.models import Institute, Role, User, WhiteLabel
-from webapp.accounts.permissions import Permission, require
+from webapp.accounts.permissions import Permission, can, require
 from webapp.database import get_in_institute, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
@@ -378,6 +378,7 @@ def dashboard_overview(actor: User) -> dict:
     """The counts on the console's front page."""
     from webapp.assessments.models import Assessment
     from webapp.bank.models import Question, QuestionStatus, Skill
+    from webapp.results.grading import waiting_count
 
     def count(model, *conditions) -> int:
         return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id, *conditions))
@@ -387,4 +388,5 @@ def dashboard_overview(actor: User) -> dict:
         "questions": count(Question, Question.status == QuestionStatus.ACTIVE),
         "assessments": count(Assessment),
         "staff": count(User, User.active),
+        "waiting_for_grader": waiting_count(actor) if can(actor, Permission.GRADE_RESPONSES) else 0,
     }

@@ -81,6 +81,12 @@ def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 2
                      blind=actor.institute.blind_grading)
 
 
+def waiting_count(actor: User) -> int:
+    """How many answers of the institute wait for a grader (the dashboard's reminder)."""
+    return db.session.scalar(select(func.count(Response.id)).join(Sitting, Sitting.id == Response.sitting_id)
+                             .where(Sitting.institute_id == actor.institute_id, WAITING)) or 0
+
+
 def exams_with_waiting(actor: User) -> list[tuple[Exam, int]]:
     """The institute's exams that have items waiting for a grader, by name, with how many wait."""
     require(actor, Permission.GRADE_RESPONSES)
