@@ -338,7 +338,9 @@ def _csv_value(value) -> str | float | int:
     return safe_text(value) if isinstance(value, str) else value
 
 
-def _csv_lines(exam: Exam) -> Iterator[str]:
+def _csv_lines(exam_id: int) -> Iterator[str]:
+    # Runs while the response is sent, after the request's session is gone: the exam is read afresh.
+    exam = db.session.get(Exam, exam_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_header(exam))
@@ -355,7 +357,7 @@ def results_csv(actor: User, exam_id) -> tuple[str, Iterator[str]]:
     """The file name and the lines of the exam's CSV export. The permission and the exam are checked
     now; the rows are read while the lines are sent."""
     exam = _exam(actor, exam_id)
-    return export_filename(exam, "csv"), _csv_lines(exam)
+    return export_filename(exam, "csv"), _csv_lines(exam.id)
 
 
 def results_xlsx(actor: User, exam_id) -> tuple[str, IO[bytes]]:
