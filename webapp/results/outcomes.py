@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
@@ -92,17 +93,40 @@ def percentile_of(at_or_below: int | None, everyone: int | None) -> float | None
     return round(100 * at_or_below / everyone, 2) if everyone else None
 
 
+def standing(institute_id: int, assessment_id: int):
+    """A subquery of the graded sittings of the assessment in the institute: for each (`sitting_id`),
+    how many of them score at or below it (`at_or_below`) and how many there are (`everyone`), counted
+    by two window functions in one pass: the terms of cume_dist(), rounded by `percentile_of`."""
+    at_or_below = func.count().over(
+        order_by=score_ratio(), range_=FrameClause(None, TIE_MARGIN, FrameClauseType.UNBOUNDED,
+                                                   FrameClauseType.FOLLOWING))
+    return (select(Sitting.id.label("sitting_id"), at_or_below.label("at_or_below"),
+                   func.count().over().label("everyone"))
+            .join(Exam, Exam.id == Sitting.exam_id)
+            .where(graded_peers(institute_id, assessment_id))
+            .subquery("standing"))
+
+
+def percentiles(sittings: list[Sitting]) -> dict[int, float | None]:
+    """Each sitting's share of the assessment's graded sittings in its institute scoring at or below it,
+    in percent (the best scores 100, as in Mettl's examples); None until graded. One query for each
+    assessment among the sittings, however many sittings."""
+    found: dict[int, float | None] = {sitting.id: None for sitting in sittings}
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for sitting in sittings:
+        if sitting.graded_at is not None and sitting.max_marks:
+            groups[(sitting.institute_id, sitting.exam.assessment_id)].append(sitting.id)
+    for (institute_id, assessment_id), ids in groups.items():
+        peers = standing(institute_id, assessment_id)
+        for sitting_id, at_or_below, everyone in db.session.execute(
+                select(peers.c.sitting_id, peers.c.at_or_below, peers.c.everyone)
+                .where(peers.c.sitting_id.in_(ids))):
+            found[sitting_id] = percentile_of(at_or_below, everyone)
+    return found
+
+
 def percentile(sitting: Sitting) -> float | None:
-    """The share of the assessment's graded sittings in this institute scoring at or below this one,
-    in percent (so the best scores 100, as in Mettl's examples)."""
-    if sitting.graded_at is None or percent(sitting) is None:
-        return None
-    ratio = sitting.total_marks / sitting.max_marks
-    at_or_below, everyone = db.session.execute(
-        select(func.count().filter(score_ratio() <= ratio + TIE_MARGIN), func.count())
-        .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id)
-        .where(graded_peers(sitting.institute_id, sitting.exam.assessment_id))).one()
-    return percentile_of(at_or_below, everyone)
+    return percentiles([sitting])[sitting.id]
 
 
 def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:

@@ -15,7 +15,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import Float, func, or_, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.utils import secure_filename
 
@@ -147,24 +146,9 @@ def _seconds_between_sqlite(element, compiler, **kw):
     return f"((julianday({end}) - julianday({start})) * 86400)"
 
 
-def _standing(exam: Exam):
-    """For every graded sitting of the exam's assessment in its institute: how many of those sittings
-    score at or below it (within the tolerance) and how many there are, counted by two window
-    functions in one pass: the terms of cume_dist(), so that the rounding is outcomes.percentile's."""
-    ratio = outcomes.score_ratio()
-    at_or_below = func.count().over(
-        order_by=ratio, range_=FrameClause(None, outcomes.TIE_MARGIN, FrameClauseType.UNBOUNDED,
-                                           FrameClauseType.FOLLOWING))
-    return (select(Sitting.id.label("sitting_id"), at_or_below.label("at_or_below"),
-                   func.count().over().label("everyone"))
-            .join(Exam, Exam.id == Sitting.exam_id)
-            .where(outcomes.graded_peers(exam.institute_id, exam.assessment_id))
-            .subquery("standing"))
-
-
 def _finished_sittings(exam: Exam):
     """(Sitting, Candidate, at_or_below, everyone) rows of the exam's finished sittings."""
-    standing = _standing(exam)
+    standing = outcomes.standing(exam.institute_id, exam.assessment_id)
     query = (select(Sitting, Candidate, standing.c.at_or_below, standing.c.everyone)
              .join(Candidate, Candidate.id == Sitting.candidate_id)
              .outerjoin(standing, standing.c.sitting_id == Sitting.id)

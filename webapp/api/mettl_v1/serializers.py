@@ -18,7 +18,6 @@ from webapp.candidates.models import Candidate
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
 from webapp.reports.links import html_report_url, pdf_report_url
-from webapp.results import outcomes
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.services import RegistrationOutcome
@@ -183,13 +182,13 @@ def _counts(counts: dict) -> dict:
             "totalUnAnswered": counts["totalUnAnswered"]}
 
 
-def result(sitting: Sitting, summary: dict) -> dict:
+def result(sitting: Sitting, summary: dict, percentile: float | None) -> dict:
     """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
     assessment's graded sittings (null until graded); `cefrLevel`, `passed` and `continuePackage` are
     Proctora's additions for placement and certification tests (null for other tests)."""
     passed = sitting.passed
     return {
-        **_counts(summary), "percentile": outcomes.percentile(sitting), "attemptTime": summary["attemptTime"],
+        **_counts(summary), "percentile": percentile, "attemptTime": summary["attemptTime"],
         "sectionMarks": [{
             "sectionName": section["sectionName"], **_counts(section), "timeTaken": section["timeTaken"],
             "skillMarks": [{"skillName": skill["skillName"], "totalMarks": skill["totalMarks"],
@@ -213,7 +212,8 @@ def _essay_responses(sitting: Sitting, items: list, responses: dict) -> list[dic
             for item in items if item.question_type in ESSAY_TYPES and item.id in responses]
 
 
-def test_status(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+def test_status(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+                question_responses: bool = False) -> dict:
     """6.2's test status: ToBeTaken; InProgress with its start; Completed with the links to the PDF and
     the shared HTML report and the result."""
     body = {"status": sitting.status.mettl_status}
@@ -223,25 +223,27 @@ def test_status(sitting: Sitting, paper: tuple[list, dict], *, question_response
         items, responses = paper
         body.update(endTime=moment(sitting.finished_at), completionMode=sitting.finish_mode.value,
                     pdfReport=pdf_report_url(sitting), htmlReport=html_report_url(sitting),
-                    result=result(sitting, result_summary(sitting, items, responses)))
+                    result=result(sitting, result_summary(sitting, items, responses), percentile))
         if question_responses:
             body["questionResponses"] = _essay_responses(sitting, items, responses)
     return body
 
 
-def candidate(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+def candidate(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+              question_responses: bool = False) -> dict:
     return {"email": sitting.candidate.email, "registration": dict(sitting.registration),
-            "testStatus": test_status(sitting, paper, question_responses=question_responses)}
+            "testStatus": test_status(sitting, paper, percentile, question_responses=question_responses)}
 
 
-def test_instance(sitting: Sitting, paper: tuple[list, dict], *, question_responses: bool = False) -> dict:
+def test_instance(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+                  question_responses: bool = False) -> dict:
     """Section 7: one of a candidate's tests, with its assessment and schedule."""
     exam = sitting.exam
     return {"registrationDetails": dict(sitting.registration), "assessmentId": exam.assessment_id,
             "assessmentDuration": exam.assessment.duration_minutes, "assessmentName": exam.assessment.name,
             "assessmentStatus": "active", "scheduleStatus": exam.status.value.lower(), "accessKey": exam.access_key,
             "scheduleTitle": exam.name,
-            "test-status": test_status(sitting, paper, question_responses=question_responses)}
+            "test-status": test_status(sitting, paper, percentile, question_responses=question_responses)}
 
 
 def registration_status(outcome: RegistrationOutcome) -> dict:
