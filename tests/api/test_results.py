@@ -4,13 +4,14 @@ PRUEFSTER's session result, and the statements a page of results costs. Every an
 against the dialect's OpenAPI document by the clients."""
 from __future__ import annotations
 
-
 from tests.api.conftest import register
 from tests.api.test_euro import body
 from tests.api.test_mettl_endpoints import ok
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
+from webapp.extensions import db
 from webapp.notifications.worker import deliver_due
+from webapp.proctoring.services import override_review, review
 
 BASE_URL = "http://proctora.localhost"
 PLACEMENT_BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 60}]
@@ -39,6 +40,24 @@ def test_certification_results_with_percentiles_and_the_outcome(mettl, admin, fa
     assert outcome == {"failed@example.com": (12, 33.33, None, False, True),
                        "passed@example.com": (13, 66.67, "B1", True, False),
                        "best@example.com": (20, 100, "B1", True, False)}
+
+
+def test_a_result_withheld_by_a_violation_says_so_until_an_admin_releases_it(mettl, euro, admin, factory):
+    exam = _certification_exam(admin, factory)
+    sitting = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"B1": 20}))
+
+    def withheld() -> tuple[bool, bool]:
+        mettl_result = _results(mettl, exam)["ann@example.com"]["result"]
+        euro_result = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]["result"]
+        return mettl_result["resultWithheld"], euro_result["result_withheld"]
+
+    assert withheld() == (False, False)
+    review(admin, sitting.id, "violation", "A second person in the room.")
+    db.session.commit()
+    assert withheld() == (True, True)
+    override_review(admin, sitting.id, "The second person was the invigilator.")
+    db.session.commit()
+    assert withheld() == (False, False)
 
 
 def test_a_placement_result_carries_the_level(mettl, admin, factory):
@@ -106,7 +125,8 @@ def test_a_student_sessions_result(euro, admin, factory):
     assert session["result"] == {
         "total_marks": 13, "max_marks": 20, "percent": 65, "percentile": 100, "level": "B1", "passed": True,
         "continue_package": False, "report_url": f"{BASE_URL}/reports/{passed.report_key}",
-        "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat()}
+        "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat(),
+        "result_withheld": False}
     listed = body(euro.get(f"/api/v1/exams/{exam.id}/student_sessions"))["student_sessions"]
     by_id = {item["id"]: item["result"] for item in listed}
     assert (by_id[failed.id]["passed"], by_id[failed.id]["continue_package"], by_id[failed.id]["level"],

@@ -6,7 +6,8 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.database import UTCDateTime, enum_type, utcnow
@@ -71,9 +72,14 @@ class Review(db.Model):
     overridden_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     overridden_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
-    @property
+    @hybrid_property
     def withholds_result(self) -> bool:
         return self.outcome == ReviewOutcome.VIOLATION and self.overridden_at is None
+
+    @withholds_result.inplace.expression
+    @classmethod
+    def _withholds_result_expression(cls):
+        return and_(cls.outcome == ReviewOutcome.VIOLATION, cls.overridden_at.is_(None))
 
 
 class CandidateMessage(db.Model):

@@ -374,10 +374,17 @@ def review_of(sitting: Sitting) -> Review | None:
     return db.session.scalar(select(Review).where(Review.sitting_id == sitting.id))
 
 
+def withheld_sittings(sitting_ids: list[int]) -> set[int]:
+    """Which of these sittings' results a violation withholds until an admin overrides it, in one query."""
+    if not sitting_ids:
+        return set()
+    return set(db.session.scalars(select(Review.sitting_id).where(Review.sitting_id.in_(sitting_ids),
+                                                                 Review.withholds_result)))
+
+
 def result_withheld(sitting: Sitting) -> bool:
     """For results and certificates: a violation withholds the result until an admin overrides it."""
-    review = review_of(sitting)
-    return bool(review and review.withholds_result)
+    return sitting.id in withheld_sittings([sitting.id])
 
 
 def review(actor: User, sitting_id, outcome: str, comment: str = "") -> Review:

@@ -28,6 +28,7 @@ from webapp.errors import NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.proctoring.models import Flag, Review, Snapshot
+from webapp.proctoring.services import withheld_sittings
 from webapp.reports.models import Certificate
 from webapp.results import outcomes
 from webapp.sittings import taking
@@ -91,6 +92,22 @@ def result_of(sitting: Sitting) -> SittingResult:
         passed=passed, continue_package=None if passed is None else not passed,
         proctoring=proctoring_summary(sitting),
         certificate=db.session.scalar(select(Certificate).where(Certificate.sitting_id == sitting.id)))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the API tells of a result beside its marks."""
+
+    percentile: float | None
+    withheld: bool
+
+
+def standings(sittings: list[Sitting]) -> dict[int, Standing]:
+    """The percentile of each sitting and whether a violation withholds its result, in a bounded
+    number of queries for a whole page of sittings."""
+    ranks = outcomes.percentiles(sittings)
+    withheld = withheld_sittings([sitting.id for sitting in sittings])
+    return {sitting.id: Standing(ranks[sitting.id], sitting.id in withheld) for sitting in sittings}
 
 
 def sitting_result(actor: User, sitting_id) -> SittingResult:

@@ -67,6 +67,8 @@ SCHEMAS = {
         "report_url": {**URL, "description": "The shared HTML report (anyone with the link may read it)."},
         "pdf_report_url": {**URL, "description": "The same report as a PDF."},
         "graded_at": {**nullable(DATE_TIME), "description": "When the last mark was in; essays wait for a grader."},
+        "result_withheld": {**BOOLEAN, "description": "true while a proctor's review found a violation that an "
+                                                      "admin has not released: do not act on this result yet."},
     }),
     "User": obj({"id": INTEGER, "email": STRING, "name": STRING, "role": {"enum": ["admin", "examiner", "proctor",
                                                                                      "support"]},

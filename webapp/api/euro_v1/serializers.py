@@ -11,6 +11,7 @@ from webapp.exams.models import Exam
 from webapp.exams.services import access_url, exam_input
 from webapp.reports.links import html_report_url, pdf_report_url
 from webapp.results import outcomes
+from webapp.results.services import Standing
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import personal_url
 
@@ -33,7 +34,7 @@ def student(item: Candidate) -> dict:
             "institute_id": item.institute_id}
 
 
-def result(item: Sitting, percentile: float | None) -> dict | None:
+def result(item: Sitting, standing: Standing) -> dict | None:
     """A finished session's result. The spec names no result fields, so these follow the dialect's
     style; `percentile`, `level`, `passed` and `continue_package` stay null until the session is graded."""
     if item.status != SittingStatus.EXAM_FINISHED:
@@ -41,13 +42,13 @@ def result(item: Sitting, percentile: float | None) -> dict | None:
     percent = outcomes.percent(item)
     return {"total_marks": item.total_marks, "max_marks": item.max_marks,
             "percent": round(percent, 2) if percent is not None else None,
-            "percentile": percentile, "level": item.level.value if item.level else None,
+            "percentile": standing.percentile, "level": item.level.value if item.level else None,
             "passed": item.passed, "continue_package": None if item.passed is None else not item.passed,
             "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
-            "graded_at": _iso(item.graded_at)}
+            "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld}
 
 
-def student_session(item: Sitting, percentile: float | None) -> dict:
+def student_session(item: Sitting, standing: Standing) -> dict:
     return {
         "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "status": item.status.value,
         "finish_mode": item.finish_mode.value if item.finish_mode else None, "student": student(item.candidate),
@@ -55,7 +56,7 @@ def student_session(item: Sitting, percentile: float | None) -> dict:
         "personal_url": personal_url(item.access_token), "registered_by": item.registered_by,
         **{name: _iso(getattr(item, name)) for name in ("mail_sent_at", "started_at", "deadline", "finished_at")},
         "total_marks": item.total_marks, "max_marks": item.max_marks, "graded_at": _iso(item.graded_at),
-        "result": result(item, percentile), "created_at": _iso(item.created_at),
+        "result": result(item, standing), "created_at": _iso(item.created_at),
     }
 
 

@@ -21,7 +21,7 @@ from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
                                    set_active, set_proctor_pool, update_exam)
 from webapp.extensions import limiter
-from webapp.results.outcomes import percentile, percentiles
+from webapp.results.services import standings
 from webapp.sittings.services import (get_sitting, register_candidates, remove_sitting, send_invitations,
                                      search_sittings)
 
@@ -59,7 +59,7 @@ def _exam(item, status: int = 200):
 
 
 def _student_session(item, status: int = 200):
-    return jsonify({"student_session": serializers.student_session(item, percentile(item))}), status
+    return jsonify({"student_session": serializers.student_session(item, standings([item])[item.id])}), status
 
 
 # Exams ------------------------------------------------------------------------------------------------
@@ -165,7 +165,7 @@ def _student_sessions(**scope):
         actor(), status=request.args.get("status"), email=request.args.get("email"),
         username=request.args.get("username"), level=request.args.get("level"), page=page, per_page=per_page,
         **scope)
-    ranks = percentiles(found.items)
+    ranks = standings(found.items)
     return _list("student_sessions", found, lambda item: serializers.student_session(item, ranks[item.id]))
 
 

@@ -71,6 +71,9 @@ SCHEMAS = {
         "continuePackage": {**nullable(BOOLEAN),
                             "description": "Proctora extension. true after a failed certification: the candidate "
                                            "continues their course package; false after a passed one; else null."},
+        "resultWithheld": {**BOOLEAN,
+                           "description": "Proctora extension. true while a proctor's review found a violation "
+                                          "that an admin has not released: do not act on this result yet."},
     })]},
     "QuestionResponse": obj({"sectionName": NULLABLE_STRING, "skillName": STRING, "questionType": STRING,
                              "question": STRING, "response": NULLABLE_STRING, "marksAwarded": nullable(NUMBER),

@@ -19,6 +19,7 @@ from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
 from webapp.reports.links import html_report_url, pdf_report_url
 from webapp.sittings.models import Sitting, SittingStatus
+from webapp.results.services import Standing
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.services import RegistrationOutcome
 
@@ -182,13 +183,14 @@ def _counts(counts: dict) -> dict:
             "totalUnAnswered": counts["totalUnAnswered"]}
 
 
-def result(sitting: Sitting, summary: dict, percentile: float | None) -> dict:
+def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
     """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
     assessment's graded sittings (null until graded); `cefrLevel`, `passed` and `continuePackage` are
-    Proctora's additions for placement and certification tests (null for other tests)."""
+    Proctora's additions for placement and certification tests (null for other tests), and
+    `resultWithheld` says that a proctor's review found a violation an admin has not released."""
     passed = sitting.passed
     return {
-        **_counts(summary), "percentile": percentile, "attemptTime": summary["attemptTime"],
+        **_counts(summary), "percentile": standing.percentile, "attemptTime": summary["attemptTime"],
         "sectionMarks": [{
             "sectionName": section["sectionName"], **_counts(section), "timeTaken": section["timeTaken"],
             "skillMarks": [{"skillName": skill["skillName"], "totalMarks": skill["totalMarks"],
@@ -200,6 +202,7 @@ def result(sitting: Sitting, summary: dict, percentile: float | None) -> dict:
         "passed": passed,
         # A failed certification sends the candidate back to their course package.
         "continuePackage": None if passed is None else not passed,
+        "resultWithheld": standing.withheld,
     }
 
 
@@ -212,7 +215,7 @@ def _essay_responses(sitting: Sitting, items: list, responses: dict) -> list[dic
             for item in items if item.question_type in ESSAY_TYPES and item.id in responses]
 
 
-def test_status(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+def test_status(sitting: Sitting, paper: tuple[list, dict], standing: Standing, *,
                 question_responses: bool = False) -> dict:
     """6.2's test status: ToBeTaken; InProgress with its start; Completed with the links to the PDF and
     the shared HTML report and the result."""
@@ -223,19 +226,19 @@ def test_status(sitting: Sitting, paper: tuple[list, dict], percentile: float | 
         items, responses = paper
         body.update(endTime=moment(sitting.finished_at), completionMode=sitting.finish_mode.value,
                     pdfReport=pdf_report_url(sitting), htmlReport=html_report_url(sitting),
-                    result=result(sitting, result_summary(sitting, items, responses), percentile))
+                    result=result(sitting, result_summary(sitting, items, responses), standing))
         if question_responses:
             body["questionResponses"] = _essay_responses(sitting, items, responses)
     return body
 
 
-def candidate(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+def candidate(sitting: Sitting, paper: tuple[list, dict], standing: Standing, *,
               question_responses: bool = False) -> dict:
     return {"email": sitting.candidate.email, "registration": dict(sitting.registration),
-            "testStatus": test_status(sitting, paper, percentile, question_responses=question_responses)}
+            "testStatus": test_status(sitting, paper, standing, question_responses=question_responses)}
 
 
-def test_instance(sitting: Sitting, paper: tuple[list, dict], percentile: float | None, *,
+def test_instance(sitting: Sitting, paper: tuple[list, dict], standing: Standing, *,
                   question_responses: bool = False) -> dict:
     """Section 7: one of a candidate's tests, with its assessment and schedule."""
     exam = sitting.exam
@@ -243,7 +246,7 @@ def test_instance(sitting: Sitting, paper: tuple[list, dict], percentile: float 
             "assessmentDuration": exam.assessment.duration_minutes, "assessmentName": exam.assessment.name,
             "assessmentStatus": "active", "scheduleStatus": exam.status.value.lower(), "accessKey": exam.access_key,
             "scheduleTitle": exam.name,
-            "test-status": test_status(sitting, paper, percentile, question_responses=question_responses)}
+            "test-status": test_status(sitting, paper, standing, question_responses=question_responses)}
 
 
 def registration_status(outcome: RegistrationOutcome) -> dict:

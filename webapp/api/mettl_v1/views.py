@@ -21,7 +21,7 @@ from webapp.exams.services import (ExamInput, create_exam, exam_for_access_key, 
                                    registered_candidates, update_exam)
 from webapp.extensions import db, limiter
 from webapp.proctoring import services as proctoring
-from webapp.results.outcomes import percentiles
+from webapp.results.services import standings
 from webapp.sittings.services import (exam_sittings_page, register_candidates, remove_sitting,
                                      sitting_for_email, sitting_papers)
 
@@ -228,7 +228,7 @@ def schedule_candidates(access_key):
     paging, with_responses = parsing.paging(SITTING_SORTS), parsing.flag("qr")
     page = exam_sittings_page(actor(), exam, offset=paging.offset, limit=paging.limit, sort=paging.sort,
                               descending=paging.descending)
-    papers, ranks = sitting_papers(page.items), percentiles(page.items)
+    papers, ranks = sitting_papers(page.items), standings(page.items)
     return success(candidates=[serializers.candidate(sitting, papers[sitting.id], ranks[sitting.id],
                                                      question_responses=with_responses)
                                for sitting in page.items], paging=_paging(page.total, paging))
@@ -246,7 +246,7 @@ def _sitting(access_key: str, email: str):
 def schedule_candidate(access_key, email):
     sitting, with_responses = _sitting(access_key, email), parsing.flag("qr")
     paper = sitting_papers([sitting])[sitting.id]
-    return success(candidate=serializers.candidate(sitting, paper, percentiles([sitting])[sitting.id],
+    return success(candidate=serializers.candidate(sitting, paper, standings([sitting])[sitting.id],
                                                    question_responses=with_responses))
 
 
@@ -265,7 +265,7 @@ def candidate(email):
     if found is None:
         raise NotFound("Candidate", code="E009")
     sittings = candidate_sittings(actor(), found)
-    papers, ranks = sitting_papers(sittings), percentiles(sittings)
+    papers, ranks = sitting_papers(sittings), standings(sittings)
     return success(testInstances=[serializers.test_instance(sitting, papers[sitting.id], ranks[sitting.id],
                                                             question_responses=with_responses)
                                   for sitting in sittings])
