@@ -28,6 +28,7 @@ from webapp.bank.models import CefrLevel
 from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.notifications.services import queue_emails
+from webapp.reports.models import Certificate
 from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
 
@@ -129,9 +130,9 @@ def percentile(sitting: Sitting) -> float | None:
     return percentiles([sitting])[sitting.id]
 
 
-def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
+def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificate | None:
     """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
-    step (issued when earned, withdrawn when a correction fails the sitting)."""
+    step (issued when earned, withdrawn when a correction fails the sitting). Returns the certificate."""
     from webapp.reports.certificates import reconcile  # reports build on results
 
     assessment = sitting.exam.assessment
@@ -148,17 +149,17 @@ def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
             if candidate.current_level is None or candidate.current_level.rank < sitting.level.rank:
                 candidate.current_level = sitting.level
     db.session.flush()   # the result is passed (or not) before the certificate follows
-    reconcile(sitting)
+    return reconcile(sitting)
 
 
 def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
     """The last mark is in: set the outcome, move the candidate on, issue the certificate and tell
     the candidate, the institute and the integrator."""
-    _apply_outcome(sitting, items, responses)
+    certificate = _apply_outcome(sitting, items, responses)
     db.session.flush()
     callbacks.test_graded(sitting, percentile(sitting))
     if sitting.exam.assessment.kind != AssessmentKind.STANDARD:
-        _queue_outcome_emails(sitting)
+        _queue_outcome_emails(sitting, certificate if certificate and certificate.is_valid else None)
 
 
 def grade_corrected(sitting: Sitting, items: list, responses: dict) -> None:
@@ -167,17 +168,15 @@ def grade_corrected(sitting: Sitting, items: list, responses: dict) -> None:
     _apply_outcome(sitting, items, responses)
 
 
-def _queue_outcome_emails(sitting: Sitting) -> None:
+def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> None:
     """The candidate hears of a placement or certification result, passed or failed, with the link to
     the report (and to the certificate's verification page when one was issued); the institute too
     when the exam's notify flag is on."""
-    from webapp.reports.certificates import certificate_of  # reports build on results
-    from webapp.reports.links import html_report_url, verify_url
+    from webapp.reports.links import html_report_url, verify_url  # reports build on results
 
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
     kind = assessment.kind.value
     score = percent(sitting)
-    certificate = certificate_of(sitting) if sitting.passed else None
     context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
                "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
                "percent": round(score, 1) if score is not None else None,
@@ -189,12 +188,12 @@ def _queue_outcome_emails(sitting: Sitting) -> None:
         subject = f"Your placement result: {context['level'] or 'no level'}"
     else:
         subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
-    messages = [{"to": candidate.email, "subject": f"{subject} ({assessment.name})",
-                 "template": f"{kind}_result", "context": {**context, "to_candidate": True},
-                 "topic": f"{kind}_result", "institute_id": exam.institute_id, "exam_id": exam.id}]
+    message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
+               "exam_id": exam.id}
+    messages = [{**message, "to": candidate.email, "subject": f"{subject} ({assessment.name})",
+                 "context": {**context, "to_candidate": True}}]
     if exam.notify_client and exam.institute.contact_email:
-        messages.append({"to": exam.institute.contact_email,
+        messages.append({**message, "to": exam.institute.contact_email,
                          "subject": f"{candidate.name}: {subject.removeprefix('Your ')} ({assessment.name})",
-                         "template": f"{kind}_result", "context": {**context, "to_candidate": False},
-                         "topic": f"{kind}_result", "institute_id": exam.institute_id, "exam_id": exam.id})
+                         "context": {**context, "to_candidate": False}})
     queue_emails(messages)

@@ -29,6 +29,7 @@ from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.proctoring.models import Flag, Review, Snapshot
 from webapp.proctoring.services import withheld_sittings
+from webapp.reports.certificates import certificate_of
 from webapp.reports.models import Certificate
 from webapp.results import outcomes
 from webapp.sittings import taking
@@ -84,14 +85,12 @@ def proctoring_summary(sitting: Sitting) -> ProctoringSummary:
 def result_of(sitting: Sitting) -> SittingResult:
     """The result of a finished sitting, whoever asks (callers check who may see it)."""
     items, responses = taking.items_and_responses(sitting)
-    kind = sitting.exam.assessment.kind
-    passed = sitting.passed if kind == AssessmentKind.CERTIFICATION else None
     return SittingResult(
         sitting=sitting, summary=result_summary(sitting, items, responses), percent=outcomes.percent(sitting),
-        percentile=outcomes.percentile(sitting), kind=kind, level=sitting.level.value if sitting.level else None,
-        passed=passed, continue_package=None if passed is None else not passed,
-        proctoring=proctoring_summary(sitting),
-        certificate=db.session.scalar(select(Certificate).where(Certificate.sitting_id == sitting.id)))
+        percentile=outcomes.percentile(sitting), kind=sitting.exam.assessment.kind,
+        level=sitting.level.value if sitting.level else None, passed=sitting.passed,
+        continue_package=sitting.continue_package, proctoring=proctoring_summary(sitting),
+        certificate=certificate_of(sitting))
 
 
 @dataclass(frozen=True)
@@ -129,18 +128,36 @@ SORTS = ("score", "percentile", "name", "finished", "time")
 
 @dataclass(frozen=True)
 class ResultRow:
+    """A row of the results table: the sitting, its candidate and its percentile (from the page's query)."""
+
     sitting: Sitting
     candidate: Candidate
-    percent: float | None
     percentile: float | None       # None while grading is pending
-    level: str | None
-    passed: bool | None
-    attempt_seconds: int | None
-    pending: bool                  # an item still waits for a grader
+
+    @property
+    def percent(self) -> float | None:
+        return outcomes.percent(self.sitting)
+
+    @property
+    def level(self) -> str | None:
+        return self.sitting.level.value if self.sitting.level else None
+
+    @property
+    def passed(self) -> bool | None:
+        return self.sitting.passed
 
     @property
     def continue_package(self) -> bool | None:
-        return None if self.passed is None else not self.passed
+        return self.sitting.continue_package
+
+    @property
+    def attempt_seconds(self) -> int | None:
+        return self.sitting.attempt_seconds
+
+    @property
+    def pending(self) -> bool:
+        """An item still waits for a grader."""
+        return self.sitting.graded_at is None
 
 
 class _SecondsBetween(FunctionElement):
@@ -175,13 +192,7 @@ def _finished_sittings(exam: Exam):
 
 
 def _result_row(sitting: Sitting, candidate: Candidate, at_or_below: int | None, everyone: int | None) -> ResultRow:
-    attempt_seconds = (int((sitting.finished_at - sitting.started_at).total_seconds())
-                       if sitting.started_at and sitting.finished_at else None)
-    return ResultRow(
-        sitting=sitting, candidate=candidate, percent=outcomes.percent(sitting),
-        percentile=outcomes.percentile_of(at_or_below, everyone),
-        level=sitting.level.value if sitting.level else None, passed=sitting.passed,
-        attempt_seconds=attempt_seconds, pending=sitting.graded_at is None)
+    return ResultRow(sitting, candidate, outcomes.percentile_of(at_or_below, everyone))
 
 
 def _exam(actor: User, exam_id) -> Exam:

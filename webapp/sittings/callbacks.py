@@ -78,7 +78,7 @@ def test_graded(sitting: Sitting, percentile: float | None) -> None:
             "marks_scored": _number(sitting.total_marks),
             "max_marks": _number(sitting.max_marks),
             # Seconds from start to finish, as `attemptTime` in the results API.
-            "attempt_time": int((sitting.finished_at - sitting.started_at).total_seconds()),
+            "attempt_time": sitting.attempt_seconds,
             "assessment_name": exam.assessment.name,
             "client_id": exam.institute_id,
             "schedule_title": exam.name,

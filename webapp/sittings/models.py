@@ -95,6 +95,18 @@ class Sitting(TimestampMixin, db.Model):
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
 
+    @property
+    def attempt_seconds(self) -> int | None:
+        """Seconds from the start to the finish (Mettl's attemptTime); None until both are known."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return int((self.finished_at - self.started_at).total_seconds())
+
+    @property
+    def continue_package(self) -> bool | None:
+        """A failed certification sends the candidate back to their course package; None for other tests."""
+        return None if self.passed is None else not self.passed
+
 
 class SittingItem(db.Model):
     """One question of a sitting, frozen when the exam starts: the text, the shuffled options and the

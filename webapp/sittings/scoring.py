@@ -89,8 +89,7 @@ def result_summary(sitting, items: list, responses: dict) -> dict:
         _add(totals, item, response)
         _add(sections.setdefault(item.section_index, _blank_counts()), item, response)
         _add(skills[item.section_index].setdefault(item.skill_name, _blank_counts()), item, response)
-    attempt_time = (int((sitting.finished_at - sitting.started_at).total_seconds())
-                    if sitting.started_at and sitting.finished_at else 0)
+    attempt_time = sitting.attempt_seconds or 0
     section_marks = []
     for index, section in enumerate(sitting.sections):
         counts = sections.get(index, _blank_counts())

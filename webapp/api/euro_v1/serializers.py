@@ -43,7 +43,7 @@ def result(item: Sitting, standing: Standing) -> dict | None:
     return {"total_marks": item.total_marks, "max_marks": item.max_marks,
             "percent": round(percent, 2) if percent is not None else None,
             "percentile": standing.percentile, "level": item.level.value if item.level else None,
-            "passed": item.passed, "continue_package": None if item.passed is None else not item.passed,
+            "passed": item.passed, "continue_package": item.continue_package,
             "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
             "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld}
 

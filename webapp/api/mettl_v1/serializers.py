@@ -188,7 +188,6 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
     assessment's graded sittings (null until graded); `cefrLevel`, `passed` and `continuePackage` are
     Proctora's additions for placement and certification tests (null for other tests), and
     `resultWithheld` says that a proctor's review found a violation an admin has not released."""
-    passed = sitting.passed
     return {
         **_counts(summary), "percentile": standing.percentile, "attemptTime": summary["attemptTime"],
         "sectionMarks": [{
@@ -199,9 +198,8 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
                            for skill in section["skillMarks"]],
         } for section in summary["sectionMarks"]],
         "cefrLevel": sitting.level.value if sitting.level else None,
-        "passed": passed,
-        # A failed certification sends the candidate back to their course package.
-        "continuePackage": None if passed is None else not passed,
+        "passed": sitting.passed,
+        "continuePackage": sitting.continue_package,
         "resultWithheld": standing.withheld,
     }
 
