@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -87,6 +88,24 @@ def page_of(query, order: list, offset: int, limit: int | None) -> Page:
     if limit is not None:
         query = query.limit(limit)
     return Page(list(db.session.execute(query).all()), total)
+
+
+class RowPagination(Pagination):
+    """A console page of a select of several entities or columns, each row made into one object by
+    `make(*row)` (db.paginate keeps only a row's first entity). Build it with `paginate_rows`."""
+
+    def _query_items(self) -> list:
+        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return [self._query_args["make"](*row) for row in db.session.execute(query)]
+
+    def _query_count(self) -> int:
+        query = self._query_args["select"].order_by(None).subquery()
+        return db.session.scalar(select(func.count()).select_from(query))
+
+
+def paginate_rows(query, make, *, page: int = 1, per_page: int = 25) -> RowPagination:
+    """Page `page` of the ordered `query`, as the console's pagination macro reads it."""
+    return RowPagination(page=page, per_page=per_page, error_out=False, select=query, make=make)
 
 
 def direction(column, descending: bool):

@@ -62,7 +62,7 @@ def rows(admin, exam, **criteria) -> list[services.ResultRow]:
 
 
 def percentiles(admin, exam, **criteria) -> dict[int, float | None]:
-    return {row.sitting.id: row.percentile for row in rows(admin, exam, limit=None, **criteria)}
+    return {row.sitting.id: row.percentile for row in rows(admin, exam, per_page=100, **criteria)}
 
 
 # Percentiles -------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_sorting_by_each_column_both_ways(admin, factory):
 def test_pages_of_the_table(admin, factory):
     exam = factory.exam(admin, standard(admin))
     sittings = scores(admin, factory, exam, 0, 1, 2, 3, 4)
-    exam_, page = services.exam_results(admin, exam.id, sort="score", descending=False, offset=2, limit=2)
+    exam_, page = services.exam_results(admin, exam.id, sort="score", descending=False, page=2, per_page=2)
     assert exam_.id == exam.id and page.total == 5
     assert [row.sitting for row in page.items] == sittings[2:4]
 

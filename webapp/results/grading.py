@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.bank.models import Question, QuestionType
 from webapp.candidates.models import Candidate
-from webapp.database import parse_id, utcnow
+from webapp.database import RowPagination, paginate_rows, parse_id, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
 from webapp.extensions import db
@@ -58,27 +57,15 @@ def _entry(row, blind: bool) -> QueueEntry:
     return QueueEntry(response, item, sitting, exam, None if blind else candidate, guidance or "")
 
 
-class QueuePage(Pagination):
-    """A page of QueueEntry rows; db.paginate gives only the first entity of a row, the entry needs them all."""
-
-    def _query_items(self) -> list[QueueEntry]:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return [_entry(row, self._query_args["blind"]) for row in db.session.execute(query)]
-
-    def _query_count(self) -> int:
-        query = self._query_args["select"].order_by(None).subquery()
-        return db.session.scalar(select(func.count()).select_from(query))
-
-
-def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 25) -> QueuePage:
+def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 25) -> RowPagination:
     """The items waiting for a grader (as QueueEntry), oldest finished sitting first, optionally of one exam."""
     require(actor, Permission.GRADE_RESPONSES)
     query = _entries(actor).where(WAITING)
     if exam_id:
         query = query.where(Exam.id == parse_id(exam_id, "Exam"))
     query = query.order_by(Sitting.finished_at, Sitting.id, SittingItem.position)
-    return QueuePage(page=page, per_page=per_page, error_out=False, select=query,
-                     blind=actor.institute.blind_grading)
+    blind = actor.institute.blind_grading
+    return paginate_rows(query, lambda *row: _entry(row, blind), page=page, per_page=per_page)
 
 
 def waiting_count(actor: User) -> int:

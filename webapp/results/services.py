@@ -23,7 +23,7 @@ from webapp.accounts.permissions import Permission, require
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.database import Page, direction, get_in_institute, page_of
+from webapp.database import RowPagination, direction, get_in_institute, paginate_rows
 from webapp.errors import NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
 from webapp.extensions import db
@@ -210,7 +210,7 @@ def _choice(value, allowed: tuple, field: str, label: str):
 
 def exam_results(actor: User, exam_id, *, status: str | None = None, level: str | None = None,
                  outcome: str | None = None, search: str = "", sort: str = "score", descending: bool = True,
-                 offset: int = 0, limit: int | None = PAGE_SIZE) -> tuple[Exam, Page]:
+                 page: int = 1, per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
     """The exam and a page of its finished sittings as ResultRow, filtered and sorted. The percentiles
     of the whole page come from the same statement as its rows."""
     exam = _exam(actor, exam_id)
@@ -237,8 +237,8 @@ def exam_results(actor: User, exam_id, *, status: str | None = None, level: str 
         "finished": [direction(Sitting.finished_at, descending).nulls_last()],
         "time": [direction(_SecondsBetween(Sitting.started_at, Sitting.finished_at), descending).nulls_last()],
     }[_choice(sort, SORTS, "sort", "sort") or "score"]
-    page = page_of(query, [*order, direction(Sitting.id, descending)], offset, limit)
-    return exam, Page([_result_row(*row) for row in page.items], page.total)
+    return exam, paginate_rows(query.order_by(*order, direction(Sitting.id, descending)), _result_row,
+                               page=page, per_page=per_page)
 
 
 # The score distribution ---------------------------------------------------------------------------

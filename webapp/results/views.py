@@ -2,7 +2,6 @@
 and an assessment's item analysis."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
 from flask_login import current_user, login_required
@@ -37,45 +36,15 @@ class ResultFilterForm(FilterForm):
                 "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
 
 
-@dataclass(frozen=True)
-class Pages:
-    """A service's page, fetched by offset and limit, as the pagination macro reads it."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 @blueprint.get("/exams/<int:exam_id>/results")
 @login_required
 def exam_results(exam_id):
     filters = ResultFilterForm(formdata=request.args)
     criteria = filters.criteria()
-    number, size = page_number(), services.PAGE_SIZE
-    exam, page = services.exam_results(current_user, exam_id, **criteria, offset=(number - 1) * size, limit=size)
+    exam, page = services.exam_results(current_user, exam_id, **criteria, page=page_number(),
+                                       per_page=services.PAGE_SIZE)
     return render("results/exam_results.html", "results/_result_rows.html", exam=exam, filters=filters,
-                  criteria=criteria, results=Pages(page.items, page.total, number, size),
+                  criteria=criteria, results=page,
                   distribution=services.score_distribution(current_user, exam.id))
 
 
