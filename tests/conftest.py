@@ -13,6 +13,7 @@ from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any te
 from webapp import create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
+from webapp.demo import right_answer, wrong_answer  # noqa: F401  (the tests' answers, shared with the demo)
 from webapp.extensions import db
 
 PASSWORD = "correct-horse-battery"
@@ -137,26 +138,6 @@ class Factory:
         sitting = take_test(db.session.get(Sitting, outcome.sitting_id), answer or (lambda item: None), now=now)
         db.session.commit()
         return sitting
-
-
-def right_answer(item) -> dict | None:
-    """The key's answer to a machine-scored item; a filler text for essays and short answers."""
-    if item.question_type == "MCQ":
-        return {"option": item.key["correct"][0]}
-    if item.question_type == "MCA":
-        return {"options": list(item.key["correct"])}
-    if item.question_type == "FITB":
-        return {"blanks": [blank["accepted"][0] for blank in item.key["blanks"]]}
-    return {"text": (item.key.get("accepted") or ["An answer written by the candidate."])[0]}
-
-
-def wrong_answer(item) -> dict | None:
-    if item.question_type in ("MCQ", "MCA"):
-        wrong = next(option["id"] for option in item.options if option["id"] not in item.key["correct"])
-        return {"option": wrong} if item.question_type == "MCQ" else {"options": [wrong]}
-    if item.question_type == "FITB":
-        return {"blanks": ["zzz" for _ in item.key["blanks"]]}
-    return {"text": "zzz"}
 
 
 @pytest.fixture

@@ -70,19 +70,34 @@ def take_test(sitting: Sitting, answer: Callable[[SittingItem], dict | None], *,
     return sitting
 
 
+def right_answer(item) -> dict | None:
+    """The key's answer to a machine-scored item; a filler text for essays and short answers."""
+    if item.question_type == "MCQ":
+        return {"option": item.key["correct"][0]}
+    if item.question_type == "MCA":
+        return {"options": list(item.key["correct"])}
+    if item.question_type == "FITB":
+        return {"blanks": [blank["accepted"][0] for blank in item.key["blanks"]]}
+    return {"text": (item.key.get("accepted") or ["An answer written by the candidate."])[0]}
+
+
+def wrong_answer(item) -> dict | None:
+    """A wrong answer to a machine-scored item (the first option not in the key); a filler text otherwise."""
+    if item.question_type in ("MCQ", "MCA"):
+        wrong = next(option["id"] for option in item.options if option["id"] not in item.key["correct"])
+        return {"option": wrong} if item.question_type == "MCQ" else {"options": [wrong]}
+    if item.question_type == "FITB":
+        return {"blanks": ["zzz" for _ in item.key["blanks"]]}
+    return {"text": "zzz"}
+
+
 def _demo_answer(right: set[int]) -> Callable[[SittingItem], dict | None]:
-    """Right answers to the items at the positions in `right`, a wrong or written one elsewhere."""
+    """Right answers to the items at the positions in `right`, wrong ones elsewhere, and an essay."""
     def answer(item: SittingItem) -> dict | None:
         if item.question_type == "LONG_ANSWER":
             return {"text": "My favourite place is the old market by the river. On Saturdays it is full of "
                             "people, music and the smell of fresh bread."}
-        correct = item.position in right
-        if item.question_type == "MCQ":
-            return {"option": item.key["correct"][0] if correct else
-                    next(option["id"] for option in item.options if option["id"] not in item.key["correct"])}
-        if item.question_type == "FITB":
-            return {"blanks": [blank["accepted"][0] if correct else "-" for blank in item.key["blanks"]]}
-        return None
+        return right_answer(item) if item.position in right else wrong_answer(item)
     return answer
 
 
