@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 
 from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
-from webapp import create_app
+from webapp import clock, create_app
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
 from webapp.demo import right_answer, wrong_answer  # noqa: F401  (the tests' answers, shared with the demo)
@@ -58,6 +58,7 @@ def app(app_config, tmp_path_factory):
 def _app_context(app):
     with app.app_context():
         yield
+        clock.release()
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())

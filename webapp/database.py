@@ -11,16 +11,13 @@ from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert,
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from webapp.clock import utcnow
 from webapp.errors import NotFound
 from webapp.extensions import db
 
 
 # Record ids are 32-bit integers on PostgreSQL: a larger number names no record.
 MAX_ID = 2**31 - 1
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class UTCDateTime(TypeDecorator):

@@ -10,7 +10,7 @@ from webapp.bank.services import QuestionInput, create_question, create_skill
 from datetime import datetime, timedelta
 from typing import Callable
 
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.exams.services import ExamInput, create_exam
 from webapp.extensions import db
 from webapp.results.grading import grade_response

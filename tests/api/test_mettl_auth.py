@@ -13,7 +13,7 @@ from tests.api.conftest import (MettlClient, error_code, finish, image_upload, m
 from webapp.api.models import ApiCredential, UsedSignature
 from webapp.api.services import prune_used_signatures
 from webapp.assessments.models import Assessment
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sittings.models import Sitting
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.delivery.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.sittings.models import FinishMode, ProctorEvent, Response
 

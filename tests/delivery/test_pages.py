@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from tests.delivery.helpers import page, register, start
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.exams.services import set_active
 from webapp.extensions import db
 from webapp.proctoring import services as proctoring

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from tests.delivery.helpers import build_paper, items_by_type, paper_assessment, register, start
 from webapp.assessments.services import SectionInput
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking

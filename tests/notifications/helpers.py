@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from webapp.accounts.services import invite_staff
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 

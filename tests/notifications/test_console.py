@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import log_in
 from tests.notifications.helpers import invite
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.notifications.models import MessageStatus
 from webapp.notifications.worker import deliver_due

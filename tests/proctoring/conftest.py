@@ -4,12 +4,19 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.delivery.helpers import build_paper, paper_assessment, register
+from webapp import clock
 from webapp.exams.services import set_proctor_pool
 from webapp.extensions import db
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_t0():
+    """Sittings here start at T0; requests served in a test read the same frozen clock."""
+    clock.freeze(T0)
 
 
 @pytest.fixture

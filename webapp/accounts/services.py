@@ -13,7 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.accounts.models import Institute, Role, User, WhiteLabel
 from webapp.accounts.permissions import Permission, can, require
-from webapp.database import get_in_institute, utcnow
+from webapp.clock import utcnow
+from webapp.database import get_in_institute
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.notifications.services import queue_email

@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.accounts.models import Role
-from webapp.database import TimestampMixin, UTCDateTime, enum_type, utcnow
+from webapp.clock import utcnow
+from webapp.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.extensions import db
 
 

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from webapp.accounts.models import Institute, Role, User
 from webapp.accounts.permissions import Permission, require
 from webapp.api.models import ApiCredential, UsedSignature
-from webapp.database import get_in_institute, utcnow
+from webapp.clock import utcnow
+from webapp.database import get_in_institute
 from webapp.errors import DomainError, NotFound, ValidationError, parse_enum
 from webapp.extensions import db
 from webapp.notifications.worker import register_periodic_task

@@ -18,7 +18,8 @@ from webapp.accounts.services import normalise_email
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import question_count, tests_taken_subquery
 from webapp.candidates.models import Candidate
-from webapp.database import Page, direction, get_in_institute, page_of, utcnow, was_deleted
+from webapp.clock import utcnow
+from webapp.database import Page, direction, get_in_institute, page_of, was_deleted
 from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows

@@ -9,7 +9,8 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import UTCDateTime, enum_type, utcnow
+from webapp.clock import utcnow
+from webapp.database import UTCDateTime, enum_type
 from webapp.extensions import db
 
 

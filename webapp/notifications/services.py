@@ -11,7 +11,8 @@ from sqlalchemy import insert, select
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
-from webapp.database import get_in_institute, utcnow
+from webapp.clock import utcnow
+from webapp.database import get_in_institute
 from webapp.errors import Conflict, parse_enum
 from webapp.extensions import db
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage

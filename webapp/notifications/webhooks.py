@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.api.models import WebhookSecret
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.errors import NotFound
 from webapp.exams.services import get_exam
 from webapp.extensions import db

@@ -29,7 +29,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.extensions import db, mail
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import run_delivery_handler

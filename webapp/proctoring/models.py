@@ -10,7 +10,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.database import UTCDateTime, enum_type, utcnow
+from webapp.clock import utcnow
+from webapp.database import UTCDateTime, enum_type
 from webapp.extensions import db
 
 

@@ -21,7 +21,8 @@ from webapp import storage
 from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import Permission, require
 from webapp.candidates.models import Candidate
-from webapp.database import get_in_institute, utcnow
+from webapp.clock import utcnow
+from webapp.database import get_in_institute
 from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
 from webapp.exams.models import Exam, exam_proctors
 from webapp.extensions import db

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.assessments.models import AssessmentKind
-from webapp.database import get_in_institute, utcnow
+from webapp.clock import utcnow
+from webapp.database import get_in_institute
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
 from webapp.proctoring.services import audit, result_withheld

@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel
-from webapp.database import UTCDateTime, enum_type, utcnow
+from webapp.clock import utcnow
+from webapp.database import UTCDateTime, enum_type
 from webapp.extensions import db
 from webapp.sittings.models import Sitting
 

@@ -23,7 +23,7 @@ from weasyprint.urls import URLFetcher
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.accounts.services import branding_image, white_label
-from webapp.database import utcnow
+from webapp.clock import utcnow
 from webapp.errors import DomainError, NotFound, parse_enum
 from webapp.extensions import db
 from webapp.reports import links

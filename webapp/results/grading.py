@@ -11,7 +11,8 @@ from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.bank.models import Question, QuestionType
 from webapp.candidates.models import Candidate
-from webapp.database import RowPagination, paginate_rows, parse_id, utcnow
+from webapp.clock import utcnow
+from webapp.database import RowPagination, paginate_rows, parse_id
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
 from webapp.extensions import db

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.database import TimestampMixin, UTCDateTime, enum_type, utcnow
+from webapp.clock import utcnow
+from webapp.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.exams.models import Exam
 from webapp.extensions import db
 

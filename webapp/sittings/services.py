@@ -16,7 +16,8 @@ from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.database import Page, direction, get_in_institute, page_of, utcnow
+from webapp.clock import utcnow
+from webapp.database import Page, direction, get_in_institute, page_of
 from webapp.errors import Conflict, IllegalTransition, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam

@@ -14,7 +14,8 @@ from sqlalchemy import and_, func, insert, select, update
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
-from webapp.database import MAX_ID, parse_id, utcnow
+from webapp.clock import utcnow
+from webapp.database import MAX_ID, parse_id
 from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state

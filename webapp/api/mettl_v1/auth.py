@@ -16,7 +16,6 @@ import base64
 import hashlib
 import hmac
 import math
-import time
 from urllib.parse import quote, unquote, urlencode
 
 from flask import Request, request
@@ -24,6 +23,7 @@ from flask import Request, request
 from webapp.api.models import ApiCredential
 from webapp.api.services import (AuthenticationFailed, credential_for_access_key, private_key,
                                  spend_signature)
+from webapp.clock import utcnow
 
 MAX_CLOCK_SKEW = 24 * 3600
 AUTH_PARAMETERS = ("ak", "ts", "asgn")
@@ -61,7 +61,7 @@ def _check_timestamp(ts: str) -> None:
         stamp = float(ts)
     except ValueError:
         raise InvalidTimestamp("Invalid Timestamp: send ts as UNIX seconds (UTC).") from None
-    if not math.isfinite(stamp) or abs(time.time() - stamp) > MAX_CLOCK_SKEW:
+    if not math.isfinite(stamp) or abs(utcnow().timestamp() - stamp) > MAX_CLOCK_SKEW:
         raise InvalidTimestamp("Invalid Timestamp: ts is more than a day away from the server's clock.")
 
 
@@ -87,7 +87,7 @@ def authenticate(incoming: Request) -> ApiCredential:
 
 def signed_url(credential: ApiCredential, url: str, parameters: dict[str, str]) -> str:
     """A GET link signed afresh with the credential, ready to follow once (the paging links)."""
-    parameters = {**parameters, "ak": credential.access_key, "ts": f"{time.time():.6f}"}
+    parameters = {**parameters, "ak": credential.access_key, "ts": f"{utcnow().timestamp():.6f}"}
     parameters["asgn"] = signature(private_key(credential), "GET", url, list(parameters.items()))
     return f"{url}?{urlencode(sorted(parameters.items()))}"
 
