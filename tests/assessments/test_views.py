@@ -234,6 +234,30 @@ def test_the_builder_shows_settings_sections_rules_and_picks(admin_client, admin
     assert soup.select_one(f"form[action='/assessments/{assessment.id}/delete'] button")["data-confirm"]
 
 
+def test_the_builder_costs_the_same_statements_for_one_rule_or_four(admin_client, admin, assessment, part, questions,
+                                                                      statements):
+    """No statement per section, rule, skill or picked question."""
+    def builder_statements():
+        db.session.expire_all()
+        statements.clear()
+        soup = page(admin_client.get(f"/assessments/{assessment.id}"))
+        return len(statements), texts(soup, "table.rules tbody tr td:nth-of-type(9)"), len(soup.select("table.picks tbody tr"))
+
+    services.pick_questions(admin, assessment.id, part.id, questions["reading_difficult_essay"])
+    db.session.commit()
+    one = builder_statements()
+    assert one[1:] == (["6"], 1)
+    second = services.add_section(admin, assessment.id, SectionInput(name="Part 2")).sections[-1]
+    third = services.add_section(admin, assessment.id, SectionInput(name="Part 3")).sections[-1]
+    services.add_rule(admin, assessment.id, part.id, rule("Grammar", "MEDIUM"))
+    services.add_rule(admin, assessment.id, second.id, rule("Reading", "MEDIUM", question_type="MCA"))
+    services.add_rule(admin, assessment.id, third.id, rule("Reading", "MEDIUM", question_type="SHORT_ANSWER"))
+    db.session.commit()
+    many = builder_statements()
+    assert many[1:] == (["6", "3", "2", "1"], 1)
+    assert many[0] == one[0], (one, many)
+
+
 def test_add_a_section(admin_client, assessment):
     response = admin_client.post(f"/assessments/{assessment.id}/sections", data={
         "section-name": "Reading", "section-instructions": "<p>Read carefully</p>",

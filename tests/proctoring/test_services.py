@@ -78,8 +78,9 @@ def test_admission_admit_and_reject_with_a_reason(admin, make_exam, pool_proctor
     services.reject(pool_proctor, sitting.id, "Your ID photo is blurred.")
     assert services.rejection_reason(sitting) == "Your ID photo is blurred."
     assert [entry.after for entry in _audit("sitting.reject")] == [{"reason": "Your ID photo is blurred."}]
-    _, waiting = services.admission_queue(pool_proctor, exam.id)
+    _, waiting, reasons = services.admission_queue(pool_proctor, exam.id)
     assert [entry.id for entry in waiting] == [sitting.id]
+    assert reasons == {sitting.id: "Your ID photo is blurred."}
     services.admit(pool_proctor, sitting.id)
     assert sitting.status == S.EXAM_SESSION_OPENED
     entry, = _audit("sitting.admit")

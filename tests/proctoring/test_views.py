@@ -10,7 +10,7 @@ from webapp.extensions import db
 from webapp.proctoring import services
 from webapp.proctoring.models import AuditEntry, Snapshot
 from webapp.sittings import taking
-from webapp.sittings.models import SittingStatus
+from webapp.sittings.models import Sitting, SittingStatus
 
 JPEG = b"\xff\xd8\xff\xe0" + b"1" * 64
 
@@ -74,6 +74,28 @@ def test_admission_screen_and_the_candidates_waiting_page(client, admin, make_ex
     db.session.refresh(sitting)
     assert sitting.status == SittingStatus.EXAM_SESSION_OPENED
     assert candidate.get(f"/s/{sitting.access_token}/waiting").headers["HX-Redirect"].endswith(sitting.access_token)
+
+
+def test_the_admission_queue_costs_the_same_statements_for_one_or_five_waiting(client, admin, make_exam,
+                                                                              pool_proctor, statements):
+    """The queue is polled every 10 s by every proctor: no statement per waiting candidate."""
+    exam = make_exam(admission_required=True)
+
+    def waiting(count):
+        for _ in range(count):
+            sitting = register(admin, exam, f"wait{db.session.scalar(select(func.count(Sitting.id)))}@example.com")
+            taking.start_check(sitting, ip_address="127.0.0.1")
+            taking.complete_check(sitting, browser={})
+            services.reject(admin, sitting.id, "Please retake the photo.")
+        db.session.commit()
+        statements.clear()
+        page = _soup(client.get(f"/proctoring/exams/{exam.id}/admission", headers={"HX-Request": "true"}))
+        assert [card.select_one(".refused").text for card in page.select(".admission-card")] == [
+            "Refused before: Please retake the photo."] * len(page.select(".admission-card"))
+        return len(statements)
+
+    log_in(client, pool_proctor)
+    assert waiting(1) == waiting(4)
 
 
 def test_actions_from_the_sitting_page(client, admin, exam, pool_proctor, app):

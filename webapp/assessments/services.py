@@ -486,6 +486,21 @@ def get_assessment(actor: User, assessment_id) -> Assessment:
     return get_in_institute(Assessment, actor.institute_id, assessment_id, "Assessment")
 
 
+def builder(actor: User, assessment_id) -> tuple[Assessment, dict[int, int]]:
+    """The assessment with its sections, rules (and their skills) and picked questions loaded together,
+    and how many active questions each rule may draw from: a fixed number of statements, whatever the
+    number of sections and rules."""
+    assessment = get_assessment(actor, assessment_id)
+    db.session.execute(select(Assessment).where(Assessment.id == assessment.id).options(
+        selectinload(Assessment.sections).options(
+            selectinload(Section.rules).joinedload(SelectionRule.skill),
+            selectinload(Section.picks).joinedload(SectionQuestion.question)))).all()
+    rules = [rule for section in assessment.sections for rule in section.rules]
+    counts = bank.matching_counts(assessment.institute_id, [
+        (rule.skill_id, rule.difficulty, rule.question_type, rule.cefr_level) for rule in rules])
+    return assessment, {rule.id: count for rule, count in zip(rules, counts)}
+
+
 def change_assessment(actor: User, assessment_id, change) -> Assessment:
     """Apply `change(definition)` to the stored definition, check the whole result, then write it.
     Every console edit (settings, a section, a rule, picked questions, fields) goes through here."""

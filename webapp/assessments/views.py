@@ -105,11 +105,8 @@ def _render_builder(assessment, *, rule_forms: dict | None = None, section_form=
     Forms given are the submitted ones, with their values and errors; the others are blank."""
     skill_names = ([skill.name for skill, _ in bank.list_skills(current_user)]
                    if can(current_user, Permission.EDIT_ASSESSMENTS) else [])
+    assessment, pool_sizes = services.builder(current_user, assessment.id)
     blank_rules = {section.id: forms.rule_form(section.id, skill_names) for section in assessment.sections}
-    pool_sizes = {rule.id: len(bank.matching_questions(
-        assessment.institute_id, skill_id=rule.skill_id, difficulty=rule.difficulty,
-        question_type=rule.question_type, cefr_level=rule.cefr_level))
-        for section in assessment.sections for rule in section.rules}
     return render("assessments/detail.html", "assessments/_section_swap.html" if swapped else None,
                   assessment=assessment, rule_forms={**blank_rules, **(rule_forms or {})},
                   section_form=section_form or forms.SectionForm(formdata=None, prefix="section"),

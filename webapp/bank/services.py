@@ -312,6 +312,22 @@ def matching_questions(institute_id: int, *, skill_id: int, difficulty=None, que
     return list(db.session.scalars(query.order_by(Question.id)))
 
 
+def matching_counts(institute_id: int, criteria: list[tuple]) -> list[int]:
+    """For each (skill_id, difficulty, question_type, cefr_level), None meaning any as in
+    `matching_questions`, how many active questions match: one grouped query for them all."""
+    skill_ids = {skill_id for skill_id, *_ in criteria}
+    if not skill_ids:
+        return []
+    groups = db.session.execute(
+        select(Question.skill_id, Question.difficulty, Question.type, Question.cefr_level, func.count(Question.id))
+        .where(Question.institute_id == institute_id, Question.skill_id.in_(skill_ids),
+               Question.status == QuestionStatus.ACTIVE)
+        .group_by(Question.skill_id, Question.difficulty, Question.type, Question.cefr_level)).all()
+    return [sum(count for *group, count in groups
+                if all(wanted is None or wanted == value for wanted, value in zip(criterion, group)))
+            for criterion in criteria]
+
+
 def bank_profile(institute_id: int, skill_id: int) -> dict:
     """What a skill holds: active question counts by (difficulty, type). Used by the rule checks."""
     rows = db.session.execute(

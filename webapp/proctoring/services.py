@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import String, cast, delete, exists, func, select, update
+from sqlalchemy.orm import joinedload
 
 from webapp import storage
 from webapp.accounts.models import Role, User
@@ -227,11 +228,14 @@ def sitting_detail(actor: User, sitting_id) -> dict:
 
 # Admission ---------------------------------------------------------------------------------------------
 
-def admission_queue(actor: User, exam_id) -> tuple[Exam, list[Sitting]]:
+def admission_queue(actor: User, exam_id) -> tuple[Exam, list[Sitting], dict[int, str]]:
+    """The candidates waiting for admission (their names loaded with them) and the reason each was last
+    refused: a fixed number of statements however long the queue, as the screen polls every 10 s."""
     exam = proctored_exam(actor, exam_id)
-    return exam, list(db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id,
-                                                               Sitting.status == S.CHECK_COMPLETED)
-                                         .order_by(Sitting.updated_at, Sitting.id)))
+    waiting = list(db.session.scalars(select(Sitting).options(joinedload(Sitting.candidate))
+                                      .where(Sitting.exam_id == exam.id, Sitting.status == S.CHECK_COMPLETED)
+                                      .order_by(Sitting.updated_at, Sitting.id)))
+    return exam, waiting, _rejection_reasons([sitting.id for sitting in waiting])
 
 
 def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
@@ -254,14 +258,21 @@ def reject(actor: User, sitting_id, reason: str) -> Sitting:
     return sitting
 
 
+def _rejection_reasons(sitting_ids: list[int]) -> dict[int, str]:
+    """The last refusal's reason of each of these sittings that was ever refused, in one query."""
+    if not sitting_ids:
+        return {}
+    refusals = db.session.execute(select(ProctorEvent.sitting_id, ProctorEvent.details).where(
+        ProctorEvent.sitting_id.in_(sitting_ids), ProctorEvent.kind == "admission_rejected")
+        .order_by(ProctorEvent.id))
+    return {sitting_id: details.get("reason") for sitting_id, details in refusals}
+
+
 def rejection_reason(sitting: Sitting) -> str | None:
     """The last refusal, unless the candidate was admitted since (for the waiting page)."""
-    event = db.session.scalar(select(ProctorEvent).where(
-        ProctorEvent.sitting_id == sitting.id, ProctorEvent.kind == "admission_rejected")
-        .order_by(ProctorEvent.id.desc()).limit(1))
-    if event is None or sitting.status != S.CHECK_COMPLETED:
+    if sitting.status != S.CHECK_COMPLETED:
         return None
-    return event.details.get("reason")
+    return _rejection_reasons([sitting.id]).get(sitting.id)
 
 
 # Actions on a running sitting --------------------------------------------------------------------------

@@ -43,9 +43,9 @@ def monitor(exam_id):
 @blueprint.get("/exams/<int:exam_id>/admission")
 @login_required
 def admission(exam_id):
-    exam, waiting = services.admission_queue(current_user, exam_id)
+    exam, waiting, reasons = services.admission_queue(current_user, exam_id)
     return render("proctoring/admission.html", "proctoring/_admission_queue.html", exam=exam, waiting=waiting,
-                  reasons={sitting.id: services.rejection_reason(sitting) for sitting in waiting})
+                  reasons=reasons)
 
 
 @blueprint.post("/sittings/<int:sitting_id>/admit")
