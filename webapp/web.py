@@ -29,9 +29,10 @@ SAME_ORIGIN_FETCH_SITES = ("same-origin", "none")
 
 def cross_site_request() -> bool:
     """Whether a state-changing request was sent by another site's page, judged from what the browser
-    itself says, never from a cookie: as Go's CrossOriginProtection does, Sec-Fetch-Site when the
+    itself says, never from a cookie (as Go's CrossOriginProtection does): Sec-Fetch-Site when the
     browser sends it (every current one does, to HTTPS and localhost), else Origin against this host or
-    BASE_URL's. A request with neither is not a browser's, so it cannot carry a victim's authority."""
+    BASE_URL's (a proxy may change the host). A request with neither comes from a script or a browser
+    too old to run the test's pages: it carries no victim's authority, so it passes."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return False
     fetch_site = request.headers.get("Sec-Fetch-Site")
