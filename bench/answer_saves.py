@@ -23,15 +23,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import browser_credentials, database_url, exam_with_candidates, fresh_database, gunicorn
+from common import database_url, exam_with_candidates, fresh_database, gunicorn
 
 LUA = r"""
 local sittings = {}
 for line in io.lines(os.getenv("BENCH_SITTINGS")) do
-  local token, cookie, csrf, items = line:match("([^|]+)|([^|]+)|([^|]+)|(.+)")
+  local token, items = line:match("([^|]+)|(.+)")
   local ids = {}
   for id in items:gmatch("%d+") do ids[#ids + 1] = id end
-  sittings[#sittings + 1] = {token = token, cookie = cookie, csrf = csrf, items = ids}
+  sittings[#sittings + 1] = {token = token, items = ids}
 end
 local counter = 0
 math.randomseed(os.time())
@@ -41,8 +41,7 @@ request = function()
   local item = sitting.items[math.random(#sitting.items)]
   local body = string.format('{"item_id": %s, "answer": {"option": "a"}, "version": %d, "flagged": false}',
                              item, counter)
-  local headers = {["Content-Type"] = "application/json", ["Cookie"] = "session=" .. sitting.cookie,
-                   ["X-CSRFToken"] = sitting.csrf}
+  local headers = {["Content-Type"] = "application/json"}
   return wrk.format("POST", "/s/" .. sitting.token .. "/answers", headers, body)
 end
 local shown = 0
@@ -63,7 +62,7 @@ def prepare(url: str, candidates: int, workdir: Path) -> Path:
     from webapp.sittings import taking
     from webapp.sittings.models import Sitting, SittingItem
 
-    app, exam = exam_with_candidates(url, workdir, candidates)
+    _, exam = exam_with_candidates(url, workdir, candidates)
     sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)).all()
     for sitting in sittings:
         taking.start_check(sitting)
@@ -73,8 +72,7 @@ def prepare(url: str, candidates: int, workdir: Path) -> Path:
     items = {}
     for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
         items.setdefault(sitting_id, []).append(str(item_id))
-    lines = [f"{sitting.access_token}|{'|'.join(browser_credentials(app))}|{','.join(items[sitting.id])}"
-             for sitting in sittings]
+    lines = [f"{sitting.access_token}|{','.join(items[sitting.id])}" for sitting in sittings]
     path = workdir / "sittings.txt"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -1,5 +1,5 @@
-"""What the benchmarks share: a fresh PostgreSQL database, an exam with registered candidates, the
-session cookie and CSRF token a candidate's browser would hold, and gunicorn serving the app."""
+"""What the benchmarks share: a fresh PostgreSQL database, an exam with registered candidates, and
+gunicorn serving the app. A candidate's request carries no cookie: the sitting's link authorises it."""
 from __future__ import annotations
 
 import contextlib
@@ -64,17 +64,6 @@ def exam_with_candidates(url: str, workdir: Path, candidates: int, questions: in
         for n in range(candidates)], send_email=False)
     db.session.commit()
     return app, exam
-
-
-def browser_credentials(app) -> tuple[str, str]:
-    """A new candidate browser's session cookie and CSRF token."""
-    from flask import g, session
-    from flask_wtf.csrf import generate_csrf
-
-    with app.test_request_context():
-        g.pop("csrf_token", None)   # cached per app context; each candidate has their own
-        csrf = generate_csrf()
-        return app.session_interface.get_signing_serializer(app).dumps(dict(session)), csrf
 
 
 def free_port() -> int:

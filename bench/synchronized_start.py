@@ -23,37 +23,37 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import browser_credentials, database_url, exam_with_candidates, fresh_database, gunicorn
+from common import database_url, exam_with_candidates, fresh_database, gunicorn
 
 QUESTIONS = 20
 
 
 def prepare(url: str, candidates: int, workdir: Path):
-    """Sittings whose session is open, each with the cookie and CSRF token of its browser."""
+    """The access tokens of sittings whose session is open."""
     from sqlalchemy import select
 
     from webapp.extensions import db
     from webapp.sittings import taking
     from webapp.sittings.models import Sitting
 
-    app, exam = exam_with_candidates(url, workdir, candidates, QUESTIONS)
+    _, exam = exam_with_candidates(url, workdir, candidates, QUESTIONS)
     sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)).all()
     for sitting in sittings:
         taking.start_check(sitting)
         taking.complete_check(sitting, browser={"bench": "yes"})
     db.session.commit()
-    return exam.id, [(sitting.access_token, *browser_credentials(app)) for sitting in sittings]
+    return exam.id, [sitting.access_token for sitting in sittings]
 
 
-def press_start(base: str, token: str, cookie: str, csrf: str, barrier: threading.Barrier, results: list) -> None:
+def press_start(base: str, token: str, barrier: threading.Barrier, results: list) -> None:
     address = urlsplit(base)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
     connection.connect()   # connected before the barrier: the moment measured is the click
     barrier.wait()
     began = time.monotonic()
     try:
-        connection.request("POST", f"/s/{token}/start", body="", headers={
-            "Cookie": f"session={cookie}", "X-CSRFToken": csrf, "Content-Type": "application/x-www-form-urlencoded"})
+        connection.request("POST", f"/s/{token}/start", body="",
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
         status = connection.getresponse().status
     except OSError as error:
         status = f"{type(error).__name__}: {error}"
@@ -88,8 +88,8 @@ def main() -> None:
     results: list = []
     with gunicorn(url, workdir, arguments.workers) as base:
         barrier = threading.Barrier(len(candidates) + 1)
-        threads = [threading.Thread(target=press_start, args=(base, *candidate, barrier, results))
-                   for candidate in candidates]
+        threads = [threading.Thread(target=press_start, args=(base, token, barrier, results))
+                   for token in candidates]
         for thread in threads:
             thread.start()
         barrier.wait()

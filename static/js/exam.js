@@ -2,11 +2,14 @@
 // mode that keeps answers on this device, the countdown from the server's clock, the calculator, and
 // copy and paste turned off when the exam says so. The server decides everything: what is saved, the
 // time left, when a section or the test is over; this file only shows it and sends what was typed.
+// "Saved", in the top bar, on a question and in the palette, means acknowledged by the server: an answer
+// it refuses stays queued on this device, is sent again every few seconds and after a reload, and a
+// message that stays on screen says what to do.
 "use strict";
 
 const SAVE_DELAY = 600;       // ms after the last change...
 const SAVE_MAX_WAIT = 900;    // ...but never more than this after the first unsent one, however fast one types
-const RETRY_EVERY = 5000;     // ms between resends while offline (the "online" event also resends)
+const RETRY_EVERY = 5000;     // ms between resends while offline or refused (the "online" event also resends)
 const CLOCK_EVERY = 15000;    // ms between asking the server for the time left (extra time, sections)
 const POSITION_DELAY = 400;   // ms: flicking through the palette sends only where the candidate stopped
 const MESSAGE_FOR = 4000;
@@ -16,12 +19,13 @@ const EXIT_DEBOUNCE = 1000;   // ms: one tab switch fires visibilitychange and b
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
+// No session token: the sitting's link in the URL authorises every request of this page, so a lost or
+// unreadable session cookie costs nothing.
 function request(url, body) {
   const options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {
     options.method = "POST";
     options.headers["Content-Type"] = "application/json";
-    options.headers["X-CSRFToken"] = document.querySelector("meta[name=csrf-token]").content;
     options.body = JSON.stringify(body);
   }
   return fetch(url, options);
@@ -100,6 +104,7 @@ class ExamPage {
     this.timer = root.querySelector("[data-timer]");
     this.saveStatus = root.querySelector("[data-save-status]");
     this.offlineBanner = root.querySelector("[data-offline]");
+    this.unsavedNotice = root.querySelector("[data-unsaved]");
     this.messageBanner = root.querySelector("[data-message]");
     this.offline = false;
     this.leaving = false;
@@ -149,12 +154,15 @@ class ExamPage {
     };
     const local = this.store.items[question.dataset.itemId];
     if (local && !local.sent && local.version > server.version) {
-      // Changed on this device after the server's copy: this is the candidate's latest answer; resend it.
+      // Changed on this device after the server's copy (offline, or refused): this is the candidate's latest
+      // answer; resend it. The page itself comes from the server: what it holds is what is acknowledged.
+      local.acknowledged = { answer: server.answer, flagged: server.flagged };
       writeAnswer(question, local.answer);
       question.querySelector("[data-flag]").checked = local.flagged;
     } else {
       const version = Math.max(server.version, local ? local.version : 0);
-      this.store.items[question.dataset.itemId] = { ...server, version, sent: true };
+      this.store.items[question.dataset.itemId] = {
+        ...server, version, sent: true, acknowledged: { answer: server.answer, flagged: server.flagged } };
       writeAnswer(question, server.answer);
       question.querySelector("[data-flag]").checked = server.flagged;
     }
@@ -273,7 +281,6 @@ class ExamPage {
     entry.answer = readAnswer(question);
     entry.flagged = question.querySelector("[data-flag]").checked;
     entry.sent = false;
-    delete entry.refused;
     this.saveStore();
     this.paintQuestion(question);
     this.paintStatus();
@@ -307,12 +314,11 @@ class ExamPage {
       if (entry.sent || this.leaving) {
         continue;
       }
+      const sent = { answer: entry.answer, flagged: entry.flagged };
       const version = entry.version;
       let response;
       try {
-        response = await request(this.data.saveUrl, {
-          item_id: Number(question.dataset.itemId), answer: entry.answer, version, flagged: entry.flagged,
-        });
+        response = await request(this.data.saveUrl, { item_id: Number(question.dataset.itemId), version, ...sent });
       } catch {
         this.goOffline();
         return;
@@ -321,18 +327,22 @@ class ExamPage {
         this.goOffline();
         return;
       }
+      this.goOnline();
       if (response.status === 409) {
         this.leave(await errorMessage(response));   // time is up, or the section closed
         return;
       }
       if (!response.ok) {
-        // Refused for good (e.g. far too long): resending would not help; say so on the question.
-        entry.sent = true;
+        // Refused (too long, a link the server no longer knows, ...): the answer stays queued here and is sent
+        // again; the candidate is told, and may change it meanwhile. The other questions still go out.
         entry.refused = await errorMessage(response);
       } else {
         const result = await response.json();
-        this.goOnline();
+        delete entry.refused;
         // Acknowledged: this version or a newer one is stored. A change made meanwhile stays unsent.
+        if (result.version >= version) {
+          entry.acknowledged = sent;
+        }
         if (result.version >= entry.version) {
           entry.sent = true;
           entry.version = result.version;
@@ -347,12 +357,25 @@ class ExamPage {
       this.paintQuestion(question);
       this.paintStatus();
     }
+    if (!this.refusedQuestions().length) {
+      clearInterval(this.retryTimer);
+      this.retryTimer = null;
+    }
+  }
+
+  refusedQuestions() {
+    return this.questions.filter((question) => !this.entry(question).sent && this.entry(question).refused);
+  }
+
+  // Sends the queue again every few seconds while the connection is gone or the server refuses an answer.
+  keepTrying() {
+    this.retryTimer = this.retryTimer || setInterval(() => this.flush(), RETRY_EVERY);
   }
 
   goOffline() {
     this.offline = true;
     this.offlineBanner.hidden = false;
-    this.retryTimer = this.retryTimer || setInterval(() => this.flush(), RETRY_EVERY);
+    this.keepTrying();
     this.paintStatus();
     this.questions.forEach((question) => this.paintQuestion(question));
   }
@@ -361,8 +384,8 @@ class ExamPage {
     if (this.offline) {
       this.offline = false;
       this.offlineBanner.hidden = true;
-      clearInterval(this.retryTimer);
-      this.retryTimer = null;
+      this.paintStatus();
+      this.questions.forEach((question) => this.paintQuestion(question));
     }
   }
 
@@ -373,7 +396,8 @@ class ExamPage {
       return;
     }
     if (this.questions.some((question) => !this.entry(question).sent)) {
-      this.showMessage("Some answers are not sent yet. Please wait until the connection is back.");
+      this.showMessage(this.offline ? "Some answers are not sent yet. Please wait until the connection is back."
+        : "Some answers are not sent yet. Please wait until they are saved.");
     } else {
       then();
     }
@@ -397,28 +421,45 @@ class ExamPage {
 
   // What the page shows ---------------------------------------------------------------------------------------
 
+  // The palette shows what the server holds; a change it has not acknowledged yet is marked as not saved.
   paintQuestion(question) {
     const entry = this.entry(question);
+    const { answer, flagged } = entry.acknowledged;
     const number = Number(question.dataset.position) + 1;
-    const answered = readAnswer(question) !== null;
     const button = this.root.querySelector(`[data-goto="${question.dataset.position}"]`);
-    button.classList.toggle("answered", answered);
-    button.classList.toggle("flagged", entry.flagged);
-    const states = [answered ? "answered" : "not answered"];
-    if (entry.flagged) {
+    button.classList.toggle("answered", answer !== null);
+    button.classList.toggle("flagged", flagged);
+    button.classList.toggle("unsaved", !entry.sent);
+    const states = [answer !== null ? "answered" : "not answered"];
+    if (flagged) {
       states.push("flagged for review");
+    }
+    if (!entry.sent) {
+      states.push("last change not saved yet");
     }
     button.setAttribute("aria-label", `Question ${number}: ${states.join(", ")}`);
     const state = question.querySelector("[data-item-state]");
-    state.textContent = entry.refused ? `Not saved: ${entry.refused}`
-      : entry.sent ? "Saved" : this.offline ? "Kept on this device" : "Saving…";
-    state.classList.toggle("pending", !entry.sent || Boolean(entry.refused));
+    state.textContent = entry.sent ? "Saved" : entry.refused ? `Not saved: ${entry.refused}`
+      : this.offline ? "Kept on this device" : "Saving…";
+    state.classList.toggle("pending", !entry.sent);
   }
 
   paintStatus() {
     const unsent = this.questions.filter((question) => !this.entry(question).sent).length;
+    const refused = this.refusedQuestions();
     this.saveStatus.textContent = !unsent ? "All answers saved"
-      : this.offline ? `Offline: ${unsent} answer(s) kept on this device` : "Saving…";
+      : this.offline ? `Offline: ${unsent} answer(s) kept on this device`
+        : refused.length ? `Not saved: ${refused.length} answer(s) kept on this device` : "Saving…";
+    this.unsavedNotice.hidden = !refused.length;
+    if (refused.length) {
+      this.keepTrying();
+      const numbers = refused.map((question) => Number(question.dataset.position) + 1).join(", ");
+      const one = refused.length === 1;
+      this.unsavedNotice.textContent = `${one ? "Your answer to question" : "Your answers to questions"} ${numbers} `
+        + `${one ? "is" : "are"} not saved: ${this.entry(refused[0]).refused} ${one ? "It is" : "They are"} kept on `
+        + "this device and sent again every few seconds. Keep this page open. If this message does not go away, "
+        + "reload the page; if it is still there, tell the organiser of your test.";
+    }
   }
 
   showMessage(text, stay) {
@@ -557,8 +598,7 @@ class ExamPage {
         }
         fetch(this.data.snapshotUrl, {
           method: "POST", credentials: "same-origin", body: blob,
-          headers: { "Content-Type": "image/jpeg", Accept: "application/json",
-                     "X-CSRFToken": document.querySelector("meta[name=csrf-token]").content },
+          headers: { "Content-Type": "image/jpeg", Accept: "application/json" },
         }).catch(() => {});
       }, "image/jpeg", 0.7);
     };

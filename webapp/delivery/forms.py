@@ -9,6 +9,9 @@ from wtforms import BooleanField, HiddenField
 
 
 class CheckForm(FlaskForm):
+    class Meta:
+        csrf = False   # the sitting's link authorises the check, not the session (see delivery/views.py)
+
     # Filled by check.js: what the browser can do (fetch, local storage, screen size, ...), as JSON.
     browser = HiddenField()
     consent = BooleanField("I agree that the camera is used as described above.")

@@ -2,7 +2,11 @@
 sitting's state), the check, the waiting room, the instructions, the exam with its JSON endpoints
 (answers, clock, position, events), the finish summary and the done page.
 
-There is no login: the personal link's token is the candidate's key. Every change is one call to the
+There is no login: the personal link's token is the candidate's key, and it alone authorises every
+request about the sitting. No candidate request depends on the session cookie, which can vanish mid-exam
+(cookies cleared, a new SECRET_KEY, a second instance, a privacy setting) and with it an answer; so the
+sitting's POSTs are exempt from the session's CSRF token, and posts from another site's page are refused
+by what the browser says of their origin instead (`web.cross_site_request`). Every change is one call to the
 sitting services. The JSON endpoints are what thousands of open exam pages call: each loads the sitting
 by its token (one query) and makes one change, and never loads the paper or the exam."""
 from __future__ import annotations
@@ -17,13 +21,13 @@ from webapp.exams.forms import one_candidate_form
 from webapp.exams.models import AccessType
 from webapp.exams.services import describe_window, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
-from webapp.extensions import limiter
+from webapp.extensions import csrf, limiter
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
-from webapp.web import attempt
+from webapp.web import attempt, cross_site_request
 
 blueprint = Blueprint("delivery", __name__)
 
@@ -32,7 +36,8 @@ S = SittingStatus
 REGISTRATION_RATE_LIMIT = "30 per minute"
 MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
-                  "by_invitation": 200}
+                  "by_invitation": 200, "cross_site": 403}
+CROSS_SITE_MESSAGE = "This request did not come from the test's own page, so it was refused."
 
 
 @blueprint.context_processor
@@ -45,6 +50,16 @@ def no_store(response):
     # Questions, answers and results must not stay in a shared computer's cache or come back with Back.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@blueprint.before_request
+def refuse_cross_site_posts():
+    """A page of another site must not answer, finish or upload for a candidate whose link it knows."""
+    if not cross_site_request():
+        return None
+    if wants_json():
+        return jsonify({"status": "error", "error": {"code": "E403", "message": CROSS_SITE_MESSAGE}}), 403
+    return _problem("cross_site")
 
 
 @blueprint.errorhandler(NotFound)
@@ -178,6 +193,7 @@ def sitting_page(token):
 
 
 @blueprint.post("/s/<token>/check")
+@csrf.exempt
 def check(token):
     sitting = _going_on(token)
     if sitting is None or sitting.status != S.CHECK_STARTED:
@@ -215,6 +231,7 @@ def waiting(token):
 
 
 @blueprint.post("/s/<token>/start")
+@csrf.exempt
 def start(token):
     sitting = _going_on(token)
     if sitting is not None and sitting.status == S.EXAM_SESSION_OPENED:   # a second click finds it started
@@ -223,6 +240,7 @@ def start(token):
 
 
 @blueprint.post("/s/<token>/next-section")
+@csrf.exempt
 def next_section(token):
     sitting = _going_on(token)
     if sitting is not None and sitting.status == S.EXAM_STARTED:
@@ -242,6 +260,7 @@ def summary(token):
 
 
 @blueprint.post("/s/<token>/finish")
+@csrf.exempt
 def finish(token):
     sitting = _going_on(token)
     if sitting is not None and sitting.status == S.EXAM_STARTED:
@@ -252,6 +271,7 @@ def finish(token):
 # The exam page's JSON endpoints (the hot path) -----------------------------------------------------
 
 @blueprint.post("/s/<token>/answers")
+@csrf.exempt
 def save_answer(token):
     sitting = taking.sitting_for_token(token)
     body = _json_body()
@@ -274,6 +294,7 @@ def clock(token):
 
 
 @blueprint.post("/s/<token>/position")
+@csrf.exempt
 def position(token):
     sitting = taking.sitting_for_token(token)
     taking.set_position(sitting, _json_body().get("position"))
@@ -281,12 +302,14 @@ def position(token):
 
 
 @blueprint.post("/s/<token>/events")
+@csrf.exempt
 def record_event(token):
     sitting = taking.sitting_for_token(token)
     return taking.record_candidate_event(sitting, _json_body().get("kind"))
 
 
 @blueprint.post("/s/<token>/snapshot")
+@csrf.exempt
 def snapshot(token):
     """Proctoring: a webcam snapshot from the running exam page (the image is the request body)."""
     sitting = taking.sitting_for_token(token)
