@@ -115,6 +115,22 @@ def test_a_permanent_refusal_goes_dead_at_once_and_a_temporary_one_is_retried(ad
     assert "451" in busy.last_error
 
 
+def test_an_email_that_cannot_be_built_is_dead_at_once_with_a_readable_error(admin, smtp_server):
+    # Queued before names refused control characters: its subject carries a line break.
+    unbuildable = queue_email(to="grace@example.com", subject="Your test: English\r\nBcc: everyone@example.com",
+                              template="staff_invitation", topic="staff_invitation", institute_id=admin.institute_id,
+                              context={"user": admin, "inviter": admin, "institute": admin.institute, "link": "x"})
+    fine = invite(admin, "alan")[0]
+
+    assert deliver_due() == {**NOTHING, "sent": 1, "dead": 1}
+
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [["alan@example.com"]]
+    assert (unbuildable.status, unbuildable.attempts) == (MessageStatus.DEAD, 1)
+    assert unbuildable.last_error == ("The e-mail cannot be built: a line break in its subject, sender or "
+                                      "recipient")
+    assert fine.status == MessageStatus.SENT
+
+
 def test_a_message_left_sending_by_a_killed_worker_is_picked_up_when_its_lease_ends(admin, smtp_server):
     abandoned, in_hand = invite(admin, "grace", "alan")
     abandoned.status = in_hand.status = MessageStatus.SENDING

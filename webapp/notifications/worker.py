@@ -125,16 +125,29 @@ def _is_permanent(error: smtplib.SMTPException) -> bool:
     return False
 
 
+def _build_email(message: ClaimedMessage, sender: str) -> flask_mail.Message:
+    """The e-mail as it will go out, built before any connection: the stored message never changes, so
+    one that cannot be built (a line break in its subject, say) never will be, and is dead at once."""
+    payload = message.payload
+    try:
+        email = flask_mail.Message(subject=payload["subject"], recipients=payload["to"], body=payload["text"],
+                                   html=payload.get("html"), sender=sender)
+        email.msgId = message_id_header(message.id)
+        if email.has_bad_headers():
+            raise ValueError("a line break in its subject, sender or recipient")
+        email.as_bytes()
+    except Exception as error:
+        raise PermanentFailure(f"The e-mail cannot be built: {error or type(error).__name__}") from error
+    return email
+
+
 def send_email(message: ClaimedMessage) -> None:
     """Hand the e-mail (text with an HTML alternative) to the configured mail server."""
     config = current_app.config
     # Built from the current settings on every send, and never suppressed merely because the app is
     # TESTING: the worker's job is to send (MAIL_SUPPRESS_SEND still switches sending off).
     state = mail.init_mail(config, testing=False)
-    payload = message.payload
-    email = flask_mail.Message(subject=payload["subject"], recipients=payload["to"], body=payload["text"],
-                               html=payload.get("html"), sender=state.default_sender)
-    email.msgId = message_id_header(message.id)
+    email = _build_email(message, state.default_sender)
     try:
         with _SMTPConnection(state, timeout=config["MAIL_TIMEOUT"]) as connection:
             connection.send(email)
@@ -148,7 +161,10 @@ def send_email(message: ClaimedMessage) -> None:
 
 WEBHOOK_TIMEOUT = 10   # seconds for each network wait; the WEBHOOK_TIMEOUT setting overrides it
 USER_AGENT = "Proctora-Webhooks/1"
-# 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse.
+# 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse. Any
+# other 4xx refuses these very bytes (an unknown path, a rejected signature or body): each retry would
+# send the same bytes and be refused again, so the message is dead at once and an admin retries it from
+# the exam's deliveries page once the receiver or the URL is fixed. 5xx and timeouts are retried.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 
 
