@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from tests.conftest import log_in
 from tests.notifications.helpers import invite, make_due
 from webapp.accounts.models import User
 from webapp.accounts.services import set_password_url
+from webapp import clock
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.notifications.models import MessageStatus, OutboxMessage
@@ -287,10 +289,9 @@ def test_worker_once_delivers_what_is_due_and_prints_the_counts(app, admin, smtp
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["alan@example.com", "grace@example.com"]
 
 
-def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest(app, admin, smtp_server,
-                                                                               tmp_path):
-    in_hand, waiting = invite(admin, "grace", "alan")
-    smtp_server.hold()
+def _worker_in_mid_send(app, smtp_server, tmp_path) -> subprocess.Popen:
+    """`flask worker` in a process of its own, on the test's database and mail server, once the held
+    mail server has its first message in hand."""
     environment = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -303,10 +304,18 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest
     }
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--interval", "0.2"],
                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not smtp_server.receiving.wait(timeout=60):
+        process.kill()
+        raise AssertionError(f"the worker never began sending: {process.communicate()[1][-3000:]}")
+    return process
+
+
+def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest(app, admin, smtp_server,
+                                                                               tmp_path):
+    in_hand, waiting = invite(admin, "grace", "alan")
+    smtp_server.hold()
+    process = _worker_in_mid_send(app, smtp_server, tmp_path)
     try:
-        if not smtp_server.receiving.wait(timeout=60):
-            process.kill()
-            raise AssertionError(f"the worker never began sending: {process.communicate()[1][-3000:]}")
         process.send_signal(signal.SIGTERM)
         smtp_server.release()
         _, stderr = process.communicate(timeout=60)
@@ -319,3 +328,61 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest
     assert in_hand.status == MessageStatus.SENT
     assert (waiting.status, waiting.attempts, waiting.claimed_until) == (MessageStatus.PENDING, 0, None)
     assert waiting.next_attempt_at <= utcnow()
+
+
+def test_the_messages_of_a_killed_worker_are_sent_by_another_within_a_minute(app, admin, smtp_server, tmp_path):
+    in_hand, waiting = invite(admin, "grace", "alan")
+    smtp_server.hold()
+    process = _worker_in_mid_send(app, smtp_server, tmp_path)
+    process.kill()   # SIGKILL: no chance to release anything
+    process.communicate(timeout=60)
+    killed_at = utcnow()
+    smtp_server.release()
+
+    db.session.expire_all()
+    assert {in_hand.status, waiting.status} == {MessageStatus.SENDING}
+    assert max(in_hand.claimed_until, waiting.claimed_until) <= killed_at + timedelta(minutes=1)
+    clock.freeze(killed_at)
+    assert deliver_due() == NOTHING, "taken over while the dead worker's lease still runs"
+    clock.move(timedelta(minutes=1))
+    assert deliver_due() == {**NOTHING, "sent": 2}
+
+    # (The mail server may or may not keep what the killed worker had half sent: same Message-ID.)
+    assert {mail.rcpt_tos[0] for mail in smtp_server.received} == {"alan@example.com", "grace@example.com"}
+    assert {(message.status, message.attempts) for message in (in_hand, waiting)} == {(MessageStatus.SENT, 1)}
+
+
+def test_a_worker_renews_its_lease_while_it_sends_so_no_other_takes_the_messages_over(app, admin, smtp_server,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(worker, "LEASE_RENEWAL", timedelta(seconds=0.05))
+    in_hand, waiting = invite(admin, "grace", "alan")
+    clock.freeze(utcnow())
+    smtp_server.hold()
+    with ThreadPoolExecutor(1) as pool:
+        def slow_worker():
+            with app.app_context():
+                return deliver_due()
+
+        slow = pool.submit(slow_worker)
+        try:
+            assert smtp_server.receiving.wait(timeout=30)
+            claimed_until = db.session.scalar(select(OutboxMessage.claimed_until)
+                                              .where(OutboxMessage.id == waiting.id))
+            # Longer than a lease in the middle of one send: the heartbeat keeps the claim alive.
+            clock.move(worker.LEASE * 2)
+            deadline = time.monotonic() + 10
+            renewed_until = claimed_until
+            while renewed_until == claimed_until and time.monotonic() < deadline:
+                time.sleep(0.05)
+                db.session.rollback()
+                renewed_until = db.session.scalar(select(OutboxMessage.claimed_until)
+                                                  .where(OutboxMessage.id == waiting.id))
+            assert renewed_until == utcnow() + worker.LEASE
+            assert worker._claim_due(10)[0] == [], "another worker took over a message still held"
+        finally:
+            smtp_server.release()
+        assert slow.result() == {**NOTHING, "sent": 2}
+
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["alan@example.com", "grace@example.com"]
+    db.session.expire_all()
+    assert {(message.status, message.attempts) for message in (in_hand, waiting)} == {(MessageStatus.SENT, 1)}
