@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, message_flashed, request, session
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.errors import Conflict, DomainError
 from webapp.extensions import db
@@ -45,11 +46,13 @@ def commit_request() -> None:
     domain error that says why nothing was saved."""
     try:
         db.session.commit()
-    except DBAPIError as error:
+    except Exception as error:
         db.session.rollback()
         _withdraw_flashes()
-        log.warning("Commit refused by the database: %s", error.orig)
-        if isinstance(error, IntegrityError):
+        if not isinstance(error, SQLAlchemyError):
+            raise
+        log.warning("Commit refused by the database: %s", getattr(error, "orig", None) or error)
+        if isinstance(error, (IntegrityError, StaleDataError)):
             # Another request changed the same records in the meantime (the service's checks passed).
             raise Conflict(f"{NOT_SAVED} It clashes with a change made at the same time: reload the page "
                            "and try again.") from error

@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,9 +148,10 @@ def test_a_message_left_sending_by_a_killed_worker_is_picked_up_when_its_lease_e
     assert in_hand.status == MessageStatus.SENDING
 
 
-def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_has_the_same_id(
-        app, admin, smtp_server):
-    invitation = invite(admin, "grace")[0]
+@contextmanager
+def _worker_thread_in_mid_send(app, smtp_server):
+    """`deliver_due` in a thread of its own, held by the mail server in the middle of its first send
+    until the block ends; the future of its counts."""
     smtp_server.hold()
     with ThreadPoolExecutor(1) as pool:
         def slow_worker():
@@ -157,11 +159,20 @@ def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_ha
                 return deliver_due()
 
         slow = pool.submit(slow_worker)
-        assert smtp_server.receiving.wait(timeout=30)
+        try:
+            assert smtp_server.receiving.wait(timeout=30)
+            yield slow
+        finally:
+            smtp_server.release()
+
+
+def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_has_the_same_id(
+        app, admin, smtp_server):
+    invitation = invite(admin, "grace")[0]
+    with _worker_thread_in_mid_send(app, smtp_server) as slow:
         invitation.claimed_until = utcnow() - timedelta(seconds=1)   # its lease ran out meanwhile
         db.session.commit()
-        smtp_server.release()
-        assert slow.result() == NOTHING
+    assert slow.result() == NOTHING
 
     assert invitation.status == MessageStatus.SENDING and invitation.attempts == 0
     assert deliver_due() == {**NOTHING, "sent": 1}
@@ -357,31 +368,20 @@ def test_a_worker_renews_its_lease_while_it_sends_so_no_other_takes_the_messages
     monkeypatch.setattr(worker, "LEASE_RENEWAL", timedelta(seconds=0.05))
     in_hand, waiting = invite(admin, "grace", "alan")
     clock.freeze(utcnow())
-    smtp_server.hold()
-    with ThreadPoolExecutor(1) as pool:
-        def slow_worker():
-            with app.app_context():
-                return deliver_due()
-
-        slow = pool.submit(slow_worker)
-        try:
-            assert smtp_server.receiving.wait(timeout=30)
-            claimed_until = db.session.scalar(select(OutboxMessage.claimed_until)
+    with _worker_thread_in_mid_send(app, smtp_server) as slow:
+        claimed_until = db.session.scalar(select(OutboxMessage.claimed_until).where(OutboxMessage.id == waiting.id))
+        # Longer than a lease in the middle of one send: the heartbeat keeps the claim alive.
+        clock.move(worker.LEASE * 2)
+        deadline = time.monotonic() + 10
+        renewed_until = claimed_until
+        while renewed_until == claimed_until and time.monotonic() < deadline:
+            time.sleep(0.05)
+            db.session.rollback()
+            renewed_until = db.session.scalar(select(OutboxMessage.claimed_until)
                                               .where(OutboxMessage.id == waiting.id))
-            # Longer than a lease in the middle of one send: the heartbeat keeps the claim alive.
-            clock.move(worker.LEASE * 2)
-            deadline = time.monotonic() + 10
-            renewed_until = claimed_until
-            while renewed_until == claimed_until and time.monotonic() < deadline:
-                time.sleep(0.05)
-                db.session.rollback()
-                renewed_until = db.session.scalar(select(OutboxMessage.claimed_until)
-                                                  .where(OutboxMessage.id == waiting.id))
-            assert renewed_until == utcnow() + worker.LEASE
-            assert worker._claim_due(10)[0] == [], "another worker took over a message still held"
-        finally:
-            smtp_server.release()
-        assert slow.result() == {**NOTHING, "sent": 2}
+        assert renewed_until == utcnow() + worker.LEASE
+        assert worker._claim_due(10)[0] == [], "another worker took over a message still held"
+    assert slow.result() == {**NOTHING, "sent": 2}
 
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["alan@example.com", "grace@example.com"]
     db.session.expire_all()
