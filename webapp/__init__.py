@@ -10,6 +10,7 @@ from flask import Flask
 from webapp import config as config_module
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+from webapp.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def _instance_secret_key(instance_path: str) -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = UnitOfWorkFlask(
         __name__,
         instance_path=os.environ.get("PROCTORA_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -59,7 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
-    _register_unit_of_work(app)
+    register_unit_of_work(app)
 
     from webapp.cli import register_cli
 
@@ -133,14 +134,3 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-
-def _register_unit_of_work(app: Flask) -> None:
-    """Services only flush; each request commits once, when it succeeded, and rolls back otherwise."""
-
-    @app.after_request
-    def commit_or_roll_back(response):
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response

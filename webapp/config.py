@@ -30,7 +30,8 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Proctora <no-reply@proctora.local>"),
         "MAIL_TIMEOUT": _int(env.get("MAIL_TIMEOUT"), 10),
         "WEBHOOK_TIMEOUT": _int(env.get("WEBHOOK_TIMEOUT"), 10),
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Every web worker counts in one place: Redis when given, else the application's database.
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "database://",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),

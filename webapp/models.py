@@ -10,3 +10,4 @@ from webapp.api.models import ApiCredential, UsedSignature, WebhookSecret  # noq
 from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
 from webapp.reports.models import Certificate  # noqa: F401
+from webapp.ratelimits import RateLimitCounter  # noqa: F401

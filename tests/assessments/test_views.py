@@ -303,7 +303,7 @@ def test_edit_move_and_delete_sections(admin_client, admin, assessment, part):
     assert [s.name for s in reloaded(assessment.id).sections] == ["Grammar"]
     # The last section stays: the rule is a flash on the builder.
     response = admin_client.post(f"/assessments/{assessment.id}/sections/{part.id}/delete",
-                                 headers={"Referer": f"/assessments/{assessment.id}"})
+                                 headers={"Referer": f"http://localhost/assessments/{assessment.id}"})
     assert "at least one section" in flashes(page(admin_client.get(response.headers["Location"])))[0]
     assert len(reloaded(assessment.id).sections) == 1
 
@@ -666,3 +666,20 @@ def test_the_picker_pages_through_the_bank(admin_client, admin, assessment, part
     assert soup.select_one("a[rel=next]")["href"] == f"{url}?skill_id={skill.id}&page=2"
     soup = page(admin_client.get(soup.select_one("a[rel=next]")["href"]))
     assert len(soup.select("input[name=question_ids]")) == 5
+
+
+def test_an_assessment_an_exam_uses_is_not_deleted_and_the_refusal_names_the_exam(admin_client, admin, assessment,
+                                                                                  factory):
+    factory.exam(admin, assessment=assessment, name="June intake")
+    response = admin_client.post(f"/assessments/{assessment.id}/delete",
+                                 headers={"Referer": f"http://localhost/assessments/{assessment.id}"})
+    assert response.headers["Location"] == f"/assessments/{assessment.id}"
+    assert flashes(page(admin_client.get(response.headers["Location"]))) == [
+        'English test cannot be deleted: the exam "June intake" uses it.']
+    assert [a.get_text() for a in page(admin_client.get("/assessments")).select("tbody a")] == ["English test"]
+    assert reloaded(assessment.id) is not None
+
+    factory.exam(admin, assessment=assessment, name="April intake")
+    admin_client.post(f"/assessments/{assessment.id}/delete")
+    assert flashes(page(admin_client.get("/assessments"))) == [
+        'English test cannot be deleted: the exams "April intake", "June intake" use it.']

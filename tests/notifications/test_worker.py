@@ -8,7 +8,9 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from tests.conftest import log_in
 from tests.notifications.helpers import invite, make_due
 from webapp.accounts.models import User
 from webapp.accounts.services import set_password_url
+from webapp import clock
 from webapp.clock import utcnow
 from webapp.extensions import db
 from webapp.notifications.models import MessageStatus, OutboxMessage
@@ -115,6 +118,22 @@ def test_a_permanent_refusal_goes_dead_at_once_and_a_temporary_one_is_retried(ad
     assert "451" in busy.last_error
 
 
+def test_an_email_that_cannot_be_built_is_dead_at_once_with_a_readable_error(admin, smtp_server):
+    # Queued before names refused control characters: its subject carries a line break.
+    unbuildable = queue_email(to="grace@example.com", subject="Your test: English\r\nBcc: everyone@example.com",
+                              template="staff_invitation", topic="staff_invitation", institute_id=admin.institute_id,
+                              context={"user": admin, "inviter": admin, "institute": admin.institute, "link": "x"})
+    fine = invite(admin, "alan")[0]
+
+    assert deliver_due() == {**NOTHING, "sent": 1, "dead": 1}
+
+    assert [mail.rcpt_tos for mail in smtp_server.received] == [["alan@example.com"]]
+    assert (unbuildable.status, unbuildable.attempts) == (MessageStatus.DEAD, 1)
+    assert unbuildable.last_error == ("The e-mail cannot be built: a line break in its subject, sender or "
+                                      "recipient")
+    assert fine.status == MessageStatus.SENT
+
+
 def test_a_message_left_sending_by_a_killed_worker_is_picked_up_when_its_lease_ends(admin, smtp_server):
     abandoned, in_hand = invite(admin, "grace", "alan")
     abandoned.status = in_hand.status = MessageStatus.SENDING
@@ -129,9 +148,10 @@ def test_a_message_left_sending_by_a_killed_worker_is_picked_up_when_its_lease_e
     assert in_hand.status == MessageStatus.SENDING
 
 
-def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_has_the_same_id(
-        app, admin, smtp_server):
-    invitation = invite(admin, "grace")[0]
+@contextmanager
+def _worker_thread_in_mid_send(app, smtp_server):
+    """`deliver_due` in a thread of its own, held by the mail server in the middle of its first send
+    until the block ends; the future of its counts."""
     smtp_server.hold()
     with ThreadPoolExecutor(1) as pool:
         def slow_worker():
@@ -139,11 +159,20 @@ def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_ha
                 return deliver_due()
 
         slow = pool.submit(slow_worker)
-        assert smtp_server.receiving.wait(timeout=30)
+        try:
+            assert smtp_server.receiving.wait(timeout=30)
+            yield slow
+        finally:
+            smtp_server.release()
+
+
+def test_a_worker_whose_lease_ran_out_mid_send_records_nothing_and_the_resend_has_the_same_id(
+        app, admin, smtp_server):
+    invitation = invite(admin, "grace")[0]
+    with _worker_thread_in_mid_send(app, smtp_server) as slow:
         invitation.claimed_until = utcnow() - timedelta(seconds=1)   # its lease ran out meanwhile
         db.session.commit()
-        smtp_server.release()
-        assert slow.result() == NOTHING
+    assert slow.result() == NOTHING
 
     assert invitation.status == MessageStatus.SENDING and invitation.attempts == 0
     assert deliver_due() == {**NOTHING, "sent": 1}
@@ -271,10 +300,9 @@ def test_worker_once_delivers_what_is_due_and_prints_the_counts(app, admin, smtp
     assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["alan@example.com", "grace@example.com"]
 
 
-def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest(app, admin, smtp_server,
-                                                                               tmp_path):
-    in_hand, waiting = invite(admin, "grace", "alan")
-    smtp_server.hold()
+def _worker_in_mid_send(app, smtp_server, tmp_path) -> subprocess.Popen:
+    """`flask worker` in a process of its own, on the test's database and mail server, once the held
+    mail server has its first message in hand."""
     environment = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -287,10 +315,18 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest
     }
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--interval", "0.2"],
                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if not smtp_server.receiving.wait(timeout=60):
+        process.kill()
+        raise AssertionError(f"the worker never began sending: {process.communicate()[1][-3000:]}")
+    return process
+
+
+def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest(app, admin, smtp_server,
+                                                                               tmp_path):
+    in_hand, waiting = invite(admin, "grace", "alan")
+    smtp_server.hold()
+    process = _worker_in_mid_send(app, smtp_server, tmp_path)
     try:
-        if not smtp_server.receiving.wait(timeout=60):
-            process.kill()
-            raise AssertionError(f"the worker never began sending: {process.communicate()[1][-3000:]}")
         process.send_signal(signal.SIGTERM)
         smtp_server.release()
         _, stderr = process.communicate(timeout=60)
@@ -303,3 +339,50 @@ def test_sigterm_lets_the_worker_finish_the_message_in_hand_and_release_the_rest
     assert in_hand.status == MessageStatus.SENT
     assert (waiting.status, waiting.attempts, waiting.claimed_until) == (MessageStatus.PENDING, 0, None)
     assert waiting.next_attempt_at <= utcnow()
+
+
+def test_the_messages_of_a_killed_worker_are_sent_by_another_within_a_minute(app, admin, smtp_server, tmp_path):
+    in_hand, waiting = invite(admin, "grace", "alan")
+    smtp_server.hold()
+    process = _worker_in_mid_send(app, smtp_server, tmp_path)
+    process.kill()   # SIGKILL: no chance to release anything
+    process.communicate(timeout=60)
+    killed_at = utcnow()
+    smtp_server.release()
+
+    db.session.expire_all()
+    assert {in_hand.status, waiting.status} == {MessageStatus.SENDING}
+    assert max(in_hand.claimed_until, waiting.claimed_until) <= killed_at + timedelta(minutes=1)
+    clock.freeze(killed_at)
+    assert deliver_due() == NOTHING, "taken over while the dead worker's lease still runs"
+    clock.move(timedelta(minutes=1))
+    assert deliver_due() == {**NOTHING, "sent": 2}
+
+    # (The mail server may or may not keep what the killed worker had half sent: same Message-ID.)
+    assert {mail.rcpt_tos[0] for mail in smtp_server.received} == {"alan@example.com", "grace@example.com"}
+    assert {(message.status, message.attempts) for message in (in_hand, waiting)} == {(MessageStatus.SENT, 1)}
+
+
+def test_a_worker_renews_its_lease_while_it_sends_so_no_other_takes_the_messages_over(app, admin, smtp_server,
+                                                                                    monkeypatch):
+    monkeypatch.setattr(worker, "LEASE_RENEWAL", timedelta(seconds=0.05))
+    in_hand, waiting = invite(admin, "grace", "alan")
+    clock.freeze(utcnow())
+    with _worker_thread_in_mid_send(app, smtp_server) as slow:
+        claimed_until = db.session.scalar(select(OutboxMessage.claimed_until).where(OutboxMessage.id == waiting.id))
+        # Longer than a lease in the middle of one send: the heartbeat keeps the claim alive.
+        clock.move(worker.LEASE * 2)
+        deadline = time.monotonic() + 10
+        renewed_until = claimed_until
+        while renewed_until == claimed_until and time.monotonic() < deadline:
+            time.sleep(0.05)
+            db.session.rollback()
+            renewed_until = db.session.scalar(select(OutboxMessage.claimed_until)
+                                              .where(OutboxMessage.id == waiting.id))
+        assert renewed_until == utcnow() + worker.LEASE
+        assert worker._claim_due(10)[0] == [], "another worker took over a message still held"
+    assert slow.result() == {**NOTHING, "sent": 2}
+
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_server.received) == ["alan@example.com", "grace@example.com"]
+    db.session.expire_all()
+    assert {(message.status, message.attempts) for message in (in_hand, waiting)} == {(MessageStatus.SENT, 1)}

@@ -21,7 +21,7 @@ from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
 from webapp.database import MAX_ID, Page, direction, get_in_institute, page_of, was_deleted
-from webapp.errors import Deleted, NotFound, ValidationError, parse_enum
+from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
@@ -612,8 +612,17 @@ def set_registration_fields(actor: User, assessment_id, fields: list[FieldInput]
 
 
 def delete_assessment(actor: User, assessment_id) -> None:
+    """Delete an assessment that no exam uses (an exam's sittings and results need its definition)."""
     require(actor, Permission.EDIT_ASSESSMENTS)
-    db.session.delete(get_assessment(actor, assessment_id))
+    assessment = get_assessment(actor, assessment_id)
+    exams = db.session.scalars(select(Exam.name).where(Exam.assessment_id == assessment.id)
+                               .order_by(Exam.name, Exam.id).limit(4)).all()
+    if exams:
+        named = ", ".join(f'"{name}"' for name in exams[:3]) + (" and others" if len(exams) > 3 else "")
+        if len(exams) == 1:
+            raise Conflict(f"{assessment.name} cannot be deleted: the exam {named} uses it.")
+        raise Conflict(f"{assessment.name} cannot be deleted: the exams {named} use it.")
+    db.session.delete(assessment)
 
 
 def list_assessments(actor: User, *, text: str = "", kind: str | None = None, page: int = 1, per_page: int = 25):

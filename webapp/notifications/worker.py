@@ -2,9 +2,10 @@
 the outcome, with retries, exponential backoff and a dead-letter state.
 
 Several workers (processes or threads) may run side by side: a message is claimed, committed as
-`sending` with a lease, before anything is sent, so no two workers send it. A worker killed mid-send
-leaves its claim to expire, and the message is then claimed again; it leaves the due work only once
-it is marked sent or dead.
+`sending` with a lease, before anything is sent, so no two workers send it. The lease is short and
+renewed while the worker lives (a heartbeat thread), so a slow batch keeps its messages, while a worker
+killed mid-send frees them within a lease: the message is then claimed again; it leaves the due work
+only once it is marked sent or dead.
 """
 from __future__ import annotations
 
@@ -38,9 +39,11 @@ from webapp.notifications.webhooks import signing_secret
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 10
-# Long enough for a whole batch against a slow mail server (MAIL_TIMEOUT bounds each network wait);
-# a message whose lease ran out before its turn is skipped, not sent (see `deliver_due`).
-LEASE = timedelta(minutes=5)
+# How long a claim lasts unless renewed: another worker takes over this long after a crash. Renewed every
+# LEASE_RENEWAL while a batch is delivered; a message whose lease ran out before its turn (renewals
+# failed, say the database was away) is skipped, not sent (see `deliver_due`).
+LEASE = timedelta(seconds=30)
+LEASE_RENEWAL = timedelta(seconds=10)
 FIRST_RETRY_DELAY = timedelta(seconds=30)
 MAX_RETRY_DELAY = timedelta(hours=1)
 OUTCOMES = ("sent", "retried", "dead")
@@ -62,7 +65,7 @@ class PermanentFailure(DeliveryFailure):
 
 @dataclass(frozen=True)
 class ClaimedMessage:
-    """A copy of a message this worker holds until `claimed_until`: no ORM state and no transaction
+    """A copy of a message this worker holds under its batch's lease: no ORM state and no transaction
     stay open while it is delivered."""
 
     id: int
@@ -71,7 +74,6 @@ class ClaimedMessage:
     payload: dict
     attempts: int
     max_attempts: int
-    claimed_until: datetime
 
 
 # E-mail -----------------------------------------------------------------------------------------
@@ -125,16 +127,29 @@ def _is_permanent(error: smtplib.SMTPException) -> bool:
     return False
 
 
+def _build_email(message: ClaimedMessage, sender: str) -> flask_mail.Message:
+    """The e-mail as it will go out, built before any connection: the stored message never changes, so
+    one that cannot be built (a line break in its subject, say) never will be, and is dead at once."""
+    payload = message.payload
+    try:
+        email = flask_mail.Message(subject=payload["subject"], recipients=payload["to"], body=payload["text"],
+                                   html=payload.get("html"), sender=sender)
+        email.msgId = message_id_header(message.id)
+        if email.has_bad_headers():
+            raise ValueError("a line break in its subject, sender or recipient")
+        email.as_bytes()
+    except Exception as error:
+        raise PermanentFailure(f"The e-mail cannot be built: {error or type(error).__name__}") from error
+    return email
+
+
 def send_email(message: ClaimedMessage) -> None:
     """Hand the e-mail (text with an HTML alternative) to the configured mail server."""
     config = current_app.config
     # Built from the current settings on every send, and never suppressed merely because the app is
     # TESTING: the worker's job is to send (MAIL_SUPPRESS_SEND still switches sending off).
     state = mail.init_mail(config, testing=False)
-    payload = message.payload
-    email = flask_mail.Message(subject=payload["subject"], recipients=payload["to"], body=payload["text"],
-                               html=payload.get("html"), sender=state.default_sender)
-    email.msgId = message_id_header(message.id)
+    email = _build_email(message, state.default_sender)
     try:
         with _SMTPConnection(state, timeout=config["MAIL_TIMEOUT"]) as connection:
             connection.send(email)
@@ -148,7 +163,10 @@ def send_email(message: ClaimedMessage) -> None:
 
 WEBHOOK_TIMEOUT = 10   # seconds for each network wait; the WEBHOOK_TIMEOUT setting overrides it
 USER_AGENT = "Proctora-Webhooks/1"
-# 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse.
+# 4xx answers that ask to come back later (request timeout, too many requests) rather than refuse. Any
+# other 4xx refuses these very bytes (an unknown path, a rejected signature or body): each retry would
+# send the same bytes and be refused again, so the message is dead at once and an admin retries it from
+# the exam's deliveries page once the receiver or the URL is fixed. 5xx and timeouts are retried.
 RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 
 
@@ -228,7 +246,63 @@ def _due(now: datetime):
     )
 
 
-def _claim_due(limit: int) -> list[ClaimedMessage]:
+class _Lease:
+    """The claim on one batch of messages, all claimed until the same `until`. While the batch is
+    delivered, a heartbeat thread moves `until` on for the messages not yet done; the worker records an
+    outcome only while holding `lock`, so that it matches the claim as the database has it."""
+
+    def __init__(self, until: datetime, message_ids: list[int]):
+        self.until = until
+        self.held = set(message_ids)
+        self.lock = threading.Lock()
+        self._engine = db.engine
+        self._stop = threading.Event()
+        self._heartbeat = threading.Thread(target=self._renew_until_stopped, name="outbox-lease", daemon=True)
+
+    def __enter__(self) -> _Lease:
+        self._heartbeat.start()
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self._stop.set()
+        self._heartbeat.join()
+
+    def ours(self, message_id: int):
+        # It is, unless the lease ran out (mid-send, or before its turn) and another worker took it over.
+        return and_(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.SENDING,
+                    OutboxMessage.claimed_until == self.until)
+
+    def done(self, message_id: int) -> None:
+        self.held.discard(message_id)
+
+    def _renew_until_stopped(self) -> None:
+        # Short naps rather than a timed wait on the event: under libfaketime (CI runs the suite with the
+        # clock moved ahead) a timed wait never wakes, while sleeps and the monotonic clock work.
+        renew_at = time.monotonic() + LEASE_RENEWAL.total_seconds()
+        while not self._stop.is_set():
+            if time.monotonic() >= renew_at:
+                renew_at = time.monotonic() + LEASE_RENEWAL.total_seconds()
+                try:
+                    self.renew()
+                except Exception as error:
+                    # A missed renewal only shortens the claim: the messages are skipped or taken over.
+                    log.warning("Outbox lease not renewed: %s", _describe(error))
+            time.sleep(min(0.1, LEASE_RENEWAL.total_seconds()))
+
+    def renew(self) -> None:
+        with self.lock:
+            if not self.held:
+                return
+            until = utcnow() + LEASE
+            # A connection of its own: the worker's session may be in the middle of a transaction.
+            with self._engine.begin() as connection:
+                connection.execute(update(OutboxMessage).where(
+                    OutboxMessage.id.in_(sorted(self.held)), OutboxMessage.status == MessageStatus.SENDING,
+                    OutboxMessage.claimed_until == self.until).values(claimed_until=until))
+            self.until = until
+
+
+def _claim_due(limit: int) -> tuple[list[ClaimedMessage], _Lease]:
     """Mark up to `limit` due messages as ours (`sending` until the lease ends) and commit, so that
     other workers pass them by."""
     now = utcnow()
@@ -250,24 +324,19 @@ def _claim_due(limit: int) -> list[ClaimedMessage]:
     if ids:
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.institute_id, OutboxMessage.kind, OutboxMessage.payload,
-                   OutboxMessage.attempts, OutboxMessage.max_attempts, OutboxMessage.claimed_until)
+                   OutboxMessage.attempts, OutboxMessage.max_attempts)
             .where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         )
         claimed = [ClaimedMessage(**row._mapping) for row in rows]
     db.session.commit()
-    return claimed
+    return claimed, _Lease(claimed_until, ids)
 
 
-def _still_ours(message: ClaimedMessage):
-    # It is, unless the lease ran out mid-send and another worker took the message over.
-    return and_(OutboxMessage.id == message.id, OutboxMessage.status == MessageStatus.SENDING,
-                OutboxMessage.claimed_until == message.claimed_until)
-
-
-def _record(message: ClaimedMessage, **values) -> bool:
+def _record(message: ClaimedMessage, lease: _Lease, **values) -> bool:
     """Store the outcome of an attempt if the claim is still ours; the caller commits."""
-    result = db.session.execute(update(OutboxMessage).where(_still_ours(message))
+    result = db.session.execute(update(OutboxMessage).where(lease.ours(message.id))
                                 .values(attempts=message.attempts + 1, claimed_until=None, **values))
+    lease.done(message.id)
     if result.rowcount != 1:
         db.session.rollback()
         log.warning("Outbox message %s: the claim ran out before the outcome was recorded", message.id)
@@ -286,7 +355,7 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:2000]
 
 
-def _deliver(message: ClaimedMessage) -> str | None:
+def _deliver(message: ClaimedMessage, lease: _Lease) -> str | None:
     """Deliver one claimed message and record the outcome; which outcome, or None if the claim was lost."""
     try:
         response_code = DELIVERERS[message.kind](message)
@@ -307,37 +376,44 @@ def _deliver(message: ClaimedMessage) -> str | None:
     else:
         outcome = "sent"
         values = {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": response_code}
-    if not _record(message, **values):
-        return None
-    if outcome == "sent":
-        run_delivery_handler(db.session.get(OutboxMessage, message.id))
-    db.session.commit()
+    with lease.lock:
+        if not _record(message, lease, **values):
+            return None
+        if outcome == "sent":
+            run_delivery_handler(db.session.get(OutboxMessage, message.id))
+        db.session.commit()
     return outcome
 
 
-def _release(messages: list[ClaimedMessage]) -> None:
+def _release(messages: list[ClaimedMessage], lease: _Lease) -> None:
     """Hand claimed but unsent messages back at once, rather than after their lease."""
-    for message in messages:
-        db.session.execute(update(OutboxMessage).where(_still_ours(message))
-                           .values(status=MessageStatus.PENDING, claimed_until=None))
-    db.session.commit()
+    with lease.lock:
+        for message in messages:
+            db.session.execute(update(OutboxMessage).where(lease.ours(message.id))
+                               .values(status=MessageStatus.PENDING, claimed_until=None))
+            lease.done(message.id)
+        db.session.commit()
 
 
 def deliver_due(limit: int = BATCH_SIZE, *, should_stop: Callable[[], bool] = lambda: False) -> dict[str, int]:
     """Claim up to `limit` due messages and deliver them one by one. When `should_stop()` turns true,
     the message in hand is finished and the rest are released. Returns the count of each outcome."""
     counts = dict.fromkeys(OUTCOMES, 0)
-    claimed = _claim_due(limit)
-    for position, message in enumerate(claimed):
-        if should_stop():
-            _release(claimed[position:])
-            break
-        if utcnow() >= message.claimed_until:
-            # Earlier messages of the batch were slow: another worker may already hold this one.
-            continue
-        outcome = _deliver(message)
-        if outcome:
-            counts[outcome] += 1
+    claimed, lease = _claim_due(limit)
+    if not claimed:
+        return counts
+    with lease:
+        for position, message in enumerate(claimed):
+            if should_stop():
+                _release(claimed[position:], lease)
+                break
+            if utcnow() >= lease.until:
+                # The lease was not renewed in time: another worker may already hold this one.
+                lease.done(message.id)
+                continue
+            outcome = _deliver(message, lease)
+            if outcome:
+                counts[outcome] += 1
     return counts
 
 
