@@ -155,4 +155,7 @@ def register_error_handlers(app: Flask) -> None:
         Flask would answer them anywhere else."""
         if not wants_json():
             return error
-        return json_error(error.code, _http_error_code(error.code), error.description or error.name)
+        response, status = json_error(error.code, _http_error_code(error.code), error.description or error.name)
+        # The error's own headers stay (a 405's Allow lists the methods the URL does take).
+        response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")
+        return response, status
