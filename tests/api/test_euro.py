@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import EuroClient, euro_error, finish, make_credential, register, start
 from webapp.accounts.models import Role
+from webapp.database import MAX_ID
 from webapp.exams.models import Exam, ExamStatus
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
@@ -87,6 +88,10 @@ def test_an_unknown_route_and_method_answer_in_the_euro_shape(euro, client):
     assert refused(response, 405, "method_not_allowed")["code"] == "E405"
     assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert refused(euro.get("/api/v1/exams/abc"), 404, "not_found")
+    # An id out of range is not found, whatever the method, rather than a method the URL lacks.
+    too_big = MAX_ID + 1
+    assert refused(euro.delete(f"/api/v1/exams/{too_big}"), 404, "not_found")["code"] == "E404"
+    assert refused(euro.get(f"/api/v1/exams/{too_big}/student_sessions"), 404, "not_found")["code"] == "E404"
 
 
 # Exams --------------------------------------------------------------------------------------------------
