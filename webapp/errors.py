@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, redirect, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from webapp.extensions import db
 
@@ -115,6 +115,21 @@ def _same_site_referrer() -> str:
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
+def _matching_methods(methods) -> list[str]:
+    """Those of `methods` with which the request's URL really matches a route. Werkzeug offers the methods of
+    every route whose path matches before its converters have read the URL, so an id out of range (not
+    found) would otherwise answer 405 and offer methods that are 404 too."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    matching = []
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        matching.append(method)
+    return matching
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -133,6 +148,13 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error(404, _http_error_code(404), "Not found.")
         return render_template("errors/error.html", status=404, message="Page not found."), 404
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: MethodNotAllowed):
+        allowed = _matching_methods(error.valid_methods or ())
+        if not allowed:
+            return not_found(error)
+        return other_http_error(MethodNotAllowed(allowed, description=error.description))
 
     @app.errorhandler(429)
     def too_many(error):
@@ -155,4 +177,7 @@ def register_error_handlers(app: Flask) -> None:
         Flask would answer them anywhere else."""
         if not wants_json():
             return error
-        return json_error(error.code, _http_error_code(error.code), error.description or error.name)
+        response, status = json_error(error.code, _http_error_code(error.code), error.description or error.name)
+        # The error's own headers stay (a 405's Allow lists the methods the URL does take).
+        response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")
+        return response, status

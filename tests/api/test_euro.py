@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import EuroClient, euro_error, finish, make_credential, register, start
 from webapp.accounts.models import Role
+from webapp.database import MAX_ID
 from webapp.exams.models import Exam, ExamStatus
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
@@ -83,8 +84,14 @@ def test_too_many_requests_per_token_are_429(rate_limited_app, admin, euro_check
 
 def test_an_unknown_route_and_method_answer_in_the_euro_shape(euro, client):
     assert refused(euro.get("/api/v1/nothing-here"), 404, "not_found")["code"] == "E404"
-    assert refused(client.patch("/api/v1/student_sessions"), 405, "method_not_allowed")["code"] == "E405"
+    response = client.patch("/api/v1/student_sessions")
+    assert refused(response, 405, "method_not_allowed")["code"] == "E405"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     assert refused(euro.get("/api/v1/exams/abc"), 404, "not_found")
+    # An id out of range is not found, whatever the method, rather than a method the URL lacks.
+    too_big = MAX_ID + 1
+    assert refused(euro.delete(f"/api/v1/exams/{too_big}"), 404, "not_found")["code"] == "E404"
+    assert refused(euro.get(f"/api/v1/exams/{too_big}/student_sessions"), 404, "not_found")["code"] == "E404"
 
 
 # Exams --------------------------------------------------------------------------------------------------
@@ -140,6 +147,12 @@ def test_an_exam_is_created_changed_replaced_and_deleted(euro, exam):
     ("POST", ["name"], 400, "E400"),
     ("PUT", {"name": "X"}, 400, "E400"),
     ("PATCH", {"web_proctoring_enabled": "yes"}, 400, "E400"),
+    # Values outside the documented enums, even where the exam would not use them (an AlwaysOn exam has no
+    # fixed access option).
+    ("PATCH", {"access_type": "Everyone"}, 400, "E400"),
+    ("PATCH", {"fixed_access_option": "Sometimes"}, 400, "E400"),
+    ("PATCH", {"ip_restriction": ""}, 400, "E400"),
+    ("PATCH", {"web_proctoring_count": 2.5}, 400, "E400"),
 ])
 def test_exam_errors(euro, exam, method, json, status, code):
     if isinstance(json, dict) and json.get("assessment_id", 0) is None:
@@ -212,6 +225,11 @@ def test_the_proctor_pool_is_read_added_to_and_removed_from(euro, factory, admin
     assert [user["name"] for user in pool["proctors"]] == ["Quinn"]
     refused(euro.post(f"/api/v1/exams/{exam.id}/proctor_pool", json={"user_ids": [examiner.id]}), 400, "bad_request")
     refused(euro.post(f"/api/v1/exams/{exam.id}/proctor_pool", json={"user_ids": "all"}), 400, "bad_request")
+    refused(euro.post(f"/api/v1/exams/{exam.id}/proctor_pool", json={"user_ids": [first.id + 0.5]}), 400,
+            "bad_request")
+    # JSON writes a whole number as 12 or 12.0 alike.
+    pool = body(euro.post(f"/api/v1/exams/{exam.id}/proctor_pool", json={"user_ids": [float(first.id)]}))
+    assert [user["name"] for user in pool["proctors"]] == ["Pia", "Quinn"]
     refused(euro.delete(f"/api/v1/exams/{exam.id}/proctor_pool"), 400, "bad_request")
 
 
@@ -242,7 +260,8 @@ def test_student_sessions_are_filtered(euro, factory, admin, exam):
     assert emails("/api/v1/student_sessions", level="B2") == [("bob@example.com", exam.id)]
     page = body(euro.get("/api/v1/student_sessions", query={"per_page": 1, "page": 3}))
     assert page["meta"] == {"page": 3, "per_page": 1, "total": 3, "total_pages": 3}
-    for query in ({"status": "done"}, {"level": "Z9"}, {"per_page": 500}, {"include_sub_institutes": "maybe"}):
+    for query in ({"status": "done"}, {"level": "Z9"}, {"per_page": 500}, {"include_sub_institutes": "maybe"},
+                  {"include_sub_institutes": "1"}):
         refused(euro.get("/api/v1/student_sessions", query=query), 400, "bad_request")
     assert ann.id in [item["id"] for item in body(euro.get("/api/v1/student_sessions"))["student_sessions"]]
 

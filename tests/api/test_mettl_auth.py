@@ -179,6 +179,8 @@ def test_a_read_only_credential_reads_but_every_write_is_e403(client, admin, fac
 def test_a_method_the_endpoint_does_not_have_is_e405_and_an_unknown_one_e404(client, mettl):
     response = client.put("/v1/account")
     assert response.status_code == 405 and error_code(response) == "E405"
+    # As HTTP wants it: the methods the URL does take.
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
     response = mettl.get("/v1/no-such-thing")
     assert response.status_code == 404 and error_code(response) == "E404"
 

@@ -269,6 +269,8 @@ def test_schedules_of_an_assessment_and_of_the_account_with_filters(mettl, facto
     assert [item["name"] for item in ok(mettl.client.get(everything["paging"]["next"]))["schedules"]] == ["Proctored"]
     refused(mettl.get("/v1/schedules", {"filter": '{"webProctoring": true}'}), "E400")
     refused(mettl.get("/v1/schedules", {"filter": "[1"}), "E400")
+    refused(mettl.get("/v1/schedules", {"filter": '{"type": "Everyone"}'}), "E400")
+    refused(mettl.get("/v1/schedules", {"filter": '{"scheduleType": "Sometimes"}'}), "E400")
 
 
 def test_one_schedule_field_for_field(mettl, factory, admin):
@@ -457,6 +459,7 @@ def test_the_candidates_of_a_schedule_with_their_status_and_results(mettl, facto
     assert [item["email"] for item in rest["candidates"]] == ["waiting@example.com"]
     assert running.status == SittingStatus.EXAM_STARTED and done.total_marks == 2
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"qr": "yes"}), "E400")
+    refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"qr": "TRUE"}), "E400")
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"sort": "createdAt"}), "E400")
     refused(mettl.get("/v1/schedules/nope/candidates"), "E002")
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
-from webapp.api.euro_v1.parsing import DEFAULT_PER_PAGE, EXAM_FIELDS, EXAM_STATUSES, MAX_PER_PAGE, STUDENT_FIELDS
+from webapp.api.euro_v1.parsing import (DEFAULT_PER_PAGE, EXAM_ENUMS, EXAM_FIELDS, EXAM_STATUSES, MAX_PER_PAGE,
+                                        STUDENT_FIELDS)
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
 from webapp.bank.models import CefrLevel
@@ -14,17 +15,25 @@ URL = {"type": "string", "format": "uri"}
 # A time of day without a zone (the exam's own time_zone applies), which JSON Schema's "time" format is not.
 TIME_OF_DAY = {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?$"}
 LEVELS = [level.value for level in CefrLevel]
+EMAIL = {"type": "string", "format": "email"}
+# A name the services keep: not empty, not only spaces.
+NAME = {"type": "string", "minLength": 1, "pattern": "\\S"}
 
 
-def _field_schema(annotation: str) -> dict:
+
+def _field_schema(name: str, annotation: str) -> dict:
     """The JSON schema of an ExamInput field from its annotation ("int | None", "date | None", ...)."""
     base = annotation.split(" ")[0]
     schema = {"bool": BOOLEAN, "int": INTEGER, "list[str]": STRINGS, "date": {"type": "string", "format": "date"},
               "time": TIME_OF_DAY}.get(base, STRING)
+    if name in EXAM_ENUMS:
+        schema = {"enum": [kind.value for kind in EXAM_ENUMS[name]]}
+    elif name == "name":
+        schema = {**NAME, "maxLength": 200}
     return nullable(schema) if "None" in annotation else schema
 
 
-EXAM_SETTINGS = {name: _field_schema(annotation) for name, annotation in EXAM_FIELDS.items()}
+EXAM_SETTINGS = {name: _field_schema(name, annotation) for name, annotation in EXAM_FIELDS.items()}
 EXAM_BODY = {"type": "object", "additionalProperties": False,
              "properties": {**EXAM_SETTINGS, "status": {"enum": list(EXAM_STATUSES)}}}
 
@@ -117,12 +126,12 @@ def _many(name: str, schema: str) -> dict:
 NO_CONTENT = {"204": {"description": "Deleted"}}
 PROCTORS = {"200": json_response("The exam's proctor pool", obj({"proctors": array(ref("User"))}))}
 STUDENT = {"type": "object", "additionalProperties": False, "required": ["email"], "properties": {
-    "email": STRING, "first_name": STRING, "last_name": STRING,
+    "email": EMAIL, "first_name": STRING, "last_name": STRING,
     "registration": {"type": "object", "additionalProperties": STRING,
                      "description": "Answers to the assessment's other registration fields, by field name."},
     "context_data": STRING, "send_email": nullable(BOOLEAN)}}
 STUDENT_CHANGES = {"type": "object", "additionalProperties": False, "properties": {
-    "first_name": STRING, "last_name": STRING, "username": STRING, "level": nullable({"enum": LEVELS})}}
+    "first_name": STRING, "last_name": STRING, "username": NAME, "level": nullable({"enum": LEVELS})}}
 
 DESCRIPTION = f"""The EURO PRUEFSTER API v1, served by Proctora.
 

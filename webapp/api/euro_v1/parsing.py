@@ -12,6 +12,7 @@ from webapp.api.common import MAX_ID
 from webapp.api.services import AuthenticationFailed
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.errors import ValidationError
+from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 
 TOKEN_PREFIX = "apiEuroToken"
@@ -19,6 +20,9 @@ DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 100
 # An exam's fields in a request or a response are ExamInput's, by name; their annotations say the type.
 EXAM_FIELDS = {item.name: item.type for item in fields(ExamInput)}
+# Exam fields whose value is one of an enum of the exam model (so listed in the OpenAPI document too).
+EXAM_ENUMS = {"schedule_type": ScheduleType, "fixed_access_option": FixedAccessOption, "access_type": AccessType,
+              "ip_restriction": IpRestriction}
 EXAM_STATUSES = ("active", "inactive")
 STUDENT_FIELDS = ("first_name", "last_name", "username", "level")
 
@@ -57,10 +61,10 @@ def optional_id(name: str) -> int | None:
 
 
 def flag(name: str) -> bool:
-    value = request.args.get(name, "false").lower()
-    if value not in ("true", "false", "1", "0"):
+    value = request.args.get(name, "false")
+    if value not in ("true", "false"):
         raise bad_request(f"{name} is true or false.", name)
-    return value in ("true", "1")
+    return value == "true"
 
 
 def body(*, optional: bool = False) -> dict:
@@ -73,12 +77,19 @@ def body(*, optional: bool = False) -> dict:
     return data
 
 
+def _whole(value) -> int | None:
+    """A JSON integer, which JSON may write as 12 or 12.0, or None for anything else."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def ids(data: dict, name: str) -> list[int]:
     value = data.get(name)
-    if not isinstance(value, list) or not all(isinstance(item, int) and not isinstance(item, bool)
-                                              and 0 <= item <= MAX_ID for item in value):
+    found = [_whole(item) for item in value] if isinstance(value, list) else None
+    if found is None or not all(item is not None and 0 <= item <= MAX_ID for item in found):
         raise bad_request(f"{name} must be an array of ids.", name)
-    return value
+    return found
 
 
 # Typed values -----------------------------------------------------------------------------------------
@@ -98,16 +109,20 @@ def _read(annotation: str, value, name: str):
             raise bad_request(f"{name} must be true or false.", name)
         return value
     if annotation.startswith("int"):
-        if not isinstance(value, int) or isinstance(value, bool) or abs(value) > MAX_ID:
+        number = _whole(value)
+        if number is None or abs(number) > MAX_ID:
             raise bad_request(f"{name} must be a whole number (at most {MAX_ID}).", name)
-        return value
+        return number
     if annotation.startswith("list"):
         if not isinstance(value, list):
             raise bad_request(f"{name} must be an array of strings.", name)
         return [_string(item, name) for item in value]
     parse = {"date": date.fromisoformat, "time": time.fromisoformat}.get(annotation.split(" ")[0])
     if parse is None:
-        return _string(value, name)
+        text = _string(value, name)
+        if name in EXAM_ENUMS and text not in {kind.value for kind in EXAM_ENUMS[name]}:
+            raise bad_request(f"{name} is one of {', '.join(kind.value for kind in EXAM_ENUMS[name])}.", name)
+        return text
     try:
         parsed = parse(_string(value, name))
     except ValueError:

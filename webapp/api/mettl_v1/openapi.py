@@ -6,10 +6,15 @@ from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
 from webapp.bank.models import CefrLevel
+from webapp.exams.models import AccessType, ScheduleType
 
 NULLABLE_STRING = nullable(STRING)
 URL = {"type": "string", "format": "uri"}
-JSON_STRING = {"type": "string", "contentMediaType": "application/json"}
+# JSON sent as the text of a form field: never empty when the field is required (E400 "not supplied").
+JSON_STRING = {"type": "string", "minLength": 1, "contentMediaType": "application/json"}
+EMAIL_ADDRESS = {"type": "string", "format": "email"}
+# Mettl's samples quote their booleans, so "true" and "false" are read as well, in any case.
+FLAG = {"anyOf": [BOOLEAN, {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}]}
 
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
@@ -125,12 +130,20 @@ PAGING = [
 ]
 QR = parameter("qr", "query", {"enum": ["true", "false"], "default": "false"},
                "true: add `questionResponses`, the answers to essay questions, to completed tests.")
-FILTER = parameter("filter", "query", JSON_STRING,
-                   'JSON: any of {"imageProctoring", "isCandidateAuthProctored", "webProctoring": {"enabled", '
-                   '"count", "showRemainingCounts"}, "type", "scheduleType"}; schedules matching all are returned.')
+# A JSON parameter (OpenAPI's `content`), so that clients and schemathesis send the filter as JSON text.
+FILTER = {"name": "filter", "in": "query", "required": False,
+          "description": "JSON: schedules matching all the settings given are returned.",
+          "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "imageProctoring": FLAG, "isCandidateAuthProctored": FLAG,
+              "webProctoring": {"type": "object", "properties": {
+                  "enabled": FLAG, "showRemainingCounts": FLAG,
+                  "count": {"anyOf": [{"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
+                                      {"type": "string", "pattern": "^-?[0-9]{1,9}$"}]}}},
+              "type": {"enum": [kind.value for kind in AccessType]},
+              "scheduleType": {"enum": [kind.value for kind in ScheduleType]}}}}}}
 ASSESSMENT_ID = parameter("assessment_id", "path", STRING, "The assessment's id.")
 ACCESS_KEY = parameter("access_key", "path", STRING, "The schedule's access key.")
-EMAIL = parameter("email", "path", STRING, "The candidate's e-mail address.")
+EMAIL = parameter("email", "path", EMAIL_ADDRESS, "The candidate's e-mail address (E004 if it is not one).")
 
 SC_EXAMPLE = ('{"name": "Schedule via API", "scheduleType": "AlwaysOn", "scheduleWindow": null, '
               '"access": {"type": "OpenForAll", "candidates": null, "sendEmail": false}, '

@@ -15,6 +15,7 @@ from webapp.accounts.services import normalise_email
 from webapp.api.common import MAX_ID
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.errors import ValidationError
+from webapp.exams.models import AccessType, ScheduleType
 from webapp.exams.services import ExamInput
 
 MAX_LIMIT = 100
@@ -60,7 +61,7 @@ def paging(sorts: tuple[str, ...]) -> Paging:
 
 def flag(name: str) -> bool:
     """A true/false parameter such as `qr` (default false)."""
-    value = request.values.get(name, "false").lower()
+    value = request.values.get(name, "false")
     if value not in ("true", "false"):
         raise bad_request(f"Invalid parameters supplied: {name} is true or false.")
     return value == "true"
@@ -360,9 +361,13 @@ def schedule_filter(value) -> dict:
                                       ("showRemainingCounts", "web_proctoring_show_remaining", _bool)):
             if name in web:
                 found[attribute] = read(web[name], name)
-    for name, attribute in (("type", "access_type"), ("scheduleType", "schedule_type")):
+    for name, attribute, kinds in (("type", "access_type", AccessType), ("scheduleType", "schedule_type",
+                                                                           ScheduleType)):
         if name in item:
             found[attribute] = _text(item[name], name)
+            if found[attribute] not in {kind.value for kind in kinds}:
+                raise bad_request(f"Invalid parameters supplied: filter {name} is one of "
+                                  f"{', '.join(kind.value for kind in kinds)}.")
     return found
 
 
