@@ -459,7 +459,7 @@ def test_the_candidates_of_a_schedule_with_their_status_and_results(mettl, facto
     assert [item["email"] for item in rest["candidates"]] == ["waiting@example.com"]
     assert running.status == SittingStatus.EXAM_STARTED and done.total_marks == 2
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"qr": "yes"}), "E400")
-    refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"qr": "TRUE"}), "E400")
+    refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"qr": "tRUE"}), "E400")
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates", {"sort": "createdAt"}), "E400")
     refused(mettl.get("/v1/schedules/nope/candidates"), "E002")
 

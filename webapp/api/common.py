@@ -10,6 +10,10 @@ from webapp.api.services import ApiActor, actor_for
 from webapp.database import MAX_ID
 
 DEFAULT_RATE_LIMIT = "600 per minute"
+# The spellings of a true/false query parameter that clients send (Mettl's samples write "true"; other
+# clients write what their language prints, or 1 and 0): the parsers and the documents share this table.
+QUERY_FLAGS = {"true": True, "false": False, "True": True, "False": False, "TRUE": True, "FALSE": False,
+               "1": True, "0": False}
 
 
 class RecordId(IntegerConverter):

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the EURO PRUEFSTER v1 dialect, served at /api/v1/openapi.json."""
 from __future__ import annotations
 
-from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
+from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID, QUERY_FLAGS
 from webapp.api.euro_v1.parsing import (DEFAULT_PER_PAGE, EXAM_ENUMS, EXAM_FIELDS, EXAM_STATUSES, MAX_PER_PAGE,
                                         STUDENT_FIELDS)
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
@@ -204,7 +204,7 @@ def document() -> dict:
         "/api/v1/student_sessions": {"get": _operation(
             "Student sessions", _many("student_sessions", "StudentSession"), parameters=[
                 *PAGING, *SESSION_FILTERS, parameter("exam_id", "query", QUERY_ID, "Only this exam's sessions."),
-                parameter("include_sub_institutes", "query", {"enum": ["true", "false"], "default": "false"},
+                parameter("include_sub_institutes", "query", {"enum": list(QUERY_FLAGS), "default": "false"},
                           "Include the sessions of the institute's branches.")])},
         "/api/v1/student_sessions/{student_session_id}": {
             "get": _operation("One student session", _one("student_session", "StudentSession"),

@@ -8,7 +8,7 @@ from datetime import date, time
 from flask import request
 
 from webapp.accounts.services import normalise_email
-from webapp.api.common import MAX_ID
+from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.api.services import AuthenticationFailed
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.errors import ValidationError
@@ -62,9 +62,9 @@ def optional_id(name: str) -> int | None:
 
 def flag(name: str) -> bool:
     value = request.args.get(name, "false")
-    if value not in ("true", "false"):
+    if value not in QUERY_FLAGS:
         raise bad_request(f"{name} is true or false.", name)
-    return value == "true"
+    return QUERY_FLAGS[value]
 
 
 def body(*, optional: bool = False) -> dict:

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of the Mettl v1 dialect, served at /v1/openapi.json."""
 from __future__ import annotations
 
-from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID
+from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID, QUERY_FLAGS
 from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX_REGISTRATIONS
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref)
@@ -128,7 +128,7 @@ PAGING = [
               "How many to skip."),
     parameter("sort_order", "query", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
 ]
-QR = parameter("qr", "query", {"enum": ["true", "false"], "default": "false"},
+QR = parameter("qr", "query", {"enum": list(QUERY_FLAGS), "default": "false"},
                "true: add `questionResponses`, the answers to essay questions, to completed tests.")
 # A JSON parameter (OpenAPI's `content`), so that clients and schemathesis send the filter as JSON text.
 FILTER = {"name": "filter", "in": "query", "required": False,

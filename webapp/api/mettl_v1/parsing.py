@@ -12,7 +12,7 @@ from datetime import date, time
 from flask import request
 
 from webapp.accounts.services import normalise_email
-from webapp.api.common import MAX_ID
+from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.errors import ValidationError
 from webapp.exams.models import AccessType, ScheduleType
@@ -62,9 +62,9 @@ def paging(sorts: tuple[str, ...]) -> Paging:
 def flag(name: str) -> bool:
     """A true/false parameter such as `qr` (default false)."""
     value = request.values.get(name, "false")
-    if value not in ("true", "false"):
+    if value not in QUERY_FLAGS:
         raise bad_request(f"Invalid parameters supplied: {name} is true or false.")
-    return value == "true"
+    return QUERY_FLAGS[value]
 
 
 def check_language() -> None:
