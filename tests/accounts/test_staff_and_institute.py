@@ -26,7 +26,7 @@ EXPECTED = {
     Role.EXAMINER: {Permission.VIEW_BANK, Permission.EDIT_BANK, Permission.VIEW_ASSESSMENTS,
                     Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST, Permission.VIEW_EXAMS,
                     Permission.EDIT_EXAMS, Permission.VIEW_CANDIDATES, Permission.EDIT_CANDIDATES,
-                    Permission.VIEW_RESULTS, Permission.GRADE_RESPONSES},
+                    Permission.VIEW_PERSONAL_LINKS, Permission.VIEW_RESULTS, Permission.GRADE_RESPONSES},
     Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES,
                    Permission.PROCTOR_SITTINGS},
     Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS,

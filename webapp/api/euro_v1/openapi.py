@@ -46,7 +46,7 @@ SCHEMAS = {
         "id": INTEGER, "exam_id": INTEGER, "institute_id": INTEGER, "status": {"enum": [s.value for s in SittingStatus]},
         "finish_mode": nullable({"enum": [mode.value for mode in FinishMode]}), "student": ref("Student"),
         "registration": {"type": "object", "additionalProperties": STRING}, "context_data": STRING,
-        "personal_url": STRING, "registered_by": STRING, "mail_sent_at": nullable(DATE_TIME),
+        "personal_url": {**nullable(STRING), "description": "Null unless the credential's role registers candidates."}, "registered_by": STRING, "mail_sent_at": nullable(DATE_TIME),
         "started_at": nullable(DATE_TIME), "deadline": nullable(DATE_TIME), "finished_at": nullable(DATE_TIME),
         "total_marks": nullable(NUMBER), "max_marks": nullable(NUMBER), "graded_at": nullable(DATE_TIME),
         "result": {**nullable(ref("Result")), "description": "The result, once the session is exam_finished."},
