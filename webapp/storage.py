@@ -81,3 +81,9 @@ def read_image(key: str) -> tuple[bytes, str]:
     if path is None or not path.is_file():
         raise NotFound("Image")
     return path.read_bytes(), MIMETYPES[match[5]]
+
+
+def remove_image(key: str | None) -> None:
+    """Delete the file of a key made by `store_images` (anything else is left alone)."""
+    if _KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)

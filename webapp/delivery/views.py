@@ -189,10 +189,8 @@ def check(token):
 
 
 def _complete_check(sitting, form: CheckForm) -> bool:
-    needs = taking.check_requirements(sitting)
-    photos = storage.store_images(sitting.institute_id, sitting.id, {
-        kind: data for kind in storage.KINDS if needs[kind] and (data := form.photo(kind))})
-    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data, **photos)
+    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data,
+                          photos={kind: form.photo(kind) for kind in storage.KINDS})
     return True
 
 
