@@ -23,8 +23,8 @@
 Support is the read-only help desk; proctors see the assessments, exams and candidates they will
 supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`;
 admitting candidates and acting on running sittings is `sittings.proctor`. A personal test link is
-the candidate's credential: only those who register and invite candidates see it (`sittings.links`). Results, reports, exports
-and item analysis are `results.view`; marking essays is `results.grade`.
+the candidate's credential: only those who register and invite candidates see it (`sittings.links`).
+Results, reports, exports and item analysis are `results.view`; marking essays is `results.grade`.
 """
 from __future__ import annotations
 

@@ -104,9 +104,10 @@ def report_html(result: SittingResult, template: str = "reports/report.html") ->
     sitting = result.sitting
     certificate = result.certificate if result.certificate and result.certificate.is_valid else None
     return render_template(
-        template, result=result, withheld=not outcomes.shown_to_candidate(sitting), sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
-        candidate=sitting.candidate, assessment=sitting.exam.assessment, summary=result.summary,
-        certificate=certificate, logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
+        template, result=result, withheld=not outcomes.shown_to_candidate(sitting), sitting=sitting,
+        exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
+        assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
+        logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
         verify_url=links.verify_url(certificate.code) if certificate else None)
 
 

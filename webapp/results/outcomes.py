@@ -203,9 +203,11 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
         to_candidate = {**message, "subject": f"{subject} ({assessment.name})",
                         "context": {**context, "to_candidate": True}}
     else:
+        # Not a word of the marks, level or outcome: only that the result is withheld, and the report's link.
         to_candidate = {"template": "result_withheld", "topic": "result_withheld", "institute_id": exam.institute_id,
                         "exam_id": exam.id, "subject": f"Your result is withheld ({assessment.name})",
-                        "context": {key: context[key] for key in ("institute", "assessment", "candidate", "report_url")}}
+                        "context": {key: context[key] for key in ("institute", "assessment", "candidate",
+                                                                  "report_url")}}
     messages = [{**to_candidate, "to": candidate.email}]
     if exam.notify_client and exam.institute.contact_email:
         messages.append({**message, "to": exam.institute.contact_email,
