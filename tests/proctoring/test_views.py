@@ -5,7 +5,6 @@ from sqlalchemy import func, select
 from tests.conftest import log_in
 from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import started
-from webapp import storage
 from webapp.extensions import db
 from webapp.proctoring import services
 from webapp.proctoring.models import AuditEntry, Snapshot
