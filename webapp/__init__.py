@@ -132,5 +132,8 @@ def _register_security_headers(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Console pages, exports and reports carry personal data: no copy may stay in a shared computer's
+        # or a proxy's cache. What may be cached (static files, public branding) says so itself.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 

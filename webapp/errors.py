@@ -4,7 +4,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from webapp.extensions import db
 
@@ -164,6 +165,23 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(429, _http_error_code(429), message)
         return render_template("errors/error.html", status=429, message=message), 429
 
+    @app.errorhandler(CSRFError)
+    def form_expired(error):
+        """A form sent with a missing or stale token (left open across a restart, or from another tab)."""
+        message = ("This form has expired. Reload the page and send the form again; what you typed may need "
+                   "typing again.")
+        if wants_json():
+            return json_error(400, _http_error_code(400), message)
+        return render_template("errors/error.html", status=400, title="This form has expired", message=message,
+                               back=_same_site_referrer()), 400
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        """Any unexpected error, in the API's shape or as a branded page that says what to do."""
+        if wants_json():
+            return json_error(500, _http_error_code(500), "Internal server error.")
+        return render_template("errors/500.html", back=_same_site_referrer()), 500
+
     @app.errorhandler(400)
     def bad_request(error):
         message = getattr(error, "description", None) or "Bad request."
@@ -173,8 +191,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):
-        """Method not allowed, request too large, an unexpected error: in the API's shape, and as
-        Flask would answer them anywhere else."""
+        """Method not allowed, request too large: in the API's shape, and as Flask would answer them
+        anywhere else."""
         if not wants_json():
             return error
         response, status = json_error(error.code, _http_error_code(error.code), error.description or error.name)

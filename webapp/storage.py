@@ -1,15 +1,19 @@
 """The one place images from candidates are kept: the check's reference and ID photos, under the
-instance folder at uploads/<institute_id>/<sitting_id>/<kind>-<random>.<ext>.
+instance folder at uploads/<institute_id>/<sitting_id>/<kind>-<random>.<ext>; and the one check of
+what any uploaded image is (`image_format`), by its bytes, whatever its sender declared.
 
 A storage key is that path below uploads/. Keys are made here from numbers, a fixed kind and a random
 part; a key read back must have exactly that form, so no path from outside ever reaches the disk."""
 from __future__ import annotations
 
+import io
 import re
 import secrets
+import warnings
 from pathlib import Path
 
 from flask import current_app
+from PIL import Image
 
 from webapp.errors import NotFound, ValidationError
 
@@ -17,17 +21,29 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 KINDS = ("reference_photo", "id_photo")
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 _KEY = re.compile(r"^(\d+)/(\d+)/(" + "|".join(KINDS) + r")-([A-Za-z0-9_-]{16,64})\.(jpg|png|webp)$")
+# The formats (Pillow's names) an upload may have somewhere, with the MIME type each is served as.
+FORMAT_MIMETYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
+                    "ICO": "image/x-icon"}
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def image_format(data: bytes) -> str | None:
+    """The format of an image (a key of FORMAT_MIMETYPES, or another of Pillow's names) as an image
+    library reads it from the bytes; None for anything it cannot open: text, HTML, SVG, a truncated or
+    enormous image. What a browser or a client declares about an upload is not evidence."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data or b"")) as image:
+                image.verify()
+                return image.format
+    except Exception:   # whatever breaks the decoder (OSError, SyntaxError, struct.error, ...) is no image
+        return None
 
 
 def image_extension(data: bytes) -> str | None:
-    """The file type by its first bytes (what a browser says about an upload is not evidence)."""
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
+    """The file extension of a JPEG, PNG or WebP photo, None for anything else."""
+    return PHOTO_EXTENSIONS.get(image_format(data))
 
 
 def _root() -> Path:
@@ -37,11 +53,11 @@ def _root() -> Path:
 def _checked_extension(kind: str, data: bytes) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown image kind {kind!r}")
-    extension = image_extension(data or b"")
+    if len(data or b"") > MAX_IMAGE_BYTES:
+        raise ValidationError("The photo must be at most 2 MB.", field=kind)
+    extension = image_extension(data)
     if extension is None:
         raise ValidationError("The photo must be a JPEG, PNG or WebP image.", field=kind)
-    if len(data) > MAX_IMAGE_BYTES:
-        raise ValidationError("The photo must be at most 2 MB.", field=kind)
     return extension
 
 
@@ -65,3 +81,9 @@ def read_image(key: str) -> tuple[bytes, str]:
     if path is None or not path.is_file():
         raise NotFound("Image")
     return path.read_bytes(), MIMETYPES[match[5]]
+
+
+def remove_image(key: str | None) -> None:
+    """Delete the file of a key made by `store_images` (anything else is left alone)."""
+    if _KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)

@@ -1,8 +1,11 @@
 """Staff management, institute details and the permission matrix, role by role."""
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 
 from tests.conftest import log_in
+from tests.images import image_bytes
 from webapp.accounts import services
 from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import MATRIX, Permission, can
@@ -10,8 +13,8 @@ from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 
 
 @pytest.fixture
@@ -26,7 +29,7 @@ EXPECTED = {
     Role.EXAMINER: {Permission.VIEW_BANK, Permission.EDIT_BANK, Permission.VIEW_ASSESSMENTS,
                     Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST, Permission.VIEW_EXAMS,
                     Permission.EDIT_EXAMS, Permission.VIEW_CANDIDATES, Permission.EDIT_CANDIDATES,
-                    Permission.VIEW_RESULTS, Permission.GRADE_RESPONSES},
+                    Permission.VIEW_PERSONAL_LINKS, Permission.VIEW_RESULTS, Permission.GRADE_RESPONSES},
     Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES,
                    Permission.PROCTOR_SITTINGS},
     Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS,
@@ -144,7 +147,7 @@ def test_institute_details_and_logo(admin_client, admin, factory):
     response = admin_client.post("/institute", data={
         "name": "Acme Languages GmbH", "legal_name": "Acme Languages GmbH", "address": "Hauptstr. 1, Berlin",
         "country": "de", "contact_email": "Office@Acme.example.com", "phone": "+49 30 123",
-        "website": "https://acme.example.com", "logo": (__import__("io").BytesIO(PNG), "logo.png", "image/png"),
+        "website": "https://acme.example.com", "logo": (io.BytesIO(PNG), "logo.png", "image/png"),
     }, content_type="multipart/form-data")
     assert response.headers["Location"] == "/institute"
     institute = db.session.get(type(admin.institute), admin.institute_id)
@@ -162,11 +165,50 @@ def test_institute_details_and_logo(admin_client, admin, factory):
     assert institute.name == "Acme Languages GmbH"
 
 
-def test_a_logo_must_be_a_small_raster_image(admin):
-    with pytest.raises(ValidationError):
-        services.set_logo(admin, b"<svg onload='alert(1)'/>", "image/svg+xml")
-    with pytest.raises(ValidationError):
-        services.set_logo(admin, b"x" * (services.MAX_LOGO_BYTES + 1), "image/png")
+NOT_IMAGES = {"text": b"just some text", "html": b"<html><script>alert(1)</script></html>",
+              "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+              "truncated png": PNG[:40]}
+
+
+@pytest.mark.parametrize("data", NOT_IMAGES.values(), ids=NOT_IMAGES.keys())
+def test_a_logo_that_is_no_image_is_refused_whatever_its_declared_type(admin_client, admin, data):
+    response = admin_client.post("/institute", data={"name": "Acme Languages", "logo": (io.BytesIO(data), "logo.png",
+                                                                                        "image/png")},
+                                 content_type="multipart/form-data")
+    error = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one("#logo-error")
+    assert error.get_text(strip=True) == "Invalid file format unknown for Logo: use JPEG, PNG, GIF or WEBP."
+    db.session.expire_all()
+    assert admin.institute.logo is None
+    assert admin_client.get("/institute/logo").status_code == 404
+
+
+@pytest.mark.parametrize("content_type", ["application/octet-stream", ""])
+def test_a_logo_is_known_by_its_bytes_not_its_declared_type(admin_client, admin, content_type):
+    gif = image_bytes("GIF")
+    response = admin_client.post("/institute", data={"name": "Acme Languages", "logo": (io.BytesIO(gif), "logo",
+                                                                                        content_type)},
+                                 content_type="multipart/form-data")
+    assert response.headers["Location"] == "/institute"
+    logo = admin_client.get("/institute/logo")
+    assert logo.data == gif and logo.mimetype == "image/gif"
+
+
+@pytest.mark.parametrize("image_format, mimetype", [("PNG", "image/png"), ("JPEG", "image/jpeg"),
+                                                     ("GIF", "image/gif"), ("WEBP", "image/webp")])
+def test_the_logo_formats(admin, image_format, mimetype):
+    institute = services.set_logo(admin, image_bytes(image_format))
+    assert institute.logo_mimetype == mimetype
+
+
+def test_a_logo_in_another_format_or_too_large_is_refused(admin):
+    with pytest.raises(ValidationError) as refused:
+        services.set_logo(admin, image_bytes("BMP"))
+    assert (refused.value.code, refused.value.message) == ("E014", "Invalid file format BMP for Logo: use JPEG, PNG, "
+                                                                   "GIF or WEBP.")
+    with pytest.raises(ValidationError) as refused:
+        services.set_logo(admin, PNG + b"x" * services.IMAGE_RULES["logo"][2])
+    assert refused.value.code == "E013"
+    assert admin.institute.logo is None
 
 
 @pytest.mark.parametrize("role", [Role.EXAMINER, Role.PROCTOR, Role.SUPPORT])

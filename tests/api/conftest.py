@@ -192,9 +192,8 @@ def euro_error(response) -> dict:
 
 
 # The smallest PNG there is: one transparent pixel.
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND"
-       b"\xaeB`\x82")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d49444154789c6360606060000000050001a5f645400000000049454e44ae426082")
 
 
 def image_upload(data: bytes = PNG, name: str = "logo.png", mimetype: str = "image/png"):

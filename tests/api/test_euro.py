@@ -49,7 +49,9 @@ def test_a_read_only_token_reads_but_every_write_is_403(client, admin, factory, 
     support = EuroClient(client, make_credential(admin.institute_id, Role.SUPPORT), euro_checker)
     sitting = register(admin, exam, "ann@example.com")
     assert support.get(f"/api/v1/exams/{exam.id}").status_code == 200
-    assert support.get("/api/v1/student_sessions").status_code == 200
+    sessions = support.get("/api/v1/student_sessions").get_json()["student_sessions"]
+    assert [session["personal_url"] for session in sessions] == [None]   # a link is the candidate's credential
+    assert support.get(f"/api/v1/student_sessions/{sitting.id}").get_json()["student_session"]["personal_url"] is None
     writes = [
         ("POST", "/api/v1/exams", {"name": "New", "assessment_id": exam.assessment_id}),
         ("PATCH", f"/api/v1/exams/{exam.id}", {"name": "Renamed"}),
@@ -284,6 +286,7 @@ def test_one_student_session_read_changed_replaced_and_deleted(euro, admin, exam
     item = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]
     assert item["status"] == "exam_finished" and item["finish_mode"] == "NormalSubmission"
     assert item["total_marks"] == 1 and item["max_marks"] == 3 and item["finished_at"].endswith("+00:00")
+    assert item["personal_url"] == f"http://proctora.localhost/s/{sitting.access_token}"
     changed = body(euro.patch(f"/api/v1/student_sessions/{sitting.id}", json={"level": "B1", "first_name": "Anna"}))
     assert changed["student_session"]["student"]["level"] == "B1"
     assert changed["student_session"]["student"]["first_name"] == "Anna"

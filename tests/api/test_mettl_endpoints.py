@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.api.conftest import PNG, error_code, finish, image_upload, register, start
+from tests.images import image_bytes
 from webapp.accounts.models import Institute
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import delete_assessment
@@ -73,7 +74,41 @@ def test_logo_upload_shows_in_the_account_and_at_its_public_address(mettl, clien
     assert image.status_code == 200 and image.data == PNG and image.mimetype == "image/png"
     refused(mettl.post("/v1/account/upload-logo", {"note": "no file"}), "E400")
     refused(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(b"GIF89a", "logo.txt", "text/plain")}),
-            "E789")
+            "E014")
+
+
+SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>'
+
+
+@pytest.mark.parametrize("data", [b"plain text", b"<html><script>alert(1)</script></html>", SVG_WITH_SCRIPT],
+                         ids=["text", "html", "svg"])
+def test_an_upload_declared_png_that_is_none_is_refused_and_never_served(mettl, client, admin, data):
+    message = refused(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(data, "logo.png")}), "E014")
+    assert message == "Invalid file format unknown for Logo: use JPEG, PNG, GIF or WEBP."
+    refused(mettl.post("/v1/account/update-white-labeling", {"wl": "{}"},
+                       files={"fav": image_upload(data, "fav.png")}), "E014")
+    refused(mettl.post("/v1/account/update-white-labeling", {"wl": "{}"},
+                       files={"cov": image_upload(data, "cover.png")}), "E014")
+    info = ok(mettl.get("/v1/account"))["accountInfo"]
+    assert info["logoPath"] is None
+    assert not info["whiteLabelInfo"] or (info["whiteLabelInfo"]["faviconPath"],
+                                          info["whiteLabelInfo"]["backgroundImagePath"]) == (None, None)
+    for kind in ("logo", "favicon", "cover"):
+        assert client.get(f"/branding/{admin.institute_id}/{kind}").status_code == 404
+
+
+@pytest.mark.parametrize("mimetype", ["application/octet-stream", ""])
+def test_images_are_known_by_their_bytes_gif_and_ico_included(mettl, client, mimetype):
+    """Mettl takes a GIF logo and cover and an ICO favicon; a client's declared type is not needed."""
+    logo, favicon, cover = image_bytes("GIF"), image_bytes("ICO", (16, 16)), image_bytes("JPEG")
+    ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(logo, "logo", mimetype)}))
+    ok(mettl.post("/v1/account/update-white-labeling", {"wl": "{}"},
+                  files={"fav": image_upload(favicon, "fav", mimetype), "cov": image_upload(cover, "cov", mimetype)}))
+    info = ok(mettl.get("/v1/account"))["accountInfo"]
+    served = [client.get(path) for path in (info["logoPath"], info["whiteLabelInfo"]["faviconPath"],
+                                            info["whiteLabelInfo"]["backgroundImagePath"])]
+    assert [(response.data, response.mimetype) for response in served] == [
+        (logo, "image/gif"), (favicon, "image/x-icon"), (cover, "image/jpeg")]
 
 
 def test_white_labelling_is_stored_shown_and_served_to_the_candidate_pages(mettl, client, admin):
@@ -98,7 +133,7 @@ def test_white_labelling_is_stored_shown_and_served_to_the_candidate_pages(mettl
     ({"wl": "{}", "sn": "[]"}, None, "E017"),
     ({"wl": "{}", "sn": '["+1 650 924 9221", "+91 82878 0340", "+49 30 1234567"]'}, None, "E017"),
     ({"wl": "{}"}, {"fav": ("x" * 20_000, "fav.png", "image/png")}, "E013"),
-    ({"wl": "{}"}, {"cov": ("x", "cover.bmp", "image/bmp")}, "E014"),
+    ({"wl": "{}"}, {"cov": ("BM not really", "cover.bmp", "image/bmp")}, "E014"),
     ({"wl": '{"customTestUrl": "no spaces"}'}, None, "E789"),
     ({"wl": '{"logoColor": "fff"}'}, None, "E400"),
 ], ids=["no-wl", "color", "number", "no-number", "three-numbers", "size", "format", "url", "unknown"])

@@ -65,14 +65,17 @@ def test_a_bad_photo_is_refused_beside_its_field(client, proctored, stored_files
     assert stored_files() == before
 
 
-def test_without_consent_or_photos_the_check_says_what_is_missing(client, proctored):
+def test_without_consent_or_photos_the_check_says_what_is_missing(client, proctored, stored_files):
     client.get(f"/s/{proctored.access_token}")
-    soup = page(_post(client, proctored))
+    before = stored_files()
+    soup = page(_post(client, proctored, reference_photo=(_file(JPEG), "me.jpg", "image/jpeg"),
+                      id_photo=(_file(PNG), "id.png", "image/png")))
     assert soup.select_one(".field-error").get_text() == "Please agree to the camera being used during the test."
     soup = page(_post(client, proctored, consent="y", reference_photo=(_file(JPEG), "me.jpg", "image/jpeg")))
     assert soup.select_one("#id_photo-error").get_text() == "Please take a photo of your ID document."
     db.session.expire_all()
     assert proctored.status == SittingStatus.CHECK_STARTED
+    assert stored_files() == before   # refused checks keep none of the photos they were sent
 
 
 def test_photos_the_exam_does_not_ask_for_are_not_kept(client, sitting, stored_files):

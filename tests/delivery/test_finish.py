@@ -6,6 +6,7 @@ from tests.conftest import right_answer, wrong_answer
 from tests.delivery.helpers import items_by_type, page, register, start
 from tests.results.helpers import tagged_assessment
 from webapp.extensions import db
+from webapp.proctoring.services import override_review, review
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, SittingStatus
 
@@ -61,6 +62,26 @@ def test_the_done_page_shows_the_result_and_pending_essays(client, admin, make_e
     assert row == ["All", "1.5 / 13", "1", "1", "2", "1"]
     assert result.select_one("[data-report]")["href"] == f"/reports/{sitting.report_key}"
     assert result.select_one("[data-level]") is None and result.select_one("[data-outcome]") is None
+
+
+def test_a_result_withheld_by_a_review_shows_no_marks_on_the_done_page(client, admin, make_exam):
+    """As on the report: while a violation withholds the result, the candidate sees that, not the marks."""
+    sitting = start(register(admin, make_exam(assessment={"show_report_to_candidate_on_exit": True})))
+    items = items_by_type(sitting)
+    _answer(sitting, items["MCQ"], {"option": items["MCQ"].key["correct"][0]})
+    client.post(f"/s/{sitting.access_token}/finish")
+    review(admin, sitting.id, "violation", "A phone on the desk.")
+    db.session.commit()
+    soup = page(client.get(f"/s/{sitting.access_token}"))
+    assert "withheld" in soup.select_one("[data-withheld]").get_text()
+    assert soup.select_one("[data-total-marks]") is None and "marks" not in soup.get_text()
+    report = page(client.get(f"/reports/{sitting.report_key}"))
+    assert report.select_one("[data-withheld]") is not None and report.select_one("[data-marks]") is None
+    override_review(admin, sitting.id, "The phone was switched off.")
+    db.session.commit()
+    released = page(client.get(f"/s/{sitting.access_token}"))
+    assert released.select_one("[data-withheld]") is None
+    assert released.select_one("[data-total-marks]").get_text() == "2"
 
 
 def test_the_done_page_tells_a_certification_s_outcome(client, admin, factory):

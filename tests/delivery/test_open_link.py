@@ -5,8 +5,9 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.delivery.helpers import inputs_by_label, label_text, page
+from tests.delivery.helpers import inputs_by_label, label_text, page, register
 from webapp.assessments.services import FieldInput, set_registration_fields
+from webapp.candidates.models import Candidate
 from webapp.exams.services import set_active
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
@@ -67,16 +68,46 @@ def test_a_missing_field_is_shown_beside_it_and_nothing_is_registered(client, op
     assert db.session.scalar(select(Sitting).where(Sitting.exam_id == open_exam.id)) is None
 
 
+ALREADY_REGISTERED = "Email already registered, please use another email address."
+
+
+def _invitations_to(email: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == email,
+                                                               OutboxMessage.topic == "exam_invitation")))
+
+
 def test_registering_again_never_shows_someone_elses_link(client, open_exam):
     values = {"Email Address": "zoe@example.com", "First Name": "Zoe", "Country": "France"}
     _register(client, open_exam, **values)
     sitting = db.session.scalar(select(Sitting).where(Sitting.exam_id == open_exam.id))
     response = _register(client, open_exam, **values)
-    assert response.status_code == 200
+    assert response.status_code == 200 and "Location" not in response.headers
     text = page(response).select_one("[data-notice]").get_text()
-    assert "already registered" in text and "e-mailed your personal link again" in text
+    assert text.startswith(ALREADY_REGISTERED) and "we have e-mailed your personal link" in text
     assert sitting.access_token not in response.get_data(as_text=True)
-    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "zoe@example.com")) is not None
+    assert "/s/" not in response.get_data(as_text=True)
+    invitation, = _invitations_to("zoe@example.com")
+    assert f"/s/{sitting.access_token}" in invitation.payload["text"]
+
+
+def test_a_known_email_without_a_sitting_here_gets_no_link_its_owner_gets_one(client, admin, make_exam, open_exam):
+    """An impostor types the e-mail of a candidate the institute knows from another exam: they see ET-324's
+    message and no link; the owner is registered here and only the owner's address gets the new link."""
+    other = register(admin, make_exam(assessment={"name": "Earlier test"}, access_type="ByInvitation"),
+                     email="ann@example.com")
+    owner = other.candidate
+    response = _register(client, open_exam, **{"Email Address": "Ann@Example.com", "First Name": "Mallory",
+                                               "Country": "Spain"})
+    assert response.status_code == 200 and "Location" not in response.headers
+    body = response.get_data(as_text=True)
+    assert page(response).select_one("[data-notice]").get_text().startswith(ALREADY_REGISTERED)
+    assert "/s/" not in body
+    here = db.session.scalar(select(Sitting).where(Sitting.exam_id == open_exam.id))
+    assert here.candidate_id == owner.id and here.access_token not in body
+    invitation, = _invitations_to("ann@example.com")
+    assert f"/s/{here.access_token}" in invitation.payload["text"]
+    assert db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient != "ann@example.com")) is None
+    assert db.session.get(Candidate, owner.id).first_name == "Ann"   # the typist changed nobody's name
 
 
 def test_an_invitation_only_exam_asks_for_the_personal_link(client, make_exam):

@@ -31,6 +31,9 @@ def test_photos_never_share_a_file():
     (b"", "JPEG, PNG or WebP"),
     (b"GIF89a\x01\x00\x01\x00", "JPEG, PNG or WebP"),
     (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "JPEG, PNG or WebP"),
+    # A JPEG's first bytes before HTML: the image library cannot open it, so it is no photo.
+    (JPEG[:4] + b"<html><script>alert(1)</script></html>", "JPEG, PNG or WebP"),
+    (PNG[:40], "JPEG, PNG or WebP"),   # cut short
     (JPEG[:3] + b"\x00" * (2 * 1024 * 1024), "at most 2 MB"),
 ])
 def test_anything_else_is_refused_and_nothing_is_written(stored_files, data, message):

@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.delivery.helpers import build_paper, paper_assessment, register, start
+from tests.delivery.helpers import JPEG, build_paper, paper_assessment, register, start
 from tests.e2e.conftest import browser_login
 from webapp.exams.services import set_proctor_pool
 from webapp.extensions import db
@@ -182,7 +182,7 @@ def test_snapshots_from_the_fake_camera_reach_the_gallery(two, admin, make_exam,
     exam = make_exam(image_proctoring=True)
     sitting = register(admin, exam)
     taking.start_check(sitting, ip_address="127.0.0.1")
-    taking.complete_check(sitting, browser={}, consent=True, reference_photo="1/1/reference_photo-x.jpg")
+    taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG})
     taking.start_exam(sitting)
     db.session.commit()
     candidate, staff = two(), two()

@@ -350,6 +350,21 @@ def test_removing_a_sitting_not_yet_started(admin_client, admin, exam):
     assert list(sittings(exam)) == ["bob@example.com"]
 
 
+@pytest.mark.parametrize("role, sees_links", [("admin", True), ("examiner", True), ("proctor", False),
+                                               ("support", False)])
+def test_only_those_who_register_candidates_see_personal_links(client, admin, factory, exam, role, sees_links):
+    """A personal link lets whoever holds it take the test in the candidate's name."""
+    register(admin, exam, "ann@example.com")
+    log_in(client, admin if role == "admin" else factory.staff(admin.institute, role))
+    token = sittings(exam)["ann@example.com"].access_token
+    for url in (f"/exams/{exam.id}", f"/exams/{exam.id}/sittings"):
+        response = client.get(url)
+        row = html(response).select_one(".sitting-table tbody tr")
+        assert "ann@example.com" in row.get_text()
+        assert (token in response.get_data(as_text=True)) is sees_links
+        assert (row.select_one("input.link-input") is not None) is sees_links
+
+
 # The exam page: activation, deleting, the proctor pool ---------------------------------------------
 
 def test_deactivating_and_activating(admin_client, exam):

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from tests.delivery.helpers import register
+from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import T0, started
-from webapp.errors import Conflict, IllegalTransition, PermissionDenied, ValidationError
+from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.proctoring import services
@@ -17,7 +17,6 @@ from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, Sitting, SittingStatus
 
 S = SittingStatus
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 100
 
 
 def _audit(action):
@@ -282,7 +281,7 @@ def test_snapshots_gallery_retention_and_report_deletion(admin, make_exam, pool_
     exam = make_exam(image_proctoring=True)
     sitting = register(admin, exam)
     taking.start_check(sitting, ip_address="", now=T0)
-    taking.complete_check(sitting, browser={}, consent=True, reference_photo="x", now=T0)
+    taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG}, now=T0)
     taking.start_exam(sitting, now=T0)
     old = services.store_snapshot(sitting, JPEG, now=T0 - timedelta(days=40))
     new = services.store_snapshot(sitting, JPEG, now=T0)
@@ -316,6 +315,30 @@ def test_snapshots_gallery_retention_and_report_deletion(admin, make_exam, pool_
     assert db.session.scalar(select(func.count()).select_from(Snapshot)) == 0
     assert not (root / new.storage_key).exists()
     assert _audit("sitting.delete_report")[0].before["candidate"] == "ann@example.com"
+
+
+def test_check_photos_fall_under_the_retention(admin, make_exam, pool_proctor, app):
+    exam = make_exam(image_proctoring=True, candidate_auth_proctored=True)
+    root = Path(app.instance_path) / "uploads"
+    old, new = register(admin, exam, "old@example.com"), register(admin, exam, "new@example.com")
+    for sitting, moment in ((old, T0 - timedelta(days=40)), (new, T0)):
+        taking.start_check(sitting, ip_address="", now=moment)
+        taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG, "id_photo": JPEG},
+                              now=moment)
+    db.session.commit()
+    old_files = [root / old.check[kind] for kind in ("reference_photo", "id_photo")]
+    assert all(path.is_file() for path in old_files)
+    assert services.purge_old_images(now=T0) == 0          # no policy: kept
+    services.set_retention(admin, 30)
+    assert services.purge_old_images(now=T0) == 2
+    db.session.commit()
+    db.session.expire_all()
+    assert not any(path.exists() for path in old_files)
+    assert (old.check["reference_photo"], old.check["id_photo"], old.check["consent"]) == (None, None, True)
+    with pytest.raises(NotFound):
+        services.check_photo(pool_proctor, old.id, "reference_photo")
+    assert services.check_photo(pool_proctor, new.id, "id_photo") == (JPEG, "image/jpeg")
+    assert services.purge_old_images(now=T0) == 0
 
 
 def test_audit_log_filters_and_csv(running, pool_proctor, admin):

@@ -3,16 +3,14 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import log_in
-from tests.delivery.helpers import register
+from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import started
-from webapp import storage
 from webapp.extensions import db
 from webapp.proctoring import services
 from webapp.proctoring.models import AuditEntry, Snapshot
 from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingStatus
 
-JPEG = b"\xff\xd8\xff\xe0" + b"1" * 64
 
 
 def _soup(response):
@@ -53,11 +51,10 @@ def test_a_proctor_outside_the_pool_is_refused(client, admin, exam, outsider):
 
 
 def test_admission_screen_and_the_candidates_waiting_page(client, admin, make_exam, pool_proctor, app):
-    exam = make_exam(admission_required=True, candidate_auth_proctored=True)
+    exam = make_exam(admission_required=True, image_proctoring=True, candidate_auth_proctored=True)
     sitting = register(admin, exam)
-    keys = storage.store_images(sitting.institute_id, sitting.id, {"reference_photo": JPEG, "id_photo": JPEG})
     taking.start_check(sitting, ip_address="127.0.0.1")
-    taking.complete_check(sitting, browser={}, **keys)
+    taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG, "id_photo": JPEG})
     db.session.commit()
     log_in(client, pool_proctor)
     soup = _soup(client.get(f"/proctoring/exams/{exam.id}/admission"))
@@ -142,7 +139,7 @@ def test_snapshot_upload_and_gallery(client, admin, make_exam, pool_proctor, app
     exam = make_exam(image_proctoring=True)
     sitting = register(admin, exam)
     taking.start_check(sitting, ip_address="")
-    taking.complete_check(sitting, browser={}, consent=True, reference_photo="1/1/reference_photo-x.jpg")
+    taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG})
     taking.start_exam(sitting)
     db.session.commit()
     candidate = app.test_client()

@@ -106,7 +106,7 @@ def test_a_report_page_renders_to_png(passed_sitting, tmp_path):
 
 def test_the_report_embeds_the_institute_logo(admin, passed_sitting, pdf_image_count):
     assert pdf_image_count(services.report_pdf(result_of(passed_sitting))) == 0
-    set_logo(admin, _png("Acme"), "image/png")
+    set_logo(admin, _png("Acme"))
     db.session.commit()
     assert pdf_image_count(services.report_pdf(result_of(passed_sitting))) == 1
 

@@ -308,3 +308,15 @@ def test_the_result_page_of_a_revoked_certificate(app, admin, passed_sitting):
 def test_every_certificate_has_a_distinct_code(three_certificates):
     codes = [certificate.code for certificate in db.session.query(Certificate)]
     assert len(set(codes)) == 3
+
+
+def test_pages_with_personal_data_exports_and_reports_are_never_cached(admin_client, passed_sitting):
+    """A shared computer's cache, or a proxy's, must keep no copy of them."""
+    exam_id, key = passed_sitting.exam_id, passed_sitting.report_key
+    for url in ("/", "/candidates", f"/candidates/{passed_sitting.candidate_id}", f"/exams/{exam_id}",
+                f"/exams/{exam_id}/results", f"/exams/{exam_id}/results.csv", f"/exams/{exam_id}/results.xlsx",
+                f"/sittings/{passed_sitting.id}/result", f"/reports/{key}", f"/reports/{key}.pdf", "/certificates"):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers["Cache-Control"], url
+    assert "no-store" not in admin_client.get("/static/css/app.css").headers["Cache-Control"]

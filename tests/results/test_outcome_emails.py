@@ -7,12 +7,16 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
+from webapp.proctoring.services import review
 from webapp.reports.links import html_report_url, verify_url
 from webapp.reports.models import Certificate
+from webapp.results.grading import grade_response
+from webapp.sittings.models import Response, SittingItem
 
 OFFICE = "office@lingua.example"
 BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 60}, {"level": "B1", "min_percent": 60}]
@@ -122,6 +126,25 @@ def test_a_failed_certification_tells_the_candidate_to_continue_the_package(ling
     assert "Continue your course package" in _html_text(mail) and html_report_url(sitting) in _links(mail)
     [copy] = received[OFFICE]
     assert "Result: not passed (level B1); continues the course package" in copy.body()
+
+
+def test_a_result_withheld_when_graded_is_not_told_to_the_candidate(admin, factory, essay_certification, smtp_server):
+    """A violation found before the grader's last mark: the candidate hears only that the result is withheld."""
+    sitting = factory.finished_sitting(admin, essay_certification, email="ann@example.com", answer=right_answer)
+    review(admin, sitting.id, "violation", "A second voice in the room.")
+    response = db.session.scalar(select(Response).join(SittingItem, SittingItem.id == Response.item_id).where(
+        Response.sitting_id == sitting.id, SittingItem.question_type == "LONG_ANSWER"))
+    grade_response(admin, response.id, 5)
+    db.session.commit()
+    assert sitting.passed is True
+
+    [mail] = _delivered(smtp_server)["ann@example.com"]
+
+    assert mail.message["Subject"] == "Your result is withheld (Writing B2)"
+    text = " ".join(mail.body().split())
+    assert "Your result is withheld for now" in text and html_report_url(sitting) in text
+    assert "passed" not in text and "%" not in text and "B2" not in text.replace("Writing B2", "")
+    assert "passed" not in _html_text(mail) and "withheld" in _html_text(mail)
 
 
 @pytest.mark.parametrize("notify_client, contact_email", [(False, OFFICE), (True, "")])

@@ -5,6 +5,8 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from tests.delivery.helpers import JPEG, PNG
+from webapp import storage
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
@@ -130,13 +132,15 @@ def test_the_check_demands_what_the_exam_needs(admin, factory):
     sitting = _register(admin, exam)
     taking.start_check(sitting, now=T0)
     for check, field in [({}, "consent"), ({"consent": True}, "reference_photo"),
-                         ({"consent": True, "reference_photo": "photos/ref.jpg"}, "id_photo")]:
+                         ({"consent": True, "photos": {"reference_photo": JPEG}}, "id_photo"),
+                         ({"consent": True, "photos": {"reference_photo": JPEG, "id_photo": b"<svg/>"}}, "id_photo")]:
         with pytest.raises(ValidationError) as error:
             taking.complete_check(sitting, browser={}, now=T0, **check)
         assert error.value.field == field
-    taking.complete_check(sitting, browser={}, consent=True, reference_photo="photos/ref.jpg",
-                          id_photo="photos/id.jpg", now=T0)
-    assert sitting.check["id_photo"] == "photos/id.jpg"
+    taking.complete_check(sitting, browser={}, consent=True, photos={"reference_photo": JPEG, "id_photo": PNG},
+                          now=T0)
+    assert storage.read_image(sitting.check["id_photo"]) == (PNG, "image/png")
+    assert sitting.check_photos_at == T0
 
 
 def test_access_problems(admin, factory):

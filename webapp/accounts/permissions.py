@@ -15,14 +15,16 @@
 | candidates.view     |   x   |    x     |    x    |    x    |
 | candidates.edit     |   x   |    x     |         |         |
 | sittings.proctor    |   x   |          |    x    |         |
+| sittings.links      |   x   |    x     |         |         |
 | results.view        |   x   |    x     |         |    x    |
 | results.grade       |   x   |    x     |         |         |
 | certificates.revoke |   x   |          |         |         |
 
 Support is the read-only help desk; proctors see the assessments, exams and candidates they will
 supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`;
-admitting candidates and acting on running sittings is `sittings.proctor`. Results, reports, exports
-and item analysis are `results.view`; marking essays is `results.grade`.
+admitting candidates and acting on running sittings is `sittings.proctor`. A personal test link is
+the candidate's credential: only those who register and invite candidates see it (`sittings.links`).
+Results, reports, exports and item analysis are `results.view`; marking essays is `results.grade`.
 """
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ class Permission(enum.StrEnum):
     VIEW_CANDIDATES = "candidates.view"
     EDIT_CANDIDATES = "candidates.edit"
     PROCTOR_SITTINGS = "sittings.proctor"
+    VIEW_PERSONAL_LINKS = "sittings.links"
     VIEW_RESULTS = "results.view"
     GRADE_RESPONSES = "results.grade"
     REVOKE_CERTIFICATES = "certificates.revoke"
@@ -56,7 +59,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST,
                               P.VIEW_EXAMS, P.EDIT_EXAMS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES,
-                              P.VIEW_RESULTS, P.GRADE_RESPONSES}),
+                              P.VIEW_PERSONAL_LINKS, P.VIEW_RESULTS, P.GRADE_RESPONSES}),
     Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES, P.PROCTOR_SITTINGS}),
     Role.SUPPORT: frozenset({P.VIEW_STAFF, P.VIEW_BANK, P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES,
                              P.VIEW_RESULTS}),

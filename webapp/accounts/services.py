@@ -11,6 +11,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp import storage
 from webapp.accounts.models import Institute, Role, User, WhiteLabel
 from webapp.accounts.permissions import Permission, can, require
 from webapp.clock import utcnow
@@ -23,8 +24,6 @@ MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
 # Compared against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
-ALLOWED_LOGO_TYPES = {"image/png", "image/jpeg", "image/webp"}
-MAX_LOGO_BYTES = 512 * 1024
 
 
 def normalise_email(email: str, field: str = "email") -> str:
@@ -129,14 +128,10 @@ def update_institute(actor: User, **details) -> Institute:
     return institute
 
 
-def set_logo(actor: User, data: bytes, mimetype: str) -> Institute:
+def set_logo(actor: User, data: bytes) -> Institute:
+    """The institute's logo, whatever type its sender declared: its bytes say what it is."""
     require(actor, Permission.MANAGE_INSTITUTE)
-    if mimetype not in ALLOWED_LOGO_TYPES:
-        raise ValidationError("The logo must be a PNG, JPEG or WebP image.", field="logo")
-    if not data or len(data) > MAX_LOGO_BYTES:
-        raise ValidationError("The logo must be between 1 byte and 512 KB.", field="logo")
-    actor.institute.logo = data
-    actor.institute.logo_mimetype = mimetype
+    actor.institute.logo, actor.institute.logo_mimetype = _image("logo", data)
     return actor.institute
 
 
@@ -289,10 +284,13 @@ HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 SUPPORT_NUMBER = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}")
 TEST_URL_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
 MAX_SUPPORT_NUMBERS = 2
-# Mettl's limits: a favicon of up to 10 KB, a cover image of up to 2 MB.
+# Each branding image's label, formats (storage.image_format's names) and largest size. Mettl's (2.2,
+# 2.3): a logo in JPEG, PNG or GIF (WebP too, as the console always took), a favicon of up to 10 KB
+# in PNG or ICO, a cover image of up to 2 MB in JPEG, PNG or GIF. SVG is none of them: it can carry script.
 IMAGE_RULES = {
-    "favicon": ("Favicon", {"image/png", "image/x-icon", "image/vnd.microsoft.icon"}, 10 * 1024),
-    "cover": ("Cover Image", {"image/jpeg", "image/png", "image/gif"}, 2 * 1024 * 1024),
+    "logo": ("Logo", ("JPEG", "PNG", "GIF", "WEBP"), 512 * 1024),
+    "favicon": ("Favicon", ("PNG", "ICO"), 10 * 1024),
+    "cover": ("Cover Image", ("JPEG", "PNG", "GIF"), 2 * 1024 * 1024),
 }
 
 
@@ -332,19 +330,22 @@ def _custom_test_url(institute_id: int, slug: str | None) -> str | None:
     return slug
 
 
-def _image(kind: str, data: bytes, mimetype: str) -> bytes:
-    label, allowed, limit = IMAGE_RULES[kind]
-    if mimetype not in allowed:
-        raise ValidationError(f"Invalid file format {mimetype or 'unknown'} for {label}", code="E014", field=kind)
+def _image(kind: str, data: bytes) -> tuple[bytes, str]:
+    """A branding image and the MIME type it is served as, both from its bytes; else E013 or E014."""
+    label, formats, limit = IMAGE_RULES[kind]
     if not data or len(data) > limit:
         raise ValidationError(f"File Size Exceeded for {label}", code="E013", field=kind)
-    return data
+    found = storage.image_format(data)
+    if found not in formats:
+        raise ValidationError(f"Invalid file format {found or 'unknown'} for {label}: use "
+                              f"{', '.join(formats[:-1])} or {formats[-1]}.", code="E014", field=kind)
+    return data, storage.FORMAT_MIMETYPES[found]
 
 
 def update_white_label(actor: User, *, settings: dict, support_numbers: list | None = None,
-                       images: dict[str, tuple[bytes, str]] | None = None) -> WhiteLabel:
+                       images: dict[str, bytes] | None = None) -> WhiteLabel:
     """Change the settings given (colours and `custom_test_url`; an empty value clears one), the
-    support numbers if given, and the images given ({"favicon" or "cover": (data, mimetype)})."""
+    support numbers if given, and the images given ({"favicon" or "cover": bytes})."""
     require(actor, Permission.MANAGE_INSTITUTE)
     unknown = set(settings) - set(COLOR_FIELDS) - {"custom_test_url"}
     if unknown:
@@ -355,8 +356,9 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
                 else _color(field, value))
     if support_numbers is not None:
         label.support_numbers = _support_numbers(support_numbers)
-    for kind, (data, mimetype) in (images or {}).items():
-        setattr(label, kind, _image(kind, data, mimetype))
+    for kind, data in (images or {}).items():
+        data, mimetype = _image(kind, data)
+        setattr(label, kind, data)
         setattr(label, f"{kind}_mimetype", mimetype)
     db.session.add(label)
     db.session.flush()

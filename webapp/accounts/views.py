@@ -126,7 +126,7 @@ def institute_settings():
         saved = attempt(form, services.update_institute, current_user, **details)
         logo = form.logo.data
         if saved and logo and logo.filename:
-            saved = attempt(form, services.set_logo, current_user, logo.read(), logo.mimetype)
+            saved = attempt(form, services.set_logo, current_user, logo.read())
         if saved:
             flash("The institute's details are saved.", "success")
             return redirect(url_for("accounts.institute_settings"))

@@ -23,6 +23,7 @@ from webapp.exams.services import describe_window, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
 from webapp.extensions import csrf, limiter
 from webapp.proctoring import services as proctoring
+from webapp.results import outcomes
 from webapp.sittings import taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
@@ -170,12 +171,13 @@ def _browsing_left(sitting):
 
 def _done_page(sitting):
     exam, assessment = sitting.exam, sitting.exam.assessment
-    result = None
+    result, withheld = None, False
     if assessment.show_report_to_candidate_on_exit:
+        withheld = not outcomes.shown_to_candidate(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
-        result = result_summary(sitting, *taking.items_and_responses(sitting))
+        result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
     return render_template("delivery/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
-                           exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
+                           withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
 
 
 PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _check_page,
@@ -205,10 +207,8 @@ def check(token):
 
 
 def _complete_check(sitting, form: CheckForm) -> bool:
-    needs = taking.check_requirements(sitting)
-    photos = storage.store_images(sitting.institute_id, sitting.id, {
-        kind: data for kind in storage.KINDS if needs[kind] and (data := form.photo(kind))})
-    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data, **photos)
+    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data,
+                          photos={kind: form.photo(kind) for kind in storage.KINDS})
     return True
 
 

@@ -20,8 +20,7 @@ blueprint = Blueprint("exams", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"describe_window": services.describe_window, "personal_url": sittings.personal_url,
-            "not_started": sittings.NOT_STARTED}
+    return {"describe_window": services.describe_window, "not_started": sittings.NOT_STARTED}
 
 
 # The list, creating and editing -------------------------------------------------------------------
@@ -67,7 +66,9 @@ def _sittings_table(exam) -> dict:
     """The sittings table of the exam page (filtered and paged by the query string)."""
     filters = forms.SittingFilterForm(formdata=request.args)
     page = sittings.exam_sittings(current_user, exam.id, **filters.criteria(), page=page_number())
-    return {"exam": exam, "sittings": page, "filters": filters, "counts": sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id]}
+    return {"exam": exam, "sittings": page, "filters": filters,
+            "links": sittings.personal_links(current_user, page.items),
+            "counts": sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id]}
 
 
 @blueprint.get("/exams/<int:exam_id>")

@@ -519,19 +519,36 @@ def set_retention(actor: User, days) -> RetentionPolicy:
 
 
 def purge_old_images(*, now: datetime | None = None, batch: int = RETENTION_BATCH) -> int:
-    """The worker's job: snapshots older than their institute's retention go, files first, at most
-    `batch` per institute per run (the next run takes the rest)."""
+    """The worker's job: snapshots and check photos older than their institute's retention go, files
+    first, at most `batch` of each per institute per run (the next run takes the rest)."""
     now = now or utcnow()
     removed = 0
     for policy in db.session.scalars(select(RetentionPolicy)).all():
+        cutoff = now - timedelta(days=policy.image_days)
         old = db.session.execute(select(Snapshot.id, Snapshot.storage_key).where(
             Snapshot.institute_id == policy.institute_id,
-            Snapshot.created_at < now - timedelta(days=policy.image_days)).order_by(Snapshot.id).limit(batch)).all()
+            Snapshot.created_at < cutoff).order_by(Snapshot.id).limit(batch)).all()
         for _, key in old:
             _remove_file(key)
         if old:
             db.session.execute(delete(Snapshot).where(Snapshot.id.in_([row.id for row in old])))
             removed += len(old)
+        removed += _purge_check_photos(policy.institute_id, cutoff, batch)
+    return removed
+
+
+def _purge_check_photos(institute_id: int, cutoff: datetime, batch: int) -> int:
+    """The reference and ID photos of checks taken before the cutoff; the check keeps its other facts."""
+    removed = 0
+    for sitting in db.session.scalars(select(Sitting).where(
+            Sitting.institute_id == institute_id, Sitting.check_photos_at < cutoff).order_by(Sitting.id).limit(batch)):
+        kept = dict(sitting.check or {})
+        for kind in storage.KINDS:
+            if kept.get(kind):
+                storage.remove_image(kept[kind])
+                kept[kind] = None
+                removed += 1
+        sitting.check, sitting.check_photos_at = kept, None
     return removed
 
 

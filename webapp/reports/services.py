@@ -29,6 +29,7 @@ from webapp.extensions import db
 from webapp.reports import links
 from webapp.reports.certificates import by_code
 from webapp.reports.models import Certificate
+from webapp.results import outcomes
 from webapp.results.services import SittingResult, result_of
 from webapp.sittings.models import Sitting, SittingStatus
 
@@ -103,9 +104,10 @@ def report_html(result: SittingResult, template: str = "reports/report.html") ->
     sitting = result.sitting
     certificate = result.certificate if result.certificate and result.certificate.is_valid else None
     return render_template(
-        template, result=result, sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
-        candidate=sitting.candidate, assessment=sitting.exam.assessment, summary=result.summary,
-        certificate=certificate, logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
+        template, result=result, withheld=not outcomes.shown_to_candidate(sitting), sitting=sitting,
+        exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
+        assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
+        logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
         verify_url=links.verify_url(certificate.code) if certificate else None)
 
 

@@ -168,6 +168,15 @@ def grade_corrected(sitting: Sitting, items: list, responses: dict) -> None:
     _apply_outcome(sitting, items, responses)
 
 
+def shown_to_candidate(sitting: Sitting) -> bool:
+    """The one rule for what a candidate is shown of their result, on the done page, the report and the
+    outcome e-mails: marks, level and outcome, unless a proctor's review found a violation that an admin
+    has not released (then only that the result is withheld)."""
+    from webapp.proctoring.services import result_withheld  # proctoring builds on sittings, which build on results
+
+    return not result_withheld(sitting)
+
+
 def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> None:
     """The candidate hears of a placement or certification result, passed or failed, with the link to
     the report (and to the certificate's verification page when one was issued); the institute too
@@ -190,8 +199,16 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
         subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
     message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
                "exam_id": exam.id}
-    messages = [{**message, "to": candidate.email, "subject": f"{subject} ({assessment.name})",
-                 "context": {**context, "to_candidate": True}}]
+    if shown_to_candidate(sitting):
+        to_candidate = {**message, "subject": f"{subject} ({assessment.name})",
+                        "context": {**context, "to_candidate": True}}
+    else:
+        # Not a word of the marks, level or outcome: only that the result is withheld, and the report's link.
+        to_candidate = {"template": "result_withheld", "topic": "result_withheld", "institute_id": exam.institute_id,
+                        "exam_id": exam.id, "subject": f"Your result is withheld ({assessment.name})",
+                        "context": {key: context[key] for key in ("institute", "assessment", "candidate",
+                                                                  "report_url")}}
+    messages = [{**to_candidate, "to": candidate.email}]
     if exam.notify_client and exam.institute.contact_email:
         messages.append({**message, "to": exam.institute.contact_email,
                          "subject": f"{candidate.name}: {subject.removeprefix('Your ')} ({assessment.name})",

@@ -60,7 +60,9 @@ def exam_results_csv(exam_id):
 @login_required
 def exam_results_xlsx(exam_id):
     filename, workbook = services.results_xlsx(current_user, exam_id)
-    return send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    response = send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"   # send_file's own default would let caches keep it
+    return response
 
 
 @blueprint.get("/sittings/<int:sitting_id>/result")

@@ -54,6 +54,8 @@ class Sitting(TimestampMixin, db.Model):
         Index("ix_sittings_exam_status", "exam_id", "status"),
         # The worker's sweep for sittings whose time ran out while nobody was looking.
         Index("ix_sittings_status_deadline", "status", "deadline"),
+        # The retention job's sweep for check photos older than their institute keeps images.
+        Index("ix_sittings_institute_check_photos", "institute_id", "check_photos_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +77,8 @@ class Sitting(TimestampMixin, db.Model):
     registered_by: Mapped[str] = mapped_column(String(20), default="staff")   # staff, api, open link
     # Taking the test
     check: Mapped[dict] = mapped_column(JSON, default=dict)            # what the check recorded (browser, photos)
+    # When the check's photos were stored; None once the retention job has removed them (or there were none).
+    check_photos_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
     extra_minutes: Mapped[int] = mapped_column(default=0)
     # [{"name", "instructions", "duration", "deadline", "closed"}] frozen at start; timed sections run in turn

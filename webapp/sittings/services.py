@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
+from webapp.accounts.permissions import Permission, can, require
 from webapp.accounts.services import institute_and_descendants, normalise_email
 from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
@@ -44,6 +44,8 @@ LOOKUP_CHUNK = 500
 NAME_FIELDS = ("First Name", "Last Name")
 NAME_LENGTH = Candidate.first_name.type.length
 USERNAME_LENGTH = Candidate.username.type.length
+# The words of the eTest service's changelog (ET-324) for an open-link registration with a known e-mail.
+EMAIL_ALREADY_REGISTERED = "Email already registered, please use another email address."
 
 
 def transition(sitting: Sitting, to: SittingStatus, *, resume: bool = False) -> None:
@@ -55,6 +57,14 @@ def transition(sitting: Sitting, to: SittingStatus, *, resume: bool = False) -> 
 
 def personal_url(access_token: str) -> str:
     return f"{current_app.config['BASE_URL']}/s/{access_token}"
+
+
+def personal_links(actor: User, sittings: list[Sitting]) -> dict[int, str] | None:
+    """The personal links of these sittings by sitting id for those allowed to see them, None for the
+    others: a link lets whoever holds it take the test."""
+    if not can(actor, Permission.VIEW_PERSONAL_LINKS):
+        return None
+    return {sitting.id: personal_url(sitting.access_token) for sitting in sittings}
 
 
 def sitting_by_token(token: str) -> Sitting | None:
@@ -149,22 +159,35 @@ def register_candidates(actor: User, exam_id, rows: list[dict], *, send_email: b
 
 
 def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
-    """A candidate registers themself through an OpenForAll exam's link (no staff involved). The
-    personal link of an e-mail registered before is never shown to whoever typed that e-mail: it is
-    e-mailed to its owner again instead."""
+    """A candidate registers themself through an OpenForAll exam's link (no staff involved). Only an
+    e-mail new to the institute leads to a personal link. Whoever types a known e-mail is told it is
+    taken (ET-324) and sees no link: the owner's own personal link for this exam is e-mailed to the
+    owner instead (registering them in this exam first if they had no sitting in it)."""
     if exam.access_type != AccessType.OPEN_FOR_ALL:
         raise Conflict("This test is by invitation only: please use the personal link from your invitation.")
+    known = _known_candidate(exam.institute_id, row.get(EMAIL_FIELD))
     outcome, = _register(exam, [row], send_email=False, context_data=None, source="open link")
-    if outcome.status == "ToBeTaken" or outcome.sitting_id is None:
+    if outcome.sitting_id is None or (outcome.registered and not known):
         return outcome
     sitting = db.session.get(Sitting, outcome.sitting_id)
-    if sitting.status != S.EXAM_FINISHED:
-        _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
-                                          sitting.access_token)])
-    message = ("You have already taken this test." if sitting.status == S.EXAM_FINISHED else
-               "This e-mail is already registered for this test; we have e-mailed your personal link again.")
-    return RegistrationOutcome(outcome.row, outcome.email, outcome.status, message, field=outcome.field,
+    if sitting.status == S.EXAM_FINISHED:
+        return RegistrationOutcome(outcome.row, outcome.email, outcome.status, "You have already taken this test.",
+                                   field=EMAIL_FIELD, sitting_id=sitting.id)
+    _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
+                                      sitting.access_token)])
+    return RegistrationOutcome(outcome.row, outcome.email, "Error", f"{EMAIL_ALREADY_REGISTERED} If this address is "
+                               "yours, we have e-mailed your personal link to it.", field=EMAIL_FIELD,
                                sitting_id=sitting.id)
+
+
+def _known_candidate(institute_id: int, email) -> bool:
+    """Whether a candidate of the institute already has this e-mail (an invalid one is nobody's)."""
+    try:
+        email = normalise_email(str(email or ""))
+    except ValidationError:
+        return False
+    return db.session.scalar(select(Candidate.id).where(Candidate.institute_id == institute_id,
+                                                        Candidate.email == email)) is not None
 
 
 def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_data: dict[str, str] | None,

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, insert, select, update
 
+from webapp import storage
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
@@ -92,23 +93,32 @@ def check_requirements(sitting: Sitting) -> dict:
             "id_photo": exam.candidate_auth_proctored}
 
 
-def complete_check(sitting: Sitting, *, browser: dict, consent: bool = False, reference_photo: str | None = None,
-                   id_photo: str | None = None, now: datetime | None = None) -> None:
-    """Record the check (`check_completed`); photos are stored first by the caller (storage keys).
-    Without admission the session then opens at once while the window is open."""
+PHOTO_PROMPTS = {"reference_photo": "Please take a photo of yourself.",
+                 "id_photo": "Please take a photo of your ID document."}
+
+
+def complete_check(sitting: Sitting, *, browser: dict, consent: bool = False, photos: dict[str, bytes] | None = None,
+                   now: datetime | None = None) -> None:
+    """Record the check (`check_completed`) with its photos ({kind: image bytes}). Every rule is
+    applied and every photo checked before any is stored, so a refused check leaves no file behind;
+    photos the exam does not ask for are not kept. Without admission the session then opens at once
+    while the window is open."""
     if sitting.status != S.CHECK_STARTED:
         raise IllegalTransition("The check is not running for this test.")
     needs = check_requirements(sitting)
     if needs["camera"] and not consent:
         raise ValidationError("Please agree to the camera being used during the test.", field="consent")
-    if needs["reference_photo"] and not reference_photo:
-        raise ValidationError("Please take a photo of yourself.", field="reference_photo")
-    if needs["id_photo"] and not id_photo:
-        raise ValidationError("Please take a photo of your ID document.", field="id_photo")
+    wanted = {kind: data for kind, data in (photos or {}).items() if needs.get(kind) and data}
+    for kind, prompt in PHOTO_PROMPTS.items():
+        if needs[kind] and kind not in wanted:
+            raise ValidationError(prompt, field=kind)
+    now = now or utcnow()
+    keys = storage.store_images(sitting.institute_id, sitting.id, wanted)
     transition(sitting, S.CHECK_COMPLETED)
     sitting.check = {"browser": {key: str(value)[:200] for key, value in (browser or {}).items()},
-                     "consent": bool(consent), "reference_photo": reference_photo, "id_photo": id_photo,
-                     "completed_at": (now or utcnow()).isoformat()}
+                     "consent": bool(consent), "reference_photo": keys.get("reference_photo"),
+                     "id_photo": keys.get("id_photo"), "completed_at": now.isoformat()}
+    sitting.check_photos_at = now if keys else None
     record_event(sitting, "check_completed")
     open_session_if_ready(sitting, now=now)
 

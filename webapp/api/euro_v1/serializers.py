@@ -13,7 +13,6 @@ from webapp.reports.links import html_report_url, pdf_report_url
 from webapp.results import outcomes
 from webapp.results.services import Standing
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import personal_url
 
 
 def _iso(value):
@@ -48,12 +47,13 @@ def result(item: Sitting, standing: Standing) -> dict | None:
             "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld}
 
 
-def student_session(item: Sitting, standing: Standing) -> dict:
+def student_session(item: Sitting, standing: Standing, personal_url: str | None) -> dict:
+    """`personal_url` is null for a credential whose role may not see personal links."""
     return {
         "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "status": item.status.value,
         "finish_mode": item.finish_mode.value if item.finish_mode else None, "student": student(item.candidate),
         "registration": dict(item.registration), "context_data": item.context_data,
-        "personal_url": personal_url(item.access_token), "registered_by": item.registered_by,
+        "personal_url": personal_url, "registered_by": item.registered_by,
         **{name: _iso(getattr(item, name)) for name in ("mail_sent_at", "started_at", "deadline", "finished_at")},
         "total_marks": item.total_marks, "max_marks": item.max_marks, "graded_at": _iso(item.graded_at),
         "result": result(item, standing), "created_at": _iso(item.created_at),

@@ -22,8 +22,8 @@ from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_inp
                                    set_active, set_proctor_pool, update_exam)
 from webapp.extensions import limiter
 from webapp.results.services import standings
-from webapp.sittings.services import (get_sitting, register_candidates, remove_sitting, send_invitations,
-                                     search_sittings)
+from webapp.sittings.services import (get_sitting, personal_links, register_candidates, remove_sitting,
+                                     search_sittings, send_invitations)
 
 blueprint = Blueprint("euro_v1", __name__, url_prefix="/api/v1")
 use_record_ids(blueprint)
@@ -59,7 +59,14 @@ def _exam(item, status: int = 200):
 
 
 def _student_session(item, status: int = 200):
-    return jsonify({"student_session": serializers.student_session(item, standings([item])[item.id])}), status
+    return jsonify({"student_session": _session_serializer([item])(item)}), status
+
+
+def _session_serializer(items):
+    """Serialises these sessions with their percentiles and the personal links the actor may see,
+    looked up for all of them at once."""
+    ranks, links = standings(items), personal_links(actor(), items) or {}
+    return lambda item: serializers.student_session(item, ranks[item.id], links.get(item.id))
 
 
 # Exams ------------------------------------------------------------------------------------------------
@@ -165,8 +172,7 @@ def _student_sessions(**scope):
         actor(), status=request.args.get("status"), email=request.args.get("email"),
         username=request.args.get("username"), level=request.args.get("level"), page=page, per_page=per_page,
         **scope)
-    ranks = standings(found.items)
-    return _list("student_sessions", found, lambda item: serializers.student_session(item, ranks[item.id]))
+    return _list("student_sessions", found, _session_serializer(found.items))
 
 
 @route("/exams/<id:exam_id>/student_sessions", methods=["GET"])

@@ -72,13 +72,13 @@ def upload_logo():
     logo = request.files.get("logo")
     if logo is None:
         raise parsing.bad_request("Mandatory parameter logo not supplied.")
-    set_logo(actor(), logo.read(), logo.mimetype)
+    set_logo(actor(), logo.read())
     return success()
 
 
 @route("/account/update-white-labeling", methods=["POST"])
 def update_white_labeling():
-    images = {kind: (upload.read(), upload.mimetype) for kind, upload in
+    images = {kind: upload.read() for kind, upload in
               (("favicon", request.files.get("fav")), ("cover", request.files.get("cov"))) if upload is not None}
     update_white_label(
         actor(), settings=parsing.white_label_settings(parsing.json_parameter("wl")),
