@@ -115,6 +115,13 @@ def _same_site_referrer() -> str:
     return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
+def error_page(status: int, message: str):
+    """The error as a page, or as the fragment htmx swaps in where the page's part would have gone."""
+    fragment = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+    template = "errors/_error.html" if fragment else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -123,7 +130,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error(error.status, error.code, error.message, error.field)
         if error.status in (403, 404):
-            return render_template("errors/error.html", status=error.status, message=error.message), error.status
+            return error_page(error.status, error.message)
         # A rule broken by a console action that the view did not turn into an inline form error.
         flash(error.message, "error")
         return redirect(_same_site_referrer())
@@ -132,7 +139,7 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(_error):
         if wants_json():
             return json_error(404, _http_error_code(404), "Not found.")
-        return render_template("errors/error.html", status=404, message="Page not found."), 404
+        return error_page(404, "Page not found.")
 
     @app.errorhandler(429)
     def too_many(error):
@@ -140,14 +147,14 @@ def register_error_handlers(app: Flask) -> None:
                    "Too many attempts. Please wait a minute and try again.")
         if wants_json():
             return json_error(429, _http_error_code(429), message)
-        return render_template("errors/error.html", status=429, message=message), 429
+        return error_page(429, message)
 
     @app.errorhandler(400)
     def bad_request(error):
         message = getattr(error, "description", None) or "Bad request."
         if wants_json():
-            return json_error(400, _http_error_code(400), message)
-        return render_template("errors/error.html", status=400, message=message), 400
+            return json_error(400, _http_error_code(400), message, getattr(error, "field", None))
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):

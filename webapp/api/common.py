@@ -3,20 +3,12 @@ pieces that describe them alike."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g
-from werkzeug.routing import IntegerConverter
 
 from webapp.api.models import ApiCredential
 from webapp.api.services import ApiActor, actor_for
-from webapp.database import MAX_ID
+from webapp.database import MAX_ID, RecordId  # noqa: F401  (MAX_ID: the API's bound of ids)
 
 DEFAULT_RATE_LIMIT = "600 per minute"
-
-
-class RecordId(IntegerConverter):
-    """`<id:name>` in a route: a record id, so that a number out of range is simply not found."""
-
-    def __init__(self, url_map):
-        super().__init__(url_map, max=MAX_ID)
 
 
 def use_record_ids(blueprint: Blueprint) -> None:

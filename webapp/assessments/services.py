@@ -20,8 +20,8 @@ from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, Re
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
-from webapp.database import MAX_ID, Page, direction, get_in_institute, page_of, was_deleted
-from webapp.errors import Deleted, NotFound, ValidationError, parse_enum
+from webapp.database import Page, direction, get_in_institute, page_of, parse_id, was_deleted
+from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
@@ -576,7 +576,7 @@ def pick_questions(actor: User, assessment_id, section_id, question_ids: list[in
     def apply(data: AssessmentInput) -> None:
         section = data.sections[_section_index(data, section_id)]
         # New picks join in the bank's order (oldest first), whatever order the picker listed them in.
-        section.question_ids += sorted({int(q) for q in question_ids} - set(section.question_ids))
+        section.question_ids += sorted({parse_id(q, "Question") for q in question_ids} - set(section.question_ids))
 
     return change_assessment(actor, assessment_id, apply)
 
@@ -597,8 +597,13 @@ def set_registration_fields(actor: User, assessment_id, fields: list[FieldInput]
 
 
 def delete_assessment(actor: User, assessment_id) -> None:
+    """Only an assessment that no exam offers may go: the exams' sittings and results refer to it."""
     require(actor, Permission.EDIT_ASSESSMENTS)
-    db.session.delete(get_assessment(actor, assessment_id))
+    assessment = get_assessment(actor, assessment_id)
+    exams = db.session.scalars(select(Exam.name).where(Exam.assessment_id == assessment.id).order_by(Exam.name)).all()
+    if exams:
+        raise Conflict(f"The assessment is offered by {', '.join(exams)}; delete those exams first.")
+    db.session.delete(assessment)
 
 
 def list_assessments(actor: User, *, text: str = "", kind: str | None = None, page: int = 1, per_page: int = 25):
@@ -655,8 +660,7 @@ ASSESSMENT_DETAILS = (
 
 def get_assessment_or_deleted(actor: User, assessment_id) -> Assessment:
     """The institute's assessment; one it deleted is Deleted (E007), any other unknown id NotFound (E001)."""
-    if not str(assessment_id).isdigit() or int(assessment_id) > MAX_ID:
-        raise NotFound("Assessment")
+    assessment_id = parse_id(assessment_id, "Assessment")
     try:
         return get_assessment(actor, assessment_id)
     except NotFound:

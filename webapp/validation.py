@@ -1,0 +1,83 @@
+"""Input rules that every door shares: the guard at the edge, which refuses what no field may hold
+before any view runs, and the rules for single-line and multi-line text that services apply to
+what they store."""
+from __future__ import annotations
+
+import re
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, NotFound
+
+from webapp.database import RecordId
+from webapp.errors import ValidationError
+
+# C0 control characters, DEL and lone surrogates: no text anyone types holds them, PostgreSQL refuses
+# NUL and no database encoding takes a lone surrogate.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+# The same, but for the tab and line breaks that multi-line text (stems, essays, answers) keeps.
+_CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# No path segment or query parameter of this application is longer: a longer one is a probe.
+MAX_URL_VALUE = 1000
+
+
+def single_line(value: str, label: str, *, field: str | None = None, max_length: int | None = None) -> str:
+    """A name or other one-line text as given, or a ValidationError: a line break in a name would break
+    every e-mail header and file name made from it; a longer value than its column holds is refused
+    here rather than by the database."""
+    if _CONTROL.search(value):
+        raise ValidationError(f"{label} must be a single line without control characters.", field=field)
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(f"{label} is longer than {max_length} characters.", field=field)
+    return value
+
+
+def multi_line(value: str, label: str, *, field: str | None = None) -> str:
+    """Text that keeps its tabs and line breaks, but no other control character."""
+    if _CONTROL_BUT_LAYOUT.search(value):
+        raise ValidationError(f"{label} must not contain control characters.", field=field)
+    return value
+
+
+def _refuse_hostile_input() -> None:
+    """Path values name no record when they hold a control character or are over-long (404); query,
+    form and JSON values with one are refused (400), in the shape of the door asked (errors.py)."""
+    for value in (request.view_args or {}).values():
+        if isinstance(value, str) and (_CONTROL.search(value) or len(value) > MAX_URL_VALUE):
+            raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if _CONTROL.search(name + value) or len(value) > MAX_URL_VALUE:
+            raise _bad_field(name)
+    for name, value in request.form.items(multi=True):
+        if _CONTROL.search(name) or _CONTROL_BUT_LAYOUT.search(value):
+            raise _bad_field(name)
+    if request.is_json:
+        _check_json(request.get_json(silent=True), "body")
+
+
+def _check_json(node, name: str) -> None:
+    if isinstance(node, str):
+        if _CONTROL_BUT_LAYOUT.search(node):
+            raise _bad_field(name)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if _CONTROL.search(key):
+                raise _bad_field(name)
+            _check_json(value, key)
+    elif isinstance(node, list):
+        for value in node:
+            _check_json(value, name)
+
+
+def _bad_field(name: str) -> BadRequest:
+    name = _CONTROL.sub("?", name)[:100]
+    error = BadRequest(f"Invalid value of {name}: control characters are not allowed.")
+    error.field = name
+    return error
+
+
+def register_input_guard(app: Flask) -> None:
+    """Before the blueprints: `<int:...>` takes only ASCII digits of a record id (Unicode digits like
+    '٣' would read as 3, and larger numbers overflow the id columns), and every request passes the guard
+    before any view or API authentication runs."""
+    app.url_map.converters["int"] = RecordId
+    app.before_request(_refuse_hostile_input)
