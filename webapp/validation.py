@@ -20,14 +20,16 @@ _CONTROL_BUT_LAYOUT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]
 MAX_URL_VALUE = 1000
 
 
-def single_line(value: str, label: str, *, field: str | None = None, max_length: int | None = None) -> str:
-    """A name or other one-line text as given, or a ValidationError: a line break in a name would break
-    every e-mail header and file name made from it; a longer value than its column holds is refused
-    here rather than by the database."""
+def single_line(value: str | None, label: str, *, field: str | None = None, max_length: int | None = None,
+                code: str | None = None) -> str:
+    """A name or other one-line text without its surrounding spaces, or a ValidationError: a line break
+    in a name would break every e-mail header made from it; a value longer than its column holds is
+    refused here rather than by the database."""
+    value = (value or "").strip()
     if _CONTROL.search(value):
-        raise ValidationError(f"{label} must be a single line without control characters.", field=field)
+        raise ValidationError(f"{label} must be a single line without control characters.", field=field, code=code)
     if max_length is not None and len(value) > max_length:
-        raise ValidationError(f"{label} is longer than {max_length} characters.", field=field)
+        raise ValidationError(f"{label} is longer than {max_length} characters.", field=field, code=code)
     return value
 
 
@@ -51,10 +53,12 @@ def _refuse_hostile_input() -> None:
         if _CONTROL.search(name) or _CONTROL_BUT_LAYOUT.search(value):
             raise _bad_field(name)
     if request.is_json:
-        _check_json(request.get_json(silent=True), "body")
+        check_json(request.get_json(silent=True), "body")
 
 
-def _check_json(node, name: str) -> None:
+def check_json(node, name: str) -> None:
+    """Refuse a JSON document whose text holds a control character (the guard does it for JSON bodies;
+    Mettl's JSON inside form fields is checked where it is parsed)."""
     if isinstance(node, str):
         if _CONTROL_BUT_LAYOUT.search(node):
             raise _bad_field(name)
@@ -62,10 +66,10 @@ def _check_json(node, name: str) -> None:
         for key, value in node.items():
             if _CONTROL.search(key):
                 raise _bad_field(name)
-            _check_json(value, key)
+            check_json(value, key)
     elif isinstance(node, list):
         for value in node:
-            _check_json(value, name)
+            check_json(value, name)
 
 
 def _bad_field(name: str) -> BadRequest:
