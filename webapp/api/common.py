@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, g
 
 from webapp.api.models import ApiCredential
 from webapp.api.services import ApiActor, actor_for
-from webapp.database import MAX_ID, RecordId  # noqa: F401  (MAX_ID: the API's bound of ids)
+from webapp.database import MAX_ID, RecordId  # noqa: F401  (MAX_ID: both dialects read the bound of ids here)
 
 DEFAULT_RATE_LIMIT = "600 per minute"
 
