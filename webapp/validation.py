@@ -1,6 +1,7 @@
 """Input rules that every door shares: the guard at the edge, which refuses what no field may hold
-before any view runs, and the rules for single-line and multi-line text that services apply to
-what they store."""
+before any view runs (multi-line text such as stems, essays and answers keeps its tabs and line
+breaks, and nothing else of the control characters), and the single-line rule that services apply
+to names and the like they store."""
 from __future__ import annotations
 
 import re
@@ -30,13 +31,6 @@ def single_line(value: str | None, label: str, *, field: str | None = None, max_
         raise ValidationError(f"{label} must be a single line without control characters.", field=field, code=code)
     if max_length is not None and len(value) > max_length:
         raise ValidationError(f"{label} is longer than {max_length} characters.", field=field, code=code)
-    return value
-
-
-def multi_line(value: str, label: str, *, field: str | None = None) -> str:
-    """Text that keeps its tabs and line breaks, but no other control character."""
-    if _CONTROL_BUT_LAYOUT.search(value):
-        raise ValidationError(f"{label} must not contain control characters.", field=field)
     return value
 
 
