@@ -11,6 +11,7 @@ from webapp import config as config_module
 from webapp.errors import register_error_handlers
 from webapp.extensions import csrf, db, limiter, login_manager, mail, migrate
 from webapp.unit_of_work import UnitOfWorkFlask, register_unit_of_work
+from webapp.validation import register_input_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     register_error_handlers(app)
+    register_input_guard(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)

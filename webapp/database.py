@@ -10,6 +10,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 from webapp.clock import utcnow
 from webapp.errors import NotFound
@@ -18,6 +19,16 @@ from webapp.extensions import db
 
 # Record ids are 32-bit integers on PostgreSQL: a larger number names no record.
 MAX_ID = 2**31 - 1
+
+
+class RecordId(IntegerConverter):
+    """A record id in a route: ASCII digits only (`\\d` would take '٣' for 3), and a number out of
+    range is simply not found."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=MAX_ID)
 
 
 class UTCDateTime(TypeDecorator):
@@ -52,6 +63,8 @@ Model = TypeVar("Model")
 def parse_id(value, what: str) -> int:
     """A record id from outside (a URL, a form), or NotFound: also for numbers larger than any id
     column holds, where the databases would overflow or refuse rather than just miss."""
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise NotFound(what)  # int() reads '٣' as 3 and refuses '²', though both are digits
     try:
         record_id = int(value)
     except (TypeError, ValueError):

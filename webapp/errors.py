@@ -131,6 +131,13 @@ def _matching_methods(methods) -> list[str]:
     return matching
 
 
+def error_page(status: int, message: str, **context):
+    """The error as a page, or as the fragment htmx swaps in where the page's part would have gone."""
+    fragment = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+    template = "errors/_error.html" if fragment else "errors/error.html"
+    return render_template(template, status=status, message=message, **context), status
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
@@ -139,7 +146,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error(error.status, error.code, error.message, error.field)
         if error.status in (403, 404):
-            return render_template("errors/error.html", status=error.status, message=error.message), error.status
+            return error_page(error.status, error.message)
         # A rule broken by a console action that the view did not turn into an inline form error.
         flash(error.message, "error")
         return redirect(_same_site_referrer())
@@ -148,7 +155,7 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(_error):
         if wants_json():
             return json_error(404, _http_error_code(404), "Not found.")
-        return render_template("errors/error.html", status=404, message="Page not found."), 404
+        return error_page(404, "Page not found.")
 
     @app.errorhandler(405)
     def method_not_allowed(error: MethodNotAllowed):
@@ -163,7 +170,7 @@ def register_error_handlers(app: Flask) -> None:
                    "Too many attempts. Please wait a minute and try again.")
         if wants_json():
             return json_error(429, _http_error_code(429), message)
-        return render_template("errors/error.html", status=429, message=message), 429
+        return error_page(429, message)
 
     @app.errorhandler(CSRFError)
     def form_expired(error):
@@ -172,8 +179,7 @@ def register_error_handlers(app: Flask) -> None:
                    "typing again.")
         if wants_json():
             return json_error(400, _http_error_code(400), message)
-        return render_template("errors/error.html", status=400, title="This form has expired", message=message,
-                               back=_same_site_referrer()), 400
+        return error_page(400, message, title="This form has expired", back=_same_site_referrer())
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
@@ -186,8 +192,8 @@ def register_error_handlers(app: Flask) -> None:
     def bad_request(error):
         message = getattr(error, "description", None) or "Bad request."
         if wants_json():
-            return json_error(400, _http_error_code(400), message)
-        return render_template("errors/error.html", status=400, message=message), 400
+            return json_error(400, _http_error_code(400), message, getattr(error, "field", None))
+        return error_page(400, message)
 
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):

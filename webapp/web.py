@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
 
+from webapp.database import MAX_ID
 from webapp.errors import DomainError
 from webapp.extensions import db
 
@@ -72,7 +73,9 @@ def render(template: str, partial: str | None = None, **context):
 
 
 def page_number() -> int:
+    """The page asked for; beyond the last page any number is an empty page, so it is held within what
+    the databases' OFFSET takes."""
     try:
-        return max(1, int(request.args.get("page", 1)))
+        return min(max(1, int(request.args.get("page", 1))), MAX_ID)
     except ValueError:
         return 1

@@ -19,6 +19,7 @@ from webapp.database import get_in_institute
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
 from webapp.notifications.services import queue_email
+from webapp.validation import single_line
 
 MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
@@ -105,7 +106,11 @@ INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading")
 def update_institute(actor: User, **details) -> Institute:
     require(actor, Permission.MANAGE_INSTITUTE)
     institute = actor.institute
-    name = (details.get("name") or "").strip()
+    for field in INSTITUTE_TEXT_FIELDS:
+        if field in details and field != "address":
+            details[field] = single_line(details[field], f"The {field.replace('_', ' ')}", field=field,
+                                         max_length=getattr(Institute, field).type.length)
+    name = details.get("name") or ""
     if not name:
         raise ValidationError("The institute needs a name.", field="name")
     other = institute_by_name(name)
@@ -178,7 +183,7 @@ def invite_staff(actor: User, *, email: str, name: str, role) -> User:
     """Create a staff account without a password and e-mail its owner a link to choose one."""
     require(actor, Permission.MANAGE_STAFF)
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = single_line(name, "The name", field="name", max_length=User.name.type.length)
     if not name:
         raise ValidationError("Give the person's name.", field="name")
     if _email_taken(email):
@@ -208,7 +213,7 @@ def update_staff(actor: User, user_id, *, name: str, role, active: bool) -> User
     require(actor, Permission.MANAGE_STAFF)
     user = get_staff(actor, user_id)
     role = _parse_role(role)
-    name = (name or "").strip()
+    name = single_line(name, "The name", field="name", max_length=User.name.type.length)
     if not name:
         raise ValidationError("Give the person's name.", field="name")
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)

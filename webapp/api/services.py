@@ -23,6 +23,7 @@ from webapp.errors import DomainError, NotFound, ValidationError, parse_enum
 from webapp.extensions import db
 from webapp.notifications.worker import register_periodic_task
 from webapp.secrets_box import decrypt, encrypt
+from webapp.validation import single_line
 
 CREDENTIAL_ROLES = (Role.ADMIN, Role.SUPPORT)
 # Mettl refuses a timestamp more than a day off (E504), so a signature older than that can never be
@@ -91,7 +92,8 @@ def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
     issued = IssuedSecrets(access_key=secrets.token_hex(16), private_key=secrets.token_urlsafe(32),
                            euro_token=secrets.token_urlsafe(32))
     credential = ApiCredential(
-        institute_id=institute_id, name=(name or "").strip()[:200], role=role, access_key=issued.access_key,
+        institute_id=institute_id, name=single_line(name, "The credential name", field="name")[:200], role=role,
+        access_key=issued.access_key,
         private_key_encrypted=encrypt(issued.private_key), euro_token_hash=_token_hash(issued.euro_token),
         created_by_id=created_by_id)
     db.session.add(credential)

@@ -20,11 +20,12 @@ from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, Re
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
-from webapp.database import MAX_ID, Page, direction, get_in_institute, page_of, was_deleted
+from webapp.database import Page, direction, get_in_institute, page_of, parse_id, was_deleted
 from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
 from webapp.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
+from webapp.validation import single_line
 
 FORBIDDEN_NAME_CHARACTERS = re.compile(r'["<>?*\\]')
 MAX_DURATION = 24 * 60
@@ -139,7 +140,7 @@ class _CheckedRule:
 
 
 def _check_name(institute_id: int, name: str, assessment_id: int | None) -> str:
-    name = (name or "").strip()
+    name = single_line(name, "The assessment name", field="name", code="E701")
     if not name or len(name) > 200 or FORBIDDEN_NAME_CHARACTERS.search(name):
         raise ValidationError(
             'Invalid assessment name provided (cannot be empty, contain special characters such as ",<,>,?,*,\\ '
@@ -244,7 +245,7 @@ def _check_bands(bands: list[dict]) -> list[dict]:
 def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
     by_name = {}
     for item in fields:
-        name = (item.name or "").strip()
+        name = single_line(item.name, "A registration field's name", field="registration_fields")
         if not name or len(name) > 100:
             raise invalid("Invalid value provided: a registration field needs a name (up to 100 characters).",
                           "registration_fields")
@@ -252,7 +253,8 @@ def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
             raise invalid(f"Invalid value provided: the registration field {name!r} is listed twice.",
                           "registration_fields")
         field_type = parse_enum(FieldType, item.field_type, "registration_fields", "field type")
-        values = [str(value).strip() for value in item.values or [] if str(value).strip()]
+        values = [single_line(str(value), f"A choice of {name}", field="registration_fields")
+                  for value in item.values or [] if str(value).strip()]
         if field_type == FieldType.SELECT_BOX and not values:
             raise invalid(f"Invalid value provided: the choice field {name!r} needs its choices.",
                           "registration_fields")
@@ -337,7 +339,7 @@ def _check_sections(institute_id: int, sections: list[SectionInput],
     questions = {question.id: question for question in db.session.scalars(
         select(Question).where(Question.institute_id == institute_id, Question.id.in_(wanted)))} if wanted else {}
     for section in sections:
-        section.name = (section.name or "").strip()
+        section.name = single_line(section.name, "A section name", field="name")
         if not section.name or len(section.name) > 200:
             raise invalid("Invalid value provided: every section needs a name (up to 200 characters).", "name")
         if section.name.lower() in names:
@@ -591,7 +593,7 @@ def pick_questions(actor: User, assessment_id, section_id, question_ids: list[in
     def apply(data: AssessmentInput) -> None:
         section = data.sections[_section_index(data, section_id)]
         # New picks join in the bank's order (oldest first), whatever order the picker listed them in.
-        section.question_ids += sorted({int(q) for q in question_ids} - set(section.question_ids))
+        section.question_ids += sorted({parse_id(q, "Question") for q in question_ids} - set(section.question_ids))
 
     return change_assessment(actor, assessment_id, apply)
 
@@ -679,8 +681,7 @@ ASSESSMENT_DETAILS = (
 
 def get_assessment_or_deleted(actor: User, assessment_id) -> Assessment:
     """The institute's assessment; one it deleted is Deleted (E007), any other unknown id NotFound (E001)."""
-    if not str(assessment_id).isdigit() or int(assessment_id) > MAX_ID:
-        raise NotFound("Assessment")
+    assessment_id = parse_id(assessment_id, "Assessment")
     try:
         return get_assessment(actor, assessment_id)
     except NotFound:

@@ -16,6 +16,7 @@ from webapp.bank.sanitize import clean_html, plain_text
 from webapp.database import get_in_institute
 from webapp.errors import Conflict, ValidationError, parse_enum
 from webapp.extensions import db
+from webapp.validation import single_line
 
 BLANK = re.compile(r"\[\[(\d+)\]\]")
 OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"
@@ -50,7 +51,7 @@ def skill_by_name(institute_id: int, name: str) -> Skill | None:
 
 
 def _clean_skill_name(institute_id: int, name: str, skill_id: int | None = None) -> str:
-    name = (name or "").strip()
+    name = single_line(name, "The skill name", field="name")
     if not name:
         raise ValidationError("The skill needs a name.", field="name")
     if len(name) > 200:

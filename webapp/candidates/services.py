@@ -14,6 +14,7 @@ from webapp.exams.models import Exam
 from webapp.sittings.models import Sitting
 from webapp.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.extensions import db
+from webapp.validation import single_line
 
 SORTS = {
     "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),
@@ -73,15 +74,17 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
                      current_level: str | None) -> Candidate:
     require(actor, Permission.EDIT_CANDIDATES)
     candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
-    username = (username or "").strip()
+    username = single_line(username, "The username", field="username", max_length=Candidate.username.type.length)
     if not username:
         raise ValidationError("Give the candidate a username.", field="username")
     taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
                                                          Candidate.username == username))
     if taken is not None and taken != candidate.id:
         raise Conflict(f"The username {username!r} is taken.", field="username")
-    candidate.first_name = (first_name or "").strip()
-    candidate.last_name = (last_name or "").strip()
+    candidate.first_name = single_line(first_name, "The first name", field="first_name",
+                                       max_length=Candidate.first_name.type.length)
+    candidate.last_name = single_line(last_name, "The last name", field="last_name",
+                                      max_length=Candidate.last_name.type.length)
     candidate.username = username
     candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", "CEFR level") if current_level else None
     return candidate

@@ -25,6 +25,7 @@ from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption,
 from webapp.exams.windows import Window, parse_time_zone, windows
 from webapp.extensions import db
 from webapp.sittings.models import NOT_STARTED, Sitting
+from webapp.validation import single_line
 
 CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
                    "test_resume_enabled_for_expired_test_url")
@@ -156,7 +157,7 @@ def _check_ip(data: ExamInput, values: dict) -> None:
 
 
 def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
-    name = (data.name or "").strip()
+    name = single_line(data.name, "The exam name", field="name")
     if not name or len(name) > 200:
         raise ValidationError("Give the exam a name (up to 200 characters).", code="E789", field="name")
     # Compared here rather than with SQL lower(), which on SQLite folds only ASCII letters ("PRÜFUNG").
@@ -196,7 +197,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     values["exit_redirection_url"] = _url(data.exit_redirection_url, "exit_redirection_url", "exit redirection URL")
     for name_of_url in CALLBACK_FIELDS:
         values[name_of_url] = _url(getattr(data, name_of_url), name_of_url, "callback URL")
-    values["source_app"] = (data.source_app or "").strip()[:200]
+    values["source_app"] = single_line(data.source_app, "The source app", field="source_app")[:200]
     for flag in ("email_on_invitation", "image_proctoring", "candidate_auth_proctored", "web_proctoring_enabled",
                  "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
                  "grade_notification_enabled", "notify_client"):

@@ -25,6 +25,7 @@ from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import cancel_pending_emails, queue_emails, register_delivery_handler
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
+from webapp.validation import single_line
 
 S = SittingStatus
 TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
@@ -108,13 +109,14 @@ def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | Regis
     for item in fields:
         if item.name == EMAIL_FIELD:
             continue
-        value = values.get(item.name, "")
+        try:
+            value = single_line(values.get(item.name), item.name, field=item.name,
+                                max_length=NAME_LENGTH if item.name in NAME_FIELDS else None)
+        except ValidationError as error:
+            return RegistrationOutcome(number, email, "Error", error.message, field=item.name)
         if item.required and not value:
             return RegistrationOutcome(number, email, "Error", f"Mandatory parameter ({item.name}) for registration "
                                        "not supplied", field=item.name)
-        if item.name in NAME_FIELDS and len(value) > NAME_LENGTH:
-            return RegistrationOutcome(number, email, "Error", f"{item.name} is longer than {NAME_LENGTH} characters.",
-                                       field=item.name)
         if value and item.field_type == FieldType.SELECT_BOX and value not in item.values:
             return RegistrationOutcome(number, email, "Error", f"{item.name} must be one of: {', '.join(item.values)}.",
                                        field=item.name)

@@ -17,6 +17,7 @@ from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput
 from webapp.errors import ValidationError
 from webapp.exams.models import AccessType, ScheduleType
 from webapp.exams.services import ExamInput
+from webapp.validation import check_json
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
@@ -87,9 +88,11 @@ def json_parameter(name: str, *, required: bool = True, code: str = "E400"):
             raise bad_request(f"Mandatory parameter {name} not supplied.", code)
         return None
     try:
-        return json.loads(raw)
+        value = json.loads(raw)
     except ValueError:
         raise bad_request(f"Invalid parameters supplied: {name} is not valid JSON.", code) from None
+    check_json(value, name)
+    return value
 
 
 def _object(value, what: str, code: str = "E400") -> dict:
