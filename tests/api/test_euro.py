@@ -262,7 +262,8 @@ def test_student_sessions_are_filtered(euro, factory, admin, exam):
     assert emails("/api/v1/student_sessions", level="B2") == [("bob@example.com", exam.id)]
     page = body(euro.get("/api/v1/student_sessions", query={"per_page": 1, "page": 3}))
     assert page["meta"] == {"page": 3, "per_page": 1, "total": 3, "total_pages": 3}
-    for query in ({"status": "done"}, {"level": "Z9"}, {"per_page": 500}, {"include_sub_institutes": "maybe"},
+    for query in ({"status": "done"}, {"level": "Z9"}, {"level": ""}, {"status": ""}, {"per_page": 500},
+                  {"include_sub_institutes": "maybe"},
                   {"include_sub_institutes": "tRUE"}):
         refused(euro.get("/api/v1/student_sessions", query=query), 400, "bad_request")
     assert ann.id in [item["id"] for item in body(euro.get("/api/v1/student_sessions"))["student_sessions"]]

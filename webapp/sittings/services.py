@@ -359,13 +359,14 @@ def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: in
         query = query.where(Sitting.exam_id == exam_id)
     if candidate_id is not None:
         query = query.where(Sitting.candidate_id == candidate_id)
-    if status:
+    # A filter given empty is refused like any other value outside its list, not taken as no filter.
+    if status is not None:
         query = query.where(Sitting.status == parse_enum(SittingStatus, status, "status", "status"))
     if email:
         query = query.where(Candidate.email == email.strip().lower())
     if username:
         query = query.where(Candidate.username == username.strip())
-    if level:
+    if level is not None:
         query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
     return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
 

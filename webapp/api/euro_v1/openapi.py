@@ -5,7 +5,7 @@ from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID, QUERY_FLAGS
 from webapp.api.euro_v1.parsing import (DEFAULT_PER_PAGE, EXAM_ENUMS, EXAM_FIELDS, EXAM_STATUSES, MAX_PER_PAGE,
                                         STUDENT_FIELDS)
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
-                                parameter, ref)
+                                parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
 from webapp.sittings.models import FinishMode, SittingStatus
 
@@ -226,9 +226,9 @@ def document() -> dict:
             "responses": {"200": json_response("The OpenAPI document", {"type": "object"}),
                           "default": json_response("An error (see Error)", ref("Error"))}}},
     }
-    return {"openapi": "3.1.0",
+    return without_control_characters({"openapi": "3.1.0",
             "info": {"title": "Proctora: EURO PRUEFSTER API v1", "version": "1", "description": DESCRIPTION},
             "paths": paths,
             "components": {"schemas": SCHEMAS, "securitySchemes": {"apiEuroToken": {
                 "type": "apiKey", "in": "header", "name": "Authorization",
-                "description": "The value is `apiEuroToken <token>`."}}}}
+                "description": "The value is `apiEuroToken <token>`."}}}})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from webapp.api.common import DEFAULT_RATE_LIMIT, MAX_ID, QUERY_FLAGS
 from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX_REGISTRATIONS
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
-                                parameter, ref)
+                                parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
 from webapp.exams.models import AccessType, ScheduleType
 
@@ -298,6 +298,6 @@ def document() -> dict:
             "responses": {"200": json_response("The OpenAPI document", {"type": "object"}),
                           "default": json_response("An error in Mettl's shape", ref("Error"))}}},
     }
-    return {"openapi": "3.1.0",
+    return without_control_characters({"openapi": "3.1.0",
             "info": {"title": "Proctora: Mettl API v1", "version": "1.19", "description": DESCRIPTION},
-            "paths": paths, "components": {"schemas": SCHEMAS}}
+            "paths": paths, "components": {"schemas": SCHEMAS}})
