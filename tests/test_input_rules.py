@@ -28,6 +28,16 @@ def test_a_nul_in_a_public_path_names_nothing(client, path):
     assert BeautifulSoup(response.data, "html.parser").find("h1").get_text(strip=True)
 
 
+@pytest.mark.parametrize("prefix", ["/s/", "/t/"])
+def test_a_candidate_link_with_a_nul_gets_the_candidates_unknown_link_page(client, prefix):
+    def page(response):
+        assert response.status_code == 404
+        soup = BeautifulSoup(response.data, "html.parser")
+        return soup.find("h1").get_text(strip=True), soup.find(string="Back to the dashboard")
+
+    assert page(client.get(prefix + "%00")) == page(client.get(prefix + "no-such-link"))
+
+
 def test_a_nul_in_the_login_email_is_a_bad_request(client, admin):
     message = _error_page(client.post("/login", data={"email": "admin\x00@example.com", "password": "x"}), 400)
     assert "email" in message and "control characters" in message

@@ -64,10 +64,13 @@ def refuse_cross_site_posts():
 
 
 @blueprint.errorhandler(NotFound)
-def not_found(error: NotFound):
-    """An unknown link gets the candidate's own page, without the console's navigation."""
+@blueprint.errorhandler(404)
+def not_found(error):
+    """An unknown link (or one the edge guard refused, such as a token with a NUL byte) gets the
+    candidate's own page, without the console's navigation."""
     if wants_json():
-        return jsonify({"status": "error", "error": {"code": error.code, "message": error.message}}), 404
+        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", "Link not found.")
+        return jsonify({"status": "error", "error": {"code": code, "message": message}}), 404
     return _problem("unknown")
 
 
