@@ -1,7 +1,7 @@
 // The check page: what the browser can do (sent with the form as JSON), and, when the exam needs photos,
 // the camera. The camera starts only after the candidate agreed and pressed the button; a photo taken is
 // put into the form's file field, so the form is an ordinary upload (a file can be chosen instead).
-"use strict";
+import { captureJpeg } from "./candidate/camera.js";
 
 function storageWorks() {
   try {
@@ -88,11 +88,7 @@ function setUpCamera(form) {
   area.querySelectorAll("[data-take]").forEach((button) => {
     button.addEventListener("click", () => {
       const kind = button.dataset.take;
-      const canvas = document.createElement("canvas");
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
-      canvas.toBlob((blob) => {
+      captureJpeg(video, { quality: 0.85 }, (blob) => {
         const file = new File([blob], `${kind}.jpg`, { type: "image/jpeg" });
         const files = new DataTransfer();
         files.items.add(file);
@@ -104,7 +100,7 @@ function setUpCamera(form) {
         shot.src = URL.createObjectURL(blob);
         shot.hidden = false;
         button.textContent = "Take it again";
-      }, "image/jpeg", 0.85);
+      });
     });
   });
 
@@ -122,10 +118,9 @@ function setUpCamera(form) {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  const form = document.querySelector("[data-check-form]");
-  if (form) {
-    runBrowserCheck(form);
-    setUpCamera(form);
-  }
-});
+// A module: it runs once the page is parsed.
+const form = document.querySelector("[data-check-form]");
+if (form) {
+  runBrowserCheck(form);
+  setUpCamera(form);
+}

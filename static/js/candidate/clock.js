@@ -1,0 +1,91 @@
+// The countdown from the server's clock: the server says how much time is left (on every save and every
+// few seconds); this counts down in between, says it aloud at 5 and 1 minute, and at 0 asks the server
+// until it says the test or section is over.
+import { request } from "./request.js";
+
+const CLOCK_EVERY = 15000;    // ms between asking the server for the time left (extra time, sections)
+const ANNOUNCE_AT = [300, 60];   // seconds left that are said aloud
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+export function formatClock(seconds) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.floor((seconds % 3600) / 60);
+  return hours ? `${hours}:${pad(minutes)}:${pad(seconds % 60)}` : `${minutes}:${pad(seconds % 60)}`;
+}
+
+// The mark (in seconds) to say aloud when `left` seconds are left, once each, or null. A tick may come a
+// little late (a busy or hidden tab): each mark is said within 5 seconds after it, not later.
+export function markToAnnounce(left, announced) {
+  return ANNOUNCE_AT.find((mark) => left <= mark && left > mark - 5 && !announced[mark]) ?? null;
+}
+
+export class Clock {
+  // `page` gives the elements, leave(), leaving, section, showProctorMessage(messages) and flush().
+  constructor(page, { clockUrl, clockEvery }) {
+    this.page = page;
+    this.clockUrl = clockUrl;
+    this.every = (Number(clockEvery) * 1000) || CLOCK_EVERY;
+    this.announced = {};
+    this.timeOver = null;
+  }
+
+  start(seconds) {
+    this.setRemaining(seconds);
+    this.tick();
+    setInterval(() => this.tick(), 1000);
+    setInterval(() => this.ask(), this.every);
+  }
+
+  setRemaining(seconds) {
+    this.endsAt = Date.now() + seconds * 1000;
+  }
+
+  tick() {
+    const left = Math.max(0, Math.round((this.endsAt - Date.now()) / 1000));
+    const { timer, announcer } = this.page;
+    timer.textContent = formatClock(left);
+    timer.parentElement.classList.toggle("running-out", left <= 300);
+    const mark = markToAnnounce(left, this.announced);
+    if (mark !== null) {
+      this.announced[mark] = true;
+      announcer.textContent = `${mark / 60} minute(s) left.`;
+    }
+    if (left === 0 && !this.timeOver) {
+      this.timeOver = this.waitForTheEnd().finally(() => { this.timeOver = null; });
+    }
+  }
+
+  // Asks the server; returns whether the page is leaving (the test or the section is over).
+  async ask() {
+    let clock;
+    try {
+      const response = await request(this.clockUrl);
+      if (!response.ok) {
+        return false;
+      }
+      clock = await response.json();
+    } catch {
+      return false;
+    }
+    if (clock.status !== "exam_started" || clock.section !== this.page.section) {
+      this.page.leave();
+      return true;
+    }
+    this.setRemaining(clock.remaining);
+    if (clock.messages && clock.messages.length) {
+      this.page.showProctorMessage(clock.messages);
+    }
+    return false;
+  }
+
+  // At 0 the last answers go out, then the server is asked until it says the test or section is over (its
+  // deadline can be up to a second behind this count) or that there is time left after all (extra time).
+  async waitForTheEnd() {
+    await this.page.flush();
+    while (!this.page.leaving && !(await this.ask()) && this.endsAt <= Date.now()) {
+      await sleep(1000);
+    }
+  }
+}
