@@ -7,7 +7,8 @@ from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import started
 from webapp.extensions import db
 from webapp.proctoring import services
-from webapp.proctoring.models import AuditEntry, Snapshot
+from webapp.audit.models import AuditEntry
+from webapp.proctoring.models import Snapshot
 from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingStatus
 
@@ -156,18 +157,6 @@ def test_snapshot_upload_and_gallery(client, admin, make_exam, pool_proctor, app
     assert client.get(image["src"]).data == JPEG
     monitor = _soup(client.get(f"/proctoring/exams/{exam.id}/monitor"))
     assert monitor.select_one("img.thumb")["src"] == image["src"]
-
-
-def test_audit_page_and_csv(client, admin, exam, pool_proctor):
-    sitting = started(admin, exam)
-    services.extend(pool_proctor, sitting.id, 5)
-    services.send_message(pool_proctor, sitting.id, "hi")
-    db.session.commit()
-    log_in(client, admin)
-    soup = _soup(client.get("/proctoring/audit?action=sitting.extend"))
-    assert [row["data-action"] for row in soup.select("tr[data-audit-id]")] == ["sitting.extend"]
-    response = client.get("/proctoring/audit.csv")
-    assert response.mimetype == "text/csv" and len(response.get_data(as_text=True).strip().splitlines()) == 3
 
 
 def test_exam_page_links_to_the_monitor(client, admin, exam):
