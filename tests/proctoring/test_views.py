@@ -119,7 +119,8 @@ def test_actions_from_the_sitting_page(client, admin, exam, pool_proctor, app):
     client.post(f"/proctoring/sittings/{sitting.id}/resume", data={"minutes": "5"})
     db.session.refresh(sitting)
     assert sitting.status == SittingStatus.EXAM_STARTED
-    actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "sitting")
+                                 .order_by(AuditEntry.id)).all()
     assert actions == ["sitting.message", "sitting.extend", "sitting.flag", "sitting.terminate", "sitting.resume"]
 
 

@@ -47,7 +47,7 @@ def _plain(value):
     """A value as the JSON column keeps it: enums by their value, times in ISO 8601."""
     if isinstance(value, enum.Enum):
         return value.value
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
