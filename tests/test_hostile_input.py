@@ -185,7 +185,7 @@ BLUEPRINT_GROUPS = [
     ("bank", "candidates"),
     ("assessments", "analysis"),
     ("exams", "results", "grading", "reports"),
-    ("delivery", "proctoring"),
+    ("delivery", "proctoring", "audit"),
     ("mettl_v1",),
     ("euro_v1",),
 ]

@@ -97,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api.euro_v1.views import blueprint as euro_v1
     from webapp.api.mettl_v1.views import blueprint as mettl_v1
     from webapp.assessments.views import blueprint as assessments
+    from webapp.audit.views import blueprint as audit
     from webapp.bank.views import blueprint as bank
     from webapp.candidates.views import blueprint as candidates
     from webapp.delivery.views import blueprint as delivery
@@ -110,11 +111,15 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.results.views import blueprint as results
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
-                      branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports):
+                      branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)
     csrf.exempt(euro_v1)
+    # The audit log writes what accounts announce (staff, institute settings, logins).
+    from webapp.audit.services import subscribe
+
+    subscribe()
     # Registers the invitation delivery handler and the worker's sweep of overdue sittings.
     import webapp.sittings.taking  # noqa: F401
 

@@ -11,7 +11,7 @@ from flask_login import login_user
 
 from tests.conftest import log_in, right_answer
 from webapp.extensions import db
-from webapp.proctoring.models import AuditEntry
+from webapp.audit.models import AuditEntry
 from webapp.proctoring.services import resume, review, terminate
 from webapp.reports import links
 from webapp.reports.certificates import certificate_of

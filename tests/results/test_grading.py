@@ -15,7 +15,7 @@ from webapp.errors import NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
-from webapp.proctoring.models import AuditEntry
+from webapp.audit.models import AuditEntry
 from webapp.results import grading
 from webapp.sittings.models import Response, SittingItem
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp import storage
+from webapp.accounts import events
 from webapp.accounts.models import Institute, Role, User, WhiteLabel
 from webapp.accounts.permissions import Permission, can, require
 from webapp.clock import utcnow
@@ -77,15 +78,30 @@ def add_staff(institute_id: int, *, email: str, name: str, role: Role, password:
     return user
 
 
+def _announce(actor: User | None, action: str, target: User | Institute, before: dict, after: dict,
+              *, label: str) -> None:
+    """Tell the audit log (a floor above, see events.py) what changed, in this transaction."""
+    events.changed.send(actor, action=action, target_type="institute" if isinstance(target, Institute) else "user",
+                        target_id=target.id, before=before, after=after, label=label,
+                        institute_id=target.id if isinstance(target, Institute) else target.institute_id)
+
+
+def _staff_label(user: User) -> str:
+    return f"{user.name} ({user.email})"
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (the caller shows one message for both)."""
+    """The active user with these credentials, or None (the caller shows one message for both).
+    Attempts on a known account are audited in its institute's log; an unknown e-mail has no institute."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        _announce(None, "login.failure", user, {}, {"active": user.is_active}, label=_staff_label(user))
         return None
     user.last_login_at = utcnow()
+    _announce(user, "login.success", user, {}, {}, label=_staff_label(user))
     return user
 
 
@@ -125,11 +141,16 @@ def update_institute(actor: User, **details) -> Institute:
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
     details.update(name=name, website=website, country=country)
+    was = {field: getattr(institute, field) for field in INSTITUTE_FIELDS}
     for field in INSTITUTE_TEXT_FIELDS:
         if field in details:
             setattr(institute, field, (details[field] or "").strip())
     if "blind_grading" in details:
         institute.blind_grading = bool(details["blind_grading"])
+    changed = [field for field in INSTITUTE_FIELDS if getattr(institute, field) != was[field]]
+    if changed:
+        _announce(actor, "institute.update", institute, {field: was[field] for field in changed},
+                  {field: getattr(institute, field) for field in changed}, label=institute.name)
     return institute
 
 
@@ -192,6 +213,7 @@ def invite_staff(actor: User, *, email: str, name: str, role) -> User:
     db.session.add(user)
     db.session.flush()
     _send_invitation(actor, user)
+    _announce(actor, "staff.invite", user, {}, {"email": email, "role": user.role.value}, label=_staff_label(user))
     return user
 
 
@@ -219,7 +241,14 @@ def update_staff(actor: User, user_id, *, name: str, role, active: bool) -> User
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _admin_count(actor.institute_id) <= 1:
         raise Conflict("The institute must keep at least one active administrator.", field="role")
+    was = {"name": user.name, "role": user.role.value, "active": user.active}
     user.name, user.role, user.active = name, role, active
+    now = {"name": user.name, "role": user.role.value, "active": user.active}
+    changed = [field for field in was if was[field] != now[field]]
+    if changed:
+        _announce(actor, "staff.update" if active or not was["active"] else "staff.deactivate", user,
+                  {field: was[field] for field in changed}, {field: now[field] for field in changed},
+                  label=_staff_label(user))
     return user
 
 

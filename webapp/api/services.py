@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.accounts.models import Institute, Role, User
 from webapp.accounts.permissions import Permission, require
 from webapp.api.models import ApiCredential, UsedSignature
+from webapp.audit.services import audit
 from webapp.clock import utcnow
 from webapp.database import get_in_institute
 from webapp.errors import DomainError, NotFound, ValidationError, parse_enum
@@ -103,7 +104,15 @@ def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
 
 def create_credential(actor: User, *, role, name: str = "") -> tuple[ApiCredential, IssuedSecrets]:
     require(actor, Permission.MANAGE_INSTITUTE)
-    return issue_credential(actor.institute_id, role=role, name=name, created_by_id=actor.id)
+    credential, issued = issue_credential(actor.institute_id, role=role, name=name, created_by_id=actor.id)
+    # The access key names the credential; its secrets never enter the log.
+    audit(actor, "api_credential.issue", "api_credential", credential.id, {},
+          {"name": credential.name, "role": credential.role.value}, label=_credential_label(credential))
+    return credential, issued
+
+
+def _credential_label(credential: ApiCredential) -> str:
+    return f"{credential.name or 'API credential'} ({credential.access_key})"
 
 
 def credentials_of(institute_id: int) -> list[ApiCredential]:
@@ -125,7 +134,11 @@ def _revoke(credential: ApiCredential) -> ApiCredential:
 
 def revoke_credential(actor: User, credential_id) -> ApiCredential:
     require(actor, Permission.MANAGE_INSTITUTE)
-    return _revoke(get_in_institute(ApiCredential, actor.institute_id, credential_id, "API credential"))
+    credential = get_in_institute(ApiCredential, actor.institute_id, credential_id, "API credential")
+    if credential.revoked_at is None:
+        audit(actor, "api_credential.revoke", "api_credential", credential.id, {"revoked": False}, {"revoked": True},
+              label=_credential_label(credential))
+    return _revoke(credential)
 
 
 def revoke_access_key(access_key: str) -> ApiCredential:

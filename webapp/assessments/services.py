@@ -17,6 +17,7 @@ from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, RegistrationField, Section,
                                        SectionQuestion, SelectionRule)
+from webapp.audit.services import audit, differences
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
@@ -470,7 +471,10 @@ def _write(assessment: Assessment, data: AssessmentInput, values: dict) -> Asses
 
 def create_assessment(actor: User, data: AssessmentInput) -> Assessment:
     require(actor, Permission.EDIT_ASSESSMENTS)
-    return create_for_institute(actor.institute_id, data, created_by_id=actor.id)
+    assessment = create_for_institute(actor.institute_id, data, created_by_id=actor.id)
+    audit(actor, "assessment.create", "assessment", assessment.id, {}, {"name": assessment.name},
+          label=assessment.name)
+    return assessment
 
 
 def create_for_institute(institute_id: int, data: AssessmentInput, **extra) -> Assessment:
@@ -508,13 +512,16 @@ def change_assessment(actor: User, assessment_id, change) -> Assessment:
     Every console edit (settings, a section, a rule, picked questions, fields) goes through here."""
     require(actor, Permission.EDIT_ASSESSMENTS)
     assessment = get_assessment(actor, assessment_id)
-    data = assessment_input(assessment)
+    data, original = assessment_input(assessment), dataclasses.asdict(assessment_input(assessment))
     change(data)
     if data.sections and any(section.duration for section in data.sections):
         # With timed sections the total follows from them; only the API states both (rule E702).
         data.duration = None
     already_picked = frozenset(pick.question_id for section in assessment.sections for pick in section.picks)
     values = check_definition(actor.institute_id, data, assessment.id, already_picked)
+    before, after = differences(original, dataclasses.asdict(data))
+    if after:
+        audit(actor, "assessment.update", "assessment", assessment.id, before, after, label=data.name)
     return _write(assessment, data, values)
 
 
@@ -624,6 +631,8 @@ def delete_assessment(actor: User, assessment_id) -> None:
         if len(exams) == 1:
             raise Conflict(f"{assessment.name} cannot be deleted: the exam {named} uses it.")
         raise Conflict(f"{assessment.name} cannot be deleted: the exams {named} use it.")
+    audit(actor, "assessment.delete", "assessment", assessment.id, {"name": assessment.name}, {},
+          label=assessment.name)
     db.session.delete(assessment)
 
 

@@ -32,3 +32,9 @@ def clean_html(html: str | None) -> str:
 def plain_text(html: str | None) -> str:
     """The visible text of sanitised HTML, for lists, search and emptiness checks."""
     return " ".join(html_lib.unescape(_TAG.sub(" ", html or "")).split())
+
+
+def first_words(html: str | None, count: int = 8) -> str:
+    """How people name a question: the first words of its stem."""
+    words = plain_text(html).split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")

@@ -11,8 +11,9 @@ from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
+from webapp.audit.services import audit, changed_fields
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
-from webapp.bank.sanitize import clean_html, plain_text
+from webapp.bank.sanitize import clean_html, first_words, plain_text
 from webapp.database import get_in_institute
 from webapp.errors import Conflict, ValidationError, parse_enum
 from webapp.extensions import db
@@ -203,7 +204,13 @@ def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
 
 def create_question(actor: User, data: QuestionInput, *, source: str = "Custom") -> Question:
     require(actor, Permission.EDIT_BANK)
-    return add_question(actor.institute_id, data, source=source)
+    question = add_question(actor.institute_id, data, source=source)
+    _audit_question(actor, "question.create", question, {}, {"type": question.type.value, "stem": question.stem})
+    return question
+
+
+def _audit_question(actor: User, action: str, question: Question, before: dict, after: dict) -> None:
+    audit(actor, action, "question", question.id, before, after, label=first_words(question.stem))
 
 
 def add_question(institute_id: int, data: QuestionInput, *, source: str = "Custom") -> Question:
@@ -217,8 +224,12 @@ def add_question(institute_id: int, data: QuestionInput, *, source: str = "Custo
 def update_question(actor: User, question_id, data: QuestionInput) -> Question:
     require(actor, Permission.EDIT_BANK)
     question = get_question(actor, question_id)
-    for name, value in _validated(actor.institute_id, data).items():
+    values = _validated(actor.institute_id, data)
+    before, after = changed_fields(question, values)
+    for name, value in values.items():
         setattr(question, name, value)
+    if after:
+        _audit_question(actor, "question.update", question, before, after)
     return question
 
 
@@ -247,14 +258,20 @@ def get_question(actor: User, question_id) -> Question:
 def retire_question(actor: User, question_id) -> Question:
     require(actor, Permission.EDIT_BANK)
     question = get_question(actor, question_id)
-    question.status = QuestionStatus.RETIRED
+    _set_status(actor, "question.retire", question, QuestionStatus.RETIRED)
     return question
+
+
+def _set_status(actor: User, action: str, question: Question, status: QuestionStatus) -> None:
+    if question.status != status:
+        _audit_question(actor, action, question, *changed_fields(question, {"status": status}))
+    question.status = status
 
 
 def reactivate_question(actor: User, question_id) -> Question:
     require(actor, Permission.EDIT_BANK)
     question = get_question(actor, question_id)
-    question.status = QuestionStatus.ACTIVE
+    _set_status(actor, "question.reactivate", question, QuestionStatus.ACTIVE)
     return question
 
 
@@ -268,6 +285,7 @@ def delete_question(actor: User, question_id) -> None:
     if users:
         names = ", ".join(sorted(assessment.name for assessment in users))
         raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+    _audit_question(actor, "question.delete", question, {"type": question.type.value, "stem": question.stem}, {})
     db.session.delete(question)
 
 

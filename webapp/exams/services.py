@@ -16,6 +16,7 @@ from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import Permission, require
 from webapp.accounts.services import normalise_email
 from webapp.assessments.models import Assessment
+from webapp.audit.services import audit, changed_fields
 from webapp.assessments.services import question_count, tests_taken_subquery
 from webapp.candidates.models import Candidate
 from webapp.clock import utcnow
@@ -211,6 +212,8 @@ def create_exam(actor: User, data: ExamInput) -> Exam:
                 **_check(actor.institute_id, data, None))
     db.session.add(exam)
     db.session.flush()
+    audit(actor, "exam.create", "exam", exam.id, {}, {"name": exam.name, "assessment": exam.assessment.name},
+          label=exam.name)
     return exam
 
 
@@ -225,9 +228,12 @@ def update_exam(actor: User, exam_id, data: ExamInput) -> Exam:
     if values["assessment_id"] != exam.assessment_id and has_started_sittings(exam):
         raise ValidationError("Candidates have started this exam; its assessment can no longer change.",
                               code="E789", field="assessment_id")
+    before, after = changed_fields(exam, values)
     for name, value in values.items():
         setattr(exam, name, value)
     db.session.flush()
+    if after:
+        audit(actor, "exam.update", "exam", exam.id, before, after, label=exam.name)
     return exam
 
 
@@ -307,7 +313,10 @@ def registered_candidates(actor: User, exam_ids: list[int]) -> dict[int, list[Ca
 def set_active(actor: User, exam_id, active: bool) -> Exam:
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
-    exam.status = ExamStatus.ACTIVE if active else ExamStatus.INACTIVE
+    status = ExamStatus.ACTIVE if active else ExamStatus.INACTIVE
+    if status != exam.status:
+        audit(actor, "exam.update", "exam", exam.id, *changed_fields(exam, {"status": status}), label=exam.name)
+    exam.status = status
     return exam
 
 
@@ -321,6 +330,8 @@ def delete_exam(actor: User, exam_id) -> None:
     # One statement for all registrations; their check events go with them (ON DELETE CASCADE).
     db.session.execute(delete(Sitting).where(Sitting.exam_id == exam.id))
     exam.proctors = []
+    audit(actor, "exam.delete", "exam", exam.id, {"name": exam.name, "assessment": exam.assessment.name}, {},
+          label=exam.name)
     db.session.delete(exam)
 
 

@@ -1,37 +1,18 @@
-"""Proctoring records: the audit log of staff actions, flags raised on sittings, reviews after the
-exam, messages to candidates, webcam snapshots and each institute's retention of images."""
+"""Proctoring records: flags raised on sittings, reviews after the exam, messages to candidates, webcam
+snapshots and each institute's retention of images."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, and_
+from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.clock import utcnow
 from webapp.database import UTCDateTime, enum_type
 from webapp.extensions import db
-
-
-class AuditEntry(db.Model):
-    """One staff action that changed a sitting, an exam or a result: who, when, what, before and after."""
-
-    __tablename__ = "audit_entries"
-    __table_args__ = (Index("ix_audit_entries_institute_created", "institute_id", "created_at"),
-                      Index("ix_audit_entries_target", "target_type", "target_id"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
-    actor_name: Mapped[str] = mapped_column(String(200), default="")   # kept when the user is gone
-    action: Mapped[str] = mapped_column(String(60))
-    target_type: Mapped[str] = mapped_column(String(30))               # sitting, exam, result
-    target_id: Mapped[int]
-    before: Mapped[dict] = mapped_column(JSON, default=dict)
-    after: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Flag(db.Model):

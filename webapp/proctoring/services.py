@@ -1,14 +1,11 @@
 """Proctoring: who may watch which exam (admins every exam of their institute, proctors the exams of
 their pools), the live monitor, admission, actions on running sittings (message, extend, terminate,
-flag), review, resume, webcam snapshots, the audit log and the retention of images.
+flag), review, resume, webcam snapshots and the retention of images.
 
 Every staff action checks the permission AND the pool, changes the sitting through `sittings.taking`
 and writes an audit entry in the same transaction."""
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 import secrets
 import shutil
@@ -21,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from webapp import storage
 from webapp.accounts.models import Role, User
 from webapp.accounts.permissions import Permission, require
+from webapp.audit.services import audit
 from webapp.candidates.models import Candidate
 from webapp.clock import utcnow
 from webapp.database import get_in_institute
@@ -28,11 +26,10 @@ from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenie
 from webapp.exams.models import Exam, exam_proctors
 from webapp.extensions import db
 from webapp.notifications.worker import register_periodic_task
-from webapp.proctoring.models import (AuditEntry, CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
+from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
                                       Snapshot)
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
-from webapp.spreadsheets import safe_text
 
 S = SittingStatus
 ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone
@@ -78,66 +75,16 @@ def proctored_sitting(actor: User, sitting_id) -> Sitting:
     return sitting
 
 
-# The audit log -----------------------------------------------------------------------------------------
+# Audit entries ------------------------------------------------------------------------------------------
+
+def sitting_label(sitting: Sitting) -> str:
+    return f"{sitting.candidate.name} in {sitting.exam.name}"
+
 
 def _state(sitting: Sitting) -> dict:
     return {"status": sitting.status.value, "finish_mode": sitting.finish_mode.value if sitting.finish_mode else None,
             "deadline": sitting.deadline.isoformat() if sitting.deadline else None,
             "extra_minutes": sitting.extra_minutes}
-
-
-def audit(actor: User, action: str, target_type: str, target_id: int, before: dict | None = None,
-          after: dict | None = None) -> AuditEntry:
-    entry = AuditEntry(institute_id=actor.institute_id, actor_id=actor.id, actor_name=actor.name, action=action,
-                       target_type=target_type, target_id=target_id, before=before or {}, after=after or {},
-                       created_at=utcnow())
-    db.session.add(entry)
-    return entry
-
-
-def _audit_query(actor: User, *, action: str = "", target_type: str = "", target_id=None, actor_id=None,
-                 since: datetime | None = None, until: datetime | None = None):
-    require(actor, Permission.PROCTOR_SITTINGS)
-    query = select(AuditEntry).where(AuditEntry.institute_id == actor.institute_id)
-    if actor.role != Role.ADMIN:
-        query = query.where(AuditEntry.actor_id == actor.id)   # a proctor sees their own actions
-    if action:
-        query = query.where(AuditEntry.action == action)
-    if target_type:
-        query = query.where(AuditEntry.target_type == target_type)
-    if target_id not in (None, ""):
-        try:
-            query = query.where(AuditEntry.target_id == int(target_id))
-        except (TypeError, ValueError):
-            raise ValidationError("The target must be a number.", field="target_id") from None
-    if actor_id not in (None, ""):
-        query = query.where(AuditEntry.actor_id == int(actor_id))
-    if since:
-        query = query.where(AuditEntry.created_at >= since)
-    if until:
-        query = query.where(AuditEntry.created_at < until)
-    return query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-
-
-def audit_log(actor: User, *, page: int = 1, per_page: int = 50, **filters):
-    return db.paginate(_audit_query(actor, **filters), page=page, per_page=per_page, error_out=False)
-
-
-def audit_actions(actor: User) -> list[str]:
-    require(actor, Permission.PROCTOR_SITTINGS)
-    return list(db.session.scalars(select(AuditEntry.action).where(AuditEntry.institute_id == actor.institute_id)
-                                   .distinct().order_by(AuditEntry.action)))
-
-
-def audit_csv(actor: User, **filters) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["time", "actor", "action", "target_type", "target_id", "before", "after"])
-    for entry in db.session.scalars(_audit_query(actor, **filters).execution_options(yield_per=500)):
-        writer.writerow([entry.created_at.isoformat(), safe_text(entry.actor_name), entry.action, entry.target_type,
-                         entry.target_id, safe_text(json.dumps(entry.before, sort_keys=True)),
-                         safe_text(json.dumps(entry.after, sort_keys=True))])
-    return out.getvalue()
 
 
 # The live monitor --------------------------------------------------------------------------------------
@@ -242,7 +189,7 @@ def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
     sitting = proctored_sitting(actor, sitting_id)
     before = _state(sitting)
     taking.open_session_by_admission(sitting, actor)
-    audit(actor, "sitting.admit", "sitting", sitting.id, before, _state(sitting))
+    audit(actor, "sitting.admit", "sitting", sitting.id, before, _state(sitting), label=sitting_label(sitting))
     return sitting
 
 
@@ -254,7 +201,8 @@ def reject(actor: User, sitting_id, reason: str) -> Sitting:
     if sitting.status != S.CHECK_COMPLETED:
         raise IllegalTransition("Only a waiting candidate can be refused admission.")
     taking.record_event(sitting, "admission_rejected", actor=actor, reason=reason)
-    audit(actor, "sitting.reject", "sitting", sitting.id, _state(sitting), {"reason": reason})
+    audit(actor, "sitting.reject", "sitting", sitting.id, _state(sitting), {"reason": reason},
+          label=sitting_label(sitting))
     return sitting
 
 
@@ -304,7 +252,7 @@ def send_message(actor: User, sitting_id, body: str) -> CandidateMessage:
     message = CandidateMessage(sitting_id=sitting.id, body=body, sender_id=actor.id, created_at=utcnow())
     db.session.add(message)
     taking.record_event(sitting, "message_sent", actor=actor, body=body)
-    audit(actor, "sitting.message", "sitting", sitting.id, {}, {"body": body})
+    audit(actor, "sitting.message", "sitting", sitting.id, {}, {"body": body}, label=sitting_label(sitting))
     return message
 
 
@@ -333,7 +281,8 @@ def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     before = _state(sitting)
     taking.extend_time(sitting, minutes, now=now)
     taking.record_event(sitting, "time_extended", actor=actor, minutes=minutes)
-    audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes})
+    audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
+          label=sitting_label(sitting))
     return sitting
 
 
@@ -342,7 +291,8 @@ def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = No
     reason = _text(reason, "reason")
     before = _state(sitting)
     taking.terminate(sitting, reason, actor=actor, now=now)
-    audit(actor, "sitting.terminate", "sitting", sitting.id, before, {**_state(sitting), "reason": reason})
+    audit(actor, "sitting.terminate", "sitting", sitting.id, before, {**_state(sitting), "reason": reason},
+          label=sitting_label(sitting))
     return sitting
 
 
@@ -356,18 +306,19 @@ def raise_flag(actor: User, sitting_id, category: str, note: str = "") -> Flag:
     db.session.add(flag)
     db.session.flush()
     taking.record_event(sitting, "flag_raised", actor=actor, category=category, note=note)
-    audit(actor, "sitting.flag", "sitting", sitting.id, {}, {"flag_id": flag.id, "category": category, "note": note})
+    audit(actor, "sitting.flag", "sitting", sitting.id, {}, {"flag_id": flag.id, "category": category, "note": note},
+          label=sitting_label(sitting))
     return flag
 
 
 def resolve_flag(actor: User, flag_id) -> Flag:
     require(actor, Permission.PROCTOR_SITTINGS)
     flag = get_in_institute(Flag, actor.institute_id, flag_id, "Flag")
-    proctored_sitting(actor, flag.sitting_id)
+    sitting = proctored_sitting(actor, flag.sitting_id)
     if flag.resolved_at is None:
         flag.resolved_at = utcnow()
         audit(actor, "sitting.flag_resolved", "sitting", flag.sitting_id, {"flag_id": flag.id, "open": True},
-              {"flag_id": flag.id, "open": False})
+              {"flag_id": flag.id, "open": False}, label=sitting_label(sitting))
     return flag
 
 
@@ -376,7 +327,8 @@ def resume(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     minutes = _minutes(minutes)
     before = _state(sitting)
     taking.resume(sitting, minutes, actor=actor, now=now)
-    audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes})
+    audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
+          label=sitting_label(sitting))
     return sitting
 
 
@@ -413,7 +365,8 @@ def review(actor: User, sitting_id, outcome: str, comment: str = "") -> Review:
     existing.outcome, existing.comment = outcome, comment
     existing.reviewer_id, existing.reviewed_at = actor.id, utcnow()
     existing.override_reason, existing.overridden_by, existing.overridden_at = "", None, None
-    audit(actor, "result.review", "sitting", sitting.id, before, {"outcome": outcome.value, "comment": comment})
+    audit(actor, "result.review", "sitting", sitting.id, before, {"outcome": outcome.value, "comment": comment},
+          label=sitting_label(sitting))
     _certificate_follows_review(sitting)
     return existing
 
@@ -427,7 +380,8 @@ def override_review(actor: User, sitting_id, reason: str) -> Review:
     if existing is None or existing.outcome != ReviewOutcome.VIOLATION:
         raise Conflict("Only a violation withholds a result.")
     existing.override_reason, existing.overridden_by, existing.overridden_at = reason, actor.id, utcnow()
-    audit(actor, "result.override", "sitting", sitting.id, {"withheld": True}, {"withheld": False, "reason": reason})
+    audit(actor, "result.override", "sitting", sitting.id, {"withheld": True}, {"withheld": False, "reason": reason},
+          label=sitting_label(sitting))
     _certificate_follows_review(sitting)
     return existing
 
@@ -514,7 +468,8 @@ def set_retention(actor: User, days) -> RetentionPolicy:
         policy = RetentionPolicy(institute_id=actor.institute_id)
         db.session.add(policy)
     policy.image_days = days
-    audit(actor, "institute.retention", "institute", actor.institute_id, before, {"image_days": days})
+    audit(actor, "institute.retention", "institute", actor.institute_id, before, {"image_days": days},
+          label=actor.institute.name)
     return policy
 
 
@@ -562,13 +517,13 @@ def delete_report(actor: User, sitting_id) -> None:
         raise Conflict("Test is in progress, cannot be deleted", code="E005")
     if sitting.status != S.EXAM_FINISHED:
         raise NotFound("Report", code="E006")
-    before = {**_state(sitting), "candidate": sitting.candidate.email}
+    before, label = {**_state(sitting), "candidate": sitting.candidate.email}, sitting_label(sitting)
     folder = storage._root() / str(int(sitting.institute_id)) / str(int(sitting.id))
     for model in (Snapshot, Flag, Review, CandidateMessage, Response, ProctorEvent):
         db.session.execute(delete(model).where(model.sitting_id == sitting.id))
     db.session.delete(sitting)
     db.session.flush()
-    audit(actor, "sitting.delete_report", "sitting", int(sitting_id), before, {})
+    audit(actor, "sitting.delete_report", "sitting", int(sitting_id), before, {}, label=label)
     shutil.rmtree(folder, ignore_errors=True)
 
 

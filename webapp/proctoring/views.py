@@ -1,16 +1,14 @@
 """The proctor's console: the exams one proctors, the live monitor (htmx polling), admission, a
-sitting's page with the actions, the snapshot gallery and the audit log. Every view loads, calls one
-service (which checks the permission and the pool) and renders or redirects."""
+sitting's page with the actions and the snapshot gallery. Every view loads, calls one service (which
+checks the permission and the pool) and renders or redirects."""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.proctoring import services
 from webapp.proctoring.models import ReviewOutcome
-from webapp.web import page_number, render
+from webapp.web import render
 
 blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
 
@@ -171,37 +169,17 @@ def check_photo(sitting_id, kind):
     return _image(*services.check_photo(current_user, sitting_id, kind))
 
 
-def _date(name: str, *, end: bool = False) -> datetime | None:
-    value = request.args.get(name, "")
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=timezone.utc) if value else None
-    except ValueError:
-        return None
-    if day and end:
-        from datetime import timedelta
-        day += timedelta(days=1)
-    return day
-
-
-def _audit_filters() -> dict:
-    return {"action": request.args.get("action", ""), "target_type": request.args.get("target_type", ""),
-            "target_id": request.args.get("target_id", ""), "since": _date("since"), "until": _date("until", end=True)}
-
-
+# The audit log moved to its own page (webapp/audit/views.py); old links and bookmarks still arrive.
 @blueprint.get("/audit")
 @login_required
 def audit_log():
-    entries = services.audit_log(current_user, page=page_number(), **_audit_filters())
-    return render("proctoring/audit.html", "proctoring/_audit_rows.html", entries=entries,
-                  actions=services.audit_actions(current_user), args=request.args)
+    return redirect(url_for("audit.audit_log", **request.args.to_dict()), 301)
 
 
 @blueprint.get("/audit.csv")
 @login_required
 def audit_csv():
-    response = Response(services.audit_csv(current_user, **_audit_filters()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
-    return response
+    return redirect(url_for("audit.audit_csv", **request.args.to_dict()), 301)
 
 
 @blueprint.post("/retention")

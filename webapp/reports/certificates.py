@@ -9,12 +9,13 @@ from sqlalchemy import select
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
+from webapp.audit.services import audit
 from webapp.assessments.models import AssessmentKind
 from webapp.clock import utcnow
 from webapp.database import get_in_institute
 from webapp.errors import Conflict, ValidationError
 from webapp.extensions import db
-from webapp.proctoring.services import audit, result_withheld
+from webapp.proctoring.services import result_withheld
 from webapp.reports.models import Certificate
 from webapp.sittings.models import Sitting
 
@@ -76,7 +77,8 @@ def revoke(actor: User, certificate_id, reason: str) -> Certificate:
         raise Conflict("This certificate is revoked already.")
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = utcnow(), reason, actor.id
     audit(actor, "certificate.revoke", "certificate", certificate.id, {"valid": True},
-          {"valid": False, "reason": reason})
+          {"valid": False, "reason": reason},
+          label=f"{certificate.code}: {certificate.candidate_name}, {certificate.assessment_name}")
     return certificate
 
 

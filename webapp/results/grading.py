@@ -9,14 +9,16 @@ from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
+from webapp.audit.services import audit
 from webapp.bank.models import Question, QuestionType
+from webapp.bank.sanitize import first_words
 from webapp.candidates.models import Candidate
 from webapp.clock import utcnow
 from webapp.database import RowPagination, paginate_rows, parse_id
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
 from webapp.extensions import db
-from webapp.proctoring.services import audit
+from webapp.proctoring.services import sitting_label
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
 
@@ -135,5 +137,6 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
     taking.score_sitting(entry.sitting)
     # Marks are results: who gave or changed which, and when, is kept in the audit log.
     audit(actor, "response.grade", "response", response.id, before,
-          {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id})
+          {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id},
+          label=f"{first_words(entry.item.stem)} ({sitting_label(entry.sitting)})")
     return entry
