@@ -193,6 +193,8 @@ def test_blind_grading_hides_the_candidate(client, admin, factory, essay_exam):
     assert answer.status_code == 302
     flashes = _page(client.get(answer.headers["Location"])).select(".flash")
     assert f"4 of 5 marks saved for Candidate #{sitting.id}." in [flash.get_text(strip=True) for flash in flashes]
+    audit_page = _page(client.get("/audit", query_string={"action": "response.grade"})).get_text(" ")
+    assert f"Candidate #{sitting.id}" in audit_page and "Quill" not in audit_page
 
     client.post("/institute", data={"name": admin.institute.name})
     assert admin.institute.blind_grading is False

@@ -136,7 +136,10 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
     response.marked_at, response.marked_by_id, response.grader_comment = utcnow(), actor.id, comment
     taking.score_sitting(entry.sitting)
     # Marks are results: who gave or changed which, and when, is kept in the audit log.
+    # Graders read the audit log too: under blind grading its label names the sitting, not the candidate.
+    whose = (f"Candidate #{entry.sitting.id} in {entry.sitting.exam.name}" if actor.institute.blind_grading
+             else sitting_label(entry.sitting))
     audit(actor, "response.grade", "response", response.id, before,
           {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id},
-          label=f"{first_words(entry.item.stem)} ({sitting_label(entry.sitting)})")
+          label=f"{first_words(entry.item.stem)} ({whose})")
     return entry
