@@ -74,3 +74,12 @@ def test_preview_paper_shows_its_seed_and_draws_it_again(admin, assessment):
     again = preview_paper(admin, assessment.id, seed)
     assert again[2] == seed
     assert [ids(part) for part in again[1]] == [ids(part) for part in paper]
+
+
+def test_only_those_who_read_the_bank_preview_with_the_key(admin, factory, assessment):
+    from webapp.errors import PermissionDenied
+    proctor = factory.staff(admin.institute, "proctor")
+    assert preview_paper(proctor, assessment.id, 7)[2] == 7
+    with pytest.raises(PermissionDenied):
+        preview_paper(proctor, assessment.id, 7, with_key=True)
+    assert preview_paper(admin, assessment.id, 7, with_key=True)[2] == 7

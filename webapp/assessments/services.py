@@ -762,7 +762,12 @@ def draw_paper(assessment: Assessment, rng: random.Random) -> list[PaperSection]
     return paper
 
 
-def preview_paper(actor: User, assessment_id, seed: int | None = None) -> tuple[Assessment, list[PaperSection], int]:
+def preview_paper(actor: User, assessment_id, seed: int | None = None, *,
+                  with_key: bool = False) -> tuple[Assessment, list[PaperSection], int]:
+    """A paper drawn as a candidate would get it (again from the same seed); with the answer key only
+    for those who may read the bank: proctors supervise exams but never see answers."""
+    if with_key:
+        require(actor, Permission.VIEW_BANK)
     assessment = get_assessment(actor, assessment_id)
     seed = seed if seed is not None else random.randrange(1, 10**6)
     return assessment, draw_paper(assessment, random.Random(seed)), seed
