@@ -8,6 +8,7 @@ from flask import current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
 
 from webapp.database import MAX_ID
+from webapp.accounts.services import white_label
 from webapp.errors import DomainError
 from webapp.extensions import db
 
@@ -79,3 +80,10 @@ def page_number() -> int:
         return min(max(1, int(request.args.get("page", 1))), MAX_ID)
     except ValueError:
         return 1
+
+
+def candidate_page(template: str, **context) -> str:
+    """A page in the candidate's layout, which shows the institute's white-labelling: loaded here and
+    handed to the template, never queried from it."""
+    institute = context.get("institute")
+    return render_template(template, label=white_label(institute.id) if institute else None, **context)

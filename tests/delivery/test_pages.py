@@ -42,6 +42,19 @@ def test_opening_the_link_starts_the_check_and_reloading_is_harmless(client, sit
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_the_candidates_pages_show_the_institutes_favicon(client, admin, sitting):
+    from tests.images import image_bytes
+    from webapp.accounts.services import update_white_label
+
+    def icon():
+        return page(client.get(_link(sitting))).select_one("link[rel=icon]")["href"]
+
+    assert icon().endswith("/static/favicon.svg")
+    update_white_label(admin, settings={}, images={"favicon": image_bytes("PNG", (16, 16))})
+    db.session.commit()
+    assert icon() == f"/branding/{admin.institute_id}/favicon"
+
+
 def test_an_invitation_mailed_also_opens_on_the_check(client, sitting):
     transition(sitting, SittingStatus.MAIL_SENT)
     db.session.commit()

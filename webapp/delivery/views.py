@@ -14,7 +14,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from webapp import storage
-from webapp.accounts.services import white_label
 from webapp.delivery.forms import CheckForm
 from webapp.errors import NotFound, wants_json
 from webapp.exams.forms import one_candidate_form
@@ -28,7 +27,7 @@ from webapp.sittings import taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
-from webapp.web import attempt, cross_site_request
+from webapp.web import attempt, candidate_page, cross_site_request
 
 blueprint = Blueprint("delivery", __name__)
 
@@ -43,7 +42,7 @@ CROSS_SITE_MESSAGE = "This request did not come from the test's own page, so it 
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"is_answered": is_answered, "white_label": white_label}
+    return {"is_answered": is_answered}
 
 
 @blueprint.after_request
@@ -82,9 +81,9 @@ def _problem(kind: str, exam=None, detail=None):
     opens_at = None
     if kind == "not_yet_open" and detail is not None:
         opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
-    return render_template("delivery/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
-                           window=describe_window(exam) if exam else None,
-                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
+    return candidate_page("delivery/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+                          window=describe_window(exam) if exam else None,
+                          institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
 
 
 def _back(token: str):
@@ -127,25 +126,25 @@ def open_link(access_key):
         else:
             # Registered before: the personal link went to that e-mail address, never to this page.
             notice = outcome.message
-    return render_template("delivery/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+    return candidate_page("delivery/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
 
 
 # The personal link: one page per state -------------------------------------------------------------
 
 def _check_page(sitting, form: CheckForm | None = None):
     taking.start_check(sitting, ip_address=_ip())
-    return render_template("delivery/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
-                           needs=taking.check_requirements(sitting), form=form or CheckForm())
+    return candidate_page("delivery/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                          needs=taking.check_requirements(sitting), form=form or CheckForm())
 
 
 def _waiting_page(sitting):
-    return render_template("delivery/waiting.html", sitting=sitting, exam=sitting.exam,
-                           institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
+    return candidate_page("delivery/waiting.html", sitting=sitting, exam=sitting.exam,
+                          institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
 
 
 def _instructions_page(sitting):
-    return render_template("delivery/instructions.html", sitting=sitting, exam=sitting.exam,
-                           assessment=sitting.exam.assessment, institute=sitting.exam.institute)
+    return candidate_page("delivery/instructions.html", sitting=sitting, exam=sitting.exam,
+                          assessment=sitting.exam.assessment, institute=sitting.exam.institute)
 
 
 def _exam_page(sitting):
@@ -155,14 +154,14 @@ def _exam_page(sitting):
     shown = [item for item in items if not timed or item.section_index == sitting.current_section]
     positions = [item.position for item in shown]
     position = sitting.current_item if sitting.current_item in positions else (positions or [None])[0]
-    return render_template("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
-                           institute=sitting.exam.institute, items=shown, total=len(items), responses=responses,
-                           position=position, timed=timed, remaining=taking.remaining_seconds(sitting),
-                           last_section=sitting.current_section >= len(sitting.sections) - 1,
-                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
-                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
-                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
-                           browsing_left=_browsing_left(sitting))
+    return candidate_page("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+                          institute=sitting.exam.institute, items=shown, total=len(items), responses=responses,
+                          position=position, timed=timed, remaining=taking.remaining_seconds(sitting),
+                          last_section=sitting.current_section >= len(sitting.sections) - 1,
+                          # Proctoring: how often the clock is asked and a snapshot taken (seconds).
+                          clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
+                          snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
+                          browsing_left=_browsing_left(sitting))
 
 
 def _browsing_left(sitting):
@@ -179,8 +178,8 @@ def _done_page(sitting):
         withheld = not outcomes.shown_to_candidate(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
         result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
-    return render_template("delivery/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
-                           withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
+    return candidate_page("delivery/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+                          withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
 
 
 PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _check_page,
@@ -257,9 +256,9 @@ def summary(token):
     if sitting is None or sitting.status != S.EXAM_STARTED:
         return _back(token)
     items, responses = taking.items_and_responses(sitting)
-    return render_template("delivery/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
-                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,
-                           timed=taking.is_timed(sitting))
+    return candidate_page("delivery/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                          counts=taking.progress(sitting, responses, items), items=items, responses=responses,
+                          timed=taking.is_timed(sitting))
 
 
 @blueprint.post("/s/<token>/finish")

@@ -107,7 +107,7 @@ def report_html(result: SittingResult, template: str = "reports/report.html") ->
         template, result=result, withheld=not outcomes.shown_to_candidate(sitting), sitting=sitting,
         exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
         assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
-        logo=_logo_uri(sitting.institute_id), generated_at=utcnow(),
+        logo=_logo_uri(sitting.institute_id), label=white_label(sitting.institute_id), generated_at=utcnow(),
         verify_url=links.verify_url(certificate.code) if certificate else None)
 
 

@@ -11,22 +11,15 @@ from io import BytesIO
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from webapp.accounts.services import white_label
 from webapp.extensions import limiter
 from webapp.reports import certificates, services
-from webapp.web import page_number, render, safe_next_url
+from webapp.web import candidate_page, page_number, render, safe_next_url
 
 blueprint = Blueprint("reports", __name__)
 
 # People type or scan a code now and then; the limit only slows down someone trying codes in bulk.
 VERIFY_RATE_LIMIT = "60 per minute"
 verify_limit = limiter.shared_limit(VERIFY_RATE_LIMIT, scope="verify")
-
-
-@blueprint.context_processor
-def _template_helpers():
-    # The public pages use the candidate's layout, which shows the institute's white-labelling.
-    return {"white_label": white_label}
 
 
 def _pdf(data: bytes, filename: str):
@@ -58,14 +51,16 @@ def verify_form():
     code = request.args.get("code", "").strip()
     if code:
         return redirect(url_for(".verify", code=code))
-    return render_template("reports/verify.html", certificate=None, code="")
+    return candidate_page("reports/verify.html", certificate=None, code="")
 
 
 @blueprint.get("/verify/<code>")
 @verify_limit
 def verify(code):
     certificate = certificates.by_code(code)
-    return render_template("reports/verify.html", certificate=certificate, code=code), 200 if certificate else 404
+    institute = certificate.sitting.exam.institute if certificate else None
+    return candidate_page("reports/verify.html", certificate=certificate, code=code,
+                          institute=institute), 200 if certificate else 404
 
 
 @blueprint.get("/verify/<code>.pdf")
