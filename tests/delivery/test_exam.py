@@ -10,6 +10,7 @@ from tests.delivery.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
 from webapp.clock import utcnow
 from webapp.extensions import db
+from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response
 
 JSON = {"Accept": "application/json"}
@@ -168,6 +169,16 @@ def test_a_timed_section_is_shown_alone_and_closes_for_good(client, timed):
     assert soup.select_one("[data-next-section]") is None and soup.select_one("[data-exam]")["data-section"] == "1"
     refused = _save(client, timed, first, {"option": "a"}, 1)
     assert refused.status_code == 409 and "section is closed" in refused.json["error"]["message"]
+
+
+def test_the_exam_page_of_a_timed_sitting_holds_its_current_section_only(timed):
+    shown = taking.exam_page(timed)
+    assert ([item.section_index for item in shown.items], shown.total, shown.timed, shown.last_section) == (
+        [0, 0], 5, True, False)
+    assert shown.position == shown.items[0].position and 0 < shown.remaining <= 5 * 60
+    taking.next_section(timed)
+    shown = taking.exam_page(timed)
+    assert ([item.section_index for item in shown.items], shown.last_section) == ([1, 1, 1], True)
 
 
 def test_a_sections_own_deadline_moves_the_page_on(client, timed):

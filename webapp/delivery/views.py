@@ -148,16 +148,8 @@ def _instructions_page(sitting):
 
 
 def _exam_page(sitting):
-    items, responses = taking.items_and_responses(sitting)
-    timed = taking.is_timed(sitting)
-    # A timed section is shown alone (the closed ones cannot be re-entered); otherwise the whole paper.
-    shown = [item for item in items if not timed or item.section_index == sitting.current_section]
-    positions = [item.position for item in shown]
-    position = sitting.current_item if sitting.current_item in positions else (positions or [None])[0]
     return candidate_page("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
-                          institute=sitting.exam.institute, items=shown, total=len(items), responses=responses,
-                          position=position, timed=timed, remaining=taking.remaining_seconds(sitting),
-                          last_section=sitting.current_section >= len(sitting.sections) - 1,
+                          institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),

@@ -8,6 +8,7 @@ import random
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select, update
 
@@ -376,6 +377,29 @@ def items_and_responses(sitting: Sitting) -> tuple[list[SittingItem], dict[int, 
     responses = {response.item_id: response for response in
                  db.session.scalars(select(Response).where(Response.sitting_id == sitting.id))}
     return items, responses
+
+
+class ExamPage(NamedTuple):
+    """What the exam page shows of a started sitting."""
+
+    items: list[SittingItem]         # the questions shown: a timed section's alone, else the whole paper
+    total: int                       # questions in the whole paper
+    responses: dict[int, Response]
+    position: int | None             # the question the candidate was last at, if it is shown
+    timed: bool
+    remaining: int                   # seconds left in the current part
+    last_section: bool
+
+
+def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
+    items, responses = items_and_responses(sitting)
+    timed = is_timed(sitting)
+    # A timed section is shown alone: the closed ones cannot be re-entered, the next ones wait.
+    shown = [item for item in items if not timed or item.section_index == sitting.current_section]
+    positions = [item.position for item in shown]
+    position = sitting.current_item if sitting.current_item in positions else (positions or [None])[0]
+    return ExamPage(shown, len(items), responses, position, timed, remaining_seconds(sitting, now=now),
+                    sitting.current_section >= len(sitting.sections) - 1)
 
 
 def _keeps_manual_mark(score, response: Response) -> bool:
