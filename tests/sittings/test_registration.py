@@ -4,10 +4,10 @@ from sqlalchemy import event, select
 
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.candidates.models import Candidate
-from webapp.errors import IllegalTransition, PermissionDenied
+from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import register_candidates, transition
+from webapp.sittings.services import change_invitees, register_candidates, transition
 
 
 def _row(email, first="Ann", last="Lee", **extra):
@@ -147,3 +147,17 @@ def test_open_link_registration_is_refused_for_invitation_only_exams(admin, exam
 
     with pytest.raises(Conflict):
         register_through_open_link(exam, _row("ann@example.com"))
+
+
+def test_a_schedules_invitees_change_in_one_go_or_not_at_all(admin, exam):
+    def invited():
+        return sorted(db.session.scalars(select(Candidate.email).join(Sitting, Sitting.candidate_id == Candidate.id)
+                                         .where(Sitting.exam_id == exam.id)))
+
+    change_invitees(admin, exam, add=[_row("ann@example.com"), _row("bob@example.com")], send_email=False)
+    change_invitees(admin, exam, add=[_row("cat@example.com")], remove=["ann@example.com", "nobody@example.com"],
+                    send_email=False)
+    assert invited() == ["bob@example.com", "cat@example.com"]
+    with pytest.raises(ValidationError) as refused:
+        change_invitees(admin, exam, add=[_row("dan@example.com"), _row("not-an-address")], send_email=False)
+    assert refused.value.code == "E003"

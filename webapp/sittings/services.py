@@ -389,6 +389,22 @@ def get_sitting(actor: User, sitting_id) -> Sitting:
     return get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
 
 
+def change_invitees(actor: User, exam: Exam, *, add: list[dict], remove: list[str] = (),
+                    send_email: bool | None = None) -> None:
+    """An exam's invitees changed in one go (Mettl's create and edit schedule): the invitations of the
+    removed e-mails withdrawn, the added rows registered. Unlike a registration list, a row the rules
+    refuse fails the whole change (E003), which the request then rolls back."""
+    for email in remove:
+        sitting = sitting_for_email(actor, exam, email)
+        if sitting is not None:
+            remove_sitting(actor, sitting.id)
+    if not add:
+        return
+    for outcome in register_candidates(actor, exam.id, add, send_email=send_email, source="api"):
+        if outcome.sitting_id is None:
+            raise ValidationError(outcome.message, code="E003", field=outcome.field)
+
+
 def remove_sitting(actor: User, sitting_id) -> None:
     """Withdraw a candidate's invitation; refused once the test has begun."""
     require(actor, Permission.EDIT_CANDIDATES)

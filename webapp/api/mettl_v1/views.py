@@ -16,14 +16,14 @@ from webapp.assessments.services import (assessments_page, create_assessment, ge
                                          update_settings)
 from webapp.candidates.services import candidate_for_email, candidate_sittings
 from webapp.database import Page
-from webapp.errors import DomainError, NotFound, PermissionDenied, ValidationError
+from webapp.errors import DomainError, NotFound, PermissionDenied
 from webapp.exams.services import (ExamInput, create_exam, exam_for_access_key, exam_input, exams_page,
                                    registered_candidates, update_exam)
 from webapp.extensions import db, limiter
 from webapp.proctoring import services as proctoring
 from webapp.results.services import standings
-from webapp.sittings.services import (exam_sittings_page, register_candidates, remove_sitting,
-                                     sitting_for_email, sitting_papers)
+from webapp.sittings.services import (change_invitees, exam_sittings_page, register_candidates, sitting_for_email,
+                                     sitting_papers)
 
 blueprint = Blueprint("mettl_v1", __name__, url_prefix="/v1")
 # A collection URL answers with or without its trailing slash, as clients write it either way.
@@ -179,23 +179,13 @@ def schedule(access_key):
 
 # 5. Creating and editing schedules --------------------------------------------------------------------
 
-def _invite(exam, candidates: parsing.ScheduleCandidates) -> None:
-    """Register the schedule's new candidates; a candidate the services refuse fails the request (E003)."""
-    if not candidates.add:
-        return
-    for outcome in register_candidates(actor(), exam.id, candidates.add, send_email=candidates.send_email,
-                                       source="api"):
-        if outcome.sitting_id is None:
-            raise ValidationError(outcome.message, code="E003", field=outcome.field)
-
-
 @route("/assessments/<assessment_id>/schedules", methods=["POST"])
 def create_schedule(assessment_id):
     item = get_assessment_or_deleted(actor(), assessment_id)
     data, candidates = parsing.schedule_input(parsing.json_parameter("sc"),
                                               ExamInput(name="", assessment_id=item.id))
     exam = create_exam(actor(), data)
-    _invite(exam, candidates)
+    change_invitees(actor(), exam, add=candidates.add, send_email=candidates.send_email)
     return success(createdSchedule=serializers.created_schedule(exam))
 
 
@@ -204,11 +194,7 @@ def edit_schedule(access_key):
     exam = exam_for_access_key(actor(), access_key)
     data, candidates = parsing.schedule_input(parsing.json_parameter("sc"), exam_input(exam), editing=True)
     exam = update_exam(actor(), exam.id, data)
-    for email in candidates.remove:
-        sitting = sitting_for_email(actor(), exam, email)
-        if sitting is not None:
-            remove_sitting(actor(), sitting.id)
-    _invite(exam, candidates)
+    change_invitees(actor(), exam, add=candidates.add, remove=candidates.remove, send_email=candidates.send_email)
     return success(schedule=_schedule(exam))
 
 
