@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import datetime, timedelta, timezone
 
 import pytest
-import time_machine
 from sqlalchemy import event, text
 
+from tests.clock_ahead import move_clock_ahead
 from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 from webapp import clock, create_app
@@ -20,17 +19,11 @@ from webapp.extensions import db
 
 PASSWORD = "correct-horse-battery"
 IN_CI = bool(os.environ.get("CI"))
-# No test may depend on the day it runs: CI runs the suite again with the clock this many days ahead.
-CLOCK_AHEAD_DAYS = int(os.environ.get("PROCTORA_CLOCK_AHEAD_DAYS") or 0)
 
 
 def pytest_configure(config):
-    """Move the test process's clock ahead, ticking on from there (time-machine patches time.time,
-    datetime.now and date.today for every thread; sleeps and timeouts are untouched). libfaketime
-    would move subprocesses too, but Debian's 0.9.10 breaks Python's sleeps and timed waits."""
-    if CLOCK_AHEAD_DAYS:
-        ahead = datetime.now(timezone.utc) + timedelta(days=CLOCK_AHEAD_DAYS)
-        time_machine.travel(ahead, tick=True).start()
+    # No test may depend on the day it runs: CI runs the suite again with the clock moved ahead.
+    move_clock_ahead()
 
 
 def _database_url(tmp_path_factory) -> str:

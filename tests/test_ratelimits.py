@@ -5,7 +5,6 @@ import http.cookiejar
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -18,6 +17,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.clock_ahead import module_command
 from webapp.accounts.views import LOGIN_FAILED
 from webapp.extensions import db
 from webapp.ratelimits import DatabaseStorage, RateLimitCounter
@@ -36,8 +36,8 @@ def _serve(app, tmp_path, port: int) -> subprocess.Popen:
     environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     environment.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY=app.config["SECRET_KEY"],
                        PROCTORA_INSTANCE_PATH=str(tmp_path), LOGIN_RATE_LIMIT="4 per minute")
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
-                             "wsgi:app"], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+    return subprocess.Popen(module_command("gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}",
+                                           "wsgi:app"), cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
 

@@ -6,7 +6,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +16,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from sqlalchemy import select, text
 
+from tests.clock_ahead import module_command
 from tests.conftest import log_in
 from tests.notifications.helpers import invite, make_due
 from webapp.accounts.models import User
@@ -313,7 +313,7 @@ def _worker_in_mid_send(app, smtp_server, tmp_path) -> subprocess.Popen:
         "MAIL_DEFAULT_SENDER": app.config["MAIL_DEFAULT_SENDER"],
         "PROCTORA_INSTANCE_PATH": str(tmp_path),
     }
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--interval", "0.2"],
+    process = subprocess.Popen(module_command("flask", "--app", "wsgi", "worker", "--interval", "0.2"),
                               cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not smtp_server.receiving.wait(timeout=60):
         process.kill()
