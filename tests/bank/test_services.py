@@ -2,13 +2,13 @@
 deletion, permissions role by role and tenancy."""
 import pytest
 
+from tests.bank.helpers import FORGIVING
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank import services
 from webapp.bank.models import Question, QuestionStatus
 from webapp.bank.services import QuestionInput
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
-
 
 @pytest.fixture
 def skill(admin):
@@ -112,8 +112,8 @@ def test_fill_in_the_blanks_stores_one_answer_list_per_blank(admin, skill):
     stored = services.create_question(admin, question(
         skill, type="FITB", stem="<p>Last summer we [[1]] to Italy and [[2]] pasta.</p>",
         blanks=[{"accepted": [" went "]}, {"accepted": ["ate", "had"], "case_sensitive": True}]))
-    assert stored.blanks == [{"accepted": ["went"], "case_sensitive": False},
-                             {"accepted": ["ate", "had"], "case_sensitive": True}]
+    assert stored.blanks == [{"accepted": ["went"], **FORGIVING},
+                             {"accepted": ["ate", "had"], **FORGIVING, "case_sensitive": True}]
     assert stored.options == []  # the MCQ's options of the input are not kept for another type
 
 

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.bank.helpers import FORGIVING
 from tests.conftest import log_in
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank import services
@@ -66,8 +67,8 @@ CREATED = {
     "FITB": (
         {"stem": "<p>Last summer we [[1]] to Italy and [[2]] pasta.</p>", "blanks-0-accepted": "went",
          "blanks-1-accepted": "ate | had\nEnjoyed", "blanks-1-case_sensitive": "y", "blanks-2-accepted": "  "},
-        {"blanks": [{"accepted": ["went"], "case_sensitive": False},
-                    {"accepted": ["ate", "had", "Enjoyed"], "case_sensitive": True}]},
+        {"blanks": [{"accepted": ["went"], **FORGIVING},
+                    {"accepted": ["ate", "had", "Enjoyed"], **FORGIVING, "case_sensitive": True}]},
     ),
     "SHORT_ANSWER": (
         {"stem": "<p>Write twelve in digits.</p>", "accepted_answers": "12\r\n\r\n 12.0 ", "case_sensitive": "y"},
@@ -230,8 +231,7 @@ def test_the_edit_form_shows_the_stored_question_and_saves_changes(admin_client,
         skill, type="FITB", stem="<p>She [[1]] from Spain.</p>", **{"blanks-0-accepted": "is|'s"}))
     assert response.headers["Location"] == f"/bank/questions/{question.id}"
     [saved] = questions()
-    assert (saved.type.value, saved.blanks, saved.options) == ("FITB", [{"accepted": ["is", "'s"],
-                                                                         "case_sensitive": False}], [])
+    assert (saved.type.value, saved.blanks, saved.options) == ("FITB", [{"accepted": ["is", "'s"], **FORGIVING}], [])
 
 
 def test_a_failed_edit_changes_nothing(admin_client, admin, skill):
@@ -410,8 +410,12 @@ def test_fill_in_the_blanks_preview_shows_boxes(admin_client, admin, skill):
     boxes = page.select(".question-stem input.blank")
     assert [box["aria-label"] for box in boxes] == ["Blank 1", "Blank 2"]
     assert "[[" not in page.select_one(".question-stem").get_text()
-    assert [li.get_text(" ", strip=True) for li in page.select(".answer-key li")] == [
-        "[[1]]: went", "[[2]]: slept | rested (case-sensitive)"]
+    assert [li.contents[0].strip() for li in page.select(".answer-key li")] == ["[[1]]: went", "[[2]]: slept | rested"]
+    assert [note.get_text() for note in page.select(".answer-key li .matching")] == [
+        "Ignores capitals, extra spaces, curly or straight quotes, look-alike characters and punctuation at the end;"
+        " reads numbers as numbers (8,40 is 8.40).",
+        "Ignores extra spaces, curly or straight quotes, look-alike characters and punctuation at the end;"
+        " reads numbers as numbers (8,40 is 8.40)."]
 
 
 def test_duplicate_leads_to_the_copys_edit_page(admin_client, admin, skill):

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from webapp.bank.matching import OPTIONS
 from webapp.bank.models import CefrLevel, Difficulty, QuestionStatus, QuestionType, Skill
 from webapp.bank.services import QuestionInput
 
@@ -64,12 +65,35 @@ class OptionForm(Form):
     correct = BooleanField("Correct")
 
 
-class BlankForm(Form):
-    accepted = TextAreaField("Accepted answers", default="")
+class MatchingFields:
+    """The matching options of a blank or a short answer (webapp/bank/matching.py). Each box marks what must
+    match exactly, so a form left as it is (or a row added in the browser) is forgiving."""
+
     case_sensitive = BooleanField("Case-sensitive")
+    exact_spaces = BooleanField("Extra spaces count")
+    exact_quotes = BooleanField("Curly and straight quotes differ")
+    exact_unicode = BooleanField("Look-alike characters differ (no Unicode NFKC)")
+    exact_end_punctuation = BooleanField("Punctuation at the end counts")
+    exact_numbers = BooleanField("Numbers are compared as text")
+    tolerance = StringField("Numbers may differ by (±)", default="0")
+
+    @property
+    def option_fields(self) -> list:
+        return [self[name] for name in OPTIONS]
+
+    def matching_options(self) -> dict:
+        return {**{name: self[name].data for name in OPTIONS}, "tolerance": self.tolerance.data}
+
+    @staticmethod
+    def data_of(key: dict) -> dict:
+        return {**{name: bool(key.get(name)) for name in OPTIONS}, "tolerance": _number(float(key.get("tolerance") or 0))}
 
 
-class QuestionForm(FlaskForm):
+class BlankForm(MatchingFields, Form):
+    accepted = TextAreaField("Accepted answers", default="")
+
+
+class QuestionForm(MatchingFields, FlaskForm):
     """One form for every question type; the page shows only the rows of the chosen type. Field names
     are the ones the services name in their errors, so a broken rule appears beside its field."""
 
@@ -84,11 +108,19 @@ class QuestionForm(FlaskForm):
     options = FieldList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS)
     blanks = FieldList(FormField(BlankForm), min_entries=1)
     accepted_answers = TextAreaField("Accepted answers", default="")
-    case_sensitive = BooleanField("Case-sensitive")
 
     def __init__(self, skills: list[Skill], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.skill_id.choices = _skill_choices(skills, "Choose a skill")
+
+    @property
+    def question_type(self) -> QuestionType:
+        """The chosen type. A value that is none of the types (a hand-made request) shows no type's fields,
+        as an essay has none; saving it is refused beside the type."""
+        try:
+            return QuestionType(self.type.data)
+        except ValueError:
+            return QuestionType.LONG_ANSWER
 
     @staticmethod
     def data_of(question: QuestionInput) -> dict:
@@ -100,22 +132,24 @@ class QuestionForm(FlaskForm):
             "explanation": question.explanation,
             "options": [{"html": option["html"], "correct": option.get("correct", False)}
                         for option in question.options],
-            "blanks": [{"accepted": "\n".join(blank["accepted"]), "case_sensitive": blank.get("case_sensitive", False)}
+            "blanks": [{"accepted": "\n".join(blank["accepted"]), **MatchingFields.data_of(blank)}
                        for blank in question.blanks],
-            "accepted_answers": "\n".join(question.accepted_answers), "case_sensitive": question.case_sensitive,
+            "accepted_answers": "\n".join(question.accepted_answers),
+            **MatchingFields.data_of({**question.matching, "case_sensitive": question.case_sensitive}),
         }
 
     def question_input(self) -> QuestionInput:
         # Rows left empty are not blanks; the service then reports a count that does not match the text.
         blanks = [row for row in self.blanks if row.accepted.data.strip()]
+        matching = self.matching_options()
         return QuestionInput(
             type=self.type.data, skill_id=self.skill_id.data, difficulty=self.difficulty.data,
             cefr_level=self.cefr_level.data or None, stem=self.stem.data, explanation=self.explanation.data,
             marks=self.marks.data, negative_marks=self.negative_marks.data,
             options=[{"html": row.html.data, "correct": row.correct.data} for row in self.options],
-            blanks=[{"accepted": ANSWER_SEPARATOR.split(row.accepted.data), "case_sensitive": row.case_sensitive.data}
-                    for row in blanks],
-            accepted_answers=self.accepted_answers.data.splitlines(), case_sensitive=self.case_sensitive.data,
+            blanks=[{"accepted": ANSWER_SEPARATOR.split(row.accepted.data), **row.matching_options()} for row in blanks],
+            accepted_answers=ANSWER_SEPARATOR.split(self.accepted_answers.data),
+            case_sensitive=matching.pop("case_sensitive"), matching=matching,
         )
 
     # Empty rows whose names carry __index__, for the <template> that the add-row button clones.

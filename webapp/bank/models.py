@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.bank.matching import AnswerKey, Matching
 from webapp.database import TimestampMixin, enum_type
 from webapp.extensions import db
 
@@ -21,6 +22,23 @@ class QuestionType(enum.StrEnum):
     @property
     def label(self) -> str:
         return QUESTION_TYPE_LABELS[self]
+
+    # What the pages show of each type: options to choose from, boxes in the text, or a text to write.
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionType.MCQ, QuestionType.MCA)
+
+    @property
+    def is_single_choice(self) -> bool:
+        return self == QuestionType.MCQ
+
+    @property
+    def has_blanks(self) -> bool:
+        return self == QuestionType.FITB
+
+    @property
+    def is_essay(self) -> bool:
+        return self == QuestionType.LONG_ANSWER
 
 
 QUESTION_TYPE_LABELS = {
@@ -85,11 +103,14 @@ class Question(TimestampMixin, db.Model):
     stem: Mapped[str] = mapped_column(Text)                     # sanitised HTML
     # MCQ/MCA: [{"id": "a", "html": "...", "correct": true}, ...]
     options: Mapped[list] = mapped_column(JSON, default=list)
-    # FITB: [{"accepted": ["went"], "case_sensitive": false}, ...], one per [[n]] in the stem
+    # FITB: [{"accepted": ["went"], "case_sensitive": false, "exact_spaces": false, ...}, ...], one per [[n]]
+    # in the stem: AnswerKey.as_key(), the accepted answers and their matching options (bank/matching.py)
     blanks: Mapped[list] = mapped_column(JSON, default=list)
-    # SHORT_ANSWER: accepted answers; empty means graded by hand
+    # SHORT_ANSWER: accepted answers; empty means graded by hand. Their matching options are the case and
+    # `matching`, the others ({"exact_spaces": false, ..., "tolerance": 0}).
     accepted_answers: Mapped[list] = mapped_column(JSON, default=list)
     case_sensitive: Mapped[bool] = mapped_column(default=False)
+    matching: Mapped[dict] = mapped_column(JSON, default=dict)
     marks: Mapped[float] = mapped_column(default=1.0)           # for a correct answer, > 0
     negative_marks: Mapped[float] = mapped_column(default=0.0)  # for a wrong answer, <= 0
     explanation: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML, shown to staff
@@ -98,6 +119,20 @@ class Question(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(100), default="Custom")
 
     skill: Mapped[Skill] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == QuestionStatus.ACTIVE
+
+    @property
+    def answer_keys(self) -> list[AnswerKey]:
+        """The typed answers' keys: one per blank, or the short answer's when it has accepted answers."""
+        if self.type == QuestionType.FITB:
+            return [AnswerKey.from_key(blank) for blank in self.blanks]
+        if self.type == QuestionType.SHORT_ANSWER and self.accepted_answers:
+            return [AnswerKey(tuple(self.accepted_answers),
+                              Matching.from_key({**self.matching, "case_sensitive": self.case_sensitive}))]
+        return []
 
     @property
     def machine_scored(self) -> bool:

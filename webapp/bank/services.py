@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from webapp.accounts.models import User
 from webapp.accounts.permissions import Permission, require
 from webapp.audit.services import audit, changed_fields
+from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
 from webapp.database import get_in_institute
@@ -102,9 +103,12 @@ class QuestionInput:
     stem: str
     cefr_level: str | None = None
     options: list[dict] = field(default_factory=list)     # [{"html": ..., "correct": bool}]
-    blanks: list[dict] = field(default_factory=list)      # [{"accepted": [...], "case_sensitive": bool}]
+    # [{"accepted": [...], "case_sensitive": bool, "exact_spaces": bool, ..., "tolerance": "0.05"}]: the
+    # matching options of bank/matching.py; one not given takes a new question's default (forgiving)
+    blanks: list[dict] = field(default_factory=list)
     accepted_answers: list[str] = field(default_factory=list)
     case_sensitive: bool = False
+    matching: dict = field(default_factory=dict)          # the short answer's other matching options
     marks: float = 1.0
     negative_marks: float = 0.0
     explanation: str = ""
@@ -140,7 +144,7 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         "explanation": clean_html(data.explanation),
         "marks": _number(data.marks, "marks", "marks for a correct answer"),
         "negative_marks": _number(data.negative_marks, "negative_marks", "marks for a wrong answer"),
-        "options": [], "blanks": [], "accepted_answers": [], "case_sensitive": False,
+        "options": [], "blanks": [], "accepted_answers": [], "case_sensitive": False, "matching": {},
     }
     if values["skill_id"] is None:
         raise ValidationError("Choose the question's skill.", field="skill_id")
@@ -156,9 +160,30 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
     elif qtype == QuestionType.FITB:
         values["blanks"] = _validated_blanks(values["stem"], data.blanks)
     elif qtype == QuestionType.SHORT_ANSWER:
-        values["accepted_answers"] = _answers(data.accepted_answers, "accepted_answers")
-        values["case_sensitive"] = bool(data.case_sensitive)
+        key = _answer_key({**data.matching, "accepted": data.accepted_answers, "case_sensitive": data.case_sensitive},
+                          "accepted_answers", "tolerance", "the answer")
+        values["accepted_answers"] = list(key.accepted)
+        values["case_sensitive"] = key.matching.case_sensitive
+        values["matching"] = {name: value for name, value in key.matching.as_key().items() if name != "case_sensitive"}
     return values
+
+
+def _answer_key(values: dict, answers_field: str, tolerance_field: str, owner: str) -> AnswerKey:
+    """Accepted answers with their matching options; an option not given takes a new question's default."""
+    accepted = _answers(values.get("accepted"), answers_field)
+    tolerance = values.get("tolerance")
+    tolerance = read_number(str(tolerance).strip()) if tolerance not in (None, "") else 0
+    if tolerance is None or tolerance < 0:
+        raise ValidationError(f"The tolerance of {owner} must be a number, 0 or more.", field=tolerance_field)
+    matching = Matching(**{name: bool(values.get(name, getattr(Matching, name))) for name in OPTIONS},
+                        tolerance=tolerance)
+    if tolerance and matching.exact_numbers:
+        raise ValidationError(f"The numbers of {owner} are compared as text: a tolerance needs them compared "
+                              "as numbers.", field=tolerance_field)
+    if tolerance and not any(matching.number(answer) is not None for answer in accepted):
+        raise ValidationError(f"Give {owner} an accepted answer that is a number, or no tolerance.",
+                              field=tolerance_field)
+    return AnswerKey(tuple(accepted), matching)
 
 
 def _validated_options(qtype: QuestionType, options: list[dict]) -> list[dict]:
@@ -195,10 +220,10 @@ def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
                               field="blanks")
     cleaned = []
     for number, blank in enumerate(blanks, start=1):
-        accepted = _answers(blank.get("accepted"), "blanks")
-        if not accepted:
+        key = _answer_key(blank, "blanks", "blanks", f"blank {number}")
+        if not key.accepted:
             raise ValidationError(f"Blank {number} needs at least one accepted answer.", field="blanks")
-        cleaned.append({"accepted": accepted, "case_sensitive": bool(blank.get("case_sensitive"))})
+        cleaned.append(key.as_key())
     return cleaned
 
 
@@ -240,7 +265,8 @@ def question_input(question: Question) -> QuestionInput:
         stem=question.stem, cefr_level=question.cefr_level.value if question.cefr_level else None,
         options=[dict(option) for option in question.options], blanks=[dict(blank) for blank in question.blanks],
         accepted_answers=list(question.accepted_answers), case_sensitive=question.case_sensitive,
-        marks=question.marks, negative_marks=question.negative_marks, explanation=question.explanation,
+        matching=dict(question.matching), marks=question.marks, negative_marks=question.negative_marks,
+        explanation=question.explanation,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.bank.models import CefrLevel
+from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.clock import utcnow
 from webapp.database import TimestampMixin, UTCDateTime, enum_type
@@ -134,6 +134,10 @@ class SittingItem(db.Model):
     key: Mapped[dict] = mapped_column(JSON, default=dict)       # correct option ids, accepted answers, ...
     marks: Mapped[float]
     negative_marks: Mapped[float]
+
+    @property
+    def type(self) -> QuestionType:
+        return QuestionType(self.question_type)
 
 
 class Response(db.Model):

@@ -5,12 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from webapp.bank.matching import AnswerKey
 from webapp.bank.models import QuestionType
-
-
-def _normalised(text: str, case_sensitive: bool) -> str:
-    text = " ".join(str(text).split())
-    return text if case_sensitive else text.casefold()
 
 
 def is_answered(item_type: str, answer: dict | None) -> bool:
@@ -25,11 +21,6 @@ def is_answered(item_type: str, answer: dict | None) -> bool:
     return bool(str(answer.get("text") or "").strip())
 
 
-def _matches(text: str, accepted: list[str], case_sensitive: bool) -> bool:
-    given = _normalised(text, case_sensitive)
-    return any(given == _normalised(option, case_sensitive) for option in accepted)
-
-
 @dataclass(frozen=True)
 class ItemScore:
     awarded: float | None      # None while a grader has yet to mark it
@@ -39,7 +30,8 @@ class ItemScore:
 
 def score_item(item_type: str, key: dict, marks: float, negative_marks: float, answer: dict | None) -> ItemScore:
     """Marks for one answer: `marks` when right, `negative_marks` (<= 0) when wrong, 0 when unanswered.
-    MCA and FITB are all or nothing. Essays, and short answers without accepted answers, wait for a grader."""
+    MCA and FITB are all or nothing. Essays, and short answers without accepted answers, wait for a grader.
+    A typed answer is matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
     if not is_answered(item_type, answer):
         return ItemScore(0.0, None, False)
     if item_type == QuestionType.MCQ:
@@ -50,10 +42,9 @@ def score_item(item_type: str, key: dict, marks: float, negative_marks: float, a
         given = list(answer.get("blanks") or [])
         blanks = key["blanks"]
         given += [""] * (len(blanks) - len(given))
-        correct = all(_matches(text, blank["accepted"], blank.get("case_sensitive", False))
-                      for text, blank in zip(given, blanks))
+        correct = all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks))
     elif item_type == QuestionType.SHORT_ANSWER and key.get("accepted"):
-        correct = _matches(answer["text"], key["accepted"], key.get("case_sensitive", False))
+        correct = AnswerKey.from_key(key).accepts(answer["text"])
     else:
         return ItemScore(None, None, True)
     return ItemScore(marks if correct else negative_marks, correct, False)

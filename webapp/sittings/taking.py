@@ -150,9 +150,9 @@ def _frozen_key(question) -> dict:
     if question.type in (QuestionType.MCQ, QuestionType.MCA):
         return {"correct": [option["id"] for option in question.options if option["correct"]]}
     if question.type == QuestionType.FITB:
-        return {"blanks": question.blanks}
+        return {"blanks": [key.as_key() for key in question.answer_keys]}
     if question.type == QuestionType.SHORT_ANSWER:
-        return {"accepted": question.accepted_answers, "case_sensitive": question.case_sensitive}
+        return next((key.as_key() for key in question.answer_keys), {"accepted": []})
     return {}
 
 
