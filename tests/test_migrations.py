@@ -1,12 +1,14 @@
 """The Alembic revisions build exactly the schema the models describe, on SQLite and PostgreSQL."""
 import os
 import uuid
+from datetime import datetime, timezone
+from functools import partial
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
@@ -40,4 +42,52 @@ def test_migrations_match_the_models_and_downgrade_cleanly(app_config, empty_dat
         with db.engine.connect() as connection:
             remaining = set(db.inspect(connection).get_table_names()) - {"alembic_version"}
         assert remaining == set()
+        db.engine.dispose()
+
+
+def _insert(connection, table_name: str, **values) -> int:
+    """A row with `values`, and a plain value in every other column that needs one."""
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    for column in table.columns:
+        if column.name in values or column.nullable or column.server_default is not None or column.primary_key:
+            continue
+        python_type = column.type.python_type
+        values[column.name] = (datetime(2026, 1, 1, tzinfo=timezone.utc) if python_type is datetime
+                               else python_type() if python_type in (bool, int, float) else "x")
+    return connection.execute(table.insert().values(**values)).inserted_primary_key[0]
+
+
+def test_0006_gives_existing_typed_answers_the_documented_defaults_and_takes_them_back(
+        app_config, empty_database_url):
+    migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with migrated.app_context():
+        upgrade(revision="0005_audit_package")
+        with db.engine.begin() as connection:
+            institute = _insert(connection, "institutes", name="Old school")
+            skill = _insert(connection, "skills", institute_id=institute, name="Grammar")
+            question = partial(_insert, connection, "questions", institute_id=institute, skill_id=skill,
+                               difficulty="EASY", stem="<p>?</p>", options=[], blanks=[], accepted_answers=[])
+            fitb = question(type="FITB", blanks=[{"accepted": ["went"], "case_sensitive": True},
+                                                 {"accepted": ["1,000", "a thousand"], "case_sensitive": False}])
+            short = question(type="SHORT_ANSWER", accepted_answers=["8.40"])
+            mcq = question(type="MCQ", options=[{"id": "a", "html": "yes", "correct": True}])
+        upgrade()
+        questions = Table("questions", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            rows = {row.id: row for row in connection.execute(select(questions))}
+        forgiving = {"exact_spaces": False, "exact_quotes": False, "exact_unicode": False,
+                     "exact_end_punctuation": False, "exact_numbers": False, "tolerance": 0}
+        assert rows[fitb].blanks == [{"accepted": ["went"], "case_sensitive": True, **forgiving},
+                                     {"accepted": ["1,000", "a thousand"], "case_sensitive": False, **forgiving,
+                                      "exact_numbers": True}]   # "1,000" may mean a thousand: compared as text
+        assert (rows[short].matching, rows[short].case_sensitive) == (forgiving, False)
+        assert rows[mcq].matching == {}
+
+        downgrade(revision="0005_audit_package")
+        questions = Table("questions", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            rows = {row.id: row for row in connection.execute(select(questions))}
+        assert "matching" not in questions.columns
+        assert rows[fitb].blanks == [{"accepted": ["went"], "case_sensitive": True},
+                                     {"accepted": ["1,000", "a thousand"], "case_sensitive": False}]
         db.engine.dispose()

@@ -80,3 +80,20 @@ def test_existing_skills_are_reused_and_a_taken_name_gets_a_number(admin, questi
 def test_an_unknown_test_is_not_found(admin):
     with pytest.raises(NotFound):
         catalogue.add_to_institute(admin, "no-such-test")
+
+
+@pytest.mark.parametrize("slug, stem, answers", [
+    ("english-placement", "where people usually cook food", ["Kitchen.", "the kitchen", "A kitchen"]),
+    ("english-placement", "correct passive form", ["Was sent.", "was  sent"]),
+    ("english-placement", "have finished the project on time", ["Had"]),
+    ("general-aptitude", "How much do 7 pens cost", ["8,40", "8.4", "$8,40", "$8.40"]),
+    ("general-aptitude", "How many of them are girls", ["20", "Twenty", "20 girls", "20,0"]),
+    ("general-aptitude", "smaller angle, in degrees", ["75", "75°", "75.0"]),
+])
+def test_the_catalogues_typed_answers_are_judged_as_a_teacher_would(admin, slug, stem, answers):
+    catalogue.add_to_institute(admin, slug)
+    question = db.session.scalar(select(Question).where(Question.institute_id == admin.institute_id,
+                                                        Question.stem.contains(stem)))
+    [key] = question.answer_keys
+    assert [answer for answer in answers if not key.accepts(answer)] == []
+    assert not key.accepts("wrong")

@@ -117,6 +117,55 @@ def test_fill_in_the_blanks_stores_one_answer_list_per_blank(admin, skill):
     assert stored.options == []  # the MCQ's options of the input are not kept for another type
 
 
+def test_each_blank_keeps_its_own_matching_options(admin, skill):
+    stored = services.create_question(admin, question(
+        skill, type="FITB", stem="<p>The ticket costs [[1]] euros; the train is [[2]].</p>", options=[],
+        blanks=[{"accepted": ["8.40"], "tolerance": "0,05", "exact_quotes": True},
+                {"accepted": ["late", "delayed"], "exact_end_punctuation": True, "exact_numbers": True}]))
+    assert stored.blanks == [
+        {"accepted": ["8.40"], **FORGIVING, "exact_quotes": True, "tolerance": 0.05},
+        {"accepted": ["late", "delayed"], **FORGIVING, "exact_end_punctuation": True, "exact_numbers": True}]
+    first, second = stored.answer_keys
+    assert first.accepts("8,44") and not first.accepts("8.46")
+    assert second.accepts("Delayed") and not second.accepts("late.")
+
+
+def test_a_short_answer_keeps_its_matching_options(admin, skill):
+    stored = services.create_question(admin, question(
+        skill, type="SHORT_ANSWER", accepted_answers=["don't"], case_sensitive=True,
+        matching={"exact_quotes": True, "exact_spaces": True}))
+    assert (stored.case_sensitive, stored.matching) == (True, {
+        name: value for name, value in FORGIVING.items() if name != "case_sensitive"} | {
+        "exact_quotes": True, "exact_spaces": True})
+    [key] = stored.answer_keys
+    assert key.accepts("don't.") and not key.accepts("don’t") and not key.accepts("Don't")
+    assert services.question_input(stored).matching == stored.matching
+
+
+@pytest.mark.parametrize("key, message", [
+    ({"accepted": ["8.40"], "tolerance": "a little"}, "The tolerance of {owner} must be a number, 0 or more."),
+    ({"accepted": ["8.40"], "tolerance": "-0.1"}, "The tolerance of {owner} must be a number, 0 or more."),
+    ({"accepted": ["8.40"], "tolerance": "1e3"}, "The tolerance of {owner} must be a number, 0 or more."),
+    ({"accepted": ["eight"], "tolerance": "0.5"}, "Give {owner} an accepted answer that is a number, or no tolerance."),
+    ({"accepted": ["8.40"], "tolerance": "0.5", "exact_numbers": True},
+     "The numbers of {owner} are compared as text: a tolerance needs them compared as numbers."),
+])
+def test_tolerance_rules(admin, skill, key, message):
+    fitb = rejected(admin, question(skill, type="FITB", stem="<p>[[1]] and [[2]]</p>", options=[],
+                                    blanks=[{"accepted": ["went"]}, key]))
+    assert (fitb.field, fitb.message) == ("blanks", message.format(owner="blank 2"))
+    short = rejected(admin, question(skill, type="SHORT_ANSWER", accepted_answers=key["accepted"],
+                                     matching={name: value for name, value in key.items() if name != "accepted"}))
+    assert (short.field, short.message) == ("tolerance", message.format(owner="the answer"))
+
+
+def test_a_tolerance_of_nothing_or_zero_is_none(admin, skill):
+    for tolerance in ("", None, "0", 0, "0,0"):
+        stored = services.create_question(admin, question(skill, type="SHORT_ANSWER", accepted_answers=["eight"],
+                                                          matching={"tolerance": tolerance}))
+        assert stored.matching["tolerance"] == 0
+
+
 def test_short_answer_key_is_optional(admin, skill):
     keyed = services.create_question(admin, question(skill, type="SHORT_ANSWER", accepted_answers=["12", " twelve "],
                                                      case_sensitive=True))
@@ -247,6 +296,16 @@ def test_duplicate_copies_everything_but_the_identity(admin, skill):
                    "explanation", "source"):
         assert getattr(copy, column) == getattr(original, column), column
     assert original.status == QuestionStatus.RETIRED
+
+
+def test_duplicate_copies_the_matching_options(admin, skill):
+    short = services.create_question(admin, question(skill, type="SHORT_ANSWER", accepted_answers=["8.40"],
+                                                     matching={"tolerance": "0.1", "exact_quotes": True}))
+    fitb = services.create_question(admin, question(skill, type="FITB", stem="<p>[[1]]</p>", options=[],
+                                                    blanks=[{"accepted": ["went"], "exact_unicode": True}]))
+    short_copy, fitb_copy = (services.duplicate_question(admin, original.id) for original in (short, fitb))
+    assert (short_copy.matching, short_copy.answer_keys) == (short.matching, short.answer_keys)
+    assert fitb_copy.blanks == fitb.blanks
 
 
 def test_retire_and_reactivate(admin, skill):

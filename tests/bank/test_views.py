@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tests.bank.helpers import FORGIVING
 from tests.conftest import log_in
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+from webapp.audit.models import AuditEntry
 from webapp.bank import services
 from webapp.bank.models import Question, QuestionStatus, Skill
 from webapp.bank.services import QuestionInput
@@ -176,6 +177,7 @@ def test_a_failed_submit_keeps_everything_typed_and_shows_the_error_beside_the_o
     ({"marks": "0"}, "marks", "The marks for a correct answer must be greater than 0."),
     ({"negative_marks": "2"}, "negative_marks", "The marks for a wrong answer must be 0 or less."),
     ({"skill_id": ""}, "skill_id", "Choose the question's skill."),
+    ({"tolerance": "a little"}, "tolerance", "The tolerance of the answer must be a number, 0 or more."),
 ])
 def test_errors_sit_beside_their_field(admin_client, skill, fields, field, message):
     posted = form_data(skill, **{"type": "SHORT_ANSWER", "stem": "<p>Twelve?</p>", "accepted_answers": "12", **fields})
@@ -380,6 +382,105 @@ def test_a_taken_skill_name_is_refused_beside_the_field(admin_client, admin, ski
     assert row.select_one(f"#skill-{other.id}-name")["value"] == "GRAMMAR"
     assert not page.select_one(f"#skill-{skill.id} details").has_attr("open")
     assert [s.name for s in db.session.scalars(select(Skill).order_by(Skill.id))] == ["Grammar", "Vocabulary"]
+
+
+# Matching options of typed answers ---------------------------------------------------------------
+
+OPTION_NAMES = ["case_sensitive", "exact_spaces", "exact_quotes", "exact_unicode", "exact_end_punctuation",
+                "exact_numbers"]
+
+
+def ticked(fields) -> dict:
+    """The matching options of a blank row or of the answer key as the page shows them."""
+    boxes = fields.select(".matching input[type=checkbox]")
+    return {"ticked": [box["name"].rsplit("-", 1)[-1] for box in boxes if box.has_attr("checked")],
+            "tolerance": fields.select_one(".matching input[name$=tolerance]")["value"],
+            "options": [box["name"].rsplit("-", 1)[-1] for box in boxes]}
+
+
+def test_a_new_typed_answer_starts_forgiving_whichever_way_the_form_is_reached(admin_client, skill):
+    forgiving = {"ticked": [], "tolerance": "0", "options": OPTION_NAMES}
+    fitb = html(admin_client.get("/bank/questions/new?type=FITB"))
+    assert ticked(fitb.select_one("#blank-rows [data-row]")) == forgiving
+    assert ticked(fitb.select_one("template#blank-row-template")) == forgiving
+    assert "8,40 is 8.40" in fitb.select_one("#type-fields").get_text()
+    # The type <select> asks for the other type's fields, sending the rows typed so far.
+    short = html(admin_client.get("/bank/questions/new?type=SHORT_ANSWER&options-0-html=Paris",
+                                  headers={"HX-Request": "true"}))
+    assert ticked(short.select_one("#type-fields")) == forgiving
+    assert [label.get_text(" ", strip=True) for label in short.select(".matching label")] == [
+        "Case-sensitive", "Extra spaces count", "Curly and straight quotes differ",
+        "Look-alike characters differ (no Unicode NFKC)", "Punctuation at the end counts",
+        "Numbers are compared as text", "Numbers may differ by (±)"]
+
+
+def test_a_fill_in_is_edited_with_its_matching_options(admin_client, admin, skill):
+    question = make(admin, skill, type="FITB", options=[], stem="<p>It costs [[1]] and is [[2]].</p>",
+                    blanks=[{"accepted": ["8.40"]}, {"accepted": ["late"]}])
+    page = html(admin_client.get(f"/bank/questions/{question.id}/edit"))
+    assert [ticked(row)["ticked"] for row in page.select("#blank-rows [data-row]")] == [[], []]
+
+    response = admin_client.post(f"/bank/questions/{question.id}/edit", data=form_data(
+        skill, type="FITB", stem="<p>It costs [[1]] and is [[2]].</p>", **{
+            "blanks-0-accepted": "8.40", "blanks-0-tolerance": "0,05",
+            "blanks-1-accepted": "late | delayed", "blanks-1-case_sensitive": "y",
+            "blanks-1-exact_end_punctuation": "y", "blanks-1-tolerance": ""}))
+    assert response.headers["Location"] == f"/bank/questions/{question.id}"
+    [saved] = questions()
+    assert saved.blanks == [{"accepted": ["8.40"], **FORGIVING, "tolerance": 0.05},
+                            {"accepted": ["late", "delayed"], **FORGIVING, "case_sensitive": True,
+                             "exact_end_punctuation": True}]
+    first, second = saved.answer_keys
+    assert first.accepts("8,45") and not first.accepts("8,46")
+    assert second.accepts("delayed") and not second.accepts("Late") and not second.accepts("late.")
+
+    page = html(admin_client.get(f"/bank/questions/{question.id}/edit"))
+    assert [ticked(row) for row in page.select("#blank-rows [data-row]")] == [
+        {"ticked": [], "tolerance": "0.05", "options": OPTION_NAMES},
+        {"ticked": ["case_sensitive", "exact_end_punctuation"], "tolerance": "0", "options": OPTION_NAMES}]
+    detail = html(admin_client.get(f"/bank/questions/{question.id}"))
+    assert [note.get_text() for note in detail.select(".answer-key li .matching")] == [
+        "Ignores capitals, extra spaces, curly or straight quotes, look-alike characters and punctuation at the end;"
+        " reads numbers as numbers (8,40 is 8.40), within ±0.05.",
+        "Ignores extra spaces, curly or straight quotes and look-alike characters; reads numbers as numbers"
+        " (8,40 is 8.40)."]
+    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "question.update")).all()
+    assert entry.after["blanks"][0]["tolerance"] == 0.05
+
+
+def test_a_tolerance_without_a_number_is_refused_above_the_blanks_keeping_the_rows(admin_client, skill):
+    page = html(admin_client.post("/bank/questions/new", data=form_data(
+        skill, type="FITB", stem="<p>We [[1]] and [[2]].</p>", **{
+            "blanks-0-accepted": "went", "blanks-1-accepted": "ate | had", "blanks-1-tolerance": "1",
+            "blanks-1-exact_quotes": "y"})))
+    assert questions() == []
+    blanks = page.select_one("#type-fields fieldset")
+    assert [e.get_text() for e in blanks.select(".field-error")] == [
+        "Give blank 2 an accepted answer that is a number, or no tolerance."]
+    rows = blanks.select("#blank-rows [data-row]")
+    assert [row.textarea.get_text().strip() for row in rows] == ["went", "ate | had"]
+    assert ticked(rows[1]) == {"ticked": ["exact_quotes"], "tolerance": "1", "options": OPTION_NAMES}
+
+
+def test_a_short_answer_is_edited_with_its_matching_options(admin_client, admin, skill):
+    question = make(admin, skill, type="SHORT_ANSWER", options=[], stem="<p>Seven pens at $1.20?</p>",
+                    accepted_answers=["8.40"])
+    response = admin_client.post(f"/bank/questions/{question.id}/edit", data=form_data(
+        skill, type="SHORT_ANSWER", stem="<p>Seven pens at $1.20?</p>", accepted_answers="8.40 | $8.40\nEight forty",
+        case_sensitive="y", exact_unicode="y", tolerance="0.01"))
+    assert response.headers["Location"] == f"/bank/questions/{question.id}"
+    [saved] = questions()
+    assert (saved.accepted_answers, saved.case_sensitive) == (["8.40", "$8.40", "Eight forty"], True)
+    assert saved.matching == {name: value for name, value in FORGIVING.items() if name != "case_sensitive"} | {
+        "exact_unicode": True, "tolerance": 0.01}
+    page = html(admin_client.get(f"/bank/questions/{question.id}/edit"))
+    assert page.select_one("#accepted_answers").get_text().strip() == "8.40\n$8.40\nEight forty"
+    assert ticked(page.select_one("#type-fields")) == {
+        "ticked": ["case_sensitive", "exact_unicode"], "tolerance": "0.01", "options": OPTION_NAMES}
+    detail = html(admin_client.get(f"/bank/questions/{question.id}"))
+    assert detail.select_one(".answer-key p").get_text(" ", strip=True) == (
+        "Accepted: 8.40 | $8.40 | Eight forty Ignores extra spaces, curly or straight quotes and punctuation at the"
+        " end; reads numbers as numbers (8,40 is 8.40), within ±0.01.")
 
 
 # The question page -----------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Taking the test with the clock in the test's hands: the check, admission, start, deadlines,
 timed sections, saving, finishing, expiry and scoring."""
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -8,7 +9,8 @@ from sqlalchemy import select
 from tests.delivery.helpers import JPEG, PNG
 from webapp import storage
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
-from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.bank.models import Question
+from webapp.bank.services import QuestionInput, create_question, create_skill, question_input, update_question
 from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.exams.services import set_proctor_pool
@@ -314,6 +316,87 @@ def test_fitb_case_sensitivity_is_per_blank(admin, exam):
     taking.finish(sitting, now=T0)
     response = db.session.scalar(select(Response).where(Response.item_id == fitb.id))
     assert response.correct is False and response.awarded == -0.5
+
+
+@pytest.fixture
+def typed_exam(factory, admin):
+    """What teachers saw marked wrong (issue 13): four fill-ins and short answers with the default options,
+    and a blank whose end punctuation counts; 1 mark each, -1 when wrong."""
+    skill = create_skill(admin, "English")
+    typed = [
+        ("FITB", "<p>I [[1]] like it.</p>", {"blanks": [{"accepted": ["don't", "do not"]}]}),
+        ("SHORT_ANSWER", "<p>Where do you cook?</p>", {"accepted_answers": ["kitchen", "the kitchen"]}),
+        ("SHORT_ANSWER", "<p>Red is a ___.</p>", {"accepted_answers": ["colour", "color"]}),
+        ("FITB", "<p>Seven pens cost $[[1]]; the train was [[2]]</p>",
+         {"blanks": [{"accepted": ["8.40"], "tolerance": "0.01"}, {"accepted": ["late"], "exact_end_punctuation": True}]}),
+    ]
+    ids = [create_question(admin, QuestionInput(type=qtype, skill_id=skill.id, difficulty="EASY", stem=stem, marks=1,
+                                                negative_marks=-1, **key)).id for qtype, stem, key in typed]
+    assessment = create_assessment(admin, AssessmentInput(name="Typed answers", duration=10,
+                                                          sections=[SectionInput(name="All", question_ids=ids)]))
+    db.session.commit()
+    return factory.exam(admin, assessment=assessment)
+
+
+def _typed_items(sitting) -> list[SittingItem]:
+    return list(db.session.scalars(select(SittingItem).where(SittingItem.sitting_id == sitting.id)
+                                   .order_by(SittingItem.question_id)))
+
+
+def _answer_and_finish(sitting, answers: list[dict]) -> list[Response]:
+    items = _typed_items(sitting)
+    for item, answer in zip(items, answers):
+        taking.save_answer(sitting, item.id, answer=answer, version=1, now=T0 + timedelta(minutes=1))
+    taking.finish(sitting, now=T0 + timedelta(minutes=2))
+    db.session.commit()
+    return [db.session.scalar(select(Response).where(Response.item_id == item.id)) for item in items]
+
+
+def test_a_finished_sitting_judges_typed_answers_as_a_teacher_would(admin, typed_exam):
+    sitting = _started(admin, typed_exam)
+    responses = _answer_and_finish(sitting, [
+        {"blanks": ["don’t"]}, {"text": "The kitchen."}, {"text": "Colour."}, {"blanks": ["8,405", "late"]}])
+    assert [(response.correct, response.awarded) for response in responses] == [(True, 1.0)] * 4
+    assert (sitting.total_marks, sitting.max_marks) == (4, 4) and sitting.graded_at is not None
+
+
+def test_the_options_ticked_and_the_tolerance_count_in_a_finished_sitting(admin, typed_exam):
+    sitting = _started(admin, typed_exam)
+    responses = _answer_and_finish(sitting, [
+        {"blanks": ["dont"]}, {"text": "a kitchen"}, {"text": "colours"}, {"blanks": ["8,42", "late"]}])
+    assert [(response.correct, response.awarded) for response in responses] == [(False, -1.0)] * 4
+    assert sitting.total_marks == -4
+    # At the tolerance's edge the number is right; the full stop the examiner said counts is wrong.
+    other = _started(admin, typed_exam, email="bo@example.com")
+    *_, numbers = _answer_and_finish(other, [None, None, None, {"blanks": ["8.41", "late."]}])
+    assert (numbers.correct, numbers.awarded) == (False, -1.0)
+    last = _started(admin, typed_exam, email="cy@example.com")
+    *_, numbers = _answer_and_finish(last, [None, None, None, {"blanks": ["8.39", "late"]}])
+    assert (numbers.correct, numbers.awarded) == (True, 1.0)
+
+
+def test_the_key_frozen_at_the_start_keeps_its_options(admin, typed_exam):
+    sitting = _started(admin, typed_exam)
+    short = _typed_items(sitting)[1]
+    assert short.key == {"accepted": ["kitchen", "the kitchen"], "case_sensitive": False, "exact_spaces": False,
+                         "exact_quotes": False, "exact_unicode": False, "exact_end_punctuation": False,
+                         "exact_numbers": False, "tolerance": 0}
+    # Ticking an option in the bank later changes no candidate's score.
+    question = db.session.get(Question, short.question_id)
+    update_question(admin, question.id, replace(question_input(question), matching={"exact_end_punctuation": True}))
+    responses = _answer_and_finish(sitting, [{"blanks": ["do not"]}, {"text": "kitchen."}])
+    assert [response.correct for response in responses[:2]] == [True, True]
+
+
+def test_a_key_frozen_before_the_matching_options_is_scored_as_before(admin, typed_exam):
+    sitting = _started(admin, typed_exam)
+    fitb, short, colour, _ = _typed_items(sitting)
+    # As sittings that started before revision 0006 froze their keys.
+    fitb.key = {"blanks": [{"accepted": ["don't"], "case_sensitive": False}]}
+    short.key, colour.key = ({"accepted": ["kitchen"], "case_sensitive": False},
+                             {"accepted": ["colour"], "case_sensitive": False})
+    responses = _answer_and_finish(sitting, [{"blanks": ["don’t"]}, {"text": " KITCHEN "}, {"text": "Colour."}])
+    assert [response.correct for response in responses[:3]] == [False, True, False]
 
 
 def test_a_fully_machine_scored_sitting_is_graded_at_once(admin, factory, paper):

@@ -82,6 +82,7 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
             type=item["type"], skill_id=skill.id, difficulty=item["difficulty"], stem=item["stem"],
             cefr_level=item.get("level"), options=item.get("options", []), blanks=item.get("blanks", []),
             accepted_answers=item.get("accepted", []), case_sensitive=item.get("case_sensitive", False),
+            matching=item.get("matching", {}),
             marks=item.get("marks", 1), negative_marks=item.get("negative_marks", 0),
         ), source=f"Catalogue: {test.name}")
         question_ids[item["key"]] = question.id

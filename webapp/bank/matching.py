@@ -2,10 +2,10 @@
 place of the rule, used by the question's validation, its preview and the scoring of a response.
 
 Both the answer and each accepted answer are first normalised, then compared:
-1. Unicode NFKC: look-alike characters are the same (full-width letters, ligatures, a non-breaking space,
-   a letter with its accent typed separately).
-2. Typographic quotes and apostrophes are straight ones: ‘ ’ ‚ ‛ ′ ʼ ` ´ are ' and “ ” „ ‟ ″ are ".
-3. Spaces: none around the answer, and a run of spaces inside it is one space.
+1. Typographic quotes and apostrophes are straight ones: ‘ ’ ‚ ‛ ′ ʼ ` ´ are ' and “ ” „ ‟ ″ are ".
+2. Unicode NFKC: look-alike characters are the same (full-width letters, sub- and superscript digits,
+   ligatures, a letter with its accent typed separately).
+3. Spaces: none around the answer, and a run of spaces inside it (tabs, non-breaking ones) is one space.
 4. Punctuation at the end is dropped: . , ; : ! ? … and 。 ؟ (unless nothing else is left).
 5. Capitals: "Colour" is "colour" (Unicode case folding, so "STRASSE" is "straße").
 An answer and an accepted answer that both read as numbers are then compared as numbers: either decimal
@@ -71,10 +71,11 @@ class Matching:
 
     def normalised(self, text: str) -> str:
         text = str(text)
-        if not self.exact_unicode:
-            text = unicodedata.normalize("NFKC", text)
+        # Quotes first: NFKC turns an acute accent typed for an apostrophe into a space and an accent.
         if not self.exact_quotes:
             text = text.translate(QUOTES)
+        if not self.exact_unicode:
+            text = unicodedata.normalize("NFKC", text)
         if not self.exact_spaces:
             text = " ".join(text.split())
         if not self.exact_end_punctuation:
