@@ -52,6 +52,33 @@ def test_writing_a_question_in_the_browser(page, admin, skill):
         ("2", True), ("5", True), ("9", False), ("7", True)]
 
 
+def test_a_fill_in_with_its_matching_options_in_the_browser(page, admin, skill):
+    browser_login(page, admin.email)
+    page.goto("/bank/questions/new?type=FITB")
+    page.select_option("#skill_id", label="Grammar")
+    page.fill("#stem", "<p>I [[1]] like it; it costs [[2]] euros.</p>")
+    page.get_by_role("button", name="Add a blank").click()
+    rows = page.locator("#blank-rows [data-row]")
+    rows.nth(0).get_by_role("textbox").fill("don't | do not")
+    rows.nth(0).get_by_label("Curly and straight quotes differ").check()
+    # The added row has its own options, every one forgiving until ticked.
+    assert [box.is_checked() for box in rows.nth(1).get_by_role("checkbox").all()] == [False] * 6
+    rows.nth(1).get_by_role("textbox").fill("8.40")
+    rows.nth(1).get_by_label("Numbers may differ by (±)").fill("0.05")
+    page.get_by_role("button", name="Save the question").click()
+    page.wait_for_url("**/bank/questions/*")
+
+    assert page.locator(".answer-key li .matching").all_inner_texts() == [
+        "Ignores capitals, extra spaces, look-alike characters and punctuation at the end; reads numbers as numbers"
+        " (8,40 is 8.40).",
+        "Ignores capitals, extra spaces, curly or straight quotes, look-alike characters and punctuation at the end;"
+        " reads numbers as numbers (8,40 is 8.40), within ±0.05."]
+    db.session.expire_all()
+    first, second = db.session.scalars(select(Question)).one().answer_keys
+    assert first.accepts("DO NOT.") and not first.accepts("don’t")
+    assert second.accepts("8,45") and not second.accepts("8,46")
+
+
 def test_the_filters_update_the_rows_in_place(page, admin, skill):
     for stem, qtype, extra in [("<p>We [[1]] home.</p>", "FITB", {"blanks": [{"accepted": ["went"]}]}),
                                ("<p>Describe a dog.</p>", "LONG_ANSWER", {})]:
