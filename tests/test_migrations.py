@@ -12,7 +12,7 @@ from sqlalchemy import MetaData, Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.matching import AnswerKey, Matching
-from webapp.database import TimestampMixin, enum_type
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, enum_type
+from webapp.core.extensions import db
 
 
 class QuestionType(enum.StrEnum):
