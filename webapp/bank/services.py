@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from html import escape
 
 from sqlalchemy import func, select
@@ -171,8 +172,8 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
 def _answer_key(values: dict, answers_field: str, tolerance_field: str, owner: str) -> AnswerKey:
     """Accepted answers with their matching options; an option not given takes a new question's default."""
     accepted = _answers(values.get("accepted"), answers_field)
-    tolerance = values.get("tolerance")
-    tolerance = read_number(str(tolerance).strip()) if tolerance not in (None, "") else 0
+    given = values.get("tolerance")
+    tolerance = Decimal(0) if given in (None, "") else read_number(str(given).strip())   # either separator
     if tolerance is None or tolerance < 0:
         raise ValidationError(f"The tolerance of {owner} must be a number, 0 or more.", field=tolerance_field)
     matching = Matching(**{name: bool(values.get(name, getattr(Matching, name))) for name in OPTIONS},
