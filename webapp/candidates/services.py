@@ -1,11 +1,13 @@
 """Candidates: search (optionally across sub-institutes), a candidate's sittings, editing."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Institute, User
-from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Permission, can, require
 from webapp.accounts.services import institute_and_descendants
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
@@ -62,6 +64,22 @@ def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:
     return list(db.session.scalars(
         select(Sitting).where(Sitting.candidate_id == candidate.id)
         .options(selectinload(Sitting.exam).selectinload(Exam.assessment)).order_by(Sitting.id.desc())))
+
+
+class SittingRow(NamedTuple):
+    """A line of the candidate page's sittings, with the links the actor may follow from it."""
+    sitting: Sitting
+    links_exam: bool     # the exam is the actor's institute's, not a branch's
+    links_result: bool   # and the test is finished, and the actor reads results
+
+
+def candidate_sitting_rows(actor: User, candidate: Candidate) -> list[SittingRow]:
+    reads_results = can(actor, Permission.VIEW_RESULTS)
+    rows = []
+    for sitting in candidate_sittings(actor, candidate):
+        own = sitting.institute_id == actor.institute_id
+        rows.append(SittingRow(sitting, own, own and sitting.is_finished and reads_results))
+    return rows
 
 
 def candidate_for_email(actor: User, email: str) -> Candidate | None:

@@ -56,3 +56,16 @@ class OutboxMessage(db.Model):
     response_code: Mapped[Optional[int]] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def is_webhook(self) -> bool:
+        return self.kind == MessageKind.WEBHOOK
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MessageStatus.PENDING
+
+    @property
+    def is_dead(self) -> bool:
+        """Refused for good or out of attempts: staff may retry it by hand."""
+        return self.status == MessageStatus.DEAD

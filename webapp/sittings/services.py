@@ -90,6 +90,18 @@ class RegistrationOutcome:
     def registered(self) -> bool:
         return self.status == "ToBeTaken"
 
+    @property
+    def in_progress(self) -> bool:
+        return self.status == "InProgress"
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "Completed"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "Error"
+
 
 def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | RegistrationOutcome:
     values = {str(key).strip(): ("" if value is None else str(value).strip()) for key, value in row.items()}
@@ -409,7 +421,7 @@ def remove_sitting(actor: User, sitting_id) -> None:
     """Withdraw a candidate's invitation; refused once the test has begun."""
     require(actor, Permission.EDIT_CANDIDATES)
     sitting = get_sitting(actor, sitting_id)
-    if sitting.status not in NOT_STARTED:
+    if not sitting.is_not_started:
         raise Conflict("The candidate has started this test; the sitting is kept.")
     # An invitation not yet sent would carry a link that no longer works.
     cancel_pending_emails(exam_id=sitting.exam_id, topic="exam_invitation",
