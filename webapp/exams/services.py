@@ -16,7 +16,7 @@ from webapp.accounts.models import Role, User
 from webapp.core.permissions import Permission, require
 from webapp.accounts.services import normalise_email
 from webapp.assessments.models import Assessment
-from webapp.audit.services import audit, changed_fields
+from webapp.audit.services import audit, changed_fields, differences
 from webapp.assessments.services import question_count, tests_taken_subquery
 from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
@@ -346,6 +346,11 @@ def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
     if len(proctors) != len(wanted):
         raise ValidationError("Only active proctors and administrators of your institute can be in the pool.",
                               code="E789", field="proctors")
+    # By name, as the exam page lists them.
+    before, after = differences({"proctors": sorted(user.name for user in exam.proctors)},
+                                {"proctors": sorted(user.name for user in proctors)})
+    if after:
+        audit(actor, "exam.proctor_pool", "exam", exam.id, before, after, label=exam.name)
     exam.proctors = proctors
     return exam
 
