@@ -4,7 +4,7 @@ import json
 
 from tests.api.conftest import PNG, image_upload
 from tests.audit.test_staff_actions import audit_rows
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def test_the_white_labelling_from_the_api(admin_client, admin, mettl, credential):
