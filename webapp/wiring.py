@@ -9,16 +9,15 @@ from pathlib import Path
 
 from flask import Flask
 
-import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.accounts.services import load_user
-from webapp.audit.services import record_accounts_change
-from webapp.bank.rendering import blank_boxes
-from webapp.candidate_pages.branding import blueprint as branding
-from webapp.candidate_pages.views import blueprint as candidate_pages
 from webapp.api.docs import blueprint as api_docs
 from webapp.api.euro_v1.views import blueprint as euro_v1
 from webapp.api.mettl_v1.views import blueprint as mettl_v1
 from webapp.assessments.services import refuse_deleting_a_used_question
+from webapp.audit.services import record_accounts_change
+from webapp.bank.rendering import blank_boxes
+from webapp.candidate_pages.branding import blueprint as branding
+from webapp.candidate_pages.views import blueprint as candidate_pages
 from webapp.cli import register_cli
 from webapp.console.accounts.views import blueprint as accounts
 from webapp.console.assessments.views import blueprint as assessments
@@ -45,6 +44,7 @@ from webapp.core.validation import register_input_guard
 from webapp.credentials.services import prune_now_and_then
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
+import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.services import register_delivery_handler
 from webapp.proctoring.services import purge_old_images
 from webapp.results import certificates, outcomes

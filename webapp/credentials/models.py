@@ -29,6 +29,11 @@ class ApiCredential(TimestampMixin, db.Model):
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
+    @property
+    def access_label(self) -> str:
+        """What the credential may do, in the console's words."""
+        return "read and write" if self.role == Role.ADMIN else "read only"
+
 
 class UsedSignature(db.Model):
     """Every accepted Mettl signature, so that a replay is refused (E422) by every worker and host.
