@@ -5,34 +5,25 @@ from __future__ import annotations
 import hashlib
 import re
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.core import storage
-from webapp.accounts import events
-from webapp.accounts.models import Institute, Role, User, WhiteLabel
-from webapp.core.permissions import Permission, can, require
+from webapp.accounts.models import Institute, User, WhiteLabel
+from webapp.core import events, links, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, Role, require
+from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.notifications.services import queue_email
-from webapp.core.validation import single_line
 
 MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
 # Compared against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
-
-
-def normalise_email(email: str, field: str = "email") -> str:
-    try:
-        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise ValidationError(f"Invalid e-mail address: {error}", field=field) from None
 
 
 def _check_password_strength(password: str, field: str = "password") -> None:
@@ -81,7 +72,7 @@ def add_staff(institute_id: int, *, email: str, name: str, role: Role, password:
 def _announce(actor: User | None, action: str, target: User | Institute, before: dict, after: dict,
               *, label: str) -> None:
     """Tell the audit log (a floor above, see events.py) what changed, in this transaction."""
-    events.changed.send(actor, action=action, target_type="institute" if isinstance(target, Institute) else "user",
+    events.accounts_changed.send(actor, action=action, target_type="institute" if isinstance(target, Institute) else "user",
                         target_id=target.id, before=before, after=after, label=label,
                         institute_id=target.id if isinstance(target, Institute) else target.institute_id)
 
@@ -134,9 +125,7 @@ def update_institute(actor: User, **details) -> Institute:
         raise Conflict(f"An institute named {name!r} already exists.", field="name")
     if details.get("contact_email"):
         details["contact_email"] = normalise_email(details["contact_email"], "contact_email")
-    website = (details.get("website") or "").strip()
-    if website and not website.startswith(("https://", "http://")):
-        raise ValidationError("The website must start with http:// or https://.", field="website")
+    website = web_address(details.get("website"), "website", field="website")
     country = (details.get("country") or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
@@ -157,8 +146,12 @@ def update_institute(actor: User, **details) -> Institute:
 def set_logo(actor: User, data: bytes) -> Institute:
     """The institute's logo, whatever type its sender declared: its bytes say what it is."""
     require(actor, Permission.MANAGE_INSTITUTE)
-    actor.institute.logo, actor.institute.logo_mimetype = _image("logo", data)
-    return actor.institute
+    institute = actor.institute
+    was = _image_summary(institute.logo, institute.logo_mimetype)
+    institute.logo, institute.logo_mimetype = _image("logo", data)
+    _announce(actor, "institute.logo", institute, {"logo": was},
+              {"logo": _image_summary(institute.logo, institute.logo_mimetype)}, label=institute.name)
+    return institute
 
 
 # Staff ------------------------------------------------------------------------------------------
@@ -274,7 +267,7 @@ def _password_fingerprint(user: User) -> str:
 
 def set_password_url(user: User) -> str:
     token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
-    return f"{current_app.config['BASE_URL']}/set-password/{token}"
+    return links.set_password_url(token)
 
 
 def user_for_password_token(token: str) -> User:
@@ -291,23 +284,26 @@ def user_for_password_token(token: str) -> User:
 
 
 def set_password_with_token(token: str, password: str, confirmation: str) -> User:
+    """From the link of an invitation or a reset."""
     user = user_for_password_token(token)
-    _set_password(user, password, confirmation)
+    _set_password(user, password, confirmation, "password.set")
     return user
 
 
 def change_password(user: User, *, current: str, new: str, confirmation: str) -> User:
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationError("Your current password is not correct.", field="current_password")
-    _set_password(user, new, confirmation)
+    _set_password(user, new, confirmation, "password.change")
     return user
 
 
-def _set_password(user: User, password: str, confirmation: str) -> None:
+def _set_password(user: User, password: str, confirmation: str, action: str) -> None:
     _check_password_strength(password, "new_password")
     if password != confirmation:
         raise ValidationError("The two passwords differ.", field="confirmation")
     user.password_hash = generate_password_hash(password)
+    # That it happened, and by whom: never the password or its hash.
+    _announce(user, action, user, {}, {}, label=_staff_label(user))
 
 
 # White-labelling ------------------------------------------------------------------------------
@@ -364,6 +360,11 @@ def _custom_test_url(institute_id: int, slug: str | None) -> str | None:
     return slug
 
 
+def _image_summary(data: bytes | None, mimetype: str | None) -> str:
+    """An image as the audit log describes it: its type and size, never its bytes."""
+    return f"{mimetype}, {len(data):,} bytes" if data else ""
+
+
 def _image(kind: str, data: bytes) -> tuple[bytes, str]:
     """A branding image and the MIME type it is served as, both from its bytes; else E013 or E014."""
     label, formats, limit = IMAGE_RULES[kind]
@@ -385,6 +386,7 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
     if unknown:
         raise ValidationError(f"Unknown white-labelling settings: {', '.join(sorted(unknown))}.", code="E400")
     label = white_label(actor.institute_id) or WhiteLabel(institute_id=actor.institute_id, support_numbers=[])
+    was = _white_label_summary(label)
     for field, value in settings.items():
         setattr(label, field, _custom_test_url(actor.institute_id, value) if field == "custom_test_url"
                 else _color(field, value))
@@ -396,7 +398,19 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
         setattr(label, f"{kind}_mimetype", mimetype)
     db.session.add(label)
     db.session.flush()
+    now = _white_label_summary(label)
+    changed = [field for field in now if now[field] != was[field]]
+    if changed:
+        _announce(actor, "institute.white_label", actor.institute, {field: was[field] for field in changed},
+                  {field: now[field] for field in changed}, label=actor.institute.name)
     return label
+
+
+def _white_label_summary(label: WhiteLabel) -> dict:
+    return {**{field: getattr(label, field) or "" for field in (*COLOR_FIELDS, "custom_test_url")},
+            "support_numbers": list(label.support_numbers or []),
+            **{kind: _image_summary(getattr(label, kind), getattr(label, f"{kind}_mimetype"))
+               for kind in IMAGE_RULES if kind != "logo"}}
 
 
 def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:
@@ -411,19 +425,6 @@ def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:
     return found if found[0] else None
 
 
-def dashboard_overview(actor: User) -> dict:
-    """The counts on the console's front page."""
-    from webapp.assessments.models import Assessment
-    from webapp.bank.models import Question, QuestionStatus, Skill
-    from webapp.results.grading import waiting_count
-
-    def count(model, *conditions) -> int:
-        return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id, *conditions))
-
-    return {
-        "skills": count(Skill),
-        "questions": count(Question, Question.status == QuestionStatus.ACTIVE),
-        "assessments": count(Assessment),
-        "staff": count(User, User.active),
-        "waiting_for_grader": waiting_count(actor) if can(actor, Permission.GRADE_RESPONSES) else 0,
-    }
+def active_staff_count(actor: User) -> int:
+    """The console's front page: how many of the institute's staff can log in."""
+    return db.session.scalar(select(func.count(User.id)).where(User.institute_id == actor.institute_id, User.active))

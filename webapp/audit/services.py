@@ -13,29 +13,31 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from webapp.accounts import events
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, can, require
 from webapp.audit.models import AuditEntry
 from webapp.core.clock import utcnow
 from webapp.core.database import MAX_ID
 from webapp.core.errors import ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, can, require
 from webapp.core.spreadsheets import safe_text
 
 LABEL_LENGTH = AuditEntry.target_label.type.length
 VALUE_LENGTH = 80           # a changed value longer than this is cut short in the summary
 COLUMNS = ("time", "actor", "action", "target_type", "target", "changes")
+COMMAND_LINE = "Command line"   # the actor of what an operator does with `flask ...` commands
 
 
 # The writer --------------------------------------------------------------------------------------------
 
 def audit(actor: User | None, action: str, target_type: str, target_id: int, before: dict | None = None,
-          after: dict | None = None, *, label: str, institute_id: int | None = None) -> AuditEntry:
-    """Record `action` on a target, named `label` as people know it. `actor` is None when nobody is
-    logged in (a failed login): then `institute_id` says whose log it belongs to."""
+          after: dict | None = None, *, label: str, institute_id: int | None = None,
+          actor_name: str = "") -> AuditEntry:
+    """Record `action` on a target, named `label` as people know it. `actor` is None when no user acts
+    (a failed login, the command line): then `institute_id` says whose log it belongs to, and
+    `actor_name` who acted if anyone did (COMMAND_LINE)."""
     entry = AuditEntry(institute_id=actor.institute_id if actor else institute_id,
-                       actor_id=actor.id if actor else None, actor_name=actor.name if actor else "",
+                       actor_id=actor.id if actor else None, actor_name=actor.name if actor else actor_name,
                        action=action, target_type=target_type, target_id=target_id,
                        target_label=(label or "")[:LABEL_LENGTH], before=before or {}, after=after or {},
                        created_at=utcnow())
@@ -71,13 +73,10 @@ def changed_fields(record, values: dict) -> tuple[dict, dict]:
     return differences({name: getattr(record, name) for name in values}, values)
 
 
-def _record_accounts_change(actor, **entry) -> None:
+def record_accounts_change(actor, **entry) -> None:
+    """Accounts sit below the audit log: they announce their changes (`events.accounts_changed`, subscribed
+    in webapp.wiring), which are written here."""
     audit(actor, **entry)
-
-
-def subscribe() -> None:
-    """Accounts sit below the audit log: they announce their changes, which are written here (idempotent)."""
-    events.changed.connect(_record_accounts_change)
 
 
 # The readers -------------------------------------------------------------------------------------------

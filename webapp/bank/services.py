@@ -11,14 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
+from webapp.core import events
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
 BLANK = re.compile(r"\[\[(\d+)\]\]")
@@ -71,14 +72,19 @@ def create_skill(actor: User, name: str, description: str = "") -> Skill:
                   description=(description or "").strip())
     db.session.add(skill)
     db.session.flush()
+    audit(actor, "skill.create", "skill", skill.id, {}, {"name": skill.name, "description": skill.description},
+          label=skill.name)
     return skill
 
 
 def update_skill(actor: User, skill_id, name: str, description: str = "") -> Skill:
     require(actor, Permission.EDIT_BANK)
     skill = get_skill(actor, skill_id)
-    skill.name = _clean_skill_name(actor.institute_id, name, skill.id)
-    skill.description = (description or "").strip()
+    values = {"name": _clean_skill_name(actor.institute_id, name, skill.id), "description": (description or "").strip()}
+    before, after = changed_fields(skill, values)
+    if after:
+        audit(actor, "skill.update", "skill", skill.id, before, after, label=values["name"])
+    skill.name, skill.description = values["name"], values["description"]
     return skill
 
 
@@ -304,14 +310,9 @@ def reactivate_question(actor: User, question_id) -> Question:
 
 def delete_question(actor: User, question_id) -> None:
     """Only a question that nothing uses may go; one in use can be retired instead."""
-    from webapp.assessments.services import assessments_using_question
-
     require(actor, Permission.EDIT_BANK)
     question = get_question(actor, question_id)
-    users = assessments_using_question(question)
-    if users:
-        names = ", ".join(sorted(assessment.name for assessment in users))
-        raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+    events.question_deleting.send(question)
     _audit_question(actor, "question.delete", question, {"type": question.type.value, "stem": question.stem}, {})
     db.session.delete(question)
 
@@ -383,3 +384,12 @@ def bank_profile(institute_id: int, skill_id: int) -> dict:
         .group_by(Question.difficulty, Question.type)
     )
     return {(difficulty, qtype): count for difficulty, qtype, count in rows}
+
+
+def bank_counts(actor: User) -> dict[str, int]:
+    """The console's front page: the institute's skills and active questions."""
+    def count(model, *conditions) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id,
+                                                                    *conditions))
+
+    return {"skills": count(Skill), "questions": count(Question, Question.status == QuestionStatus.ACTIVE)}

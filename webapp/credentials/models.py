@@ -1,5 +1,5 @@
 """API credentials (Mettl's ak + private key, EURO PRUEFSTER's token), used signatures for replay
-protection and each institute's webhook secret."""
+protection."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,10 +8,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.accounts.models import Role
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 
 
 class ApiCredential(TimestampMixin, db.Model):
@@ -29,6 +29,11 @@ class ApiCredential(TimestampMixin, db.Model):
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
+    @property
+    def access_label(self) -> str:
+        """What the credential may do, in the console's words."""
+        return "read and write" if self.role == Role.ADMIN else "read only"
+
 
 class UsedSignature(db.Model):
     """Every accepted Mettl signature, so that a replay is refused (E422) by every worker and host.
@@ -40,11 +45,3 @@ class UsedSignature(db.Model):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class WebhookSecret(db.Model):
-    """The key of the HMAC-SHA256 signature header on every webhook an institute receives."""
-
-    __tablename__ = "webhook_secrets"
-
-    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
-    secret_encrypted: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit
 from webapp.bank.models import Question, QuestionType
 from webapp.bank.sanitize import first_words
@@ -16,8 +15,9 @@ from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
 from webapp.core.database import RowPagination, paginate_rows, parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, can, require
+from webapp.exams.models import Exam
 from webapp.proctoring.services import sitting_label
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
@@ -25,6 +25,11 @@ from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
 MAX_COMMENT = 5_000
 # An item waits for a grader while its finished sitting has a response nobody has marked yet.
 WAITING = and_(Response.needs_grading.is_(True), Sitting.status == SittingStatus.EXAM_FINISHED)
+
+
+def blind_name(sitting: Sitting) -> str:
+    """How blind grading names a candidate, on the grading pages and in the audit log: by the sitting."""
+    return f"Candidate #{sitting.id}"
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,7 @@ class QueueEntry:
 
     @property
     def candidate_label(self) -> str:
-        return self.candidate.name if self.candidate else f"Candidate #{self.sitting.id}"
+        return self.candidate.name if self.candidate else blind_name(self.sitting)
 
 
 def _entries(actor: User) -> Select:
@@ -72,7 +77,9 @@ def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 2
 
 
 def waiting_count(actor: User) -> int:
-    """How many answers of the institute wait for a grader (the dashboard's reminder)."""
+    """How many answers of the institute wait for a grader (the dashboard's reminder, for graders only)."""
+    if not can(actor, Permission.GRADE_RESPONSES):
+        return 0
     return db.session.scalar(select(func.count(Response.id)).join(Sitting, Sitting.id == Response.sitting_id)
                              .where(Sitting.institute_id == actor.institute_id, WAITING)) or 0
 
@@ -137,7 +144,7 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
     taking.score_sitting(entry.sitting)
     # Marks are results: who gave or changed which, and when, is kept in the audit log.
     # Graders read the audit log too: under blind grading its label names the sitting, not the candidate.
-    whose = (f"Candidate #{entry.sitting.id} in {entry.sitting.exam.name}" if actor.institute.blind_grading
+    whose = (f"{blind_name(entry.sitting)} in {entry.sitting.exam.name}" if actor.institute.blind_grading
              else sitting_label(entry.sitting))
     audit(actor, "response.grade", "response", response.id, before,
           {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id},

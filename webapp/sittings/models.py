@@ -13,8 +13,8 @@ from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 
 
 class SittingStatus(enum.StrEnum):
@@ -45,6 +45,10 @@ class FinishMode(enum.StrEnum):
     EXPIRED = "Expired"
     TERMINATED_BY_PROCTOR = "TerminatedByProctor"
     BROWSING_TOLERANCE_EXCEEDED = "BrowsingToleranceExceeded"
+
+
+# The ways a test ends that a proctor may undo by resuming it with new time.
+RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
 
 
 class Sitting(TimestampMixin, db.Model):
@@ -99,6 +103,32 @@ class Sitting(TimestampMixin, db.Model):
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+    @property
+    def is_not_started(self) -> bool:
+        """Before the timer runs: the candidate can still be withdrawn from the exam."""
+        return self.status in NOT_STARTED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == SittingStatus.EXAM_STARTED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == SittingStatus.EXAM_FINISHED
+
+    @property
+    def is_resumable(self) -> bool:
+        """Finished by the clock or by a proctor, so a proctor may re-open it with new time."""
+        return self.is_finished and self.finish_mode in RESUMABLE
+
+    @property
+    def time_ran_out(self) -> bool:
+        return self.finish_mode == FinishMode.EXPIRED
+
+    @property
+    def terminated_by_proctor(self) -> bool:
+        return self.finish_mode == FinishMode.TERMINATED_BY_PROCTOR
 
     @property
     def attempt_seconds(self) -> int | None:

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, render_template, request, send_file, stre
 from flask_login import current_user, login_required
 from wtforms import SelectChoice, SelectField, StringField
 
-from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm, any_of
+from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
 from webapp.results import services
 from webapp.web import page_number, render
+from webapp.web.forms import any_of
 
 blueprint = Blueprint("results", __name__)
 
