@@ -37,7 +37,7 @@ def _snapshot(institute_id: int):
 
 
 # Public by design (a candidate's link, an institute's logo) or walked by the API's own tenancy test.
-NOT_CONSOLE = {"static", "delivery", "branding", "mettl_v1", "euro_v1"}
+NOT_CONSOLE = {"static", "candidate", "branding", "mettl_v1", "euro_v1"}
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from sqlalchemy import select
 from webapp.accounts.models import Role
 from webapp.accounts.services import create_institute
 from webapp.candidates.models import Candidate
-from webapp.candidates.services import candidate_sitting_rows, update_candidate
+from webapp.candidates.services import update_candidate
 from webapp.core.extensions import db
-from webapp.sittings.services import register_candidates
+from webapp.sittings.services import candidate_sitting_rows, register_candidates
 
 
 def _row(email):
