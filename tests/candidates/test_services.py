@@ -45,7 +45,7 @@ def test_long_addresses_and_names_never_fail_the_whole_batch(admin, factory):
     assert len(stored.username) <= 120 and stored.username.startswith("a" * 60)
 
 
-def test_the_candidate_pages_links_follow_the_institute_the_state_and_the_role(admin, factory):
+def test_the_candidate_links_follow_the_institute_the_state_and_the_role(admin, factory):
     exam, other = factory.exam(admin, name="June finals"), factory.exam(admin, name="July finals")
     finished = factory.finished_sitting(admin, exam, "ann@example.com")
     register_candidates(admin, other.id, [_row("ann@example.com")])
