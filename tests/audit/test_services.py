@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 
 from tests.conftest import PASSWORD
 from tests.proctoring.conftest import T0
+from webapp.accounts import credentials as api
 from webapp.accounts import services as accounts
 from webapp.assessments.services import delete_assessment, update_settings
 from webapp.audit import services
@@ -17,7 +18,6 @@ from webapp.core import clock
 from webapp.core.errors import PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
-from webapp.credentials import services as api
 from webapp.exams import services as exams
 from webapp.proctoring import services as proctoring
 
@@ -160,8 +160,8 @@ def test_the_command_line_is_named_as_the_actor_in_the_credentials_institute(adm
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.target_type == "api_credential")
                                  .order_by(AuditEntry.id)).all()
     assert [(e.action, e.actor_id, e.actor_name, e.institute_id, e.target_id) for e in entries] == [
-        ("api_credential.issue", None, services.COMMAND_LINE, admin.institute_id, credential.id),
-        ("api_credential.revoke", None, services.COMMAND_LINE, admin.institute_id, credential.id)]
+        ("api_credential.issue", None, api.COMMAND_LINE, admin.institute_id, credential.id),
+        ("api_credential.revoke", None, api.COMMAND_LINE, admin.institute_id, credential.id)]
     assert services.actor_name(entries[0]) == "Command line"
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from tests.api.conftest import PNG
 from tests.conftest import PASSWORD, log_in
 from webapp.accounts import services as accounts
+from webapp.accounts.models import ApiCredential
 from webapp.bank.models import Skill
 from webapp.core.extensions import db
-from webapp.credentials.models import ApiCredential
 
 
 def audit_rows(client, action) -> list:

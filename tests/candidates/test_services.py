@@ -4,9 +4,9 @@ from sqlalchemy import select
 from webapp.accounts.models import Role
 from webapp.accounts.services import create_institute
 from webapp.candidates.models import Candidate
-from webapp.candidates.services import candidate_sitting_rows, update_candidate
+from webapp.candidates.services import update_candidate
 from webapp.core.extensions import db
-from webapp.sittings.services import register_candidates
+from webapp.sittings.services import candidate_sitting_rows, register_candidates
 
 
 def _row(email):
@@ -45,7 +45,7 @@ def test_long_addresses_and_names_never_fail_the_whole_batch(admin, factory):
     assert len(stored.username) <= 120 and stored.username.startswith("a" * 60)
 
 
-def test_the_candidate_pages_links_follow_the_institute_the_state_and_the_role(admin, factory):
+def test_the_candidate_links_follow_the_institute_the_state_and_the_role(admin, factory):
     exam, other = factory.exam(admin, name="June finals"), factory.exam(admin, name="July finals")
     finished = factory.finished_sitting(admin, exam, "ann@example.com")
     register_candidates(admin, other.id, [_row("ann@example.com")])

@@ -25,7 +25,6 @@ from webapp.core.spreadsheets import safe_text
 LABEL_LENGTH = AuditEntry.target_label.type.length
 VALUE_LENGTH = 80           # a changed value longer than this is cut short in the summary
 COLUMNS = ("time", "actor", "action", "target_type", "target", "changes")
-COMMAND_LINE = "Command line"   # the actor of what an operator does with `flask ...` commands
 
 
 # The writer --------------------------------------------------------------------------------------------
@@ -35,7 +34,7 @@ def audit(actor: User | None, action: str, target_type: str, target_id: int, bef
           actor_name: str = "") -> AuditEntry:
     """Record `action` on a target, named `label` as people know it. `actor` is None when no user acts
     (a failed login, the command line): then `institute_id` says whose log it belongs to, and
-    `actor_name` who acted if anyone did (COMMAND_LINE)."""
+    `actor_name` who acted if anyone did (accounts.credentials.COMMAND_LINE)."""
     entry = AuditEntry(institute_id=actor.institute_id if actor else institute_id,
                        actor_id=actor.id if actor else None, actor_name=actor.name if actor else actor_name,
                        action=action, target_type=target_type, target_id=target_id,

@@ -7,10 +7,10 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from webapp.accounts import credentials as services
 from webapp.accounts.services import institute_by_name
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
-from webapp.credentials import services
 
 api_credentials = AppGroup("api-credentials", help="Issue, list and revoke an institute's API credentials.")
 
