@@ -80,3 +80,15 @@ def test_existing_skills_are_reused_and_a_taken_name_gets_a_number(admin, questi
 def test_an_unknown_test_is_not_found(admin):
     with pytest.raises(NotFound):
         catalogue.add_to_institute(admin, "no-such-test")
+
+
+@pytest.mark.parametrize("slug", ["english-placement", "general-aptitude"])
+def test_the_advice_on_guessing_matches_the_penalties(slug):
+    """A test that tells candidates to avoid guessing must make a blind guess lose on average; with a
+    quarter of the marks off for a wrong answer to a four-option question, a guess gains (1/4 - 3/4 * 1/4)."""
+    test = json.loads((catalogue.CATALOGUE_DIR / f"{slug}.json").read_text(encoding="utf-8"))
+    guesses = [question["marks"] / len(question["options"])
+               + question["negative_marks"] * (1 - 1 / len(question["options"]))
+               for question in test["questions"] if question["type"] == "MCQ"]
+    tells_to_avoid = "avoid wild guesses" in test["instructions"] or "do not guess" in test["instructions"].lower()
+    assert not (tells_to_avoid and any(gain > 0 for gain in guesses))
