@@ -19,8 +19,8 @@ from webapp.reports import links
 def sitting(admin, factory):
     assessment = factory.assessment(admin, name="Reading test", questions=2)
     exam = factory.exam(admin, assessment=assessment, name="June answers")
-    return factory.finished_sitting(admin, exam, first_name="Zoë", last_name="Quist",
-                                    answer=lambda item: right_answer(item) if item.position == 0 else wrong_answer(item))
+    return factory.finished_sitting(admin, exam, first_name="Zoë", last_name="Quist", answer=lambda item: (
+        right_answer(item) if item.position == 0 else wrong_answer(item)))
 
 
 def _page(response) -> BeautifulSoup:

@@ -4,14 +4,15 @@ totals, the percentile and the outcome follow, the certificate is issued as grad
 audit log names who changed what, from what, to what, and why."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from tests.conftest import log_in, right_answer, wrong_answer
+from tests.conftest import log_in, right_answer
 from tests.results.helpers import tagged_assessment
+from tests.results.test_results_services import take
 from webapp.audit.models import AuditEntry
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
@@ -19,7 +20,6 @@ from webapp.reports.models import Certificate
 from webapp.results import grading
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting
-from webapp.sittings.services import register_candidates
 
 T0 = datetime(2026, 5, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -42,21 +42,7 @@ def exam(admin, factory):
 
 
 def sit(admin, exam, email: str, first_name: str, right: int, flagged: int | None = None) -> Sitting:
-    """A candidate who answers the first `right` items right and the rest wrong, flags item `flagged`
-    (0-based) for review, and submits."""
-    outcome, = register_candidates(admin, exam.id, [{"Email Address": email, "First Name": first_name,
-                                                     "Last Name": "Lee"}])
-    sitting = db.session.get(Sitting, outcome.sitting_id)
-    taking.start_check(sitting, ip_address="127.0.0.1", now=T0)
-    taking.complete_check(sitting, browser={"userAgent": "test"}, now=T0)
-    taking.start_exam(sitting, now=T0)
-    items, _ = taking.items_and_responses(sitting)
-    for number, item in enumerate(items):
-        taking.save_answer(sitting, item.id, answer=right_answer(item) if number < right else wrong_answer(item),
-                           flagged=number == flagged, version=1, now=T0 + timedelta(minutes=1))
-    taking.finish(sitting, now=T0 + timedelta(minutes=10))
-    db.session.commit()
-    return sitting
+    return take(admin, exam, email, first_name=first_name, right=right, flagged=flagged, start=T0)
 
 
 def responses(sitting: Sitting) -> list[Response]:
@@ -80,7 +66,8 @@ def test_the_result_page_lists_every_item_as_the_candidate_saw_it(admin_client, 
     assert [article["id"] for article in articles] == ["item-1", "item-2", "item-3", "item-4"]
     assert [int(article["data-response-id"]) for article in articles] == [by_item[item.id].id for item in items]
     for number, (article, item) in enumerate(zip(articles, items)):
-        assert article.select_one(".question-stem").get_text(strip=True) == BeautifulSoup(item.stem, "html.parser").get_text()
+        stem = BeautifulSoup(item.stem, "html.parser").get_text()
+        assert article.select_one(".question-stem").get_text(strip=True) == stem
         # The options in the candidate's (shuffled) order, the chosen one and the key marked.
         assert [li["data-option"] for li in article.select(".answer-options li")] == [o["id"] for o in item.options]
         [key] = article.select("li[data-key]")

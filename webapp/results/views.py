@@ -3,7 +3,8 @@ and an assessment's item analysis."""
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context, url_for
+from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
+                   url_for)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
