@@ -58,7 +58,7 @@ def prepare(url: str, candidates: int, workdir: Path) -> Path:
     """An exam with started sittings, and one line per sitting for wrk."""
     from sqlalchemy import select
 
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.sittings import taking
     from webapp.sittings.models import Sitting, SittingItem
 

@@ -45,7 +45,7 @@ def exam_with_candidates(url: str, workdir: Path, candidates: int, questions: in
     from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
     from webapp.bank.services import QuestionInput, create_question, create_skill
     from webapp.exams.services import ExamInput, create_exam
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.sittings.services import register_candidates
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})

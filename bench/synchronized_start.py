@@ -32,7 +32,7 @@ def prepare(url: str, candidates: int, workdir: Path):
     """The access tokens of sittings whose session is open."""
     from sqlalchemy import select
 
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.sittings import taking
     from webapp.sittings.models import Sitting
 
@@ -64,7 +64,7 @@ def press_start(base: str, token: str, barrier: threading.Barrier, results: list
 def check_database(exam_id: int) -> tuple[int, int, int]:
     from sqlalchemy import func, select
 
-    from webapp.extensions import db
+    from webapp.core.extensions import db
     from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
 
     db.session.rollback()

@@ -11,11 +11,12 @@ from sqlalchemy import event, text
 from tests.clock_ahead import move_clock_ahead
 from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
-from webapp import clock, create_app
+from webapp import create_app
+from webapp.core import clock
 from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
-from webapp.demo import right_answer, wrong_answer  # noqa: F401  (the tests' answers, shared with the demo)
-from webapp.extensions import db
+from webapp.cli.demo import right_answer, wrong_answer  # noqa: F401  (the tests' answers, shared with the demo)
+from webapp.core.extensions import db
 
 PASSWORD = "correct-horse-battery"
 IN_CI = bool(os.environ.get("CI"))
@@ -134,7 +135,7 @@ class Factory:
         """A registered candidate who took `exam` through the real services and finished it. `answer(item)`
         gives the answer to each frozen SittingItem (None: left unanswered); `right_answer` and
         `wrong_answer` below suit machine-scored items."""
-        from webapp.demo import take_test
+        from webapp.cli.demo import take_test
         from webapp.sittings.models import Sitting
         from webapp.sittings.services import register_candidates
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
 from webapp.bank.models import Question
-from webapp.demo import DEMO_INSTITUTE, DEMO_LOGINS
+from webapp.cli.demo import DEMO_INSTITUTE, DEMO_LOGINS
 from webapp.exams.models import Exam
-from webapp.extensions import db
-from webapp.reports.models import Certificate
+from webapp.core.extensions import db
+from webapp.results.models import Certificate
 from webapp.sittings.models import Sitting
 
 

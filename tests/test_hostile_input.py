@@ -18,7 +18,7 @@ from wtforms.fields.core import UnboundField
 from tests.api.conftest import make_credential, mettl_signature, register
 from tests.conftest import log_in
 from webapp.assessments.models import Section
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 # Values that broke pages before: NUL and other control characters, UTF-8 of a lone surrogate (in a
 # URL) or the surrogate itself (in JSON), a superscript and an Arabic-Indic digit (`isdigit()` is true,

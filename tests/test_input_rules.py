@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.api.conftest import register
 from webapp.assessments.models import Assessment
 from webapp.candidates.models import Candidate
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.services import register_candidates
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 @pytest.fixture

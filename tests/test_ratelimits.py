@@ -18,9 +18,9 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from tests.clock_ahead import module_command
-from webapp.accounts.views import LOGIN_FAILED
-from webapp.extensions import db
-from webapp.ratelimits import DatabaseStorage, RateLimitCounter
+from webapp.console.accounts.views import LOGIN_FAILED
+from webapp.core.extensions import db
+from webapp.core.ratelimits import DatabaseStorage, RateLimitCounter
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import log_in
 from webapp.assessments.models import Assessment
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def flashes(response) -> list[str]:

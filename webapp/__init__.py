@@ -7,11 +7,11 @@ from pathlib import Path
 
 from flask import Flask
 
-from webapp import config as config_module
-from webapp.errors import register_error_handlers
-from webapp.extensions import csrf, db, limiter, login_manager, mail, migrate
-from webapp.unit_of_work import UnitOfWorkFlask, register_unit_of_work
-from webapp.validation import register_input_guard
+from webapp.core import config as config_module
+from webapp.core.errors import register_error_handlers
+from webapp.core.extensions import csrf, db, limiter, login_manager, mail, migrate
+from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
+from webapp.core.validation import register_input_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import webapp.models  # noqa: F401  (every table known before the first query)
-    from webapp.database import configure_engine
+    from webapp.core.database import configure_engine
 
     db.init_app(app)
     configure_engine(app)
@@ -91,24 +91,24 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.accounts.views import blueprint as accounts
-    from webapp.api.branding import blueprint as branding
-    from webapp.api.console import blueprint as api_console
+    from webapp.console.accounts.views import blueprint as accounts
+    from webapp.candidate_pages.branding import blueprint as branding
+    from webapp.console.credentials.views import blueprint as api_console
     from webapp.api.euro_v1.views import blueprint as euro_v1
     from webapp.api.mettl_v1.views import blueprint as mettl_v1
-    from webapp.assessments.views import blueprint as assessments
-    from webapp.audit.views import blueprint as audit
-    from webapp.bank.views import blueprint as bank
-    from webapp.candidates.views import blueprint as candidates
-    from webapp.delivery.views import blueprint as delivery
-    from webapp.exams.views import blueprint as exams
+    from webapp.console.assessments.views import blueprint as assessments
+    from webapp.console.audit.views import blueprint as audit
+    from webapp.console.bank.views import blueprint as bank
+    from webapp.console.candidates.views import blueprint as candidates
+    from webapp.candidate_pages.views import blueprint as delivery
+    from webapp.console.exams.views import blueprint as exams
     from webapp.health import blueprint as health
-    from webapp.notifications.views import blueprint as notifications
-    from webapp.proctoring.views import blueprint as proctoring  # issue 5
-    from webapp.reports.views import blueprint as reports
-    from webapp.results.analysis_views import blueprint as analysis
-    from webapp.results.grading_views import blueprint as grading
-    from webapp.results.views import blueprint as results
+    from webapp.console.notifications.views import blueprint as notifications
+    from webapp.console.proctoring.views import blueprint as proctoring  # issue 5
+    from webapp.console.reports.views import blueprint as reports
+    from webapp.console.results.analysis_views import blueprint as analysis
+    from webapp.console.results.grading_views import blueprint as grading
+    from webapp.console.results.views import blueprint as results
 
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, delivery, api_console,
                       branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
@@ -125,7 +125,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from webapp.accounts.permissions import Permission, can
+    from webapp.core.permissions import Permission, can
     from webapp.bank.rendering import blank_boxes
 
     app.jinja_env.globals.update(can=can, Permission=Permission)

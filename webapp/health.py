@@ -3,7 +3,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 blueprint = Blueprint("health", __name__)
 

@@ -6,9 +6,9 @@ from webapp.notifications.models import OutboxMessage  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401
-from webapp.api.models import ApiCredential, UsedSignature, WebhookSecret  # noqa: F401
+from webapp.credentials.models import ApiCredential, UsedSignature, WebhookSecret  # noqa: F401
 from webapp.audit.models import AuditEntry  # noqa: F401
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
-from webapp.reports.models import Certificate  # noqa: F401
-from webapp.ratelimits import RateLimitCounter  # noqa: F401
+from webapp.results.models import Certificate  # noqa: F401
+from webapp.core.ratelimits import RateLimitCounter  # noqa: F401

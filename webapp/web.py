@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from flask import current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
 
-from webapp.database import MAX_ID
+from webapp.core.database import MAX_ID
 from webapp.accounts.services import white_label
-from webapp.errors import DomainError
-from webapp.extensions import db
+from webapp.core.errors import DomainError
+from webapp.core.extensions import db
 
 T = TypeVar("T")
 

@@ -4,7 +4,7 @@ from bs4 import BeautifulSoup
 from tests.conftest import PASSWORD, log_in
 from webapp import create_app
 from webapp.accounts.services import update_staff
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def _errors(response) -> list[str]:

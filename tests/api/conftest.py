@@ -17,8 +17,8 @@ import pytest
 
 from webapp import create_app
 from webapp.accounts.models import Role
-from webapp.api.services import issue_credential
-from webapp.extensions import db, limiter
+from webapp.credentials.services import issue_credential
+from webapp.core.extensions import db, limiter
 
 HOST = "localhost"
 

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import (MettlClient, error_code, finish, image_upload, make_credential, mettl_signature,
                                register, start)
-from webapp.api.models import ApiCredential, UsedSignature
-from webapp.api.services import prune_used_signatures
+from webapp.credentials.models import ApiCredential, UsedSignature
+from webapp.credentials.services import prune_used_signatures
 from webapp.assessments.models import Assessment
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting
 
 

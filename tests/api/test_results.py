@@ -9,7 +9,7 @@ from tests.api.test_euro import body
 from tests.api.test_mettl_endpoints import ok
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.worker import deliver_due
 from webapp.proctoring.services import override_review, review
 

@@ -11,7 +11,7 @@ from tests.api.conftest import (EuroClient, MettlClient, error_code, euro_error,
                                register, start)
 from webapp.assessments.models import Assessment
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting
 
 # Bodies that would be accepted for the caller's own records, so that only the lookup can refuse them.

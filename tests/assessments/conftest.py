@@ -8,7 +8,7 @@ import pytest
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput
 from webapp.bank import services as bank
 from webapp.bank.services import QuestionInput
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 @dataclass

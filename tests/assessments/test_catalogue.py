@@ -10,8 +10,8 @@ from webapp.assessments import catalogue
 from webapp.assessments.models import Assessment, AssessmentKind
 from webapp.assessments.services import create_assessment
 from webapp.bank.models import Question, Skill
-from webapp.errors import Conflict, NotFound
-from webapp.extensions import db
+from webapp.core.errors import Conflict, NotFound
+from webapp.core.extensions import db
 
 PLACEMENT = json.loads((catalogue.CATALOGUE_DIR / "english-placement.json").read_text(encoding="utf-8"))
 

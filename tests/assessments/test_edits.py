@@ -10,8 +10,8 @@ from webapp.assessments.models import (Assessment, AssessmentKind, RegistrationF
                                        SelectionRule)
 from webapp.assessments.services import FieldInput, SectionInput
 from webapp.bank.services import retire_question
-from webapp.errors import NotFound, ValidationError
-from webapp.extensions import db
+from webapp.core.errors import NotFound, ValidationError
+from webapp.core.extensions import db
 
 
 @pytest.fixture

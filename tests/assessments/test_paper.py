@@ -6,7 +6,7 @@ import pytest
 from tests.assessments.conftest import definition, rule, section
 from webapp.assessments.services import SectionInput, create_assessment, draw_paper, preview_paper
 from webapp.bank.services import retire_question
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def ids(paper_section) -> list[int]:
@@ -77,7 +77,7 @@ def test_preview_paper_shows_its_seed_and_draws_it_again(admin, assessment):
 
 
 def test_only_those_who_read_the_bank_preview_with_the_key(admin, factory, assessment):
-    from webapp.errors import PermissionDenied
+    from webapp.core.errors import PermissionDenied
     proctor = factory.staff(admin.institute, "proctor")
     assert preview_paper(proctor, assessment.id, 7)[2] == 7
     with pytest.raises(PermissionDenied):

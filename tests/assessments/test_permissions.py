@@ -6,8 +6,8 @@ from tests.assessments.conftest import definition, fill_bank, rule, section
 from webapp.assessments import catalogue, services
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import FieldInput, SectionInput
-from webapp.errors import NotFound, PermissionDenied
-from webapp.extensions import db
+from webapp.core.errors import NotFound, PermissionDenied
+from webapp.core.extensions import db
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from webapp.assessments.models import Assessment, AssessmentKind, FieldType, Reg
 from webapp.assessments.services import FieldInput, SectionInput, create_assessment
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, QuestionType
-from webapp.errors import ValidationError
-from webapp.extensions import db
+from webapp.core.errors import ValidationError
+from webapp.core.extensions import db
 
 
 def rejected(actor, data, code: str) -> ValidationError:

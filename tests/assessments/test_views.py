@@ -12,7 +12,7 @@ from webapp.assessments.models import Assessment, AssessmentKind, Section, Secti
 from webapp.assessments.services import SectionInput
 from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 HTMX = {"HX-Request": "true"}
 

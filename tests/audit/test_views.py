@@ -6,7 +6,7 @@ from tests.conftest import PASSWORD, log_in
 from tests.proctoring.conftest import started
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Role
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring import services
 
 

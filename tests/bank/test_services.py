@@ -6,8 +6,8 @@ from webapp.assessments.services import AssessmentInput, SectionInput, create_as
 from webapp.bank import services
 from webapp.bank.models import Question, QuestionStatus
 from webapp.bank.services import QuestionInput
-from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from webapp.extensions import db
+from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from webapp.core.extensions import db
 
 
 @pytest.fixture

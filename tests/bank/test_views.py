@@ -9,7 +9,7 @@ from webapp.assessments.services import AssessmentInput, SectionInput, create_as
 from webapp.bank import services
 from webapp.bank.models import Question, QuestionStatus, Skill
 from webapp.bank.services import QuestionInput
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 def html(response) -> BeautifulSoup:

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from webapp.candidates.models import Candidate
 from webapp.candidates.services import update_candidate
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.services import register_candidates
 
 

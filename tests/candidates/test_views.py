@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.conftest import log_in
 from webapp.accounts.services import create_institute
 from webapp.candidates.models import Candidate
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import register_candidates, transition
 

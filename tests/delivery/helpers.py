@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingItem
 from webapp.sittings.services import register_candidates

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.delivery.helpers import JPEG, PNG, items_by_type, page, register, start
-from webapp import storage
-from webapp.extensions import db
+from webapp.core import storage
+from webapp.core.extensions import db
 from webapp.sittings.models import ProctorEvent, Response, SittingStatus
 
 JSON = {"Accept": "application/json"}

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.delivery.helpers import JPEG, PNG, page, register
-from webapp import storage
-from webapp.extensions import db
+from webapp.core import storage
+from webapp.core.extensions import db
 from webapp.sittings.models import SittingStatus
 
 

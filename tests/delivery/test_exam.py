@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tests.delivery.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from tests.conftest import right_answer, wrong_answer
 from tests.delivery.helpers import items_by_type, page, register, start
 from tests.results.helpers import tagged_assessment
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring.services import override_review, review
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, SittingStatus

@@ -9,7 +9,7 @@ from tests.delivery.helpers import inputs_by_label, label_text, page, register
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.candidates.models import Candidate
 from webapp.exams.services import set_active
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting
 

@@ -5,9 +5,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import func, select
 
 from tests.delivery.helpers import page, register, start
-from webapp.clock import utcnow
+from webapp.core.clock import utcnow
 from webapp.exams.services import set_active
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, SittingStatus

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from tests.delivery.helpers import JPEG, PNG
-from webapp import storage
-from webapp.errors import NotFound, ValidationError
+from webapp.core import storage
+from webapp.core.errors import NotFound, ValidationError
 
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\r\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
 

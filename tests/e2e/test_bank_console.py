@@ -6,7 +6,7 @@ from sqlalchemy import select
 from tests.e2e.conftest import browser_login
 from webapp.bank import services
 from webapp.bank.models import Question
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.e2e.conftest import browser_login
 from webapp.assessments.models import Assessment
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 pytestmark = pytest.mark.e2e
 

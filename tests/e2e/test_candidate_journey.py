@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from tests.delivery.helpers import build_paper, items_by_type, paper_assessment, register, start
 from webapp.assessments.services import SectionInput
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.delivery.helpers import items_by_type, register
 from tests.e2e.test_candidate_journey import (  # noqa: F401  (fixtures: contexts, make_exam, paper, running)
     ALL_SAVED, contexts, make_exam, paper, palette_button, question, running, stored)
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from tests.e2e.conftest import browser_login
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from tests.conftest import right_answer
 from tests.e2e.conftest import browser_login
-from webapp.extensions import db
-from webapp.reports.models import Certificate
+from webapp.core.extensions import db
+from webapp.results.models import Certificate
 
 pytestmark = pytest.mark.e2e
 

@@ -1,7 +1,7 @@
 """Reading candidates from CSV (webapp.sittings.importers): a pure function, tested on its own."""
 import pytest
 
-from webapp.errors import ValidationError
+from webapp.core.errors import ValidationError
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, decode_csv, parse_candidate_rows
 
 FIELDS = ["Email Address", "First Name", "Last Name", "Employee number", "Site"]

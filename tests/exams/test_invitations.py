@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.notifications.helpers import make_due
 from webapp.exams.services import describe_window
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting, SittingStatus

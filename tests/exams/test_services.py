@@ -5,11 +5,11 @@ from datetime import date, datetime, time, timezone
 import pytest
 from sqlalchemy import event, select
 
-from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.exams import services
 from webapp.exams.models import Exam, ExamStatus
 from webapp.exams.services import ExamInput
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import register_candidates, transition
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from tests.conftest import log_in
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.exams.models import Exam, ExamStatus
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import personal_url, register_candidates, transition

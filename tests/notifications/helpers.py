@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from webapp.accounts.services import invite_staff
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 
 

@@ -5,8 +5,8 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import log_in
 from tests.notifications.helpers import invite
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.notifications.models import MessageStatus
 from webapp.notifications.worker import deliver_due
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.notifications.helpers import make_due
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications import webhooks
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import queue_webhook

@@ -10,7 +10,7 @@ from tests.conftest import log_in
 from tests.notifications.test_webhooks import expected_signature, hook
 
 from tests.sittings.test_callbacks import _finished, _started
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications import webhooks
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.worker import deliver_due

@@ -21,9 +21,9 @@ from tests.conftest import log_in
 from tests.notifications.helpers import invite, make_due
 from webapp.accounts.models import User
 from webapp.accounts.services import set_password_url
-from webapp import clock
-from webapp.clock import utcnow
-from webapp.extensions import db
+from webapp.core import clock
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.services import queue_email, register_delivery_handler
 from webapp.notifications import worker

@@ -4,9 +4,9 @@ from datetime import datetime, timezone
 import pytest
 
 from tests.delivery.helpers import build_paper, paper_assessment, register
-from webapp import clock
+from webapp.core import clock
 from webapp.exams.services import set_proctor_pool
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, select
 
 from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import T0, started
-from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError
-from webapp.extensions import db
+from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.proctoring import services
 from webapp.audit.models import AuditEntry
@@ -63,7 +63,7 @@ def test_a_proctor_outside_the_pool_and_examiners_and_support_are_refused(admin,
 
 
 def test_another_institutes_sitting_is_not_found(factory, running):
-    from webapp.errors import NotFound
+    from webapp.core.errors import NotFound
     _, other_admin = factory.institute("Elsewhere")
     with pytest.raises(NotFound):
         services.send_message(other_admin, running.id, "hello")

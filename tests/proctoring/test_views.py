@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from tests.conftest import log_in
 from tests.delivery.helpers import JPEG, register
 from tests.proctoring.conftest import started
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring import services
 from webapp.audit.models import AuditEntry
 from webapp.proctoring.models import Snapshot

@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 
 from tests.conftest import log_in, right_answer, wrong_answer
 from webapp.assessments.models import Assessment
-from webapp.extensions import db
+from webapp.core import links
+from webapp.core.extensions import db
 from webapp.proctoring.services import review
-from webapp.reports import links
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from webapp.accounts.services import set_logo, update_white_label
-from webapp.extensions import db
-from webapp.reports import links, services
-from webapp.reports.certificates import certificate_of
+from webapp.core.extensions import db
+from webapp.core import links
+from webapp.reports import services
+from webapp.results.certificates import certificate_of
 from webapp.results.services import result_of
 
 LEAKING_CSS = "body::after { content: 'LEAKED-FROM-DISK'; }"
@@ -154,7 +155,7 @@ def test_the_qr_code_points_to_the_verification_page(client, passed_sitting):
 
 
 def test_a_revoked_certificate_has_no_pdf(admin, passed_sitting):
-    from webapp.reports.certificates import revoke
+    from webapp.results.certificates import revoke
 
     certificate = revoke(admin, certificate_of(passed_sitting).id, "Issued by mistake.")
     with pytest.raises(services.CertificateRevoked):

@@ -10,12 +10,12 @@ from flask import render_template
 from flask_login import login_user
 
 from tests.conftest import log_in, right_answer
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.audit.models import AuditEntry
 from webapp.proctoring.services import resume, review, terminate
-from webapp.reports import links
-from webapp.reports.certificates import certificate_of
-from webapp.reports.models import Certificate
+from webapp.core import links
+from webapp.results.certificates import certificate_of
+from webapp.results.models import Certificate
 from webapp.results.services import result_of
 
 
@@ -218,7 +218,7 @@ def _listed(client, **query) -> list[str]:
 
 
 def test_the_list_searches_and_filters(client, admin, three_certificates):
-    from webapp.reports.certificates import revoke
+    from webapp.results.certificates import revoke
 
     revoke(admin, three_certificates[1].id, "Cheating.")
     db.session.commit()

@@ -8,7 +8,7 @@ from itertools import count
 from tests.conftest import right_answer, wrong_answer
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 _numbers = count(1)
 

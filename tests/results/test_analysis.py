@@ -14,8 +14,8 @@ from tests.conftest import log_in, right_answer, wrong_answer
 from tests.results.helpers import tagged_assessment
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.errors import NotFound, PermissionDenied
-from webapp.extensions import db
+from webapp.core.errors import NotFound, PermissionDenied
+from webapp.core.extensions import db
 from webapp.results import analysis, grading
 from webapp.sittings.models import Response, SittingItem
 

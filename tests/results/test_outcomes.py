@@ -13,8 +13,8 @@ from tests.results.helpers import answering, tagged_assessment
 from webapp.bank.models import CefrLevel
 from webapp.bank.services import question_input, update_question
 from webapp.candidates.services import update_candidate
-from webapp.extensions import db
-from webapp.reports.models import Certificate
+from webapp.core.extensions import db
+from webapp.results.models import Certificate
 from webapp.results.outcomes import certification_passed, level_percentages, percentile, placement_level
 from webapp.sittings.models import Sitting
 from webapp.sittings.services import register_candidates

@@ -14,10 +14,10 @@ from tests.conftest import log_in, right_answer
 from tests.results.helpers import tagged_assessment
 from tests.results.test_results_services import take
 from webapp.audit.models import AuditEntry
-from webapp.errors import NotFound, ValidationError
-from webapp.extensions import db
-from webapp.reports.models import Certificate
+from webapp.core.errors import NotFound, ValidationError
+from webapp.core.extensions import db
 from webapp.results import grading
+from webapp.results.models import Certificate
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import MessageKind, OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.sittings import callbacks, taking

@@ -4,8 +4,8 @@ from sqlalchemy import event, select
 
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.candidates.models import Candidate
-from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
-from webapp.extensions import db
+from webapp.core.errors import IllegalTransition, PermissionDenied, ValidationError
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.services import change_invitees, register_candidates, transition
 
@@ -142,7 +142,7 @@ def test_open_link_registration_never_reveals_another_persons_link(admin, factor
 
 
 def test_open_link_registration_is_refused_for_invitation_only_exams(admin, exam):
-    from webapp.errors import Conflict
+    from webapp.core.errors import Conflict
     from webapp.sittings.services import register_through_open_link
 
     with pytest.raises(Conflict):

@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.delivery.helpers import JPEG, PNG
-from webapp import storage
+from webapp.core import storage
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.errors import IllegalTransition, PermissionDenied, ValidationError
-from webapp.extensions import db
+from webapp.core.errors import IllegalTransition, PermissionDenied, ValidationError
+from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking

@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.database import TimestampMixin, UTCDateTime, enum_type
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
+from webapp.core.extensions import db
 
 
 class Role(enum.StrEnum):

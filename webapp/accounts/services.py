@@ -11,16 +11,16 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp import storage
+from webapp.core import storage
 from webapp.accounts import events
 from webapp.accounts.models import Institute, Role, User, WhiteLabel
-from webapp.accounts.permissions import Permission, can, require
-from webapp.clock import utcnow
-from webapp.database import get_in_institute
-from webapp.errors import Conflict, NotFound, ValidationError
-from webapp.extensions import db
+from webapp.core.permissions import Permission, can, require
+from webapp.core.clock import utcnow
+from webapp.core.database import get_in_institute
+from webapp.core.errors import Conflict, NotFound, ValidationError
+from webapp.core.extensions import db
 from webapp.notifications.services import queue_email
-from webapp.validation import single_line
+from webapp.core.validation import single_line
 
 MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600

@@ -9,8 +9,8 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
-from webapp.database import TimestampMixin, enum_type, remember_deletion
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, enum_type, remember_deletion
+from webapp.core.extensions import db
 
 
 class AssessmentKind(enum.StrEnum):

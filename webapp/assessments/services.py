@@ -14,19 +14,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, RegistrationField, Section,
                                        SectionQuestion, SelectionRule)
 from webapp.audit.services import audit, differences
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
-from webapp.database import Page, direction, get_in_institute, page_of, parse_id, was_deleted
-from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
+from webapp.core.database import Page, direction, get_in_institute, page_of, parse_id, was_deleted
+from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.validation import single_line
+from webapp.core.validation import single_line
 
 FORBIDDEN_NAME_CHARACTERS = re.compile(r'["<>?*\\]')
 MAX_DURATION = 24 * 60

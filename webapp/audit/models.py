@@ -7,9 +7,9 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.clock import utcnow
-from webapp.database import UTCDateTime
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.database import UTCDateTime
+from webapp.core.extensions import db
 
 
 class AuditEntry(db.Model):

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from webapp.accounts import events
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, can, require
+from webapp.core.permissions import Permission, can, require
 from webapp.audit.models import AuditEntry
-from webapp.clock import utcnow
-from webapp.database import MAX_ID
-from webapp.errors import ValidationError
-from webapp.extensions import db
-from webapp.spreadsheets import safe_text
+from webapp.core.clock import utcnow
+from webapp.core.database import MAX_ID
+from webapp.core.errors import ValidationError
+from webapp.core.extensions import db
+from webapp.core.spreadsheets import safe_text
 
 LABEL_LENGTH = AuditEntry.target_label.type.length
 VALUE_LENGTH = 80           # a changed value longer than this is cut short in the summary

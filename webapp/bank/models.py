@@ -7,8 +7,8 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.database import TimestampMixin, enum_type
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, enum_type
+from webapp.core.extensions import db
 
 
 class QuestionType(enum.StrEnum):

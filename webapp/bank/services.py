@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
-from webapp.database import get_in_institute
-from webapp.errors import Conflict, ValidationError, parse_enum
-from webapp.extensions import db
-from webapp.validation import single_line
+from webapp.core.database import get_in_institute
+from webapp.core.errors import Conflict, ValidationError, parse_enum
+from webapp.core.extensions import db
+from webapp.core.validation import single_line
 
 BLANK = re.compile(r"\[\[(\d+)\]\]")
 OPTION_IDS = "abcdefghijklmnopqrstuvwxyz"

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.bank.models import CefrLevel
-from webapp.database import TimestampMixin, enum_type
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, enum_type
+from webapp.core.extensions import db
 
 
 class Candidate(TimestampMixin, db.Model):

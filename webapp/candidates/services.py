@@ -5,16 +5,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Institute, User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.accounts.services import institute_and_descendants
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.database import parse_id
+from webapp.core.database import parse_id
 from webapp.exams.models import Exam
 from webapp.sittings.models import Sitting
-from webapp.errors import Conflict, NotFound, ValidationError, parse_enum
-from webapp.extensions import db
-from webapp.validation import single_line
+from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
+from webapp.core.extensions import db
+from webapp.core.validation import single_line
 
 SORTS = {
     "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
-from webapp.database import TimestampMixin, enum_type, remember_deletion
-from webapp.extensions import db
+from webapp.core.database import TimestampMixin, enum_type, remember_deletion
+from webapp.core.extensions import db
 
 
 class ExamStatus(enum.StrEnum):

@@ -13,20 +13,20 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Role, User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.accounts.services import normalise_email
 from webapp.assessments.models import Assessment
 from webapp.audit.services import audit, changed_fields
 from webapp.assessments.services import question_count, tests_taken_subquery
 from webapp.candidates.models import Candidate
-from webapp.clock import utcnow
-from webapp.database import Page, direction, get_in_institute, page_of, was_deleted
-from webapp.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
+from webapp.core.clock import utcnow
+from webapp.core.database import Page, direction, get_in_institute, page_of, was_deleted
+from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.sittings.models import NOT_STARTED, Sitting
-from webapp.validation import single_line
+from webapp.core.validation import single_line
 
 CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
                    "test_resume_enabled_for_expired_test_url")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from webapp.errors import ValidationError
+from webapp.core.errors import ValidationError
 
 _ZONE = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 DAY_END = time(23, 59, 59)

@@ -9,9 +9,9 @@ from typing import Optional
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.clock import utcnow
-from webapp.database import UTCDateTime, enum_type
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.database import UTCDateTime, enum_type
+from webapp.core.extensions import db
 
 
 class MessageKind(enum.StrEnum):

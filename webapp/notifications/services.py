@@ -10,11 +10,11 @@ from flask import render_template
 from sqlalchemy import insert, select
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
-from webapp.clock import utcnow
-from webapp.database import get_in_institute
-from webapp.errors import Conflict, parse_enum
-from webapp.extensions import db
+from webapp.core.permissions import Permission, require
+from webapp.core.clock import utcnow
+from webapp.core.database import get_in_institute
+from webapp.core.errors import Conflict, parse_enum
+from webapp.core.extensions import db
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
-from webapp.api.models import WebhookSecret
-from webapp.clock import utcnow
-from webapp.errors import NotFound
+from webapp.core.permissions import Permission, require
+from webapp.credentials.models import WebhookSecret
+from webapp.core.clock import utcnow
+from webapp.core.errors import NotFound
 from webapp.exams.services import get_exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import requeue
-from webapp.secrets_box import decrypt, encrypt
+from webapp.core.secrets_box import decrypt, encrypt
 
 
 @dataclass(frozen=True)

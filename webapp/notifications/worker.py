@@ -30,8 +30,8 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from webapp.clock import utcnow
-from webapp.extensions import db, mail
+from webapp.core.clock import utcnow
+from webapp.core.extensions import db, mail
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import run_delivery_handler
 from webapp.notifications.webhooks import signing_secret

@@ -10,9 +10,9 @@ from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.clock import utcnow
-from webapp.database import UTCDateTime, enum_type
-from webapp.extensions import db
+from webapp.core.clock import utcnow
+from webapp.core.database import UTCDateTime, enum_type
+from webapp.core.extensions import db
 
 
 class Flag(db.Model):

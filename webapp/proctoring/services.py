@@ -15,16 +15,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
-from webapp import storage
+from webapp.core import storage
 from webapp.accounts.models import Role, User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit
 from webapp.candidates.models import Candidate
-from webapp.clock import utcnow
-from webapp.database import get_in_institute
-from webapp.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
+from webapp.core.clock import utcnow
+from webapp.core.database import get_in_institute
+from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
 from webapp.exams.models import Exam, exam_proctors
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.worker import register_periodic_task
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
                                       Snapshot)
@@ -387,7 +387,7 @@ def override_review(actor: User, sitting_id, reason: str) -> Review:
 
 
 def _certificate_follows_review(sitting: Sitting) -> None:
-    from webapp.reports import certificates  # reports build on proctoring, not the other way
+    from webapp.results import certificates  # reports build on proctoring, not the other way
 
     db.session.flush()
     certificates.reconcile(sitting)

@@ -21,14 +21,14 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.accounts.services import branding_image, white_label
-from webapp.clock import utcnow
-from webapp.errors import DomainError, NotFound, parse_enum
-from webapp.extensions import db
-from webapp.reports import links
-from webapp.reports.certificates import by_code
-from webapp.reports.models import Certificate
+from webapp.core.clock import utcnow
+from webapp.core.errors import DomainError, NotFound, parse_enum
+from webapp.core.extensions import db
+from webapp.core import links
+from webapp.results.certificates import by_code
+from webapp.results.models import Certificate
 from webapp.results import outcomes
 from webapp.results.services import SittingResult, result_of, sitting_result
 from webapp.sittings.models import Sitting, SittingStatus

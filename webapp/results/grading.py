@@ -10,16 +10,16 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, require
+from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit
 from webapp.bank.models import Question, QuestionType
 from webapp.bank.sanitize import first_words
 from webapp.candidates.models import Candidate
-from webapp.clock import utcnow
-from webapp.database import RowPagination, paginate_rows, parse_id
-from webapp.errors import Conflict, NotFound, ValidationError
+from webapp.core.clock import utcnow
+from webapp.core.database import RowPagination, paginate_rows, parse_id
+from webapp.core.errors import Conflict, NotFound, ValidationError
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.proctoring.services import sitting_label
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus

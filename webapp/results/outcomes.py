@@ -26,9 +26,9 @@ from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.services import queue_emails
-from webapp.reports.models import Certificate
+from webapp.results.models import Certificate
 from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
 
@@ -133,7 +133,7 @@ def percentile(sitting: Sitting) -> float | None:
 def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificate | None:
     """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
     step (issued when earned, withdrawn when a correction fails the sitting). Returns the certificate."""
-    from webapp.reports.certificates import reconcile  # reports build on results
+    from webapp.results.certificates import reconcile  # reports build on results
 
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed = None, None
@@ -181,7 +181,7 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
     """The candidate hears of a placement or certification result, passed or failed, with the link to
     the report (and to the certificate's verification page when one was issued); the institute too
     when the exam's notify flag is on."""
-    from webapp.reports.links import html_report_url, verify_url  # reports build on results
+    from webapp.core.links import html_report_url, verify_url  # reports build on results
 
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
     kind = assessment.kind.value

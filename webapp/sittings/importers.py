@@ -6,7 +6,7 @@ import io
 import re
 
 from webapp.assessments.services import STANDARD_FIELDS
-from webapp.errors import ValidationError
+from webapp.core.errors import ValidationError
 
 MAX_ROWS = 5000
 # What a header row's first cell says, with case, spaces, hyphens and underscores ignored.

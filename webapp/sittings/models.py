@@ -11,10 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.clock import utcnow
-from webapp.database import TimestampMixin, UTCDateTime, enum_type
+from webapp.core.clock import utcnow
+from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.exams.models import Exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 
 
 class SittingStatus(enum.StrEnum):

@@ -10,22 +10,22 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-from webapp.accounts.permissions import Permission, can, require
+from webapp.core.permissions import Permission, can, require
 from webapp.accounts.services import institute_and_descendants, normalise_email
 from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.clock import utcnow
-from webapp.database import Page, direction, get_in_institute, page_of
-from webapp.errors import Conflict, IllegalTransition, ValidationError, parse_enum
+from webapp.core.clock import utcnow
+from webapp.core.database import Page, direction, get_in_institute, page_of
+from webapp.core.errors import Conflict, IllegalTransition, ValidationError, parse_enum
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import cancel_pending_emails, queue_emails, register_delivery_handler
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
-from webapp.validation import single_line
+from webapp.core.validation import single_line
 
 S = SittingStatus
 TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {

@@ -12,16 +12,16 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select, update
 
-from webapp import storage
+from webapp.core import storage
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
-from webapp.clock import utcnow
-from webapp.database import MAX_ID, parse_id
-from webapp.errors import Conflict, IllegalTransition, NotFound, ValidationError
+from webapp.core.clock import utcnow
+from webapp.core.database import MAX_ID, parse_id
+from webapp.core.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
-from webapp.extensions import db
+from webapp.core.extensions import db
 from webapp.notifications.worker import register_periodic_task
 from webapp.results import outcomes
 from webapp.sittings import callbacks

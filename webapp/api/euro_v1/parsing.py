@@ -9,9 +9,9 @@ from flask import request
 
 from webapp.accounts.services import normalise_email
 from webapp.api.common import MAX_ID, QUERY_FLAGS
-from webapp.api.services import AuthenticationFailed
+from webapp.credentials.services import AuthenticationFailed
 from webapp.assessments.services import EMAIL_FIELD
-from webapp.errors import ValidationError
+from webapp.core.errors import ValidationError
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 

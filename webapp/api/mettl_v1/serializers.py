@@ -17,7 +17,7 @@ from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
-from webapp.reports.links import html_report_url, pdf_report_url
+from webapp.core.links import html_report_url, pdf_report_url
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.results.services import Standing
 from webapp.sittings.scoring import result_summary

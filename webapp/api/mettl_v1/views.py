@@ -1,6 +1,6 @@
 """The Mettl v1 dialect at /v1/: every endpoint of the spec's sections 2 to 7. Each view reads the
 request (parsing), calls the services as the signing credential's institute, and answers in Mettl's
-words (serializers). Errors take Mettl's shape in webapp.errors."""
+words (serializers). Errors take Mettl's shape in webapp.core.errors."""
 from __future__ import annotations
 
 from functools import partial
@@ -15,11 +15,11 @@ from webapp.assessments.catalogue import add_to_institute, catalogue
 from webapp.assessments.services import (assessments_page, create_assessment, get_assessment_or_deleted, tests_taken,
                                          update_settings)
 from webapp.candidates.services import candidate_for_email, candidate_sittings
-from webapp.database import Page
-from webapp.errors import DomainError, NotFound, PermissionDenied
+from webapp.core.database import Page
+from webapp.core.errors import DomainError, NotFound, PermissionDenied
 from webapp.exams.services import (ExamInput, create_exam, exam_for_access_key, exam_input, exams_page,
                                    registered_candidates, update_exam)
-from webapp.extensions import db, limiter
+from webapp.core.extensions import db, limiter
 from webapp.proctoring import services as proctoring
 from webapp.results.services import standings
 from webapp.sittings.services import (change_invitees, exam_sittings_page, register_candidates, sitting_for_email,

@@ -1,0 +1,311 @@
+"""The candidate's pages: the open exam link, the personal link (one URL whose page follows the
+sitting's state), the check, the waiting room, the instructions, the exam with its JSON endpoints
+(answers, clock, position, events), the finish summary and the done page.
+
+There is no login: the personal link's token is the candidate's key, and it alone authorises every
+request about the sitting. No candidate request depends on the session cookie, which can vanish mid-exam
+(cookies cleared, a new SECRET_KEY, a second instance, a privacy setting) and with it an answer; so the
+sitting's POSTs are exempt from the session's CSRF token, and posts from another site's page are refused
+by what the browser says of their origin instead (`web.cross_site_request`). Every change is one call to the
+sitting services. The JSON endpoints are what thousands of open exam pages call: each loads the sitting
+by its token (one query) and makes one change, and never loads the paper or the exam."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+
+from webapp.core import storage
+from webapp.candidate_pages.forms import CheckForm
+from webapp.core.errors import NotFound, wants_json
+from webapp.console.exams.forms import one_candidate_form
+from webapp.exams.models import AccessType
+from webapp.exams.services import describe_window, exam_by_access_key
+from webapp.exams.windows import parse_time_zone
+from webapp.core.extensions import csrf, limiter
+from webapp.proctoring import services as proctoring
+from webapp.results import outcomes
+from webapp.sittings import taking
+from webapp.sittings.models import SittingStatus
+from webapp.sittings.scoring import is_answered, result_summary
+from webapp.sittings.services import register_through_open_link
+from webapp.web import attempt, candidate_page, cross_site_request
+
+blueprint = Blueprint("delivery", __name__)
+
+S = SittingStatus
+# Anyone may register through an open link: enough for a room sharing one address, not for a script.
+REGISTRATION_RATE_LIMIT = "30 per minute"
+MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
+PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
+                  "by_invitation": 200, "cross_site": 403}
+CROSS_SITE_MESSAGE = "This request did not come from the test's own page, so it was refused."
+
+
+@blueprint.context_processor
+def _template_helpers():
+    return {"is_answered": is_answered}
+
+
+@blueprint.after_request
+def no_store(response):
+    # Questions, answers and results must not stay in a shared computer's cache or come back with Back.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.before_request
+def refuse_cross_site_posts():
+    """A page of another site must not answer, finish or upload for a candidate whose link it knows."""
+    if not cross_site_request():
+        return None
+    if wants_json():
+        return jsonify({"status": "error", "error": {"code": "E403", "message": CROSS_SITE_MESSAGE}}), 403
+    return _problem("cross_site")
+
+
+@blueprint.errorhandler(NotFound)
+@blueprint.errorhandler(404)
+def not_found(error):
+    """An unknown link (or one the edge guard refused, such as a token with a NUL byte) gets the
+    candidate's own page, without the console's navigation."""
+    if wants_json():
+        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", "Link not found.")
+        return jsonify({"status": "error", "error": {"code": code, "message": message}}), 404
+    return _problem("unknown")
+
+
+def _ip() -> str:
+    return request.remote_addr or ""
+
+
+def _problem(kind: str, exam=None, detail=None):
+    opens_at = None
+    if kind == "not_yet_open" and detail is not None:
+        opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
+    return candidate_page("delivery/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+                          window=describe_window(exam) if exam else None,
+                          institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
+
+
+def _back(token: str):
+    """To the personal link, whose page says where the candidate now is."""
+    return redirect(url_for(".sitting_page", token=token))
+
+
+def _going_on(token: str):
+    """The sitting behind the link if the candidate may go on now, else None (its page says why)."""
+    sitting = taking.sitting_for_token(token)
+    return None if taking.access_problem(sitting, _ip()) else sitting
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+# The open exam link -------------------------------------------------------------------------------
+
+@blueprint.route("/t/<access_key>", methods=["GET", "POST"])
+@limiter.limit(REGISTRATION_RATE_LIMIT, methods=["POST"])
+def open_link(access_key):
+    exam = exam_by_access_key(access_key)
+    if exam is None:
+        return _problem("unknown")
+    problem = taking.exam_access_problem(exam, _ip())
+    if problem:
+        return _problem(problem[0], exam, problem[1])
+    if exam.access_type != AccessType.OPEN_FOR_ALL:
+        return _problem("by_invitation", exam)
+    form = one_candidate_form(exam.assessment.registration_fields)
+    notice = None
+    if form.validate_on_submit():
+        outcome = register_through_open_link(exam, form.row())
+        if outcome.url:
+            return redirect(outcome.url)
+        if outcome.sitting_id is None and outcome.field:
+            form.input_for(outcome.field).errors.append(outcome.message)
+        else:
+            # Registered before: the personal link went to that e-mail address, never to this page.
+            notice = outcome.message
+    return candidate_page("delivery/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+
+
+# The personal link: one page per state -------------------------------------------------------------
+
+def _check_page(sitting, form: CheckForm | None = None):
+    taking.start_check(sitting, ip_address=_ip())
+    return candidate_page("delivery/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                          needs=taking.check_requirements(sitting), form=form or CheckForm())
+
+
+def _waiting_page(sitting):
+    return candidate_page("delivery/waiting.html", sitting=sitting, exam=sitting.exam,
+                          institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
+
+
+def _instructions_page(sitting):
+    return candidate_page("delivery/instructions.html", sitting=sitting, exam=sitting.exam,
+                          assessment=sitting.exam.assessment, institute=sitting.exam.institute)
+
+
+def _exam_page(sitting):
+    return candidate_page("delivery/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+                          institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
+                          # Proctoring: how often the clock is asked and a snapshot taken (seconds).
+                          clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
+                          snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
+                          browsing_left=_browsing_left(sitting))
+
+
+def _browsing_left(sitting):
+    exam = sitting.exam
+    if not exam.web_proctoring_enabled:
+        return None
+    return max(0, exam.web_proctoring_count - taking.browsing_count(sitting))
+
+
+def _done_page(sitting):
+    exam, assessment = sitting.exam, sitting.exam.assessment
+    result, withheld = None, False
+    if assessment.show_report_to_candidate_on_exit:
+        withheld = not outcomes.shown_to_candidate(sitting)
+        # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
+        result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
+    return candidate_page("delivery/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+                          withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
+
+
+PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _check_page,
+         S.CHECK_COMPLETED: _waiting_page, S.EXAM_SESSION_OPENED: _instructions_page, S.EXAM_STARTED: _exam_page,
+         S.EXAM_FINISHED: _done_page}
+
+
+@blueprint.get("/s/<token>")
+def sitting_page(token):
+    sitting = taking.sitting_for_token(token)
+    problem = taking.access_problem(sitting, _ip())
+    if problem and problem[0] != "completed":
+        return _problem(problem[0], sitting.exam, problem[1])
+    return PAGES[sitting.status](sitting)
+
+
+@blueprint.post("/s/<token>/check")
+@csrf.exempt
+def check(token):
+    sitting = _going_on(token)
+    if sitting is None or sitting.status != S.CHECK_STARTED:
+        return _back(token)   # sent twice, or from an old tab: the link shows where things stand
+    form = CheckForm()
+    if form.validate_on_submit() and attempt(form, _complete_check, sitting, form):
+        return _back(token)
+    return _check_page(sitting, form)
+
+
+def _complete_check(sitting, form: CheckForm) -> bool:
+    taking.complete_check(sitting, browser=form.browser_details(), consent=form.consent.data,
+                          photos={kind: form.photo(kind) for kind in storage.KINDS})
+    return True
+
+
+@blueprint.get("/s/<token>/waiting")
+def waiting(token):
+    """The waiting page's poll: nothing while the candidate waits, else a redirect to the link's page."""
+    sitting = taking.sitting_for_token(token)
+    problem = taking.access_problem(sitting, _ip())
+    if not problem:
+        taking.open_session_if_ready(sitting)   # a window that has opened since lets the candidate in
+    if not problem and sitting.status == S.CHECK_COMPLETED:
+        # Proctoring: a proctor's refusal is shown on the waiting page as soon as it is made.
+        refused = proctoring.rejection_reason(sitting) if sitting.exam.admission_required else None
+        if refused:
+            return render_template("delivery/_refused.html", refused=refused)
+        return "", 204
+    response = Response("")
+    response.headers["HX-Redirect"] = url_for(".sitting_page", token=token)
+    return response
+
+
+@blueprint.post("/s/<token>/start")
+@csrf.exempt
+def start(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_SESSION_OPENED:   # a second click finds it started
+        taking.start_exam(sitting)
+    return _back(token)
+
+
+@blueprint.post("/s/<token>/next-section")
+@csrf.exempt
+def next_section(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_STARTED:
+        taking.next_section(sitting)
+    return _back(token)
+
+
+@blueprint.get("/s/<token>/finish")
+def summary(token):
+    sitting = _going_on(token)
+    if sitting is None or sitting.status != S.EXAM_STARTED:
+        return _back(token)
+    items, responses = taking.items_and_responses(sitting)
+    return candidate_page("delivery/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+                          counts=taking.progress(sitting, responses, items), items=items, responses=responses,
+                          timed=taking.is_timed(sitting))
+
+
+@blueprint.post("/s/<token>/finish")
+@csrf.exempt
+def finish(token):
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_STARTED:
+        taking.finish(sitting)
+    return _back(token)
+
+
+# The exam page's JSON endpoints (the hot path) -----------------------------------------------------
+
+@blueprint.post("/s/<token>/answers")
+@csrf.exempt
+def save_answer(token):
+    sitting = taking.sitting_for_token(token)
+    body = _json_body()
+    result = taking.save_answer(sitting, body.get("item_id"), answer=body.get("answer"), version=body.get("version"),
+                                flagged=body.get("flagged") is True)
+    return {"saved": result.saved, "version": result.version, "remaining": taking.remaining_seconds(sitting),
+            "section": sitting.current_section}
+
+
+@blueprint.get("/s/<token>/clock")
+def clock(token):
+    sitting = taking.sitting_for_token(token)
+    running = sitting.status == S.EXAM_STARTED
+    answer = {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
+              "section": sitting.current_section}
+    if running:
+        # Proctoring: the poll is the page's heartbeat (one UPDATE) and brings the proctor's messages.
+        answer["messages"] = proctoring.heartbeat(sitting)
+    return answer
+
+
+@blueprint.post("/s/<token>/position")
+@csrf.exempt
+def position(token):
+    sitting = taking.sitting_for_token(token)
+    taking.set_position(sitting, _json_body().get("position"))
+    return {"position": sitting.current_item}
+
+
+@blueprint.post("/s/<token>/events")
+@csrf.exempt
+def record_event(token):
+    sitting = taking.sitting_for_token(token)
+    return taking.record_candidate_event(sitting, _json_body().get("kind"))
+
+
+@blueprint.post("/s/<token>/snapshot")
+@csrf.exempt
+def snapshot(token):
+    """Proctoring: a webcam snapshot from the running exam page (the image is the request body)."""
+    sitting = taking.sitting_for_token(token)
+    shot = proctoring.store_snapshot(sitting, request.get_data(cache=False)[:MAX_SNAPSHOT_BYTES + 1])
+    return {"stored": True, "at": shot.created_at.isoformat()}

@@ -1,0 +1,143 @@
+"""The question bank console: skills, the searchable question list, the question form and its preview."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.core.permissions import Permission, require
+from webapp.bank import services
+from webapp.console.bank.forms import QuestionFilterForm, QuestionForm, SkillForm
+from webapp.core.errors import Conflict
+from webapp.web import attempt, page_number, render
+
+blueprint = Blueprint("bank", __name__)
+
+
+def _skills() -> list:
+    return [skill for skill, _count in services.list_skills(current_user)]
+
+
+# Skills -----------------------------------------------------------------------------------------
+
+def _skill_page(new_form: SkillForm, edited: SkillForm | None = None, edited_id: int | None = None):
+    skills = services.list_skills(current_user)
+    forms = {skill.id: SkillForm(formdata=None, obj=skill, prefix=f"skill-{skill.id}") for skill, _ in skills}
+    if edited is not None:
+        forms[edited_id] = edited
+    return render_template("bank/skill_list.html", skills=skills, forms=forms, new_form=new_form,
+                           edited_id=edited_id)
+
+
+@blueprint.get("/bank/skills")
+@login_required
+def skill_list():
+    return _skill_page(SkillForm(prefix="new"))
+
+
+@blueprint.post("/bank/skills/new")
+@login_required
+def skill_create():
+    require(current_user, Permission.EDIT_BANK)
+    form = SkillForm(prefix="new")
+    if form.validate_on_submit():
+        skill = attempt(form, services.create_skill, current_user, form.name.data, form.description.data)
+        if skill:
+            flash(f"The skill {skill.name} is added.", "success")
+            return redirect(url_for("bank.skill_list"))
+    return _skill_page(form)
+
+
+@blueprint.post("/bank/skills/<int:skill_id>")
+@login_required
+def skill_update(skill_id):
+    require(current_user, Permission.EDIT_BANK)
+    skill = services.get_skill(current_user, skill_id)
+    form = SkillForm(prefix=f"skill-{skill.id}")
+    if form.validate_on_submit() and attempt(form, services.update_skill, current_user, skill.id,
+                                             form.name.data, form.description.data):
+        flash(f"The skill {skill.name} is saved.", "success")
+        return redirect(url_for("bank.skill_list"))
+    return _skill_page(SkillForm(prefix="new"), edited=form, edited_id=skill_id)
+
+
+# Questions --------------------------------------------------------------------------------------
+
+@blueprint.get("/bank/questions")
+@login_required
+def question_list():
+    filters = QuestionFilterForm(_skills(), request.args)
+    page = services.search_questions(current_user, **filters.criteria(), page=page_number())
+    return render("bank/question_list.html", "bank/_question_rows.html", filters=filters, page=page)
+
+
+def _question_form(**kwargs) -> QuestionForm:
+    # A GET with values is the type <select> asking for the rows of another type, carrying the rows
+    # typed so far; a plain GET shows the stored or default values.
+    formdata = request.form if request.method == "POST" else (request.args or None)
+    return QuestionForm(_skills(), formdata=formdata, **kwargs)
+
+
+@blueprint.route("/bank/questions/new", methods=["GET", "POST"])
+@login_required
+def question_new():
+    require(current_user, Permission.EDIT_BANK)
+    form = _question_form()
+    if form.validate_on_submit():
+        question = attempt(form, services.create_question, current_user, form.question_input())
+        if question:
+            flash(f"Question {question.id} is saved.", "success")
+            return redirect(url_for("bank.question_detail", question_id=question.id))
+    return render("bank/question_form.html", "bank/_type_fields.html", form=form, question=None)
+
+
+@blueprint.route("/bank/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def question_edit(question_id):
+    require(current_user, Permission.EDIT_BANK)
+    question = services.get_question(current_user, question_id)
+    form = _question_form(data=QuestionForm.data_of(services.question_input(question)))
+    if form.validate_on_submit() and attempt(form, services.update_question, current_user, question.id,
+                                             form.question_input()):
+        flash(f"Question {question.id} is saved.", "success")
+        return redirect(url_for("bank.question_detail", question_id=question.id))
+    return render("bank/question_form.html", "bank/_type_fields.html", form=form, question=question)
+
+
+@blueprint.get("/bank/questions/<int:question_id>")
+@login_required
+def question_detail(question_id):
+    return render_template("bank/question_detail.html", question=services.get_question(current_user, question_id))
+
+
+@blueprint.post("/bank/questions/<int:question_id>/duplicate")
+@login_required
+def question_duplicate(question_id):
+    copy = services.duplicate_question(current_user, question_id)
+    flash(f"Question {copy.id} is a copy of question {question_id}; change what you need.", "success")
+    return redirect(url_for("bank.question_edit", question_id=copy.id))
+
+
+@blueprint.post("/bank/questions/<int:question_id>/retire")
+@login_required
+def question_retire(question_id):
+    services.retire_question(current_user, question_id)
+    flash(f"Question {question_id} is retired: no new assessment can use it.", "success")
+    return redirect(url_for("bank.question_detail", question_id=question_id))
+
+
+@blueprint.post("/bank/questions/<int:question_id>/reactivate")
+@login_required
+def question_reactivate(question_id):
+    services.reactivate_question(current_user, question_id)
+    flash(f"Question {question_id} is active again.", "success")
+    return redirect(url_for("bank.question_detail", question_id=question_id))
+
+
+@blueprint.post("/bank/questions/<int:question_id>/delete")
+@login_required
+def question_delete(question_id):
+    try:
+        services.delete_question(current_user, question_id)
+    except Conflict as error:
+        flash(error.message, "error")
+        return redirect(url_for("bank.question_detail", question_id=question_id))
+    flash(f"Question {question_id} is deleted.", "success")
+    return redirect(url_for("bank.question_list"))

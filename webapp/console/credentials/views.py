@@ -1,0 +1,52 @@
+"""The console's API pages: the institute's credentials (issue, with the secrets shown once; revoke;
+when each was last used) and a readable page of both dialects' OpenAPI documents."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from webapp.credentials import services
+from webapp.api.euro_v1.openapi import document as euro_document
+from webapp.console.credentials.forms import CredentialForm
+from webapp.api.mettl_v1.openapi import document as mettl_document
+from webapp.web import attempt
+
+blueprint = Blueprint("api_console", __name__)
+
+
+def _page(form: CredentialForm, issued: services.IssuedSecrets | None = None):
+    return render_template("api/credentials.html", form=form, issued=issued,
+                           credentials=services.list_credentials(current_user))
+
+
+@blueprint.get("/settings/api")
+@login_required
+def credentials():
+    return _page(CredentialForm())
+
+
+@blueprint.post("/settings/api")
+@login_required
+def create():
+    """The secrets are on this one answer only: the page is rendered, never redirected to."""
+    form = CredentialForm()
+    issued = None
+    if form.validate_on_submit():
+        created = attempt(form, services.create_credential, current_user, role=form.role.data, name=form.name.data)
+        if created:
+            issued = created[1]
+            form = CredentialForm(formdata=None)
+    return _page(form, issued)
+
+
+@blueprint.post("/settings/api/<int:credential_id>/revoke")
+@login_required
+def revoke(credential_id):
+    credential = services.revoke_credential(current_user, credential_id)
+    flash(f"The credential {credential.access_key} is revoked; requests made with it are refused.", "success")
+    return redirect(url_for("api_console.credentials"))
+
+
+@blueprint.get("/settings/api/docs")
+@login_required
+def docs():
+    """Both dialects' endpoints, parameters and bodies, read from the OpenAPI documents they serve."""
+    return render_template("api/docs.html", documents=[mettl_document(), euro_document()])

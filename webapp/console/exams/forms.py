@@ -1,0 +1,187 @@
+"""Console forms of exams and of registering candidates. They only carry what staff typed; every rule
+(E019, E020, E034, E789, the registration checks) lives in the services. Field names are the ones the
+services name in their errors, so that a broken rule appears beside its field."""
+from __future__ import annotations
+
+import dataclasses
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField,
+                     StringField, TextAreaField, TimeField)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput
+
+from webapp.console.assessments.forms import FilterForm, any_of
+from webapp.assessments.models import FieldType
+from webapp.console.bank.forms import optional_int
+from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
+from webapp.exams.services import ExamInput
+from webapp.sittings.importers import decode_csv
+from webapp.sittings.models import SittingStatus
+
+# Every offset parse_time_zone accepts, in steps of a quarter of an hour: UTC-12:00 ... UTC+14:00.
+TIME_ZONES = [f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+              for minutes in range(-12 * 60, 14 * 60 + 1, 15)]
+LIST_FIELDS = ("ip_addresses", "grade_notification_recipients")
+TIME_FORMATS = ["%H:%M", "%H:%M:%S"]   # browsers send seconds when the time input has a step
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ExamForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    assessment_id = SelectField("Assessment", coerce=optional_int,
+                                validators=[DataRequired("Choose the assessment to schedule.")])
+
+    schedule_type = SelectField("When", default=ScheduleType.ALWAYS_ON.value, choices=[
+        SelectChoice(ScheduleType.ALWAYS_ON.value, "Always on: candidates start at any time"),
+        SelectChoice(ScheduleType.FIXED.value, "Fixed: only within a window")])
+    fixed_access_option = SelectField("Window", default=FixedAccessOption.EXACT_TIME.value, choices=[
+        SelectChoice(FixedAccessOption.EXACT_TIME.value, "One window, from the start to the end"),
+        SelectChoice(FixedAccessOption.SLOT_WISE.value, "A daily slot on each day of the range")])
+    starts_on_date = DateField("Start date", validators=[Optional()])
+    ends_on_date = DateField("End date", validators=[Optional()])
+    starts_on_time = TimeField("Start time", format=TIME_FORMATS, validators=[Optional()])
+    ends_on_time = TimeField("End time", format=TIME_FORMATS, validators=[Optional()])
+    time_zone = SelectField("Time zone", default="UTC+00:00", choices=TIME_ZONES)
+
+    access_type = SelectField("Access", default=AccessType.OPEN_FOR_ALL.value, choices=[
+        SelectChoice(AccessType.OPEN_FOR_ALL.value, "Open for all: anyone with the exam link registers"),
+        SelectChoice(AccessType.BY_INVITATION.value, "By invitation: only registered candidates, by their own links")])
+    email_on_invitation = BooleanField("E-mail candidates their link when they are registered")
+    ip_restriction = SelectField("IP restriction", default=IpRestriction.NONE.value, choices=[
+        SelectChoice(IpRestriction.NONE.value, "None: from anywhere"),
+        SelectChoice(IpRestriction.SINGLE.value, "One address"),
+        SelectChoice(IpRestriction.RANGE.value, "A list of ranges")])
+    ip_addresses = TextAreaField("Allowed addresses")
+
+    image_proctoring = BooleanField("Image proctoring (camera snapshots)")
+    candidate_auth_proctored = BooleanField("Check the candidate's ID before the test")
+    web_proctoring_enabled = BooleanField("Web proctoring (count leaving the test window)")
+    web_proctoring_count = IntegerField("Times a candidate may leave the window", default=3, validators=[Optional()])
+    web_proctoring_show_remaining = BooleanField("Show candidates how many times are left", default=True)
+    admission_required = BooleanField("A proctor must admit each candidate")
+    allow_copy_paste = BooleanField("Allow copy and paste")
+    exit_redirection_url = StringField("Exit redirection URL", validators=[Length(max=1000)])
+
+    grade_notification_enabled = BooleanField("E-mail the grades when a test is graded")
+    grade_notification_recipients = TextAreaField("Recipients of the grades")
+    source_app = StringField("Source application", validators=[Length(max=200)])
+    test_start_notification_url = StringField("Test start callback URL", validators=[Length(max=1000)])
+    test_finish_notification_url = StringField("Test finish callback URL", validators=[Length(max=1000)])
+    test_graded_notification_url = StringField("Test graded callback URL", validators=[Length(max=1000)])
+    test_resume_enabled_for_expired_test_url = StringField("Resume enabled (expired test) callback URL",
+                                                           validators=[Length(max=1000)])
+    notify_client = BooleanField("Notify the client application of these events")
+
+    def __init__(self, assessments: list[tuple[int, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment_id.choices = [any_of("Choose an assessment")] + [
+            SelectChoice(assessment_id, name) for assessment_id, name in assessments]
+
+    @staticmethod
+    def data_of(exam: ExamInput) -> dict:
+        """The form's values for a stored exam."""
+        values = dataclasses.asdict(exam)
+        for name in LIST_FIELDS:
+            values[name] = "\n".join(values[name])
+        return values
+
+    def exam_input(self) -> ExamInput:
+        values = {item.name: self[item.name].data for item in dataclasses.fields(ExamInput)}
+        for name in LIST_FIELDS:
+            values[name] = _lines(values[name])
+        return ExamInput(**values)
+
+
+class ExamFilterForm(FilterForm):
+    text = StringField("Name")
+    assessment_id = SelectField("Assessment", default="")
+
+    def __init__(self, assessments: list[tuple[int, str]], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assessment_id.choices = [any_of("All assessments")] + [
+            SelectChoice(str(assessment_id), name) for assessment_id, name in assessments]
+
+    def criteria(self) -> dict:
+        """The keyword arguments of services.list_exams."""
+        values = self.filters()
+        return {"text": values["text"] or "", "assessment_id": values["assessment_id"] or None}
+
+
+class SittingFilterForm(FilterForm):
+    text = StringField("Candidate")
+    status = SelectField("Status", default="", choices=[any_of("All statuses")] + [
+        SelectChoice(status.value, status.value) for status in SittingStatus])
+
+    def criteria(self) -> dict:
+        """The keyword arguments of sittings.services.exam_sittings."""
+        values = self.filters()
+        return {"text": values["text"] or "", "status": values["status"] or None}
+
+
+class InvitationForm(FlaskForm):
+    """The ticked sittings, or every sitting not yet started when `send_all` is pressed."""
+
+    sitting_ids = SelectMultipleField("Candidates", coerce=int, validate_choice=False)
+    send_all = BooleanField()
+
+    def validate_sitting_ids(self, field):
+        if not (self.send_all.data or field.data):
+            raise ValidationError("Tick the candidates to invite first.")
+
+
+class ProctorPoolForm(FlaskForm):
+    proctors = SelectMultipleField("Proctors", coerce=int, option_widget=CheckboxInput())
+
+    def __init__(self, staff, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.proctors.choices = [SelectChoice(user.id, f"{user.name} ({user.role.value})") for user in staff]
+
+
+# Registering candidates ---------------------------------------------------------------------------
+
+def one_candidate_form(fields, **kwargs) -> FlaskForm:
+    """A form with the assessment's registration fields in order. Their names are free text, so the
+    inputs are named by position; `row()` gives the values by registration field name."""
+
+    class OneCandidateForm(FlaskForm):
+        send_email = BooleanField("Send the invitation e-mail now")
+
+        def row(self) -> dict:
+            return {item.name: self[_input_name(position)].data or "" for position, item in enumerate(fields)}
+
+        def input_for(self, field_name: str):
+            return next(self[_input_name(position)] for position, item in enumerate(fields) if item.name == field_name)
+
+        def inputs(self) -> list:
+            return [self[_input_name(position)] for position in range(len(fields))]
+
+    for position, item in enumerate(fields):
+        label = f"{item.name} *" if item.required else item.name
+        if item.field_type == FieldType.SELECT_BOX:
+            entry = SelectField(label, choices=[any_of("-")] + [SelectChoice(value) for value in item.values],
+                                validate_choice=False)
+        else:
+            entry = StringField(label)
+        setattr(OneCandidateForm, _input_name(position), entry)
+    return OneCandidateForm(prefix="one", **kwargs)
+
+
+def _input_name(position: int) -> str:
+    return f"field-{position}"
+
+
+class BulkRegistrationForm(FlaskForm):
+    csv_text = TextAreaField("Paste the rows")
+    csv_file = FileField("Or upload a .csv file")
+    send_email = BooleanField("Send the invitation e-mails now")
+
+    def __init__(self, **kwargs):
+        super().__init__(prefix="bulk", **kwargs)
+
+    def csv_content(self) -> str:
+        return decode_csv(self.csv_file.data.read()) if self.csv_file.data else self.csv_text.data

@@ -1,0 +1,213 @@
+"""The exams console: the list, the exam form, the exam page (access link, window, activation, proctor
+pool, the sittings table that refreshes itself) and registering candidates one by one or from CSV.
+
+Every change is one service call; a broken rule is shown beside the field it names (web.attempt) or,
+for the buttons of the exam page, as a flash."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from webapp.core.permissions import Permission, require
+from webapp.assessments.services import assessment_choices
+from webapp.core.errors import Conflict
+from webapp.console.exams import forms
+from webapp.exams import services
+from webapp.exams.models import ExamStatus
+from webapp.sittings import services as sittings
+from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
+from webapp.web import attempt, page_number, render
+
+blueprint = Blueprint("exams", __name__)
+
+
+@blueprint.context_processor
+def _template_helpers():
+    return {"describe_window": services.describe_window, "not_started": sittings.NOT_STARTED}
+
+
+# The list, creating and editing -------------------------------------------------------------------
+
+@blueprint.get("/exams")
+@login_required
+def exam_list():
+    filters = forms.ExamFilterForm(assessment_choices(current_user), formdata=request.args)
+    page = services.list_exams(current_user, **filters.criteria(), page=page_number())
+    return render("exams/exam_list.html", "exams/_exam_rows.html", page=page, filters=filters,
+                  counts=sittings.sitting_counts_by_exam(current_user, [exam.id for exam in page.items]))
+
+
+@blueprint.route("/exams/new", methods=["GET", "POST"])
+@login_required
+def exam_new():
+    require(current_user, Permission.EDIT_EXAMS)
+    # Reached from an assessment's page with ?assessment_id=N, which is then chosen.
+    form = forms.ExamForm(assessment_choices(current_user), data={"assessment_id": request.args.get("assessment_id", type=int)})
+    if form.validate_on_submit():
+        exam = attempt(form, services.create_exam, current_user, form.exam_input())
+        if exam:
+            flash(f"The exam {exam.name} is created. Register candidates or share its access link.", "success")
+            return redirect(url_for(".exam_detail", exam_id=exam.id))
+    return render_template("exams/exam_form.html", form=form, exam=None)
+
+
+@blueprint.route("/exams/<int:exam_id>/edit", methods=["GET", "POST"])
+@login_required
+def exam_edit(exam_id):
+    require(current_user, Permission.EDIT_EXAMS)
+    exam = services.get_exam(current_user, exam_id)
+    form = forms.ExamForm(assessment_choices(current_user), data=forms.ExamForm.data_of(services.exam_input(exam)))
+    if form.validate_on_submit() and attempt(form, services.update_exam, current_user, exam.id, form.exam_input()):
+        flash(f"The exam {exam.name} is saved.", "success")
+        return redirect(url_for(".exam_detail", exam_id=exam.id))
+    return render_template("exams/exam_form.html", form=form, exam=exam)
+
+
+# The exam page ------------------------------------------------------------------------------------
+
+def _sittings_table(exam) -> dict:
+    """The sittings table of the exam page (filtered and paged by the query string)."""
+    filters = forms.SittingFilterForm(formdata=request.args)
+    page = sittings.exam_sittings(current_user, exam.id, **filters.criteria(), page=page_number())
+    return {"exam": exam, "sittings": page, "filters": filters,
+            "links": sittings.personal_links(current_user, page.items),
+            "counts": sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id]}
+
+
+@blueprint.get("/exams/<int:exam_id>")
+@login_required
+def exam_detail(exam_id):
+    exam = services.get_exam(current_user, exam_id)
+    state, window = services.window_state(exam)
+    pool = forms.ProctorPoolForm(services.pool_candidates(current_user), formdata=None,
+                                 data={"proctors": [proctor.id for proctor in exam.proctors]})
+    return render_template("exams/exam_detail.html", access_url=services.access_url(exam), state=state,
+                           window=window, pool=pool, invitation=forms.InvitationForm(formdata=None),
+                           **_sittings_table(exam))
+
+
+@blueprint.get("/exams/<int:exam_id>/sittings")
+@login_required
+def exam_sittings(exam_id):
+    """The sittings table alone, for htmx: the filters, the pages and the refresh every few seconds."""
+    return render_template("exams/_sittings.html", **_sittings_table(services.get_exam(current_user, exam_id)))
+
+
+def _to_exam(exam_id, anchor: str | None = None):
+    return redirect(url_for(".exam_detail", exam_id=exam_id, _anchor=anchor))
+
+
+@blueprint.post("/exams/<int:exam_id>/active")
+@login_required
+def exam_set_active(exam_id):
+    exam = services.set_active(current_user, exam_id, request.form.get("active") == "1")
+    state = "active" if exam.status == ExamStatus.ACTIVE else "inactive: its links are closed"
+    flash(f"The exam {exam.name} is {state}.", "success")
+    return _to_exam(exam.id)
+
+
+@blueprint.post("/exams/<int:exam_id>/delete")
+@login_required
+def exam_delete(exam_id):
+    name = services.get_exam(current_user, exam_id).name
+    try:
+        services.delete_exam(current_user, exam_id)
+    except Conflict as error:
+        flash(error.message, "error")
+        return _to_exam(exam_id)
+    flash(f"The exam {name} is deleted.", "success")
+    return redirect(url_for(".exam_list"))
+
+
+@blueprint.post("/exams/<int:exam_id>/proctors")
+@login_required
+def exam_proctors(exam_id):
+    require(current_user, Permission.EDIT_EXAMS)
+    exam = services.get_exam(current_user, exam_id)
+    form = forms.ProctorPoolForm(services.pool_candidates(current_user))
+    if form.validate_on_submit() and attempt(form, services.set_proctor_pool, current_user, exam.id,
+                                             form.proctors.data):
+        flash(f"The proctor pool has {len(exam.proctors)} member(s).", "success")
+    else:
+        flash(" ".join([*form.proctors.errors, *form.form_errors]), "error")
+    return _to_exam(exam.id, "proctors")
+
+
+@blueprint.post("/exams/<int:exam_id>/invitations")
+@login_required
+def exam_invite(exam_id):
+    require(current_user, Permission.EDIT_CANDIDATES)
+    exam = services.get_exam(current_user, exam_id)
+    form = forms.InvitationForm()
+    if form.validate_on_submit():
+        count = sittings.send_invitations(current_user, exam.id, None if form.send_all.data else form.sitting_ids.data)
+        flash(f"{count} invitation e-mail(s) queued. Each sitting shows mail_sent once its e-mail is delivered.",
+              "success")
+    else:
+        flash(" ".join(form.sitting_ids.errors), "error")
+    return _to_exam(exam.id, "sittings")
+
+
+@blueprint.post("/sittings/<int:sitting_id>/remove")
+@login_required
+def sitting_remove(sitting_id):
+    sitting = sittings.get_sitting(current_user, sitting_id)
+    exam_id, email = sitting.exam_id, sitting.candidate.email
+    try:
+        sittings.remove_sitting(current_user, sitting.id)
+    except Conflict as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{email} is removed from the exam; their personal link no longer works.", "success")
+    return _to_exam(exam_id, "sittings")
+
+
+# Registering candidates ---------------------------------------------------------------------------
+
+def _registering(exam_id):
+    """The exam of a registration page: a role that may only look gets 403, not a form."""
+    require(current_user, Permission.EDIT_CANDIDATES)
+    return services.get_exam(current_user, exam_id)
+
+
+def _register_page(exam, *, one=None, bulk=None, outcomes=None):
+    """The register page; forms not given are blank, with "send the e-mails" as the exam says."""
+    fields = exam.assessment.registration_fields
+    defaults = {"send_email": exam.email_on_invitation}
+    return render_template(
+        "exams/register.html", exam=exam, outcomes=outcomes,
+        one=one or forms.one_candidate_form(fields, formdata=None, data=defaults),
+        bulk=bulk or forms.BulkRegistrationForm(formdata=None, data=defaults),
+        columns=candidate_columns([item.name for item in fields]), max_rows=MAX_ROWS)
+
+
+@blueprint.get("/exams/<int:exam_id>/register")
+@login_required
+def exam_register(exam_id):
+    return _register_page(_registering(exam_id))
+
+
+@blueprint.post("/exams/<int:exam_id>/register")
+@login_required
+def exam_register_one(exam_id):
+    exam = _registering(exam_id)
+    form = forms.one_candidate_form(exam.assessment.registration_fields)
+    if not form.validate_on_submit():
+        return _register_page(exam, one=form)
+    outcomes = sittings.register_candidates(current_user, exam.id, [form.row()], send_email=form.send_email.data)
+    if outcomes[0].field:
+        # Not registered: the message goes beside the field at fault, with what was typed kept.
+        form.input_for(outcomes[0].field).errors.append(outcomes[0].message)
+        return _register_page(exam, one=form, outcomes=outcomes)
+    return _register_page(exam, outcomes=outcomes)
+
+
+@blueprint.post("/exams/<int:exam_id>/register/bulk")
+@login_required
+def exam_register_bulk(exam_id):
+    exam = _registering(exam_id)
+    form = forms.BulkRegistrationForm()
+    field_names = [item.name for item in exam.assessment.registration_fields]
+    rows = form.validate_on_submit() and attempt(form, parse_candidate_rows, form.csv_content(), field_names)
+    if not rows:
+        return _register_page(exam, bulk=form)
+    return _register_page(exam, outcomes=sittings.register_candidates(current_user, exam.id, rows,
+                                                                      send_email=form.send_email.data))

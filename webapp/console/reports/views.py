@@ -1,0 +1,96 @@
+"""Reports and certificates: the shared HTML and PDF report, certificate PDFs, the public verification
+page and the console's certificate list with revocation.
+
+The report and verification pages are public (no login): a report is reached only through its
+unguessable key, a certificate through its code. They use the candidate's layout, without staff
+navigation, and are kept out of search engines."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from webapp.core.extensions import limiter
+from webapp.reports import services
+from webapp.results import certificates
+from webapp.web import candidate_page, page_number, render, safe_next_url
+
+blueprint = Blueprint("reports", __name__)
+
+# People type or scan a code now and then; the limit only slows down someone trying codes in bulk.
+VERIFY_RATE_LIMIT = "60 per minute"
+verify_limit = limiter.shared_limit(VERIFY_RATE_LIMIT, scope="verify")
+
+
+def _pdf(data: bytes, filename: str):
+    response = send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+    # Personal data behind a secret address: kept out of shared caches and search engines.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# The shared report (public) ----------------------------------------------------------------------------
+
+@blueprint.get("/reports/<key>")
+def html_report(key):
+    return services.report_html(services.report_by_key(key))
+
+
+@blueprint.get("/reports/<key>.pdf")
+def pdf_report(key):
+    result = services.report_by_key(key)
+    return _pdf(services.report_pdf(result), services.report_filename(result.sitting))
+
+
+@blueprint.get("/sittings/<int:sitting_id>/report.pdf")
+@login_required
+def staff_report_pdf(sitting_id):
+    return _pdf(*services.staff_report_pdf(current_user, sitting_id))
+
+
+# Verification (public) ---------------------------------------------------------------------------------
+
+@blueprint.get("/verify")
+@verify_limit
+def verify_form():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for(".verify", code=code))
+    return candidate_page("reports/verify.html", certificate=None, code="")
+
+
+@blueprint.get("/verify/<code>")
+@verify_limit
+def verify(code):
+    certificate = certificates.by_code(code)
+    institute = certificate.sitting.exam.institute if certificate else None
+    return candidate_page("reports/verify.html", certificate=certificate, code=code,
+                          institute=institute), 200 if certificate else 404
+
+
+@blueprint.get("/verify/<code>.pdf")
+@verify_limit
+def certificate_pdf(code):
+    certificate = services.certificate_by_code(code)
+    return _pdf(services.certificate_pdf(certificate), services.certificate_filename(certificate))
+
+
+# The console -------------------------------------------------------------------------------------------
+
+@blueprint.get("/certificates")
+@login_required
+def certificate_list():
+    search, status = request.args.get("search", ""), request.args.get("status", "all")
+    page = services.certificate_list(current_user, search=search, status=status, page=page_number())
+    return render("reports/certificate_list.html", "reports/_certificate_rows.html", page=page, search=search,
+                  status=status, statuses=list(services.CertificateStatus))
+
+
+@blueprint.post("/certificates/<int:certificate_id>/revoke")
+@login_required
+def revoke_certificate(certificate_id):
+    certificate = certificates.revoke(current_user, certificate_id, request.form.get("reason", ""))
+    flash(f"The certificate {certificate.code} of {certificate.candidate_name} is revoked.", "success")
+    return redirect(safe_next_url(request.form.get("next"), url_for(".certificate_list")))

@@ -1,0 +1,106 @@
+"""The results console: an exam's results table with its chart and exports, a sitting's result page
+and an assessment's item analysis."""
+from __future__ import annotations
+
+
+from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
+                   url_for)
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+
+from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm, any_of
+from webapp.results import grading, services
+from webapp.web import attempt, page_number, render
+
+blueprint = Blueprint("results", __name__)
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ResultFilterForm(FilterForm):
+    """The GET form above the results table; sort and order come from the column headers."""
+
+    search = StringField("Candidate")
+    status = SelectField("Grading", default="", choices=[
+        any_of("Graded and pending"), SelectChoice("graded", "Graded"), SelectChoice("pending", "Pending grading")])
+    level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
+    outcome = SelectField("Outcome", default="", choices=[
+        any_of("Passed and failed"), SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")])
+    sort = SelectField(default="score", choices=[SelectChoice(key) for key in services.SORTS])
+    order = SelectField(default="desc", choices=[SelectChoice("desc"), SelectChoice("asc")])
+
+    def criteria(self) -> dict:
+        """The keyword arguments of services.exam_results."""
+        values = self.filters()
+        return {"search": values["search"] or "", "status": values["status"] or None,
+                "level": values["level"] or None, "outcome": values["outcome"] or None,
+                "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
+
+
+@blueprint.get("/exams/<int:exam_id>/results")
+@login_required
+def exam_results(exam_id):
+    filters = ResultFilterForm(formdata=request.args)
+    criteria = filters.criteria()
+    exam, page = services.exam_results(current_user, exam_id, **criteria, page=page_number(),
+                                       per_page=services.PAGE_SIZE)
+    return render("results/exam_results.html", "results/_result_rows.html", exam=exam, filters=filters,
+                  criteria=criteria, results=page,
+                  distribution=services.score_distribution(current_user, exam.id))
+
+
+@blueprint.get("/exams/<int:exam_id>/results.csv")
+@login_required
+def exam_results_csv(exam_id):
+    filename, lines = services.results_csv(current_user, exam_id)
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blueprint.get("/exams/<int:exam_id>/results.xlsx")
+@login_required
+def exam_results_xlsx(exam_id):
+    filename, workbook = services.results_xlsx(current_user, exam_id)
+    response = send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"   # send_file's own default would let caches keep it
+    return response
+
+
+class RemarkForm(FlaskForm):
+    # The service checks the number, its bounds and the reason, so that the console and any other caller agree.
+    marks = StringField("Marks")
+    comment = TextAreaField("Reason for the change (kept with the marks)")
+
+
+def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: int | None = None):
+    """The result page with a re-mark form per item; a refused form keeps what was typed and its errors."""
+    result = services.sitting_result(current_user, sitting_id)
+    forms = {answer.response.id: RemarkForm(formdata=None, prefix=f"item-{answer.response.id}", data={
+        "marks": "" if answer.response.awarded is None else f"{answer.response.awarded:g}"})
+        for answer in result.answers}
+    if submitted is not None and response_id in forms:
+        forms[response_id] = submitted
+    # What is wrong with the request rather than a field (not found, not allowed) shows above the answers.
+    remark_failed = submitted if submitted is not None and submitted.form_errors else None
+    return render_template("results/sitting_result.html", result=result, remark_forms=forms,
+                           remark_failed=remark_failed)
+
+
+@blueprint.get("/sittings/<int:sitting_id>/result")
+@login_required
+def sitting_result(sitting_id):
+    return _result_page(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/answers/<int:response_id>/marks")
+@login_required
+def remark(sitting_id, response_id):
+    form = RemarkForm(prefix=f"item-{response_id}")
+    remarked = form.validate_on_submit() and attempt(form, grading.remark, current_user, sitting_id, response_id,
+                                                     form.marks.data, form.comment.data)
+    if remarked:
+        flash(f"Item {remarked.item.position + 1}: {remarked.response.awarded:g} of {remarked.item.marks:g} marks "
+              f"saved. The result follows the new marks.", "success")
+        return redirect(url_for(".sitting_result", sitting_id=sitting_id, _anchor=f"item-{remarked.item.position + 1}"))
+    return _result_page(sitting_id, form, response_id)

@@ -1,0 +1,207 @@
+"""Domain errors and the one place that maps them to HTML, htmx and JSON answers."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+
+from webapp.core.extensions import db
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken. `code` follows Mettl's error codes where one exists."""
+
+    status = 400
+    code = "E789"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class ValidationError(DomainError):
+    """Input that can never be accepted as given."""
+
+
+class NotFound(DomainError):
+    """The record does not exist, or belongs to another institute (never said apart)."""
+
+    status = 404
+    code = "E001"
+
+    def __init__(self, what: str = "Record", **kwargs):
+        super().__init__(f"{what} not found.", **kwargs)
+
+
+class Deleted(NotFound):
+    """The record existed and was deleted (Mettl's E007 and E008)."""
+
+    def __init__(self, what: str, **kwargs):
+        DomainError.__init__(self, f"{what} has been deleted.", **kwargs)
+
+
+class PermissionDenied(DomainError):
+    """The user's role does not allow the action."""
+
+    status = 403
+    code = "E403"
+
+
+class Conflict(DomainError):
+    """The action clashes with the current state (a name taken, a record in use)."""
+
+    status = 409
+
+
+class IllegalTransition(Conflict):
+    """A state machine was asked for a move it does not allow."""
+
+
+def parse_enum(enum_class, value, field: str, label: str):
+    """The enum member for a value from outside, or a ValidationError naming the allowed values."""
+    try:
+        return enum_class(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum_class)
+        raise ValidationError(f"Invalid {label} {value!r}; use one of {allowed}.", field=field) from None
+
+
+METTL_PREFIX = "/v1/"
+EURO_PREFIX = "/api/v1/"
+# Mettl's codes for errors raised before a view runs (routing, size, rate limit) or by nothing in
+# particular (an unexpected error shows as "service unavailable", Mettl's nearest).
+METTL_HTTP_CODES = {400: "E400", 401: "E401", 403: "E403", 404: "E404", 405: "E405", 408: "E408", 413: "E400",
+                    429: "E509", 500: "E503", 503: "E503"}
+# The EURO PRUEFSTER shape names the kind of error beside the HTTP status (documented in its OpenAPI file).
+EURO_ERROR_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 429: "too_many_requests",
+                    500: "internal_error", 503: "unavailable"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith((METTL_PREFIX, "/api/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def _api_request() -> bool:
+    return request.path.startswith((METTL_PREFIX, EURO_PREFIX))
+
+
+def json_error(status: int, code: str, message: str, field: str | None = None):
+    """An error in the shape of the dialect the request speaks: EURO PRUEFSTER's under /api/v1/,
+    Mettl's everywhere else (the /v1/ API, and console requests that ask for JSON)."""
+    if request.path.startswith(EURO_PREFIX):
+        body = {"error": {"status": status, "type": EURO_ERROR_TYPES.get(status, "error"), "code": code,
+                          "message": message, "field": field}}
+    else:
+        body = {"status": "error", "error": {"code": code, "message": message}}
+    return jsonify(body), status
+
+
+def _http_error_code(status: int) -> str:
+    return METTL_HTTP_CODES.get(status, f"E{status}") if _api_request() else f"E{status}"
+
+
+def _same_site_referrer() -> str:
+    """Back to the page the action came from, only if that page is on this site."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or referrer.scheme not in ("http", "https"):
+        return "/"
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def _matching_methods(methods) -> list[str]:
+    """Those of `methods` with which the request's URL really matches a route. Werkzeug offers the methods of
+    every route whose path matches before its converters have read the URL, so an id out of range (not
+    found) would otherwise answer 405 and offer methods that are 404 too."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    matching = []
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        matching.append(method)
+    return matching
+
+
+def error_page(status: int, message: str, **context):
+    """The error as a page, or as the fragment htmx swaps in where the page's part would have gone."""
+    fragment = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
+    template = "errors/_error.html" if fragment else "errors/error.html"
+    return render_template(template, status=status, message=message, **context), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        # Whatever the failing service had changed is dropped, even though the answer is a redirect.
+        db.session.rollback()
+        if wants_json():
+            return json_error(error.status, error.code, error.message, error.field)
+        if error.status in (403, 404):
+            return error_page(error.status, error.message)
+        # A rule broken by a console action that the view did not turn into an inline form error.
+        flash(error.message, "error")
+        return redirect(_same_site_referrer())
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        if wants_json():
+            return json_error(404, _http_error_code(404), "Not found.")
+        return error_page(404, "Page not found.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: MethodNotAllowed):
+        allowed = _matching_methods(error.valid_methods or ())
+        if not allowed:
+            return not_found(error)
+        return other_http_error(MethodNotAllowed(allowed, description=error.description))
+
+    @app.errorhandler(429)
+    def too_many(error):
+        message = ("Rate limit exceeded: please slow down." if _api_request() else
+                   "Too many attempts. Please wait a minute and try again.")
+        if wants_json():
+            return json_error(429, _http_error_code(429), message)
+        return error_page(429, message)
+
+    @app.errorhandler(CSRFError)
+    def form_expired(error):
+        """A form sent with a missing or stale token (left open across a restart, or from another tab)."""
+        message = ("This form has expired. Reload the page and send the form again; what you typed may need "
+                   "typing again.")
+        if wants_json():
+            return json_error(400, _http_error_code(400), message)
+        return error_page(400, message, title="This form has expired", back=_same_site_referrer())
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error):
+        """Any unexpected error, in the API's shape or as a branded page that says what to do."""
+        if wants_json():
+            return json_error(500, _http_error_code(500), "Internal server error.")
+        return render_template("errors/500.html", back=_same_site_referrer()), 500
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        message = getattr(error, "description", None) or "Bad request."
+        if wants_json():
+            return json_error(400, _http_error_code(400), message, getattr(error, "field", None))
+        return error_page(400, message)
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error: HTTPException):
+        """Method not allowed, request too large: in the API's shape, and as Flask would answer them
+        anywhere else."""
+        if not wants_json():
+            return error
+        response, status = json_error(error.code, _http_error_code(error.code), error.description or error.name)
+        # The error's own headers stay (a 405's Allow lists the methods the URL does take).
+        response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")
+        return response, status

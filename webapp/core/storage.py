@@ -1,0 +1,89 @@
+"""The one place images from candidates are kept: the check's reference and ID photos, under the
+instance folder at uploads/<institute_id>/<sitting_id>/<kind>-<random>.<ext>; and the one check of
+what any uploaded image is (`image_format`), by its bytes, whatever its sender declared.
+
+A storage key is that path below uploads/. Keys are made here from numbers, a fixed kind and a random
+part; a key read back must have exactly that form, so no path from outside ever reaches the disk."""
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+
+from webapp.core.errors import NotFound, ValidationError
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+KINDS = ("reference_photo", "id_photo")
+MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+_KEY = re.compile(r"^(\d+)/(\d+)/(" + "|".join(KINDS) + r")-([A-Za-z0-9_-]{16,64})\.(jpg|png|webp)$")
+# The formats (Pillow's names) an upload may have somewhere, with the MIME type each is served as.
+FORMAT_MIMETYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
+                    "ICO": "image/x-icon"}
+PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+def image_format(data: bytes) -> str | None:
+    """The format of an image (a key of FORMAT_MIMETYPES, or another of Pillow's names) as an image
+    library reads it from the bytes; None for anything it cannot open: text, HTML, SVG, a truncated or
+    enormous image. What a browser or a client declares about an upload is not evidence."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data or b"")) as image:
+                image.verify()
+                return image.format
+    except Exception:   # whatever breaks the decoder (OSError, SyntaxError, struct.error, ...) is no image
+        return None
+
+
+def image_extension(data: bytes) -> str | None:
+    """The file extension of a JPEG, PNG or WebP photo, None for anything else."""
+    return PHOTO_EXTENSIONS.get(image_format(data))
+
+
+def _root() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+def _checked_extension(kind: str, data: bytes) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown image kind {kind!r}")
+    if len(data or b"") > MAX_IMAGE_BYTES:
+        raise ValidationError("The photo must be at most 2 MB.", field=kind)
+    extension = image_extension(data)
+    if extension is None:
+        raise ValidationError("The photo must be a JPEG, PNG or WebP image.", field=kind)
+    return extension
+
+
+def store_images(institute_id: int, sitting_id: int, images: dict[str, bytes]) -> dict[str, str]:
+    """Check every image ({kind: bytes}), then write them all and return their keys by kind: a refused
+    image leaves none of the others behind. A refusal names its kind as the field at fault."""
+    extensions = {kind: _checked_extension(kind, data) for kind, data in images.items()}
+    keys = {}
+    for kind, data in images.items():
+        keys[kind] = f"{int(institute_id)}/{int(sitting_id)}/{kind}-{secrets.token_urlsafe(18)}.{extensions[kind]}"
+        path = _root() / keys[kind]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return keys
+
+
+def read_image(key: str) -> tuple[bytes, str]:
+    """The image and its MIME type for a key made by `store_images`."""
+    match = _KEY.match(key or "")
+    path = _root() / key if match else None
+    if path is None or not path.is_file():
+        raise NotFound("Image")
+    return path.read_bytes(), MIMETYPES[match[5]]
+
+
+def remove_image(key: str | None) -> None:
+    """Delete the file of a key made by `store_images` (anything else is left alone)."""
+    if _KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)

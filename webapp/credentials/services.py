@@ -1,0 +1,215 @@
+"""API credentials: issuing (the secrets are shown once), revoking, listing, authenticating a request
+by Mettl's `ak` or by a EURO PRUEFSTER token, and spending Mettl signatures so that none is used twice.
+
+A request made with a credential acts as its institute with the credential's role (`ApiActor`): the
+domain services take that actor where they take a logged-in user, and enforce the same permissions.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.accounts.models import Institute, Role, User
+from webapp.core.permissions import Permission, require
+from webapp.credentials.models import ApiCredential, UsedSignature
+from webapp.audit.services import audit
+from webapp.core.clock import utcnow
+from webapp.core.database import get_in_institute
+from webapp.core.errors import DomainError, NotFound, ValidationError, parse_enum
+from webapp.core.extensions import db
+from webapp.notifications.worker import register_periodic_task
+from webapp.core.secrets_box import decrypt, encrypt
+from webapp.core.validation import single_line
+
+CREDENTIAL_ROLES = (Role.ADMIN, Role.SUPPORT)
+# Mettl refuses a timestamp more than a day off (E504), so a signature older than that can never be
+# replayed successfully; two days leave room for clocks that disagree.
+SIGNATURE_RETENTION = timedelta(days=2)
+PRUNE_INTERVAL = timedelta(hours=1)
+
+
+class AuthenticationFailed(DomainError):
+    """No valid credential, or a signature that does not match (Mettl's E401)."""
+
+    status = 401
+    code = "E401"
+
+
+class SignatureReused(DomainError):
+    """A Mettl signature that an earlier request has spent (E422)."""
+
+    status = 401
+    code = "E422"
+
+
+@dataclass(frozen=True)
+class ApiActor:
+    """The institute acting through a credential, with the credential's role. It has what the
+    services read of a user (institute, role, is_active) and no id, so nothing it creates names a
+    staff member as its author."""
+
+    institute: Institute
+    role: Role
+    credential_id: int
+    id: None = None
+    is_active: bool = True
+
+    @property
+    def institute_id(self) -> int:
+        return self.institute.id
+
+    @property
+    def name(self) -> str:
+        return f"API credential {self.credential_id}"
+
+
+@dataclass(frozen=True)
+class IssuedSecrets:
+    """What the integrator needs, shown once: only the encrypted key and a hash of the token are kept."""
+
+    access_key: str
+    private_key: str
+    euro_token: str
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# Issuing, listing, revoking ---------------------------------------------------------------------------
+
+def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
+                     created_by_id: int | None = None) -> tuple[ApiCredential, IssuedSecrets]:
+    """A new credential of an institute (the console and the CLI use this)."""
+    role = parse_enum(Role, role, "role", "role")
+    if role not in CREDENTIAL_ROLES:
+        raise ValidationError("An API credential is either admin (read and write) or support (read only).",
+                              field="role")
+    issued = IssuedSecrets(access_key=secrets.token_hex(16), private_key=secrets.token_urlsafe(32),
+                           euro_token=secrets.token_urlsafe(32))
+    credential = ApiCredential(
+        institute_id=institute_id, name=single_line(name, "The credential name", field="name")[:200], role=role,
+        access_key=issued.access_key,
+        private_key_encrypted=encrypt(issued.private_key), euro_token_hash=_token_hash(issued.euro_token),
+        created_by_id=created_by_id)
+    db.session.add(credential)
+    db.session.flush()
+    return credential, issued
+
+
+def create_credential(actor: User, *, role, name: str = "") -> tuple[ApiCredential, IssuedSecrets]:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    credential, issued = issue_credential(actor.institute_id, role=role, name=name, created_by_id=actor.id)
+    # The access key names the credential; its secrets never enter the log.
+    audit(actor, "api_credential.issue", "api_credential", credential.id, {},
+          {"name": credential.name, "role": credential.role.value}, label=_credential_label(credential))
+    return credential, issued
+
+
+def _credential_label(credential: ApiCredential) -> str:
+    return f"{credential.name or 'API credential'} ({credential.access_key})"
+
+
+def credentials_of(institute_id: int) -> list[ApiCredential]:
+    """Newest first, revoked ones included (the console shows when they were revoked)."""
+    return list(db.session.scalars(select(ApiCredential).where(ApiCredential.institute_id == institute_id)
+                                   .order_by(ApiCredential.created_at.desc(), ApiCredential.id.desc())))
+
+
+def list_credentials(actor: User) -> list[ApiCredential]:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    return credentials_of(actor.institute_id)
+
+
+def _revoke(credential: ApiCredential) -> ApiCredential:
+    if credential.revoked_at is None:
+        credential.revoked_at = utcnow()
+    return credential
+
+
+def revoke_credential(actor: User, credential_id) -> ApiCredential:
+    require(actor, Permission.MANAGE_INSTITUTE)
+    credential = get_in_institute(ApiCredential, actor.institute_id, credential_id, "API credential")
+    if credential.revoked_at is None:
+        audit(actor, "api_credential.revoke", "api_credential", credential.id, {"revoked": False}, {"revoked": True},
+              label=_credential_label(credential))
+    return _revoke(credential)
+
+
+def revoke_access_key(access_key: str) -> ApiCredential:
+    """For the CLI, which acts for no institute in particular."""
+    credential = db.session.scalar(select(ApiCredential).where(ApiCredential.access_key == access_key))
+    if credential is None:
+        raise NotFound("API credential")
+    return _revoke(credential)
+
+
+# Authenticating -----------------------------------------------------------------------------------------
+
+def _in_use(credential: ApiCredential | None) -> ApiCredential | None:
+    if credential is None or credential.revoked_at is not None:
+        return None
+    credential.last_used_at = utcnow()
+    return credential
+
+
+def credential_for_access_key(access_key: str) -> ApiCredential | None:
+    """The live credential with this Mettl `ak`, marked as used now; None if unknown or revoked."""
+    return _in_use(db.session.scalar(select(ApiCredential).where(ApiCredential.access_key == access_key)))
+
+
+def credential_for_euro_token(token: str) -> ApiCredential | None:
+    """The live credential with this EURO PRUEFSTER token, marked as used now; None if unknown or revoked."""
+    return _in_use(db.session.scalar(select(ApiCredential).where(
+        ApiCredential.euro_token_hash == _token_hash(token))))
+
+
+def private_key(credential: ApiCredential) -> str:
+    return decrypt(credential.private_key_encrypted)
+
+
+def actor_for(credential: ApiCredential) -> ApiActor:
+    return ApiActor(institute=db.session.get(Institute, credential.institute_id), role=credential.role,
+                    credential_id=credential.id)
+
+
+def spend_signature(signature: str) -> None:
+    """Record a Mettl signature as used, in the request's own transaction, or raise SignatureReused.
+    The flush makes a concurrent request with the same signature wait on the primary key and then
+    fail, on every worker and host. A request that fails rolls its row back with everything else,
+    so only a signature that achieved something is spent."""
+    if db.session.get(UsedSignature, signature) is not None:
+        raise SignatureReused("Signature expired: it was used by an earlier request.")
+    db.session.add(UsedSignature(signature=signature))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise SignatureReused("Signature expired: it was used by an earlier request.") from None
+
+
+def prune_used_signatures(*, now: datetime | None = None) -> int:
+    """Forget signatures too old to pass the timestamp check anyway (the worker calls this)."""
+    result = db.session.execute(delete(UsedSignature).where(
+        UsedSignature.used_at < (now or utcnow()) - SIGNATURE_RETENTION))
+    return result.rowcount
+
+
+_last_pruned: datetime | None = None
+
+
+def _prune_now_and_then() -> None:
+    """The worker runs its periodic tasks every poll; the table needs pruning only once an hour."""
+    global _last_pruned
+    now = utcnow()
+    if _last_pruned is None or now - _last_pruned >= PRUNE_INTERVAL:
+        prune_used_signatures(now=now)
+        _last_pruned = now
+
+
+register_periodic_task(_prune_now_and_then)
