@@ -70,7 +70,7 @@ def exam_results_xlsx(exam_id):
 class RemarkForm(FlaskForm):
     # The service checks the number, its bounds and the reason, so that the console and any other caller agree.
     marks = StringField("Marks")
-    comment = TextAreaField("Reason for the change (kept with the marks)")
+    comment = TextAreaField("Why the marks change (kept with them)")
 
 
 def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: int | None = None):
