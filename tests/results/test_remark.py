@@ -80,6 +80,8 @@ def test_the_result_page_lists_every_item_as_the_candidate_saw_it(admin_client, 
         assert (article.select_one("[data-flagged]") is not None) == (number == 3)
         assert article.select_one("form[data-remark]")["action"] == \
             f"/sittings/{sitting.id}/answers/{by_item[item.id].id}/marks"
+        field = article.select_one("form[data-remark] input[type=number]")
+        assert (field["min"], field["max"], field["value"]) == ("-0.5", "1", "1" if number < 2 else "-0.5")
 
 
 def test_typed_answers_show_with_the_accepted_answers_and_an_essay_waits(admin_client, admin, factory,

@@ -124,7 +124,8 @@ def _marker(response: Response) -> str:
     """Who set the marks a re-mark replaces, by name."""
     if response.marked_by_id is None:
         return "automatic scoring"
-    return db.session.get(User, response.marked_by_id).name
+    marker = db.session.get(User, response.marked_by_id)
+    return marker.name if marker else "a former member of staff"
 
 
 def _mark(actor: User, entry: QueueEntry, marks, comment) -> QueueEntry:
@@ -141,7 +142,7 @@ def _mark(actor: User, entry: QueueEntry, marks, comment) -> QueueEntry:
     if entry.sitting.status != SittingStatus.EXAM_FINISHED:
         raise Conflict("Only a finished test is graded; this one is running again.")
     item, response = entry.item, entry.response
-    awarded = _marks(marks, min(item.negative_marks, 0.0), item.marks)
+    awarded = _marks(marks, item.lowest_marks, item.marks)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.", field="comment")
