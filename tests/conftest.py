@@ -12,11 +12,11 @@ from tests.clock_ahead import move_clock_ahead
 from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from tests.smtp import smtp_server  # noqa: F401  (a real SMTP server for any test that sends mail)
 from webapp import create_app
-from webapp.core import clock
-from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute
 from webapp.cli.demo import right_answer, wrong_answer  # noqa: F401  (the tests' answers, shared with the demo)
+from webapp.core import clock
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 
 PASSWORD = "correct-horse-battery"
 IN_CI = bool(os.environ.get("CI"))

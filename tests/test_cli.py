@@ -7,8 +7,8 @@ from webapp.accounts.models import Institute, User
 from webapp.assessments.models import Assessment
 from webapp.bank.models import Question
 from webapp.cli.demo import DEMO_INSTITUTE, DEMO_LOGINS
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 from webapp.results.models import Certificate
 from webapp.sittings.models import Sitting
 

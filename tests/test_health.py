@@ -15,7 +15,7 @@ def test_healthz_reports_a_broken_database(app_config, tmp_path):
 
 
 def test_a_broken_rule_goes_back_only_to_a_page_of_this_site(admin_client, admin):
-    from webapp.accounts.models import Role
+    from webapp.core.permissions import Role
     from webapp.accounts.services import add_staff
     from webapp.core.extensions import db
 

@@ -181,11 +181,11 @@ def _rules(app, blueprints):
 
 
 BLUEPRINT_GROUPS = [
-    ("health", "accounts", "notifications", "branding", "api_console"),
+    ("health", "accounts", "notifications", "branding", "api_console", "api_docs"),
     ("bank", "candidates"),
     ("assessments", "analysis"),
     ("exams", "results", "grading", "reports"),
-    ("delivery", "proctoring", "audit"),
+    ("candidate", "proctoring", "audit"),
     ("mettl_v1",),
     ("euro_v1",),
 ]

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from tests.conftest import log_in
 from webapp.accounts.services import invite_staff
-from webapp.credentials.services import create_credential
 from webapp.assessments.models import Assessment, Section, SelectionRule
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
-from webapp.exams.services import ExamInput, create_exam
 from webapp.core.extensions import db
+from webapp.credentials.services import create_credential
+from webapp.exams.services import ExamInput, create_exam
 from webapp.notifications.models import OutboxMessage
 from webapp.results.models import Certificate
 from webapp.sittings.models import Response, Sitting, SittingItem

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import log_in
 from webapp.assessments.models import Assessment
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 
 
 def flashes(response) -> list[str]:

@@ -4,10 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.api.conftest import EuroClient, euro_error, finish, make_credential, register, start
-from webapp.accounts.models import Role
 from webapp.core.database import MAX_ID
-from webapp.exams.models import Exam, ExamStatus
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
+from webapp.exams.models import Exam, ExamStatus
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting
 

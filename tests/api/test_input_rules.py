@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from tests.api.conftest import error_code, euro_error
 from webapp.assessments.models import Assessment
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 
 
 @pytest.mark.parametrize("path", ["/v1/assessments/²", "/v1/assessments/²/schedules", "/v1/assessments/٣"])

@@ -13,9 +13,9 @@ from webapp.accounts.models import Institute
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import delete_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.core.extensions import db
 from webapp.exams.models import AccessType, Exam, ScheduleType
 from webapp.exams.services import delete_exam
-from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting, SittingStatus
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from tests.api.conftest import (EuroClient, MettlClient, error_code, euro_error, finish, make_credential,
                                register, start)
 from webapp.assessments.models import Assessment
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 from webapp.sittings.models import Sitting
 
 # Bodies that would be accepted for the caller's own records, so that only the lookup can refuse them.

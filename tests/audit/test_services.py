@@ -7,18 +7,18 @@ from sqlalchemy import delete, select
 
 from tests.conftest import PASSWORD
 from tests.proctoring.conftest import T0
-from webapp.core import clock
 from webapp.accounts import services as accounts
-from webapp.accounts.models import Role
-from webapp.credentials import services as api
 from webapp.assessments.services import delete_assessment, update_settings
 from webapp.audit import services
 from webapp.audit.models import AuditEntry
 from webapp.bank import services as bank
 from webapp.bank.services import QuestionInput
+from webapp.core import clock
 from webapp.core.errors import PermissionDenied, ValidationError
-from webapp.exams import services as exams
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
+from webapp.credentials import services as api
+from webapp.exams import services as exams
 from webapp.proctoring import services as proctoring
 
 

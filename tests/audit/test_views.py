@@ -5,8 +5,8 @@ from bs4 import BeautifulSoup
 from tests.conftest import PASSWORD, log_in
 from tests.proctoring.conftest import started
 from webapp.accounts import services as accounts
-from webapp.accounts.models import Role
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 from webapp.proctoring import services
 
 

@@ -9,7 +9,8 @@ from webapp.accounts.services import create_institute
 from webapp.candidates.models import Candidate
 from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import register_candidates, transition
+from webapp.sittings.services import register_candidates
+from webapp.sittings.state_machine import transition
 
 PEOPLE = [  # e-mail, first, last, level
     ("zoe.adams@example.com", "Zoë", "Adams", "B2"),

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.e2e.conftest import browser_login
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting
 

@@ -9,10 +9,10 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.delivery.helpers import JPEG, build_paper, paper_assessment, register, start
+from tests.candidate_pages.helpers import JPEG, build_paper, paper_assessment, register, start
 from tests.e2e.conftest import browser_login
-from webapp.exams.services import set_proctor_pool
 from webapp.core.extensions import db
+from webapp.exams.services import set_proctor_pool
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Sitting, SittingStatus
 

@@ -10,12 +10,13 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from tests.notifications.helpers import make_due
-from webapp.exams.services import describe_window
 from webapp.core.extensions import db
+from webapp.core.links import personal_url
+from webapp.exams.services import describe_window
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import personal_url, register_candidates, remove_sitting, send_invitations
+from webapp.sittings.services import register_candidates, remove_sitting, send_invitations
 
 PEOPLE = [("ann@example.com", "Ann", "Lee"), ("bob@example.com", "Bob", "Marsh"), ("cy@example.com", "Cy", "Young")]
 

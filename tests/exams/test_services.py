@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import event, select
 
 from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from webapp.core.extensions import db
 from webapp.exams import services
 from webapp.exams.models import Exam, ExamStatus
 from webapp.exams.services import ExamInput
-from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import register_candidates, transition
+from webapp.sittings.services import register_candidates
+from webapp.sittings.state_machine import transition
 
 FIXED = dict(schedule_type="Fixed", starts_on_date=date(2030, 6, 27), ends_on_date=date(2030, 6, 30))
 

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from tests.conftest import log_in
 from webapp.assessments.services import FieldInput, set_registration_fields
-from webapp.exams.models import Exam, ExamStatus
 from webapp.core.extensions import db
+from webapp.core.links import personal_url
+from webapp.exams.models import Exam, ExamStatus
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import personal_url, register_candidates, transition
+from webapp.sittings.services import register_candidates
+from webapp.sittings.state_machine import transition
 
 
 def html(response) -> BeautifulSoup:

@@ -24,9 +24,9 @@ from webapp.accounts.services import set_password_url
 from webapp.core import clock
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.notifications import worker
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.services import queue_email, register_delivery_handler
-from webapp.notifications import worker
 from webapp.notifications.worker import deliver_due, retry_delay
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,10 +3,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.delivery.helpers import build_paper, paper_assessment, register
+from tests.candidate_pages.helpers import build_paper, paper_assessment, register
 from webapp.core import clock
-from webapp.exams.services import set_proctor_pool
 from webapp.core.extensions import db
+from webapp.exams.services import set_proctor_pool
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 

@@ -6,13 +6,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from tests.delivery.helpers import JPEG, register
+from tests.candidate_pages.helpers import JPEG, register
 from tests.proctoring.conftest import T0, started
+from webapp.audit.models import AuditEntry
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.proctoring import services
-from webapp.audit.models import AuditEntry
 from webapp.proctoring.models import Snapshot
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, Sitting, SittingStatus
@@ -210,7 +210,7 @@ def test_resume_a_terminated_sitting_but_not_a_submitted_one(admin, exam, runnin
 
 
 def test_the_resume_step_is_refused_to_plain_transitions(running):
-    from webapp.sittings.services import transition
+    from webapp.sittings.state_machine import transition
     taking.finish(running, now=T0)
     with pytest.raises(IllegalTransition):
         transition(running, S.EXAM_STARTED)

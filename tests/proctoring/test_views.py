@@ -3,11 +3,11 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import log_in
-from tests.delivery.helpers import JPEG, register
+from tests.candidate_pages.helpers import JPEG, register
 from tests.proctoring.conftest import started
+from webapp.audit.models import AuditEntry
 from webapp.core.extensions import db
 from webapp.proctoring import services
-from webapp.audit.models import AuditEntry
 from webapp.proctoring.models import Snapshot
 from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingStatus

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from tests.conftest import right_answer
 from webapp import create_app
-from webapp.exams.services import set_proctor_pool
 from webapp.core.extensions import db, limiter
+from webapp.exams.services import set_proctor_pool
 from webapp.proctoring.services import override_review, review
 from webapp.results.certificates import CORRECTED_REASON, VIOLATION_REASON, certificate_of, revoke
 from webapp.results.grading import grade_response

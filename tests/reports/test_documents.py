@@ -13,8 +13,8 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from webapp.accounts.services import set_logo, update_white_label
-from webapp.core.extensions import db
 from webapp.core import links
+from webapp.core.extensions import db
 from webapp.reports import services
 from webapp.results.certificates import certificate_of
 from webapp.results.services import result_of

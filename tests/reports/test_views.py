@@ -10,10 +10,10 @@ from flask import render_template
 from flask_login import login_user
 
 from tests.conftest import log_in, right_answer
-from webapp.core.extensions import db
 from webapp.audit.models import AuditEntry
-from webapp.proctoring.services import resume, review, terminate
 from webapp.core import links
+from webapp.core.extensions import db
+from webapp.proctoring.services import resume, review, terminate
 from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
 from webapp.results.services import result_of

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from tests.conftest import log_in, right_answer
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+from webapp.audit.models import AuditEntry
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
-from webapp.audit.models import AuditEntry
 from webapp.results import grading
 from webapp.sittings.models import Response, SittingItem
 

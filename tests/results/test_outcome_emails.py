@@ -10,12 +10,12 @@ from sqlalchemy import select
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
 from webapp.core.extensions import db
+from webapp.core.links import html_report_url, verify_url
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.proctoring.services import review
-from webapp.core.links import html_report_url, verify_url
-from webapp.results.models import Certificate
 from webapp.results.grading import grade_response
+from webapp.results.models import Certificate
 from webapp.sittings.models import Response, SittingItem
 
 OFFICE = "office@lingua.example"

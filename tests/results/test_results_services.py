@@ -15,11 +15,11 @@ from sqlalchemy import event
 
 from tests.conftest import right_answer, wrong_answer
 from tests.results.helpers import answering, tagged_assessment
-from webapp.accounts.models import Role
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill, question_input, update_question
 from webapp.core.errors import NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 from webapp.results import services
 from webapp.results.outcomes import percentile
 from webapp.sittings import taking

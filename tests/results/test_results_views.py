@@ -15,8 +15,8 @@ from sqlalchemy import event
 from tests.conftest import log_in
 from tests.results.helpers import answering, tagged_assessment
 from tests.results.test_results_services import T0, scores, standard, take
-from webapp.accounts.models import Role
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 from webapp.proctoring import services as proctoring
 from webapp.results import services
 from webapp.sittings import taking

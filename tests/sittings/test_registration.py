@@ -7,7 +7,8 @@ from webapp.candidates.models import Candidate
 from webapp.core.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
-from webapp.sittings.services import change_invitees, register_candidates, transition
+from webapp.sittings.services import change_invitees, register_candidates
+from webapp.sittings.state_machine import transition
 
 
 def _row(email, first="Ann", last="Lee", **extra):

@@ -5,10 +5,10 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.delivery.helpers import JPEG, PNG
-from webapp.core import storage
+from tests.candidate_pages.helpers import JPEG, PNG
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.core import storage
 from webapp.core.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool

@@ -1,7 +1,6 @@
 """Institutes (tenants), their staff users and their white-labelling."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Optional
 
@@ -11,13 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    EXAMINER = "examiner"
-    PROCTOR = "proctor"
-    SUPPORT = "support"
+from webapp.core.permissions import Role
 
 
 class Institute(TimestampMixin, db.Model):

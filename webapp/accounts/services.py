@@ -5,34 +5,26 @@ from __future__ import annotations
 import hashlib
 import re
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.core import storage
-from webapp.accounts import events
-from webapp.accounts.models import Institute, Role, User, WhiteLabel
-from webapp.core.permissions import Permission, can, require
+from webapp.accounts.models import Institute, User, WhiteLabel
+from webapp.core import events, links, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Role
+from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.notifications.services import queue_email
-from webapp.core.validation import single_line
 
 MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
 # Compared against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
-
-
-def normalise_email(email: str, field: str = "email") -> str:
-    try:
-        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        raise ValidationError(f"Invalid e-mail address: {error}", field=field) from None
 
 
 def _check_password_strength(password: str, field: str = "password") -> None:
@@ -81,7 +73,7 @@ def add_staff(institute_id: int, *, email: str, name: str, role: Role, password:
 def _announce(actor: User | None, action: str, target: User | Institute, before: dict, after: dict,
               *, label: str) -> None:
     """Tell the audit log (a floor above, see events.py) what changed, in this transaction."""
-    events.changed.send(actor, action=action, target_type="institute" if isinstance(target, Institute) else "user",
+    events.accounts_changed.send(actor, action=action, target_type="institute" if isinstance(target, Institute) else "user",
                         target_id=target.id, before=before, after=after, label=label,
                         institute_id=target.id if isinstance(target, Institute) else target.institute_id)
 
@@ -134,9 +126,7 @@ def update_institute(actor: User, **details) -> Institute:
         raise Conflict(f"An institute named {name!r} already exists.", field="name")
     if details.get("contact_email"):
         details["contact_email"] = normalise_email(details["contact_email"], "contact_email")
-    website = (details.get("website") or "").strip()
-    if website and not website.startswith(("https://", "http://")):
-        raise ValidationError("The website must start with http:// or https://.", field="website")
+    website = web_address(details.get("website"), "website", field="website")
     country = (details.get("country") or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
         raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
@@ -274,7 +264,7 @@ def _password_fingerprint(user: User) -> str:
 
 def set_password_url(user: User) -> str:
     token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
-    return f"{current_app.config['BASE_URL']}/set-password/{token}"
+    return links.set_password_url(token)
 
 
 def user_for_password_token(token: str) -> User:
@@ -411,19 +401,6 @@ def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:
     return found if found[0] else None
 
 
-def dashboard_overview(actor: User) -> dict:
-    """The counts on the console's front page."""
-    from webapp.assessments.models import Assessment
-    from webapp.bank.models import Question, QuestionStatus, Skill
-    from webapp.results.grading import waiting_count
-
-    def count(model, *conditions) -> int:
-        return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id, *conditions))
-
-    return {
-        "skills": count(Skill),
-        "questions": count(Question, Question.status == QuestionStatus.ACTIVE),
-        "assessments": count(Assessment),
-        "staff": count(User, User.active),
-        "waiting_for_grader": waiting_count(actor) if can(actor, Permission.GRADE_RESPONSES) else 0,
-    }
+def active_staff_count(actor: User) -> int:
+    """The console's front page: how many of the institute's staff can log in."""
+    return db.session.scalar(select(func.count(User.id)).where(User.institute_id == actor.institute_id, User.active))

@@ -10,12 +10,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import AssessmentInput, SectionInput, create_for_institute
 from webapp.bank.services import QuestionInput, add_question, ensure_skill
 from webapp.core.errors import Conflict, NotFound
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
 

@@ -14,18 +14,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, RegistrationField, Section,
                                        SectionQuestion, SelectionRule)
 from webapp.audit.services import audit, differences
 from webapp.bank import services as bank
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html
-from webapp.core.database import Page, direction, get_in_institute, page_of, parse_id, was_deleted
+from webapp.core import events
+from webapp.core.database import get_in_institute, parse_id, was_deleted
 from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
-from webapp.sittings.models import Sitting, SittingStatus
+from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
 FORBIDDEN_NAME_CHARACTERS = re.compile(r'["<>?*\\]')
@@ -627,13 +626,7 @@ def delete_assessment(actor: User, assessment_id) -> None:
     """Delete an assessment that no exam uses (an exam's sittings and results need its definition)."""
     require(actor, Permission.EDIT_ASSESSMENTS)
     assessment = get_assessment(actor, assessment_id)
-    exams = db.session.scalars(select(Exam.name).where(Exam.assessment_id == assessment.id)
-                               .order_by(Exam.name, Exam.id).limit(4)).all()
-    if exams:
-        named = ", ".join(f'"{name}"' for name in exams[:3]) + (" and others" if len(exams) > 3 else "")
-        if len(exams) == 1:
-            raise Conflict(f"{assessment.name} cannot be deleted: the exam {named} uses it.")
-        raise Conflict(f"{assessment.name} cannot be deleted: the exams {named} use it.")
+    events.assessment_deleting.send(assessment)
     audit(actor, "assessment.delete", "assessment", assessment.id, {"name": assessment.name}, {},
           label=assessment.name)
     db.session.delete(assessment)
@@ -672,16 +665,15 @@ def assessments_using_question(question: Question) -> list[Assessment]:
     return sorted(users, key=lambda assessment: assessment.name)
 
 
+def refuse_deleting_a_used_question(question: Question) -> None:
+    """Only a question that no assessment uses may go; one in use can be retired instead."""
+    users = assessments_using_question(question)
+    if users:
+        names = ", ".join(assessment.name for assessment in users)
+        raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+
+
 # Lookups and pages with an offset and a sort (the Mettl dialect's) -------------------------------
-
-def tests_taken_subquery(actor: User, group_column):
-    """The institute's finished sittings per exam (Sitting.exam_id) or per assessment
-    (Exam.assessment_id), as a subquery to join."""
-    return (select(group_column.label("key"), func.count(Sitting.id).label("taken"))
-            .select_from(Sitting).join(Exam, Exam.id == Sitting.exam_id)
-            .where(Exam.institute_id == actor.institute_id, Sitting.status == SittingStatus.EXAM_FINISHED)
-            .group_by(group_column).subquery())
-
 
 ASSESSMENT_DETAILS = (
     selectinload(Assessment.sections).selectinload(Section.rules).selectinload(SelectionRule.skill),
@@ -700,24 +692,6 @@ def get_assessment_or_deleted(actor: User, assessment_id) -> Assessment:
         if was_deleted(actor.institute_id, "assessment", assessment_id):
             raise Deleted("Assessment", code="E007") from None
         raise
-
-
-def assessments_page(actor: User, *, offset: int, limit: int, sort: str, descending: bool) -> Page:
-    """(assessment, tests taken) rows sorted by createdAt, name or testTaken."""
-    require(actor, Permission.VIEW_ASSESSMENTS)
-    taken = tests_taken_subquery(actor, Exam.assessment_id)
-    tests_taken = func.coalesce(taken.c.taken, 0)
-    query = (select(Assessment, tests_taken).outerjoin(taken, taken.c.key == Assessment.id)
-             .where(Assessment.institute_id == actor.institute_id).options(*ASSESSMENT_DETAILS))
-    column = {"createdAt": Assessment.created_at, "name": func.lower(Assessment.name), "testTaken": tests_taken}[sort]
-    return page_of(query, [direction(column, descending), direction(Assessment.id, descending)], offset, limit)
-
-
-def tests_taken(actor: User, assessment_id: int) -> int:
-    require(actor, Permission.VIEW_ASSESSMENTS)
-    return db.session.scalar(select(func.count(Sitting.id)).join(Exam, Exam.id == Sitting.exam_id).where(
-        Exam.assessment_id == assessment_id, Exam.institute_id == actor.institute_id,
-        Sitting.status == SittingStatus.EXAM_FINISHED))
 
 
 # Drawing a paper --------------------------------------------------------------------------------
@@ -787,3 +761,8 @@ def max_marks(assessment: Assessment) -> float:
 def question_count(assessment: Assessment) -> int:
     return sum(len(section.picks) + sum(rule.question_count for rule in section.rules)
                for section in assessment.sections)
+
+
+def assessment_count(actor: User) -> int:
+    """The console's front page: how many assessments the institute has."""
+    return db.session.scalar(select(func.count(Assessment.id)).where(Assessment.institute_id == actor.institute_id))

@@ -13,14 +13,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from webapp.accounts import events
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, can, require
 from webapp.audit.models import AuditEntry
 from webapp.core.clock import utcnow
 from webapp.core.database import MAX_ID
 from webapp.core.errors import ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, can, require
 from webapp.core.spreadsheets import safe_text
 
 LABEL_LENGTH = AuditEntry.target_label.type.length
@@ -71,13 +70,10 @@ def changed_fields(record, values: dict) -> tuple[dict, dict]:
     return differences({name: getattr(record, name) for name in values}, values)
 
 
-def _record_accounts_change(actor, **entry) -> None:
+def record_accounts_change(actor, **entry) -> None:
+    """Accounts sit below the audit log: they announce their changes (`events.accounts_changed`, subscribed
+    in webapp.wiring), which are written here."""
     audit(actor, **entry)
-
-
-def subscribe() -> None:
-    """Accounts sit below the audit log: they announce their changes, which are written here (idempotent)."""
-    events.changed.connect(_record_accounts_change)
 
 
 # The readers -------------------------------------------------------------------------------------------

@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
+from webapp.core import events
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
 BLANK = re.compile(r"\[\[(\d+)\]\]")
@@ -277,14 +278,9 @@ def reactivate_question(actor: User, question_id) -> Question:
 
 def delete_question(actor: User, question_id) -> None:
     """Only a question that nothing uses may go; one in use can be retired instead."""
-    from webapp.assessments.services import assessments_using_question
-
     require(actor, Permission.EDIT_BANK)
     question = get_question(actor, question_id)
-    users = assessments_using_question(question)
-    if users:
-        names = ", ".join(sorted(assessment.name for assessment in users))
-        raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+    events.question_deleting.send(question)
     _audit_question(actor, "question.delete", question, {"type": question.type.value, "stem": question.stem}, {})
     db.session.delete(question)
 
@@ -356,3 +352,12 @@ def bank_profile(institute_id: int, skill_id: int) -> dict:
         .group_by(Question.difficulty, Question.type)
     )
     return {(difficulty, qtype): count for difficulty, qtype, count in rows}
+
+
+def bank_counts(actor: User) -> dict[str, int]:
+    """The console's front page: the institute's skills and active questions."""
+    def count(model, *conditions) -> int:
+        return db.session.scalar(select(func.count(model.id)).where(model.institute_id == actor.institute_id,
+                                                                    *conditions))
+
+    return {"skills": count(Skill), "questions": count(Question, Question.status == QuestionStatus.ACTIVE)}

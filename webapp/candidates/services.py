@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import Institute, User
-from webapp.core.permissions import Permission, require
 from webapp.accounts.services import institute_and_descendants
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
 from webapp.core.database import parse_id
-from webapp.exams.models import Exam
-from webapp.sittings.models import Sitting
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
 SORTS = {
@@ -57,13 +54,6 @@ def get_candidate(actor: User, candidate_id, *, include_sub_institutes: bool = T
     return candidate
 
 
-def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:
-    require(actor, Permission.VIEW_CANDIDATES)
-    return list(db.session.scalars(
-        select(Sitting).where(Sitting.candidate_id == candidate.id)
-        .options(selectinload(Sitting.exam).selectinload(Exam.assessment)).order_by(Sitting.id.desc())))
-
-
 def candidate_for_email(actor: User, email: str) -> Candidate | None:
     require(actor, Permission.VIEW_CANDIDATES)
     return db.session.scalar(select(Candidate).where(Candidate.institute_id == actor.institute_id,
@@ -88,16 +78,6 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
     candidate.username = username
     candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", "CEFR level") if current_level else None
     return candidate
-
-
-def sitting_counts(actor: User, candidate_ids: list[int]) -> dict[int, int]:
-    """How many sittings each candidate has, in one grouped query."""
-    require(actor, Permission.VIEW_CANDIDATES)
-    return dict(db.session.execute(
-        select(Sitting.candidate_id, func.count()).where(
-            Sitting.candidate_id.in_(candidate_ids),
-            Sitting.institute_id.in_(institute_and_descendants(actor.institute_id)))
-        .group_by(Sitting.candidate_id)).all())
 
 
 def institute_names(institute_ids: set[int]) -> dict[int, str]:

@@ -7,12 +7,16 @@ import sys
 import click
 from flask import Flask
 
+from webapp.accounts.models import Institute
+from webapp.accounts.services import create_institute, institute_by_name
+from webapp.cli.credentials import api_credentials
+from webapp.cli.demo import DEMO_LOGINS, seed_demo
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
+from webapp.notifications.worker import run_worker
 
 
 def register_cli(app: Flask) -> None:
-    from webapp.cli.credentials import api_credentials
     app.cli.add_command(api_credentials)
 
     @app.cli.command("create-institute")
@@ -23,8 +27,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--parent", default=None, help="Name of the parent institute (for a branch).")
     def create_institute_command(name, admin_email, admin_password, admin_name, parent):
         """Create an institute with its first administrator; prints JSON."""
-        from webapp.accounts.services import create_institute, institute_by_name
-
         try:
             parent_id = None
             if parent:
@@ -45,9 +47,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Only when the database holds no institute yet.")
     def seed_demo_command(if_empty):
         """Create the demo institute with staff, a question bank and assessments (idempotent)."""
-        from webapp.accounts.models import Institute
-        from webapp.cli.demo import DEMO_LOGINS, seed_demo
-
         if if_empty and db.session.query(Institute.id).first() is not None:
             click.echo("The database has institutes already; no demo seeded.")
             return
@@ -62,8 +61,6 @@ def register_cli(app: Flask) -> None:
     @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
     def worker_command(once, interval):
         """Deliver outbox messages (e-mails, webhooks) with retries and backoff."""
-        from webapp.notifications.worker import run_worker
-
         delivered = run_worker(once=once, interval=interval)
         if once:
             click.echo(json.dumps(delivered))

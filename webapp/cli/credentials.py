@@ -8,9 +8,9 @@ import click
 from flask.cli import AppGroup
 
 from webapp.accounts.services import institute_by_name
-from webapp.credentials import services
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
+from webapp.credentials import services
 
 api_credentials = AppGroup("api-credentials", help="Issue, list and revoke an institute's API credentials.")
 

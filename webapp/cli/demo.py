@@ -2,17 +2,17 @@
 around. Everything is created through the services, like real data."""
 from __future__ import annotations
 
-from webapp.accounts.models import Role
 from webapp.accounts.services import add_staff, create_institute, institute_by_name
 from webapp.assessments import catalogue
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.core.permissions import Role
 from datetime import datetime, timedelta
 from typing import Callable
 
 from webapp.core.clock import utcnow
-from webapp.exams.services import ExamInput, create_exam
 from webapp.core.extensions import db
+from webapp.exams.services import ExamInput, create_exam
 from webapp.results.grading import grade_response
 from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingItem

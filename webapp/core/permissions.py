@@ -35,9 +35,24 @@ help desk, does not need it: it records logins, role changes and grade correctio
 from __future__ import annotations
 
 import enum
+from typing import Protocol
 
-from webapp.accounts.models import Role, User
 from webapp.core.errors import PermissionDenied
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    EXAMINER = "examiner"
+    PROCTOR = "proctor"
+    SUPPORT = "support"
+
+
+class Actor(Protocol):
+    """Who acts: a staff member (accounts.models.User) or an API credential acting for its institute."""
+    id: int
+    institute_id: int
+    role: Role
+    is_active: bool
 
 
 class Permission(enum.StrEnum):
@@ -76,10 +91,10 @@ MATRIX: dict[Role, frozenset[Permission]] = {
 }
 
 
-def can(user: User, permission: Permission) -> bool:
+def can(user: Actor, permission: Permission) -> bool:
     return user is not None and user.is_active and permission in MATRIX[user.role]
 
 
-def require(user: User, permission: Permission) -> None:
+def require(user: Actor, permission: Permission) -> None:
     if not can(user, permission):
         raise PermissionDenied(f"Your role does not allow this ({permission}).")

@@ -5,6 +5,9 @@ to names and the like they store."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest, NotFound
@@ -31,6 +34,25 @@ def single_line(value: str | None, label: str, *, field: str | None = None, max_
         raise ValidationError(f"{label} must be a single line without control characters.", field=field, code=code)
     if max_length is not None and len(value) > max_length:
         raise ValidationError(f"{label} is longer than {max_length} characters.", field=field, code=code)
+    return value
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    """The one rule for an e-mail address, wherever it is given (staff, candidates, institutes, both APIs)."""
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationError(f"Invalid e-mail address: {error}", field=field) from None
+
+
+def web_address(value: str | None, label: str, *, field: str, code: str | None = None) -> str:
+    """The one rule for an address the platform calls or links to (a website, a callback): a full http://
+    or https:// address, or nothing."""
+    value = (value or "").strip()
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(f"Invalid {label}: give a full http:// or https:// address.", code=code, field=field)
     return value
 
 

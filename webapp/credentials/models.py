@@ -1,5 +1,5 @@
 """API credentials (Mettl's ak + private key, EURO PRUEFSTER's token), used signatures for replay
-protection and each institute's webhook secret."""
+protection."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -8,10 +8,10 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.accounts.models import Role
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.permissions import Role
 
 
 class ApiCredential(TimestampMixin, db.Model):
@@ -40,11 +40,3 @@ class UsedSignature(db.Model):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class WebhookSecret(db.Model):
-    """The key of the HMAC-SHA256 signature header on every webhook an institute receives."""
-
-    __tablename__ = "webhook_secrets"
-
-    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
-    secret_encrypted: Mapped[str] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -14,17 +14,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.accounts.models import Institute, Role, User
-from webapp.core.permissions import Permission, require
-from webapp.credentials.models import ApiCredential, UsedSignature
+from webapp.accounts.models import Institute, User
+
 from webapp.audit.services import audit
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import DomainError, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
-from webapp.notifications.worker import register_periodic_task
+from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Role
 from webapp.core.secrets_box import decrypt, encrypt
 from webapp.core.validation import single_line
+from webapp.credentials.models import ApiCredential, UsedSignature
 
 CREDENTIAL_ROLES = (Role.ADMIN, Role.SUPPORT)
 # Mettl refuses a timestamp more than a day off (E504), so a signature older than that can never be
@@ -203,7 +204,7 @@ def prune_used_signatures(*, now: datetime | None = None) -> int:
 _last_pruned: datetime | None = None
 
 
-def _prune_now_and_then() -> None:
+def prune_now_and_then() -> None:
     """The worker runs its periodic tasks every poll; the table needs pruning only once an hour."""
     global _last_pruned
     now = utcnow()
@@ -211,5 +212,3 @@ def _prune_now_and_then() -> None:
         prune_used_signatures(now=now)
         _last_pruned = now
 
-
-register_periodic_task(_prune_now_and_then)

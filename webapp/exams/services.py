@@ -6,27 +6,25 @@ import ipaddress
 import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
-from urllib.parse import urlsplit
 
-from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Role, User
-from webapp.core.permissions import Permission, require
-from webapp.accounts.services import normalise_email
+from webapp.accounts.models import User
+
 from webapp.assessments.models import Assessment
+from webapp.assessments.services import question_count
 from webapp.audit.services import audit, changed_fields
-from webapp.assessments.services import question_count, tests_taken_subquery
-from webapp.candidates.models import Candidate
+from webapp.core import events, links
 from webapp.core.clock import utcnow
-from webapp.core.database import Page, direction, get_in_institute, page_of, was_deleted
+from webapp.core.database import get_in_institute, was_deleted
 from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
+from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Role
+from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
-from webapp.core.extensions import db
-from webapp.sittings.models import NOT_STARTED, Sitting
-from webapp.core.validation import single_line
 
 CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
                    "test_resume_enabled_for_expired_test_url")
@@ -73,16 +71,6 @@ def exam_input(exam: Exam) -> ExamInput:
         value = getattr(exam, item.name)
         values[item.name] = value.value if hasattr(value, "value") else (list(value) if isinstance(value, list) else value)
     return ExamInput(**values)
-
-
-def _url(value: str, field_name: str, label: str) -> str:
-    value = (value or "").strip()
-    if value:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValidationError(f"Invalid {label}: give a full http:// or https:// address.", code="E789",
-                                  field=field_name)
-    return value
 
 
 def _check_window(data: ExamInput, values: dict) -> None:
@@ -195,9 +183,10 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
         raise ValidationError("Give at least one recipient for grade notifications.", code="E034",
                               field="grade_notification_recipients")
     values["grade_notification_recipients"] = recipients
-    values["exit_redirection_url"] = _url(data.exit_redirection_url, "exit_redirection_url", "exit redirection URL")
+    values["exit_redirection_url"] = web_address(data.exit_redirection_url, "exit redirection URL",
+                                                 field="exit_redirection_url", code="E789")
     for name_of_url in CALLBACK_FIELDS:
-        values[name_of_url] = _url(getattr(data, name_of_url), name_of_url, "callback URL")
+        values[name_of_url] = web_address(getattr(data, name_of_url), "callback URL", field=name_of_url, code="E789")
     values["source_app"] = single_line(data.source_app, "The source app", field="source_app")[:200]
     for flag in ("email_on_invitation", "image_proctoring", "candidate_auth_proctored", "web_proctoring_enabled",
                  "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
@@ -225,9 +214,7 @@ def update_exam(actor: User, exam_id, data: ExamInput) -> Exam:
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
     values = _check(actor.institute_id, data, exam.id)
-    if values["assessment_id"] != exam.assessment_id and has_started_sittings(exam):
-        raise ValidationError("Candidates have started this exam; its assessment can no longer change.",
-                              code="E789", field="assessment_id")
+    events.exam_changing.send(exam, changes=values)
     before, after = changed_fields(exam, values)
     for name, value in values.items():
         setattr(exam, name, value)
@@ -235,11 +222,6 @@ def update_exam(actor: User, exam_id, data: ExamInput) -> Exam:
     if after:
         audit(actor, "exam.update", "exam", exam.id, before, after, label=exam.name)
     return exam
-
-
-def has_started_sittings(exam: Exam) -> bool:
-    return db.session.scalar(select(Sitting.id).where(Sitting.exam_id == exam.id,
-                                                      Sitting.status.not_in(NOT_STARTED)).limit(1)) is not None
 
 
 def get_exam(actor: User, exam_id) -> Exam:
@@ -280,36 +262,6 @@ def exam_for_access_key(actor: User, access_key: str) -> Exam:
     raise NotFound("Schedule", code="E002")
 
 
-def exams_page(actor: User, *, offset: int = 0, limit: int | None = None, sort: str = "createdAt",
-               descending: bool = True, assessment_id: int | None = None, filters: dict | None = None) -> Page:
-    """(exam, tests taken) rows, optionally of one assessment and matching `filters` (EXAM_FILTERS)."""
-    require(actor, Permission.VIEW_EXAMS)
-    unknown = set(filters or {}) - EXAM_FILTERS
-    if unknown:
-        raise ValidationError(f"Exams cannot be filtered by {', '.join(sorted(unknown))}.", code="E400")
-    taken = tests_taken_subquery(actor, Sitting.exam_id)
-    tests_taken = func.coalesce(taken.c.taken, 0)
-    query = (select(Exam, tests_taken).outerjoin(taken, taken.c.key == Exam.id)
-             .where(Exam.institute_id == actor.institute_id).options(selectinload(Exam.assessment)))
-    if assessment_id is not None:
-        query = query.where(Exam.assessment_id == assessment_id)
-    for name, value in (filters or {}).items():
-        query = query.where(getattr(Exam, name) == value)
-    column = {"createdAt": Exam.created_at, "name": func.lower(Exam.name), "testTaken": tests_taken}[sort]
-    return page_of(query, [direction(column, descending), direction(Exam.id, descending)], offset, limit)
-
-
-def registered_candidates(actor: User, exam_ids: list[int]) -> dict[int, list[Candidate]]:
-    """The candidates registered to each exam, in registration order, in one query."""
-    require(actor, Permission.VIEW_CANDIDATES)
-    found: dict[int, list[Candidate]] = {exam_id: [] for exam_id in exam_ids}
-    for exam_id, candidate in db.session.execute(
-            select(Sitting.exam_id, Candidate).join(Candidate, Candidate.id == Sitting.candidate_id)
-            .where(Sitting.exam_id.in_(exam_ids), Sitting.institute_id == actor.institute_id).order_by(Sitting.id)):
-        found[exam_id].append(candidate)
-    return found
-
-
 def set_active(actor: User, exam_id, active: bool) -> Exam:
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
@@ -325,14 +277,22 @@ def delete_exam(actor: User, exam_id) -> None:
     history instead."""
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
-    if has_started_sittings(exam):
-        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
-    # One statement for all registrations; their check events go with them (ON DELETE CASCADE).
-    db.session.execute(delete(Sitting).where(Sitting.exam_id == exam.id))
+    events.exam_deleting.send(exam)
     exam.proctors = []
     audit(actor, "exam.delete", "exam", exam.id, {"name": exam.name, "assessment": exam.assessment.name}, {},
           label=exam.name)
     db.session.delete(exam)
+
+
+def refuse_deleting_a_used_assessment(assessment: Assessment) -> None:
+    """An exam's sittings and results need its assessment's definition: one that an exam uses stays."""
+    exams = db.session.scalars(select(Exam.name).where(Exam.assessment_id == assessment.id)
+                               .order_by(Exam.name, Exam.id).limit(4)).all()
+    if exams:
+        named = ", ".join(f'"{name}"' for name in exams[:3]) + (" and others" if len(exams) > 3 else "")
+        if len(exams) == 1:
+            raise Conflict(f"{assessment.name} cannot be deleted: the exam {named} uses it.")
+        raise Conflict(f"{assessment.name} cannot be deleted: the exams {named} use it.")
 
 
 def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
@@ -361,7 +321,7 @@ def pool_candidates(actor: User) -> list[User]:
 # Access -------------------------------------------------------------------------------------------
 
 def access_url(exam: Exam) -> str:
-    return f"{current_app.config['BASE_URL']}/t/{exam.access_key}"
+    return links.open_link_url(exam.access_key)
 
 
 def exam_windows(exam: Exam, after: datetime | None = None) -> list[Window]:

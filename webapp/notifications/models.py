@@ -1,5 +1,5 @@
 """The transactional outbox: e-mails and webhooks written in the same transaction as the change that
-caused them, delivered afterwards by the worker."""
+caused them, delivered afterwards by the worker; each institute's webhook secret."""
 from __future__ import annotations
 
 import enum
@@ -56,3 +56,13 @@ class OutboxMessage(db.Model):
     response_code: Mapped[Optional[int]] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+
+class WebhookSecret(db.Model):
+    """The key of the HMAC-SHA256 signature header on every webhook an institute receives."""
+
+    __tablename__ = "webhook_secrets"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

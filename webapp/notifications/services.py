@@ -9,12 +9,11 @@ from typing import Callable
 from flask import render_template
 from sqlalchemy import insert, select
 
-from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, parse_enum
 from webapp.core.extensions import db
+from webapp.core.permissions import Actor, Permission, require
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ def run_delivery_handler(message: OutboxMessage) -> None:
 
 # The console's message log --------------------------------------------------------------------------
 
-def list_messages(actor: User, status: str | None = None, page: int = 1, per_page: int = 25):
+def list_messages(actor: Actor, status: str | None = None, page: int = 1, per_page: int = 25):
     """A page of the institute's outbox, newest first, optionally of one status."""
     require(actor, Permission.MANAGE_INSTITUTE)
     query = select(OutboxMessage).where(OutboxMessage.institute_id == actor.institute_id)
@@ -120,7 +119,7 @@ def list_messages(actor: User, status: str | None = None, page: int = 1, per_pag
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def retry_message(actor: User, message_id) -> OutboxMessage:
+def retry_message(actor: Actor, message_id) -> OutboxMessage:
     """A dead message of the institute, queued again (the console log's retry button)."""
     require(actor, Permission.MANAGE_INSTITUTE)
     return requeue(get_in_institute(OutboxMessage, actor.institute_id, message_id, "Message"))

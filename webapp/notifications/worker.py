@@ -32,6 +32,7 @@ from sqlalchemy.exc import OperationalError
 
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db, mail
+from webapp.core.jobs import PERIODIC_JOBS
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 from webapp.notifications.services import run_delivery_handler
 from webapp.notifications.webhooks import signing_secret
@@ -449,30 +450,20 @@ class _Shutdown:
             time.sleep(min(left, 0.2))
 
 
-# Other domains' housekeeping that must happen with nobody looking (sittings whose time ran out);
-# each task does one bounded batch and commits. Domains register theirs when their module is imported.
-PERIODIC_TASKS: list[Callable[[], object]] = []
-
-
-def register_periodic_task(task: Callable[[], object]) -> None:
-    if task not in PERIODIC_TASKS:
-        PERIODIC_TASKS.append(task)
-
-
-def run_periodic_tasks() -> None:
-    for task in PERIODIC_TASKS:
+def run_periodic_jobs() -> None:
+    for job in PERIODIC_JOBS:
         try:
-            task()
+            job()
             db.session.commit()
         except OperationalError:
             raise
         except Exception:
             db.session.rollback()
-            log.exception("Periodic task %s failed", getattr(task, "__name__", task))
+            log.exception("Periodic job %s failed", getattr(job, "__name__", job))
 
 
 def run_worker(once: bool = False, interval: float = 1.0) -> dict[str, int]:
-    """Run the periodic tasks and deliver due messages until SIGTERM or SIGINT, polling every `interval`
+    """Run the periodic jobs and deliver due messages until SIGTERM or SIGINT, polling every `interval`
     seconds when idle; with `once`, do what is due and return. Returns the count of each outcome."""
     shutdown = _Shutdown()
     totals = dict.fromkeys(OUTCOMES, 0)
@@ -480,7 +471,7 @@ def run_worker(once: bool = False, interval: float = 1.0) -> dict[str, int]:
         log.info("Delivery worker started")
         while not shutdown.requested:
             try:
-                run_periodic_tasks()
+                run_periodic_jobs()
                 counts = deliver_due(should_stop=lambda: shutdown.requested)
             except OperationalError as error:
                 # The database is away (a restart, a failover): nothing claimed is lost, since an

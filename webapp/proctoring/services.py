@@ -15,20 +15,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, cast, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
-from webapp.core import storage
-from webapp.accounts.models import Role, User
-from webapp.core.permissions import Permission, require
+from webapp.accounts.models import User
 from webapp.audit.services import audit
 from webapp.candidates.models import Candidate
+from webapp.core import events, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
-from webapp.exams.models import Exam, exam_proctors
 from webapp.core.extensions import db
-from webapp.notifications.worker import register_periodic_task
+from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Role
+from webapp.exams.models import Exam, exam_proctors
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
                                       Snapshot)
-from webapp.sittings import taking
+from webapp.sittings import proctor_moves, taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
 
 S = SittingStatus
@@ -188,7 +188,7 @@ def admission_queue(actor: User, exam_id) -> tuple[Exam, list[Sitting], dict[int
 def admit(actor: User, sitting_id, *, now: datetime | None = None) -> Sitting:
     sitting = proctored_sitting(actor, sitting_id)
     before = _state(sitting)
-    taking.open_session_by_admission(sitting, actor)
+    proctor_moves.open_session_by_admission(sitting, actor)
     audit(actor, "sitting.admit", "sitting", sitting.id, before, _state(sitting), label=sitting_label(sitting))
     return sitting
 
@@ -279,7 +279,7 @@ def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     sitting = proctored_sitting(actor, sitting_id)
     minutes = _minutes(minutes)
     before = _state(sitting)
-    taking.extend_time(sitting, minutes, now=now)
+    proctor_moves.extend_time(sitting, minutes, now=now)
     taking.record_event(sitting, "time_extended", actor=actor, minutes=minutes)
     audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
           label=sitting_label(sitting))
@@ -290,7 +290,7 @@ def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = No
     sitting = proctored_sitting(actor, sitting_id)
     reason = _text(reason, "reason")
     before = _state(sitting)
-    taking.terminate(sitting, reason, actor=actor, now=now)
+    proctor_moves.terminate(sitting, reason, actor=actor, now=now)
     audit(actor, "sitting.terminate", "sitting", sitting.id, before, {**_state(sitting), "reason": reason},
           label=sitting_label(sitting))
     return sitting
@@ -326,7 +326,7 @@ def resume(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     sitting = proctored_sitting(actor, sitting_id)
     minutes = _minutes(minutes)
     before = _state(sitting)
-    taking.resume(sitting, minutes, actor=actor, now=now)
+    proctor_moves.resume(sitting, minutes, actor=actor, now=now)
     audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
           label=sitting_label(sitting))
     return sitting
@@ -387,10 +387,8 @@ def override_review(actor: User, sitting_id, reason: str) -> Review:
 
 
 def _certificate_follows_review(sitting: Sitting) -> None:
-    from webapp.results import certificates  # reports build on proctoring, not the other way
-
     db.session.flush()
-    certificates.reconcile(sitting)
+    events.review_changed.send(sitting)
 
 
 # Snapshots ---------------------------------------------------------------------------------------------
@@ -526,5 +524,3 @@ def delete_report(actor: User, sitting_id) -> None:
     audit(actor, "sitting.delete_report", "sitting", int(sitting_id), before, {}, label=label)
     shutil.rmtree(folder, ignore_errors=True)
 
-
-register_periodic_task(purge_old_images)

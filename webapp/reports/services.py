@@ -21,15 +21,15 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.accounts.services import branding_image, white_label
+from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
-from webapp.core import links
+from webapp.core.permissions import Permission, require
+from webapp.results import outcomes
 from webapp.results.certificates import by_code
 from webapp.results.models import Certificate
-from webapp.results import outcomes
 from webapp.results.services import SittingResult, result_of, sitting_result
 from webapp.sittings.models import Sitting, SittingStatus
 

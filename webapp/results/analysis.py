@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.assessments.models import Assessment
 from webapp.bank.models import QuestionType
 from webapp.core.database import get_in_institute
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
+from webapp.exams.models import Exam
 from webapp.sittings.models import Response, Sitting, SittingItem
 from webapp.sittings.scoring import is_answered
 

@@ -8,13 +8,13 @@ import secrets
 from sqlalchemy import select
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
-from webapp.audit.services import audit
 from webapp.assessments.models import AssessmentKind
+from webapp.audit.services import audit
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 from webapp.proctoring.services import result_withheld
 from webapp.results.models import Certificate
 from webapp.sittings.models import Sitting

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.audit.services import audit
 from webapp.bank.models import Question, QuestionType
 from webapp.bank.sanitize import first_words
@@ -18,8 +17,9 @@ from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
 from webapp.core.database import RowPagination, paginate_rows, parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, can, require
+from webapp.exams.models import Exam
 from webapp.proctoring.services import sitting_label
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
@@ -74,7 +74,9 @@ def grading_queue(actor: User, *, exam_id=None, page: int = 1, per_page: int = 2
 
 
 def waiting_count(actor: User) -> int:
-    """How many answers of the institute wait for a grader (the dashboard's reminder)."""
+    """How many answers of the institute wait for a grader (the dashboard's reminder, for graders only)."""
+    if not can(actor, Permission.GRADE_RESPONSES):
+        return 0
     return db.session.scalar(select(func.count(Response.id)).join(Sitting, Sitting.id == Response.sitting_id)
                              .where(Sitting.institute_id == actor.institute_id, WAITING)) or 0
 

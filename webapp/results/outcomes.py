@@ -1,7 +1,7 @@
 """What a graded sitting means: the CEFR level a placement test reached, whether a certification was
 passed, the candidate's percentile, and what follows (the candidate's level, a certificate, e-mails,
-the graded callback). `sittings/taking.py` calls `sitting_graded` when the last mark is in, so this
-module must not import it.
+the graded callback). `sittings/taking.py` announces `events.sitting_graded` when the last mark is in;
+`follow_grading` (subscribed in webapp.wiring) takes it from there.
 
 The placement rule, documented for institutes in the assessment's settings page:
 - a level is *tested* when the sitting's paper holds items tagged with it and the assessment gives it a
@@ -25,9 +25,12 @@ from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.core.links import html_report_url, verify_url
+from webapp.exams.models import Exam
 from webapp.notifications.services import queue_emails
+from webapp.proctoring.services import result_withheld
+from webapp.results.certificates import reconcile
 from webapp.results.models import Certificate
 from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
@@ -133,8 +136,6 @@ def percentile(sitting: Sitting) -> float | None:
 def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificate | None:
     """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
     step (issued when earned, withdrawn when a correction fails the sitting). Returns the certificate."""
-    from webapp.results.certificates import reconcile  # reports build on results
-
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed = None, None
     candidate = sitting.candidate
@@ -150,6 +151,10 @@ def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificat
                 candidate.current_level = sitting.level
     db.session.flush()   # the result is passed (or not) before the certificate follows
     return reconcile(sitting)
+
+
+def follow_grading(sitting: Sitting, *, items: list, responses: dict, corrected: bool) -> None:
+    (grade_corrected if corrected else sitting_graded)(sitting, items, responses)
 
 
 def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
@@ -172,8 +177,6 @@ def shown_to_candidate(sitting: Sitting) -> bool:
     """The one rule for what a candidate is shown of their result, on the done page, the report and the
     outcome e-mails: marks, level and outcome, unless a proctor's review found a violation that an admin
     has not released (then only that the result is withheld)."""
-    from webapp.proctoring.services import result_withheld  # proctoring builds on sittings, which build on results
-
     return not result_withheld(sitting)
 
 
@@ -181,8 +184,6 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
     """The candidate hears of a placement or certification result, passed or failed, with the link to
     the report (and to the certificate's verification page when one was issued); the institute too
     when the exam's notify flag is on."""
-    from webapp.core.links import html_report_url, verify_url  # reports build on results
-
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
     kind = assessment.kind.value
     score = percent(sitting)

@@ -19,24 +19,24 @@ from sqlalchemy.sql.functions import FunctionElement
 from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, require
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.database import RowPagination, direction, get_in_institute, paginate_rows
 from webapp.core.errors import NotFound, ValidationError, parse_enum
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
+from webapp.core.spreadsheets import safe_text
+from webapp.exams.models import Exam
 from webapp.proctoring.models import Flag, Review, Snapshot
 from webapp.proctoring.services import withheld_sittings
+from webapp.results import outcomes
 from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
-from webapp.results import outcomes
 from webapp.sittings import taking
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.taking import BROWSING_EVENTS, COPY_EVENTS
-from webapp.core.spreadsheets import safe_text
 
 
 @dataclass(frozen=True)

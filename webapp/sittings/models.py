@@ -13,8 +13,8 @@ from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
-from webapp.exams.models import Exam
 from webapp.core.extensions import db
+from webapp.exams.models import Exam
 
 
 class SittingStatus(enum.StrEnum):

@@ -1,45 +1,35 @@
-"""The sitting's state machine, registration of candidates to exams and their invitations, listing
-sittings and deleting a result. Every change of a sitting's `status` goes through `transition`."""
+"""Registration of candidates to exams and their invitations, listing sittings and deleting a result;
+what the exam and candidate pages show of sittings. Every change of a sitting's `status` goes through
+`state_machine.transition`."""
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-from webapp.core.permissions import Permission, can, require
-from webapp.accounts.services import institute_and_descendants, normalise_email
+from webapp.accounts.services import institute_and_descendants
 from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
+from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.database import Page, direction, get_in_institute, page_of
-from webapp.core.errors import Conflict, IllegalTransition, ValidationError, parse_enum
+from webapp.core.errors import Conflict, ValidationError, parse_enum
+from webapp.core.extensions import db
+from webapp.core.permissions import Permission, can, require
+from webapp.core.validation import normalise_email, single_line
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam
-from webapp.core.extensions import db
 from webapp.notifications.models import OutboxMessage
-from webapp.notifications.services import cancel_pending_emails, queue_emails, register_delivery_handler
+from webapp.notifications.services import cancel_pending_emails, queue_emails
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
-from webapp.core.validation import single_line
+from webapp.sittings.state_machine import transition
 
 S = SittingStatus
-TRANSITIONS: dict[SittingStatus, frozenset[SittingStatus]] = {
-    S.REGISTERED: frozenset({S.MAIL_SENT, S.CHECK_STARTED}),
-    S.MAIL_SENT: frozenset({S.CHECK_STARTED}),
-    S.CHECK_STARTED: frozenset({S.CHECK_COMPLETED}),
-    S.CHECK_COMPLETED: frozenset({S.EXAM_SESSION_OPENED}),
-    S.EXAM_SESSION_OPENED: frozenset({S.EXAM_STARTED}),
-    S.EXAM_STARTED: frozenset({S.EXAM_FINISHED}),
-    # Proctoring: a finished (Expired or TerminatedByProctor) sitting re-opened with new time. Only
-    # `taking.resume` may take this step (it passes resume=True).
-    S.EXAM_FINISHED: frozenset({S.EXAM_STARTED}),
-}
-RESUME_ONLY = frozenset({(S.EXAM_FINISHED, S.EXAM_STARTED)})
 LOOKUP_CHUNK = 500
 # Registration fields copied into the candidate's record, whose columns limit their length.
 NAME_FIELDS = ("First Name", "Last Name")
@@ -49,23 +39,12 @@ USERNAME_LENGTH = Candidate.username.type.length
 EMAIL_ALREADY_REGISTERED = "Email already registered, please use another email address."
 
 
-def transition(sitting: Sitting, to: SittingStatus, *, resume: bool = False) -> None:
-    """Move a sitting to its next state, or raise IllegalTransition."""
-    if to not in TRANSITIONS[sitting.status] or ((sitting.status, to) in RESUME_ONLY and not resume):
-        raise IllegalTransition(f"A sitting cannot go from {sitting.status.value} to {to.value}.")
-    sitting.status = to
-
-
-def personal_url(access_token: str) -> str:
-    return f"{current_app.config['BASE_URL']}/s/{access_token}"
-
-
 def personal_links(actor: User, sittings: list[Sitting]) -> dict[int, str] | None:
     """The personal links of these sittings by sitting id for those allowed to see them, None for the
     others: a link lets whoever holds it take the test."""
     if not can(actor, Permission.VIEW_PERSONAL_LINKS):
         return None
-    return {sitting.id: personal_url(sitting.access_token) for sitting in sittings}
+    return {sitting.id: links.personal_url(sitting.access_token) for sitting in sittings}
 
 
 def sitting_by_token(token: str) -> Sitting | None:
@@ -241,7 +220,7 @@ def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_
             token = new_sittings[candidate_id]["access_token"]
             outcomes[number - 1] = RegistrationOutcome(number, email, "ToBeTaken",
                                                        "Candidate successfully registered for the test",
-                                                       url=personal_url(token), sitting_id=sitting_id)
+                                                       url=links.personal_url(token), sitting_id=sitting_id)
             name = " ".join(filter(None, (registration.get("First Name"), registration.get("Last Name")))) or email
             invitees.append(Invitee(sitting_id, email, name, token))
     if send_email if send_email is not None else exam.email_on_invitation:
@@ -255,9 +234,9 @@ def _outcome_for_existing(number: int, email: str, sitting: Sitting) -> Registra
                                    sitting_id=sitting.id)
     if sitting.status == S.EXAM_STARTED:
         return RegistrationOutcome(number, email, "InProgress", "The test is in progress",
-                                   url=personal_url(sitting.access_token), sitting_id=sitting.id)
+                                   url=links.personal_url(sitting.access_token), sitting_id=sitting.id)
     return RegistrationOutcome(number, email, "Error", "This e-mail is already registered for this exam.",
-                               url=personal_url(sitting.access_token), field=EMAIL_FIELD, sitting_id=sitting.id)
+                               url=links.personal_url(sitting.access_token), field=EMAIL_FIELD, sitting_id=sitting.id)
 
 
 # Invitations ----------------------------------------------------------------------------------------
@@ -268,7 +247,7 @@ def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
         {"to": invitee.email, "subject": f"Your invitation: {exam.assessment.name}", "template": "exam_invitation",
          "topic": "exam_invitation", "institute_id": exam.institute_id, "exam_id": exam.id,
          "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
-                     "candidate_name": invitee.name, "link": personal_url(invitee.access_token), "window": window},
+                     "candidate_name": invitee.name, "link": links.personal_url(invitee.access_token), "window": window},
          "on_delivered": _invitation_delivered(invitee.sitting_id)}
         for invitee in invitees])
 
@@ -293,7 +272,7 @@ def _invitation_delivered(sitting_id: int) -> dict:
     return {"handler": "sitting_mail_sent", "sitting_id": sitting_id}
 
 
-def _on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
+def on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
     sitting = db.session.get(Sitting, sitting_id)
     if sitting is None:
         return
@@ -301,8 +280,6 @@ def _on_invitation_delivered(message: OutboxMessage, sitting_id: int) -> None:
     if sitting.status == S.REGISTERED:
         transition(sitting, S.MAIL_SENT)
 
-
-register_delivery_handler("sitting_mail_sent", _on_invitation_delivered)
 
 
 # Listing, removing and deleting results -----------------------------------------------------------
@@ -429,3 +406,54 @@ def sitting_papers(sittings: list[Sitting]) -> dict[int, tuple[list[SittingItem]
     for response in db.session.scalars(select(Response).where(Response.sitting_id.in_(ids))):
         found[response.sitting_id][1][response.item_id] = response
     return found
+
+
+# What the exam and candidate pages show of sittings, and what an exam's changes must respect ----------
+
+def has_started_sittings(exam: Exam) -> bool:
+    return db.session.scalar(select(Sitting.id).where(Sitting.exam_id == exam.id,
+                                                      Sitting.status.not_in(NOT_STARTED)).limit(1)) is not None
+
+
+def refuse_changing_a_started_exam(exam: Exam, *, changes: dict) -> None:
+    """The sittings' papers were drawn from the exam's assessment: once a candidate started, it stays."""
+    if changes.get("assessment_id", exam.assessment_id) != exam.assessment_id and has_started_sittings(exam):
+        raise ValidationError("Candidates have started this exam; its assessment can no longer change.",
+                              code="E789", field="assessment_id")
+
+
+def delete_registrations(exam: Exam) -> None:
+    """Only an exam nobody has started yet may go, with its registrations; deactivate one with history
+    instead."""
+    if has_started_sittings(exam):
+        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
+    # One statement for all registrations; their check events go with them (ON DELETE CASCADE).
+    db.session.execute(delete(Sitting).where(Sitting.exam_id == exam.id))
+
+
+def registered_candidates(actor: User, exam_ids: list[int]) -> dict[int, list[Candidate]]:
+    """The candidates registered to each exam, in registration order, in one query."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    found: dict[int, list[Candidate]] = {exam_id: [] for exam_id in exam_ids}
+    for exam_id, candidate in db.session.execute(
+            select(Sitting.exam_id, Candidate).join(Candidate, Candidate.id == Sitting.candidate_id)
+            .where(Sitting.exam_id.in_(exam_ids), Sitting.institute_id == actor.institute_id).order_by(Sitting.id)):
+        found[exam_id].append(candidate)
+    return found
+
+
+def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:
+    require(actor, Permission.VIEW_CANDIDATES)
+    return list(db.session.scalars(
+        select(Sitting).where(Sitting.candidate_id == candidate.id)
+        .options(selectinload(Sitting.exam).selectinload(Exam.assessment)).order_by(Sitting.id.desc())))
+
+
+def sitting_counts_by_candidate(actor: User, candidate_ids: list[int]) -> dict[int, int]:
+    """How many sittings each candidate has, in one grouped query."""
+    require(actor, Permission.VIEW_CANDIDATES)
+    return dict(db.session.execute(
+        select(Sitting.candidate_id, func.count()).where(
+            Sitting.candidate_id.in_(candidate_ids),
+            Sitting.institute_id.in_(institute_and_descendants(actor.institute_id)))
+        .group_by(Sitting.candidate_id)).all())

@@ -1,6 +1,6 @@
 """Taking the test: the check, admission, start (freezing the paper and fixing the deadline on the
 server), saving answers, timed sections, finishing and expiry. Every state change goes through
-`services.transition`; every function takes `now` so that tests control the clock."""
+`state_machine.transition`; every function takes `now` so that tests control the clock."""
 from __future__ import annotations
 
 import hashlib
@@ -12,22 +12,20 @@ from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select, update
 
-from webapp.core import storage
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
+from webapp.core import events, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import MAX_ID, parse_id
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, ValidationError
+from webapp.core.extensions import db
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
-from webapp.core.extensions import db
-from webapp.notifications.worker import register_periodic_task
-from webapp.results import outcomes
 from webapp.sittings import callbacks
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary, score_item
-from webapp.sittings.services import transition
+from webapp.sittings.state_machine import transition
 
 S = SittingStatus
 MAX_ANSWER_BYTES = 20_000
@@ -129,15 +127,6 @@ def open_session_if_ready(sitting: Sitting, *, now: datetime | None = None) -> N
     if (sitting.status == S.CHECK_COMPLETED and not sitting.exam.admission_required
             and window_state(sitting.exam, now)[0] == "open"):
         transition(sitting, S.EXAM_SESSION_OPENED)
-
-
-def open_session_by_admission(sitting: Sitting, actor: User) -> None:
-    """A proctor let the waiting candidate in. Who may do so (the exam's pool) is checked by
-    `proctoring.services.admit`, the one caller."""
-    if sitting.status != S.CHECK_COMPLETED:
-        raise IllegalTransition("Only a candidate who has completed the check and waits can be admitted.")
-    transition(sitting, S.EXAM_SESSION_OPENED)
-    record_event(sitting, "admitted", actor=actor)
 
 
 # Starting: the paper is frozen and the deadline fixed -----------------------------------------------
@@ -404,8 +393,9 @@ def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
 
 def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     """Score every response (marks a person set are kept); the sitting is graded when nothing waits for
-    a grader, and then its outcome follows (webapp/results/outcomes.py). Scoring a graded sitting
-    again (a grader's correction, an examiner's re-mark) updates its outcome without telling anyone again."""
+    a grader, and then its outcome follows (`events.sitting_graded`: webapp/results/outcomes.py). Scoring
+    a graded sitting again (a grader's correction, an examiner's re-mark) updates its outcome without
+    telling anyone again."""
     items, responses = items_and_responses(sitting)
     for item in items:
         response = responses[item.id]
@@ -422,7 +412,7 @@ def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     was_graded = sitting.graded_at is not None
     sitting.graded_at = None if summary["pendingGrading"] else (sitting.graded_at or now or utcnow())
     if sitting.graded_at is not None:
-        (outcomes.grade_corrected if was_graded else outcomes.sitting_graded)(sitting, items, responses)
+        events.sitting_graded.send(sitting, items=items, responses=responses, corrected=was_graded)
     return summary
 
 
@@ -435,72 +425,11 @@ def progress(sitting: Sitting, responses: dict[int, Response], items: list[Sitti
 
 
 
-# Proctoring (issue 5): time extensions, termination, resume, browsing tolerance, heartbeat ---------------
-# Permission and pool checks and the audit log are the callers' (webapp/proctoring/services.py); these
-# functions only move the sitting, so that the state machine and the clock stay in this module.
+# What proctoring watches: browsing tolerance and the heartbeat (the proctor's own moves on a sitting are
+# in proctor_moves.py) ----------------------------------------------------------------------------------
 
 # What the exam page reports when the candidate leaves the test: each one counts against the tolerance.
 BROWSING_EVENTS = frozenset({"tab_hidden", "window_blur", "fullscreen_exit"})
-
-
-def _cap_to_window(sitting: Sitting, deadline: datetime, now: datetime) -> datetime:
-    """As overall_deadline: never past the end of the exam's current window."""
-    _, window = window_state(sitting.exam, now)
-    return min(deadline, window.end) if window and window.end > now else deadline
-
-
-def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) -> None:
-    """N more minutes: kept in extra_minutes (so a sitting not yet started gets them at its start) and,
-    on a running sitting, added to the deadline and to the running timed section's deadline."""
-    now = now or utcnow()
-    if sitting.status == S.EXAM_FINISHED:
-        raise Conflict("The test is over; resume it instead of extending it.")
-    sitting.extra_minutes += minutes
-    if sitting.status == S.EXAM_STARTED:
-        if expire_if_overdue(sitting, now=now):
-            raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
-        sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
-        if is_timed(sitting) and (deadline := section_deadline(sitting)):
-            sections = [dict(section) for section in sitting.sections]
-            sections[sitting.current_section]["deadline"] = min(
-                deadline + timedelta(minutes=minutes), sitting.deadline).isoformat()
-            sitting.sections = sections
-
-
-def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: datetime | None = None) -> None:
-    """A proctor ends a running test: `TerminatedByProctor`."""
-    now = now or utcnow()
-    if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
-        raise IllegalTransition("Only a running test can be terminated.")
-    record_event(sitting, "terminated", actor=actor, reason=reason)
-    finish(sitting, FinishMode.TERMINATED_BY_PROCTOR, now=now, actor=actor)
-
-
-RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
-
-
-def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: datetime | None = None) -> None:
-    """Re-open an expired or terminated sitting with `minutes` from now; the responses are kept and the
-    candidate goes on where they were. The result is scored again at the next finish."""
-    now = now or utcnow()
-    if sitting.status != S.EXAM_FINISHED or sitting.finish_mode not in RESUMABLE:
-        raise IllegalTransition("Only an expired or terminated test can be resumed.")
-    was = sitting.finish_mode
-    transition(sitting, S.EXAM_STARTED, resume=True)
-    sitting.finish_mode = None
-    sitting.finished_at = None
-    sitting.graded_at = None
-    sitting.deadline = now + timedelta(minutes=minutes)
-    if sitting.sections:
-        sections = [dict(section) for section in sitting.sections]
-        current = sections[sitting.current_section]
-        current["closed"] = False
-        if current.get("duration"):
-            current["deadline"] = sitting.deadline.isoformat()
-        sitting.sections = sections
-    record_event(sitting, "resumed", actor=actor, minutes=minutes, finish_mode=was.value)
-    if was == FinishMode.EXPIRED:
-        callbacks.resume_enabled(sitting)
 
 
 def browsing_count(sitting: Sitting) -> int:
@@ -556,5 +485,3 @@ def heartbeat(sitting: Sitting, *, now: datetime | None = None, pending=None) ->
         return 0
     return db.session.execute(statement.returning(pending)).scalar() or 0
 
-
-register_periodic_task(close_overdue_sittings)

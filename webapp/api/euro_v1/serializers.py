@@ -7,9 +7,9 @@ from datetime import date, datetime, time
 
 from webapp.accounts.models import User
 from webapp.candidates.models import Candidate
+from webapp.core.links import html_report_url, pdf_report_url
 from webapp.exams.models import Exam
 from webapp.exams.services import access_url, exam_input
-from webapp.core.links import html_report_url, pdf_report_url
 from webapp.results import outcomes
 from webapp.results.services import Standing
 from webapp.sittings.models import Sitting, SittingStatus

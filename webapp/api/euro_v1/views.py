@@ -14,13 +14,13 @@ from webapp.accounts.services import institute_staff
 from webapp.api.common import actor, rate_limit, use_credential, use_record_ids
 from webapp.api.euro_v1 import parsing, serializers
 from webapp.api.euro_v1.openapi import document
-from webapp.credentials.services import AuthenticationFailed, credential_for_euro_token
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidates.services import update_candidate
 from webapp.core.errors import Conflict, NotFound, ValidationError
+from webapp.core.extensions import limiter
+from webapp.credentials.services import AuthenticationFailed, credential_for_euro_token
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
                                    set_active, set_proctor_pool, update_exam)
-from webapp.core.extensions import limiter
 from webapp.results.services import standings
 from webapp.sittings.services import (get_sitting, personal_links, register_candidates, remove_sitting,
                                      search_sittings, send_invitations)

@@ -11,13 +11,12 @@ from datetime import date, time
 
 from flask import request
 
-from webapp.accounts.services import normalise_email
 from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.core.errors import ValidationError
+from webapp.core.validation import check_json, normalise_email
 from webapp.exams.models import AccessType, ScheduleType
 from webapp.exams.services import ExamInput
-from webapp.core.validation import check_json
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20

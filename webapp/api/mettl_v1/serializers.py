@@ -10,16 +10,16 @@ from email.utils import format_datetime
 from flask import url_for
 
 from webapp.accounts.models import Institute, WhiteLabel
+from webapp.assessments.catalogue import CatalogueTest
 from webapp.assessments.models import Assessment, Section
 from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
-from webapp.assessments.catalogue import CatalogueTest
 from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
+from webapp.core.links import html_report_url, pdf_report_url
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
-from webapp.core.links import html_report_url, pdf_report_url
-from webapp.sittings.models import Sitting, SittingStatus
 from webapp.results.services import Standing
+from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.scoring import result_summary
 from webapp.sittings.services import RegistrationOutcome
 

@@ -12,18 +12,17 @@ from webapp.api.common import actor, credential, rate_limit, use_credential
 from webapp.api.mettl_v1 import auth, parsing, serializers
 from webapp.api.mettl_v1.openapi import document
 from webapp.assessments.catalogue import add_to_institute, catalogue
-from webapp.assessments.services import (assessments_page, create_assessment, get_assessment_or_deleted, tests_taken,
-                                         update_settings)
-from webapp.candidates.services import candidate_for_email, candidate_sittings
+from webapp.assessments.services import create_assessment, get_assessment_or_deleted, update_settings
+from webapp.candidates.services import candidate_for_email
 from webapp.core.database import Page
 from webapp.core.errors import DomainError, NotFound, PermissionDenied
-from webapp.exams.services import (ExamInput, create_exam, exam_for_access_key, exam_input, exams_page,
-                                   registered_candidates, update_exam)
 from webapp.core.extensions import db, limiter
+from webapp.exams.services import ExamInput, create_exam, exam_for_access_key, exam_input, update_exam
 from webapp.proctoring import services as proctoring
 from webapp.results.services import standings
-from webapp.sittings.services import (change_invitees, exam_sittings_page, register_candidates, sitting_for_email,
-                                     sitting_papers)
+from webapp.sittings.services import (candidate_sittings, change_invitees, exam_sittings_page, register_candidates,
+                                      registered_candidates, sitting_for_email, sitting_papers)
+from webapp.sittings.tests_taken import assessments_page, exams_page, tests_taken
 
 blueprint = Blueprint("mettl_v1", __name__, url_prefix="/v1")
 # A collection URL answers with or without its trailing slash, as clients write it either way.

@@ -4,7 +4,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
-from webapp.accounts.models import Role
+from webapp.core.permissions import Role
 
 ROLE_CHOICES = [
     SelectChoice(Role.ADMIN.value, "Administrator: everything, including staff and institute settings"),

@@ -3,10 +3,13 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.accounts import services
+from webapp.assessments import services as assessments
+from webapp.bank import services as bank
 from webapp.console.accounts.forms import (ChangePasswordForm, EditStaffForm, InstituteForm, InviteStaffForm, LoginForm,
                                    SetPasswordForm)
-from webapp.core.permissions import Permission, require
 from webapp.core.extensions import limiter
+from webapp.core.permissions import Permission, require
+from webapp.results import grading
 from webapp.web import attempt, safe_next_url
 
 blueprint = Blueprint("accounts", __name__)
@@ -45,7 +48,10 @@ def logout():
 @blueprint.get("/")
 @login_required
 def dashboard():
-    return render_template("accounts/dashboard.html", overview=services.dashboard_overview(current_user))
+    overview = {**bank.bank_counts(current_user), "assessments": assessments.assessment_count(current_user),
+                "staff": services.active_staff_count(current_user),
+                "waiting_for_grader": grading.waiting_count(current_user)}
+    return render_template("accounts/dashboard.html", overview=overview)
 
 
 @blueprint.route("/account/password", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from webapp.assessments.models import AssessmentKind, FieldType
 from webapp.assessments.services import (EMAIL_FIELD, FieldInput, RuleInput, SectionInput, assessment_input,
                                          default_placement_bands)
 from webapp.bank.models import CefrLevel, Difficulty, QuestionType
+from webapp.web.forms import any_of
 
 KIND_CHOICES = [
     SelectChoice(AssessmentKind.STANDARD.value, "Standard: a score"),
@@ -20,11 +21,6 @@ KIND_CHOICES = [
 LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
 DIFFICULTY_CHOICES = [SelectChoice(difficulty.value, difficulty.value.capitalize()) for difficulty in Difficulty]
 TYPE_CHOICES = [SelectChoice(qtype.value, qtype.label) for qtype in QuestionType]
-
-
-def any_of(label: str) -> SelectChoice:
-    """The empty first choice of an optional select."""
-    return SelectChoice("", label)
 
 
 class RowsForm(FlaskForm):

@@ -9,13 +9,13 @@ import functools
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.core.permissions import Permission, can, require
 from webapp.assessments import catalogue as prebuilt
 from webapp.assessments import services
-from webapp.console.assessments import forms
 from webapp.bank import services as bank
 from webapp.bank.sanitize import plain_text
+from webapp.console.assessments import forms
 from webapp.core.errors import ValidationError
+from webapp.core.permissions import Permission, can, require
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("assessments", __name__)

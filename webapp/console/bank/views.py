@@ -2,10 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.core.permissions import Permission, require
 from webapp.bank import services
 from webapp.console.bank.forms import QuestionFilterForm, QuestionForm, SkillForm
 from webapp.core.errors import Conflict
+from webapp.core.permissions import Permission, require
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("bank", __name__)

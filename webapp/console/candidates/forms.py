@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm, any_of
+from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
+from webapp.web.forms import any_of
 
 
 class CandidateFilterForm(FilterForm):

@@ -3,9 +3,10 @@ with their details, the edit form and all their sittings."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.core.permissions import Permission, can, require
 from webapp.candidates import services
 from webapp.console.candidates.forms import CandidateFilterForm, CandidateForm
+from webapp.core.permissions import Permission, can, require
+from webapp.sittings import services as sittings
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("candidates", __name__)
@@ -20,7 +21,7 @@ def candidate_list():
     institutes = (services.institute_names({candidate.institute_id for candidate in page.items})
                   if criteria["include_sub_institutes"] else None)
     return render("candidates/candidate_list.html", "candidates/_candidate_rows.html", page=page, filters=filters,
-                  sittings=services.sitting_counts(current_user, [candidate.id for candidate in page.items]), institutes=institutes)
+                  sittings=sittings.sitting_counts_by_candidate(current_user, [candidate.id for candidate in page.items]), institutes=institutes)
 
 
 def _candidate_page(candidate, form: CandidateForm | None = None):
@@ -29,7 +30,7 @@ def _candidate_page(candidate, form: CandidateForm | None = None):
     if editable and form is None:
         form = CandidateForm(formdata=None, data=CandidateForm.data_of(candidate))
     return render_template("candidates/candidate_detail.html", candidate=candidate, form=form if editable else None,
-                           sittings=services.candidate_sittings(current_user, candidate))
+                           sittings=sittings.candidate_sittings(current_user, candidate))
 
 
 @blueprint.get("/candidates/<int:candidate_id>")

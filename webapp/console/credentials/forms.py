@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import Length
 
-from webapp.accounts.models import Role
+from webapp.core.permissions import Role
 
 
 class CredentialForm(FlaskForm):

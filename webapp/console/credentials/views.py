@@ -1,12 +1,10 @@
-"""The console's API pages: the institute's credentials (issue, with the secrets shown once; revoke;
-when each was last used) and a readable page of both dialects' OpenAPI documents."""
+"""The console's API page: the institute's credentials (issue, with the secrets shown once; revoke; when
+each was last used). The readable API documentation is the API's own (webapp/api/docs.py)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from webapp.credentials import services
-from webapp.api.euro_v1.openapi import document as euro_document
 from webapp.console.credentials.forms import CredentialForm
-from webapp.api.mettl_v1.openapi import document as mettl_document
+from webapp.credentials import services
 from webapp.web import attempt
 
 blueprint = Blueprint("api_console", __name__)
@@ -43,10 +41,3 @@ def revoke(credential_id):
     credential = services.revoke_credential(current_user, credential_id)
     flash(f"The credential {credential.access_key} is revoked; requests made with it are refused.", "success")
     return redirect(url_for("api_console.credentials"))
-
-
-@blueprint.get("/settings/api/docs")
-@login_required
-def docs():
-    """Both dialects' endpoints, parameters and bodies, read from the OpenAPI documents they serve."""
-    return render_template("api/docs.html", documents=[mettl_document(), euro_document()])

@@ -12,13 +12,13 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, Select
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput
 
-from webapp.console.assessments.forms import FilterForm, any_of
-from webapp.assessments.models import FieldType
+from webapp.console.assessments.forms import FilterForm
 from webapp.console.bank.forms import optional_int
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 from webapp.sittings.importers import decode_csv
 from webapp.sittings.models import SittingStatus
+from webapp.web.forms import any_of
 
 # Every offset parse_time_zone accepts, in steps of a quarter of an hour: UTC-12:00 ... UTC+14:00.
 TIME_ZONES = [f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
@@ -143,37 +143,6 @@ class ProctorPoolForm(FlaskForm):
 
 
 # Registering candidates ---------------------------------------------------------------------------
-
-def one_candidate_form(fields, **kwargs) -> FlaskForm:
-    """A form with the assessment's registration fields in order. Their names are free text, so the
-    inputs are named by position; `row()` gives the values by registration field name."""
-
-    class OneCandidateForm(FlaskForm):
-        send_email = BooleanField("Send the invitation e-mail now")
-
-        def row(self) -> dict:
-            return {item.name: self[_input_name(position)].data or "" for position, item in enumerate(fields)}
-
-        def input_for(self, field_name: str):
-            return next(self[_input_name(position)] for position, item in enumerate(fields) if item.name == field_name)
-
-        def inputs(self) -> list:
-            return [self[_input_name(position)] for position in range(len(fields))]
-
-    for position, item in enumerate(fields):
-        label = f"{item.name} *" if item.required else item.name
-        if item.field_type == FieldType.SELECT_BOX:
-            entry = SelectField(label, choices=[any_of("-")] + [SelectChoice(value) for value in item.values],
-                                validate_choice=False)
-        else:
-            entry = StringField(label)
-        setattr(OneCandidateForm, _input_name(position), entry)
-    return OneCandidateForm(prefix="one", **kwargs)
-
-
-def _input_name(position: int) -> str:
-    return f"field-{position}"
-
 
 class BulkRegistrationForm(FlaskForm):
     csv_text = TextAreaField("Paste the rows")

@@ -6,15 +6,16 @@ for the buttons of the exam page, as a flash."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.core.permissions import Permission, require
 from webapp.assessments.services import assessment_choices
-from webapp.core.errors import Conflict
 from webapp.console.exams import forms
+from webapp.core.errors import Conflict
+from webapp.core.permissions import Permission, require
 from webapp.exams import services
 from webapp.exams.models import ExamStatus
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
 from webapp.web import attempt, page_number, render
+from webapp.web.forms import one_candidate_form
 
 blueprint = Blueprint("exams", __name__)
 
@@ -174,7 +175,7 @@ def _register_page(exam, *, one=None, bulk=None, outcomes=None):
     defaults = {"send_email": exam.email_on_invitation}
     return render_template(
         "exams/register.html", exam=exam, outcomes=outcomes,
-        one=one or forms.one_candidate_form(fields, formdata=None, data=defaults),
+        one=one or one_candidate_form(fields, formdata=None, data=defaults),
         bulk=bulk or forms.BulkRegistrationForm(formdata=None, data=defaults),
         columns=candidate_columns([item.name for item in fields]), max_rows=MAX_ROWS)
 
@@ -189,7 +190,7 @@ def exam_register(exam_id):
 @login_required
 def exam_register_one(exam_id):
     exam = _registering(exam_id)
-    form = forms.one_candidate_form(exam.assessment.registration_fields)
+    form = one_candidate_form(exam.assessment.registration_fields)
     if not form.validate_on_submit():
         return _register_page(exam, one=form)
     outcomes = sittings.register_candidates(current_user, exam.id, [form.row()], send_email=form.send_email.data)

@@ -3,6 +3,7 @@ the same for one exam's webhooks and e-mails; and the institute's webhook secret
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from webapp.exams import deliveries
 from webapp.notifications import services, webhooks
 from webapp.notifications.models import MessageStatus
 from webapp.web import page_number, render
@@ -31,14 +32,14 @@ def retry(message_id):
 @blueprint.get("/exams/<int:exam_id>/deliveries")
 @login_required
 def exam_deliveries(exam_id):
-    exam, messages = webhooks.exam_deliveries(current_user, exam_id, page=page_number())
+    exam, messages = deliveries.exam_deliveries(current_user, exam_id, page=page_number())
     return render("notifications/exam_deliveries.html", "notifications/_messages.html", exam=exam, messages=messages)
 
 
 @blueprint.post("/exams/<int:exam_id>/deliveries/<int:message_id>/retry")
 @login_required
 def exam_delivery_retry(exam_id, message_id):
-    message = webhooks.retry_exam_delivery(current_user, exam_id, message_id)
+    message = deliveries.retry_exam_delivery(current_user, exam_id, message_id)
     flash(f"The message to {message.recipient} is queued again.", "success")
     return redirect(url_for("notifications.exam_deliveries", exam_id=exam_id, **request.args))
 

@@ -9,9 +9,10 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
-from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm, any_of
+from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
 from webapp.results import grading, services
 from webapp.web import attempt, page_number, render
+from webapp.web.forms import any_of
 
 blueprint = Blueprint("results", __name__)
 

@@ -5,11 +5,11 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.delivery.helpers import inputs_by_label, label_text, page, register
+from tests.candidate_pages.helpers import inputs_by_label, label_text, page, register
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.candidates.models import Candidate
-from webapp.exams.services import set_active
 from webapp.core.extensions import db
+from webapp.exams.services import set_active
 from webapp.notifications.models import OutboxMessage
 from webapp.sittings.models import Sitting
 

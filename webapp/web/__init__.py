@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 from flask import current_app, make_response, render_template, request
 from flask_wtf import FlaskForm
 
-from webapp.core.database import MAX_ID
 from webapp.accounts.services import white_label
+from webapp.core.database import MAX_ID
 from webapp.core.errors import DomainError
 from webapp.core.extensions import db
 

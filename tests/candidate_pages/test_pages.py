@@ -4,14 +4,14 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from tests.delivery.helpers import page, register, start
+from tests.candidate_pages.helpers import page, register, start
 from webapp.core.clock import utcnow
-from webapp.exams.services import set_active
 from webapp.core.extensions import db
+from webapp.exams.services import set_active
 from webapp.proctoring import services as proctoring
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, SittingStatus
-from webapp.sittings.services import transition
+from webapp.sittings.state_machine import transition
 
 
 def _link(sitting) -> str:

@@ -1,0 +1,87 @@
+"""The proctor's moves on a sitting: admit, extend the time, terminate, resume. They only move the
+sitting; who may make them (the exam's proctor pool) and the audit log are `proctoring.services`', the
+only caller. Private like the state machine: import-linter forbids the front doors to import it."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from webapp.accounts.models import User
+from webapp.core.clock import utcnow
+from webapp.core.errors import Conflict, IllegalTransition
+from webapp.exams.services import window_state
+from webapp.sittings import callbacks
+from webapp.sittings.models import FinishMode, Sitting, SittingStatus
+from webapp.sittings.state_machine import transition
+from webapp.sittings.taking import (TimeIsUp, expire_if_overdue, finish, is_timed, record_event,
+                                    section_deadline)
+
+S = SittingStatus
+
+
+def open_session_by_admission(sitting: Sitting, actor: User) -> None:
+    """A proctor let the waiting candidate in. Who may do so (the exam's pool) is checked by
+    `proctoring.services.admit`, the one caller."""
+    if sitting.status != S.CHECK_COMPLETED:
+        raise IllegalTransition("Only a candidate who has completed the check and waits can be admitted.")
+    transition(sitting, S.EXAM_SESSION_OPENED)
+    record_event(sitting, "admitted", actor=actor)
+
+
+def _cap_to_window(sitting: Sitting, deadline: datetime, now: datetime) -> datetime:
+    """As overall_deadline: never past the end of the exam's current window."""
+    _, window = window_state(sitting.exam, now)
+    return min(deadline, window.end) if window and window.end > now else deadline
+
+
+def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) -> None:
+    """N more minutes: kept in extra_minutes (so a sitting not yet started gets them at its start) and,
+    on a running sitting, added to the deadline and to the running timed section's deadline."""
+    now = now or utcnow()
+    if sitting.status == S.EXAM_FINISHED:
+        raise Conflict("The test is over; resume it instead of extending it.")
+    sitting.extra_minutes += minutes
+    if sitting.status == S.EXAM_STARTED:
+        if expire_if_overdue(sitting, now=now):
+            raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
+        sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
+        if is_timed(sitting) and (deadline := section_deadline(sitting)):
+            sections = [dict(section) for section in sitting.sections]
+            sections[sitting.current_section]["deadline"] = min(
+                deadline + timedelta(minutes=minutes), sitting.deadline).isoformat()
+            sitting.sections = sections
+
+
+def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: datetime | None = None) -> None:
+    """A proctor ends a running test: `TerminatedByProctor`."""
+    now = now or utcnow()
+    if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
+        raise IllegalTransition("Only a running test can be terminated.")
+    record_event(sitting, "terminated", actor=actor, reason=reason)
+    finish(sitting, FinishMode.TERMINATED_BY_PROCTOR, now=now, actor=actor)
+
+
+RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
+
+
+def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: datetime | None = None) -> None:
+    """Re-open an expired or terminated sitting with `minutes` from now; the responses are kept and the
+    candidate goes on where they were. The result is scored again at the next finish."""
+    now = now or utcnow()
+    if sitting.status != S.EXAM_FINISHED or sitting.finish_mode not in RESUMABLE:
+        raise IllegalTransition("Only an expired or terminated test can be resumed.")
+    was = sitting.finish_mode
+    transition(sitting, S.EXAM_STARTED, resume=True)
+    sitting.finish_mode = None
+    sitting.finished_at = None
+    sitting.graded_at = None
+    sitting.deadline = now + timedelta(minutes=minutes)
+    if sitting.sections:
+        sections = [dict(section) for section in sitting.sections]
+        current = sections[sitting.current_section]
+        current["closed"] = False
+        if current.get("duration"):
+            current["deadline"] = sitting.deadline.isoformat()
+        sitting.sections = sections
+    record_event(sitting, "resumed", actor=actor, minutes=minutes, finish_mode=was.value)
+    if was == FinishMode.EXPIRED:
+        callbacks.resume_enabled(sitting)

@@ -1,0 +1,163 @@
+"""The app's wiring: the application factory, and the one place that registers what the floors below
+cannot know of each other: blueprints, the worker's periodic jobs, the outbox's delivery handlers and the
+domain events' subscribers (see the README's map of the code)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+import webapp.models  # noqa: F401  (every table known before the first query)
+from webapp.accounts.services import load_user
+from webapp.audit.services import record_accounts_change
+from webapp.bank.rendering import blank_boxes
+from webapp.candidate_pages.branding import blueprint as branding
+from webapp.candidate_pages.views import blueprint as candidate_pages
+from webapp.api.docs import blueprint as api_docs
+from webapp.api.euro_v1.views import blueprint as euro_v1
+from webapp.api.mettl_v1.views import blueprint as mettl_v1
+from webapp.assessments.services import refuse_deleting_a_used_question
+from webapp.cli import register_cli
+from webapp.console.accounts.views import blueprint as accounts
+from webapp.console.assessments.views import blueprint as assessments
+from webapp.console.audit.views import blueprint as audit
+from webapp.console.bank.views import blueprint as bank
+from webapp.console.candidates.views import blueprint as candidates
+from webapp.console.credentials.views import blueprint as api_console
+from webapp.console.exams.views import blueprint as exams
+from webapp.console.notifications.views import blueprint as notifications
+from webapp.console.proctoring.views import blueprint as proctoring
+from webapp.console.reports.views import blueprint as reports
+from webapp.console.results.analysis_views import blueprint as analysis
+from webapp.console.results.grading_views import blueprint as grading
+from webapp.console.results.views import blueprint as results
+from webapp.core import config as config_module
+from webapp.core import events
+from webapp.core.database import configure_engine
+from webapp.core.errors import register_error_handlers
+from webapp.core.extensions import csrf, db, limiter, login_manager, mail, migrate
+from webapp.core.jobs import register_periodic_job
+from webapp.core.permissions import Permission, can
+from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
+from webapp.core.validation import register_input_guard
+from webapp.credentials.services import prune_now_and_then
+from webapp.exams.services import refuse_deleting_a_used_assessment
+from webapp.health import blueprint as health
+from webapp.notifications.services import register_delivery_handler
+from webapp.proctoring.services import purge_old_images
+from webapp.results import certificates, outcomes
+from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
+from webapp.sittings.taking import close_overdue_sittings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Strict: no inline script or style anywhere, so a script smuggled into a question can never run.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
+    "form-action 'self'; object-src 'none'"
+)
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Generate SECRET_KEY once into the instance folder; every worker then reads the same key."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = UnitOfWorkFlask(
+        "webapp",
+        instance_path=os.environ.get("PROCTORA_INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    _init_extensions(app)
+    register_error_handlers(app)
+    register_input_guard(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    register_unit_of_work(app)
+    register_cli(app)
+    _wire_the_floors()
+    return app
+
+
+def _wire_the_floors() -> None:
+    """Where a lower floor announces and a higher one acts (idempotent: every app registers the same)."""
+    register_periodic_job(close_overdue_sittings)
+    register_periodic_job(purge_old_images)
+    register_periodic_job(prune_now_and_then)
+    register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
+    events.accounts_changed.connect(record_accounts_change)
+    events.sitting_graded.connect(outcomes.follow_grading)
+    events.review_changed.connect(certificates.reconcile)
+    events.question_deleting.connect(refuse_deleting_a_used_question)
+    events.assessment_deleting.connect(refuse_deleting_a_used_assessment)
+    events.exam_changing.connect(refuse_changing_a_started_exam)
+    events.exam_deleting.connect(delete_registrations)
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, candidate_pages, api_console,
+                      api_docs, branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
+        app.register_blueprint(blueprint)
+    # The API authenticates each request by its signature or token, never by a session cookie.
+    csrf.exempt(mettl_v1)
+    csrf.exempt(euro_v1)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(can=can, Permission=Permission)
+    app.jinja_env.filters["blank_boxes"] = blank_boxes
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Console pages, exports and reports carry personal data: no copy may stay in a shared computer's
+        # or a proxy's cache. What may be cached (static files, public branding) says so itself.
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
