@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import log_in
+from webapp.accounts.credentials import create_credential
 from webapp.accounts.services import invite_staff
 from webapp.assessments.models import Assessment, Section, SelectionRule
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.extensions import db
-from webapp.credentials.services import create_credential
 from webapp.exams.services import ExamInput, create_exam
 from webapp.notifications.models import OutboxMessage
 from webapp.results.models import Certificate
@@ -37,7 +37,7 @@ def _snapshot(institute_id: int):
 
 
 # Public by design (a candidate's link, an institute's logo) or walked by the API's own tenancy test.
-NOT_CONSOLE = {"static", "delivery", "branding", "mettl_v1", "euro_v1"}
+NOT_CONSOLE = {"static", "candidate", "branding", "mettl_v1", "euro_v1"}
 
 
 @pytest.fixture

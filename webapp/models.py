@@ -1,11 +1,10 @@
 """Imports every domain's models so that SQLAlchemy (and Alembic's autogenerate) know all tables."""
-from webapp.accounts.models import Institute, User  # noqa: F401
+from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User  # noqa: F401
 from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
 from webapp.audit.models import AuditEntry  # noqa: F401
 from webapp.bank.models import Question, Skill  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.core.ratelimits import RateLimitCounter  # noqa: F401
-from webapp.credentials.models import ApiCredential, UsedSignature  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
 from webapp.notifications.models import OutboxMessage, WebhookSecret  # noqa: F401
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from flask import Flask
 
-import webapp.models  # noqa: F401  (every table known before the first query)
+from webapp.accounts.credentials import prune_now_and_then
 from webapp.accounts.services import load_user
-from webapp.audit.services import record_accounts_change
-from webapp.bank.rendering import blank_boxes
-from webapp.candidate_pages.branding import blueprint as branding
-from webapp.candidate_pages.views import blueprint as candidate_pages
 from webapp.api.docs import blueprint as api_docs
 from webapp.api.euro_v1.views import blueprint as euro_v1
 from webapp.api.mettl_v1.views import blueprint as mettl_v1
 from webapp.assessments.services import refuse_deleting_a_used_question
+from webapp.audit.services import record_accounts_change
+from webapp.bank.rendering import blank_boxes
+from webapp.candidate.branding import blueprint as branding
+from webapp.candidate.views import blueprint as candidate
 from webapp.cli import register_cli
 from webapp.console.accounts.views import blueprint as accounts
 from webapp.console.assessments.views import blueprint as assessments
@@ -42,9 +42,9 @@ from webapp.core.jobs import register_periodic_job
 from webapp.core.permissions import Permission, can
 from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
-from webapp.credentials.services import prune_now_and_then
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
+import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.services import register_delivery_handler
 from webapp.proctoring.services import purge_old_images
 from webapp.results import certificates, outcomes
@@ -136,7 +136,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, candidate_pages, api_console,
+    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, candidate, api_console,
                       api_docs, branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.

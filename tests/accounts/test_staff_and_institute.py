@@ -10,8 +10,7 @@ from webapp.accounts import services
 from webapp.accounts.models import User
 from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
-from webapp.core.permissions import MATRIX, Permission, can
-from webapp.core.permissions import Role
+from webapp.core.permissions import MATRIX, Permission, Role, can
 from webapp.notifications.models import OutboxMessage
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"

@@ -16,9 +16,9 @@ import jsonschema_rs
 import pytest
 
 from webapp import create_app
+from webapp.accounts.credentials import issue_credential
 from webapp.core.extensions import db, limiter
 from webapp.core.permissions import Role
-from webapp.credentials.services import issue_credential
 
 HOST = "localhost"
 

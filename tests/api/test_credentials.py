@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from tests.api.conftest import Credential, MettlClient, make_credential
 from tests.conftest import log_in
+from webapp.accounts.credentials import create_credential, issue_credential, list_credentials, revoke_credential
+from webapp.accounts.models import ApiCredential
 from webapp.core.errors import NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
 from webapp.core.secrets_box import decrypt
-from webapp.credentials.models import ApiCredential
-from webapp.credentials.services import create_credential, issue_credential, list_credentials, revoke_credential
 
 
 def test_the_secrets_are_kept_encrypted_or_hashed(admin):

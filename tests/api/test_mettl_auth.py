@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import (MettlClient, error_code, finish, image_upload, make_credential, mettl_signature,
                                register, start)
+from webapp.accounts.credentials import prune_used_signatures
+from webapp.accounts.models import ApiCredential, UsedSignature
 from webapp.assessments.models import Assessment
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
-from webapp.credentials.models import ApiCredential, UsedSignature
-from webapp.credentials.services import prune_used_signatures
 from webapp.sittings.models import Sitting
 
 

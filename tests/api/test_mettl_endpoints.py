@@ -111,7 +111,7 @@ def test_images_are_known_by_their_bytes_gif_and_ico_included(mettl, client, mim
         (logo, "image/gif"), (favicon, "image/x-icon"), (cover, "image/jpeg")]
 
 
-def test_white_labelling_is_stored_shown_and_served_to_the_candidate_pages(mettl, client, admin):
+def test_white_labelling_is_stored_shown_and_served_to_the_candidate(mettl, client, admin):
     wl = {"headerBackgroundColor": "#AB1234", "headerFontColor": "fff", "buttonColor": "ef75ab",
           "buttonFontColor": "ffffff", "customTestUrl": "acme-tests"}
     ok(mettl.post("/v1/account/update-white-labeling", {"wl": json.dumps(wl), "sn": '["+1-650-924-9221"]'},

@@ -7,6 +7,7 @@ from sqlalchemy import delete, select
 
 from tests.conftest import PASSWORD
 from tests.proctoring.conftest import T0
+from webapp.accounts import credentials as api
 from webapp.accounts import services as accounts
 from webapp.assessments.services import delete_assessment, update_settings
 from webapp.audit import services
@@ -17,7 +18,6 @@ from webapp.core import clock
 from webapp.core.errors import PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
-from webapp.credentials import services as api
 from webapp.exams import services as exams
 from webapp.proctoring import services as proctoring
 
@@ -150,6 +150,46 @@ def test_api_credentials_issued_and_revoked(admin):
     assert services.changes(revoke) == ["Revoked: no -> yes"]
     stored = str([(e.before, e.after, e.target_label) for e in db.session.scalars(select(AuditEntry))])
     assert issued.private_key not in stored and issued.euro_token not in stored
+
+
+def test_the_command_line_is_named_as_the_actor_in_the_credentials_institute(admin):
+    credential, issued = api.create_credential_by_command_line(admin.institute_id, role="admin", name="CRM")
+    api.revoke_access_key(issued.access_key)
+    api.revoke_access_key(issued.access_key)
+    db.session.commit()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.target_type == "api_credential")
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor_id, e.actor_name, e.institute_id, e.target_id) for e in entries] == [
+        ("api_credential.issue", None, api.COMMAND_LINE, admin.institute_id, credential.id),
+        ("api_credential.revoke", None, api.COMMAND_LINE, admin.institute_id, credential.id)]
+    assert services.actor_name(entries[0]) == "Command line"
+
+
+def test_skills_created_and_changed(admin):
+    skill = bank.create_skill(admin, "Grammar", "Tenses")
+    bank.update_skill(admin, skill.id, "Grammar", "Tenses")        # unchanged: nothing recorded
+    bank.update_skill(admin, skill.id, "Grammar B1", "Tenses")
+    db.session.commit()
+    create, = _entries("skill.create")
+    assert (create.target_id, create.target_label, create.after) == (skill.id, "Grammar",
+                                                                     {"name": "Grammar", "description": "Tenses"})
+    update, = _entries("skill.update")
+    assert (update.target_label, update.before, update.after) == ("Grammar B1", {"name": "Grammar"},
+                                                                  {"name": "Grammar B1"})
+
+
+def test_a_password_set_or_changed_is_recorded_without_it(admin):
+    user = accounts.invite_staff(admin, email="pat@example.com", name="Pat", role="proctor")
+    accounts.set_password_with_token(accounts.set_password_url(user).rsplit("/", 1)[1], "pats-password-1",
+                                     "pats-password-1")
+    accounts.change_password(user, current="pats-password-1", new="pats-password-2", confirmation="pats-password-2")
+    db.session.commit()
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.like("password.%"))
+                                 .order_by(AuditEntry.id)).all()
+    assert [(e.action, e.actor_id, e.target_id, e.before, e.after) for e in entries] == [
+        ("password.set", user.id, user.id, {}, {}), ("password.change", user.id, user.id, {}, {})]
+    stored = str([(e.before, e.after, e.target_label) for e in db.session.scalars(select(AuditEntry))])
+    assert "pats-password" not in stored and user.password_hash not in stored
 
 
 def test_exams_created_edited_and_deleted(factory, admin):

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from tests.candidate_pages.helpers import build_paper, items_by_type, paper_assessment, register, start
+from tests.candidate.helpers import build_paper, items_by_type, paper_assessment, register, start
 from webapp.assessments.services import SectionInput
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.candidate_pages.helpers import items_by_type, register
+from tests.candidate.helpers import items_by_type, register
 from tests.e2e.test_candidate_journey import (  # noqa: F401  (fixtures: contexts, make_exam, paper, running)
     ALL_SAVED, contexts, make_exam, paper, palette_button, question, running, stored)
 from webapp.core.extensions import db

@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.candidate_pages.helpers import JPEG, build_paper, paper_assessment, register, start
+from tests.candidate.helpers import JPEG, build_paper, paper_assessment, register, start
 from tests.e2e.conftest import browser_login
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.candidate_pages.helpers import build_paper, paper_assessment, register
+from tests.candidate.helpers import build_paper, paper_assessment, register
 from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
-from tests.candidate_pages.helpers import JPEG, register
+from tests.candidate.helpers import JPEG, register
 from tests.proctoring.conftest import T0, started
 from webapp.audit.models import AuditEntry
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError

@@ -3,7 +3,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from tests.conftest import log_in
-from tests.candidate_pages.helpers import JPEG, register
+from tests.candidate.helpers import JPEG, register
 from tests.proctoring.conftest import started
 from webapp.audit.models import AuditEntry
 from webapp.core.extensions import db

@@ -259,7 +259,7 @@ def test_a_sitting_without_a_result_is_not_found(admin_client, admin, exam):
 
 # Links, tenancy and roles ---------------------------------------------------------------------------------
 
-def test_links_from_the_exam_and_candidate_pages(admin_client, admin, factory, exam):
+def test_links_from_the_exam_and_candidate(admin_client, admin, factory, exam):
     sitting, = scores(admin, factory, exam, 2)
     assert html(admin_client.get(f"/exams/{exam.id}")).select_one("a[data-results]")["href"] == (
         f"/exams/{exam.id}/results")

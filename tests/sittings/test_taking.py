@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from tests.candidate_pages.helpers import JPEG, PNG
+from tests.candidate.helpers import JPEG, PNG
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core import storage

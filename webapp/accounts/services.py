@@ -16,8 +16,7 @@ from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError
 from webapp.core.extensions import db
-from webapp.core.permissions import Permission, require
-from webapp.core.permissions import Role
+from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.notifications.services import queue_email
 
@@ -147,8 +146,12 @@ def update_institute(actor: User, **details) -> Institute:
 def set_logo(actor: User, data: bytes) -> Institute:
     """The institute's logo, whatever type its sender declared: its bytes say what it is."""
     require(actor, Permission.MANAGE_INSTITUTE)
-    actor.institute.logo, actor.institute.logo_mimetype = _image("logo", data)
-    return actor.institute
+    institute = actor.institute
+    was = _image_summary(institute.logo, institute.logo_mimetype)
+    institute.logo, institute.logo_mimetype = _image("logo", data)
+    _announce(actor, "institute.logo", institute, {"logo": was},
+              {"logo": _image_summary(institute.logo, institute.logo_mimetype)}, label=institute.name)
+    return institute
 
 
 # Staff ------------------------------------------------------------------------------------------
@@ -281,23 +284,26 @@ def user_for_password_token(token: str) -> User:
 
 
 def set_password_with_token(token: str, password: str, confirmation: str) -> User:
+    """From the link of an invitation or a reset."""
     user = user_for_password_token(token)
-    _set_password(user, password, confirmation)
+    _set_password(user, password, confirmation, "password.set")
     return user
 
 
 def change_password(user: User, *, current: str, new: str, confirmation: str) -> User:
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationError("Your current password is not correct.", field="current_password")
-    _set_password(user, new, confirmation)
+    _set_password(user, new, confirmation, "password.change")
     return user
 
 
-def _set_password(user: User, password: str, confirmation: str) -> None:
+def _set_password(user: User, password: str, confirmation: str, action: str) -> None:
     _check_password_strength(password, "new_password")
     if password != confirmation:
         raise ValidationError("The two passwords differ.", field="confirmation")
     user.password_hash = generate_password_hash(password)
+    # That it happened, and by whom: never the password or its hash.
+    _announce(user, action, user, {}, {}, label=_staff_label(user))
 
 
 # White-labelling ------------------------------------------------------------------------------
@@ -354,6 +360,11 @@ def _custom_test_url(institute_id: int, slug: str | None) -> str | None:
     return slug
 
 
+def _image_summary(data: bytes | None, mimetype: str | None) -> str:
+    """An image as the audit log describes it: its type and size, never its bytes."""
+    return f"{mimetype}, {len(data):,} bytes" if data else ""
+
+
 def _image(kind: str, data: bytes) -> tuple[bytes, str]:
     """A branding image and the MIME type it is served as, both from its bytes; else E013 or E014."""
     label, formats, limit = IMAGE_RULES[kind]
@@ -375,6 +386,7 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
     if unknown:
         raise ValidationError(f"Unknown white-labelling settings: {', '.join(sorted(unknown))}.", code="E400")
     label = white_label(actor.institute_id) or WhiteLabel(institute_id=actor.institute_id, support_numbers=[])
+    was = _white_label_summary(label)
     for field, value in settings.items():
         setattr(label, field, _custom_test_url(actor.institute_id, value) if field == "custom_test_url"
                 else _color(field, value))
@@ -386,7 +398,19 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
         setattr(label, f"{kind}_mimetype", mimetype)
     db.session.add(label)
     db.session.flush()
+    now = _white_label_summary(label)
+    changed = [field for field in now if now[field] != was[field]]
+    if changed:
+        _announce(actor, "institute.white_label", actor.institute, {field: was[field] for field in changed},
+                  {field: now[field] for field in changed}, label=actor.institute.name)
     return label
+
+
+def _white_label_summary(label: WhiteLabel) -> dict:
+    return {**{field: getattr(label, field) or "" for field in (*COLOR_FIELDS, "custom_test_url")},
+            "support_numbers": list(label.support_numbers or []),
+            **{kind: _image_summary(getattr(label, kind), getattr(label, f"{kind}_mimetype"))
+               for kind in IMAGE_RULES if kind != "logo"}}
 
 
 def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:

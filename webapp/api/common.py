@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g
 
+from webapp.accounts.credentials import ApiActor, actor_for
+from webapp.accounts.models import ApiCredential
 from webapp.core.database import MAX_ID, RecordId  # noqa: F401  (MAX_ID: both dialects read the bound of ids here)
-from webapp.credentials.models import ApiCredential
-from webapp.credentials.services import ApiActor, actor_for
 
 DEFAULT_RATE_LIMIT = "600 per minute"
 # The spellings of a true/false query parameter that clients send (Mettl's samples write "true"; other

@@ -18,10 +18,27 @@ class AssessmentKind(enum.StrEnum):
     PLACEMENT = "placement"          # the result is a CEFR level, from `placement_bands`
     CERTIFICATION = "certification"  # pass or fail against `pass_mark_percent` at `target_level`
 
+    @property
+    def has_outcome(self) -> bool:
+        """Graded to a level or to pass or fail, beyond the score."""
+        return self != AssessmentKind.STANDARD
+
+    @property
+    def is_placement(self) -> bool:
+        return self == AssessmentKind.PLACEMENT
+
+    @property
+    def is_certification(self) -> bool:
+        return self == AssessmentKind.CERTIFICATION
+
 
 class FieldType(enum.StrEnum):
     TEXT_BOX = "TextBox"
     SELECT_BOX = "SelectBox"
+
+    @property
+    def label(self) -> str:
+        return "Choice list" if self == FieldType.SELECT_BOX else "Text box"
 
 
 class Assessment(TimestampMixin, db.Model):

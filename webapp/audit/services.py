@@ -30,11 +30,13 @@ COLUMNS = ("time", "actor", "action", "target_type", "target", "changes")
 # The writer --------------------------------------------------------------------------------------------
 
 def audit(actor: User | None, action: str, target_type: str, target_id: int, before: dict | None = None,
-          after: dict | None = None, *, label: str, institute_id: int | None = None) -> AuditEntry:
-    """Record `action` on a target, named `label` as people know it. `actor` is None when nobody is
-    logged in (a failed login): then `institute_id` says whose log it belongs to."""
+          after: dict | None = None, *, label: str, institute_id: int | None = None,
+          actor_name: str = "") -> AuditEntry:
+    """Record `action` on a target, named `label` as people know it. `actor` is None when no user acts
+    (a failed login, the command line): then `institute_id` says whose log it belongs to, and
+    `actor_name` who acted if anyone did (accounts.credentials.COMMAND_LINE)."""
     entry = AuditEntry(institute_id=actor.institute_id if actor else institute_id,
-                       actor_id=actor.id if actor else None, actor_name=actor.name if actor else "",
+                       actor_id=actor.id if actor else None, actor_name=actor.name if actor else actor_name,
                        action=action, target_type=target_type, target_id=target_id,
                        target_label=(label or "")[:LABEL_LENGTH], before=before or {}, after=after or {},
                        created_at=utcnow())

@@ -70,14 +70,19 @@ def create_skill(actor: User, name: str, description: str = "") -> Skill:
                   description=(description or "").strip())
     db.session.add(skill)
     db.session.flush()
+    audit(actor, "skill.create", "skill", skill.id, {}, {"name": skill.name, "description": skill.description},
+          label=skill.name)
     return skill
 
 
 def update_skill(actor: User, skill_id, name: str, description: str = "") -> Skill:
     require(actor, Permission.EDIT_BANK)
     skill = get_skill(actor, skill_id)
-    skill.name = _clean_skill_name(actor.institute_id, name, skill.id)
-    skill.description = (description or "").strip()
+    values = {"name": _clean_skill_name(actor.institute_id, name, skill.id), "description": (description or "").strip()}
+    before, after = changed_fields(skill, values)
+    if after:
+        audit(actor, "skill.update", "skill", skill.id, before, after, label=values["name"])
+    skill.name, skill.description = values["name"], values["description"]
     return skill
 
 

@@ -7,10 +7,10 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from webapp.accounts import credentials as services
 from webapp.accounts.services import institute_by_name
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
-from webapp.credentials import services
 
 api_credentials = AppGroup("api-credentials", help="Issue, list and revoke an institute's API credentials.")
 
@@ -47,7 +47,7 @@ def create_command(institute_name, role, label):
     """Issue a credential; prints its secrets, which are shown this once."""
     def create():
         institute_id = _institute_id(institute_name)
-        _, issued = services.issue_credential(institute_id, role=role, name=label)
+        _, issued = services.create_credential_by_command_line(institute_id, role=role, name=label)
         return {"institute_id": institute_id, "ak": issued.access_key, "private_key": issued.private_key,
                 "euro_token": issued.euro_token}
 

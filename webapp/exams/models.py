@@ -96,6 +96,23 @@ class Exam(TimestampMixin, db.Model):
     assessment: Mapped[Assessment] = relationship()
     proctors: Mapped[list[User]] = relationship(secondary=exam_proctors, order_by="User.name")
 
+    @property
+    def is_active(self) -> bool:
+        return self.status == ExamStatus.ACTIVE
+
+    @property
+    def has_fixed_window(self) -> bool:
+        """A fixed schedule: a test ends at the latest when its window closes."""
+        return self.schedule_type == ScheduleType.FIXED
+
+    @property
+    def by_invitation(self) -> bool:
+        return self.access_type == AccessType.BY_INVITATION
+
+    @property
+    def restricts_ip(self) -> bool:
+        return self.ip_restriction != IpRestriction.NONE
+
 
 @event.listens_for(Exam, "after_delete")
 def _exam_deleted(_mapper, connection, exam: Exam) -> None:

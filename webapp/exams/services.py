@@ -11,17 +11,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from webapp.accounts.models import User
-
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import question_count
-from webapp.audit.services import audit, changed_fields
+from webapp.audit.services import audit, changed_fields, differences
 from webapp.core import events, links
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute, was_deleted
 from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
-from webapp.core.permissions import Permission, require
-from webapp.core.permissions import Role
+from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
@@ -306,6 +304,11 @@ def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
     if len(proctors) != len(wanted):
         raise ValidationError("Only active proctors and administrators of your institute can be in the pool.",
                               code="E789", field="proctors")
+    # By name, as the exam page lists them.
+    before, after = differences({"proctors": sorted(user.name for user in exam.proctors)},
+                                {"proctors": sorted(user.name for user in proctors)})
+    if after:
+        audit(actor, "exam.proctor_pool", "exam", exam.id, before, after, label=exam.name)
     exam.proctors = proctors
     return exam
 

@@ -57,6 +57,19 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
+    @property
+    def is_webhook(self) -> bool:
+        return self.kind == MessageKind.WEBHOOK
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == MessageStatus.PENDING
+
+    @property
+    def is_dead(self) -> bool:
+        """Refused for good or out of attempts: staff may retry it by hand."""
+        return self.status == MessageStatus.DEAD
+
 
 class WebhookSecret(db.Model):
     """The key of the HMAC-SHA256 signature header on every webhook an institute receives."""

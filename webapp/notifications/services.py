@@ -128,7 +128,7 @@ def retry_message(actor: Actor, message_id) -> OutboxMessage:
 def requeue(message: OutboxMessage) -> OutboxMessage:
     """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
     cause, say the mail server's settings or the receiving application, has been fixed)."""
-    if message.status != MessageStatus.DEAD:
+    if not message.is_dead:
         raise Conflict(f"Only a dead message can be retried; this one is {message.status.value}.")
     message.status = MessageStatus.PENDING
     message.attempts = 0

@@ -23,8 +23,7 @@ from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
 from webapp.core.extensions import db
-from webapp.core.permissions import Permission, require
-from webapp.core.permissions import Role
+from webapp.core.permissions import Permission, Role, require
 from webapp.exams.models import Exam, exam_proctors
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review, ReviewOutcome,
                                       Snapshot)

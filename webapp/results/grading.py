@@ -29,6 +29,11 @@ MAX_COMMENT = 5_000
 WAITING = and_(Response.needs_grading.is_(True), Sitting.status == SittingStatus.EXAM_FINISHED)
 
 
+def blind_name(sitting: Sitting) -> str:
+    """How blind grading names a candidate, on the grading pages and in the audit log: by the sitting."""
+    return f"Candidate #{sitting.id}"
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     response: Response
@@ -44,7 +49,7 @@ class QueueEntry:
 
     @property
     def candidate_label(self) -> str:
-        return self.candidate.name if self.candidate else f"Candidate #{self.sitting.id}"
+        return self.candidate.name if self.candidate else blind_name(self.sitting)
 
 
 def _entries(actor: User) -> Select:
@@ -158,7 +163,7 @@ def _mark(actor: User, entry: QueueEntry, marks, comment) -> QueueEntry:
     taking.score_sitting(entry.sitting)
     # Marks are results: who gave or changed which, and when, is kept in the audit log.
     # Graders read the audit log too: under blind grading its label names the sitting, not the candidate.
-    whose = (f"Candidate #{entry.sitting.id} in {entry.sitting.exam.name}" if actor.institute.blind_grading
+    whose = (f"{blind_name(entry.sitting)} in {entry.sitting.exam.name}" if actor.institute.blind_grading
              else sitting_label(entry.sitting))
     audit(actor, "response.grade", "response", response.id, before,
           {"awarded": awarded, "comment": comment, "marked by": actor.name, "sitting": entry.sitting.id},

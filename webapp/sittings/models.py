@@ -47,6 +47,10 @@ class FinishMode(enum.StrEnum):
     BROWSING_TOLERANCE_EXCEEDED = "BrowsingToleranceExceeded"
 
 
+# The ways a test ends that a proctor may undo by resuming it with new time.
+RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
+
+
 class Sitting(TimestampMixin, db.Model):
     __tablename__ = "sittings"
     __table_args__ = (
@@ -99,6 +103,32 @@ class Sitting(TimestampMixin, db.Model):
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+    @property
+    def is_not_started(self) -> bool:
+        """Before the timer runs: the candidate can still be withdrawn from the exam."""
+        return self.status in NOT_STARTED
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == SittingStatus.EXAM_STARTED
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status == SittingStatus.EXAM_FINISHED
+
+    @property
+    def is_resumable(self) -> bool:
+        """Finished by the clock or by a proctor, so a proctor may re-open it with new time."""
+        return self.is_finished and self.finish_mode in RESUMABLE
+
+    @property
+    def time_ran_out(self) -> bool:
+        return self.finish_mode == FinishMode.EXPIRED
+
+    @property
+    def terminated_by_proctor(self) -> bool:
+        return self.finish_mode == FinishMode.TERMINATED_BY_PROCTOR
 
     @property
     def attempt_seconds(self) -> int | None:

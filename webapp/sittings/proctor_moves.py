@@ -60,14 +60,12 @@ def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: 
     finish(sitting, FinishMode.TERMINATED_BY_PROCTOR, now=now, actor=actor)
 
 
-RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
-
 
 def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: datetime | None = None) -> None:
     """Re-open an expired or terminated sitting with `minutes` from now; the responses are kept and the
     candidate goes on where they were. The result is scored again at the next finish."""
     now = now or utcnow()
-    if sitting.status != S.EXAM_FINISHED or sitting.finish_mode not in RESUMABLE:
+    if not sitting.is_resumable:
         raise IllegalTransition("Only an expired or terminated test can be resumed.")
     was = sitting.finish_mode
     transition(sitting, S.EXAM_STARTED, resume=True)

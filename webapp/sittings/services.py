@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
@@ -68,6 +69,18 @@ class RegistrationOutcome:
     @property
     def registered(self) -> bool:
         return self.status == "ToBeTaken"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status == "InProgress"
+
+    @property
+    def completed(self) -> bool:
+        return self.status == "Completed"
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "Error"
 
 
 def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | RegistrationOutcome:
@@ -386,7 +399,7 @@ def remove_sitting(actor: User, sitting_id) -> None:
     """Withdraw a candidate's invitation; refused once the test has begun."""
     require(actor, Permission.EDIT_CANDIDATES)
     sitting = get_sitting(actor, sitting_id)
-    if sitting.status not in NOT_STARTED:
+    if not sitting.is_not_started:
         raise Conflict("The candidate has started this test; the sitting is kept.")
     # An invitation not yet sent would carry a link that no longer works.
     cancel_pending_emails(exam_id=sitting.exam_id, topic="exam_invitation",
@@ -457,3 +470,19 @@ def sitting_counts_by_candidate(actor: User, candidate_ids: list[int]) -> dict[i
             Sitting.candidate_id.in_(candidate_ids),
             Sitting.institute_id.in_(institute_and_descendants(actor.institute_id)))
         .group_by(Sitting.candidate_id)).all())
+
+
+class SittingRow(NamedTuple):
+    """A line of the candidate page's sittings, with the links the actor may follow from it."""
+    sitting: Sitting
+    links_exam: bool     # the exam is the actor's institute's, not a branch's
+    links_result: bool   # and the test is finished, and the actor reads results
+
+
+def candidate_sitting_rows(actor: User, candidate: Candidate) -> list[SittingRow]:
+    reads_results = can(actor, Permission.VIEW_RESULTS)
+    rows = []
+    for sitting in candidate_sittings(actor, candidate):
+        own = sitting.institute_id == actor.institute_id
+        rows.append(SittingRow(sitting, own, own and sitting.is_finished and reads_results))
+    return rows

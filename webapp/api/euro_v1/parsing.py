@@ -7,11 +7,11 @@ from datetime import date, time
 
 from flask import request
 
+from webapp.accounts.credentials import AuthenticationFailed
 from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.core.errors import ValidationError
 from webapp.core.validation import normalise_email
-from webapp.credentials.services import AuthenticationFailed
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 

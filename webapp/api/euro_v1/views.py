@@ -10,6 +10,7 @@ from functools import partial
 
 from flask import Blueprint, jsonify, request
 
+from webapp.accounts.credentials import AuthenticationFailed, credential_for_euro_token
 from webapp.accounts.services import institute_staff
 from webapp.api.common import actor, rate_limit, use_credential, use_record_ids
 from webapp.api.euro_v1 import parsing, serializers
@@ -18,7 +19,6 @@ from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidates.services import update_candidate
 from webapp.core.errors import Conflict, NotFound, ValidationError
 from webapp.core.extensions import limiter
-from webapp.credentials.services import AuthenticationFailed, credential_for_euro_token
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
                                    set_active, set_proctor_pool, update_exam)
 from webapp.results.services import standings

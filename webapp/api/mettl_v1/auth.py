@@ -20,10 +20,10 @@ from urllib.parse import quote, unquote, urlencode
 
 from flask import Request, request
 
-from webapp.core.clock import utcnow
-from webapp.credentials.models import ApiCredential
-from webapp.credentials.services import (AuthenticationFailed, credential_for_access_key, private_key,
+from webapp.accounts.credentials import (AuthenticationFailed, credential_for_access_key, private_key,
                                  spend_signature)
+from webapp.accounts.models import ApiCredential
+from webapp.core.clock import utcnow
 
 MAX_CLOCK_SKEW = 24 * 3600
 AUTH_PARAMETERS = ("ak", "ts", "asgn")

@@ -30,7 +30,7 @@ def _candidate_page(candidate, form: CandidateForm | None = None):
     if editable and form is None:
         form = CandidateForm(formdata=None, data=CandidateForm.data_of(candidate))
     return render_template("candidates/candidate_detail.html", candidate=candidate, form=form if editable else None,
-                           sittings=sittings.candidate_sittings(current_user, candidate))
+                           sittings=sittings.candidate_sitting_rows(current_user, candidate))
 
 
 @blueprint.get("/candidates/<int:candidate_id>")

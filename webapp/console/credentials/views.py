@@ -3,8 +3,8 @@ each was last used). The readable API documentation is the API's own (webapp/api
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from webapp.accounts import credentials as services
 from webapp.console.credentials.forms import CredentialForm
-from webapp.credentials import services
 from webapp.web import attempt
 
 blueprint = Blueprint("api_console", __name__)

@@ -11,7 +11,6 @@ from webapp.console.exams import forms
 from webapp.core.errors import Conflict
 from webapp.core.permissions import Permission, require
 from webapp.exams import services
-from webapp.exams.models import ExamStatus
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
 from webapp.web import attempt, page_number, render
@@ -22,7 +21,7 @@ blueprint = Blueprint("exams", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"describe_window": services.describe_window, "not_started": sittings.NOT_STARTED}
+    return {"describe_window": services.describe_window}
 
 
 # The list, creating and editing -------------------------------------------------------------------
@@ -100,7 +99,7 @@ def _to_exam(exam_id, anchor: str | None = None):
 @login_required
 def exam_set_active(exam_id):
     exam = services.set_active(current_user, exam_id, request.form.get("active") == "1")
-    state = "active" if exam.status == ExamStatus.ACTIVE else "inactive: its links are closed"
+    state = "active" if exam.is_active else "inactive: its links are closed"
     flash(f"The exam {exam.name} is {state}.", "success")
     return _to_exam(exam.id)
 

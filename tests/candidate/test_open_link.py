@@ -5,7 +5,7 @@ from datetime import date, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.candidate_pages.helpers import inputs_by_label, label_text, page, register
+from tests.candidate.helpers import inputs_by_label, label_text, page, register
 from webapp.assessments.services import FieldInput, set_registration_fields
 from webapp.candidates.models import Candidate
 from webapp.core.extensions import db

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from tests.candidate_pages.helpers import page, register, start
+from tests.candidate.helpers import page, register, start
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.exams.services import set_active

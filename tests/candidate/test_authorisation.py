@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.candidate_pages.helpers import JPEG, PNG, items_by_type, page, register, start
+from tests.candidate.helpers import JPEG, PNG, items_by_type, page, register, start
 from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.sittings.models import ProctorEvent, Response, SittingStatus

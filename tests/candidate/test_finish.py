@@ -3,7 +3,7 @@ and the exit link."""
 from sqlalchemy import select
 
 from tests.conftest import right_answer, wrong_answer
-from tests.candidate_pages.helpers import items_by_type, page, register, start
+from tests.candidate.helpers import items_by_type, page, register, start
 from tests.results.helpers import tagged_assessment
 from webapp.core.extensions import db
 from webapp.proctoring.services import override_review, review

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.candidate_pages.helpers import JPEG, PNG, page, register
+from tests.candidate.helpers import JPEG, PNG, page, register
 from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.sittings.models import SittingStatus

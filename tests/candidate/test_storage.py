@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.candidate_pages.helpers import JPEG, PNG
+from tests.candidate.helpers import JPEG, PNG
 from webapp.core import storage
 from webapp.core.errors import NotFound, ValidationError
 

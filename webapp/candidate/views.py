@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
-from webapp.candidate_pages.forms import CheckForm
+from webapp.candidate.forms import CheckForm
 from webapp.core import storage
 from webapp.core.errors import NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
@@ -81,7 +81,7 @@ def _problem(kind: str, exam=None, detail=None):
     opens_at = None
     if kind == "not_yet_open" and detail is not None:
         opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
-    return candidate_page("candidate_pages/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+    return candidate_page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
                           window=describe_window(exam) if exam else None,
                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
 
@@ -126,29 +126,29 @@ def open_link(access_key):
         else:
             # Registered before: the personal link went to that e-mail address, never to this page.
             notice = outcome.message
-    return candidate_page("candidate_pages/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+    return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
 
 
 # The personal link: one page per state -------------------------------------------------------------
 
 def _check_page(sitting, form: CheckForm | None = None):
     taking.start_check(sitting, ip_address=_ip())
-    return candidate_page("candidate_pages/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return candidate_page("candidate/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           needs=taking.check_requirements(sitting), form=form or CheckForm())
 
 
 def _waiting_page(sitting):
-    return candidate_page("candidate_pages/waiting.html", sitting=sitting, exam=sitting.exam,
+    return candidate_page("candidate/waiting.html", sitting=sitting, exam=sitting.exam,
                           institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
 
 
 def _instructions_page(sitting):
-    return candidate_page("candidate_pages/instructions.html", sitting=sitting, exam=sitting.exam,
+    return candidate_page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
                           assessment=sitting.exam.assessment, institute=sitting.exam.institute)
 
 
 def _exam_page(sitting):
-    return candidate_page("candidate_pages/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+    return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                           institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
@@ -170,7 +170,7 @@ def _done_page(sitting):
         withheld = not outcomes.shown_to_candidate(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
         result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
-    return candidate_page("candidate_pages/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+    return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
                           withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
 
 
@@ -217,7 +217,7 @@ def waiting(token):
         # Proctoring: a proctor's refusal is shown on the waiting page as soon as it is made.
         refused = proctoring.rejection_reason(sitting) if sitting.exam.admission_required else None
         if refused:
-            return render_template("candidate_pages/_refused.html", refused=refused)
+            return render_template("candidate/_refused.html", refused=refused)
         return "", 204
     response = Response("")
     response.headers["HX-Redirect"] = url_for(".sitting_page", token=token)
@@ -248,7 +248,7 @@ def summary(token):
     if sitting is None or sitting.status != S.EXAM_STARTED:
         return _back(token)
     items, responses = taking.items_and_responses(sitting)
-    return candidate_page("candidate_pages/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return candidate_page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,
                           timed=taking.is_timed(sitting))
 

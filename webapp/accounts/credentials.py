@@ -14,20 +14,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.accounts.models import Institute, User
-
-from webapp.audit.services import audit
+from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User
+from webapp.core import events
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import DomainError, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
-from webapp.core.permissions import Permission, require
-from webapp.core.permissions import Role
+from webapp.core.permissions import Permission, Role, require
 from webapp.core.secrets_box import decrypt, encrypt
 from webapp.core.validation import single_line
-from webapp.credentials.models import ApiCredential, UsedSignature
 
 CREDENTIAL_ROLES = (Role.ADMIN, Role.SUPPORT)
+COMMAND_LINE = "Command line"   # the actor of what an operator does with `flask ...` commands
 # Mettl refuses a timestamp more than a day off (E504), so a signature older than that can never be
 # replayed successfully; two days leave room for clocks that disagree.
 SIGNATURE_RETENTION = timedelta(days=2)
@@ -57,6 +55,7 @@ class ApiActor:
     institute: Institute
     role: Role
     credential_id: int
+    credential_label: str
     id: None = None
     is_active: bool = True
 
@@ -66,7 +65,8 @@ class ApiActor:
 
     @property
     def name(self) -> str:
-        return f"API credential {self.credential_id}"
+        """As the audit log names the actor: the credential by its label and access key."""
+        return f"API credential {self.credential_label}"
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,29 @@ def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
 def create_credential(actor: User, *, role, name: str = "") -> tuple[ApiCredential, IssuedSecrets]:
     require(actor, Permission.MANAGE_INSTITUTE)
     credential, issued = issue_credential(actor.institute_id, role=role, name=name, created_by_id=actor.id)
-    # The access key names the credential; its secrets never enter the log.
-    audit(actor, "api_credential.issue", "api_credential", credential.id, {},
-          {"name": credential.name, "role": credential.role.value}, label=_credential_label(credential))
+    _audit_issue(actor, credential)
     return credential, issued
+
+
+def create_credential_by_command_line(institute_id: int, *, role, name: str = "") -> tuple[ApiCredential,
+                                                                                             IssuedSecrets]:
+    """The CLI's: an operator on the server acts for the institute, so no user is its author."""
+    credential, issued = issue_credential(institute_id, role=role, name=name)
+    _audit_issue(None, credential)
+    return credential, issued
+
+
+def _audit_issue(actor: User | None, credential: ApiCredential) -> None:
+    # The access key names the credential; its secrets never enter the log.
+    _audit_credential(actor, "api_credential.issue", credential, {},
+                      {"name": credential.name, "role": credential.role.value})
+
+
+def _audit_credential(actor: User | None, action: str, credential: ApiCredential, before: dict, after: dict) -> None:
+    """Tell the audit log (a floor above, see core/events.py); `actor` None: the command line did it."""
+    events.accounts_changed.send(actor, action=action, target_type="api_credential", target_id=credential.id,
+                                 before=before, after=after, label=_credential_label(credential),
+                                 institute_id=credential.institute_id, actor_name=COMMAND_LINE)
 
 
 def _credential_label(credential: ApiCredential) -> str:
@@ -127,27 +146,24 @@ def list_credentials(actor: User) -> list[ApiCredential]:
     return credentials_of(actor.institute_id)
 
 
-def _revoke(credential: ApiCredential) -> ApiCredential:
+def _revoke(actor: User | None, credential: ApiCredential) -> ApiCredential:
     if credential.revoked_at is None:
+        _audit_credential(actor, "api_credential.revoke", credential, {"revoked": False}, {"revoked": True})
         credential.revoked_at = utcnow()
     return credential
 
 
 def revoke_credential(actor: User, credential_id) -> ApiCredential:
     require(actor, Permission.MANAGE_INSTITUTE)
-    credential = get_in_institute(ApiCredential, actor.institute_id, credential_id, "API credential")
-    if credential.revoked_at is None:
-        audit(actor, "api_credential.revoke", "api_credential", credential.id, {"revoked": False}, {"revoked": True},
-              label=_credential_label(credential))
-    return _revoke(credential)
+    return _revoke(actor, get_in_institute(ApiCredential, actor.institute_id, credential_id, "API credential"))
 
 
 def revoke_access_key(access_key: str) -> ApiCredential:
-    """For the CLI, which acts for no institute in particular."""
+    """For the CLI, which acts for no institute in particular (the entry goes to the credential's)."""
     credential = db.session.scalar(select(ApiCredential).where(ApiCredential.access_key == access_key))
     if credential is None:
         raise NotFound("API credential")
-    return _revoke(credential)
+    return _revoke(None, credential)
 
 
 # Authenticating -----------------------------------------------------------------------------------------
@@ -176,7 +192,7 @@ def private_key(credential: ApiCredential) -> str:
 
 def actor_for(credential: ApiCredential) -> ApiActor:
     return ApiActor(institute=db.session.get(Institute, credential.institute_id), role=credential.role,
-                    credential_id=credential.id)
+                    credential_id=credential.id, credential_label=_credential_label(credential))
 
 
 def spend_signature(signature: str) -> None:

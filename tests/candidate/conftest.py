@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.candidate_pages.helpers import build_paper, paper_assessment, register
+from tests.candidate.helpers import build_paper, paper_assessment, register
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.candidate_pages.helpers import items_by_type, page, register, start
+from tests.candidate.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db

@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField
 
 class CheckForm(FlaskForm):
     class Meta:
-        csrf = False   # the sitting's link authorises the check, not the session (see candidate_pages/views.py)
+        csrf = False   # the sitting's link authorises the check, not the session (see candidate/views.py)
 
     # Filled by check.js: what the browser can do (fetch, local storage, screen size, ...), as JSON.
     browser = HiddenField()
