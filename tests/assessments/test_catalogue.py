@@ -3,6 +3,7 @@ bank and the assessment is built from them, once per institute."""
 import json
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from tests.assessments.conftest import definition
@@ -80,3 +81,28 @@ def test_existing_skills_are_reused_and_a_taken_name_gets_a_number(admin, questi
 def test_an_unknown_test_is_not_found(admin):
     with pytest.raises(NotFound):
         catalogue.add_to_institute(admin, "no-such-test")
+
+
+@pytest.mark.parametrize("slug", ["english-placement", "general-aptitude"])
+def test_the_advice_on_guessing_matches_the_penalties(slug):
+    """A test that tells candidates to avoid guessing must make a blind guess lose on average; with a
+    quarter of the marks off for a wrong answer to a four-option question, a guess gains (1/4 - 3/4 * 1/4)."""
+    test = json.loads((catalogue.CATALOGUE_DIR / f"{slug}.json").read_text(encoding="utf-8"))
+    guesses = [question["marks"] / len(question["options"])
+               + question["negative_marks"] * (1 - 1 / len(question["options"]))
+               for question in test["questions"] if question["type"] == "MCQ"]
+    tells_to_avoid = "avoid wild guesses" in test["instructions"] or "do not guess" in test["instructions"].lower()
+    assert not (tells_to_avoid and any(gain > 0 for gain in guesses))
+
+
+def test_the_builder_warns_of_placement_levels_too_thin_to_place(admin, admin_client):
+    """The catalogue's placement test has 4 Pre-A1 items and 6 or more at every other level (counted by
+    hand from english-placement.json): only Pre-A1 is too thin. A standard test never warns."""
+    placement = catalogue.add_to_institute(admin, "english-placement")
+    aptitude = catalogue.add_to_institute(admin, "general-aptitude")
+    db.session.commit()
+    page = BeautifulSoup(admin_client.get(f"/assessments/{placement.id}").get_data(as_text=True), "html.parser")
+    warning = " ".join(page.select_one("[data-thin-bands]").get_text().split())
+    assert "Pre-A1 has 4 items." in warning and "A1 has" not in warning.replace("Pre-A1", "")
+    page = BeautifulSoup(admin_client.get(f"/assessments/{aptitude.id}").get_data(as_text=True), "html.parser")
+    assert page.select_one("[data-thin-bands]") is None

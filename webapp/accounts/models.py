@@ -1,4 +1,4 @@
-"""Institutes (tenants), their staff users and their white-labelling."""
+"""Institutes (tenants), their staff users, their white-labelling and their API credentials."""
 from __future__ import annotations
 
 from datetime import datetime

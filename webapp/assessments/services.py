@@ -7,7 +7,9 @@ import dataclasses
 import math
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -214,6 +216,8 @@ def _check_settings(data: AssessmentInput) -> dict:
 
 
 PLACEMENT_THRESHOLD_PERCENT = 60.0
+# Fewer items than this at a level and one slip or one lucky guess decides whether it is reached.
+MIN_ITEMS_TO_PLACE = 6
 
 
 def default_placement_bands() -> list[dict]:
@@ -494,10 +498,16 @@ def get_assessment(actor: User, assessment_id) -> Assessment:
     return get_in_institute(Assessment, actor.institute_id, assessment_id, "Assessment")
 
 
-def builder(actor: User, assessment_id) -> tuple[Assessment, dict[int, int]]:
+class Builder(NamedTuple):
+    assessment: Assessment
+    pool_sizes: dict[int, int]              # rule id -> how many active questions it may draw from
+    thin_bands: list[tuple[str, int]]       # placement levels with too few items: (level, items)
+
+
+def builder(actor: User, assessment_id) -> Builder:
     """The assessment with its sections, rules (and their skills) and picked questions loaded together,
-    and how many active questions each rule may draw from: a fixed number of statements, whatever the
-    number of sections and rules."""
+    how many active questions each rule may draw from, and the placement levels too thin to place: a
+    fixed number of statements, whatever the number of sections and rules."""
     assessment = get_assessment(actor, assessment_id)
     db.session.execute(select(Assessment).where(Assessment.id == assessment.id).options(
         selectinload(Assessment.sections).options(
@@ -506,7 +516,23 @@ def builder(actor: User, assessment_id) -> tuple[Assessment, dict[int, int]]:
     rules = [rule for section in assessment.sections for rule in section.rules]
     counts = bank.matching_counts(assessment.institute_id, [
         (rule.skill_id, rule.difficulty, rule.question_type, rule.cefr_level) for rule in rules])
-    return assessment, {rule.id: count for rule, count in zip(rules, counts)}
+    return Builder(assessment, {rule.id: count for rule, count in zip(rules, counts)}, thin_placement_bands(assessment))
+
+
+def thin_placement_bands(assessment: Assessment) -> list[tuple[str, int]]:
+    """The placement levels that every paper tests with fewer than MIN_ITEMS_TO_PLACE items: picked
+    questions tagged with the level, and questions drawn by rules for that level (a rule without a level
+    may draw any, so it counts for none)."""
+    if not assessment.kind.is_placement:
+        return []
+    items = Counter()
+    for section in assessment.sections:
+        items.update(pick.question.cefr_level.value for pick in section.picks if pick.question.cefr_level)
+        for rule in section.rules:
+            if rule.cefr_level:
+                items[rule.cefr_level.value] += rule.question_count
+    return [(band["level"], items[band["level"]]) for band in assessment.placement_bands
+            if items[band["level"]] < MIN_ITEMS_TO_PLACE]
 
 
 def change_assessment(actor: User, assessment_id, change) -> Assessment:

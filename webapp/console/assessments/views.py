@@ -106,13 +106,14 @@ def _render_builder(assessment, *, rule_forms: dict | None = None, section_form=
     Forms given are the submitted ones, with their values and errors; the others are blank."""
     skill_names = ([skill.name for skill, _ in bank.list_skills(current_user)]
                    if can(current_user, Permission.EDIT_ASSESSMENTS) else [])
-    assessment, pool_sizes = services.builder(current_user, assessment.id)
+    assessment, pool_sizes, thin_bands = services.builder(current_user, assessment.id)
     blank_rules = {section.id: forms.rule_form(section.id, skill_names) for section in assessment.sections}
     return render("assessments/detail.html", "assessments/_section_swap.html" if swapped else None,
                   assessment=assessment, rule_forms={**blank_rules, **(rule_forms or {})},
                   section_form=section_form or forms.SectionForm(formdata=None, prefix="section"),
                   timing_form=timing_form or forms.timing_form(assessment),
-                  pool_sizes=pool_sizes, swapped=swapped, notice=notice)
+                  pool_sizes=pool_sizes, thin_bands=thin_bands,
+                  min_items_to_place=services.MIN_ITEMS_TO_PLACE, swapped=swapped, notice=notice)
 
 
 @blueprint.get("/assessments/<int:assessment_id>")
