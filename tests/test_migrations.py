@@ -3,16 +3,20 @@ import os
 import uuid
 from datetime import datetime, timezone
 from functools import partial
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, Table, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
 from webapp.core.extensions import db
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 @pytest.fixture
@@ -61,7 +65,8 @@ def test_0006_gives_existing_typed_answers_the_documented_defaults_and_takes_the
         app_config, empty_database_url):
     migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with migrated.app_context():
-        upgrade(revision="0005_audit_package")
+        before = ScriptDirectory(str(MIGRATIONS)).get_revision("0006_answer_matching").down_revision
+        upgrade(revision=before)
         with db.engine.begin() as connection:
             institute = _insert(connection, "institutes", name="Old school")
             skill = _insert(connection, "skills", institute_id=institute, name="Grammar")
@@ -83,7 +88,7 @@ def test_0006_gives_existing_typed_answers_the_documented_defaults_and_takes_the
         assert (rows[short].matching, rows[short].case_sensitive) == (forgiving, False)
         assert rows[mcq].matching == {}
 
-        downgrade(revision="0005_audit_package")
+        downgrade(revision=before)
         questions = Table("questions", MetaData(), autoload_with=db.engine)
         with db.engine.connect() as connection:
             rows = {row.id: row for row in connection.execute(select(questions))}

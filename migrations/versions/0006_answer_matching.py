@@ -8,7 +8,7 @@ answer is written like "1,000" (a thousand or one?) numbers stay compared as tex
 that froze their keys earlier are scored as before (no options in a frozen key means the old matching).
 
 Revision ID: 0006_answer_matching
-Revises: 0005_audit_package
+Revises: 0007_item_remarks (re-chained after 0007 landed on main)
 Create Date: 2026-12-04 17:00:00.000000
 
 """
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_answer_matching'
-down_revision = '0005_audit_package'
+down_revision = '0007_item_remarks'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from tests.conftest import right_answer
 from tests.e2e.conftest import browser_login
 from webapp.core.extensions import db
+from webapp.results import grading
 from webapp.results.models import Certificate
 
 pytestmark = pytest.mark.e2e
@@ -72,3 +73,34 @@ def test_grade_an_essay_then_download_the_report_and_the_certificate_and_verify_
     page.goto(f"/verify/{certificate.code}")
     expect(page.locator("[data-verdict]")).to_contain_text("This certificate was revoked")
     expect(page.locator("[data-revoked-reason]")).to_have_text("Reason: Identity could not be confirmed.")
+
+
+def test_an_examiner_re_marks_a_machine_scored_item_in_place(page, admin, factory, essay_certification):
+    """The re-mark form on the result page works through htmx: the page's main part is swapped (the page
+    itself stays: a marker set on window survives), an error shows in the form, and the outcome follows."""
+    sitting = factory.finished_sitting(admin, essay_certification, first_name="Zoë", last_name="Quist",
+                                       answer=lambda item: None if item.position == 0 else right_answer(item))
+    [waiting] = grading.grading_queue(admin).items
+    grading.grade_response(admin, waiting.response.id, 3, "Fair.")
+    db.session.commit()
+    assert (sitting.total_marks, sitting.passed) == (4, False)
+    examiner = factory.staff(admin.institute, "examiner", name="Erin Examiner")
+    browser_login(page, examiner.email)
+    page.goto(f"/sittings/{sitting.id}/result")
+    expect(page.locator("main")).to_contain_text("4 of 7")
+    page.evaluate("window.stayedOnThePage = true")
+
+    item = page.locator("#item-1")
+    expect(item.locator("[data-unanswered]")).to_be_visible()
+    item.get_by_text("Change the marks").click()
+    item.get_by_label("Marks", exact=True).fill("1")
+    item.get_by_role("button", name="Save the marks").click()
+    expect(page.locator("#item-1 .field-error")).to_have_text("Give the reason for changing the marks.")
+
+    page.locator("#item-1").get_by_label("Why the marks change").fill("The answer was lost in transit.")
+    page.locator("#item-1").get_by_role("button", name="Save the marks").click()
+    expect(page.locator(".flash")).to_contain_text("Item 1: 1 of 1 marks saved.")
+    expect(page.locator("[data-field=marks]").first).to_have_text("5 of 7")
+    expect(page.locator("[data-field=outcome]")).to_contain_text("passed B2: may move on")
+    expect(page.locator("#item-1 [data-marked-by]")).to_contain_text("Marked by Erin Examiner")
+    assert page.evaluate("window.stayedOnThePage") is True

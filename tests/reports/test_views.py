@@ -293,7 +293,8 @@ def test_the_result_page_without_a_certificate_or_key(app, admin, factory):
     sitting.report_key = None
     page = _documents(app, admin, sitting)
 
-    assert page.select("a") == [] and "no shared report" in _text(page)
+    # Only staff's own PDF: nothing to share with the candidate.
+    assert [a["data-report"] for a in page.select("a")] == ["staff-pdf"] and "no shared report" in _text(page)
 
 
 def test_the_result_page_of_a_revoked_certificate(app, admin, passed_sitting):

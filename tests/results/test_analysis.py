@@ -1,5 +1,6 @@
-"""Item analysis on a hand-computed case: facility, point-biserial discrimination of the item against
-the rest of the paper, option choices by option id despite shuffling, weak item flags, and the page."""
+"""Item analysis on hand-computed cases: facility, point-biserial discrimination of the item against
+the rest of the paper, option choices by option id despite shuffling, weak item flags, the test's
+reliability (KR-20 / Cronbach's alpha, SEM, alpha if deleted) with its edge cases, and the page."""
 from __future__ import annotations
 
 import math
@@ -9,7 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import event, select
 
-from tests.conftest import log_in
+from tests.conftest import log_in, right_answer, wrong_answer
+from tests.results.helpers import tagged_assessment
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import NotFound, PermissionDenied
@@ -111,8 +113,24 @@ def test_facility_discrimination_and_choices_by_hand(admin, case):
     assert essay.options == [] and essay.unanswered == 0
 
     assert capital.flags == [] and essay.flags == []
-    assert [kind for kind, _ in tricky.flags] == ["misleading"]
+    assert [kind for kind, _ in tricky.flags] == ["misleading", "lowers-reliability"]
     assert easy.flags == [("easy", "Too easy")]
+
+    # Reliability over the marks (capital, tricky, easy, essay) A = 1 0 1 2, B = 1 0 1 2, C = 0 1 1 1,
+    # D = 0 1 1 0: item variances .25 + .25 + 0 + .6875 = 1.1875, totals 4 4 3 2 with variance .6875, so
+    # alpha = 4/3 * (1 - 1.1875 / .6875) = -32/33 (the tricky item works against the rest) and
+    # SEM = sqrt(.6875) * sqrt(1 + 32/33). The essay's half marks make it alpha rather than KR-20.
+    test = result.reliability
+    assert (test.name, test.questions, test.missing) == ("Cronbach's alpha", 4, "")
+    assert test.coefficient == pytest.approx(-32 / 33)
+    assert test.sem == pytest.approx(math.sqrt(0.6875) * math.sqrt(65 / 33))
+    # Without tricky: totals 4 4 2 1 (variance 1.6875), items .25 + 0 + .6875: 3/2 * (1 - .9375 / 1.6875) = 2/3.
+    assert tricky.alpha_if_deleted == pytest.approx(2 / 3)
+    # Without capital: totals 3 3 3 2 (variance .1875), items .9375: 3/2 * (1 - 5) = -6.
+    assert capital.alpha_if_deleted == pytest.approx(-6)
+    assert easy.alpha_if_deleted == pytest.approx(1.5 * (1 - 1.1875 / 0.6875))
+    # Without the essay every total is 2: no spread, no alpha.
+    assert essay.alpha_if_deleted is None
 
 
 def test_the_analysis_takes_a_bounded_number_of_queries(admin, case):
@@ -197,3 +215,99 @@ def test_only_results_readers_of_the_institute_see_the_analysis(client, admin, f
     client.post("/logout")
     log_in(client, factory.staff(admin.institute, "support"))
     assert len(_page(client.get(f"/assessments/{assessment.id}/analysis")).select("table.item-analysis tbody tr")) == 4
+
+
+# Reliability ----------------------------------------------------------------------------------------------
+
+def _kr20(matrix: list[list[int]]) -> float:
+    """KR-20 by its own formula, with the share p of sittings right on each 0/1 item: an independent check."""
+    n, k = len(matrix), len(matrix[0])
+    shares = [sum(row[column] for row in matrix) / n for column in range(k)]
+    totals = [sum(row) for row in matrix]
+    mean = sum(totals) / n
+    return k / (k - 1) * (1 - sum(p * (1 - p) for p in shares) / (sum((t - mean) ** 2 for t in totals) / n))
+
+
+# Four sittings of four all-or-nothing items; the fourth item is right for the weaker candidates only.
+MATRIX = [[1, 1, 1, 0],
+          [1, 1, 0, 0],
+          [1, 0, 0, 1],
+          [0, 0, 0, 1]]
+
+
+def test_kr20_sem_and_alpha_if_deleted_by_hand():
+    # Without the fourth item (the first three columns): p = .75 .5 .25, sum of p(1 - p) = .625, totals
+    # 3 2 1 0 with variance 1.25: KR-20 = 3/2 * (1 - .625 / 1.25) = .75, SEM = sqrt(1.25) * sqrt(.25).
+    three = [row[:3] for row in MATRIX]
+    assert analysis.cronbach_alpha(three) == pytest.approx(0.75) == pytest.approx(_kr20(three))
+    test = analysis.reliability(three, [1, 1, 1])
+    assert (test.name, test.coefficient, test.sem) == ("KR-20", pytest.approx(0.75), pytest.approx(math.sqrt(1.25) / 2))
+    # All four: totals 3 2 2 1 (variance .5), p(1 - p) sums to .875: 4/3 * (1 - 1.75) = -1.
+    assert analysis.cronbach_alpha(MATRIX) == pytest.approx(-1.0) == pytest.approx(_kr20(MATRIX))
+    assert analysis.alpha_if_deleted(MATRIX, 3) == pytest.approx(0.75)
+    for column in range(3):
+        rest = [row[:column] + row[column + 1:] for row in MATRIX]
+        assert analysis.alpha_if_deleted(MATRIX, column) == pytest.approx(_kr20(rest))
+    # Cronbach's alpha in general: marks of 2 scale an item's variance by 4 and are not all or nothing.
+    assert analysis.reliability([[2, 1], [1, 0], [0, 1]], [2, 1]).name == "Cronbach's alpha"
+
+
+@pytest.mark.parametrize("scores, maxima, missing", [
+    ([[1, 0, 1]], [1, 1, 1], "Not enough data: it needs at least 2 graded sittings."),
+    ([], [1, 1], "Not enough data: it needs at least 2 graded sittings."),
+    ([[1], [0], [1]], [1], "Not enough data: it needs at least 2 questions that every sitting had."),
+    ([[1, 0], [0, 0], [1, 1]], [1, 1], ""),
+    ([[1, 1], [1, 1], [1, 1]], [1, 1], "Not enough data: every sitting scored the same."),
+    ([[1, 0], [1, 0]], [1, 1], "Not enough data: every sitting scored the same."),
+])
+def test_reliability_says_not_enough_data_instead_of_dividing_by_zero(scores, maxima, missing):
+    test = analysis.reliability(scores, maxima)
+    assert test.missing == missing
+    assert (test.coefficient is None) == bool(missing) and (test.sem is None) == bool(missing)
+
+
+def _by_position(factory, admin, exam, rights: list[int]):
+    """A sitting that answers right the items at the positions where `rights` has a 1."""
+    def answer(item):
+        return right_answer(item) if rights[item.position] else wrong_answer(item)
+    return factory.finished_sitting(admin, exam, answer=answer, now=T0)
+
+
+def test_the_service_and_page_show_reliability_and_flag_the_item_that_lowers_it(admin_client, admin, factory):
+    assessment = tagged_assessment(admin, [None] * 4, kind="standard")
+    exam = factory.exam(admin, assessment)
+    for rights in MATRIX:
+        _by_position(factory, admin, exam, rights)
+
+    result = analysis.item_analysis(admin, assessment.id)
+
+    test = result.reliability
+    assert (test.name, test.questions, test.coefficient) == ("KR-20", 4, pytest.approx(-1.0))
+    assert test.sem == pytest.approx(math.sqrt(0.5) * math.sqrt(2))
+    assert [item.alpha_if_deleted for item in result.items][3] == pytest.approx(0.75)
+    assert ["lowers-reliability" in dict(item.flags) for item in result.items] == [False, False, False, True]
+
+    page = _page(admin_client.get(f"/assessments/{assessment.id}/analysis"))
+    assert page.select_one("[data-reliability]").get_text(strip=True) == "-1.00"
+    assert page.select_one("[data-sem]").get_text(strip=True) == "1.00 marks"
+    assert page.select_one("#reliability dt").get_text(strip=True) == "KR-20"
+    last = page.select("table.item-analysis tbody tr")[3]
+    assert last.select_one("[data-alpha-if-deleted]").get_text(strip=True) == "0.75"
+    assert "The test is more reliable without it" in [flag.get_text() for flag in last.select("[data-flag]")]
+
+
+def test_one_sitting_or_one_item_is_not_enough_data_on_the_page(admin_client, admin, factory):
+    single = tagged_assessment(admin, [None], kind="standard")
+    exam = factory.exam(admin, single)
+    for rights in ([1], [0], [1]):
+        _by_position(factory, admin, exam, rights)
+    page = _page(admin_client.get(f"/assessments/{single.id}/analysis"))
+    assert page.select_one("[data-reliability-missing]").get_text(strip=True) == \
+        "Not enough data: it needs at least 2 questions that every sitting had."
+    assert page.select_one("[data-alpha-if-deleted]").get_text(strip=True) == "n/a"
+
+    pair = tagged_assessment(admin, [None, None], kind="standard")
+    _by_position(factory, admin, factory.exam(admin, pair), [1, 0])
+    page = _page(admin_client.get(f"/assessments/{pair.id}/analysis"))
+    assert page.select_one("[data-reliability-missing]").get_text(strip=True) == \
+        "Not enough data: it needs at least 2 graded sittings."

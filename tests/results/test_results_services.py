@@ -38,8 +38,9 @@ def scores(admin, factory, exam, *rights: int, **kwargs) -> list[Sitting]:
 
 
 def take(admin, exam, email: str, *, right: int = 0, minutes: int = 10, start=T0, first_name: str = "Ann",
-         last_name: str = "Lee", events: tuple[str, ...] = ()) -> Sitting:
-    """A candidate who answers the first `right` items right, reports `events` and submits after `minutes`."""
+         last_name: str = "Lee", events: tuple[str, ...] = (), flagged: int | None = None) -> Sitting:
+    """A candidate who answers the first `right` items right (the rest wrong), flags item `flagged` (0-based)
+    for review, reports `events` and submits after `minutes`."""
     outcome, = register_candidates(admin, exam.id, [{"Email Address": email, "First Name": first_name,
                                                      "Last Name": last_name}])
     sitting = db.session.get(Sitting, outcome.sitting_id)
@@ -49,7 +50,7 @@ def take(admin, exam, email: str, *, right: int = 0, minutes: int = 10, start=T0
     items, _ = taking.items_and_responses(sitting)
     for number, item in enumerate(items):
         taking.save_answer(sitting, item.id, answer=right_answer(item) if number < right else wrong_answer(item),
-                           version=1, now=start + timedelta(minutes=1))
+                           flagged=number == flagged, version=1, now=start + timedelta(minutes=1))
     for kind in events:
         taking.record_candidate_event(sitting, kind, now=start + timedelta(minutes=2))
     taking.finish(sitting, now=start + timedelta(minutes=minutes))

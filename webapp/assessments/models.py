@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
@@ -55,6 +55,9 @@ class Assessment(TimestampMixin, db.Model):
     allow_copy_paste: Mapped[bool] = mapped_column(default=False)
     exit_redirection_url: Mapped[str] = mapped_column(String(1000), default="")
     show_report_to_candidate_on_exit: Mapped[bool] = mapped_column(default=False)
+    # The report's "answers" part (every item, the candidate's answer, the key and the marks) in the report
+    # shared with the candidate; staff's own PDF always has it.
+    show_answers_in_report: Mapped[bool] = mapped_column(default=False, server_default=false())
     on_screen_calculator: Mapped[bool] = mapped_column(default=False)
     # certification
     target_level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)

@@ -84,6 +84,7 @@ class AssessmentInput:
     allow_copy_paste: bool = False
     exit_redirection_url: str = ""
     show_report_to_candidate_on_exit: bool = False
+    show_answers_in_report: bool = False
     on_screen_calculator: bool = False
     target_level: str | None = None
     pass_mark_percent: float | None = None
@@ -99,6 +100,7 @@ def assessment_input(assessment: Assessment) -> AssessmentInput:
         kind=assessment.kind.value, allow_copy_paste=assessment.allow_copy_paste,
         exit_redirection_url=assessment.exit_redirection_url,
         show_report_to_candidate_on_exit=assessment.show_report_to_candidate_on_exit,
+        show_answers_in_report=assessment.show_answers_in_report,
         on_screen_calculator=assessment.on_screen_calculator,
         target_level=assessment.target_level.value if assessment.target_level else None,
         pass_mark_percent=assessment.pass_mark_percent,
@@ -420,6 +422,7 @@ def _write(assessment: Assessment, data: AssessmentInput, values: dict) -> Asses
     assessment.instructions = clean_html(data.instructions)
     assessment.allow_copy_paste = bool(data.allow_copy_paste)
     assessment.show_report_to_candidate_on_exit = bool(data.show_report_to_candidate_on_exit)
+    assessment.show_answers_in_report = bool(data.show_answers_in_report)
     assessment.on_screen_calculator = bool(data.on_screen_calculator)
     institute_id = assessment.institute_id
 

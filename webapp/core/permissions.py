@@ -26,7 +26,8 @@ Support is the read-only help desk; proctors see the assessments, exams and cand
 supervise, not the bank with its answer keys. Registering and inviting candidates is `candidates.edit`;
 admitting candidates and acting on running sittings is `sittings.proctor`. A personal test link is
 the candidate's credential: only those who register and invite candidates see it (`sittings.links`).
-Results, reports, exports and item analysis are `results.view`; marking essays is `results.grade`.
+Results, reports, exports and item analysis are `results.view`; marking essays and re-marking any
+item of a finished sitting is `results.grade`.
 The audit log is read whole by those who change exams, questions, marks and staff (`audit.view`); a
 proctor reads only their own actions (`audit.own`), to check what they did on exam day; support, the
 help desk, does not need it: it records logins, role changes and grade corrections.

@@ -30,7 +30,7 @@ from webapp.core.permissions import Permission, require
 from webapp.results import outcomes
 from webapp.results.certificates import by_code
 from webapp.results.models import Certificate
-from webapp.results.services import SittingResult, result_of
+from webapp.results.services import SittingResult, result_of, sitting_result
 from webapp.sittings.models import Sitting, SittingStatus
 
 MAX_KEY_LENGTH = 64
@@ -98,9 +98,15 @@ def report_by_key(key: str) -> SittingResult:
     return result_of(sitting)
 
 
-def report_html(result: SittingResult, template: str = "reports/report.html") -> str:
+def answers_shown(sitting: Sitting, for_staff: bool) -> bool:
+    """The report's answers part (every item, the candidate's answer, the key and the marks): always in
+    staff's own PDF, in the report shared with the candidate only when the assessment says so."""
+    return for_staff or sitting.exam.assessment.show_answers_in_report
+
+
+def report_html(result: SittingResult, template: str = "reports/report.html", *, for_staff: bool = False) -> str:
     """The report as a web page (the shared link) or, with `pdf/report.html`, as the PDF's source.
-    A result withheld by a proctoring violation shows as withheld, without marks."""
+    A result withheld by a proctoring violation shows as withheld, without marks or answers."""
     sitting = result.sitting
     certificate = result.certificate if result.certificate and result.certificate.is_valid else None
     return render_template(
@@ -108,11 +114,18 @@ def report_html(result: SittingResult, template: str = "reports/report.html") ->
         exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
         assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
         logo=_logo_uri(sitting.institute_id), label=white_label(sitting.institute_id), generated_at=utcnow(),
-        verify_url=links.verify_url(certificate.code) if certificate else None)
+        verify_url=links.verify_url(certificate.code) if certificate else None,
+        answers=result.answers if answers_shown(sitting, for_staff) else [])
 
 
-def report_pdf(result: SittingResult) -> bytes:
-    return render_pdf(report_html(result, "pdf/report.html"), result.sitting.institute_id)
+def report_pdf(result: SittingResult, *, for_staff: bool = False) -> bytes:
+    return render_pdf(report_html(result, "pdf/report.html", for_staff=for_staff), result.sitting.institute_id)
+
+
+def staff_report_pdf(actor: User, sitting_id) -> tuple[bytes, str]:
+    """The report PDF with its answers part, for staff who read results (console): the PDF and its file name."""
+    result = sitting_result(actor, sitting_id)
+    return report_pdf(result, for_staff=True), f"report-{result.sitting.id}-answers.pdf"
 
 
 def report_filename(sitting: Sitting) -> str:

@@ -18,12 +18,23 @@ r is None with fewer than 2 sittings, or when x or y does not vary (everyone rig
 
 Choices: how many sittings chose each option of a multiple-choice question, counted by option id
 (options are shuffled per sitting, their ids are stable); the text is that of the latest sitting.
+
+Reliability of the test, over the questions every analysed sitting had (papers drawn from pools may
+differ) and their marks as awarded (negative marks included): with k such questions, n sittings, v_i
+the variance of question i's marks and v the variance of the sittings' totals on them,
+    alpha = k / (k - 1) * (1 - sum(v_i) / v)          (Cronbach's alpha)
+which for questions scored all or nothing (0 or full marks) is KR-20, whose p_i * (1 - p_i) is v_i in
+marks of 1. Variances are population variances (divided by n), as in KR-20; the ratio is the same
+either way. The standard error of measurement is SEM = sqrt(v) * sqrt(1 - alpha), in marks. Alpha
+needs at least 2 sittings and 2 questions and totals that vary; otherwise there is not enough data.
+"Alpha if deleted" is alpha over the other k - 1 questions: a question whose removal raises alpha is
+flagged, as it measures something else than the rest of the test.
 """
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
@@ -63,7 +74,17 @@ class ItemStatistics:
     discrimination: float | None
     options: list[OptionChoice]     # multiple choice only
     unanswered: int
-    flags: list[tuple[str, str]]    # (kind, label): "hard", "easy", "weak", "misleading"
+    flags: list[tuple[str, str]]    # (kind, label): "hard", "easy", "weak", "misleading", "lowers reliability"
+    alpha_if_deleted: float | None  # the test's reliability without this question; None: not in it or no data
+
+
+@dataclass(frozen=True)
+class Reliability:
+    name: str                       # "KR-20" (all or nothing questions) or "Cronbach's alpha"
+    coefficient: float | None       # None: not enough data (`missing` says why)
+    sem: float | None               # the standard error of measurement, in marks
+    questions: int                  # the questions every analysed sitting had
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +92,7 @@ class ItemAnalysis:
     assessment: Assessment
     sittings: int                   # the graded sittings analysed
     items: list[ItemStatistics]     # in the order of the paper
+    reliability: Reliability
 
 
 def point_biserial(xs: list[float], ys: list[float]) -> float | None:
@@ -88,7 +110,53 @@ def point_biserial(xs: list[float], ys: list[float]) -> float | None:
     return covariance / math.sqrt(var_x * var_y)
 
 
-def flags(facility: float, discrimination: float | None) -> list[tuple[str, str]]:
+def _variance(values: list[float]) -> float:
+    mean = sum(values) / len(values)
+    return sum((value - mean) ** 2 for value in values) / len(values)
+
+
+def cronbach_alpha(scores: list[list[float]]) -> float | None:
+    """Alpha of a matrix of marks, one row per sitting and one column per question (see the module's
+    docstring); None with fewer than 2 rows or columns, or when the totals do not vary."""
+    if len(scores) < 2 or len(scores[0]) < 2:
+        return None
+    k = len(scores[0])
+    total_variance = _variance([sum(row) for row in scores])
+    # Below float noise a spread is no spread, as in point_biserial.
+    if total_variance < 1e-12:
+        return None
+    item_variances = sum(_variance([row[column] for row in scores]) for column in range(k))
+    return k / (k - 1) * (1 - item_variances / total_variance)
+
+
+def reliability(scores: list[list[float]], maxima: list[float]) -> Reliability:
+    """The test's reliability and SEM over the matrix of `cronbach_alpha`; `maxima` are the questions'
+    marks, which tell KR-20's all-or-nothing questions from the rest."""
+    dichotomous = all(row[column] in (0, maxima[column]) for row in scores for column in range(len(maxima)))
+    name = "KR-20" if dichotomous else "Cronbach's alpha"
+    questions = len(maxima)
+    if len(scores) < 2:
+        return Reliability(name, None, None, questions, "Not enough data: it needs at least 2 graded sittings.")
+    if questions < 2:
+        return Reliability(name, None, None, questions,
+                           "Not enough data: it needs at least 2 questions that every sitting had.")
+    alpha = cronbach_alpha(scores)
+    if alpha is None:
+        return Reliability(name, None, None, questions, "Not enough data: every sitting scored the same.")
+    return Reliability(name, alpha, math.sqrt(_variance([sum(row) for row in scores])) * math.sqrt(1 - alpha),
+                       questions)
+
+
+def alpha_if_deleted(scores: list[list[float]], column: int) -> float | None:
+    return cronbach_alpha([row[:column] + row[column + 1:] for row in scores])
+
+
+# Removing a question must raise alpha by more than float noise to be flagged.
+ALPHA_MARGIN = 1e-9
+
+
+def flags(facility: float, discrimination: float | None, alpha: float | None = None,
+          without: float | None = None) -> list[tuple[str, str]]:
     found = []
     if facility < TOO_HARD:
         found.append(("hard", "Too hard"))
@@ -98,6 +166,8 @@ def flags(facility: float, discrimination: float | None) -> list[tuple[str, str]
         found.append(("misleading", "Misleading: stronger candidates do worse"))
     elif discrimination is not None and discrimination < WEAK:
         found.append(("weak", "Weak discrimination"))
+    if alpha is not None and without is not None and without > alpha + ALPHA_MARGIN:
+        found.append(("lowers-reliability", "The test is more reliable without it"))
     return found
 
 
@@ -109,6 +179,8 @@ class _Tally:
     rests: list[tuple[float, float]]      # (x, y) where the rest of the paper has marks
     chosen: dict[str, int]
     unanswered: int = 0
+    marks: float = 0.0
+    awarded: dict[int, float] = field(default_factory=dict)     # by sitting id
 
 
 def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
@@ -132,6 +204,7 @@ def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
         tally = tallies.setdefault(question_id, _Tally(position, item_id, [], [], defaultdict(int)))
         tally.position, tally.latest_item_id = min(tally.position, position), max(tally.latest_item_id, item_id)
         awarded = awarded or 0.0
+        tally.marks, tally.awarded[sitting_id] = marks, awarded
         x = min(max(awarded / marks, 0.0), 1.0)
         tally.xs.append(x)
         if (maximum or 0) - marks > 0:
@@ -144,12 +217,20 @@ def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
                     tally.chosen[option_id] += 1
     latest = {item.question_id: item for item in db.session.scalars(
         select(SittingItem).where(SittingItem.id.in_([tally.latest_item_id for tally in tallies.values()])))}
-    items = [_statistics(latest[question_id], tally)
-             for question_id, tally in sorted(tallies.items(), key=lambda pair: (pair[1].position, pair[0]))]
-    return ItemAnalysis(assessment, len(sittings), items)
+    ordered = sorted(tallies.items(), key=lambda pair: (pair[1].position, pair[0]))
+    # The reliability's matrix: the questions every sitting had, in the order of the paper.
+    common = [(question_id, tally) for question_id, tally in ordered if len(tally.awarded) == len(sittings)]
+    order = sorted(sittings)
+    scores = [[tally.awarded[sitting_id] for _, tally in common] for sitting_id in order]
+    test = reliability(scores, [tally.marks for _, tally in common])
+    without = {question_id: alpha_if_deleted(scores, column) if test.coefficient is not None else None
+               for column, (question_id, _) in enumerate(common)}
+    items = [_statistics(latest[question_id], tally, test.coefficient, without.get(question_id))
+             for question_id, tally in ordered]
+    return ItemAnalysis(assessment, len(sittings), items, test)
 
 
-def _statistics(item: SittingItem, tally: _Tally) -> ItemStatistics:
+def _statistics(item: SittingItem, tally: _Tally, alpha: float | None, without: float | None) -> ItemStatistics:
     n = len(tally.xs)
     facility = sum(tally.xs) / n
     discrimination = point_biserial([x for x, _ in tally.rests], [y for _, y in tally.rests])
@@ -159,4 +240,5 @@ def _statistics(item: SittingItem, tally: _Tally) -> ItemStatistics:
     options = [OptionChoice(option["id"], option["html"], option["id"] in correct, tally.chosen[option["id"]],
                             tally.chosen[option["id"]] / n) for option in sorted(item.options, key=lambda o: o["id"])]
     return ItemStatistics(item.question_id, QuestionType(item.question_type), item.skill_name, item.stem, n,
-                          facility, discrimination, options, tally.unanswered, flags(facility, discrimination))
+                          facility, discrimination, options, tally.unanswered,
+                          flags(facility, discrimination, alpha, without), without)

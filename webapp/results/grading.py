@@ -1,6 +1,8 @@
-"""Manual grading: the queue of essays and manually marked short answers, and the grader's mark.
-When the last waiting item of a sitting is marked the sitting is graded, which fires the grade
-notification e-mails, the graded webhook and the placement or certification outcome."""
+"""Manual grading: the queue of essays and manually marked short answers, the grader's mark, and the
+re-mark of any item of a finished sitting from its result page (machine-scored ones included). Both set
+"the marks of a response" the same way (`_mark`). When the last waiting item of a sitting is marked the
+sitting is graded, which fires the grade notification e-mails, the graded webhook and the placement or
+certification outcome; a later re-mark updates the outcome through the same scoring."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -95,15 +97,19 @@ def exams_with_waiting(actor: User) -> list[tuple[Exam, int]]:
         .group_by(Exam.id).order_by(Exam.name))]
 
 
-def queue_entry(actor: User, response_id) -> QueueEntry:
-    """One manually graded response of the institute: waiting, or already marked (to correct it)."""
+def _response_entry(actor: User, response_id, *conditions) -> QueueEntry:
     require(actor, Permission.GRADE_RESPONSES)
     row = db.session.execute(_entries(actor).where(
-        Response.id == parse_id(response_id, "Response"),
-        or_(Response.needs_grading.is_(True), Response.marked_at.is_not(None)))).one_or_none()
+        Response.id == parse_id(response_id, "Response"), *conditions)).one_or_none()
     if row is None:
         raise NotFound("Response")
     return _entry(row, actor.institute.blind_grading)
+
+
+def queue_entry(actor: User, response_id) -> QueueEntry:
+    """One manually graded response of the institute: waiting, or already marked (to correct it)."""
+    return _response_entry(actor, response_id,
+                           or_(Response.needs_grading.is_(True), Response.marked_at.is_not(None)))
 
 
 def next_in_queue(actor: User, *, exam_id=None) -> QueueEntry | None:
@@ -111,21 +117,30 @@ def next_in_queue(actor: User, *, exam_id=None) -> QueueEntry | None:
     return page.items[0] if page.items else None
 
 
-def _marks(value, maximum: float) -> float:
+def _marks(value, minimum: float, maximum: float) -> float:
     try:
         marks = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError("Give the marks as a number.", field="marks") from None
-    if not 0 <= marks <= maximum or marks != marks:
-        raise ValidationError(f"The marks must be between 0 and {maximum:g}.", field="marks")
+    if not minimum <= marks <= maximum or marks != marks:
+        raise ValidationError(f"The marks must be between {minimum:g} and {maximum:g}.", field="marks")
     return marks
 
 
-def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueEntry:
-    """A grader's mark (0 to the item's marks) and comment, first or corrected. The answer counts as
-    correct when it earns at least half the marks. The sitting's totals are recomputed; with the last
-    mark in, it is graded (once: a correction changes the totals but sends nothing again)."""
-    entry = queue_entry(actor, response_id)
+def _marker(response: Response) -> str:
+    """Who set the marks a re-mark replaces, by name."""
+    if response.marked_by_id is None:
+        return "automatic scoring"
+    marker = db.session.get(User, response.marked_by_id)
+    return marker.name if marker else "a former member of staff"
+
+
+def _mark(actor: User, entry: QueueEntry, marks, comment) -> QueueEntry:
+    """The one way a person sets the marks of a response: from the item's negative marks (0 when it has
+    none) to its marks. Changing marks that were already set (by scoring or by a grader) needs a reason,
+    kept as the comment. The answer counts as correct when it earns at least half the marks. The
+    sitting's totals and outcome are recomputed by the same scoring that graded it (taking.score_sitting);
+    with the last mark in, it is graded (once: a correction changes the totals but sends nothing again)."""
     # Two graders marking the last two items of one sitting at once must not both miss the other's
     # mark (and leave the sitting ungraded for good): the second waits here for the first to commit,
     # then reads the sitting afresh.
@@ -133,13 +148,17 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
                        .execution_options(populate_existing=True))
     if entry.sitting.status != SittingStatus.EXAM_FINISHED:
         raise Conflict("Only a finished test is graded; this one is running again.")
-    awarded = _marks(marks, entry.item.marks)
+    item, response = entry.item, entry.response
+    awarded = _marks(marks, item.lowest_marks, item.marks)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
         raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.", field="comment")
-    response = entry.response
-    before = {"awarded": response.awarded, "comment": response.grader_comment} if response.marked_at else {}
-    response.awarded, response.correct, response.needs_grading = awarded, awarded * 2 >= entry.item.marks, False
+    before = {}
+    if response.awarded is not None:
+        if not comment:
+            raise ValidationError("Give the reason for changing the marks.", field="comment")
+        before = {"awarded": response.awarded, "comment": response.grader_comment, "marked by": _marker(response)}
+    response.awarded, response.correct, response.needs_grading = awarded, awarded * 2 >= item.marks, False
     response.marked_at, response.marked_by_id, response.grader_comment = utcnow(), actor.id, comment
     taking.score_sitting(entry.sitting)
     # Marks are results: who gave or changed which, and when, is kept in the audit log.
@@ -147,6 +166,18 @@ def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueE
     whose = (f"{blind_name(entry.sitting)} in {entry.sitting.exam.name}" if actor.institute.blind_grading
              else sitting_label(entry.sitting))
     audit(actor, "response.grade", "response", response.id, before,
-          {"awarded": awarded, "comment": comment, "sitting": entry.sitting.id},
-          label=f"{first_words(entry.item.stem)} ({whose})")
+          {"awarded": awarded, "comment": comment, "marked by": actor.name, "sitting": entry.sitting.id},
+          label=f"Item {item.position + 1}: {first_words(item.stem)} ({whose})")
     return entry
+
+
+def grade_response(actor: User, response_id, marks, comment: str = "") -> QueueEntry:
+    """A grader's mark of an item in the grading queue (0 to the item's marks) and comment, first or corrected."""
+    return _mark(actor, queue_entry(actor, response_id), marks, comment)
+
+
+def remark(actor: User, sitting_id, response_id, marks, reason: str) -> QueueEntry:
+    """An examiner's new marks for any item of a finished sitting, machine-scored ones included, with the
+    reason for the change (from the sitting's result page)."""
+    entry = _response_entry(actor, response_id, Sitting.id == parse_id(sitting_id, "Sitting"))
+    return _mark(actor, entry, marks, reason)

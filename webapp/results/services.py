@@ -20,7 +20,7 @@ from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
 from webapp.assessments.models import AssessmentKind
-from webapp.bank.models import CefrLevel
+from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.database import RowPagination, direction, get_in_institute, paginate_rows
 from webapp.core.errors import NotFound, ValidationError, parse_enum
@@ -35,7 +35,7 @@ from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
 from webapp.sittings import taking
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
-from webapp.sittings.scoring import result_summary
+from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.taking import BROWSING_EVENTS, COPY_EVENTS
 
 
@@ -50,6 +50,75 @@ class ProctoringSummary:
 
 
 @dataclass(frozen=True)
+class ShownOption:
+    id: str
+    html: str                 # sanitised when the question was saved to the bank
+    chosen: bool              # the candidate chose it
+    correct: bool             # the key
+
+
+@dataclass(frozen=True)
+class AnsweredItem:
+    """One item of a sitting as the candidate saw it, with their answer and its marks."""
+
+    number: int               # 1, 2, ... in the order the candidate saw the items
+    section: str
+    item: SittingItem
+    response: Response
+    marked_by: str | None     # the person who set the marks; None when scoring did
+
+    @property
+    def question_type(self) -> QuestionType:
+        return QuestionType(self.item.question_type)
+
+    @property
+    def answered(self) -> bool:
+        return is_answered(self.item.question_type, self.response.answer)
+
+    @property
+    def options(self) -> list[ShownOption]:
+        """A multiple-choice item's options in the candidate's order, the chosen ones and the key marked."""
+        answer, correct = self.response.answer or {}, set(self.item.key.get("correct") or [])
+        chosen = {answer.get("option")} | set(answer.get("options") or [])
+        return [ShownOption(option["id"], option["html"], option["id"] in chosen, option["id"] in correct)
+                for option in self.item.options]
+
+    @property
+    def typed(self) -> list[str]:
+        """What the candidate typed: a text answer, or the blanks one by one."""
+        answer = self.response.answer or {}
+        if self.question_type == QuestionType.FITB:
+            return [str(text) for text in answer.get("blanks") or []]
+        return [str(answer["text"])] if answer.get("text") else []
+
+    @property
+    def accepted(self) -> list[str]:
+        """The key of a typed answer: the accepted answers (each blank's, joined with " | ")."""
+        if self.question_type == QuestionType.FITB:
+            return [" | ".join(blank.get("accepted") or []) for blank in self.item.key.get("blanks") or []]
+        return list(self.item.key.get("accepted") or [])
+
+    @property
+    def pending(self) -> bool:
+        return self.response.needs_grading
+
+    @property
+    def marks_given_by_hand(self) -> bool:
+        return self.response.marked_at is not None
+
+
+def answer_sheet(sitting: Sitting, items: list[SittingItem], responses: dict[int, Response]) -> list[AnsweredItem]:
+    """Every item of the sitting in the order the candidate saw it (time spent per item is not recorded)."""
+    marker_ids = {response.marked_by_id for response in responses.values() if response.marked_by_id}
+    markers = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(marker_ids))).all()) \
+        if marker_ids else {}
+    sections = [section["name"] for section in sitting.sections]
+    return [AnsweredItem(number, sections[item.section_index] if item.section_index < len(sections) else "",
+                         item, responses[item.id], markers.get(responses[item.id].marked_by_id))
+            for number, item in enumerate(items, start=1)]
+
+
+@dataclass(frozen=True)
 class SittingResult:
     sitting: Sitting
     summary: dict             # Mettl's result shape (scoring.result_summary), sections and skills included
@@ -61,6 +130,7 @@ class SittingResult:
     continue_package: bool | None   # certification only: a failed one means continue the course package
     proctoring: ProctoringSummary
     certificate: Certificate | None
+    answers: list[AnsweredItem]     # every item with the candidate's answer and its marks
 
     @property
     def graded(self) -> bool:
@@ -90,7 +160,7 @@ def result_of(sitting: Sitting) -> SittingResult:
         percentile=outcomes.percentile(sitting), kind=sitting.exam.assessment.kind,
         level=sitting.level.value if sitting.level else None, passed=sitting.passed,
         continue_package=sitting.continue_package, proctoring=proctoring_summary(sitting),
-        certificate=certificate_of(sitting))
+        certificate=certificate_of(sitting), answers=answer_sheet(sitting, items, responses))
 
 
 @dataclass(frozen=True)

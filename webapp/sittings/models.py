@@ -169,6 +169,11 @@ class SittingItem(db.Model):
     def type(self) -> QuestionType:
         return QuestionType(self.question_type)
 
+    @property
+    def lowest_marks(self) -> float:
+        """The least marks a person may give the item: its negative marks, 0 without negative marking."""
+        return min(self.negative_marks, 0.0)
+
 
 class Response(db.Model):
     """A candidate's answer to one item. Created empty when the exam starts, then only ever updated

@@ -391,21 +391,19 @@ def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
                     sitting.current_section >= len(sitting.sections) - 1)
 
 
-def _keeps_manual_mark(score, response: Response) -> bool:
-    """A grader's mark stands until the candidate saves the answer again (after a resume)."""
-    return score.needs_grading and response.marked_at is not None
-
-
 def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
-    """Score every response (a grader's marks are kept); the sitting is graded when nothing waits for
+    """Score every response (marks a person set are kept); the sitting is graded when nothing waits for
     a grader, and then its outcome follows (`events.sitting_graded`: webapp/results/outcomes.py). Scoring
-    a graded sitting again (a grader's correction) updates its outcome without telling anyone again."""
+    a graded sitting again (a grader's correction, an examiner's re-mark) updates its outcome without
+    telling anyone again."""
     items, responses = items_and_responses(sitting)
     for item in items:
         response = responses[item.id]
-        score = score_item(item.question_type, item.key, item.marks, item.negative_marks, response.answer)
-        if _keeps_manual_mark(score, response):
+        # A person's marks (a grader's, or an examiner's re-mark of a machine-scored item) stand until
+        # the candidate saves the answer again (after a resume), which clears `marked_at`.
+        if response.marked_at is not None:
             continue
+        score = score_item(item.question_type, item.key, item.marks, item.negative_marks, response.answer)
         response.awarded, response.correct, response.needs_grading = score.awarded, score.correct, score.needs_grading
         response.marked_at, response.marked_by_id, response.grader_comment = None, None, ""
     summary = result_summary(sitting, items, responses)

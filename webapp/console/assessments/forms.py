@@ -92,6 +92,7 @@ class AssessmentForm(RowsForm):
     allow_copy_paste = BooleanField("Allow copy and paste")
     exit_redirection_url = URLField("Exit redirection URL", validators=[Optional(), Length(max=1000)])
     show_report_to_candidate_on_exit = BooleanField("Show the report to the candidate on exit")
+    show_answers_in_report = BooleanField("Show the answers in the candidate's report")
     on_screen_calculator = BooleanField("On-screen calculator")
     target_level = SelectField("Target level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
     pass_mark_percent = FloatField("Pass mark (%)", validators=[Optional()])
@@ -106,6 +107,7 @@ class AssessmentForm(RowsForm):
             instructions=self.instructions.data or "", allow_copy_paste=self.allow_copy_paste.data,
             exit_redirection_url=self.exit_redirection_url.data or "",
             show_report_to_candidate_on_exit=self.show_report_to_candidate_on_exit.data,
+            show_answers_in_report=self.show_answers_in_report.data,
             on_screen_calculator=self.on_screen_calculator.data,
             target_level=self.target_level.data or None, pass_mark_percent=self.pass_mark_percent.data,
             placement_bands=[{"level": band.level.data, "min_percent": band.min_percent.data}

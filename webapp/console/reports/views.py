@@ -44,6 +44,12 @@ def pdf_report(key):
     return _pdf(services.report_pdf(result), services.report_filename(result.sitting))
 
 
+@blueprint.get("/sittings/<int:sitting_id>/report.pdf")
+@login_required
+def staff_report_pdf(sitting_id):
+    return _pdf(*services.staff_report_pdf(current_user, sitting_id))
+
+
 # Verification (public) ---------------------------------------------------------------------------------
 
 @blueprint.get("/verify")

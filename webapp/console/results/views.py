@@ -3,13 +3,15 @@ and an assessment's item analysis."""
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
+                   url_for)
 from flask_login import current_user, login_required
-from wtforms import SelectChoice, SelectField, StringField
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
-from webapp.results import services
-from webapp.web import page_number, render
+from webapp.results import grading, services
+from webapp.web import attempt, page_number, render
 from webapp.web.forms import any_of
 
 blueprint = Blueprint("results", __name__)
@@ -66,7 +68,40 @@ def exam_results_xlsx(exam_id):
     return response
 
 
+class RemarkForm(FlaskForm):
+    # The service checks the number, its bounds and the reason, so that the console and any other caller agree.
+    marks = StringField("Marks")
+    comment = TextAreaField("Why the marks change (kept with them)")
+
+
+def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: int | None = None):
+    """The result page with a re-mark form per item; a refused form keeps what was typed and its errors."""
+    result = services.sitting_result(current_user, sitting_id)
+    forms = {answer.response.id: RemarkForm(formdata=None, prefix=f"item-{answer.response.id}", data={
+        "marks": "" if answer.response.awarded is None else f"{answer.response.awarded:g}"})
+        for answer in result.answers}
+    if submitted is not None and response_id in forms:
+        forms[response_id] = submitted
+    # What is wrong with the request rather than a field (not found, not allowed) shows above the answers.
+    remark_failed = submitted if submitted is not None and submitted.form_errors else None
+    return render_template("results/sitting_result.html", result=result, remark_forms=forms,
+                           remark_failed=remark_failed)
+
+
 @blueprint.get("/sittings/<int:sitting_id>/result")
 @login_required
 def sitting_result(sitting_id):
-    return render_template("results/sitting_result.html", result=services.sitting_result(current_user, sitting_id))
+    return _result_page(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/answers/<int:response_id>/marks")
+@login_required
+def remark(sitting_id, response_id):
+    form = RemarkForm(prefix=f"item-{response_id}")
+    remarked = form.validate_on_submit() and attempt(form, grading.remark, current_user, sitting_id, response_id,
+                                                     form.marks.data, form.comment.data)
+    if remarked:
+        flash(f"Item {remarked.item.position + 1}: {remarked.response.awarded:g} of {remarked.item.marks:g} marks "
+              f"saved. The result follows the new marks.", "success")
+        return redirect(url_for(".sitting_result", sitting_id=sitting_id, _anchor=f"item-{remarked.item.position + 1}"))
+    return _result_page(sitting_id, form, response_id)
