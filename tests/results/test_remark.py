@@ -13,7 +13,9 @@ from sqlalchemy import select
 from tests.conftest import log_in, right_answer
 from tests.results.helpers import tagged_assessment
 from tests.results.test_results_services import take
+from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.audit.models import AuditEntry
+from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import NotFound, ValidationError
 from webapp.core.extensions import db
 from webapp.results import grading
@@ -262,3 +264,23 @@ def test_marks_of_an_item_without_negative_marking_start_at_zero(admin, factory)
     first = responses(sitting)[0]
     with pytest.raises(ValidationError, match="between 0 and 1"):
         grading.remark(admin, sitting.id, first.id, "-0.1", "Too generous.")
+
+
+def test_a_typed_answers_key_shows_its_accepted_answers_and_how_they_are_matched(admin_client, admin, factory):
+    """Each blank of a fill-in and a short answer shows its accepted answers as frozen for the sitting and
+    how an answer is matched with them, in words."""
+    skill = create_skill(admin, "Typing")
+    ids = [create_question(admin, question).id for question in [
+        QuestionInput(type="FITB", skill_id=skill.id, difficulty="EASY", stem="<p>I [[1]] home and [[2]].</p>",
+                      blanks=[{"accepted": ["went", "walked"]}, {"accepted": ["Slept"], "case_sensitive": True}]),
+        QuestionInput(type="SHORT_ANSWER", skill_id=skill.id, difficulty="EASY", stem="<p>The fare?</p>",
+                      accepted_answers=["8.40"])]]
+    assessment = create_assessment(admin, AssessmentInput(name="Typed", duration=10,
+                                                          sections=[SectionInput(name="One", question_ids=ids)]))
+    sitting = factory.finished_sitting(admin, factory.exam(admin, assessment), answer=right_answer)
+
+    soup = html(admin_client.get(f"/sittings/{sitting.id}/result"))
+
+    went, slept, fare = [" ".join(p.get_text().split()) for p in soup.select("#answers [data-accepted]")]
+    assert went.startswith("Accepted: went | walked. Ignores capitals,") and "Ignores capitals" not in slept
+    assert fare.startswith("Accepted: 8.40.") and "reads numbers as numbers (8,40 is 8.40)" in fare

@@ -20,6 +20,7 @@ from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
 from webapp.assessments.models import AssessmentKind
+from webapp.bank.matching import AnswerKey
 from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.database import RowPagination, direction, get_in_institute, paginate_rows
@@ -93,10 +94,11 @@ class AnsweredItem:
 
     @property
     def accepted(self) -> list[str]:
-        """The key of a typed answer: the accepted answers (each blank's, joined with " | ")."""
-        if self.question_type == QuestionType.FITB:
-            return [" | ".join(blank.get("accepted") or []) for blank in self.item.key.get("blanks") or []]
-        return list(self.item.key.get("accepted") or [])
+        """The key of a typed answer as it was frozen for this sitting: each blank's (or the short answer's)
+        accepted answers, joined with " | ", and how an answer is matched with them."""
+        keys = self.item.key.get("blanks") or [] if self.question_type == QuestionType.FITB else [self.item.key]
+        return [f"{' | '.join(key.accepted)}. {key.matching.summary}"
+                for key in map(AnswerKey.from_key, keys) if key.accepted]
 
     @property
     def pending(self) -> bool:
