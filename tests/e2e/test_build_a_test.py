@@ -303,7 +303,7 @@ def test_add_a_pre_built_test_from_the_catalogue(page, admin):
     english = page.locator("article").filter(
         has=page.get_by_role("heading", name="Proctora English Placement Test", exact=True))
     expect(english).to_have_count(1)
-    expect(english).to_contain_text("44")
+    expect(english).to_contain_text("48")
     english.get_by_role("button", name="Add to my account").click()
 
     page.wait_for_url(re.compile(r"/assessments/\d+$"))
@@ -313,21 +313,21 @@ def test_add_a_pre_built_test_from_the_catalogue(page, admin):
     expect(page.get_by_role("heading", level=1)).to_have_text("Proctora English Placement Test")
     expect(page.locator("article h3")).to_have_text(["1. Grammar and Vocabulary", "2. Reading", "3. Writing"])
     expect(summary_value(page, "Kind")).to_have_text("placement")
-    expect(summary_value(page, "Questions")).to_have_text("44 in 3 section(s)")
+    expect(summary_value(page, "Questions")).to_have_text("48 in 3 section(s)")
     expect(summary_value(page, "Duration")).to_contain_text("50 min")
-    expect(section_card(page, "1. Grammar and Vocabulary").locator("table.picks tbody tr")).to_have_count(34)
+    expect(section_card(page, "1. Grammar and Vocabulary").locator("table.picks tbody tr")).to_have_count(38)
     expect(section_card(page, "2. Reading").locator("table.picks tbody tr")).to_have_count(9)
     expect(section_card(page, "3. Writing").locator("table.picks tbody tr")).to_have_count(1)
 
     # Its questions are in the bank, tagged with their CEFR level.
     page.get_by_role("link", name="Question bank").click()
     page.wait_for_url("**/bank/questions")
-    expect(page.locator(".pagination")).to_contain_text("44 in all")
+    expect(page.locator(".pagination")).to_contain_text("48 in all")
     page.get_by_label("CEFR level").select_option("B1")
     page.wait_for_url("**/bank/questions?*level=B1*")
     rows = page.locator(".question-table tbody tr")
-    expect(rows).to_have_count(8)
-    expect(rows.locator("td:nth-child(6)")).to_have_text(["B1"] * 8)
+    expect(rows).to_have_count(9)
+    expect(rows.locator("td:nth-child(6)")).to_have_text(["B1"] * 9)
     expect(page.locator(".pagination")).to_have_count(0)
 
     # The catalogue now knows the test is in the account: a link to it, no second "add" button.
@@ -341,8 +341,8 @@ def test_add_a_pre_built_test_from_the_catalogue(page, admin):
     [assessment] = db.session.scalars(select(Assessment)).all()
     assert assessment.id == assessment_id and assessment.catalogue_slug == "english-placement"
     assert [(section.name, len(section.picks)) for section in assessment.sections] == [
-        ("Grammar and Vocabulary", 34), ("Reading", 9), ("Writing", 1)]
-    assert db.session.scalar(select(func.count(Question.id)).where(Question.cefr_level == CefrLevel.B1)) == 8
+        ("Grammar and Vocabulary", 38), ("Reading", 9), ("Writing", 1)]
+    assert db.session.scalar(select(func.count(Question.id)).where(Question.cefr_level == CefrLevel.B1)) == 9
     assert db.session.scalar(select(func.count(Question.id)).where(Question.cefr_level.is_(None))) == 0
 
 
