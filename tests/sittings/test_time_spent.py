@@ -138,37 +138,28 @@ def test_timed_sections_count_to_the_section_the_candidate_is_in(client, admin, 
     assert summary["attemptTime"] == 130
 
 
-def test_the_gap_between_a_termination_and_a_resume_is_not_time_spent(client, admin, factory, paper):
+@pytest.mark.parametrize("work, to_resume, to_return", [
+    (1, 65, 0),     # the case of issue 13: resumed 65 s after the termination, back at once
+    (30, 0, 240),   # resumed at once, but the candidate opens the link four minutes later
+])
+def test_the_gap_between_a_termination_and_the_candidates_return_is_not_time_spent(
+        client, admin, factory, paper, work, to_resume, to_return):
     sitting = _sitting(admin, factory, paper)
     page = Page(client, sitting)
     page.open()
-    page.stay(1)
+    page.stay(work)
     proctoring.terminate(admin, sitting.id, "Talking to someone")
     db.session.commit()
-    clock.move(timedelta(seconds=65))
+    clock.move(timedelta(seconds=to_resume))
     proctoring.resume(admin, sitting.id, 10)
     db.session.commit()
+    clock.move(timedelta(seconds=to_return))
     page.open()
-    page.stay(1)
+    page.stay(work)
     page.finish()
     db.session.expire_all()
     assert sitting.finish_mode == FinishMode.NORMAL_SUBMISSION
-    assert _summary(sitting)["attemptTime"] == 2 and _seconds(sitting)[0] == 2
-
-
-def test_the_count_waits_for_the_candidate_after_a_resume(client, admin, factory, paper):
-    sitting = _sitting(admin, factory, paper)
-    page = Page(client, sitting)
-    page.open()
-    page.stay(30)
-    proctoring.terminate(admin, sitting.id, "Network trouble")
-    proctoring.resume(admin, sitting.id, 10)
-    db.session.commit()
-    clock.move(timedelta(minutes=4))     # resumed, but the candidate opens the link four minutes later
-    page.open()
-    page.stay(30)
-    page.finish()
-    assert _summary(sitting)["attemptTime"] == 60
+    assert _summary(sitting)["attemptTime"] == 2 * work and _seconds(sitting)[0] == 2 * work
 
 
 def test_an_expiry_then_a_resume_counts_up_to_the_deadline_and_after_the_return(client, admin, factory, paper):
