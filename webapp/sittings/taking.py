@@ -576,12 +576,8 @@ def heartbeat(sitting: Sitting, *, now: datetime | None = None, pending=None) ->
     note_presence(sitting, now)
     statement = (update(Sitting).where(Sitting.id == sitting.id).values(last_seen_at=now)
                  .execution_options(synchronize_session=False))
+    result = db.session.execute(statement if pending is None else statement.returning(pending))
     # The sitting in hand knows it too (no statement): a later sign of life in this session compares with it.
-    if pending is None:
-        db.session.execute(statement)
-        set_committed_value(sitting, "last_seen_at", now)
-        return 0
-    messages = db.session.execute(statement.returning(pending)).scalar() or 0
     set_committed_value(sitting, "last_seen_at", now)
-    return messages
+    return 0 if pending is None else result.scalar() or 0
 
