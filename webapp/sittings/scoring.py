@@ -99,7 +99,8 @@ def result_summary(sitting, items: list, responses: dict) -> dict:
             "skillMarks": [{"skillName": name, **_rounded(skill)} for name, skill in skills[index].items()],
         })
     totals = _rounded(totals)
-    # The sitting's own sum: the same for every sitting since the time spent is counted (older ones only have it).
+    # attemptTime is the sitting's sum, equal to its questions'; sittings finished before the time spent was
+    # counted per question (migration 0008) have only that, their start-to-finish time.
     del totals["timeTaken"]
     return {**totals, "attemptTime": sitting.attempt_seconds or 0, "sectionMarks": section_marks}
 
