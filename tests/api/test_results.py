@@ -4,14 +4,21 @@ PRUEFSTER's session result, and the statements a page of results costs. Every an
 against the dialect's OpenAPI document by the clients."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.api.conftest import register
 from tests.api.test_euro import body
 from tests.api.test_mettl_endpoints import ok
+from tests.candidate.helpers import build_paper, paper_assessment, start
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
+from webapp.assessments.services import SectionInput
+from webapp.cli.demo import keep_page_open
+from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.notifications.worker import deliver_due
 from webapp.proctoring.services import override_review, review
+from webapp.sittings import taking
 
 BASE_URL = "http://proctora.localhost"
 PLACEMENT_BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_percent": 60}]
@@ -171,3 +178,27 @@ def test_a_page_of_results_costs_the_same_whatever_its_number_of_graded_sittings
 
     # The percentiles of a page come in one query, whatever the number of rows.
     assert four == one, (one, four)
+
+
+def test_the_time_spent_per_section_and_skill_in_seconds(mettl, admin, factory):
+    mixed, grammar = build_paper(admin), build_paper(admin, skill="Grammar")
+    assessment = paper_assessment(admin, mixed, name="Two parts", sections=[
+        SectionInput(name="Part one", question_ids=[mixed[0], mixed[1], grammar[0]]),
+        SectionInput(name="Part two", question_ids=[mixed[2], grammar[1]])])
+    exam = factory.exam(admin, assessment, access_type="ByInvitation")
+    began = utcnow()
+    sitting = start(register(admin, exam), now=began)
+    at = [began + timedelta(seconds=seconds) for seconds in (60, 90, 100)]
+    keep_page_open(sitting, began, at[0])
+    taking.set_position(sitting, 2, now=at[0])       # Grammar, in part one
+    taking.set_position(sitting, 3, now=at[1])       # part two's Mixed question
+    taking.finish(sitting, now=at[2])
+    db.session.commit()
+
+    result = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/ann@example.com"))["candidate"][
+        "testStatus"]["result"]
+    assert result["attemptTime"] == 100
+    assert [(section["sectionName"], section["timeTaken"],
+             [(skill["skillName"], skill["timeTaken"]) for skill in section["skillMarks"]])
+            for section in result["sectionMarks"]] == [
+        ("Part one", 90, [("Mixed", 60), ("Grammar", 30)]), ("Part two", 10, [("Mixed", 10), ("Grammar", 0)])]

@@ -250,6 +250,20 @@ def test_closing_the_browser_and_coming_back(contexts, running):
     expect(question(page).get_by_label("Your answer")).to_have_value("My town has a river and an old bridge.")
 
 
+def test_a_question_opened_from_the_finish_summary_is_where_the_time_counts(page, running):
+    page.goto(f"/s/{running.access_token}")
+    expect(question(page).get_by_role("heading")).to_have_text("Question 1 of 5")
+    page.get_by_role("button", name="Finish the test…").click()
+    page.get_by_role("link", name="Question 4").click()
+    expect(question(page).get_by_role("heading")).to_have_text("Question 4 of 5")
+    for _ in range(50):   # the position goes to the server a moment after the page shows the question
+        db.session.expire_all()
+        if db.session.get(Sitting, running.id).current_item == 3:
+            break
+        page.wait_for_timeout(100)
+    assert db.session.get(Sitting, running.id).current_item == 3
+
+
 # (d) Offline -------------------------------------------------------------------------------------------------
 
 def test_answers_given_offline_are_kept_and_sent_when_the_connection_is_back(contexts, running):

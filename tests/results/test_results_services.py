@@ -16,6 +16,7 @@ from sqlalchemy import event
 from tests.conftest import right_answer, wrong_answer
 from tests.results.helpers import answering, tagged_assessment
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+from webapp.cli.demo import keep_page_open
 from webapp.bank.services import QuestionInput, create_question, create_skill, question_input, update_question
 from webapp.core.errors import NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
@@ -53,6 +54,7 @@ def take(admin, exam, email: str, *, right: int = 0, minutes: int = 10, start=T0
                            flagged=number == flagged, version=1, now=start + timedelta(minutes=1))
     for kind in events:
         taking.record_candidate_event(sitting, kind, now=start + timedelta(minutes=2))
+    keep_page_open(sitting, start, start + timedelta(minutes=minutes))
     taking.finish(sitting, now=start + timedelta(minutes=minutes))
     db.session.commit()
     return sitting

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.cli.demo import keep_page_open
 from webapp.core.extensions import db
 from webapp.notifications.models import MessageKind, OutboxMessage
 from webapp.notifications.worker import deliver_due
@@ -39,6 +40,7 @@ def _answer_right(sitting, count: int) -> None:
 
 
 def _finished(sitting, minutes: int = 10) -> Sitting:
+    keep_page_open(sitting, T0, T0 + timedelta(minutes=minutes))
     taking.finish(sitting, now=T0 + timedelta(minutes=minutes))
     db.session.commit()
     return sitting

@@ -10,6 +10,7 @@ from tests.candidate.helpers import JPEG, PNG
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
 from webapp.bank.models import Question
 from webapp.bank.services import QuestionInput, create_question, create_skill, question_input, update_question
+from webapp.cli.demo import keep_page_open
 from webapp.core import storage
 from webapp.core.errors import IllegalTransition, PermissionDenied, ValidationError
 from webapp.core.extensions import db
@@ -296,6 +297,7 @@ def test_scoring_with_negative_marks_and_pending_essays(admin, exam):
     ]
     for version, (item, answer) in enumerate(answers, start=1):
         taking.save_answer(sitting, item.id, answer=answer, version=version, now=T0 + timedelta(minutes=1))
+    keep_page_open(sitting, T0, T0 + timedelta(minutes=12, seconds=30))
     taking.finish(sitting, now=T0 + timedelta(minutes=12, seconds=30))
     db.session.commit()
     items_list, responses = taking.items_and_responses(sitting)

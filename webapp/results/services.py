@@ -13,9 +13,7 @@ from typing import IO, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import Float, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import func, or_, select
 from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
@@ -232,26 +230,6 @@ class ResultRow:
         return self.sitting.graded_at is None
 
 
-class _SecondsBetween(FunctionElement):
-    """The seconds from one timestamp to another, for sorting by the time taken (SQLite keeps
-    timestamps as text, PostgreSQL subtracts them into an interval)."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(_SecondsBetween)
-def _seconds_between(element, compiler, **kw):
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"EXTRACT(EPOCH FROM {end} - {start})"
-
-
-@compiles(_SecondsBetween, "sqlite")
-def _seconds_between_sqlite(element, compiler, **kw):
-    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"((julianday({end}) - julianday({start})) * 86400)"
-
-
 def _finished_sittings(exam: Exam):
     """(Sitting, Candidate, at_or_below, everyone) rows of the exam's finished sittings."""
     standing = outcomes.standing(exam.institute_id, exam.assessment_id)
@@ -307,7 +285,7 @@ def exam_results(actor: User, exam_id, *, status: str | None = None, level: str 
         "name": [direction(func.lower(Candidate.first_name), descending),
                  direction(func.lower(Candidate.last_name), descending)],
         "finished": [direction(Sitting.finished_at, descending).nulls_last()],
-        "time": [direction(_SecondsBetween(Sitting.started_at, Sitting.finished_at), descending).nulls_last()],
+        "time": [direction(Sitting.seconds_spent, descending)],
     }[_choice(sort, SORTS, "sort", "sort") or "score"]
     return exam, paginate_rows(query.order_by(*order, direction(Sitting.id, descending)), _result_row,
                                page=page, per_page=per_page)

@@ -77,7 +77,7 @@ def test_graded(sitting: Sitting, percentile: float | None) -> None:
             "end_time_GMT": _clock(sitting.finished_at.astimezone(timezone.utc)),
             "marks_scored": _number(sitting.total_marks),
             "max_marks": _number(sitting.max_marks),
-            # Seconds from start to finish, as `attemptTime` in the results API.
+            # Seconds the candidate spent on the test, as `attemptTime` in the results API.
             "attempt_time": sitting.attempt_seconds,
             "assessment_name": exam.assessment.name,
             "client_id": exam.institute_id,

@@ -89,6 +89,12 @@ class Sitting(TimestampMixin, db.Model):
     sections: Mapped[list] = mapped_column(JSON, default=list)
     current_section: Mapped[int] = mapped_column(default=0)
     current_item: Mapped[int] = mapped_column(default=0)               # where the candidate was, for resume
+    # When the count of time on the current item began (taking.py, "Time spent"); None while no time runs:
+    # before the start, after the finish, and while the candidate is away after a resume or a silent page.
+    item_entered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # The sum of the responses' seconds_spent, added in the same statements; kept here for the results
+    # table's sort and the webhooks (Mettl's attemptTime).
+    seconds_spent: Mapped[float] = mapped_column(default=0.0, server_default="0")
     last_seen_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     # The result (Mettl's shapes are built from these); graded once nothing waits for a grader
     total_marks: Mapped[Optional[float]] = mapped_column(default=None)
@@ -132,10 +138,11 @@ class Sitting(TimestampMixin, db.Model):
 
     @property
     def attempt_seconds(self) -> int | None:
-        """Seconds from the start to the finish (Mettl's attemptTime); None until both are known."""
+        """Whole seconds the candidate spent on the test (Mettl's attemptTime): the time between a finish and
+        a resume is not in it. None until finished."""
         if self.started_at is None or self.finished_at is None:
             return None
-        return int((self.finished_at - self.started_at).total_seconds())
+        return round(self.seconds_spent)
 
     @property
     def continue_package(self) -> bool | None:
@@ -190,6 +197,8 @@ class Response(db.Model):
     flagged: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=0)
     saved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # Seconds the candidate spent on this item, counted on the server (taking.py, "Time spent").
+    seconds_spent: Mapped[float] = mapped_column(default=0.0, server_default="0")
     # Scoring, filled at finish (machine) or by a grader (manual)
     awarded: Mapped[Optional[float]] = mapped_column(default=None)
     correct: Mapped[Optional[bool]] = mapped_column(default=None)

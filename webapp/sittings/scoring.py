@@ -52,13 +52,14 @@ def score_item(item_type: str, key: dict, marks: float, negative_marks: float, a
 
 def _blank_counts() -> dict:
     return {"totalMarks": 0.0, "maxMarks": 0.0, "totalQuestions": 0, "totalCorrectAnswers": 0,
-            "totalIncorrectAnswers": 0, "totalUnAnswered": 0, "pendingGrading": 0}
+            "totalIncorrectAnswers": 0, "totalUnAnswered": 0, "pendingGrading": 0, "timeTaken": 0.0}
 
 
 def _add(counts: dict, item, response) -> None:
     counts["maxMarks"] += item.marks
     counts["totalQuestions"] += 1
     counts["totalMarks"] += response.awarded or 0.0
+    counts["timeTaken"] += response.seconds_spent or 0.0
     if not is_answered(item.question_type, response.answer):
         counts["totalUnAnswered"] += 1
     elif response.needs_grading:
@@ -71,7 +72,8 @@ def _add(counts: dict, item, response) -> None:
 
 def result_summary(sitting, items: list, responses: dict) -> dict:
     """Mettl's `result`: totals, then sectionMarks with skillMarks. `responses` maps item id to
-    response; `attemptTime` is the seconds from start to finish."""
+    response; `attemptTime` and each `timeTaken` are the whole seconds the candidate spent on the test,
+    the section and the skill's questions in it (taking.py, "Time spent")."""
     totals = _blank_counts()
     sections: dict[int, dict] = {}
     skills: dict[int, dict[str, dict]] = defaultdict(dict)
@@ -80,17 +82,20 @@ def result_summary(sitting, items: list, responses: dict) -> dict:
         _add(totals, item, response)
         _add(sections.setdefault(item.section_index, _blank_counts()), item, response)
         _add(skills[item.section_index].setdefault(item.skill_name, _blank_counts()), item, response)
-    attempt_time = sitting.attempt_seconds or 0
     section_marks = []
     for index, section in enumerate(sitting.sections):
         counts = sections.get(index, _blank_counts())
         section_marks.append({
             "sectionName": section["name"], **_rounded(counts),
-            "timeTaken": section.get("time_taken", attempt_time if len(sitting.sections) == 1 else 0),
             "skillMarks": [{"skillName": name, **_rounded(skill)} for name, skill in skills[index].items()],
         })
-    return {**_rounded(totals), "attemptTime": attempt_time, "sectionMarks": section_marks}
+    totals = _rounded(totals)
+    # attemptTime is the sitting's sum, equal to its questions'; sittings finished before the time spent was
+    # counted per question (migration 0008) have only that, their start-to-finish time.
+    del totals["timeTaken"]
+    return {**totals, "attemptTime": sitting.attempt_seconds or 0, "sectionMarks": section_marks}
 
 
 def _rounded(counts: dict) -> dict:
-    return {**counts, "totalMarks": round(counts["totalMarks"], 2), "maxMarks": round(counts["maxMarks"], 2)}
+    return {**counts, "totalMarks": round(counts["totalMarks"], 2), "maxMarks": round(counts["maxMarks"], 2),
+            "timeTaken": round(counts["timeTaken"])}

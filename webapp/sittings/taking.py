@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
@@ -186,18 +187,22 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
                         for part in paper]
     sitting.current_section = 0
     sitting.current_item = 0
+    sitting.item_entered_at = now
     _enter_section(sitting, 0, now)
     record_event(sitting, "exam_started")
     callbacks.test_started(sitting)
 
 
 def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
+    """The section's clock starts; the candidate is at its first question."""
     sections = [dict(section) for section in sitting.sections]
     duration = sections[index]["duration"]
     if duration:
         sections[index]["deadline"] = min(now + timedelta(minutes=duration), sitting.deadline).isoformat()
     sitting.sections = sections
     sitting.current_section = index
+    sitting.current_item = db.session.scalar(select(func.min(SittingItem.position)).where(
+        SittingItem.sitting_id == sitting.id, SittingItem.section_index == index)) or 0
 
 
 def section_deadline(sitting: Sitting, index: int | None = None) -> datetime | None:
@@ -218,6 +223,7 @@ def next_section(sitting: Sitting, *, now: datetime | None = None) -> None:
     sections = [dict(section) for section in sitting.sections]
     sections[sitting.current_section]["closed"] = True
     sitting.sections = sections
+    _count_time(sitting, now, then=now)
     _enter_section(sitting, sitting.current_section + 1, now)
     record_event(sitting, "section_entered", section=sitting.current_section)
 
@@ -230,6 +236,8 @@ def _roll_sections(sitting: Sitting, now: datetime) -> None:
         sections = [dict(section) for section in sitting.sections]
         sections[sitting.current_section]["closed"] = True
         sitting.sections = sections
+        # Rolled over later, when the page next asks: the time counts again from its next sign of life.
+        _count_time(sitting, deadline, then=None)
         _enter_section(sitting, sitting.current_section + 1, deadline)
 
 
@@ -282,6 +290,7 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     now = now or utcnow()
     _require_running(sitting, now)
     _roll_sections(sitting, now)
+    note_presence(sitting, now)
     if answer is not None and not _well_formed(answer):
         raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
     try:
@@ -313,14 +322,92 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     return SaveResult(False, stored.version)
 
 
-def set_position(sitting: Sitting, item_position: int) -> None:
-    """Remember where the candidate is, so that reopening the link returns to the same question."""
+def set_position(sitting: Sitting, item_position: int, *, now: datetime | None = None) -> None:
+    """The candidate moved to another question: the time on the one they leave is counted, and reopening
+    the link returns to the new one. Only a question the exam page shows now is a position."""
     try:
         item_position = int(item_position)
     except (TypeError, ValueError):
         raise ValidationError("Invalid position.", field="position") from None
-    if sitting.status == S.EXAM_STARTED:
-        sitting.current_item = max(0, item_position)
+    if sitting.status != S.EXAM_STARTED:
+        return
+    now = now or utcnow()
+    shown = [SittingItem.sitting_id == sitting.id, SittingItem.position == item_position]
+    if is_timed(sitting):
+        shown.append(SittingItem.section_index == sitting.current_section)
+    if db.session.scalar(select(SittingItem.id).where(*shown)) is None:
+        raise ValidationError("Invalid position.", field="position")
+    if item_position == sitting.current_item:
+        note_presence(sitting, now)
+        return
+    _count_time(sitting, now, then=now)
+    sitting.current_item = item_position
+
+
+# Time spent ---------------------------------------------------------------------------------------------
+# Measured on the server from what the exam page reports, never with the browser's clock. Time on a
+# question runs from the candidate arriving at it (the start, a move, a section entered, the first sign of
+# life after a resume) to leaving it (a move, the next section, the finish, a termination, the expiry).
+# The page asks for the clock every 15 seconds (the heartbeat, `last_seen_at`; a hidden tab still at least
+# once a minute). A page silent for longer was closed or offline: the candidate was not there, so of any
+# silence only SILENT_CAP counts, and after it the count starts again at the page's next sign of life.
+# Between a finish and a resume no time runs. A section's time is the sum of its questions' (it stays
+# right across timed sections and resumes); the test's time is the sum of them all.
+SILENT_CAP = timedelta(seconds=60)
+
+
+def _last_sign_of_life(sitting: Sitting, at: datetime) -> datetime:
+    """The last heartbeat since the candidate arrived at the current question (or the arrival), not after `at`."""
+    entered = sitting.item_entered_at
+    return min(max(sitting.last_seen_at or entered, entered), at)
+
+
+def _present_seconds(sitting: Sitting, at: datetime) -> float:
+    """Seconds on the current question up to `at`, of which the silence since the last heartbeat counts
+    SILENT_CAP at most (note_presence settles any earlier silence, so there is none before it)."""
+    if sitting.item_entered_at is None or at <= sitting.item_entered_at:
+        return 0.0
+    seen = _last_sign_of_life(sitting, at)
+    return (seen - sitting.item_entered_at).total_seconds() + min(at - seen, SILENT_CAP).total_seconds()
+
+
+def _count_time(sitting: Sitting, at: datetime, *, then: datetime | None) -> None:
+    """Add the time on the current question up to `at` to its response and to the sitting's sum; the count
+    goes on from `then` (None: it waits for the candidate's next sign of life)."""
+    entered = sitting.item_entered_at
+    seconds = _present_seconds(sitting, at)
+    # Compare and set: of two requests counting the same stretch (a move and a finish at once), one adds it.
+    total = db.session.execute(
+        update(Sitting).where(Sitting.id == sitting.id, Sitting.item_entered_at == entered)
+        .values(item_entered_at=then, seconds_spent=Sitting.seconds_spent + seconds)
+        .returning(Sitting.seconds_spent).execution_options(synchronize_session=False)).scalar()
+    set_committed_value(sitting, "item_entered_at", then)
+    if total is None or not seconds:
+        return
+    set_committed_value(sitting, "seconds_spent", total)
+    db.session.execute(
+        update(Response).where(Response.sitting_id == sitting.id, Response.item_id == select(SittingItem.id).where(
+            SittingItem.sitting_id == sitting.id, SittingItem.position == sitting.current_item).scalar_subquery())
+        .values(seconds_spent=Response.seconds_spent + seconds).execution_options(synchronize_session=False))
+
+
+def note_presence(sitting: Sitting, now: datetime) -> None:
+    """A sign of life from the exam page (shown, a heartbeat, a save, a move): after an absence (a resume,
+    a rolled-over section) the count starts again, and a silence longer than SILENT_CAP is settled. Free
+    (no statement) while the page keeps its heartbeat."""
+    if sitting.status != S.EXAM_STARTED:
+        return
+    if sitting.item_entered_at is None or now - _last_sign_of_life(sitting, now) > SILENT_CAP:
+        _count_time(sitting, now, then=now)
+
+
+def seconds_per_item(sitting: Sitting, *, now: datetime | None = None) -> dict[int, int]:
+    """Whole seconds the candidate spent on each question of the sitting, by item id (a running sitting's
+    current question with its count so far)."""
+    items, responses = items_and_responses(sitting)
+    running = _present_seconds(sitting, now or utcnow()) if sitting.status == S.EXAM_STARTED else 0.0
+    return {item.id: round(responses[item.id].seconds_spent + (running if item.position == sitting.current_item else 0))
+            for item in items}
 
 
 # Finishing --------------------------------------------------------------------------------------------
@@ -334,6 +421,7 @@ def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *,
     transition(sitting, S.EXAM_FINISHED)
     sitting.finish_mode = mode
     sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
+    _count_time(sitting, sitting.finished_at, then=None)
     sitting.report_key = sitting.report_key or secrets.token_urlsafe(24)
     callbacks.test_finished(sitting)   # before scoring, which may queue the graded callback
     score_sitting(sitting, now=now)
@@ -381,6 +469,9 @@ class ExamPage(NamedTuple):
 
 
 def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
+    """What the exam page shows; the page shown is a sign of life (the count starts again after a resume)."""
+    now = now or utcnow()
+    note_presence(sitting, now)
     items, responses = items_and_responses(sitting)
     timed = is_timed(sitting)
     # A timed section is shown alone: the closed ones cannot be re-entered, the next ones wait.
@@ -477,11 +568,14 @@ def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None =
 def heartbeat(sitting: Sitting, *, now: datetime | None = None, pending=None) -> int:
     """The exam page is open: one UPDATE of last_seen_at (the live monitor's online/offline). `pending`,
     a scalar subquery (the proctor's undelivered messages), comes back in the same statement, so the
-    poll asks for messages only when there are some. Returns its value (0 without one)."""
-    statement = (update(Sitting).where(Sitting.id == sitting.id).values(last_seen_at=now or utcnow())
+    poll asks for messages only when there are some. Returns its value (0 without one). A sign of life for
+    the time spent."""
+    now = now or utcnow()
+    note_presence(sitting, now)
+    statement = (update(Sitting).where(Sitting.id == sitting.id).values(last_seen_at=now)
                  .execution_options(synchronize_session=False))
-    if pending is None:
-        db.session.execute(statement)
-        return 0
-    return db.session.execute(statement.returning(pending)).scalar() or 0
+    result = db.session.execute(statement if pending is None else statement.returning(pending))
+    # The sitting in hand knows it too (no statement): a later sign of life in this session compares with it.
+    set_committed_value(sitting, "last_seen_at", now)
+    return 0 if pending is None else result.scalar() or 0
 

@@ -152,6 +152,10 @@ export class ExamPage {
     }
     if (moved) {
       this.flush();
+    }
+    // A link from the finish summary opens another question than the server remembered: the server counts
+    // the time spent on the question shown, so it hears of it too.
+    if (moved || question.dataset.position !== this.data.position) {
       this.rememberPosition(question.dataset.position);
     }
   }

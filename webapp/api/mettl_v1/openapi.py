@@ -61,11 +61,15 @@ SCHEMAS = {
                        "description": "Percent of the assessment's graded sittings in the account scoring at or "
                                       "below this one (scores compared as a share of their maximum); null until "
                                       "the test is graded."},
-        "attemptTime": INTEGER,
+        "attemptTime": {**INTEGER, "description": "Seconds the candidate spent on the test, measured on the "
+                                                  "server; the time between a finish and a resume is not in it."},
         "sectionMarks": array({"allOf": [ref("Counts"), obj({
-            "sectionName": STRING, "timeTaken": INTEGER,
+            "sectionName": STRING,
+            "timeTaken": {**INTEGER, "description": "Seconds the candidate spent on the section's questions."},
             "skillMarks": array(obj({"skillName": STRING, "totalMarks": NUMBER, "totalCorrectAnswers": INTEGER,
-                                     "totalUnAnswered": INTEGER, "timeTaken": nullable(INTEGER)})),
+                                     "totalUnAnswered": INTEGER,
+                                     "timeTaken": {**INTEGER, "description": "Seconds the candidate spent on "
+                                                                            "the skill's questions in the section."}})),
         })]}),
         "cefrLevel": {**nullable({"enum": [level.value for level in CefrLevel]}),
                       "description": "Proctora extension. The CEFR level a graded placement test placed the "

@@ -194,7 +194,7 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
             "sectionName": section["sectionName"], **_counts(section), "timeTaken": section["timeTaken"],
             "skillMarks": [{"skillName": skill["skillName"], "totalMarks": skill["totalMarks"],
                             "totalCorrectAnswers": skill["totalCorrectAnswers"],
-                            "totalUnAnswered": skill["totalUnAnswered"], "timeTaken": None}
+                            "totalUnAnswered": skill["totalUnAnswered"], "timeTaken": skill["timeTaken"]}
                            for skill in section["skillMarks"]],
         } for section in summary["sectionMarks"]],
         "cefrLevel": sitting.level.value if sitting.level else None,
