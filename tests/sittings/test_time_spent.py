@@ -223,3 +223,7 @@ def test_the_result_page_shows_the_time_per_section_and_skill(client, admin_clie
             for row in soup.select("#breakdown tbody tr")]
     assert rows == [("Part one", "1 min 15 s"), ("Mixed", "1 min 15 s"),
                     ("Part two", "1 h 0 min 5 s"), ("Mixed", "1 h 0 min 5 s")]
+    # Each item on the answers list, in the order the candidate saw them: the first and the fifth were worked on.
+    times = [" ".join(p.get_text().split()) for p in soup.select("#answers [data-time-spent]")]
+    assert times[0] == "Time spent: 1 min 15 s" and times[4] == "Time spent: 1 h 0 min 5 s"
+    assert set(times[1:4]) == {"Time spent: 0 min 0 s"}

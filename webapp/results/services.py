@@ -99,6 +99,11 @@ class AnsweredItem:
                 for key in map(AnswerKey.from_key, keys) if key.accepted]
 
     @property
+    def seconds_spent(self) -> int:
+        """Whole seconds the candidate spent on the item (sittings finished before revision 0008: 0)."""
+        return round(self.response.seconds_spent or 0)
+
+    @property
     def pending(self) -> bool:
         return self.response.needs_grading
 
@@ -108,7 +113,7 @@ class AnsweredItem:
 
 
 def answer_sheet(sitting: Sitting, items: list[SittingItem], responses: dict[int, Response]) -> list[AnsweredItem]:
-    """Every item of the sitting in the order the candidate saw it (time spent per item is not recorded)."""
+    """Every item of the sitting in the order the candidate saw it."""
     marker_ids = {response.marked_by_id for response in responses.values() if response.marked_by_id}
     markers = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(marker_ids))).all()) \
         if marker_ids else {}
