@@ -136,7 +136,8 @@ def _seed(sitting: Sitting) -> int:
     return int.from_bytes(hashlib.sha256(f"{sitting.id}:{sitting.access_token}".encode()).digest()[:8], "big")
 
 
-def _frozen_key(question) -> dict:
+def frozen_key(question) -> dict:
+    """The key of a question as a sitting keeps it: what scoring compares the answers with."""
     if question.type in (QuestionType.MCQ, QuestionType.MCA):
         return {"correct": [option["id"] for option in question.options if option["correct"]]}
     if question.type == QuestionType.FITB:
@@ -172,7 +173,7 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
                          "question_id": question.id, "question_type": question.type.value,
                          "skill_name": question.skill.name, "difficulty": question.difficulty.value,
                          "cefr_level": question.cefr_level.value if question.cefr_level else None,
-                         "stem": question.stem, "options": options, "key": _frozen_key(question),
+                         "stem": question.stem, "options": options, "key": frozen_key(question),
                          "marks": entry.marks, "negative_marks": entry.negative_marks})
             position += 1
     if not rows:

@@ -5,7 +5,8 @@ from flask_login import current_user, login_required
 from webapp.bank import services
 from webapp.console.bank.forms import QuestionFilterForm, QuestionForm, SkillForm
 from webapp.core.errors import Conflict
-from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Permission, can, require
+from webapp.results import rescoring
 from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("bank", __name__)
@@ -104,7 +105,25 @@ def question_edit(question_id):
 @blueprint.get("/bank/questions/<int:question_id>")
 @login_required
 def question_detail(question_id):
-    return render_template("bank/question_detail.html", question=services.get_question(current_user, question_id))
+    question = services.get_question(current_user, question_id)
+    outdated = (rescoring.outdated_results(current_user, question.id)
+                if can(current_user, Permission.GRADE_RESPONSES) else 0)
+    return render_template("bank/question_detail.html", question=question, outdated_results=outdated)
+
+
+@blueprint.get("/bank/questions/<int:question_id>/rescore")
+@login_required
+def question_rescore_preview(question_id):
+    return render_template("bank/rescore.html", rescore=rescoring.preview_rescore(current_user, question_id))
+
+
+@blueprint.post("/bank/questions/<int:question_id>/rescore")
+@login_required
+def question_rescore(question_id):
+    rescore = rescoring.apply_rescore(current_user, question_id)
+    flash(f"{len(rescore.sittings)} result(s) re-scored with the current key: {rescore.results_changing} changed, "
+          f"{rescore.outcomes_changing} outcome(s) changed.", "success")
+    return redirect(url_for("bank.question_detail", question_id=question_id))
 
 
 @blueprint.post("/bank/questions/<int:question_id>/duplicate")
