@@ -12,4 +12,4 @@ blueprint = Blueprint("api_docs", __name__)
 @login_required
 def docs():
     """Both dialects' endpoints, parameters and bodies, read from the OpenAPI documents they serve."""
-    return render_template("api/docs.html", documents=[mettl_document(), euro_document()])
+    return render_template("console/api/docs.html", documents=[mettl_document(), euro_document()])

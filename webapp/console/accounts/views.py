@@ -34,7 +34,7 @@ def login():
         else:
             login_user(user)
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
-    return render_template("accounts/login.html", form=form)
+    return render_template("console/accounts/login.html", form=form)
 
 
 @blueprint.post("/logout")
@@ -51,7 +51,7 @@ def dashboard():
     overview = {**bank.bank_counts(current_user), "assessments": assessments.assessment_count(current_user),
                 "staff": services.active_staff_count(current_user),
                 "waiting_for_grader": grading.waiting_count(current_user)}
-    return render_template("accounts/dashboard.html", overview=overview)
+    return render_template("console/accounts/dashboard.html", overview=overview)
 
 
 @blueprint.route("/account/password", methods=["GET", "POST"])
@@ -64,7 +64,7 @@ def change_password():
     ):
         flash("Your password has been changed.", "success")
         return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("console/accounts/change_password.html", form=form)
 
 
 @blueprint.route("/set-password/<token>", methods=["GET", "POST"])
@@ -77,13 +77,13 @@ def set_password(token):
         logout_user()
         flash("Your password is set. Please log in.", "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/set_password.html", form=form, user=user)
+    return render_template("console/accounts/set_password.html", form=form, user=user)
 
 
 @blueprint.get("/staff")
 @login_required
 def staff_list():
-    return render_template("accounts/staff_list.html", staff=services.list_staff(current_user), form=InviteStaffForm())
+    return render_template("console/accounts/staff_list.html", staff=services.list_staff(current_user), form=InviteStaffForm())
 
 
 @blueprint.route("/staff/invite", methods=["GET", "POST"])
@@ -97,7 +97,7 @@ def staff_invite():
         if user:
             flash(f"{user.name} is invited; an e-mail with a link to choose a password is on its way.", "success")
             return redirect(url_for("accounts.staff_list"))
-    return render_template("accounts/staff_invite.html", form=form)
+    return render_template("console/accounts/staff_invite.html", form=form)
 
 
 @blueprint.route("/staff/<int:user_id>", methods=["GET", "POST"])
@@ -110,7 +110,7 @@ def staff_edit(user_id):
                    name=form.name.data, role=form.role.data, active=form.active.data):
             flash(f"{member.name} is updated.", "success")
             return redirect(url_for("accounts.staff_list"))
-    return render_template("accounts/staff_edit.html", form=form, member=member)
+    return render_template("console/accounts/staff_edit.html", form=form, member=member)
 
 
 @blueprint.post("/staff/<int:user_id>/resend-invitation")
@@ -136,7 +136,7 @@ def institute_settings():
         if saved:
             flash("The institute's details are saved.", "success")
             return redirect(url_for("accounts.institute_settings"))
-    return render_template("accounts/institute.html", form=form, institute=institute)
+    return render_template("console/accounts/institute.html", form=form, institute=institute)
 
 
 @blueprint.get("/institute/logo")

@@ -70,7 +70,7 @@ def assessment_list():
     values = filters.filters()
     page = services.list_assessments(current_user, text=values["text"] or "", kind=values["kind"] or None,
                                      page=page_number())
-    return render("assessments/list.html", "assessments/_list_table.html", page=page, filters=filters)
+    return render("console/assessments/list.html", "console/assessments/_list_table.html", page=page, filters=filters)
 
 
 @blueprint.route("/assessments/new", methods=["GET", "POST"])
@@ -85,7 +85,7 @@ def assessment_new():
         if assessment:
             flash(f"{assessment.name} is created. Now add questions to its section.", "success")
             return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
-    return render("assessments/settings.html", form=form, assessment=None)
+    return render("console/assessments/settings.html", form=form, assessment=None)
 
 
 @blueprint.post("/assessments/<int:assessment_id>/delete")
@@ -108,7 +108,7 @@ def _render_builder(assessment, *, rule_forms: dict | None = None, section_form=
                    if can(current_user, Permission.EDIT_ASSESSMENTS) else [])
     assessment, pool_sizes, thin_bands = services.builder(current_user, assessment.id)
     blank_rules = {section.id: forms.rule_form(section.id, skill_names) for section in assessment.sections}
-    return render("assessments/detail.html", "assessments/_section_swap.html" if swapped else None,
+    return render("console/assessments/detail.html", "console/assessments/_section_swap.html" if swapped else None,
                   assessment=assessment, rule_forms={**blank_rules, **(rule_forms or {})},
                   section_form=section_form or forms.SectionForm(formdata=None, prefix="section"),
                   timing_form=timing_form or forms.timing_form(assessment),
@@ -131,7 +131,7 @@ def assessment_settings(assessment_id):
             form, _coded(services.update_settings), current_user, assessment.id, form.settings()):
         flash("The settings are saved.", "success")
         return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
-    return render("assessments/settings.html", form=form, assessment=assessment)
+    return render("console/assessments/settings.html", form=form, assessment=assessment)
 
 
 @blueprint.post("/assessments/<int:assessment_id>/sections")
@@ -168,7 +168,7 @@ def section_edit(assessment_id, section_id):
                                              section.id, **form.changes()):
         flash(f"Section {section.name} is saved.", "success")
         return _to_section(assessment.id, section.id)
-    return render("assessments/section_edit.html", form=form, assessment=assessment, section=section)
+    return render("console/assessments/section_edit.html", form=form, assessment=assessment, section=section)
 
 
 @blueprint.post("/assessments/<int:assessment_id>/sections/<int:section_id>/move")
@@ -229,7 +229,7 @@ def rule_available(assessment_id, section_id):
         available = len(bank.matching_questions(
             assessment.institute_id, skill_id=skill.id, difficulty=form.difficulty.data,
             question_type=form.question_type.data or None, cefr_level=form.cefr_level.data or None))
-    return render("assessments/_available.html", available=available)
+    return render("console/assessments/_available.html", available=available)
 
 
 @blueprint.post("/assessments/<int:assessment_id>/sections/<int:section_id>/rules/<int:rule_id>/delete")
@@ -254,7 +254,7 @@ def section_pick(assessment_id, section_id):
     filters = forms.QuestionFilterForm([skill for skill, _ in bank.list_skills(current_user)], formdata=request.args)
     results = bank.search_questions(current_user, page=page_number(), **filters.filters())
     picked_in = {pick.question_id: other.name for other in assessment.sections for pick in other.picks}
-    return render("assessments/pick.html", assessment=assessment, section=section, form=form, filters=filters,
+    return render("console/assessments/pick.html", assessment=assessment, section=section, form=form, filters=filters,
                   results=results, picked_in=picked_in)
 
 
@@ -280,7 +280,7 @@ def registration_fields(assessment_id):
             form, _coded(services.set_registration_fields), current_user, assessment.id, form.fields()):
         flash("The registration fields are saved.", "success")
         return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
-    return render("assessments/fields.html", form=form, assessment=assessment)
+    return render("console/assessments/fields.html", form=form, assessment=assessment)
 
 
 @blueprint.get("/assessments/<int:assessment_id>/preview")
@@ -289,7 +289,7 @@ def assessment_preview(assessment_id):
     show_key = request.args.get("key") == "1"
     assessment, paper, seed = services.preview_paper(current_user, assessment_id, request.args.get("seed", type=int),
                                                      with_key=show_key)
-    return render("assessments/preview.html", assessment=assessment, paper=paper, seed=seed, show_key=show_key)
+    return render("console/assessments/preview.html", assessment=assessment, paper=paper, seed=seed, show_key=show_key)
 
 
 # The catalogue of pre-built tests -----------------------------------------------------------------
@@ -297,7 +297,7 @@ def assessment_preview(assessment_id):
 @blueprint.get("/assessments/catalogue")
 @login_required
 def catalogue():
-    return render("assessments/catalogue.html", tests=prebuilt.catalogue(),
+    return render("console/assessments/catalogue.html", tests=prebuilt.catalogue(),
                   added=prebuilt.added_assessment_ids(current_user))
 
 

@@ -20,7 +20,7 @@ def _filters() -> dict:
 @login_required
 def audit_log():
     entries = services.audit_log(current_user, page=page_number(), **_filters())
-    return render("audit/log.html", "audit/_rows.html", entries=entries, choices=services.audit_filters(current_user),
+    return render("console/audit/log.html", "console/audit/_rows.html", entries=entries, choices=services.audit_filters(current_user),
                   args=request.args, services=services)
 
 

@@ -23,7 +23,7 @@ def _skill_page(new_form: SkillForm, edited: SkillForm | None = None, edited_id:
     forms = {skill.id: SkillForm(formdata=None, obj=skill, prefix=f"skill-{skill.id}") for skill, _ in skills}
     if edited is not None:
         forms[edited_id] = edited
-    return render_template("bank/skill_list.html", skills=skills, forms=forms, new_form=new_form,
+    return render_template("console/bank/skill_list.html", skills=skills, forms=forms, new_form=new_form,
                            edited_id=edited_id)
 
 
@@ -66,7 +66,7 @@ def skill_update(skill_id):
 def question_list():
     filters = QuestionFilterForm(_skills(), request.args)
     page = services.search_questions(current_user, **filters.criteria(), page=page_number())
-    return render("bank/question_list.html", "bank/_question_rows.html", filters=filters, page=page)
+    return render("console/bank/question_list.html", "console/bank/_question_rows.html", filters=filters, page=page)
 
 
 def _question_form(**kwargs) -> QuestionForm:
@@ -86,7 +86,7 @@ def question_new():
         if question:
             flash(f"Question {question.id} is saved.", "success")
             return redirect(url_for("bank.question_detail", question_id=question.id))
-    return render("bank/question_form.html", "bank/_type_fields.html", form=form, question=None)
+    return render("console/bank/question_form.html", "console/bank/_type_fields.html", form=form, question=None)
 
 
 @blueprint.route("/bank/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -99,7 +99,7 @@ def question_edit(question_id):
                                              form.question_input()):
         flash(f"Question {question.id} is saved.", "success")
         return redirect(url_for("bank.question_detail", question_id=question.id))
-    return render("bank/question_form.html", "bank/_type_fields.html", form=form, question=question)
+    return render("console/bank/question_form.html", "console/bank/_type_fields.html", form=form, question=question)
 
 
 @blueprint.get("/bank/questions/<int:question_id>")
@@ -108,13 +108,13 @@ def question_detail(question_id):
     question = services.get_question(current_user, question_id)
     outdated = (rescoring.outdated_results(current_user, question.id)
                 if can(current_user, Permission.GRADE_RESPONSES) else 0)
-    return render_template("bank/question_detail.html", question=question, outdated_results=outdated)
+    return render_template("console/bank/question_detail.html", question=question, outdated_results=outdated)
 
 
 @blueprint.get("/bank/questions/<int:question_id>/rescore")
 @login_required
 def question_rescore_preview(question_id):
-    return render_template("bank/rescore.html", rescore=rescoring.preview_rescore(current_user, question_id))
+    return render_template("console/bank/rescore.html", rescore=rescoring.preview_rescore(current_user, question_id))
 
 
 @blueprint.post("/bank/questions/<int:question_id>/rescore")

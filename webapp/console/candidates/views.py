@@ -20,7 +20,7 @@ def candidate_list():
     page = services.search_candidates(current_user, **criteria, page=page_number())
     institutes = (services.institute_names({candidate.institute_id for candidate in page.items})
                   if criteria["include_sub_institutes"] else None)
-    return render("candidates/candidate_list.html", "candidates/_candidate_rows.html", page=page, filters=filters,
+    return render("console/candidates/candidate_list.html", "console/candidates/_candidate_rows.html", page=page, filters=filters,
                   sittings=sittings.sitting_counts_by_candidate(current_user, [candidate.id for candidate in page.items]), institutes=institutes)
 
 
@@ -29,7 +29,7 @@ def _candidate_page(candidate, form: CandidateForm | None = None):
     editable = can(current_user, Permission.EDIT_CANDIDATES) and candidate.institute_id == current_user.institute_id
     if editable and form is None:
         form = CandidateForm(formdata=None, data=CandidateForm.data_of(candidate))
-    return render_template("candidates/candidate_detail.html", candidate=candidate, form=form if editable else None,
+    return render_template("console/candidates/candidate_detail.html", candidate=candidate, form=form if editable else None,
                            sittings=sittings.candidate_sitting_rows(current_user, candidate))
 
 

@@ -11,7 +11,7 @@ blueprint = Blueprint("api_console", __name__)
 
 
 def _page(form: CredentialForm, issued: services.IssuedSecrets | None = None):
-    return render_template("api/credentials.html", form=form, issued=issued,
+    return render_template("console/api/credentials.html", form=form, issued=issued,
                            credentials=services.list_credentials(current_user))
 
 

@@ -31,7 +31,7 @@ def _template_helpers():
 def exam_list():
     filters = forms.ExamFilterForm(assessment_choices(current_user), formdata=request.args)
     page = services.list_exams(current_user, **filters.criteria(), page=page_number())
-    return render("exams/exam_list.html", "exams/_exam_rows.html", page=page, filters=filters,
+    return render("console/exams/exam_list.html", "console/exams/_exam_rows.html", page=page, filters=filters,
                   counts=sittings.sitting_counts_by_exam(current_user, [exam.id for exam in page.items]))
 
 
@@ -46,7 +46,7 @@ def exam_new():
         if exam:
             flash(f"The exam {exam.name} is created. Register candidates or share its access link.", "success")
             return redirect(url_for(".exam_detail", exam_id=exam.id))
-    return render_template("exams/exam_form.html", form=form, exam=None)
+    return render_template("console/exams/exam_form.html", form=form, exam=None)
 
 
 @blueprint.route("/exams/<int:exam_id>/edit", methods=["GET", "POST"])
@@ -58,7 +58,7 @@ def exam_edit(exam_id):
     if form.validate_on_submit() and attempt(form, services.update_exam, current_user, exam.id, form.exam_input()):
         flash(f"The exam {exam.name} is saved.", "success")
         return redirect(url_for(".exam_detail", exam_id=exam.id))
-    return render_template("exams/exam_form.html", form=form, exam=exam)
+    return render_template("console/exams/exam_form.html", form=form, exam=exam)
 
 
 # The exam page ------------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def exam_detail(exam_id):
     state, window = services.window_state(exam)
     pool = forms.ProctorPoolForm(services.pool_candidates(current_user), formdata=None,
                                  data={"proctors": [proctor.id for proctor in exam.proctors]})
-    return render_template("exams/exam_detail.html", access_url=services.access_url(exam), state=state,
+    return render_template("console/exams/exam_detail.html", access_url=services.access_url(exam), state=state,
                            window=window, pool=pool, invitation=forms.InvitationForm(formdata=None),
                            **_sittings_table(exam))
 
@@ -88,7 +88,7 @@ def exam_detail(exam_id):
 @login_required
 def exam_sittings(exam_id):
     """The sittings table alone, for htmx: the filters, the pages and the refresh every few seconds."""
-    return render_template("exams/_sittings.html", **_sittings_table(services.get_exam(current_user, exam_id)))
+    return render_template("console/exams/_sittings.html", **_sittings_table(services.get_exam(current_user, exam_id)))
 
 
 def _to_exam(exam_id, anchor: str | None = None):
@@ -173,7 +173,7 @@ def _register_page(exam, *, one=None, bulk=None, outcomes=None):
     fields = exam.assessment.registration_fields
     defaults = {"send_email": exam.email_on_invitation}
     return render_template(
-        "exams/register.html", exam=exam, outcomes=outcomes,
+        "console/exams/register.html", exam=exam, outcomes=outcomes,
         one=one or one_candidate_form(fields, formdata=None, data=defaults),
         bulk=bulk or forms.BulkRegistrationForm(formdata=None, data=defaults),
         columns=candidate_columns([item.name for item in fields]), max_rows=MAX_ROWS)

@@ -16,7 +16,7 @@ blueprint = Blueprint("notifications", __name__)
 def outbox():
     status = request.args.get("status") or None
     messages = services.list_messages(current_user, status=status, page=page_number())
-    return render("notifications/outbox.html", "notifications/_messages.html",
+    return render("console/notifications/outbox.html", "console/notifications/_messages.html",
                   messages=messages, status=status, statuses=list(MessageStatus))
 
 
@@ -33,7 +33,7 @@ def retry(message_id):
 @login_required
 def exam_deliveries(exam_id):
     exam, messages = deliveries.exam_deliveries(current_user, exam_id, page=page_number())
-    return render("notifications/exam_deliveries.html", "notifications/_messages.html", exam=exam, messages=messages)
+    return render("console/notifications/exam_deliveries.html", "console/notifications/_messages.html", exam=exam, messages=messages)
 
 
 @blueprint.post("/exams/<int:exam_id>/deliveries/<int:message_id>/retry")
@@ -47,7 +47,7 @@ def exam_delivery_retry(exam_id, message_id):
 @blueprint.get("/settings/webhooks")
 @login_required
 def webhook_secret():
-    return render_template("notifications/webhook_secret.html",
+    return render_template("console/notifications/webhook_secret.html",
                            created_at=webhooks.webhook_secret_created_at(current_user), revealed=None)
 
 
@@ -67,6 +67,6 @@ def webhook_secret_rotate():
 
 def _showing(revealed: webhooks.RevealedSecret):
     # The secret is rendered in the answer to the POST, never put in a redirect or the session.
-    response = render_template("notifications/webhook_secret.html", created_at=revealed.created_at,
+    response = render_template("console/notifications/webhook_secret.html", created_at=revealed.created_at,
                                revealed=revealed)
     return response, 200, {"Cache-Control": "no-store"}

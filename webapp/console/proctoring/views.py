@@ -24,7 +24,7 @@ def _to_sitting(sitting_id: int):
 @blueprint.get("/")
 @login_required
 def index():
-    return render_template("proctoring/index.html", exams=services.visible_exams(current_user),
+    return render_template("console/proctoring/index.html", exams=services.visible_exams(current_user),
                            retention=services.retention_days(current_user))
 
 
@@ -34,7 +34,7 @@ def monitor(exam_id):
     state = request.args.get("state", "")
     flagged = request.args.get("flagged") == "1"
     exam, rows = services.monitor(current_user, exam_id, state=state, flagged=flagged)
-    return render("proctoring/monitor.html", "proctoring/_monitor_rows.html", exam=exam, rows=rows, state=state,
+    return render("console/proctoring/monitor.html", "console/proctoring/_monitor_rows.html", exam=exam, rows=rows, state=state,
                   flagged=flagged, states=services.MONITOR_STATES)
 
 
@@ -42,7 +42,7 @@ def monitor(exam_id):
 @login_required
 def admission(exam_id):
     exam, waiting, reasons = services.admission_queue(current_user, exam_id)
-    return render("proctoring/admission.html", "proctoring/_admission_queue.html", exam=exam, waiting=waiting,
+    return render("console/proctoring/admission.html", "console/proctoring/_admission_queue.html", exam=exam, waiting=waiting,
                   reasons=reasons)
 
 
@@ -68,7 +68,7 @@ def reject(sitting_id):
 @login_required
 def sitting_page(sitting_id):
     detail = services.sitting_detail(current_user, sitting_id)
-    return render_template("proctoring/sitting.html", **detail, categories=services.FLAG_CATEGORIES,
+    return render_template("console/proctoring/sitting.html", **detail, categories=services.FLAG_CATEGORIES,
                            outcomes=list(ReviewOutcome))
 
 
@@ -148,7 +148,7 @@ def delete_report(sitting_id):
 @login_required
 def snapshots(sitting_id):
     sitting, shots = services.sitting_snapshots(current_user, sitting_id)
-    return render_template("proctoring/snapshots.html", sitting=sitting, snapshots=shots)
+    return render_template("console/proctoring/snapshots.html", sitting=sitting, snapshots=shots)
 
 
 def _image(data: bytes, mimetype: str) -> Response:

@@ -12,5 +12,5 @@ blueprint = Blueprint("analysis", __name__)
 @blueprint.get("/assessments/<int:assessment_id>/analysis")
 @login_required
 def item_analysis(assessment_id):
-    return render_template("analysis/item_analysis.html", analysis=analysis.item_analysis(current_user, assessment_id),
+    return render_template("console/analysis/item_analysis.html", analysis=analysis.item_analysis(current_user, assessment_id),
                            thresholds={"hard": analysis.TOO_HARD, "easy": analysis.TOO_EASY, "weak": analysis.WEAK})

@@ -23,7 +23,7 @@ class GradeForm(FlaskForm):
 def queue():
     exam_id = request.args.get("exam_id", "")
     page = grading.grading_queue(current_user, exam_id=exam_id, page=page_number())
-    return render("grading/queue.html", "grading/_queue_rows.html", page=page, exam_id=exam_id,
+    return render("console/grading/queue.html", "console/grading/_queue_rows.html", page=page, exam_id=exam_id,
                   exams=grading.exams_with_waiting(current_user))
 
 
@@ -46,4 +46,4 @@ def grade(response_id):
             flash("Nothing else waits for a grader here.", "info")
             return redirect(url_for(".queue", exam_id=exam_id or None))
         return redirect(url_for(".grade", response_id=following.response.id, exam_id=exam_id or None))
-    return render_template("grading/grade.html", entry=entry, form=form, exam_id=exam_id)
+    return render_template("console/grading/grade.html", entry=entry, form=form, exam_id=exam_id)

@@ -46,7 +46,7 @@ def exam_results(exam_id):
     criteria = filters.criteria()
     exam, page = services.exam_results(current_user, exam_id, **criteria, page=page_number(),
                                        per_page=services.PAGE_SIZE)
-    return render("results/exam_results.html", "results/_result_rows.html", exam=exam, filters=filters,
+    return render("console/results/exam_results.html", "console/results/_result_rows.html", exam=exam, filters=filters,
                   criteria=criteria, results=page,
                   distribution=services.score_distribution(current_user, exam.id))
 
@@ -84,7 +84,7 @@ def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: i
         forms[response_id] = submitted
     # What is wrong with the request rather than a field (not found, not allowed) shows above the answers.
     remark_failed = submitted if submitted is not None and submitted.form_errors else None
-    return render_template("results/sitting_result.html", result=result, remark_forms=forms,
+    return render_template("console/results/sitting_result.html", result=result, remark_forms=forms,
                            remark_failed=remark_failed)
 
 
