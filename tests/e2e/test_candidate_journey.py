@@ -181,8 +181,9 @@ def test_the_whole_journey_of_an_invited_candidate(page, factory, admin, make_ex
     answers = stored(finished)
     assert answers["FITB"].answer == {"blanks": ["went", "slept"]} and answers["SHORT_ANSWER"].flagged
     assert [answers[qtype].correct for qtype in ("MCQ", "MCA", "FITB", "SHORT_ANSWER")] == [True] * 4
-    # Nothing of the test is left in the browser's storage once it is over.
-    assert page.evaluate(f"localStorage.getItem('proctora-sitting-{sitting.id}')") is None
+    # Nothing of the test is left in the browser's storage once it is over (the done page's module script
+    # forgets it, which may run a moment after the heading shows).
+    page.wait_for_function(f"localStorage.getItem('proctora-sitting-{sitting.id}') === null", timeout=5_000)
 
 
 # (b) The open link ----------------------------------------------------------------------------------------
