@@ -105,6 +105,7 @@ def test_only_graders_re_score_and_another_institute_is_untouched(admin, factory
     _correct_the_key(admin, third)
     with pytest.raises(PermissionDenied):
         rescoring.apply_rescore(support, third)
+    assert rescoring.outdated_results(support, third) == 0 and rescoring.outdated_results(admin, third) == 2
     other_admin = factory.institute("Elsewhere")[1]
     with pytest.raises(NotFound):
         rescoring.preview_rescore(other_admin, third)

@@ -16,7 +16,7 @@ from webapp.bank.models import Question
 from webapp.bank.sanitize import first_words
 from webapp.bank.services import get_question
 from webapp.core.extensions import db
-from webapp.core.permissions import Permission, require
+from webapp.core.permissions import Permission, can, require
 from webapp.proctoring.services import sitting_label
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem, SittingStatus
@@ -100,9 +100,10 @@ def _rescore(question: Question, items: list[tuple[SittingItem, Sitting]]) -> li
 
 
 def outdated_results(actor: User, question_id) -> int:
-    """How many finished results used an earlier key or marks of the question (the question's page)."""
-    require(actor, Permission.GRADE_RESPONSES)
-    return len(_outdated_items(actor, get_question(actor, question_id)))
+    """How many finished results used an earlier key or marks of the question: the question's page tells
+    those who may re-score them (to others it is 0)."""
+    question = get_question(actor, question_id)
+    return len(_outdated_items(actor, question)) if can(actor, Permission.GRADE_RESPONSES) else 0
 
 
 def preview_rescore(actor: User, question_id) -> Rescore:

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from webapp.bank import services
 from webapp.console.bank.forms import QuestionFilterForm, QuestionForm, SkillForm
 from webapp.core.errors import Conflict
-from webapp.core.permissions import Permission, can, require
+from webapp.core.permissions import Permission, require
 from webapp.results import rescoring
 from webapp.web import attempt, page_number, render
 
@@ -105,10 +105,9 @@ def question_edit(question_id):
 @blueprint.get("/bank/questions/<int:question_id>")
 @login_required
 def question_detail(question_id):
-    question = services.get_question(current_user, question_id)
-    outdated = (rescoring.outdated_results(current_user, question.id)
-                if can(current_user, Permission.GRADE_RESPONSES) else 0)
-    return render_template("console/bank/question_detail.html", question=question, outdated_results=outdated)
+    return render_template("console/bank/question_detail.html",
+                           question=services.get_question(current_user, question_id),
+                           outdated_results=rescoring.outdated_results(current_user, question_id))
 
 
 @blueprint.get("/bank/questions/<int:question_id>/rescore")
