@@ -90,6 +90,8 @@ def test_marks_a_person_set_stand(admin, taken):
     grading.remark(admin, ann.id, response_id, 0.5, "Half right: the spelling counts.")
     db.session.commit()
     _correct_the_key(admin, third)
+    assert [(row.sitting_id, row.marked_by_person) for row in rescoring.preview_rescore(admin, third).sittings] \
+        == [(ann.id, True), (bob.id, False)]
 
     rescoring.apply_rescore(admin, third)
 

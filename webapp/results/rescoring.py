@@ -86,16 +86,17 @@ def _outcome(sitting: Sitting) -> str:
 def _rescore(question: Question, items: list[tuple[SittingItem, Sitting]]) -> list[RescoredSitting]:
     """Give the items the question's key and marks and score their sittings again (the outcome follows
     through `events.sitting_graded`, as after any correction)."""
+    # Whose marks a person set, read in one statement (scoring keeps those marks, so it is the same after).
+    marked_by_person = set(db.session.scalars(select(Response.item_id).where(
+        Response.item_id.in_([item.id for item, _ in items]), Response.marked_at.is_not(None))))
     done = []
     for item, sitting in items:
         before = (sitting.total_marks, _outcome(sitting))
         item.key = _key_as_frozen(question, item)
         item.marks, item.negative_marks = question.marks, question.negative_marks
         taking.score_sitting(sitting)
-        response = db.session.scalar(select(Response).where(Response.sitting_id == sitting.id,
-                                                            Response.item_id == item.id))
         done.append(RescoredSitting(sitting.id, sitting_label(sitting), before[0], sitting.total_marks, before[1],
-                                    _outcome(sitting), response.marked_at is not None))
+                                    _outcome(sitting), item.id in marked_by_person))
     return done
 
 
