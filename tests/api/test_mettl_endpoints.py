@@ -111,6 +111,16 @@ def test_images_are_known_by_their_bytes_gif_and_ico_included(mettl, client, mim
         (logo, "image/gif"), (favicon, "image/x-icon"), (cover, "image/jpeg")]
 
 
+def test_a_logo_is_at_most_100_kb_as_the_spec_says(mettl, client):
+    """2.2: "Maximum logo size: 100 Kb"; a larger one is E013 and the logo in place stays."""
+    ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload()}))
+    padded = PNG + b"\0" * (100 * 1024 - len(PNG))            # Pillow reads a PNG with trailing bytes
+    ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(padded)}))
+    message = refused(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(padded + b"\0")}), "E013")
+    assert message == "File Size Exceeded for Logo"
+    assert client.get(ok(mettl.get("/v1/account"))["accountInfo"]["logoPath"]).data == padded
+
+
 def test_white_labelling_is_stored_shown_and_served_to_the_candidate(mettl, client, admin):
     wl = {"headerBackgroundColor": "#AB1234", "headerFontColor": "fff", "buttonColor": "ef75ab",
           "buttonFontColor": "ffffff", "customTestUrl": "acme-tests"}

@@ -222,7 +222,7 @@ def document() -> dict:
             parameters=[parameter("languageCode", "query", {"enum": list(LANGUAGES), "default": "en"},
                                   "Language of the registration fields.")])},
         "/v1/account/upload-logo": {"post": _operation(
-            "Upload the logo (2.2)", "E400 (no logo), E789 (a PNG, JPEG or WebP image of up to 512 KB)", _success(),
+            "Upload the logo (2.2)", "E400 (no logo), E013 (larger than 100 KB), E014 (not a JPEG, PNG, GIF or WebP image, judged by its bytes whatever type the part declares)", _success(),
             body=_form({"logo": {"type": "string", "contentMediaType": "application/octet-stream"}}, ("logo",),
                        "multipart/form-data"))},
         "/v1/account/update-white-labeling": {"post": _operation(
