@@ -127,14 +127,14 @@ def test_a_signature_used_before_is_e422_for_every_worker_that_shares_the_databa
     assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 1
 
 
-def test_a_refused_request_spends_no_signature(mettl):
-    """What a failing request changed is rolled back, its signature with it: sent again, it fails
-    for its own reason again, not as a replay."""
+def test_a_signature_is_spent_by_a_request_that_fails_too(mettl):
+    """10.c: a valid signature used by any previous request is E422, even when that request failed;
+    what the failing request changed is rolled back, but its signature stays spent."""
     ts = str(int(time.time()))
-    for _ in range(2):
-        response = mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)
-        assert error_code(response) == "E400"
-    assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 0
+    assert error_code(mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)) == "E400"
+    again = mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)
+    assert again.status_code == 401 and error_code(again) == "E422"
+    assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 1
 
 
 def test_used_signatures_older_than_two_days_are_pruned(mettl):

@@ -199,7 +199,7 @@ URL is the full URL without the query string (`https://host/v1/assessments`); fi
 Accepted readings: http or https, with or without a trailing slash, `asgn` URL-decoded once or twice,
 `ts` with a fraction; JSON parameters are signed as the raw strings sent. A timestamp more than a day
 off is E504, a wrong signature or a revoked or unknown `ak` E401, a signature used by an earlier
-successful request E422, more than {DEFAULT_RATE_LIMIT} per access key (configurable) E509. A
+request E422 (even one that failed), more than {DEFAULT_RATE_LIMIT} per access key (configurable) E509. A
 read-only (support) credential is refused every write with E403.
 
 **Paging.** Lists take `limit`, `offset`, `sort` and `sort_order` and answer `paging.previous` and
