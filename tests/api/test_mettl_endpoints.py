@@ -163,7 +163,7 @@ def test_pre_built_tests_are_listed_and_added(mettl):
     added = ok(mettl.post("/v1/pbts/add", {"pbts": json.dumps([first, 999])}))["pbts"]
     assert added[0]["added"] is True and added[0]["message"] is None
     assert db.session.get(Assessment, added[0]["assessmentId"]).name == pbts[0]["name"]
-    assert added[1] == {"pbtId": 999, "added": False, "message": "Pre-built test not found.", "assessmentId": 0}
+    assert added[1] == {"pbtId": 999, "added": False, "message": "Invalid Pbt Id", "assessmentId": 0}
     again = ok(mettl.post("/v1/pbts/add", {"pbts": json.dumps([first])}))["pbts"][0]
     assert again["added"] is False and "already" in again["message"]
     refused(mettl.post("/v1/pbts/add", {"pbts": '{"id": 1}'}), "E400")
@@ -555,6 +555,27 @@ def test_a_report_is_deleted_only_once_the_test_is_over(mettl, factory, admin):
     ok(mettl.delete(f"{base}/done@example.com"))
     remaining = sorted(sitting.candidate.email for sitting in db.session.scalars(select(Sitting)))
     assert remaining == ["running@example.com", "waiting@example.com"]
+    assert refused(mettl.delete(f"{base}/done@example.com"), "E006") == "Report does not exist"
+
+
+@pytest.mark.parametrize(("request_", "code", "message"), [
+    (("GET", "/v1/assessments/999999"), "E001", "Invalid Assessment Id"),
+    (("GET", "/v1/schedules/no-such-key"), "E002", "Invalid Access Key"),
+    (("GET", "/v1/no/such/endpoint"), "E404", "Requested resource not found."),
+    (("PUT", "/v1/pbts"), "E405", "HTTP Method not allowed for this API Request"),
+    (("GET", "/v1/candidates/nobody@example.com"), "E009", "Invalid Email"),
+], ids=["E001", "E002", "E404", "E405", "E009"])
+def test_errors_carry_the_spec_s_message_and_the_detail_beside_it(mettl, request_, code, message):
+    response = mettl.request(*request_)
+    assert refused(response, code) == message
+    assert response.get_json()["error"]["detail"]          # our words, additive
+
+
+def test_a_deleted_assessment_is_e007_in_the_spec_s_words(mettl, admin, factory):
+    assessment = factory.assessment(admin)
+    delete_assessment(admin, assessment.id)
+    db.session.commit()
+    assert refused(mettl.get(f"/v1/assessments/{assessment.id}"), "E007") == "Assessment Id deleted"
 
 
 # 7. A candidate ---------------------------------------------------------------------------------------

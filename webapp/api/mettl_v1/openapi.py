@@ -18,7 +18,10 @@ FLAG = {"anyOf": [BOOLEAN, {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff
 
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
-                  "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING})}),
+                  "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING,
+                                "detail": {**STRING, "description": "What exactly was wrong, where `message` is "
+                                                                    "the spec's fixed text for the code."}},
+                               optional=("detail",))}),
     "Paging": obj({"previous": NULLABLE_STRING, "next": NULLABLE_STRING}),
     "RegistrationField": obj({"name": STRING, "type": {"enum": ["TextBox", "SelectBox"]}, "required": BOOLEAN,
                               "validate": BOOLEAN, "values": STRINGS}, optional=("values",)),
