@@ -316,6 +316,14 @@ def test_schedules_of_an_assessment_and_of_the_account_with_filters(mettl, facto
     refused(mettl.get("/v1/schedules", {"filter": "[1"}), "E400")
     refused(mettl.get("/v1/schedules", {"filter": '{"type": "Everyone"}'}), "E400")
     refused(mettl.get("/v1/schedules", {"filter": '{"scheduleType": "Sometimes"}'}), "E400")
+    wrapped = ok(mettl.get(f"/v1/assessments/{assessment.id}/schedules",
+                           {"filter": '{"filter": {"imageProctoring": true}}'}))["schedules"]
+    assert [item["name"] for item in wrapped] == ["Proctored"]
+    typo = mettl.get("/v1/schedules", {"filter": '{"imageProctored": true}'})
+    assert refused(typo, "E400") == "Request was not well-formed/Invalid parameters supplied."
+    assert "unknown filter key(s) imageProctored" in typo.get_json()["error"]["detail"]
+    typo = mettl.get("/v1/schedules", {"filter": '{"webProctoring": {"enable": true}}'})
+    assert "unknown webProctoring filter key(s) enable" in typo.get_json()["error"]["detail"]
 
 
 def test_one_schedule_field_for_field(mettl, factory, admin):

@@ -139,10 +139,12 @@ QR = parameter("qr", "query", {"enum": list(QUERY_FLAGS), "default": "false"},
                "true: add `questionResponses`, the answers to essay questions, to completed tests.")
 # A JSON parameter (OpenAPI's `content`), so that clients and schemathesis send the filter as JSON text.
 FILTER = {"name": "filter", "in": "query", "required": False,
-          "description": "JSON: schedules matching all the settings given are returned.",
-          "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "description": "JSON: schedules matching all the settings given are returned. An unknown key is "
+                         "E400 naming it; the object may also come wrapped as {\"filter\": {...}}, as the "
+                         "spec writes it.",
+          "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": {
               "imageProctoring": FLAG, "isCandidateAuthProctored": FLAG,
-              "webProctoring": {"type": "object", "properties": {
+              "webProctoring": {"type": "object", "additionalProperties": False, "properties": {
                   "enabled": FLAG, "showRemainingCounts": FLAG,
                   "count": {"anyOf": [{"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
                                       {"type": "string", "pattern": "^-?[0-9]{1,9}$"}]}}},

@@ -346,11 +346,27 @@ def schedule_input(value, base: ExamInput, *, editing: bool = False) -> tuple[Ex
     return replace(base, **changes), candidates
 
 
+FILTER_KEYS = ("imageProctoring", "isCandidateAuthProctored", "webProctoring", "type", "scheduleType")
+WEB_PROCTORING_FILTER_KEYS = ("enabled", "count", "showRemainingCounts")
+
+
+def _known_keys(item: dict, known: tuple[str, ...], what: str) -> None:
+    """A key the filter does not know would silently match everything: refuse it by name."""
+    unknown = [str(name) for name in item if name not in known]
+    if unknown:
+        raise bad_request(f"Invalid parameters supplied: unknown {what} key(s) {', '.join(unknown)}; "
+                          f"use {', '.join(known)}.")
+
+
 def schedule_filter(value) -> dict:
-    """4.4/4.5's `filter`, as exam settings to match."""
+    """4.4/4.5's `filter`, as exam settings to match. The spec writes it as `"filter": {...}`, so the
+    object is also taken wrapped in a `filter` key, as some clients send it."""
     if value is None:
         return {}
     item = _object(value, "filter")
+    if list(item) == ["filter"] and isinstance(item["filter"], dict):
+        item = item["filter"]
+    _known_keys(item, FILTER_KEYS, "filter")
     found = {}
     for name, attribute in (("imageProctoring", "image_proctoring"), ("isCandidateAuthProctored",
                                                                      "candidate_auth_proctored")):
@@ -358,6 +374,7 @@ def schedule_filter(value) -> dict:
             found[attribute] = _bool(item[name], name)
     if "webProctoring" in item:
         web = _object(item["webProctoring"], "webProctoring")
+        _known_keys(web, WEB_PROCTORING_FILTER_KEYS, "webProctoring filter")
         for name, attribute, read in (("enabled", "web_proctoring_enabled", _bool),
                                       ("count", "web_proctoring_count", _count),
                                       ("showRemainingCounts", "web_proctoring_show_remaining", _bool)):
