@@ -159,7 +159,7 @@ def test_a_read_only_credential_reads_but_every_write_is_e403(client, admin, fac
         ("/v1/assessments", {"assessments": json.dumps({"name": "New", "duration": 10, "sections": [
             {"name": "A", "skills": []}]})}, None),
         (f"/v1/assessments/{exam.assessment_id}/settings/edit", {"as": '{"allowCopyPaste": true}'}, None),
-        (f"/v1/assessments/{exam.assessment_id}/schedules", {"sc": '{"name": "Another"}'}, None),
+        (f"/v1/assessments/{exam.assessment_id}/schedules", {"sc": '{"name": "Another", "sourceApp": "LMS"}'}, None),
         (f"/v1/schedules/{exam.access_key}/edit", {"sc": '{"name": "Renamed"}'}, None),
         (f"/v1/schedules/{exam.access_key}/candidates",
          {"rd": '{"registrationDetails": [{"Email Address": "a@example.com", "First Name": "A", "Last Name": "B"}]}'},

@@ -417,6 +417,19 @@ def test_a_schedule_name_is_unique_and_a_candidate_missing_a_required_field_is_e
     assert "City" in message
     refused(mettl.post("/v1/assessments/999999/schedules", {"sc": json.dumps(SC)}), "E001")
     refused(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {}), "E400")
+    no_source = mettl.post(f"/v1/assessments/{assessment.id}/schedules",
+                           {"sc": json.dumps({key: value for key, value in SC.items() if key != "sourceApp"})})
+    assert "Mandatory parameter sourceApp not supplied" in (refused(no_source, "E400") and
+                                                           no_source.get_json()["error"]["detail"])
+
+
+def test_the_spec_s_range_restriction_without_ranges_is_taken_as_none(mettl, factory, admin):
+    assessment = factory.assessment(admin)
+    sc = {**SC, "name": "Sample ranges", "access": {"type": "OpenForAll"},
+          "ipAccessRestriction": {"enabled": True, "type": "RANGE", "ranges": None}}
+    body = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"]
+    exam = db.session.scalar(select(Exam).where(Exam.access_key == body["accessKey"]))
+    assert (exam.ip_restriction.value, exam.ip_addresses) == ("NONE", [])
 
 
 def test_a_schedule_is_edited_and_candidates_added_and_removed(mettl, factory, admin):

@@ -264,7 +264,9 @@ def document() -> dict:
             "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",
                               _success(schedules=array(ref("Schedule"))), parameters=[ASSESSMENT_ID, FILTER]),
             "post": _operation(
-                "Create a schedule (5.1)", "E001, E003, E004, E007, E019, E020, E034, E400, E789",
+                "Create a schedule (5.1)", "E001, E003, E004, E007, E019, E020, E034, E400 (among others: no "
+                "sourceApp, which is mandatory), E789. An ipAccessRestriction of type RANGE with \"ranges\": "
+                "null (the spec's sample) restricts nothing",
                 _success(createdSchedule=ref("CreatedSchedule")), parameters=[ASSESSMENT_ID],
                 body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec",
                                    "example": SC_EXAMPLE}}, ("sc",))),

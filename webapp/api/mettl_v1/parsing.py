@@ -314,13 +314,20 @@ def _ip_restriction(value) -> dict:
     if not _bool(restriction.get("enabled", False), "ipAccessRestriction enabled"):
         return dict(ip_restriction="NONE", ip_addresses=[])
     kind = _text(restriction.get("type") or "SINGLE", "ipAccessRestriction type").upper()
-    entries = [restriction.get("ip")] if kind == "SINGLE" else _list(restriction.get("ranges") or [], "ranges")
+    if kind == "RANGE" and restriction.get("ranges") is None:
+        # The spec's own sample sends {"enabled": true, "type": "RANGE", "ranges": null}: no ranges to
+        # keep anyone out yet, so no restriction (documented in the OpenAPI document).
+        return dict(ip_restriction="NONE", ip_addresses=[])
+    entries = [restriction.get("ip")] if kind == "SINGLE" else _list(restriction["ranges"], "ranges")
     return dict(ip_restriction=kind, ip_addresses=[_text(entry, "ip") for entry in entries if entry])
 
 
 def schedule_input(value, base: ExamInput, *, editing: bool = False) -> tuple[ExamInput, ScheduleCandidates]:
     """`sc` (5.1, 5.2) laid over `base`: what `sc` leaves out keeps its value (on create, the defaults)."""
     sc = _object(value, "sc")
+    if not editing and not (isinstance(sc.get("sourceApp"), str) and sc["sourceApp"].strip()):
+        raise bad_request("Mandatory parameter sourceApp not supplied: name the application creating the "
+                          "schedule (5.1).")
     changes, candidates = {}, ScheduleCandidates()
     for name, (attribute, read) in SCHEDULE_SETTINGS.items():
         if name in sc:
