@@ -280,6 +280,11 @@ def test_assessment_settings_are_edited(mettl, factory, admin):
     assert body["exitRedirectionURL"] == "https://example.com/done" and body["showReportToCandidateOnExit"] is True
     db.session.expire_all()
     assert db.session.get(Assessment, assessment.id).allow_copy_paste is True
+    # The spec's own sample: "exitRedirectionURL" : true, a yes without a URL.
+    sample = {"assessmentId": assessment.id, "allowCopyPaste": False, "exitRedirectionURL": True,
+              "instructions": "<p>New</p>", "onScreenCalculator": True, "showReportToCandidate": True}
+    body = ok(mettl.post(f"/v1/assessments/{assessment.id}/settings/edit", {"as": json.dumps(sample)}))["assessment"]
+    assert body["exitRedirectionURL"] is None and body["allowCopyPaste"] is False
 
 
 @pytest.mark.parametrize("settings, code", [

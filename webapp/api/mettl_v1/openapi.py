@@ -259,7 +259,9 @@ def document() -> dict:
             parameters=[ASSESSMENT_ID],
             body=_form({"as": {**JSON_STRING, "description": 'JSON: {"allowCopyPaste", "exitRedirectionURL", '
                                                              '"instructions", "onScreenCalculator", '
-                                                             '"showReportToCandidate"}'}}, ("as",)))},
+                                                             '"showReportToCandidate"}; a boolean '
+                                                             'exitRedirectionURL (the spec\'s sample sends true) '
+                                                             'means no URL'}}, ("as",)))},
         "/v1/assessments/{assessment_id}/schedules": {
             "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",
                               _success(schedules=array(ref("Schedule"))), parameters=[ASSESSMENT_ID, FILTER]),

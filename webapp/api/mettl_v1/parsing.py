@@ -196,8 +196,13 @@ def assessment_input(value) -> AssessmentInput:
     )
 
 
+def _exit_url(value, what: str, code: str = "E400") -> str:
+    """4.7's sample sends `"exitRedirectionURL": true`: a yes or no without a URL is read as no URL."""
+    return "" if isinstance(value, bool) else _text(value, what, code)
+
+
 # 4.7's `as`: Mettl's setting names and the ones they stand for.
-SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL": ("exit_redirection_url", _text),
+SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL": ("exit_redirection_url", _exit_url),
             "instructions": ("instructions", _text), "onScreenCalculator": ("on_screen_calculator", _bool),
             "showReportToCandidate": ("show_report_to_candidate_on_exit", _bool),
             "showReportToCandidateOnExit": ("show_report_to_candidate_on_exit", _bool)}
