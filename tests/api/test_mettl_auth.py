@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import (MettlClient, error_code, finish, image_upload, make_credential, mettl_signature,
                                register, start)
+from webapp import create_app
 from webapp.accounts.credentials import prune_used_signatures
 from webapp.accounts.models import ApiCredential, UsedSignature
 from webapp.assessments.models import Assessment
@@ -204,3 +205,26 @@ def test_too_many_requests_per_access_key_are_e509(rate_limited_app, admin, mett
     assert answers == [200, 200, 200, 429]
     assert error_code(busy.get("/v1/pbts", ts=f"{time.time():.6f}")) == "E509"
     assert other.get("/v1/pbts").status_code == 200
+
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.org",
+                 "X-Forwarded-For": "203.0.113.9"}
+
+
+def _signed_for_the_public_url(credential) -> dict:
+    """A request signed, as the client sees the service, for https://api.example.org/v1/pbts."""
+    parameters = {"ak": credential.ak, "ts": f"{time.time():.6f}"}
+    return {**parameters, "asgn": mettl_signature(credential.private_key, "GET", "https://api.example.org/v1/pbts",
+                                                  parameters)}
+
+
+def test_behind_a_trusted_proxy_the_signature_is_checked_against_the_url_the_client_used(app, app_config,
+                                                                                        credential):
+    proxied = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    response = proxied.test_client().get("/v1/pbts", query_string=_signed_for_the_public_url(credential),
+                                         headers=PROXY_HEADERS)
+    assert response.status_code == 200 and response.get_json()["status"] == "SUCCESS"
+    # Without the operator's word the forwarded headers are anyone's: ignored, so the URL differs.
+    response = app.test_client().get("/v1/pbts", query_string=_signed_for_the_public_url(credential),
+                                     headers=PROXY_HEADERS)
+    assert response.status_code == 401 and error_code(response) == "E401"
