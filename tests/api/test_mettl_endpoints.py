@@ -17,6 +17,7 @@ from webapp.core.extensions import db
 from webapp.exams.models import AccessType, Exam, ScheduleType
 from webapp.exams.services import delete_exam
 from webapp.notifications.models import OutboxMessage
+from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingStatus
 
 MOMENT = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$"
@@ -563,6 +564,31 @@ def test_one_candidate_of_a_schedule_and_essay_responses_on_request(mettl, facto
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/not-an-email"), "E004")
     refused(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/nobody@example.com"), "E009")
     refused(mettl.get("/v1/schedules/nope/candidates/albert@example.com"), "E002")
+
+
+def test_the_check_photos_come_as_the_spec_s_registration_urls_that_work_for_the_caller(mettl, factory, admin,
+                                                                                     client):
+    """6.2/6.3/7: an image-proctored and ID-checked schedule shows referenceImageUrl and
+    identityProofImageUrl; each link serves its photo without a login and cannot be guessed."""
+    exam = factory.exam(admin, image_proctoring=True, candidate_auth_proctored=True)
+    plain = factory.exam(admin, name="Plain")
+    photo, id_card = image_bytes("JPEG", (8, 8)), image_bytes("PNG", (8, 6))
+    for each in (exam, plain):
+        sitting = register(admin, each, "albert@example.com")
+        taking.start_check(sitting, ip_address="127.0.0.1")
+        taking.complete_check(sitting, browser={}, consent=True,
+                              photos={"reference_photo": photo, "id_photo": id_card})
+        db.session.commit()
+    fields = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/albert@example.com"))["candidate"]["registration"]
+    served = client.get(fields["referenceImageUrl"].removeprefix("http://proctora.localhost"))
+    assert served.status_code == 200 and served.data == photo and served.mimetype == "image/jpeg"
+    assert client.get(fields["identityProofImageUrl"].removeprefix("http://proctora.localhost")).data == id_card
+    guessed = fields["referenceImageUrl"].removeprefix("http://proctora.localhost")[:-8] + "AAAA.jpg"
+    assert client.get(guessed).status_code == 404
+    instances = ok(mettl.get("/v1/candidates/albert@example.com"))["testInstances"]
+    by_schedule = {item["scheduleTitle"]: item["registrationDetails"] for item in instances}
+    assert by_schedule[exam.name]["identityProofImageUrl"] == fields["identityProofImageUrl"]
+    assert "referenceImageUrl" not in by_schedule["Plain"]          # not an image-proctored schedule
 
 
 # 6.4 Deleting a report --------------------------------------------------------------------------------

@@ -99,7 +99,11 @@ SCHEMAS = {
         "result": ref("Result"), "questionResponses": array(ref("QuestionResponse")),
     }, optional=("startTime", "endTime", "completionMode", "pdfReport", "htmlReport", "result",
                  "questionResponses")),
-    "Candidate": obj({"email": STRING, "registration": {"type": "object", "additionalProperties": STRING},
+    "Candidate": obj({"email": STRING, "registration": {
+        "type": "object", "additionalProperties": STRING,
+        "description": "The registration fields; an image-proctored schedule adds referenceImageUrl and an "
+                       "ID-checked one identityProofImageUrl once the check took the photo: unguessable links "
+                       "that serve it without a login until the institute's retention removes it."},
                       "testStatus": ref("TestStatus")}),
     "TestInstance": obj({"registrationDetails": {"type": "object", "additionalProperties": STRING},
                          "assessmentId": INTEGER, "assessmentDuration": nullable(INTEGER), "assessmentName": STRING,
