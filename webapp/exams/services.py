@@ -151,7 +151,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     folded = name.casefold()
     if any(other_id != exam_id and other.casefold() == folded for other_id, other in db.session.execute(
             select(Exam.id, Exam.name).where(Exam.institute_id == institute_id))):
-        raise ValidationError("Schedule name already exists", code="E019", field="name")
+        raise Conflict("Schedule name already exists", code="E019", field="name")
     assessment = get_in_institute(Assessment, institute_id, data.assessment_id, "Assessment")
     if question_count(assessment) == 0:
         raise ValidationError(f"The assessment {assessment.name!r} has no questions yet.", code="E789",
