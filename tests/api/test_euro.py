@@ -141,6 +141,9 @@ def test_an_exam_is_created_changed_replaced_and_deleted(euro, exam):
     assert changed["name"] == "C1 Exam (June)" and changed["schedule_type"] == "Fixed" and changed["status"] == "active"
     replaced = body(euro.put(f"/api/v1/exams/{created['id']}", json={"name": "C1", "assessment_id": exam.assessment_id}))
     assert replaced["exam"]["schedule_type"] == "AlwaysOn" and replaced["exam"]["admission_required"] is False
+    euro.patch(f"/api/v1/exams/{created['id']}", json={"status": "inactive"})
+    replaced = body(euro.put(f"/api/v1/exams/{created['id']}", json={"name": "C1", "assessment_id": exam.assessment_id}))
+    assert replaced["exam"]["status"] == "active"              # reset to its default like every field left out
     assert euro.delete(f"/api/v1/exams/{created['id']}").status_code == 204
     assert db.session.get(Exam, created["id"]) is None
 

@@ -172,7 +172,7 @@ def document() -> dict:
                                 body=_json_body(EXAM_BODY)),
             "put": _operation("Replace an exam's settings", _one("exam", "Exam"), parameters=[EXAM_ID],
                               body=_json_body({**EXAM_BODY, "required": ["name", "assessment_id"]}),
-                              description="Fields left out take their defaults."),
+                              description="Fields left out take their defaults; a status left out is active."),
             "delete": _operation("Delete an exam", NO_CONTENT, parameters=[EXAM_ID],
                                  description="Refused (409) once a student has started; deactivate it instead."),
         },
