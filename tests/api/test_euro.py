@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import EuroClient, euro_error, finish, make_credential, register, start
 from webapp.core.database import MAX_ID
+from webapp.candidates.models import Candidate
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
 from webapp.exams.models import Exam, ExamStatus
@@ -317,6 +318,20 @@ def test_one_student_session_read_changed_replaced_and_deleted(euro, admin, exam
     assert euro.delete(f"/api/v1/student_sessions/{waiting.id}").status_code == 204
     assert db.session.get(Sitting, waiting.id) is None
     refused(euro.get(f"/api/v1/student_sessions/{waiting.id}"), 404, "not_found")
+
+
+def test_deleting_a_student_session_deletes_the_student_who_has_no_other(euro, factory, admin, exam):
+    """"Deletes one student and removes from its exam": Bob had only this session and goes with it; Ann
+    is registered to another exam too and stays, with that session."""
+    other_exam = factory.exam(admin, name="Other exam")
+    bob, ann = register(admin, exam, "bob@example.com"), register(admin, exam, "ann@example.com")
+    ann_elsewhere = register(admin, other_exam, "ann@example.com")
+    bob_id, ann_id = bob.candidate_id, ann.candidate_id
+    for session in (bob, ann):
+        assert euro.delete(f"/api/v1/student_sessions/{session.id}").status_code == 204
+    db.session.expire_all()
+    assert db.session.get(Candidate, bob_id) is None
+    assert db.session.get(Candidate, ann_id) is not None and db.session.get(Sitting, ann_elsewhere.id) is not None
 
 
 # Institutes -------------------------------------------------------------------------------------------

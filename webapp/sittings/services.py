@@ -407,6 +407,19 @@ def remove_sitting(actor: User, sitting_id) -> None:
     db.session.delete(sitting)
 
 
+def remove_student(actor: User, sitting_id) -> bool:
+    """EURO PRUEFSTER's DELETE /student_sessions/:id "deletes one student and removes from its exam": the
+    sitting goes as `remove_sitting` says, and the candidate with it when they have no other sitting.
+    Returns whether the candidate went too."""
+    candidate = get_sitting(actor, sitting_id).candidate
+    remove_sitting(actor, sitting_id)
+    db.session.flush()
+    if db.session.scalar(select(func.count()).select_from(Sitting).where(Sitting.candidate_id == candidate.id)):
+        return False
+    db.session.delete(candidate)
+    return True
+
+
 def sitting_papers(sittings: list[Sitting]) -> dict[int, tuple[list[SittingItem], dict[int, Response]]]:
     """The frozen items and responses of several sittings in two queries (for a page of results)."""
     ids = [sitting.id for sitting in sittings]

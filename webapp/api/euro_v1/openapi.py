@@ -219,7 +219,8 @@ def document() -> dict:
                               parameters=[SESSION_ID],
                               body=_json_body({**STUDENT_CHANGES, "required": list(STUDENT_FIELDS)})),
             "delete": _operation("Withdraw a student from the exam", NO_CONTENT, parameters=[SESSION_ID],
-                                 description="Refused (409) once the test has begun."),
+                                 description="Deletes the student session, and the student too when they have "
+                                             "no other session. Refused (409) once the test has begun."),
         },
         "/api/v1/institutes/{institute_id}/users": {"get": _operation(
             "Users (staff) of the institute or one of its branches", _many("users", "User"),

@@ -22,7 +22,7 @@ from webapp.core.extensions import limiter
 from webapp.exams.services import (ExamInput, create_exam, delete_exam, exam_input, get_exam, list_exams,
                                    set_active, set_proctor_pool, update_exam)
 from webapp.results.services import standings
-from webapp.sittings.services import (get_sitting, personal_links, register_candidates, remove_sitting,
+from webapp.sittings.services import (get_sitting, personal_links, register_candidates, remove_student,
                                      search_sittings, send_invitations)
 
 blueprint = Blueprint("euro_v1", __name__, url_prefix="/api/v1")
@@ -210,8 +210,9 @@ def update_student(student_session_id):
 
 @route("/student_sessions/<id:student_session_id>", methods=["DELETE"])
 def delete_student_session(student_session_id):
-    """Withdraw a student from the exam (refused once the test has begun)."""
-    remove_sitting(actor(), student_session_id)
+    """Withdraw a student from the exam, and delete the student who has no other session (refused once
+    the test has begun)."""
+    remove_student(actor(), student_session_id)
     return "", 204
 
 
