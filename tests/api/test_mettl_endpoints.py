@@ -180,6 +180,24 @@ def test_an_assessment_is_created_from_its_definition(mettl, bank):
     assert (rule.skill.name, rule.difficulty.value, rule.question_count, rule.correct_grade) == ("Grammar", "EASY", 2, 2)
 
 
+def test_placement_and_certification_tests_are_made_and_set_through_the_api(mettl, bank):
+    """Proctora's additive fields: a certification with its target level and pass mark, then turned
+    into a placement test with bands by 4.7; 4.3 shows them; a wrong value is refused as the services say."""
+    created = ok(mettl.post("/v1/assessments", {"assessments": json.dumps(_definition(
+        name="Certification B1", kind="certification", targetLevel="B1", passMarkPercent=65,
+        showAnswersInReport=True))}))
+    shown = ok(mettl.get(f"/v1/assessments/{created['assessmentId']}"))["assessment"]
+    assert (shown["kind"], shown["targetLevel"], shown["passMarkPercent"], shown["placementBands"],
+            shown["showAnswersInReport"]) == ("certification", "B1", 65, [], True)
+    bands = [{"level": "A2", "minPercent": 60}, {"level": "B1", "minPercent": 60}]
+    changed = ok(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit", {"as": json.dumps(
+        {"kind": "placement", "placementBands": bands, "targetLevel": None, "passMarkPercent": None})}))["assessment"]
+    assert (changed["kind"], changed["placementBands"]) == ("placement", bands)
+    refused(mettl.post("/v1/assessments", {"assessments": json.dumps(_definition(name="Odd", kind="quiz"))}), "E789")
+    refused(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit",
+                       {"as": json.dumps({"placementBands": [{"level": "Z9", "minPercent": 50}]})}), "E789")
+
+
 @pytest.mark.parametrize("changes, code", [
     ({"name": "Bad <name>"}, "E701"),
     ({"duration": 50, "sections": [{"name": "A", "duration": 20, "skills": []},

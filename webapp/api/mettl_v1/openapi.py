@@ -16,6 +16,17 @@ EMAIL_ADDRESS = {"type": "string", "format": "email"}
 # Mettl's samples quote their booleans, so "true" and "false" are read as well, in any case.
 FLAG = {"anyOf": [BOOLEAN, {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}]}
 
+# Proctora's additive fields of an assessment, read by 4.1 and 4.7 (each optional there) and shown by 4.2/4.3.
+ASSESSMENT_OUTCOME = {
+    "kind": {"enum": ["standard", "placement", "certification"],
+             "description": "Proctora's addition: a placement test places at a CEFR level by its placementBands; "
+                            "a certification is passed at passMarkPercent and certifies targetLevel."},
+    "targetLevel": nullable({"enum": [level.value for level in CefrLevel]}),
+    "passMarkPercent": nullable(NUMBER),
+    "placementBands": array(obj({"level": {"enum": [level.value for level in CefrLevel]}, "minPercent": NUMBER})),
+    "showAnswersInReport": {**BOOLEAN, "description": "The shared report (the candidate's) shows the answers."},
+}
+
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
                   "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING,
@@ -34,7 +45,8 @@ SCHEMAS = {
         "id": INTEGER, "duration": nullable(INTEGER), "testsTaken": INTEGER, "name": STRING, "instructions": STRING,
         "allowCopyPaste": BOOLEAN, "exitRedirectionURL": NULLABLE_STRING, "showReportToCandidateOnExit": BOOLEAN,
         "onScreenCalculator": BOOLEAN, "createdAt": STRING, "maxMarks": NUMBER, "markingScheme": STRING,
-        "sections": array(ref("Section")), "registrationFields": array(ref("RegistrationField"))}),
+        "sections": array(ref("Section")), "registrationFields": array(ref("RegistrationField")),
+        **ASSESSMENT_OUTCOME}),
     "AssessmentDetails": obj({
         "id": INTEGER, "duration": nullable(INTEGER), "name": STRING, "instructions": STRING, "createdAt": STRING,
         "maxMarks": NUMBER, "markingScheme": STRING, "sections": {"type": "null"},
@@ -253,7 +265,11 @@ def document() -> dict:
         "/v1/assessments": {
             "post": _operation(
                 "Create an assessment (4.1)", "E400, E701 to E710, E789", _success(assessmentId=INTEGER),
-                body=_form({"assessments": {**JSON_STRING, "description": "JSON: the assessment, as in the spec"}},
+                body=_form({"assessments": {**JSON_STRING, "description": "JSON: the assessment, as in the spec, "
+                                                                          "and optionally Proctora's kind, "
+                                                                          "targetLevel, passMarkPercent, "
+                                                                          "placementBands and showAnswersInReport "
+                                                                          "(as the Assessment schema shows them)"}},
                            ("assessments",))),
             "get": _operation(
                 "Assessments (4.2)", "E400 (paging)",
@@ -269,7 +285,9 @@ def document() -> dict:
                                                              '"instructions", "onScreenCalculator", '
                                                              '"showReportToCandidate"}; a boolean '
                                                              'exitRedirectionURL (the spec\'s sample sends true) '
-                                                             'means no URL'}}, ("as",)))},
+                                                             'means no URL; Proctora adds kind, targetLevel, '
+                                                             'passMarkPercent, placementBands and '
+                                                             'showAnswersInReport'}}, ("as",)))},
         "/v1/assessments/{assessment_id}/schedules": {
             "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",
                               _success(schedules=array(ref("Schedule"))), parameters=[ASSESSMENT_ID, FILTER]),

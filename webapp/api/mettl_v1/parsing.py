@@ -175,6 +175,25 @@ def _registration_field(item) -> FieldInput:
                       values=[_text(value, "values") for value in _list(item.get("values") or [], "values")])
 
 
+def _placement_bands(value, what: str, code: str = "E400") -> list[dict]:
+    """The additive `placementBands`: [{"level": "B1", "minPercent": 60}, ...]."""
+    return [{"level": _text(band.get("level"), "placementBands level", code),
+             "min_percent": _number(band.get("minPercent"), "placementBands minPercent")}
+            for band in (_object(item, what, code) for item in _list(value or [], what))]
+
+
+def _outcome_fields(item: dict, code: str = "E400") -> dict:
+    """Proctora's additive fields of an assessment (documented in the OpenAPI document): its kind
+    (standard, placement or certification) with the placement bands or the target level and pass mark,
+    and whether the shared report shows the answers. Only those given."""
+    readers = {"kind": ("kind", _text), "targetLevel": ("target_level", _text),
+               "passMarkPercent": ("pass_mark_percent", lambda value, what, code: _number(value, what)),
+               "placementBands": ("placement_bands", _placement_bands),
+               "showAnswersInReport": ("show_answers_in_report", _bool)}
+    return {attribute: read(item[name], name, code) for name, (attribute, read) in readers.items()
+            if item.get(name) is not None}
+
+
 def assessment_input(value) -> AssessmentInput:
     """4.1's `assessments`: one assessment, given alone or as the only element of an array."""
     if isinstance(value, list):
@@ -193,6 +212,7 @@ def assessment_input(value) -> AssessmentInput:
         sections=[_section(section) for section in _list(item.get("sections"), "sections")],
         registration_fields=[_registration_field(f) for f in _list(item.get("registrationFields") or [],
                                                                     "registrationFields")],
+        **_outcome_fields(item),
     )
 
 
@@ -208,16 +228,20 @@ SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL":
             "showReportToCandidateOnExit": ("show_report_to_candidate_on_exit", _bool)}
 
 
+OUTCOME_SETTINGS = ("kind", "targetLevel", "passMarkPercent", "placementBands", "showAnswersInReport")
+
+
 def assessment_settings(value, assessment_id: int) -> dict:
     """4.7's `as`, as settings for `update_settings`; anything else is E022."""
     item = _object(value, "as", "E022")
-    unknown = set(item) - set(SETTINGS) - {"assessmentId"}
+    unknown = set(item) - set(SETTINGS) - set(OUTCOME_SETTINGS) - {"assessmentId"}
     if unknown:
         raise bad_request(f"Invalid Assessment settings parameters: {', '.join(sorted(unknown))}", "E022")
     if "assessmentId" in item and str(item["assessmentId"]) != str(assessment_id):
         raise bad_request("Invalid Assessment settings parameters: assessmentId differs from the URL's.", "E022")
-    return {SETTINGS[name][0]: SETTINGS[name][1](value, name, "E022")
-            for name, value in item.items() if name != "assessmentId"}
+    return {**{SETTINGS[name][0]: SETTINGS[name][1](value, name, "E022")
+               for name, value in item.items() if name in SETTINGS},
+            **_outcome_fields(item, "E022")}
 
 
 # Schedules --------------------------------------------------------------------------------------------

@@ -115,6 +115,13 @@ def assessment(item: Assessment, tests_taken: int) -> dict:
         "registrationFields": [{"name": f.name, "type": f.field_type.value, "required": f.required,
                                 "validate": f.name == EMAIL_FIELD, "values": list(f.values)}
                                for f in item.registration_fields],
+        # Proctora's additions: what kind of test it is and how its outcome is decided.
+        "kind": item.kind.value,
+        "targetLevel": item.target_level.value if item.target_level else None,
+        "passMarkPercent": item.pass_mark_percent,
+        "placementBands": [{"level": band["level"], "minPercent": band["min_percent"]}
+                           for band in item.placement_bands],
+        "showAnswersInReport": item.show_answers_in_report,
     }
 
 
