@@ -25,7 +25,7 @@ from webapp.notifications.services import queue_emails
 from webapp.proctoring.services import result_withheld
 from webapp.results.certificates import reconcile
 from webapp.results.models import Certificate
-from webapp.results.placement import placement
+from webapp.results.placement import placement, skill_levels_in_words
 from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
 
@@ -154,6 +154,7 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
     score = percent(sitting)
     context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
                "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
+               "skill_levels": skill_levels_in_words(sitting.placement),
                "percent": round(score, 1) if score is not None else None,
                "target_level": assessment.target_level.value if assessment.target_level else None,
                "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),

@@ -135,3 +135,23 @@ def placement(items: list, responses: dict, bands: list[dict]) -> dict:
     if essays:
         skills.append(_writing_record(essays, responses, thresholds))
     return {"level": level.value if level else None, "levels": overall["levels"], "skills": skills}
+
+
+def evidence_table(record: dict | None) -> dict | None:
+    """The pages' view of a placement record: a column for the overall placement and each skill (its
+    level, or why there is none), a row for each level tested with each column's share right there."""
+    if record is None:
+        return None
+    columns = [{"name": "Overall", "level": record["level"], "note": None, "levels": record["levels"]},
+               *({"name": skill["skill"], "level": skill["level"], "note": skill["note"], "levels": skill["levels"]}
+                 for skill in record["skills"])]
+    levels = sorted({row["level"] for column in columns for row in column["levels"]},
+                    key=lambda level: CefrLevel(level).rank)
+    cells = [{row["level"]: row for row in column["levels"]} for column in columns]
+    return {"columns": [{key: column[key] for key in ("name", "level", "note")} for column in columns],
+            "rows": [{"level": level, "cells": [by_level.get(level) for by_level in cells]} for level in levels]}
+
+
+def skill_levels_in_words(record: dict | None) -> list[str]:
+    """Each skill's level for the outcome e-mails ("Reading: B1", "Writing: not marked yet")."""
+    return [f"{skill['skill']}: {skill['level'] or skill['note']}" for skill in (record or {}).get("skills", [])]
