@@ -13,8 +13,10 @@ from tests.conftest import right_answer, wrong_answer
 from webapp.assessments import catalogue
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
+from webapp.reports.services import report_pdf
 from webapp.results.grading import grade_response
 from webapp.results.placement import NOT_ENOUGH_EVIDENCE, NOT_MARKED, evidence_table, placement
+from webapp.results.services import result_of
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem
 from webapp.sittings.services import register_candidates
@@ -159,7 +161,7 @@ def test_the_catalogue_test_with_a_marked_essay(admin, factory, top, essay_marks
     assert _skills(sitting.placement)["Writing"] == writing
 
 
-def test_the_console_and_the_report_show_the_evidence(admin, admin_client, client, factory):
+def test_the_console_and_the_report_show_the_evidence(admin, admin_client, client, factory, pdf_text):
     sitting = _take_catalogue_test(admin, factory, _answering_up_to("B1", essay=True), 4)
     console = BeautifulSoup(admin_client.get(f"/sittings/{sitting.id}/result").get_data(as_text=True), "html.parser")
     report = BeautifulSoup(client.get(f"/reports/{sitting.report_key}").get_data(as_text=True), "html.parser")
@@ -174,6 +176,10 @@ def test_the_console_and_the_report_show_the_evidence(admin, admin_client, clien
         assert b1.select("td")[4].has_attr("data-reached")                  # the essay, 4 of 5
         assert " ".join(b2.select_one("td").get_text().split()) == "0 % of 6 items"
         assert not b2.select("td[data-reached]")
+    pdf = pdf_text(report_pdf(result_of(sitting)))
+    assert "Level Overall Grammar Reading Vocabulary Writing" in pdf
+    assert "C1 0 % of 9 items 0 % of 5 items 0 % of 1 item 0 % of 3 items" in pdf
+    assert "B1 B1 B1 B1 B1" in pdf   # the levels placed at, overall and by skill (the label wraps)
 
 
 def test_a_placement_graded_before_the_evidence_was_kept_says_not_recorded(admin, admin_client, factory):
