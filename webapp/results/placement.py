@@ -96,7 +96,7 @@ def _evidence(shares: dict[CefrLevel, Share], thresholds: dict[CefrLevel, float]
             for level in sorted(shares, key=lambda level: level.rank) if level in thresholds]
 
 
-def _objective_record(name: str, items: list, responses: dict, thresholds: dict, bands: list[dict]) -> dict:
+def _skill_record(name: str, items: list, responses: dict, thresholds: dict, bands: list[dict]) -> dict:
     shares = level_shares(items, responses)
     evidence = _evidence(shares, thresholds)
     enough = len(evidence) >= 2
@@ -129,12 +129,12 @@ def placement(items: list, responses: dict, bands: list[dict]) -> dict:
     by_skill: dict[str, list] = defaultdict(list)
     for item in objective:
         by_skill[item.skill_name].append(item)
-    overall = _objective_record("Overall", objective, responses, thresholds, bands)
-    level = placement_level(level_percentages(objective, responses), bands)
-    skills = [_objective_record(name, by_skill[name], responses, thresholds, bands) for name in sorted(by_skill)]
+    shares = level_shares(objective, responses)
+    level = placement_level({level: share.percent for level, share in shares.items()}, bands)
+    skills = [_skill_record(name, by_skill[name], responses, thresholds, bands) for name in sorted(by_skill)]
     if essays:
         skills.append(_writing_record(essays, responses, thresholds))
-    return {"level": level.value if level else None, "levels": overall["levels"], "skills": skills}
+    return {"level": level.value if level else None, "levels": _evidence(shares, thresholds), "skills": skills}
 
 
 def evidence_table(record: dict | None) -> dict | None:
