@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.accounts.credentials import prune_now_and_then
 from webapp.accounts.services import load_user
@@ -94,6 +95,11 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    if app.config["TRUSTED_PROXIES"]:
+        # The address, scheme and host the client used: for the Mettl signature's URL, links, exams'
+        # IP restrictions and rate limits. Only as many hops as the operator trusts are read.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_extensions(app)
     register_error_handlers(app)
     register_input_guard(app)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from tests.api.conftest import (MettlClient, error_code, finish, image_upload, make_credential, mettl_signature,
                                register, start)
+from webapp import create_app
 from webapp.accounts.credentials import prune_used_signatures
 from webapp.accounts.models import ApiCredential, UsedSignature
 from webapp.assessments.models import Assessment
@@ -127,14 +128,14 @@ def test_a_signature_used_before_is_e422_for_every_worker_that_shares_the_databa
     assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 1
 
 
-def test_a_refused_request_spends_no_signature(mettl):
-    """What a failing request changed is rolled back, its signature with it: sent again, it fails
-    for its own reason again, not as a replay."""
+def test_a_signature_is_spent_by_a_request_that_fails_too(mettl):
+    """10.c: a valid signature used by any previous request is E422, even when that request failed;
+    what the failing request changed is rolled back, but its signature stays spent."""
     ts = str(int(time.time()))
-    for _ in range(2):
-        response = mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)
-        assert error_code(response) == "E400"
-    assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 0
+    assert error_code(mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)) == "E400"
+    again = mettl.get("/v1/assessments", {"limit": "500"}, ts=ts)
+    assert again.status_code == 401 and error_code(again) == "E422"
+    assert db.session.scalar(select(func.count()).select_from(UsedSignature)) == 1
 
 
 def test_used_signatures_older_than_two_days_are_pruned(mettl):
@@ -159,7 +160,7 @@ def test_a_read_only_credential_reads_but_every_write_is_e403(client, admin, fac
         ("/v1/assessments", {"assessments": json.dumps({"name": "New", "duration": 10, "sections": [
             {"name": "A", "skills": []}]})}, None),
         (f"/v1/assessments/{exam.assessment_id}/settings/edit", {"as": '{"allowCopyPaste": true}'}, None),
-        (f"/v1/assessments/{exam.assessment_id}/schedules", {"sc": '{"name": "Another"}'}, None),
+        (f"/v1/assessments/{exam.assessment_id}/schedules", {"sc": '{"name": "Another", "sourceApp": "LMS"}'}, None),
         (f"/v1/schedules/{exam.access_key}/edit", {"sc": '{"name": "Renamed"}'}, None),
         (f"/v1/schedules/{exam.access_key}/candidates",
          {"rd": '{"registrationDetails": [{"Email Address": "a@example.com", "First Name": "A", "Last Name": "B"}]}'},
@@ -204,3 +205,26 @@ def test_too_many_requests_per_access_key_are_e509(rate_limited_app, admin, mett
     assert answers == [200, 200, 200, 429]
     assert error_code(busy.get("/v1/pbts", ts=f"{time.time():.6f}")) == "E509"
     assert other.get("/v1/pbts").status_code == 200
+
+
+PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "api.example.org",
+                 "X-Forwarded-For": "203.0.113.9"}
+
+
+def _signed_for_the_public_url(credential) -> dict:
+    """A request signed, as the client sees the service, for https://api.example.org/v1/pbts."""
+    parameters = {"ak": credential.ak, "ts": f"{time.time():.6f}"}
+    return {**parameters, "asgn": mettl_signature(credential.private_key, "GET", "https://api.example.org/v1/pbts",
+                                                  parameters)}
+
+
+def test_behind_a_trusted_proxy_the_signature_is_checked_against_the_url_the_client_used(app, app_config,
+                                                                                        credential):
+    proxied = create_app({**app_config, "TRUSTED_PROXIES": 1})
+    response = proxied.test_client().get("/v1/pbts", query_string=_signed_for_the_public_url(credential),
+                                         headers=PROXY_HEADERS)
+    assert response.status_code == 200 and response.get_json()["status"] == "SUCCESS"
+    # Without the operator's word the forwarded headers are anyone's: ignored, so the URL differs.
+    response = app.test_client().get("/v1/pbts", query_string=_signed_for_the_public_url(credential),
+                                     headers=PROXY_HEADERS)
+    assert response.status_code == 401 and error_code(response) == "E401"

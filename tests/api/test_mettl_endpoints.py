@@ -17,6 +17,7 @@ from webapp.core.extensions import db
 from webapp.exams.models import AccessType, Exam, ScheduleType
 from webapp.exams.services import delete_exam
 from webapp.notifications.models import OutboxMessage
+from webapp.sittings import taking
 from webapp.sittings.models import Sitting, SittingStatus
 
 MOMENT = r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d\d:\d\d:\d\d GMT$"
@@ -111,6 +112,16 @@ def test_images_are_known_by_their_bytes_gif_and_ico_included(mettl, client, mim
         (logo, "image/gif"), (favicon, "image/x-icon"), (cover, "image/jpeg")]
 
 
+def test_a_logo_is_at_most_100_kb_as_the_spec_says(mettl, client):
+    """2.2: "Maximum logo size: 100 Kb"; a larger one is E013 and the logo in place stays."""
+    ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload()}))
+    padded = PNG + b"\0" * (100 * 1024 - len(PNG))            # Pillow reads a PNG with trailing bytes
+    ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(padded)}))
+    message = refused(mettl.post("/v1/account/upload-logo", files={"logo": image_upload(padded + b"\0")}), "E013")
+    assert message == "File Size Exceeded for Logo"
+    assert client.get(ok(mettl.get("/v1/account"))["accountInfo"]["logoPath"]).data == padded
+
+
 def test_white_labelling_is_stored_shown_and_served_to_the_candidate(mettl, client, admin):
     wl = {"headerBackgroundColor": "#AB1234", "headerFontColor": "fff", "buttonColor": "ef75ab",
           "buttonFontColor": "ffffff", "customTestUrl": "acme-tests"}
@@ -153,7 +164,7 @@ def test_pre_built_tests_are_listed_and_added(mettl):
     added = ok(mettl.post("/v1/pbts/add", {"pbts": json.dumps([first, 999])}))["pbts"]
     assert added[0]["added"] is True and added[0]["message"] is None
     assert db.session.get(Assessment, added[0]["assessmentId"]).name == pbts[0]["name"]
-    assert added[1] == {"pbtId": 999, "added": False, "message": "Pre-built test not found.", "assessmentId": 0}
+    assert added[1] == {"pbtId": 999, "added": False, "message": "Invalid Pbt Id", "assessmentId": 0}
     again = ok(mettl.post("/v1/pbts/add", {"pbts": json.dumps([first])}))["pbts"][0]
     assert again["added"] is False and "already" in again["message"]
     refused(mettl.post("/v1/pbts/add", {"pbts": '{"id": 1}'}), "E400")
@@ -270,6 +281,11 @@ def test_assessment_settings_are_edited(mettl, factory, admin):
     assert body["exitRedirectionURL"] == "https://example.com/done" and body["showReportToCandidateOnExit"] is True
     db.session.expire_all()
     assert db.session.get(Assessment, assessment.id).allow_copy_paste is True
+    # The spec's own sample: "exitRedirectionURL" : true, a yes without a URL.
+    sample = {"assessmentId": assessment.id, "allowCopyPaste": False, "exitRedirectionURL": True,
+              "instructions": "<p>New</p>", "onScreenCalculator": True, "showReportToCandidate": True}
+    body = ok(mettl.post(f"/v1/assessments/{assessment.id}/settings/edit", {"as": json.dumps(sample)}))["assessment"]
+    assert body["exitRedirectionURL"] is None and body["allowCopyPaste"] is False
 
 
 @pytest.mark.parametrize("settings, code", [
@@ -306,6 +322,14 @@ def test_schedules_of_an_assessment_and_of_the_account_with_filters(mettl, facto
     refused(mettl.get("/v1/schedules", {"filter": "[1"}), "E400")
     refused(mettl.get("/v1/schedules", {"filter": '{"type": "Everyone"}'}), "E400")
     refused(mettl.get("/v1/schedules", {"filter": '{"scheduleType": "Sometimes"}'}), "E400")
+    wrapped = ok(mettl.get(f"/v1/assessments/{assessment.id}/schedules",
+                           {"filter": '{"filter": {"imageProctoring": true}}'}))["schedules"]
+    assert [item["name"] for item in wrapped] == ["Proctored"]
+    typo = mettl.get("/v1/schedules", {"filter": '{"imageProctored": true}'})
+    assert refused(typo, "E400") == "Request was not well-formed/Invalid parameters supplied."
+    assert "unknown filter key(s) imageProctored" in typo.get_json()["error"]["detail"]
+    typo = mettl.get("/v1/schedules", {"filter": '{"webProctoring": {"enable": true}}'})
+    assert "unknown webProctoring filter key(s) enable" in typo.get_json()["error"]["detail"]
 
 
 def test_one_schedule_field_for_field(mettl, factory, admin):
@@ -399,6 +423,19 @@ def test_a_schedule_name_is_unique_and_a_candidate_missing_a_required_field_is_e
     assert "City" in message
     refused(mettl.post("/v1/assessments/999999/schedules", {"sc": json.dumps(SC)}), "E001")
     refused(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {}), "E400")
+    no_source = mettl.post(f"/v1/assessments/{assessment.id}/schedules",
+                           {"sc": json.dumps({key: value for key, value in SC.items() if key != "sourceApp"})})
+    assert "Mandatory parameter sourceApp not supplied" in (refused(no_source, "E400") and
+                                                           no_source.get_json()["error"]["detail"])
+
+
+def test_the_spec_s_range_restriction_without_ranges_is_taken_as_none(mettl, factory, admin):
+    assessment = factory.assessment(admin)
+    sc = {**SC, "name": "Sample ranges", "access": {"type": "OpenForAll"},
+          "ipAccessRestriction": {"enabled": True, "type": "RANGE", "ranges": None}}
+    body = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"]
+    exam = db.session.scalar(select(Exam).where(Exam.access_key == body["accessKey"]))
+    assert (exam.ip_restriction.value, exam.ip_addresses) == ("NONE", [])
 
 
 def test_a_schedule_is_edited_and_candidates_added_and_removed(mettl, factory, admin):
@@ -529,6 +566,31 @@ def test_one_candidate_of_a_schedule_and_essay_responses_on_request(mettl, facto
     refused(mettl.get("/v1/schedules/nope/candidates/albert@example.com"), "E002")
 
 
+def test_the_check_photos_come_as_the_spec_s_registration_urls_that_work_for_the_caller(mettl, factory, admin,
+                                                                                     client):
+    """6.2/6.3/7: an image-proctored and ID-checked schedule shows referenceImageUrl and
+    identityProofImageUrl; each link serves its photo without a login and cannot be guessed."""
+    exam = factory.exam(admin, image_proctoring=True, candidate_auth_proctored=True)
+    plain = factory.exam(admin, name="Plain")
+    photo, id_card = image_bytes("JPEG", (8, 8)), image_bytes("PNG", (8, 6))
+    for each in (exam, plain):
+        sitting = register(admin, each, "albert@example.com")
+        taking.start_check(sitting, ip_address="127.0.0.1")
+        taking.complete_check(sitting, browser={}, consent=True,
+                              photos={"reference_photo": photo, "id_photo": id_card})
+        db.session.commit()
+    fields = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/albert@example.com"))["candidate"]["registration"]
+    served = client.get(fields["referenceImageUrl"].removeprefix("http://proctora.localhost"))
+    assert served.status_code == 200 and served.data == photo and served.mimetype == "image/jpeg"
+    assert client.get(fields["identityProofImageUrl"].removeprefix("http://proctora.localhost")).data == id_card
+    guessed = fields["referenceImageUrl"].removeprefix("http://proctora.localhost")[:-8] + "AAAA.jpg"
+    assert client.get(guessed).status_code == 404
+    instances = ok(mettl.get("/v1/candidates/albert@example.com"))["testInstances"]
+    by_schedule = {item["scheduleTitle"]: item["registrationDetails"] for item in instances}
+    assert by_schedule[exam.name]["identityProofImageUrl"] == fields["identityProofImageUrl"]
+    assert "referenceImageUrl" not in by_schedule["Plain"]          # not an image-proctored schedule
+
+
 # 6.4 Deleting a report --------------------------------------------------------------------------------
 
 def test_a_report_is_deleted_only_once_the_test_is_over(mettl, factory, admin):
@@ -545,6 +607,27 @@ def test_a_report_is_deleted_only_once_the_test_is_over(mettl, factory, admin):
     ok(mettl.delete(f"{base}/done@example.com"))
     remaining = sorted(sitting.candidate.email for sitting in db.session.scalars(select(Sitting)))
     assert remaining == ["running@example.com", "waiting@example.com"]
+    assert refused(mettl.delete(f"{base}/done@example.com"), "E006") == "Report does not exist"
+
+
+@pytest.mark.parametrize(("request_", "code", "message"), [
+    (("GET", "/v1/assessments/999999"), "E001", "Invalid Assessment Id"),
+    (("GET", "/v1/schedules/no-such-key"), "E002", "Invalid Access Key"),
+    (("GET", "/v1/no/such/endpoint"), "E404", "Requested resource not found."),
+    (("PUT", "/v1/pbts"), "E405", "HTTP Method not allowed for this API Request"),
+    (("GET", "/v1/candidates/nobody@example.com"), "E009", "Invalid Email"),
+], ids=["E001", "E002", "E404", "E405", "E009"])
+def test_errors_carry_the_spec_s_message_and_the_detail_beside_it(mettl, request_, code, message):
+    response = mettl.request(*request_)
+    assert refused(response, code) == message
+    assert response.get_json()["error"]["detail"]          # our words, additive
+
+
+def test_a_deleted_assessment_is_e007_in_the_spec_s_words(mettl, admin, factory):
+    assessment = factory.assessment(admin)
+    delete_assessment(admin, assessment.id)
+    db.session.commit()
+    assert refused(mettl.get(f"/v1/assessments/{assessment.id}"), "E007") == "Assessment Id deleted"
 
 
 # 7. A candidate ---------------------------------------------------------------------------------------

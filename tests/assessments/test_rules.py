@@ -112,6 +112,13 @@ def test_e706_the_question_type_must_exist_in_the_skill(admin, questions):
     assert error.field == "question_type"
 
 
+@pytest.mark.parametrize("question_type", ["CODE", "SQL", "CS", "CP", "FES", "TS", "fu"])
+def test_e706_for_the_types_mettl_names_that_the_bank_holds_no_items_of(admin, questions, question_type):
+    error = rejected(admin, definition(section("Part 1", rule("Grammar", question_type=question_type))), "E706")
+    assert error.message == (f"In section Part 1, questiontype {question_type.upper()} doesn't exists in skill "
+                             "Grammar of your question bank.")
+
+
 def test_e707_the_difficulty_must_exist_in_the_skill(admin, questions):
     error = rejected(admin, definition(section("Part 1", rule("Grammar", "DIFFICULT"))), "E707")
     assert error.message == ("In section Part 1, difficulty level DIFFICULT of skill Grammar doesn't exists in "

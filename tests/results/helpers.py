@@ -1,14 +1,17 @@
-"""Builders shared by the results, e-mail and API tests: assessments of CEFR-tagged questions and
-answers that get a chosen number of each level's questions right."""
+"""Builders shared by the results, e-mail, API and browser tests: assessments of CEFR-tagged questions,
+answers that get a chosen number of each level's questions right, and results given with a wrong key."""
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import count
 
+from sqlalchemy import select
+
 from tests.conftest import right_answer, wrong_answer
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.extensions import db
+from webapp.sittings.models import SittingItem
 
 _numbers = count(1)
 
@@ -46,3 +49,25 @@ def answering(right: dict[str | None, int], essay: bool = False):
             return right_answer(item)
         return wrong_answer(item)
     return answer
+
+
+def _choosing(*chosen: str):
+    """Choose the option with this text at each position."""
+    def answer(item):
+        return {"option": next(option["id"] for option in item.options if option["html"] == chosen[item.position])}
+    return answer
+
+
+def sittings_with_a_wrong_key(admin, factory):
+    """Three one-mark questions, pass at 60 %: Ann answers right, right, "wrong" (2 of 3, passed), Bob
+    right, "wrong", "wrong" (1 of 3, not passed). The key of the third question is wrong ("wrong" is its
+    answer): returns Ann's and Bob's sittings and that question's id."""
+    assessment = factory.assessment(admin, questions=3, kind="certification", pass_mark_percent=60,
+                                    target_level="B1")
+    exam = factory.exam(admin, assessment)
+    ann = factory.finished_sitting(admin, exam, "ann@example.com", answer=_choosing("right", "right", "wrong"))
+    bob = factory.finished_sitting(admin, exam, "bob@example.com", first_name="Bob",
+                                   answer=_choosing("right", "wrong", "wrong"))
+    third = db.session.scalar(select(SittingItem.question_id).where(SittingItem.sitting_id == ann.id,
+                                                                    SittingItem.position == 2))
+    return ann, bob, third

@@ -8,6 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.results.helpers import sittings_with_a_wrong_key
 from webapp.audit.models import AuditEntry
 from webapp.bank.models import Question
 from webapp.bank.services import question_input, update_question
@@ -16,27 +17,12 @@ from webapp.core.extensions import db
 from webapp.results import grading, rescoring
 from webapp.results.models import Certificate
 from webapp.sittings import taking
-from webapp.sittings.models import Sitting, SittingItem
-
-
-def _answers(*chosen: str):
-    """Choose the option with this text at each position."""
-    def answer(item):
-        return {"option": next(option["id"] for option in item.options if option["html"] == chosen[item.position])}
-    return answer
+from webapp.sittings.models import Sitting
 
 
 @pytest.fixture
 def taken(admin, factory):
-    assessment = factory.assessment(admin, questions=3, kind="certification", pass_mark_percent=60,
-                                    target_level="B1")
-    exam = factory.exam(admin, assessment)
-    ann = factory.finished_sitting(admin, exam, "ann@example.com", answer=_answers("right", "right", "wrong"))
-    bob = factory.finished_sitting(admin, exam, "bob@example.com", first_name="Bob",
-                                   answer=_answers("right", "wrong", "wrong"))
-    third = db.session.scalar(select(SittingItem.question_id).where(SittingItem.sitting_id == ann.id,
-                                                                    SittingItem.position == 2))
-    return ann, bob, third
+    return sittings_with_a_wrong_key(admin, factory)
 
 
 def _correct_the_key(admin, question_id):

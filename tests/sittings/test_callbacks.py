@@ -107,7 +107,10 @@ def test_an_expired_sitting_reports_its_deadline_and_may_be_resumed(admin, integ
     [finish] = receiver.at("/finish")
     assert finish.json()["finish_mode"] == "Expired"
     assert finish.json()["timestamp_GMT"] == "Mon, 23 Nov 2026 09:30:00 GMT"   # the deadline, not the sweep
-    assert receiver.at("/graded")[0].json()["marks_scored"] == 0
+    [graded] = receiver.at("/graded")
+    assert graded.json()["marks_scored"] == 0
+    # Graded by the sweep two hours on, stamped as the spec's sample stamps it: the test's end.
+    assert graded.json()["timestamp_GMT"] == "Mon, 23 Nov 2026 09:30:00 GMT" == finish.json()["timestamp_GMT"]
     [resume] = receiver.at("/resume")
     assert resume.json() == {"assessmentId": integrated_exam.assessment_id, "candidate_instance_id": sitting.id,
                              "context_data": "", "source_app": "certification-app",

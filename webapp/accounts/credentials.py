@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User
@@ -196,17 +196,15 @@ def actor_for(credential: ApiCredential) -> ApiActor:
 
 
 def spend_signature(signature: str) -> None:
-    """Record a Mettl signature as used, in the request's own transaction, or raise SignatureReused.
-    The flush makes a concurrent request with the same signature wait on the primary key and then
-    fail, on every worker and host. A request that fails rolls its row back with everything else,
-    so only a signature that achieved something is spent."""
-    if db.session.get(UsedSignature, signature) is not None:
-        raise SignatureReused("Signature expired: it was used by an earlier request.")
-    db.session.add(UsedSignature(signature=signature))
+    """Record a Mettl signature as used, or raise SignatureReused. Mettl's 10.c checks every valid
+    signature against those of previous requests, whatever became of them, so it is recorded in a
+    transaction of its own, committed before the request does anything: a request that fails later
+    does not give its signature back. The primary key makes a concurrent request with the same
+    signature fail, on every worker and host."""
     try:
-        db.session.flush()
+        with db.engine.begin() as connection:
+            connection.execute(insert(UsedSignature).values(signature=signature, used_at=utcnow()))
     except IntegrityError:
-        db.session.rollback()
         raise SignatureReused("Signature expired: it was used by an earlier request.") from None
 
 

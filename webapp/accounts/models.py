@@ -102,7 +102,7 @@ class ApiCredential(TimestampMixin, db.Model):
 
 
 class UsedSignature(db.Model):
-    """Every accepted Mettl signature, so that a replay is refused (E422) by every worker and host.
+    """Every Mettl signature a request presented, so that a replay is refused (E422) by every worker and host.
     Rows older than the timestamp window (a day) can go: such a request fails E504 anyway."""
 
     __tablename__ = "used_signatures"

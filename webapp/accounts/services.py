@@ -315,10 +315,10 @@ SUPPORT_NUMBER = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}")
 TEST_URL_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
 MAX_SUPPORT_NUMBERS = 2
 # Each branding image's label, formats (storage.image_format's names) and largest size. Mettl's (2.2,
-# 2.3): a logo in JPEG, PNG or GIF (WebP too, as the console always took), a favicon of up to 10 KB
-# in PNG or ICO, a cover image of up to 2 MB in JPEG, PNG or GIF. SVG is none of them: it can carry script.
+# 2.3): a logo of up to 100 KB in JPEG, PNG or GIF (WebP too, as the console always took), a favicon
+# of up to 10 KB in PNG or ICO, a cover image of up to 2 MB in JPEG, PNG or GIF. SVG is none of them: it can carry script.
 IMAGE_RULES = {
-    "logo": ("Logo", ("JPEG", "PNG", "GIF", "WEBP"), 512 * 1024),
+    "logo": ("Logo", ("JPEG", "PNG", "GIF", "WEBP"), 100 * 1024),
     "favicon": ("Favicon", ("PNG", "ICO"), 10 * 1024),
     "cover": ("Cover Image", ("JPEG", "PNG", "GIF"), 2 * 1024 * 1024),
 }

@@ -20,7 +20,8 @@ from webapp.assessments.models import (Assessment, AssessmentKind, FieldType, Re
                                        SectionQuestion, SelectionRule)
 from webapp.audit.services import audit, differences
 from webapp.bank import services as bank
-from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.models import (TYPES_WITHOUT_ITEMS, CefrLevel, Difficulty, Question, QuestionStatus, QuestionType,
+                                Skill)
 from webapp.bank.sanitize import clean_html
 from webapp.core import events
 from webapp.core.database import get_in_institute, parse_id, was_deleted
@@ -277,11 +278,12 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
         raise ValidationError(f"In section {section}, the added skill {rule.skill} doesn't exist in your question bank.",
                               code="E705", field="skill")
     difficulty = parse_enum(Difficulty, (rule.difficulty or "").upper(), "difficulty", "difficulty level")
-    qtype = None
-    if rule.question_type and rule.question_type.lower() not in ("alltype", "all"):
-        qtype = parse_enum(QuestionType, rule.question_type.upper(), "question_type", "question type")
+    qtype, asked_type = None, (rule.question_type or "").upper()
+    without_items = asked_type in TYPES_WITHOUT_ITEMS
+    if asked_type and asked_type not in ("ALLTYPE", "ALL") and not without_items:
+        qtype = parse_enum(QuestionType, asked_type, "question_type", "question type")
     level = parse_enum(CefrLevel, rule.cefr_level, "cefr_level", "CEFR level") if rule.cefr_level else None
-    type_label = qtype.value if qtype else "AllType"
+    type_label = asked_type if qtype or without_items else "AllType"
     label = f"{section} {skill.name} {difficulty.value} {type_label}"
     try:
         correct, incorrect = float(rule.correct_grade), float(rule.incorrect_grade or 0)
@@ -305,8 +307,8 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
     if not profile:
         raise ValidationError(f"In section {section}, there are no questions present in skill {skill.name}.",
                               code="E710", field="skill")
-    if qtype and not any(t == qtype for (_, t) in profile):
-        raise ValidationError(f"In section {section}, questiontype {qtype.value} doesn't exists in skill "
+    if without_items or (qtype and not any(t == qtype for (_, t) in profile)):
+        raise ValidationError(f"In section {section}, questiontype {type_label} doesn't exists in skill "
                               f"{skill.name} of your question bank.", code="E706", field="question_type")
     if not any(d == difficulty for (d, _) in profile):
         raise ValidationError(f"In section {section}, difficulty level {difficulty.value} of skill {skill.name} "

@@ -50,6 +50,12 @@ QUESTION_TYPE_LABELS = {
 }
 
 
+# Question types Mettl's API names (4.1) that this bank holds no items of: coding, SQL, case study,
+# coding problem, front-end simulation, typing speed and file upload. A rule asking for one is valid
+# and finds nothing (E706), as a type the bank has no items of does.
+TYPES_WITHOUT_ITEMS = ("CODE", "SQL", "CS", "CP", "FES", "TS", "FU")
+
+
 class Difficulty(enum.StrEnum):
     EASY = "EASY"
     MEDIUM = "MEDIUM"

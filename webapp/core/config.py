@@ -35,4 +35,7 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
+        # How many reverse proxies in front of the app the operator trusts to set X-Forwarded-For,
+        # -Proto and -Host (0: none, the headers are ignored, as anyone could send them).
+        "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
     }

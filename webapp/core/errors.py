@@ -93,12 +93,34 @@ def _api_request() -> bool:
     return request.path.startswith((METTL_PREFIX, EURO_PREFIX))
 
 
+# The Mettl API's own message for each of its codes with one fixed text (sections 2 to 9): an integrator
+# may compare them. Our more precise words go in the additive `detail`. Codes whose text names what was
+# wrong (E003, E013, E014, E015, E034, E70x, E789) keep the message, which follows the spec's pattern.
+METTL_MESSAGES = {
+    "E001": "Invalid Assessment Id", "E002": "Invalid Access Key", "E004": "Invalid format for email-id",
+    "E005": "Test is in progress, cannot be deleted", "E006": "Report does not exist",
+    "E007": "Assessment Id deleted", "E008": "Schedule deleted", "E009": "Invalid Email",
+    "E010": "Request data too big", "E016": "Invalid Support Number(s)", "E017": "Invalid Support Number count",
+    "E019": "Schedule name already exists", "E020": "Invalid schedule type/Schedule window",
+    "E022": "Invalid Assessment settings parameters",
+    "E400": "Request was not well-formed/Invalid parameters supplied.",
+    "E401": "Authentication failed/Signature mismatch",
+    "E403": "Access denied. The API key is not authorized for requested resource/action.",
+    "E404": "Requested resource not found.", "E405": "HTTP Method not allowed for this API Request",
+    "E408": "Request Timed out", "E422": "Signature expired.", "E503": "API Service is currently unavailable",
+    "E504": "Invalid Timestamp", "E509": "Rate limit exceeded",
+}
+
+
 def json_error(status: int, code: str, message: str, field: str | None = None):
     """An error in the shape of the dialect the request speaks: EURO PRUEFSTER's under /api/v1/,
-    Mettl's everywhere else (the /v1/ API, and console requests that ask for JSON)."""
+    Mettl's everywhere else (the /v1/ API, with the spec's messages, and console requests that ask
+    for JSON)."""
     if request.path.startswith(EURO_PREFIX):
         body = {"error": {"status": status, "type": EURO_ERROR_TYPES.get(status, "error"), "code": code,
                           "message": message, "field": field}}
+    elif request.path.startswith(METTL_PREFIX) and code in METTL_MESSAGES:
+        body = {"status": "error", "error": {"code": code, "message": METTL_MESSAGES[code], "detail": message}}
     else:
         body = {"status": "error", "error": {"code": code, "message": message}}
     return jsonify(body), status

@@ -1,6 +1,6 @@
 """The public addresses the platform hands out, absolute (BASE_URL) so that they work in e-mails,
 webhooks and API answers made outside a request: a candidate's personal link, an exam's open link, a
-staff member's set-password link, a sitting's report and a certificate."""
+staff member's set-password link, a sitting's report and check photos, and a certificate."""
 from __future__ import annotations
 
 from flask import current_app
@@ -32,6 +32,13 @@ def html_report_url(sitting) -> str | None:
 def pdf_report_url(sitting) -> str | None:
     """Mettl's pdfReport."""
     return absolute(f"/reports/{sitting.report_key}.pdf") if sitting.report_key else None
+
+
+def check_photo_url(sitting, kind: str) -> str | None:
+    """Mettl's `referenceImageUrl` / `identityProofImageUrl`: the stored name's random part makes the
+    link unguessable, as a report key does."""
+    key = (sitting.check or {}).get(kind)
+    return absolute(f"/photos/{sitting.id}/{key.rsplit('/', 1)[-1]}") if key else None
 
 
 def verify_url(code: str) -> str:

@@ -438,6 +438,18 @@ def check_photo(actor: User, sitting_id, kind: str) -> tuple[bytes, str]:
     return storage.read_image(sitting.check[kind])
 
 
+def photo_by_link(sitting_id: int, name: str) -> tuple[bytes, str]:
+    """A check photo through the link the Mettl API hands out (`registration.referenceImageUrl` and
+    `identityProofImageUrl`): as with the shared report, whoever holds the link may see it, and the random
+    part of the stored name is what cannot be guessed. Gone once the retention job removed the photo."""
+    sitting = db.session.get(Sitting, sitting_id)
+    for kind in storage.KINDS:
+        key = ((sitting.check or {}).get(kind) or "") if sitting else ""
+        if key and secrets.compare_digest(key.rsplit("/", 1)[-1].encode(), str(name).encode()):
+            return storage.read_image(key)
+    raise NotFound("Image")
+
+
 def _remove_file(key: str) -> None:
     if _SNAPSHOT_KEY.match(key or ""):
         (storage._root() / key).unlink(missing_ok=True)

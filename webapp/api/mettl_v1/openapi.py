@@ -18,7 +18,10 @@ FLAG = {"anyOf": [BOOLEAN, {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff
 
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
-                  "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING})}),
+                  "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING,
+                                "detail": {**STRING, "description": "What exactly was wrong, where `message` is "
+                                                                    "the spec's fixed text for the code."}},
+                               optional=("detail",))}),
     "Paging": obj({"previous": NULLABLE_STRING, "next": NULLABLE_STRING}),
     "RegistrationField": obj({"name": STRING, "type": {"enum": ["TextBox", "SelectBox"]}, "required": BOOLEAN,
                               "validate": BOOLEAN, "values": STRINGS}, optional=("values",)),
@@ -116,7 +119,11 @@ SCHEMAS = {
         "result": ref("Result"), "questionResponses": array(ref("QuestionResponse")),
     }, optional=("startTime", "endTime", "completionMode", "pdfReport", "htmlReport", "result",
                  "questionResponses")),
-    "Candidate": obj({"email": STRING, "registration": {"type": "object", "additionalProperties": STRING},
+    "Candidate": obj({"email": STRING, "registration": {
+        "type": "object", "additionalProperties": STRING,
+        "description": "The registration fields; an image-proctored schedule adds referenceImageUrl and an "
+                       "ID-checked one identityProofImageUrl once the check took the photo: unguessable links "
+                       "that serve it without a login until the institute's retention removes it."},
                       "testStatus": ref("TestStatus")}),
     "TestInstance": obj({"registrationDetails": {"type": "object", "additionalProperties": STRING},
                          "assessmentId": INTEGER, "assessmentDuration": nullable(INTEGER), "assessmentName": STRING,
@@ -156,10 +163,12 @@ QR = parameter("qr", "query", {"enum": list(QUERY_FLAGS), "default": "false"},
                "true: add `questionResponses`, the answers to essay questions, to completed tests.")
 # A JSON parameter (OpenAPI's `content`), so that clients and schemathesis send the filter as JSON text.
 FILTER = {"name": "filter", "in": "query", "required": False,
-          "description": "JSON: schedules matching all the settings given are returned.",
-          "content": {"application/json": {"schema": {"type": "object", "properties": {
+          "description": "JSON: schedules matching all the settings given are returned. An unknown key is "
+                         "E400 naming it; the object may also come wrapped as {\"filter\": {...}}, as the "
+                         "spec writes it.",
+          "content": {"application/json": {"schema": {"type": "object", "additionalProperties": False, "properties": {
               "imageProctoring": FLAG, "isCandidateAuthProctored": FLAG,
-              "webProctoring": {"type": "object", "properties": {
+              "webProctoring": {"type": "object", "additionalProperties": False, "properties": {
                   "enabled": FLAG, "showRemainingCounts": FLAG,
                   "count": {"anyOf": [{"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
                                       {"type": "string", "pattern": "^-?[0-9]{1,9}$"}]}}},
@@ -219,7 +228,7 @@ URL is the full URL without the query string (`https://host/v1/assessments`); fi
 Accepted readings: http or https, with or without a trailing slash, `asgn` URL-decoded once or twice,
 `ts` with a fraction; JSON parameters are signed as the raw strings sent. A timestamp more than a day
 off is E504, a wrong signature or a revoked or unknown `ak` E401, a signature used by an earlier
-successful request E422, more than {DEFAULT_RATE_LIMIT} per access key (configurable) E509. A
+request E422 (even one that failed), more than {DEFAULT_RATE_LIMIT} per access key (configurable) E509. A
 read-only (support) credential is refused every write with E403.
 
 **Paging.** Lists take `limit`, `offset`, `sort` and `sort_order` and answer `paging.previous` and
@@ -243,7 +252,7 @@ def document() -> dict:
             parameters=[parameter("languageCode", "query", {"enum": list(LANGUAGES), "default": "en"},
                                   "Language of the registration fields.")])},
         "/v1/account/upload-logo": {"post": _operation(
-            "Upload the logo (2.2)", "E400 (no logo), E789 (a PNG, JPEG or WebP image of up to 512 KB)", _success(),
+            "Upload the logo (2.2)", "E400 (no logo), E013 (larger than 100 KB), E014 (not a JPEG, PNG, GIF or WebP image, judged by its bytes whatever type the part declares)", _success(),
             body=_form({"logo": {"type": "string", "contentMediaType": "application/octet-stream"}}, ("logo",),
                        "multipart/form-data"))},
         "/v1/account/update-white-labeling": {"post": _operation(
@@ -275,12 +284,16 @@ def document() -> dict:
             parameters=[ASSESSMENT_ID],
             body=_form({"as": {**JSON_STRING, "description": 'JSON: {"allowCopyPaste", "exitRedirectionURL", '
                                                              '"instructions", "onScreenCalculator", '
-                                                             '"showReportToCandidate"}'}}, ("as",)))},
+                                                             '"showReportToCandidate"}; a boolean '
+                                                             'exitRedirectionURL (the spec\'s sample sends true) '
+                                                             'means no URL'}}, ("as",)))},
         "/v1/assessments/{assessment_id}/schedules": {
             "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",
                               _success(schedules=array(ref("Schedule"))), parameters=[ASSESSMENT_ID, FILTER]),
             "post": _operation(
-                "Create a schedule (5.1)", "E001, E003, E004, E007, E019, E020, E034, E400, E789",
+                "Create a schedule (5.1)", "E001, E003, E004, E007, E019, E020, E034, E400 (among others: no "
+                "sourceApp, which is mandatory), E789. An ipAccessRestriction of type RANGE with \"ranges\": "
+                "null (the spec's sample) restricts nothing",
                 _success(createdSchedule=ref("CreatedSchedule")), parameters=[ASSESSMENT_ID],
                 body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec",
                                    "example": SC_EXAMPLE}}, ("sc",))),

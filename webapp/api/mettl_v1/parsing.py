@@ -196,8 +196,13 @@ def assessment_input(value) -> AssessmentInput:
     )
 
 
+def _exit_url(value, what: str, code: str = "E400") -> str:
+    """4.7's sample sends `"exitRedirectionURL": true`: a yes or no without a URL is read as no URL."""
+    return "" if isinstance(value, bool) else _text(value, what, code)
+
+
 # 4.7's `as`: Mettl's setting names and the ones they stand for.
-SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL": ("exit_redirection_url", _text),
+SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL": ("exit_redirection_url", _exit_url),
             "instructions": ("instructions", _text), "onScreenCalculator": ("on_screen_calculator", _bool),
             "showReportToCandidate": ("show_report_to_candidate_on_exit", _bool),
             "showReportToCandidateOnExit": ("show_report_to_candidate_on_exit", _bool)}
@@ -314,13 +319,20 @@ def _ip_restriction(value) -> dict:
     if not _bool(restriction.get("enabled", False), "ipAccessRestriction enabled"):
         return dict(ip_restriction="NONE", ip_addresses=[])
     kind = _text(restriction.get("type") or "SINGLE", "ipAccessRestriction type").upper()
-    entries = [restriction.get("ip")] if kind == "SINGLE" else _list(restriction.get("ranges") or [], "ranges")
+    if kind == "RANGE" and restriction.get("ranges") is None:
+        # The spec's own sample sends {"enabled": true, "type": "RANGE", "ranges": null}: no ranges to
+        # keep anyone out yet, so no restriction (documented in the OpenAPI document).
+        return dict(ip_restriction="NONE", ip_addresses=[])
+    entries = [restriction.get("ip")] if kind == "SINGLE" else _list(restriction["ranges"], "ranges")
     return dict(ip_restriction=kind, ip_addresses=[_text(entry, "ip") for entry in entries if entry])
 
 
 def schedule_input(value, base: ExamInput, *, editing: bool = False) -> tuple[ExamInput, ScheduleCandidates]:
     """`sc` (5.1, 5.2) laid over `base`: what `sc` leaves out keeps its value (on create, the defaults)."""
     sc = _object(value, "sc")
+    if not editing and not (isinstance(sc.get("sourceApp"), str) and sc["sourceApp"].strip()):
+        raise bad_request("Mandatory parameter sourceApp not supplied: name the application creating the "
+                          "schedule (5.1).")
     changes, candidates = {}, ScheduleCandidates()
     for name, (attribute, read) in SCHEDULE_SETTINGS.items():
         if name in sc:
@@ -346,11 +358,27 @@ def schedule_input(value, base: ExamInput, *, editing: bool = False) -> tuple[Ex
     return replace(base, **changes), candidates
 
 
+FILTER_KEYS = ("imageProctoring", "isCandidateAuthProctored", "webProctoring", "type", "scheduleType")
+WEB_PROCTORING_FILTER_KEYS = ("enabled", "count", "showRemainingCounts")
+
+
+def _known_keys(item: dict, known: tuple[str, ...], what: str) -> None:
+    """A key the filter does not know would silently match everything: refuse it by name."""
+    unknown = [str(name) for name in item if name not in known]
+    if unknown:
+        raise bad_request(f"Invalid parameters supplied: unknown {what} key(s) {', '.join(unknown)}; "
+                          f"use {', '.join(known)}.")
+
+
 def schedule_filter(value) -> dict:
-    """4.4/4.5's `filter`, as exam settings to match."""
+    """4.4/4.5's `filter`, as exam settings to match. The spec writes it as `"filter": {...}`, so the
+    object is also taken wrapped in a `filter` key, as some clients send it."""
     if value is None:
         return {}
     item = _object(value, "filter")
+    if list(item) == ["filter"] and isinstance(item["filter"], dict):
+        item = item["filter"]
+    _known_keys(item, FILTER_KEYS, "filter")
     found = {}
     for name, attribute in (("imageProctoring", "image_proctoring"), ("isCandidateAuthProctored",
                                                                      "candidate_auth_proctored")):
@@ -358,6 +386,7 @@ def schedule_filter(value) -> dict:
             found[attribute] = _bool(item[name], name)
     if "webProctoring" in item:
         web = _object(item["webProctoring"], "webProctoring")
+        _known_keys(web, WEB_PROCTORING_FILTER_KEYS, "webProctoring filter")
         for name, attribute, read in (("enabled", "web_proctoring_enabled", _bool),
                                       ("count", "web_proctoring_count", _count),
                                       ("showRemainingCounts", "web_proctoring_show_remaining", _bool)):

@@ -15,7 +15,7 @@ from webapp.assessments.models import Assessment, Section
 from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
 from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
-from webapp.core.links import html_report_url, pdf_report_url
+from webapp.core.links import check_photo_url, html_report_url, pdf_report_url
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
 from webapp.exams.services import access_url
 from webapp.results.services import Standing
@@ -248,9 +248,21 @@ def test_status(sitting: Sitting, paper: tuple[list, dict], standing: Standing, 
     return body
 
 
+def registration(sitting: Sitting) -> dict:
+    """The registration fields, with the check's photos as 6.2 shows them for an image-proctored
+    (`referenceImageUrl`) and an ID-checked schedule (`identityProofImageUrl`) once taken."""
+    fields, exam = dict(sitting.registration), sitting.exam
+    for wanted, name, kind in ((exam.image_proctoring, "referenceImageUrl", "reference_photo"),
+                               (exam.candidate_auth_proctored, "identityProofImageUrl", "id_photo")):
+        url = check_photo_url(sitting, kind) if wanted else None
+        if url:
+            fields[name] = url
+    return fields
+
+
 def candidate(sitting: Sitting, paper: tuple[list, dict], standing: Standing, *,
               question_responses: bool = False) -> dict:
-    return {"email": sitting.candidate.email, "registration": dict(sitting.registration),
+    return {"email": sitting.candidate.email, "registration": registration(sitting),
             "testStatus": test_status(sitting, paper, standing, question_responses=question_responses)}
 
 
@@ -258,7 +270,7 @@ def test_instance(sitting: Sitting, paper: tuple[list, dict], standing: Standing
                   question_responses: bool = False) -> dict:
     """Section 7: one of a candidate's tests, with its assessment and schedule."""
     exam = sitting.exam
-    return {"registrationDetails": dict(sitting.registration), "assessmentId": exam.assessment_id,
+    return {"registrationDetails": registration(sitting), "assessmentId": exam.assessment_id,
             "assessmentDuration": exam.assessment.duration_minutes, "assessmentName": exam.assessment.name,
             "assessmentStatus": "active", "scheduleStatus": exam.status.value.lower(), "accessKey": exam.access_key,
             "scheduleTitle": exam.name,

@@ -102,6 +102,8 @@ def add_pbts():
                 assessment = add_to_institute(actor(), pbt_id)
         except PermissionDenied:
             raise
+        except NotFound:
+            added.append({"pbtId": pbt_id, "added": False, "message": "Invalid Pbt Id", "assessmentId": 0})
         except DomainError as error:
             added.append({"pbtId": pbt_id, "added": False, "message": error.message, "assessmentId": 0})
         else:
@@ -237,7 +239,14 @@ def schedule_candidate(access_key, email):
 
 @route("/schedules/<access_key>/candidates/<email>", methods=["DELETE"])
 def delete_report(access_key, email):
-    proctoring.delete_report(actor(), _sitting(access_key, email).id)
+    exam = exam_for_access_key(actor(), access_key)
+    address = parsing.email(email)
+    sitting = sitting_for_email(actor(), exam, address)
+    if sitting is None:
+        # A candidate of the institute whose report is gone (deleted before, or never made): E006.
+        raise (NotFound("Report", code="E006") if candidate_for_email(actor(), address)
+               else NotFound("Candidate registration", code="E009"))
+    proctoring.delete_report(actor(), sitting.id)
     return success()
 
 

@@ -51,5 +51,5 @@ class InstituteForm(FlaskForm):
     contact_email = EmailField("Contact e-mail", validators=[Optional(), Length(max=320)])
     phone = StringField("Phone", validators=[Optional(), Length(max=50)])
     website = StringField("Website", validators=[Optional(), Length(max=500)])
-    logo = FileField("Logo (PNG, JPEG, GIF or WebP, up to 512 KB)")
+    logo = FileField("Logo (PNG, JPEG, GIF or WebP, up to 100 KB)")
     blind_grading = BooleanField("Blind grading: graders see no candidate names or e-mails")

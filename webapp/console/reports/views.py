@@ -2,16 +2,18 @@
 page and the console's certificate list with revocation.
 
 The report and verification pages are public (no login): a report is reached only through its
-unguessable key, a certificate through its code. They use the candidate's layout, without staff
+unguessable key, a check photo through the unguessable link the Mettl API hands out, a certificate
+through its code. They use the candidate's layout, without staff
 navigation, and are kept out of search engines."""
 from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from webapp.core.extensions import limiter
+from webapp.proctoring import services as proctoring
 from webapp.reports import services
 from webapp.results import certificates
 from webapp.web import candidate_page, page_number, render, safe_next_url
@@ -42,6 +44,14 @@ def html_report(key):
 def pdf_report(key):
     result = services.report_by_key(key)
     return _pdf(services.report_pdf(result), services.report_filename(result.sitting))
+
+
+@blueprint.get("/photos/<int:sitting_id>/<name>")
+def check_photo(sitting_id, name):
+    data, mimetype = proctoring.photo_by_link(sitting_id, name)
+    response = Response(data, mimetype=mimetype)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blueprint.get("/sittings/<int:sitting_id>/report.pdf")
