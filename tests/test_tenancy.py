@@ -114,6 +114,7 @@ def _build_records(admin) -> dict:
         "slug": "no-such-test",
         # The public report and verification pages are reached by their unguessable key and code alone.
         "key": "not-a-valid-report-key",
+        "name": "reference_photo-not-a-valid-name.jpg",   # a check photo's link, as the Mettl API hands it out
         "code": "NOT-A-CODE",
     }
 

@@ -84,6 +84,16 @@ def test_too_many_requests_per_token_are_429(rate_limited_app, admin, euro_check
     assert other.get("/api/v1/exams").status_code == 200
 
 
+@pytest.mark.parametrize(("path", "code", "message"), [
+    ("/api/v1/exams/999999", "exam_not_found", "Exam not found."),
+    ("/api/v1/student_sessions/999999", "student_session_not_found", "Student session not found."),
+    ("/api/v1/exams/999999/student_sessions", "exam_not_found", "Exam not found."),
+])
+def test_not_found_names_what_in_the_api_s_words_with_a_code_of_its_own(euro, path, code, message):
+    error = refused(euro.get(path), 404, "not_found")
+    assert (error["code"], error["message"]) == (code, message)
+
+
 def test_an_unknown_route_and_method_answer_in_the_euro_shape(euro, client):
     assert refused(euro.get("/api/v1/nothing-here"), 404, "not_found")["code"] == "E404"
     response = client.patch("/api/v1/student_sessions")
@@ -131,6 +141,9 @@ def test_an_exam_is_created_changed_replaced_and_deleted(euro, exam):
     assert changed["name"] == "C1 Exam (June)" and changed["schedule_type"] == "Fixed" and changed["status"] == "active"
     replaced = body(euro.put(f"/api/v1/exams/{created['id']}", json={"name": "C1", "assessment_id": exam.assessment_id}))
     assert replaced["exam"]["schedule_type"] == "AlwaysOn" and replaced["exam"]["admission_required"] is False
+    euro.patch(f"/api/v1/exams/{created['id']}", json={"status": "inactive"})
+    replaced = body(euro.put(f"/api/v1/exams/{created['id']}", json={"name": "C1", "assessment_id": exam.assessment_id}))
+    assert replaced["exam"]["status"] == "active"              # reset to its default like every field left out
     assert euro.delete(f"/api/v1/exams/{created['id']}").status_code == 204
     assert db.session.get(Exam, created["id"]) is None
 
@@ -138,8 +151,8 @@ def test_an_exam_is_created_changed_replaced_and_deleted(euro, exam):
 @pytest.mark.parametrize("method, json, status, code", [
     ("POST", {"name": "X"}, 400, "E400"),
     ("POST", {"name": "X", "assessment_id": "one"}, 400, "E400"),
-    ("POST", {"name": "B1 exam", "assessment_id": None}, 400, "E019"),
-    ("POST", {"name": "X", "assessment_id": 999999}, 404, "E001"),
+    ("POST", {"name": "B1 exam", "assessment_id": None}, 409, "E019"),           # a duplicate is a conflict
+    ("POST", {"name": "X", "assessment_id": 999999}, 404, "assessment_not_found"),
     ("POST", {"name": "X", "assessment_id": None, "colour": "red"}, 400, "E400"),
     ("POST", {"name": "X", "assessment_id": None, "schedule_type": "Fixed"}, 400, "E020"),
     ("POST", {"name": "X", "assessment_id": None, "starts_on_date": "27/06/2030"}, 400, "E400"),

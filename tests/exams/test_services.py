@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timezone
 import pytest
 from sqlalchemy import event, select
 
-from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from webapp.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.exams import services
 from webapp.exams.models import Exam, ExamStatus
@@ -32,8 +32,8 @@ def create(admin, assessment, name="Final", **settings) -> Exam:
     return exam
 
 
-def refused(admin, assessment, **settings) -> ValidationError:
-    with pytest.raises(ValidationError) as caught:
+def refused(admin, assessment, **settings) -> DomainError:
+    with pytest.raises(DomainError) as caught:
         services.create_exam(admin, ExamInput(**{"name": "Refused", "assessment_id": assessment.id, **settings}))
     db.session.rollback()
     return caught.value
@@ -45,6 +45,7 @@ def test_a_name_is_unique_in_the_institute_whatever_its_case(admin, factory, ass
     exam = create(admin, assessment, name="Spring finals")
     error = refused(admin, assessment, name="  SPRING Finals ")
     assert (error.code, error.field, error.message) == ("E019", "name", "Schedule name already exists")
+    assert isinstance(error, Conflict)            # a duplicate: 409 in both API dialects
 
     other_admin = factory.institute()[1]
     create(other_admin, factory.assessment(other_admin), name="Spring finals")

@@ -18,7 +18,7 @@ from webapp.core import storage
 from webapp.core.errors import NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
 from webapp.exams.models import AccessType
-from webapp.exams.services import describe_window, exam_by_access_key
+from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
 from webapp.proctoring import services as proctoring
 from webapp.results import outcomes
@@ -127,6 +127,24 @@ def open_link(access_key):
             # Registered before: the personal link went to that e-mail address, never to this page.
             notice = outcome.message
     return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+
+
+# The institute's custom test URL (Mettl's customTestUrl) -------------------------------------------------
+
+@blueprint.route("/authenticateKey/<slug>", methods=["GET", "POST"])
+@limiter.limit(REGISTRATION_RATE_LIMIT, methods=["POST"])
+def custom_test_url(slug):
+    entry = candidate_entry(slug)
+    if entry is None:
+        return _problem("unknown")
+    wrong_key = False
+    if request.method == "POST":
+        exam = entry_exam(entry, request.form.get("access_key", ""))
+        if exam is not None:
+            return redirect(url_for(".open_link", access_key=exam.access_key))
+        wrong_key = True
+    return candidate_page("candidate/entry.html", entry=entry, institute=entry.institute, slug=slug,
+                          wrong_key=wrong_key), 422 if wrong_key else 200
 
 
 # The personal link: one page per state -------------------------------------------------------------

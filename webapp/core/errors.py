@@ -36,6 +36,7 @@ class NotFound(DomainError):
 
     def __init__(self, what: str = "Record", **kwargs):
         super().__init__(f"{what} not found.", **kwargs)
+        self.what = what
 
 
 class Deleted(NotFound):
@@ -43,6 +44,7 @@ class Deleted(NotFound):
 
     def __init__(self, what: str, **kwargs):
         DomainError.__init__(self, f"{what} has been deleted.", **kwargs)
+        self.what = what
 
 
 class PermissionDenied(DomainError):
@@ -81,6 +83,19 @@ METTL_HTTP_CODES = {400: "E400", 401: "E401", 403: "E403", 404: "E404", 405: "E4
 EURO_ERROR_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 429: "too_many_requests",
                     500: "internal_error", 503: "unavailable"}
+
+
+# What the EURO PRUEFSTER dialect calls the records the services name, for its not-found errors: each
+# with a code of its own (`student_session_not_found`), in the API's words, never "sitting".
+EURO_RECORD_NAMES = {"Exam": "exam", "Schedule": "exam", "Sitting": "student session",
+                     "Candidate registration": "student session", "Student": "student", "Candidate": "student",
+                     "Staff member": "user"}
+
+
+def _euro_not_found(error: NotFound) -> tuple[str, str]:
+    """The code and message of a not-found error in the EURO PRUEFSTER dialect."""
+    name = EURO_RECORD_NAMES.get(error.what, error.what.lower())
+    return f"{name.replace(' ', '_')}_not_found", f"{name[:1].upper()}{name[1:]} not found."
 
 
 def wants_json() -> bool:
@@ -165,6 +180,8 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: DomainError):
         # Whatever the failing service had changed is dropped, even though the answer is a redirect.
         db.session.rollback()
+        if request.path.startswith(EURO_PREFIX) and isinstance(error, NotFound):
+            return json_error(error.status, *_euro_not_found(error), error.field)
         if wants_json():
             return json_error(error.status, error.code, error.message, error.field)
         if error.status in (403, 404):

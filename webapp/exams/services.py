@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import User
+from webapp.accounts.models import Institute, User, WhiteLabel
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import question_count
 from webapp.audit.services import audit, changed_fields, differences
@@ -151,7 +151,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     folded = name.casefold()
     if any(other_id != exam_id and other.casefold() == folded for other_id, other in db.session.execute(
             select(Exam.id, Exam.name).where(Exam.institute_id == institute_id))):
-        raise ValidationError("Schedule name already exists", code="E019", field="name")
+        raise Conflict("Schedule name already exists", code="E019", field="name")
     assessment = get_in_institute(Assessment, institute_id, data.assessment_id, "Assessment")
     if question_count(assessment) == 0:
         raise ValidationError(f"The assessment {assessment.name!r} has no questions yet.", code="E789",
@@ -322,6 +322,47 @@ def pool_candidates(actor: User) -> list[User]:
 
 
 # Access -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EntryExam:
+    exam: Exam
+    state: str                 # "open" or "not_yet_open" (window_state's words)
+    window: str                # describe_window's words
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == "open"
+
+
+@dataclass(frozen=True)
+class CandidateEntry:
+    """What the institute's custom test URL (Mettl's 2.3 `customTestUrl`) shows a candidate."""
+
+    institute: Institute
+    exams: list[EntryExam]
+
+
+def candidate_entry(slug: str, *, now: datetime | None = None) -> CandidateEntry | None:
+    """The entry page behind an institute's custom test URL: its exams open to everyone that are active
+    and open now or later, by name (closed ones and invitation-only ones are not shown); None when no
+    institute has this URL."""
+    label = db.session.scalar(select(WhiteLabel).where(WhiteLabel.custom_test_url == str(slug)[:100]))
+    if label is None:
+        return None
+    exams = db.session.scalars(select(Exam).where(
+        Exam.institute_id == label.institute_id, Exam.access_type == AccessType.OPEN_FOR_ALL,
+        Exam.status == ExamStatus.ACTIVE).order_by(Exam.name, Exam.id)).all()
+    listed = [EntryExam(exam, state, describe_window(exam))
+              for exam, (state, _) in ((exam, window_state(exam, now)) for exam in exams) if state != "closed"]
+    return CandidateEntry(db.session.get(Institute, label.institute_id), listed)
+
+
+def entry_exam(entry: CandidateEntry, access_key: str) -> Exam | None:
+    """An exam of the entry's institute by the access key a candidate typed (spaces forgiven: keys are
+    read aloud and copied from paper); another institute's key is not found here."""
+    exam = exam_by_access_key("".join(str(access_key or "").split())[:40])
+    return exam if exam is not None and exam.institute_id == entry.institute.id else None
+
 
 def access_url(exam: Exam) -> str:
     return links.open_link_url(exam.access_key)

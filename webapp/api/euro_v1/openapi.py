@@ -42,8 +42,11 @@ SCHEMAS = {
         "status": INTEGER,
         "type": {"enum": ["bad_request", "unauthorized", "forbidden", "not_found", "method_not_allowed", "conflict",
                           "payload_too_large", "too_many_requests", "internal_error", "unavailable", "error"]},
-        "code": {"type": "string", "description": "E400, E401, E403, E404, E405, E509 or the domain's code "
-                                                  "(the Mettl code where one exists: E001, E019, E020, E034, E789...)"},
+        "code": {"type": "string", "description": "E400, E401, E403, E404 (no such route), E405, E509; a record "
+                                                  "not found names it: exam_not_found, student_session_not_found, "
+                                                  "student_not_found, assessment_not_found, user_not_found...; "
+                                                  "else the domain's code (the Mettl code where one exists: E019 "
+                                                  "with 409 for a duplicate name, E020, E034, E789...)"},
         "message": STRING, "field": NULLABLE_STRING})}),
     "Meta": obj({"page": INTEGER, "per_page": INTEGER, "total": INTEGER, "total_pages": INTEGER}),
     "Exam": obj({"id": INTEGER, **EXAM_SETTINGS, "status": {"enum": list(EXAM_STATUSES)},
@@ -188,7 +191,7 @@ def document() -> dict:
                                 body=_json_body(EXAM_BODY)),
             "put": _operation("Replace an exam's settings", _one("exam", "Exam"), parameters=[EXAM_ID],
                               body=_json_body({**EXAM_BODY, "required": ["name", "assessment_id"]}),
-                              description="Fields left out take their defaults."),
+                              description="Fields left out take their defaults; a status left out is active."),
             "delete": _operation("Delete an exam", NO_CONTENT, parameters=[EXAM_ID],
                                  description="Refused (409) once a student has started; deactivate it instead."),
         },

@@ -96,9 +96,12 @@ def create():
 
 @route("/exams/<id:exam_id>", methods=["PATCH", "PUT"])
 def update(exam_id):
-    """PATCH changes the fields given; PUT replaces the exam's settings (what it leaves out is reset)."""
+    """PATCH changes the fields given; PUT replaces the exam's settings (what it leaves out is reset, the
+    status to active included)."""
     complete = request.method == "PUT"
     changes, active = parsing.exam_changes(parsing.body(), complete=complete)
+    if complete and active is None:
+        active = True
     base = ExamInput(name="") if complete else exam_input(get_exam(actor(), exam_id))
     return _exam(_activate(update_exam(actor(), exam_id, replace(base, **changes)), active))
 

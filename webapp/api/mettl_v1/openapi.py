@@ -252,13 +252,17 @@ def document() -> dict:
             parameters=[parameter("languageCode", "query", {"enum": list(LANGUAGES), "default": "en"},
                                   "Language of the registration fields.")])},
         "/v1/account/upload-logo": {"post": _operation(
-            "Upload the logo (2.2)", "E400 (no logo), E013 (larger than 100 KB), E014 (not a JPEG, PNG, GIF or WebP image, judged by its bytes whatever type the part declares)", _success(),
+            "Upload the logo (2.2)", "E400 (no logo), E013 (larger than 100 KB), E014 (not a JPEG, PNG, GIF or "
+                                     "WebP image, judged by its bytes whatever type the part declares)", _success(),
             body=_form({"logo": {"type": "string", "contentMediaType": "application/octet-stream"}}, ("logo",),
                        "multipart/form-data"))},
         "/v1/account/update-white-labeling": {"post": _operation(
             "White-labelling (2.3)", "E013, E014, E015, E016, E017, E400, E789 (custom test URL)", _success(),
             body=_form({"wl": {**JSON_STRING, "description": 'JSON: {"headerBackgroundColor", "headerFontColor", '
-                                                             '"buttonColor", "buttonFontColor", "customTestUrl"}'},
+                                                             '"buttonColor", "buttonFontColor", "customTestUrl"}; '
+                                                             'the custom test URL is served at /authenticateKey/'
+                                                             '<customTestUrl>: the institute\'s open tests and a '
+                                                             'box for an access key'},
                         "sn": {**JSON_STRING, "description": "JSON: one or two support numbers"},
                         "fav": {"type": "string", "contentMediaType": "application/octet-stream"},
                         "cov": {"type": "string", "contentMediaType": "application/octet-stream"}},
