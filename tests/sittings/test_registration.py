@@ -59,10 +59,12 @@ def test_registering_again_reports_the_existing_sitting(admin, exam):
     outcomes = register_candidates(admin, exam.id, [_row("ann@example.com"), _row("bo@example.com"),
                                                     _row("cy@example.com")])
     assert [(o.status, o.message) for o in outcomes] == [
-        ("Error", "This e-mail is already registered for this exam."),
+        ("ToBeTaken", "Candidate successfully registered for the test"),      # Mettl's 6.1.2 CASE 1
         ("InProgress", "The test is in progress"),
         ("Completed", "Email ID has already taken this test"),
     ]
+    assert outcomes[0].url.endswith(by_email["ann@example.com"].access_token) and outcomes[0].existing
+    assert not outcomes[0].registered and outcomes[0].already_registered
     assert outcomes[1].url.endswith(started.access_token) and outcomes[2].url is None
     assert db.session.query(Sitting).count() == 3
 

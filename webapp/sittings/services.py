@@ -66,10 +66,16 @@ class RegistrationOutcome:
     url: str | None = None
     field: str | None = None
     sitting_id: int | None = None
+    existing: bool = False  # registered before: Mettl's CASE 1 answers it as ToBeTaken with its link
 
     @property
     def registered(self) -> bool:
-        return self.status == "ToBeTaken"
+        """Newly registered by this request."""
+        return self.status == "ToBeTaken" and not self.existing
+
+    @property
+    def already_registered(self) -> bool:
+        return self.status == "ToBeTaken" and self.existing
 
     @property
     def in_progress(self) -> bool:
@@ -256,8 +262,9 @@ def _outcome_for_existing(number: int, email: str, sitting: Sitting) -> Registra
     if sitting.status == S.EXAM_STARTED:
         return RegistrationOutcome(number, email, "InProgress", "The test is in progress",
                                    url=links.personal_url(sitting.access_token), sitting_id=sitting.id)
-    return RegistrationOutcome(number, email, "Error", "This e-mail is already registered for this exam.",
-                               url=links.personal_url(sitting.access_token), field=EMAIL_FIELD, sitting_id=sitting.id)
+    # Mettl's 6.1.2 CASE 1: a candidate yet to take the test is answered as registered, with the link.
+    return RegistrationOutcome(number, email, "ToBeTaken", "Candidate successfully registered for the test",
+                               url=links.personal_url(sitting.access_token), sitting_id=sitting.id, existing=True)
 
 
 # Invitations ----------------------------------------------------------------------------------------
