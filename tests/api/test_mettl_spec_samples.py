@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import PNG, finish, image_upload, register, start
+from tests.images import image_bytes
 from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from webapp.accounts.models import Institute
 from webapp.bank.services import QuestionInput, create_question, create_skill
@@ -453,3 +454,55 @@ def test_6_2_to_7_candidates_and_results(mettl, factory, admin):
     matches(TEST_INSTANCES % json.dumps(json.loads(COMPLETED)["testStatus"]),
             ok(mettl.get("/v1/candidates/done@example.com")))
     matches(REPORT_DELETED, ok(mettl.delete(f"/v1/schedules/{exam.access_key}/candidates/done@example.com")))
+
+
+# Spec lines 1071 and 1075 (6.2's registration fields for an image-proctored, ID-checked schedule).
+PHOTOS = """{ "Your Name" : "Albert Smith", "referenceImageUrl" : "http://image-path-url-public-url",
+ "identityProofImageUrl" : "http://image-path-url-public-url" }"""
+
+
+def test_6_2_the_check_photos_in_the_registration(mettl, factory, admin):
+    exam = factory.exam(admin, image_proctoring=True, candidate_auth_proctored=True)
+    sitting = register(admin, exam, "albert@example.com")
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={}, consent=True,
+                          photos={"reference_photo": image_bytes("JPEG", (8, 8)), "id_photo": image_bytes("PNG", (8, 6))})
+    db.session.commit()
+    [candidate] = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates"))["candidates"]
+    # "Your Name" is the sample's own registration field; ours are the account's (2.1).
+    matches(PHOTOS.replace('"Your Name" : "Albert Smith", ', ""), candidate["registration"])
+
+
+# 6.1.2 -------------------------------------------------------------------------------------------------
+
+# Spec line 843 (`rd`): the registration fields of three candidates and context data for two of them.
+RD = """{ "registrationDetails": [{"Email Address": "albert@g.com", "First Name": "Albert", "Last Name": "Smith",
+ "Date of birth": "Jan 29 1981", "Country": "United States"}, {"Email Address": "christian@g.com", "First Name":
+ "Christian", "Last Name": "Smith", "Date of birth": "Jan 27 1982", "Country": "United States"}, {"Email Address":
+ "shailesh@g.com", "First Name": "Shailesh", "Last Name": "Gupta", "Date of birth": "Jan 26 1981", "Country": "India"}],
+ "optionalParams": [{"email": "albert@g.com", "context_data": "sales profile candidate"}, {"email": "shailesh@g.com",
+ "context_data": "technical profile candidate"}] }"""
+# Spec lines 847 and 849: CASE 1, the candidate registered (the answer's opening "{" and "]" closed here).
+REGISTERED = """{ "registrationStatus": [{ "email": "albert@g.com", "status": "ToBeTaken",
+ "message": "Candidate successfully registered for the test", "url": "http://tests.mettl.com/take-test?ec=ttur990dqvz" }] }"""
+
+
+def test_6_1_2_new_candidates_are_registered(mettl, factory, admin):
+    """CASE 1 only: candidates already registered and missing fields are the lead's (see the top)."""
+    exam = factory.exam(admin)
+    answer = ok(mettl.post(f"/v1/schedules/{exam.access_key}/candidates", {"rd": RD}))
+    matches(REGISTERED, answer)
+    assert [item["email"] for item in answer["registrationStatus"]] == ["albert@g.com", "christian@g.com",
+                                                                        "shailesh@g.com"]
+
+
+# 9 Errors ----------------------------------------------------------------------------------------------
+
+# Spec lines 1176 to 1178, with the code and message of 4.3's first error (lines 444 and 445).
+ERROR = '{ "status": "error", "error": { "code": "E001", "message": "Invalid Assessment Id" }}'
+
+
+def test_9_an_error(mettl):
+    response = mettl.get("/v1/assessments/999999")
+    matches(ERROR, response.get_json())
+    assert response.get_json()["error"]["message"] == "Invalid Assessment Id"
