@@ -20,7 +20,6 @@ from sqlalchemy import select
 
 from tests.api.conftest import PNG, finish, image_upload, register, start
 from tests.images import image_bytes
-from tests.http_receiver import receiver  # noqa: F401  (a real HTTP server that records webhooks)
 from webapp.accounts.models import Institute
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core import clock
@@ -386,8 +385,8 @@ def test_6_1_the_four_callbacks(mettl, factory, admin, receiver, smtp_server):  
     sc = {**json.loads(SC), "testStartNotificationUrl": receiver.url("/start"),
           "testFinishNotificationUrl": receiver.url("/finish"), "testGradedNotificationUrl": receiver.url("/graded"),
           "testResumeEnabledForExpiredTestURL": receiver.url("/resume")}
-    key = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"]["accessKey"]
-    exam = db.session.scalar(select(Exam).where(Exam.access_key == key))
+    created = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"]
+    exam = db.session.scalar(select(Exam).where(Exam.access_key == created["accessKey"]))
     finished = finish(start(register(admin, exam, "amit@example.com", first="Amit", last="Lamba")), right_answers=2)
     outcome, = register_candidates(admin, exam.id, [{"Email Address": "late@example.com", "First Name": "Late",
                                                      "Last Name": "Comer"}], context_data={"late@example.com": ""})
@@ -466,7 +465,8 @@ def test_6_2_the_check_photos_in_the_registration(mettl, factory, admin):
     sitting = register(admin, exam, "albert@example.com")
     taking.start_check(sitting, ip_address="127.0.0.1")
     taking.complete_check(sitting, browser={}, consent=True,
-                          photos={"reference_photo": image_bytes("JPEG", (8, 8)), "id_photo": image_bytes("PNG", (8, 6))})
+                          photos={"reference_photo": image_bytes("JPEG", (8, 8)),
+                                  "id_photo": image_bytes("PNG", (8, 6))})
     db.session.commit()
     [candidate] = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates"))["candidates"]
     # "Your Name" is the sample's own registration field; ours are the account's (2.1).
@@ -484,7 +484,8 @@ RD = """{ "registrationDetails": [{"Email Address": "albert@g.com", "First Name"
  "context_data": "technical profile candidate"}] }"""
 # Spec lines 847 and 849: CASE 1, the candidate registered (the answer's opening "{" and "]" closed here).
 REGISTERED = """{ "registrationStatus": [{ "email": "albert@g.com", "status": "ToBeTaken",
- "message": "Candidate successfully registered for the test", "url": "http://tests.mettl.com/take-test?ec=ttur990dqvz" }] }"""
+ "message": "Candidate successfully registered for the test",
+ "url": "http://tests.mettl.com/take-test?ec=ttur990dqvz" }] }"""
 
 
 def test_6_1_2_new_candidates_are_registered(mettl, factory, admin):
