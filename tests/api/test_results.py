@@ -79,6 +79,27 @@ def test_a_placement_result_carries_the_level(mettl, admin, factory):
         "A2", None, None, 100)
     assert status["htmlReport"] == f"{BASE_URL}/reports/{sitting.report_key}"
     assert status["pdfReport"] == f"{BASE_URL}/reports/{sitting.report_key}.pdf"
+    evidence = [{"level": "A1", "items": 5, "percentRight": 100.0, "minPercent": 60.0, "reached": True},
+                {"level": "A2", "items": 5, "percentRight": 60.0, "minPercent": 60.0, "reached": True}]
+    [skill] = result["cefrLevels"]["skills"]
+    assert result["cefrLevels"]["level"] == "A2" and result["cefrLevels"]["evidence"] == evidence
+    assert (skill["skillName"].startswith("Tagged skill"), skill["writing"], skill["level"], skill["note"],
+            skill["evidence"]) == (True, False, "A2", None, evidence)
+
+
+def test_a_placement_graded_before_the_evidence_was_recorded_has_none(mettl, euro, admin, factory):
+    assessment = tagged_assessment(admin, ["A1"] * 5 + ["A2"] * 5, placement_bands=PLACEMENT_BANDS)
+    exam = factory.exam(admin, assessment)
+    sitting = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"A1": 5}))
+    sitting.placement = None
+    db.session.commit()
+
+    result = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/ann@example.com"))["candidate"][
+        "testStatus"]["result"]
+    session = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]["result"]
+
+    assert (result["cefrLevel"], result["cefrLevels"]) == ("A1", None)
+    assert (session["level"], session["level_evidence"], session["skill_levels"]) == ("A1", None, None)
 
 
 def test_a_candidates_tests_carry_the_results_and_report_links(mettl, admin, factory):
@@ -130,7 +151,8 @@ def test_a_student_sessions_result(euro, admin, factory):
     session = body(euro.get(f"/api/v1/student_sessions/{passed.id}"))["student_session"]
 
     assert session["result"] == {
-        "total_marks": 13, "max_marks": 20, "percent": 65, "percentile": 100, "level": "B1", "passed": True,
+        "total_marks": 13, "max_marks": 20, "percent": 65, "percentile": 100, "level": "B1",
+        "level_evidence": None, "skill_levels": None, "passed": True,
         "continue_package": False, "report_url": f"{BASE_URL}/reports/{passed.report_key}",
         "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat(),
         "result_withheld": False}
@@ -149,8 +171,24 @@ def test_a_session_waiting_for_a_grader_or_not_finished(euro, admin, factory):
 
     assert (result["total_marks"], result["max_marks"], result["percent"]) == (2, 7, 28.57)
     assert (result["percentile"], result["level"], result["passed"], result["graded_at"]) == (None, None, None, None)
+    assert (result["level_evidence"], result["skill_levels"]) == (None, None)
     assert result["report_url"] == f"{BASE_URL}/reports/{pending.report_key}"
     assert body(euro.get(f"/api/v1/student_sessions/{waiting.id}"))["student_session"]["result"] is None
+
+
+def test_a_placement_sessions_skill_levels(euro, admin, factory):
+    exam = factory.exam(admin, tagged_assessment(admin, ["A1"] * 2 + ["A2"] * 2, placement_bands=PLACEMENT_BANDS))
+    sitting = factory.finished_sitting(admin, exam, answer=answering({"A1": 2, "A2": 1}))
+
+    result = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]["result"]
+
+    assert result["level"] == "A1"
+    assert result["level_evidence"] == [
+        {"level": "A1", "items": 2, "percent": 100.0, "min_percent": 60.0, "reached": True},
+        {"level": "A2", "items": 2, "percent": 50.0, "min_percent": 60.0, "reached": False}]
+    [skill] = result["skill_levels"]
+    assert (skill["writing"], skill["level"], skill["note"], skill["evidence"]) == (
+        False, "A1", None, result["level_evidence"])
 
 
 # The cost of a page of results -------------------------------------------------------------------------

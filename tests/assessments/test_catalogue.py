@@ -24,7 +24,7 @@ def test_the_catalogue_lists_the_shipped_tests():
     placement = tests["english-placement"]
     assert (placement.name, placement.kind, placement.duration, placement.question_count) == \
         (PLACEMENT["name"], "placement", 50, len(PLACEMENT["questions"]))
-    assert placement.skills == ("Grammar", "Reading", "Vocabulary")
+    assert placement.skills == ("Grammar", "Reading", "Vocabulary", "Writing")
     assert catalogue.catalogue_test(placement.id) is placement
     with pytest.raises(NotFound):
         catalogue.catalogue_test("no-such-test")
@@ -36,7 +36,7 @@ def test_adding_copies_skills_and_questions_with_levels_and_builds_the_assessmen
     institute_id = admin.institute_id
 
     skills = db.session.scalars(select(Skill.name).where(Skill.institute_id == institute_id)).all()
-    assert sorted(skills) == ["Grammar", "Reading", "Vocabulary"]
+    assert sorted(skills) == ["Grammar", "Reading", "Vocabulary", "Writing"]
     copied = db.session.scalars(select(Question).where(Question.institute_id == institute_id)
                                 .order_by(Question.id)).all()
     assert len(copied) == len(PLACEMENT["questions"])

@@ -565,7 +565,7 @@ def test_add_a_catalogue_test_from_its_card(admin_client):
     card = soup.select_one("#test-english-placement")
     assert card.h2.get_text() == "Proctora English Placement Test"
     assert card.select(".description p")   # our own HTML, rendered
-    assert "50 minutes" in card.get_text() and "Grammar, Reading, Vocabulary" in card.get_text()
+    assert "50 minutes" in card.get_text() and "Grammar, Reading, Vocabulary, Writing" in card.get_text()
     assert card.select_one("form[action='/assessments/catalogue/english-placement/add'] button").get_text() == \
         "Add to my account"
 

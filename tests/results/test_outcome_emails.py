@@ -61,6 +61,10 @@ def test_the_candidate_hears_of_the_level_and_the_institute_of_the_placement(lin
     assert mail.message["Subject"] == "Your placement result: B1 (English placement)"
     text = mail.body()
     assert "Hello Ann," in text and "Your level is B1." in text and "Your score: 80.0 %" in text
+    skill = assessment.sections[0].picks[0].question.skill.name
+    assert f"Your level by skill:\r\n- {skill}: B1\r\n" in text
+    assert [li.get_text() for li in BeautifulSoup(mail.body("html"), "html.parser").select("[data-skill-levels] li")] \
+        == [f"{skill}: B1"]
     assert html_report_url(sitting) in text
     assert "Your level is B1" in _html_text(mail) and html_report_url(sitting) in _links(mail)
     assert "Lingua School" in _html_text(mail)
@@ -69,6 +73,7 @@ def test_the_candidate_hears_of_the_level_and_the_institute_of_the_placement(lin
     assert ('Ann Lee (ann@example.com) has taken the placement test "English placement" (Autumn intake).'
             in copy.body())
     assert "Level: B1" in copy.body() and "Hello" not in copy.body()
+    assert f"By skill: {skill}: B1" in copy.body()
     assert "Level B1" in _html_text(copy) and html_report_url(sitting) in _links(copy)
 
 

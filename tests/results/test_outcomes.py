@@ -15,7 +15,8 @@ from webapp.bank.services import question_input, update_question
 from webapp.candidates.services import update_candidate
 from webapp.core.extensions import db
 from webapp.results.models import Certificate
-from webapp.results.outcomes import certification_passed, level_percentages, percentile, placement_level
+from webapp.results.outcomes import certification_passed, percentile
+from webapp.results.placement import level_percentages, placement_level
 from webapp.sittings.models import Sitting
 from webapp.sittings.services import register_candidates
 
@@ -44,9 +45,12 @@ BANDS = [{"level": "A1", "min_percent": 60.0}, {"level": "A2", "min_percent": 60
     ({L.A1: 59.99}, L.PRE_A1),                                # just below misses it: one level below A1
     ({L.A1: 60.0, L.A2: 60.0, L.B1: 50.0}, L.B1),             # every minimum met exactly
     ({L.A1: 100.0, L.A2: 100.0, L.B1: 49.99}, L.A2),
-    ({L.A1: 100.0, L.A2: 59.99, L.B1: 100.0}, L.A1),          # a failed lower level stops the climb
-    ({L.A1: 0.0, L.A2: 100.0, L.B1: 100.0}, L.PRE_A1),
-    ({L.A2: 59.99, L.B1: 100.0}, L.A1),                       # the lowest tested missed: one below it
+    ({L.A1: 100.0, L.A2: 59.99, L.B1: 100.0}, L.B1),          # a single slip is forgiven when the next is reached
+    ({L.A1: 0.0, L.A2: 100.0, L.B1: 100.0}, L.B1),            # a slip at the lowest level too
+    ({L.A1: 100.0, L.A2: 0.0, L.B1: 49.99}, L.A1),            # two misses in a row end the climb
+    ({L.A1: 0.0, L.A2: 0.0, L.B1: 100.0}, L.PRE_A1),          # ... before anything is reached: one below A1
+    ({L.A2: 59.99, L.B1: 100.0}, L.B1),
+    ({L.A2: 59.99, L.B1: 0.0}, L.A1),                         # the lowest tested missed: one below it
     ({L.A1: 100.0, L.B1: 50.0}, L.B1),                        # an untested level (A2) is no hurdle
     ({L.A1: 100.0, L.B2: 0.0, L.C2: 0.0}, L.A1),              # levels without a band are ignored
     ({L.C1: 100.0}, None),                                    # only levels without a band: nobody placed
@@ -56,17 +60,24 @@ def test_placement_rule(percentages, placed):
     assert placement_level(percentages, BANDS) == placed
 
 
+def test_slips_are_forgiven_one_at_a_time():
+    bands = [{"level": level.value, "min_percent": 60.0} for level in L]
+    climb = {L.PRE_A1: 100.0, L.A1: 0.0, L.A2: 100.0, L.B1: 0.0, L.B2: 100.0, L.C1: 0.0, L.C2: 0.0}
+    assert placement_level(climb, bands) == L.B2
+
+
 def test_missing_pre_a1_places_at_pre_a1():
     bands = [{"level": "Pre-A1", "min_percent": 50.0}, {"level": "A1", "min_percent": 50.0}]
-    assert placement_level({L.PRE_A1: 49.99, L.A1: 100.0}, bands) == L.PRE_A1
+    assert placement_level({L.PRE_A1: 49.99, L.A1: 49.99}, bands) == L.PRE_A1
     assert placement_level({L.PRE_A1: 50.0, L.A1: 49.99}, bands) == L.PRE_A1
+    assert placement_level({L.PRE_A1: 49.99, L.A1: 100.0}, bands) == L.A1
     assert placement_level({L.PRE_A1: 50.0, L.A1: 50.0}, bands) == L.A1
 
 
 def _paper(*entries):
     """Fake frozen items and responses: (level, marks, awarded) each."""
-    items = [SimpleNamespace(id=number, cefr_level=level, marks=marks) for number, (level, marks, _) in
-             enumerate(entries)]
+    items = [SimpleNamespace(id=number, cefr_level=level, marks=marks, question_type="MCQ")
+             for number, (level, marks, _) in enumerate(entries)]
     responses = {number: SimpleNamespace(awarded=awarded) for number, (_, _, awarded) in enumerate(entries)}
     return items, responses
 
@@ -101,8 +112,10 @@ PLACEMENT_BANDS = [{"level": "A1", "min_percent": 60}, {"level": "A2", "min_perc
 @pytest.mark.parametrize("right, placed", [
     ({"A1": 3, "A2": 3, "B1": 2, None: 1}, "A2"),      # 60 % at A1 and A2 exactly, 40 % at B1
     ({"A1": 5, "A2": 5, "B1": 3}, "B1"),
-    ({"A1": 3, "A2": 2, "B1": 5}, "A1"),               # a perfect B1 does not skip the missed A2
-    ({"A1": 2, "A2": 5, "B1": 5, None: 1}, "Pre-A1"),  # A1 missed: one level below
+    ({"A1": 3, "A2": 2, "B1": 5}, "B1"),               # one slip at A2 is forgiven as B1 is reached
+    ({"A1": 2, "A2": 5, "B1": 5, None: 1}, "B1"),      # one slip at A1 too
+    ({"A1": 5, "A2": 2, "B1": 2}, "A1"),               # two misses in a row end the climb
+    ({"A1": 2, "A2": 2, "B1": 5, None: 1}, "Pre-A1"),  # A1 and A2 missed: one level below A1
 ])
 def test_a_placement_test_places_the_candidate(admin, factory, right, placed):
     assessment = tagged_assessment(admin, PLACEMENT_ITEMS, placement_bands=PLACEMENT_BANDS)

@@ -3,14 +3,7 @@ passed, the candidate's percentile, and what follows (the candidate's level, a c
 the graded callback). `sittings/taking.py` announces `events.sitting_graded` when the last mark is in;
 `follow_grading` (subscribed in webapp.wiring) takes it from there.
 
-The placement rule, documented for institutes in the assessment's settings page:
-- a level is *tested* when the sitting's paper holds items tagged with it and the assessment gives it a
-  band (`placement_bands`: the minimum percentage of that level's marks);
-- levels are taken from the lowest up; a candidate *reaches* a level by scoring at least its minimum on
-  its items (negative marks count, below zero counts as zero) and stops at the first level missed, so a
-  failed lower level is never skipped;
-- the placement is the highest level reached; a candidate who misses the lowest level tested is placed
-  one level below it (never below Pre-A1). A paper without tagged items places nobody.
+The placement rule (overall and per skill, with its evidence) is webapp/results/placement.py's.
 
 Certification: passed when the total is at least `pass_mark_percent` of the maximum. A failed
 certification tells the candidate to continue their course package; a passed one moves them on to
@@ -32,38 +25,9 @@ from webapp.notifications.services import queue_emails
 from webapp.proctoring.services import result_withheld
 from webapp.results.certificates import reconcile
 from webapp.results.models import Certificate
+from webapp.results.placement import placement, skill_levels_in_words
 from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
-
-LEVELS = list(CefrLevel)
-
-
-def level_percentages(items: list, responses: dict) -> dict[CefrLevel, float]:
-    """The candidate's score on each level's items, in percent of their marks."""
-    awarded: dict[CefrLevel, float] = defaultdict(float)
-    available: dict[CefrLevel, float] = defaultdict(float)
-    for item in items:
-        if item.cefr_level:
-            level = CefrLevel(item.cefr_level)
-            awarded[level] += responses[item.id].awarded or 0.0
-            available[level] += item.marks
-    return {level: 100 * max(awarded[level], 0.0) / available[level] for level in available if available[level]}
-
-
-def placement_level(percentages: dict[CefrLevel, float], bands: list[dict]) -> CefrLevel | None:
-    """The module's placement rule over `level_percentages` and the assessment's bands."""
-    thresholds = {CefrLevel(band["level"]): float(band["min_percent"]) for band in bands}
-    tested = sorted((level for level in percentages if level in thresholds), key=lambda level: level.rank)
-    if not tested:
-        return None
-    reached = None
-    for level in tested:
-        # Rounded as in certification_passed: 3 of 5 items of 0.3 marks sum to 59.999... %, not 60 %.
-        if round(percentages[level], 4) < thresholds[level]:
-            break
-        reached = level
-    return reached or LEVELS[max(tested[0].rank - 1, 0)]
-
 
 def certification_passed(total_marks: float, max_marks: float, pass_mark_percent: float) -> bool:
     # Compared in whole hundredths of a percent, so that 13 of 20 passes a 65 % mark despite floats.
@@ -137,10 +101,11 @@ def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificat
     """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
     step (issued when earned, withdrawn when a correction fails the sitting). Returns the certificate."""
     assessment = sitting.exam.assessment
-    sitting.level, sitting.passed = None, None
+    sitting.level, sitting.passed, sitting.placement = None, None, None
     candidate = sitting.candidate
     if assessment.kind == AssessmentKind.PLACEMENT:
-        sitting.level = placement_level(level_percentages(items, responses), assessment.placement_bands)
+        sitting.placement = placement(items, responses, assessment.placement_bands)
+        sitting.level = CefrLevel(sitting.placement["level"]) if sitting.placement["level"] else None
         if sitting.level:
             candidate.current_level = sitting.level
     elif assessment.kind == AssessmentKind.CERTIFICATION:
@@ -189,6 +154,7 @@ def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> 
     score = percent(sitting)
     context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
                "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
+               "skill_levels": skill_levels_in_words(sitting.placement),
                "percent": round(score, 1) if score is not None else None,
                "target_level": assessment.target_level.value if assessment.target_level else None,
                "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),

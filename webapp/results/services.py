@@ -32,6 +32,7 @@ from webapp.proctoring.services import withheld_sittings
 from webapp.results import outcomes
 from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
+from webapp.results.placement import evidence_table
 from webapp.sittings import taking
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
@@ -133,6 +134,7 @@ class SittingResult:
     level: str | None         # placement: the level reached; certification: the target level when passed
     passed: bool | None       # certification only
     continue_package: bool | None   # certification only: a failed one means continue the course package
+    placement: dict | None    # placement only: placement.evidence_table, None when not recorded
     proctoring: ProctoringSummary
     certificate: Certificate | None
     answers: list[AnsweredItem]     # every item with the candidate's answer and its marks
@@ -164,7 +166,8 @@ def result_of(sitting: Sitting) -> SittingResult:
         sitting=sitting, summary=result_summary(sitting, items, responses), percent=outcomes.percent(sitting),
         percentile=outcomes.percentile(sitting), kind=sitting.exam.assessment.kind,
         level=sitting.level.value if sitting.level else None, passed=sitting.passed,
-        continue_package=sitting.continue_package, proctoring=proctoring_summary(sitting),
+        continue_package=sitting.continue_package, placement=evidence_table(sitting.placement),
+        proctoring=proctoring_summary(sitting),
         certificate=certificate_of(sitting), answers=answer_sheet(sitting, items, responses))
 
 

@@ -104,6 +104,10 @@ class Sitting(TimestampMixin, db.Model):
     # and whether a certification was passed (a failed one means: continue the course package).
     level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
     passed: Mapped[Optional[bool]] = mapped_column(default=None)
+    # A placement's evidence, set with its level (webapp/results/placement.py `placement`): the level of
+    # each skill and the share right at each level, kept so that result lists need not re-read responses.
+    # None before the rule recorded it ("not recorded").
+    placement: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
     # The unguessable key of the shared HTML and PDF report (Mettl's htmlReport and pdfReport).
     report_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
 

@@ -73,6 +73,13 @@ SCHEMAS = {
         "level": {**nullable({"enum": LEVELS}),
                   "description": "Placement: the CEFR level reached; certification: the target level when "
                                  "passed; else null."},
+        "level_evidence": {**nullable(array(ref("LevelEvidence"))),
+                           "description": "Placement: the share right of the objective items at each level "
+                                          "tested, which the placement rule climbs; null for other tests and for "
+                                          "placements graded before it was recorded."},
+        "skill_levels": {**nullable(array(ref("SkillLevel"))),
+                         "description": "Placement: the CEFR level of each skill by the same rule, with its "
+                                        "evidence; null as level_evidence."},
         "passed": {**nullable(BOOLEAN), "description": "Certification: whether the pass mark was reached."},
         "continue_package": {**nullable(BOOLEAN),
                              "description": "Certification: true when failed (the student continues the course "
@@ -83,6 +90,18 @@ SCHEMAS = {
         "result_withheld": {**BOOLEAN, "description": "true while a proctor's review found a violation that an "
                                                       "admin has not released: do not act on this result yet."},
     }),
+    "LevelEvidence": obj({
+        "level": {"enum": LEVELS}, "items": INTEGER,
+        "percent": {**NUMBER, "description": "The share of the level's marks scored, in percent."},
+        "min_percent": {**NUMBER, "description": "The level's band: the share that reaches it."},
+        "reached": BOOLEAN}),
+    "SkillLevel": obj({
+        "skill": STRING, "writing": {**BOOLEAN, "description": "The essays: a skill of its own, never a gate."},
+        "level": {**nullable({"enum": LEVELS}), "description": "Null with a note when no level is given."},
+        "note": {**NULLABLE_STRING,
+                 "description": "Why there is no level: 'not enough evidence' (items at fewer than two levels), "
+                                "'not marked yet', 'below <level>' (essays under their band)."},
+        "evidence": array(ref("LevelEvidence"))}),
     "User": obj({"id": INTEGER, "email": STRING, "name": STRING, "role": {"enum": ["admin", "examiner", "proctor",
                                                                                      "support"]},
                  "active": BOOLEAN, "institute_id": INTEGER}),

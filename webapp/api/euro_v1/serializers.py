@@ -33,15 +33,31 @@ def student(item: Candidate) -> dict:
             "institute_id": item.institute_id}
 
 
+def _level_evidence(levels: list[dict]) -> list[dict]:
+    return [{key: row[key] for key in ("level", "items", "percent", "min_percent", "reached")} for row in levels]
+
+
+def skill_levels(item: Sitting) -> list[dict] | None:
+    """A placement's level for each skill with its evidence (webapp/results/placement.py); null for other
+    tests, until graded and for placements graded before the evidence was recorded."""
+    if item.placement is None:
+        return None
+    return [{"skill": skill["skill"], "writing": skill["writing"], "level": skill["level"], "note": skill["note"],
+             "evidence": _level_evidence(skill["levels"])} for skill in item.placement["skills"]]
+
+
 def result(item: Sitting, standing: Standing) -> dict | None:
     """A finished session's result. The spec names no result fields, so these follow the dialect's
-    style; `percentile`, `level`, `passed` and `continue_package` stay null until the session is graded."""
+    style; `percentile`, `level`, `level_evidence`, `skill_levels`, `passed` and `continue_package` stay
+    null until the session is graded."""
     if item.status != SittingStatus.EXAM_FINISHED:
         return None
     percent = outcomes.percent(item)
     return {"total_marks": item.total_marks, "max_marks": item.max_marks,
             "percent": round(percent, 2) if percent is not None else None,
             "percentile": standing.percentile, "level": item.level.value if item.level else None,
+            "level_evidence": _level_evidence(item.placement["levels"]) if item.placement else None,
+            "skill_levels": skill_levels(item),
             "passed": item.passed, "continue_package": item.continue_package,
             "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
             "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld}

@@ -39,6 +39,22 @@ SCHEMAS = {
     "Skill": obj({"name": STRING, "level": {"enum": ["EASY", "MEDIUM", "DIFFICULT"]}, "questionCount": INTEGER,
                   "source": STRING, "questionType": NULLABLE_STRING, "duration": INTEGER,
                   "correctGrade": NUMBER, "incorrectGrade": NUMBER}),
+    "CefrEvidence": obj({
+        "level": {"enum": [level.value for level in CefrLevel]}, "items": INTEGER,
+        "percentRight": {**NUMBER, "description": "The share of the level's marks scored, in percent."},
+        "minPercent": {**NUMBER, "description": "The level's band: the share that reaches it."},
+        "reached": BOOLEAN}),
+    "SkillCefrLevel": obj({
+        "skillName": STRING, "writing": {**BOOLEAN, "description": "The essays: a skill of its own, never a gate."},
+        "level": nullable({"enum": [level.value for level in CefrLevel]}),
+        "note": {**NULLABLE_STRING,
+                 "description": "Why there is no level: 'not enough evidence' (items at fewer than two levels), "
+                                "'not marked yet', 'below <level>' (essays under their band)."},
+        "evidence": array(ref("CefrEvidence"))}),
+    "CefrLevels": obj({
+        "level": {**nullable({"enum": [level.value for level in CefrLevel]}),
+                  "description": "The placement: the rule over the objective items' evidence (README, Placement)."},
+        "evidence": array(ref("CefrEvidence")), "skills": array(ref("SkillCefrLevel"))}),
     "Section": obj({"name": STRING, "instructions": STRING, "duration": INTEGER, "isTimed": BOOLEAN,
                     "skills": array(ref("Skill"))}),
     "Assessment": obj({
@@ -89,6 +105,10 @@ SCHEMAS = {
         "cefrLevel": {**nullable({"enum": [level.value for level in CefrLevel]}),
                       "description": "Proctora extension. The CEFR level a graded placement test placed the "
                                      "candidate at, or the target level of a passed certification; else null."},
+        "cefrLevels": {**nullable(ref("CefrLevels")),
+                       "description": "Proctora extension. A graded placement test's level overall and for each "
+                                      "skill with the evidence; null for other tests and for placements graded "
+                                      "before it was recorded."},
         "passed": {**nullable(BOOLEAN),
                    "description": "Proctora extension. Whether a graded certification test was passed (its "
                                   "pass mark reached); null for other tests and until graded."},
@@ -231,8 +251,9 @@ of 400, 401, 403, 404, 405, 409 or 429.
 
 **Results.** A completed test carries `pdfReport` and `htmlReport`, links to the candidate's report
 that work without signing (share them with care), and its `result`. `percentile` is null until the
-test is graded (essays wait for a grader). Proctora adds three fields to `result` for placement and
-certification tests: `cefrLevel`, `passed` and `continuePackage` (null for other tests).
+test is graded (essays wait for a grader). Proctora adds four fields to `result` for placement and
+certification tests: `cefrLevel`, `cefrLevels` (each skill's level with the share right at each level),
+`passed` and `continuePackage` (null for other tests).
 """
 
 

@@ -192,9 +192,26 @@ def _counts(counts: dict) -> dict:
             "totalUnAnswered": counts["totalUnAnswered"]}
 
 
+def _cefr_evidence(levels: list[dict]) -> list[dict]:
+    return [{"level": row["level"], "items": row["items"], "percentRight": row["percent"],
+             "minPercent": row["min_percent"], "reached": row["reached"]} for row in levels]
+
+
+def cefr_levels(sitting: Sitting) -> dict | None:
+    """A placement's level for each skill with the evidence (webapp/results/placement.py); null for other
+    tests, until graded and for placements graded before the evidence was recorded."""
+    record = sitting.placement
+    if record is None:
+        return None
+    return {"level": record["level"], "evidence": _cefr_evidence(record["levels"]),
+            "skills": [{"skillName": skill["skill"], "writing": skill["writing"], "level": skill["level"],
+                        "note": skill["note"], "evidence": _cefr_evidence(skill["levels"])}
+                       for skill in record["skills"]]}
+
+
 def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
     """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
-    assessment's graded sittings (null until graded); `cefrLevel`, `passed` and `continuePackage` are
+    assessment's graded sittings (null until graded); `cefrLevel`, `cefrLevels`, `passed` and `continuePackage` are
     Proctora's additions for placement and certification tests (null for other tests), and
     `resultWithheld` says that a proctor's review found a violation an admin has not released."""
     return {
@@ -207,6 +224,7 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
                            for skill in section["skillMarks"]],
         } for section in summary["sectionMarks"]],
         "cefrLevel": sitting.level.value if sitting.level else None,
+        "cefrLevels": cefr_levels(sitting),
         "passed": sitting.passed,
         "continuePackage": sitting.continue_package,
         "resultWithheld": standing.withheld,
