@@ -84,7 +84,8 @@ def _casing(word: str) -> str:
 
 def differences(sample, answer, where: str = "$") -> list[str]:
     """Every difference of key name, JSON type or format between a spec sample and an answer. Keys the
-    answer adds are allowed; each item of an answered list is compared with the sample's first item."""
+    answer adds are allowed; each item of an answered list is compared with the sample's first item, and
+    an empty list answers no sample with items."""
     if sample is None:
         return []
     if _kind(sample) != _kind(answer):
@@ -99,6 +100,8 @@ def differences(sample, answer, where: str = "$") -> list[str]:
                 found.append(f"{where}.{key}: missing" + (f" (answered as {near[0]})" if near else ""))
         return found
     if isinstance(sample, list):
+        if sample and not answer:       # nothing to compare: the test builds the data the sample shows
+            return [f"{where}: an empty list answered where the spec has items"]
         return [problem for index, item in enumerate(answer) if sample
                 for problem in differences(sample[0], item, f"{where}[{index}]")]
     if isinstance(sample, str):
@@ -122,6 +125,7 @@ def test_the_comparison_reports_names_types_and_formats():
         "$.b: moment like 'Tue, 24 Apr 2012 04:08:12 GMT' in the spec, '2012-04-24T04:08:12Z' answered",
         "$.c[0].d: word like 'ACTIVE' in the spec, 'active' answered",
         "$.c[1].d: string in the spec, number answered (3)"]
+    assert differences({"c": [{"d": 1}]}, {"c": []}) == ["$.c: an empty list answered where the spec has items"]
 
 
 def ok(response) -> dict:
