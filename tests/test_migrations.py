@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, Table, create_engine, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import make_url
 
 from webapp import create_app
@@ -95,4 +96,44 @@ def test_0006_gives_existing_typed_answers_the_documented_defaults_and_takes_the
         assert "matching" not in questions.columns
         assert rows[fitb].blanks == [{"accepted": ["went"], "case_sensitive": True},
                                      {"accepted": ["1,000", "a thousand"], "case_sensitive": False}]
+        db.engine.dispose()
+
+
+def test_0011_makes_existing_sittings_first_attempts_and_existing_exams_allow_one(app_config, empty_database_url):
+    migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with migrated.app_context():
+        before = ScriptDirectory(str(MIGRATIONS)).get_revision("0011_retakes").down_revision
+        upgrade(revision=before)
+        with db.engine.begin() as connection:
+            institute = _insert(connection, "institutes", name="Old school")
+            assessment = _insert(connection, "assessments", institute_id=institute, name="Old test")
+            exam = _insert(connection, "exams", institute_id=institute, assessment_id=assessment, name="Old exam",
+                           access_key="old-exam")
+            ann, bob = (_insert(connection, "candidates", institute_id=institute, email=email, username=email)
+                        for email in ("ann@example.com", "bob@example.com"))
+            sittings = [_insert(connection, "sittings", institute_id=institute, exam_id=exam, candidate_id=candidate,
+                                access_token=f"token-{candidate}", status="exam_finished")
+                        for candidate in (ann, bob)]
+        upgrade()
+        with db.engine.begin() as connection:
+            tables = {name: Table(name, MetaData(), autoload_with=connection) for name in ("exams", "sittings")}
+            assert [(row.id, row.attempt) for row in connection.execute(
+                select(tables["sittings"]).order_by(tables["sittings"].c.id))] == [(sittings[0], 1), (sittings[1], 1)]
+            assert [(row.max_attempts, row.retake_wait_hours) for row in connection.execute(
+                select(tables["exams"]))] == [(1, 0)]
+            # Ann's retake is a second row of the same exam; her attempt 1 stays unique.
+            _insert(connection, "sittings", institute_id=institute, exam_id=exam, candidate_id=ann,
+                    access_token="token-retake", status="registered", attempt=2)
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            _insert(connection, "sittings", institute_id=institute, exam_id=exam, candidate_id=ann,
+                    access_token="token-twice", status="registered", attempt=2)
+        # A retake has no place in the table of before: the downgrade refuses (Flask-Migrate exits) rather
+        # than drop it silently.
+        with pytest.raises(SystemExit):
+            downgrade(revision=before)
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM sittings WHERE access_token = 'token-retake'"))
+        downgrade(revision=before)
+        with db.engine.connect() as connection:
+            assert "attempt" not in Table("sittings", MetaData(), autoload_with=connection).columns
         db.engine.dispose()

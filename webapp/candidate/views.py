@@ -15,14 +15,14 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from webapp.candidate.forms import CheckForm
 from webapp.core import storage
-from webapp.core.errors import NotFound, wants_json
+from webapp.core.errors import Conflict, NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
 from webapp.proctoring import services as proctoring
 from webapp.results import outcomes
-from webapp.sittings import taking
+from webapp.sittings import retakes, taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
@@ -189,7 +189,8 @@ def _done_page(sitting):
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
         result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
     return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
-                          withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url)
+                          withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
+                          offer=retakes.retake_offer(sitting))
 
 
 PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _check_page,
@@ -278,6 +279,17 @@ def finish(token):
     if sitting is not None and sitting.status == S.EXAM_STARTED:
         taking.finish(sitting)
     return _back(token)
+
+
+@blueprint.post("/s/<token>/retake")
+@csrf.exempt
+def retake(token):
+    """The next attempt, a new sitting with a link of its own; refused, the done page says why."""
+    try:
+        sitting = retakes.start_retake(taking.sitting_for_token(token))
+    except Conflict:
+        return _back(token)
+    return _back(sitting.access_token)
 
 
 # The exam page's JSON endpoints (the hot path) -----------------------------------------------------

@@ -91,6 +91,10 @@ class Exam(TimestampMixin, db.Model):
     test_graded_notification_url: Mapped[str] = mapped_column(String(1000), default="")
     test_resume_enabled_for_expired_test_url: Mapped[str] = mapped_column(String(1000), default="")
     notify_client: Mapped[bool] = mapped_column(default=False)
+    # Retakes: how many sittings a candidate may have in this exam (1: no retake), and how long after an
+    # attempt finished the next may begin.
+    max_attempts: Mapped[int] = mapped_column(default=1, server_default="1")
+    retake_wait_hours: Mapped[int] = mapped_column(default=0, server_default="0")
 
     institute: Mapped[Institute] = relationship()
     assessment: Mapped[Assessment] = relationship()
@@ -104,6 +108,10 @@ class Exam(TimestampMixin, db.Model):
     def has_fixed_window(self) -> bool:
         """A fixed schedule: a test ends at the latest when its window closes."""
         return self.schedule_type == ScheduleType.FIXED
+
+    @property
+    def allows_retakes(self) -> bool:
+        return self.max_attempts > 1
 
     @property
     def by_invitation(self) -> bool:

@@ -24,6 +24,9 @@ from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.windows import Window, parse_time_zone, windows
 
+# Retakes: at most this many attempts per candidate, and at most a year's wait between two.
+MAX_ATTEMPTS = 10
+MAX_RETAKE_WAIT_HOURS = 8760
 CALLBACK_FIELDS = ("test_start_notification_url", "test_finish_notification_url", "test_graded_notification_url",
                    "test_resume_enabled_for_expired_test_url")
 
@@ -61,6 +64,8 @@ class ExamInput:
     test_graded_notification_url: str = ""
     test_resume_enabled_for_expired_test_url: str = ""
     notify_client: bool = False
+    max_attempts: int = 1
+    retake_wait_hours: int = 0
 
 
 def exam_input(exam: Exam) -> ExamInput:
@@ -143,6 +148,23 @@ def _check_ip(data: ExamInput, values: dict) -> None:
     values.update(ip_restriction=restriction, ip_addresses=entries)
 
 
+def _whole_number(value, low: int, high: int, message: str, field: str) -> int:
+    # bool is an int to Python, but true is no number of attempts.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(message, code="E789", field=field)
+    return value
+
+
+def _check_retakes(data: ExamInput, values: dict) -> None:
+    values["max_attempts"] = _whole_number(
+        data.max_attempts, 1, MAX_ATTEMPTS, f"The attempts per candidate are a whole number from 1 to {MAX_ATTEMPTS}.",
+        "max_attempts")
+    values["retake_wait_hours"] = _whole_number(
+        data.retake_wait_hours, 0, MAX_RETAKE_WAIT_HOURS,
+        f"The waiting period before a retake is a whole number of hours from 0 to {MAX_RETAKE_WAIT_HOURS}.",
+        "retake_wait_hours")
+
+
 def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     name = single_line(data.name, "The exam name", field="name")
     if not name or len(name) > 200:
@@ -168,6 +190,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
         raise ValidationError("The browsing tolerance is a number from 1 to 100.", code="E789",
                               field="web_proctoring_count")
     values["web_proctoring_count"] = count if count > 0 else 3
+    _check_retakes(data, values)
     recipients = []
     for email in data.grade_notification_recipients or []:
         if not str(email).strip():

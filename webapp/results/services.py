@@ -13,7 +13,8 @@ from typing import IO, Iterator
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import aliased
 from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
@@ -202,6 +203,7 @@ PAGE_SIZE = 25
 STATUSES = ("all", "graded", "pending")
 OUTCOMES = ("passed", "failed")
 SORTS = ("score", "percentile", "name", "finished", "time")
+ATTEMPTS = ("all", "latest")
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,14 @@ def _finished_sittings(exam: Exam):
     return query, standing
 
 
+def _latest_finished_attempts(query):
+    """Only each candidate's latest finished attempt: no later attempt of theirs in the exam is finished."""
+    later = aliased(Sitting)
+    return query.where(~exists().where(later.exam_id == Sitting.exam_id, later.candidate_id == Sitting.candidate_id,
+                                       later.attempt > Sitting.attempt,
+                                       later.status == SittingStatus.EXAM_FINISHED))
+
+
 def _result_row(sitting: Sitting, candidate: Candidate, at_or_below: int | None, everyone: int | None) -> ResultRow:
     return ResultRow(sitting, candidate, outcomes.percentile_of(at_or_below, everyone))
 
@@ -267,12 +277,15 @@ def _choice(value, allowed: tuple, field: str, label: str):
 
 
 def exam_results(actor: User, exam_id, *, status: str | None = None, level: str | None = None,
-                 outcome: str | None = None, search: str = "", sort: str = "score", descending: bool = True,
-                 page: int = 1, per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
-    """The exam and a page of its finished sittings as ResultRow, filtered and sorted. The percentiles
-    of the whole page come from the same statement as its rows."""
+                 outcome: str | None = None, attempts: str | None = None, search: str = "", sort: str = "score",
+                 descending: bool = True, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
+    """The exam and a page of its finished sittings as ResultRow, filtered and sorted: every attempt of a
+    candidate is a row of its own, unless `attempts` is "latest". The percentiles of the whole page come
+    from the same statement as its rows."""
     exam = _exam(actor, exam_id)
     query, standing = _finished_sittings(exam)
+    if _choice(attempts, ATTEMPTS, "attempts", "attempts") == "latest":
+        query = _latest_finished_attempts(query)
     status = _choice(status, STATUSES, "status", "status")
     if status == "graded":
         query = query.where(Sitting.graded_at.is_not(None))
@@ -360,7 +373,7 @@ def _utc(moment) -> datetime | None:
 def _header(exam: Exam) -> list[str]:
     return ["Name", "E-mail", "Username", "Status", "Finish mode", "Started (UTC)", "Finished (UTC)",
             "Attempt time (s)", "Marks", "Max marks", "Percent", "Percentile", "Level", "Passed",
-            "Continue package", *(f"{section.name} marks" for section in exam.assessment.sections)]
+            "Continue package", "Attempt", *(f"{section.name} marks" for section in exam.assessment.sections)]
 
 
 def _section_marks(sitting_ids: list[int]) -> dict[int, dict[int, float]]:
@@ -391,7 +404,7 @@ def _export_rows(exam: Exam) -> Iterator[list]:
                    sitting.finish_mode.value if sitting.finish_mode else None, _utc(sitting.started_at),
                    _utc(sitting.finished_at), row.attempt_seconds, _two_places(sitting.total_marks),
                    _two_places(sitting.max_marks), _two_places(row.percent), row.percentile, row.level,
-                   _yes_no(row.passed), _yes_no(row.continue_package),
+                   _yes_no(row.passed), _yes_no(row.continue_package), sitting.attempt,
                    *(section_marks[sitting.id].get(index, 0.0) for index in range(sections))]
 
 

@@ -54,7 +54,8 @@ RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
 class Sitting(TimestampMixin, db.Model):
     __tablename__ = "sittings"
     __table_args__ = (
-        UniqueConstraint("exam_id", "candidate_id"),
+        # A retake is a new sitting of the same exam: one row per attempt (webapp/sittings/retakes.py).
+        UniqueConstraint("exam_id", "candidate_id", "attempt"),
         Index("ix_sittings_exam_status", "exam_id", "status"),
         # The worker's sweep for sittings whose time ran out while nobody was looking.
         Index("ix_sittings_status_deadline", "status", "deadline"),
@@ -66,6 +67,8 @@ class Sitting(TimestampMixin, db.Model):
     institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
     candidate_id: Mapped[int] = mapped_column(ForeignKey("candidates.id"), index=True)
+    # Which of the candidate's attempts at this exam this sitting is: 1, then 2, ... for each retake.
+    attempt: Mapped[int] = mapped_column(default=1, server_default="1")
     # The personal link's secret; unguessable, and the only thing a candidate needs to come back.
     access_token: Mapped[str] = mapped_column(String(64), unique=True)
     status: Mapped[SittingStatus] = mapped_column(enum_type(SittingStatus), default=SittingStatus.REGISTERED)
@@ -113,6 +116,13 @@ class Sitting(TimestampMixin, db.Model):
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+    @property
+    def attempt_label(self) -> str | None:
+        """"attempt 2 of 3" where the exam allows retakes (or a retake was taken before it stopped allowing
+        them); None where one attempt is all there is."""
+        allowed = max(self.exam.max_attempts, self.attempt)
+        return f"attempt {self.attempt} of {allowed}" if allowed > 1 else None
 
     @property
     def is_not_started(self) -> bool:

@@ -11,6 +11,7 @@ from webapp.core.errors import Conflict, IllegalTransition
 from webapp.exams.services import window_state
 from webapp.sittings import callbacks
 from webapp.sittings.models import FinishMode, Sitting, SittingStatus
+from webapp.sittings.retakes import latest_attempt
 from webapp.sittings.state_machine import transition
 from webapp.sittings.taking import (TimeIsUp, expire_if_overdue, finish, is_timed, record_event,
                                     section_deadline)
@@ -67,6 +68,10 @@ def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: da
     now = now or utcnow()
     if not sitting.is_resumable:
         raise IllegalTransition("Only an expired or terminated test can be resumed.")
+    # One attempt runs at a time, and a retake began on the strength of this one being over.
+    if latest_attempt(sitting.exam_id, sitting.candidate_id).id != sitting.id:
+        raise IllegalTransition("The candidate has begun a later attempt at this exam; this one can no longer "
+                                "be resumed.")
     was = sitting.finish_mode
     transition(sitting, S.EXAM_STARTED, resume=True)
     sitting.finish_mode = None

@@ -28,6 +28,7 @@ from webapp.exams.services import describe_window, get_exam
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import cancel_pending_emails, queue_emails
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
+from webapp.sittings.retakes import retake_chance, start_retake
 from webapp.sittings.state_machine import transition
 
 S = SittingStatus
@@ -165,8 +166,14 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
         return outcome
     sitting = db.session.get(Sitting, outcome.sitting_id)
     if sitting.status == S.EXAM_FINISHED:
-        return RegistrationOutcome(outcome.row, outcome.email, outcome.status, "You have already taken this test.",
-                                   field=EMAIL_FIELD, sitting_id=sitting.id)
+        # Registering again is how a retake of an open exam begins; its link, too, goes to the owner only.
+        chance = retake_chance(sitting)
+        if chance is None or not chance.allowed:
+            why = f" {chance.reason}" if chance else ""
+            return RegistrationOutcome(outcome.row, outcome.email, outcome.status,
+                                       f"You have already taken this test.{why}", field=EMAIL_FIELD,
+                                       sitting_id=sitting.id)
+        sitting = start_retake(sitting)
     _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
                                       sitting.access_token)])
     return RegistrationOutcome(outcome.row, outcome.email, "Error", f"{EMAIL_ALREADY_REGISTERED} If this address is "
@@ -210,8 +217,9 @@ def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_
     if new_candidates:
         candidate_ids.update((email, candidate_id) for candidate_id, email in db.session.execute(
             insert(Candidate).returning(Candidate.id, Candidate.email), new_candidates))
-    existing_sittings = _existing(select(Sitting).where(Sitting.exam_id == exam.id), Sitting.candidate_id,
-                                  list(candidate_ids.values()))
+    # In attempt order, so that each candidate's latest attempt is the one kept.
+    existing_sittings = _existing(select(Sitting).where(Sitting.exam_id == exam.id).order_by(Sitting.attempt),
+                                  Sitting.candidate_id, list(candidate_ids.values()))
 
     new_sittings = {}
     for email, (number, registration) in accepted.items():
@@ -328,17 +336,19 @@ def exam_sittings_page(actor: User, exam: Exam, *, offset: int, limit: int, sort
 
 
 def sitting_for_email(actor: User, exam: Exam, email: str) -> Sitting | None:
-    """The exam's sitting of the candidate with this (normalised) e-mail."""
+    """The exam's sitting of the candidate with this (normalised) e-mail: their latest attempt."""
     require(actor, Permission.VIEW_CANDIDATES)
     return db.session.scalar(select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id).where(
-        Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id, Candidate.email == email))
+        Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id, Candidate.email == email)
+        .order_by(Sitting.attempt.desc()).limit(1))
 
 
 def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: int | None = None,
                      status: str | None = None, email: str | None = None, username: str | None = None,
-                     level: str | None = None, include_sub_institutes: bool = False, page: int = 1,
-                     per_page: int = 25):
-    """Sittings of the institute (and its branches if asked), filtered, in registration order."""
+                     level: str | None = None, include_sub_institutes: bool = False, newest_first: bool = False,
+                     page: int = 1, per_page: int = 25):
+    """Sittings of the institute (and its branches if asked), filtered, in registration order (or the newest
+    first, so that a candidate's latest attempt at an exam comes before their earlier ones)."""
     require(actor, Permission.VIEW_CANDIDATES)
     institutes = (institute_and_descendants(actor.institute_id) if include_sub_institutes
                   else [actor.institute_id])
@@ -358,7 +368,8 @@ def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: in
         query = query.where(Candidate.username == username.strip())
     if level is not None:
         query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
-    return db.paginate(query.order_by(Sitting.id), page=page, per_page=per_page, error_out=False)
+    return db.paginate(query.order_by(Sitting.id.desc() if newest_first else Sitting.id), page=page,
+                       per_page=per_page, error_out=False)
 
 
 def sitting_counts_by_exam(actor: User, exam_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -458,14 +469,15 @@ def delete_registrations(exam: Exam) -> None:
 
 
 def registered_candidates(actor: User, exam_ids: list[int]) -> dict[int, list[Candidate]]:
-    """The candidates registered to each exam, in registration order, in one query."""
+    """The candidates registered to each exam, in registration order, in one query; a candidate with
+    several attempts once."""
     require(actor, Permission.VIEW_CANDIDATES)
-    found: dict[int, list[Candidate]] = {exam_id: [] for exam_id in exam_ids}
+    found: dict[int, dict[int, Candidate]] = {exam_id: {} for exam_id in exam_ids}
     for exam_id, candidate in db.session.execute(
             select(Sitting.exam_id, Candidate).join(Candidate, Candidate.id == Sitting.candidate_id)
             .where(Sitting.exam_id.in_(exam_ids), Sitting.institute_id == actor.institute_id).order_by(Sitting.id)):
-        found[exam_id].append(candidate)
-    return found
+        found[exam_id].setdefault(candidate.id, candidate)
+    return {exam_id: list(candidates.values()) for exam_id, candidates in found.items()}
 
 
 def candidate_sittings(actor: User, candidate: Candidate) -> list[Sitting]:

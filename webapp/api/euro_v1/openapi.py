@@ -7,6 +7,7 @@ from webapp.api.euro_v1.parsing import (DEFAULT_PER_PAGE, EXAM_ENUMS, EXAM_FIELD
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
+from webapp.exams.services import MAX_ATTEMPTS, MAX_RETAKE_WAIT_HOURS
 from webapp.sittings.models import FinishMode, SittingStatus
 
 NULLABLE_STRING = nullable(STRING)
@@ -21,6 +22,15 @@ NAME = {"type": "string", "minLength": 1, "pattern": "\\S"}
 
 
 
+EXAM_LIMITS = {
+    "max_attempts": {"minimum": 1, "maximum": MAX_ATTEMPTS, "default": 1,
+                     "description": "How many student sessions (attempts) a student may have in this exam; 1: no "
+                                    "retake. A retake is a new student session with its own result."},
+    "retake_wait_hours": {"minimum": 0, "maximum": MAX_RETAKE_WAIT_HOURS, "default": 0,
+                          "description": "Hours from the finish of an attempt before the next may begin."},
+}
+
+
 def _field_schema(name: str, annotation: str) -> dict:
     """The JSON schema of an ExamInput field from its annotation ("int | None", "date | None", ...)."""
     base = annotation.split(" ")[0]
@@ -30,6 +40,7 @@ def _field_schema(name: str, annotation: str) -> dict:
         schema = {"enum": [kind.value for kind in EXAM_ENUMS[name]]}
     elif name == "name":
         schema = {**NAME, "maxLength": 200}
+    schema = {**schema, **EXAM_LIMITS.get(name, {})}
     return nullable(schema) if "None" in annotation else schema
 
 
@@ -55,7 +66,11 @@ SCHEMAS = {
     "Student": obj({"id": INTEGER, "email": STRING, "username": STRING, "first_name": STRING, "last_name": STRING,
                     "level": nullable({"enum": LEVELS}), "institute_id": INTEGER}),
     "StudentSession": obj({
-        "id": INTEGER, "exam_id": INTEGER, "institute_id": INTEGER, "status": {"enum": [s.value for s in SittingStatus]},
+        "id": INTEGER, "exam_id": INTEGER, "institute_id": INTEGER,
+        "attempt": {"type": "integer", "minimum": 1,
+                    "description": "Which of the student's attempts at the exam this session is: 1, then 2, ... "
+                                   "for each retake; every attempt is a session of its own."},
+        "status": {"enum": [s.value for s in SittingStatus]},
         "finish_mode": nullable({"enum": [mode.value for mode in FinishMode]}), "student": ref("Student"),
         "registration": {"type": "object", "additionalProperties": STRING}, "context_data": STRING,
         "personal_url": {**nullable(STRING), "description": "Null unless the credential's role registers candidates."},
@@ -169,6 +184,8 @@ answer `meta` with the page, per_page, total and total_pages.
 exam_session_opened, exam_started and exam_finished (with `finish_mode`). A finished session carries
 its `result`: marks, percent, percentile, the CEFR level of a placement test, whether a certification
 was passed and whether to continue the course package, and the links to the report (HTML and PDF).
+An exam whose `max_attempts` is above 1 lets a student take it again: each attempt is a session of its
+own with its `attempt` number; `show_student` answers the student's latest attempt.
 
 **Errors** answer `{{"error": {{"status", "type", "code", "message", "field"}}}}` with the HTTP status
 (400, 401, 403, 404, 405, 409, 413, 429). Another institute's records are not found (404).

@@ -66,7 +66,8 @@ def result(item: Sitting, standing: Standing) -> dict | None:
 def student_session(item: Sitting, standing: Standing, personal_url: str | None) -> dict:
     """`personal_url` is null for a credential whose role may not see personal links."""
     return {
-        "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "status": item.status.value,
+        "id": item.id, "exam_id": item.exam_id, "institute_id": item.institute_id, "attempt": item.attempt,
+        "status": item.status.value,
         "finish_mode": item.finish_mode.value if item.finish_mode else None, "student": student(item.candidate),
         "registration": dict(item.registration), "context_data": item.context_data,
         "personal_url": personal_url, "registered_by": item.registered_by,

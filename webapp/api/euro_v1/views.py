@@ -114,14 +114,14 @@ def delete(exam_id):
 
 @route("/exams/<id:exam_id>/show_student", methods=["GET"])
 def show_student(exam_id):
-    """The student session of the student given by `email`, `username` or `student_id`."""
+    """The student session of the student given by `email`, `username` or `student_id`: their latest attempt."""
     item = get_exam(actor(), exam_id)
     email, username, student_id = (request.args.get("email"), request.args.get("username"),
                                    parsing.optional_id("student_id"))
     if not (email or username or student_id):
         raise parsing.bad_request("Give the student's email, username or student_id.")
     found = search_sittings(actor(), exam_id=item.id, candidate_id=student_id, email=email,
-                            username=username, per_page=1).items
+                            username=username, newest_first=True, per_page=1).items
     if not found:
         raise NotFound("Student")
     return _student_session(found[0])

@@ -209,11 +209,18 @@ def _form(fields: dict, required: tuple[str, ...], media: str = "application/x-w
                                                               "required": list(required)}}}}
 
 
+# Retakes: a candidate may have several test instances in one schedule; the e-mail finds the latest.
+LATEST_ATTEMPT = ("Where the schedule allows retakes (set in the console or the EURO dialect), a candidate has one "
+                  "test instance per attempt, each with its own candidate_instance_id and result; this answers the "
+                  "latest attempt. GET /v1/candidates/{email} lists every attempt.")
+
+
 def _operation(summary: str, errors: str, success: dict, *, parameters: list | None = None,
-               body: dict | None = None) -> dict:
+               body: dict | None = None, note: str = "") -> dict:
     operation = {
         "summary": summary,
-        "description": f"Errors: {errors + '; ' if errors else ''}on any request {AUTH_ERRORS}.",
+        "description": f"{note + ' ' if note else ''}Errors: {errors + '; ' if errors else ''}on any request "
+                       f"{AUTH_ERRORS}.",
         "parameters": [*AUTHENTICATION, *(parameters or [])],
         "responses": {"200": json_response("Success", success),
                       "default": json_response("An error in Mettl's shape", ref("Error"))},
@@ -346,9 +353,10 @@ def document() -> dict:
         },
         "/v1/schedules/{access_key}/candidates/{email}": {
             "get": _operation("Test status and result of one candidate (6.3, 8.2)", "E002, E004, E008, E009",
-                              _success(candidate=ref("Candidate")), parameters=[ACCESS_KEY, EMAIL, QR]),
+                              _success(candidate=ref("Candidate")), parameters=[ACCESS_KEY, EMAIL, QR],
+                              note=LATEST_ATTEMPT),
             "delete": _operation("Delete a report (6.4)", "E002, E004, E005, E006, E008, E009", _success(),
-                                 parameters=[ACCESS_KEY, EMAIL]),
+                                 parameters=[ACCESS_KEY, EMAIL], note=LATEST_ATTEMPT),
         },
         "/v1/candidates/{email}": {"get": _operation(
             "Everything about one candidate (7)", "E004, E009", _success(testInstances=array(ref("TestInstance"))),

@@ -77,6 +77,9 @@ class ExamForm(FlaskForm):
                                                            validators=[Length(max=1000)])
     notify_client = BooleanField("Notify the client application of these events")
 
+    max_attempts = IntegerField("Attempts per candidate", default=1, validators=[Optional()])
+    retake_wait_hours = IntegerField("Hours to wait before a retake", default=0, validators=[Optional()])
+
     def __init__(self, assessments: list[tuple[int, str]], *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.assessment_id.choices = [any_of("Choose an assessment")] + [

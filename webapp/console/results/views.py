@@ -28,6 +28,8 @@ class ResultFilterForm(FilterForm):
     level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
     outcome = SelectField("Outcome", default="", choices=[
         any_of("Passed and failed"), SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")])
+    attempts = SelectField("Attempts", default="", choices=[
+        any_of("Every attempt"), SelectChoice("latest", "Latest attempt only")])
     sort = SelectField(default="score", choices=[SelectChoice(key) for key in services.SORTS])
     order = SelectField(default="desc", choices=[SelectChoice("desc"), SelectChoice("asc")])
 
@@ -36,6 +38,7 @@ class ResultFilterForm(FilterForm):
         values = self.filters()
         return {"search": values["search"] or "", "status": values["status"] or None,
                 "level": values["level"] or None, "outcome": values["outcome"] or None,
+                "attempts": values["attempts"] or None,
                 "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
 
 
