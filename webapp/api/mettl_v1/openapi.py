@@ -37,7 +37,7 @@ SCHEMAS = {
     "RegistrationField": obj({"name": STRING, "type": {"enum": ["TextBox", "SelectBox"]}, "required": BOOLEAN,
                               "validate": BOOLEAN, "values": STRINGS}, optional=("values",)),
     "Skill": obj({"name": STRING, "level": {"enum": ["EASY", "MEDIUM", "DIFFICULT"]}, "questionCount": INTEGER,
-                  "source": STRING, "questionType": NULLABLE_STRING, "duration": nullable(INTEGER),
+                  "source": STRING, "questionType": NULLABLE_STRING, "duration": INTEGER,
                   "correctGrade": NUMBER, "incorrectGrade": NUMBER}),
     "CefrEvidence": obj({
         "level": {"enum": [level.value for level in CefrLevel]}, "items": INTEGER,

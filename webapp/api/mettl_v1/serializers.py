@@ -79,10 +79,12 @@ def pbt(test: CatalogueTest) -> dict:
 # Assessments ------------------------------------------------------------------------------------------
 
 def _skills(section: Section) -> list[dict]:
-    """Selection rules as Mettl's skills; hand-picked questions grouped the same way."""
+    """Selection rules as Mettl's skills; hand-picked questions grouped the same way. A skill has no time
+    of its own: its `duration` is its section's (0 when untimed), an integer as the spec's samples have."""
+    duration = section.duration_minutes or 0
     skills = [{"name": rule.skill.name, "level": rule.difficulty.value, "questionCount": rule.question_count,
                "source": "Custom", "questionType": rule.question_type.value if rule.question_type else None,
-               "duration": None, "correctGrade": rule.correct_grade, "incorrectGrade": rule.incorrect_grade}
+               "duration": duration, "correctGrade": rule.correct_grade, "incorrectGrade": rule.incorrect_grade}
               for rule in section.rules]
     picked: dict[tuple, int] = defaultdict(int)
     for pick in section.picks:
@@ -90,7 +92,7 @@ def _skills(section: Section) -> list[dict]:
         picked[(question.skill.name, question.difficulty.value, question.type.value, question.marks,
                 question.negative_marks, question.source)] += 1
     skills += [{"name": skill, "level": level, "questionCount": count, "source": source, "questionType": kind,
-                "duration": None, "correctGrade": marks, "incorrectGrade": negative}
+                "duration": duration, "correctGrade": marks, "incorrectGrade": negative}
                for (skill, level, kind, marks, negative, source), count in picked.items()]
     return skills
 
