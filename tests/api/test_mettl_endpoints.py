@@ -428,17 +428,19 @@ def test_schedule_rules_answer_their_codes(mettl, factory, admin, changes, code)
     assert db.session.scalar(select(func.count()).select_from(Exam)) == 0
 
 
-def test_a_schedule_name_is_unique_and_a_candidate_missing_a_required_field_is_e003(mettl, factory, admin):
+def test_a_schedule_name_is_unique_and_its_invitees_need_only_an_e_mail(mettl, factory, admin):
     from webapp.assessments.services import FieldInput, set_registration_fields
 
     assessment = factory.assessment(admin)
     factory.exam(admin, assessment, name="Taken")
     refused(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps({**SC, "name": "taken"})}),
             "E019")
+    # 5.1's invitees come with a name and an e-mail only: a field the assessment requires of those who
+    # register themselves (here a City) is not asked of them.
     set_registration_fields(admin, assessment.id, [FieldInput("City", required=True)])
     db.session.commit()
-    message = refused(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(SC)}), "E003")
-    assert "City" in message
+    ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(SC)}))
+    assert db.session.scalars(select(Sitting)).one().registration.get("City", "") == ""
     refused(mettl.post("/v1/assessments/999999/schedules", {"sc": json.dumps(SC)}), "E001")
     refused(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {}), "E400")
     no_source = mettl.post(f"/v1/assessments/{assessment.id}/schedules",
@@ -502,6 +504,53 @@ def test_candidates_are_registered_with_their_context_data(mettl, factory, admin
     assert [(item["status"], item["message"]) for item in again] == [
         ("Completed", "Email ID has already taken this test"), ("InProgress", "The test is in progress")]
     assert again[1]["url"].endswith(sittings["christian@example.com"].access_token)
+
+
+def test_registering_a_candidate_who_has_not_started_again_is_the_spec_s_case_1(mettl, factory, admin):
+    """6.1.2 CASE 1 for everyone yet to take the test, those invited by `access.candidates` (5.1) included,
+    as the spec's own section 11 flow does: ToBeTaken with the same link, no second sitting."""
+    assessment = factory.assessment(admin)
+    created = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(
+        {**SC, "name": "Invited", "access": {"type": "ByInvitation", "candidates": [
+            {"name": "saarthak", "email": "saarthak@example.com"}], "sendEmail": False}})}))["createdSchedule"]
+    again = ok(mettl.post(f"/v1/schedules/{created['accessKey']}/candidates",
+                          {"rd": _rd("saarthak@example.com")}))["registrationStatus"]
+    sitting = db.session.scalars(select(Sitting)).one()
+    assert again == [{"email": "saarthak@example.com", "status": "ToBeTaken",
+                      "message": "Candidate successfully registered for the test",
+                      "url": f"http://proctora.localhost/s/{sitting.access_token}"}]
+
+
+@pytest.mark.parametrize("candidates", [
+    [{"name": "saarthak", "email": "saarthak@example.com"}],           # the spec's own sample
+    [{"name": "Madonna", "email": "madonna@example.com"}],
+    [{"email": "nameless@example.com"}],
+    [{"name": None, "email": "null@example.com"}],
+], ids=["spec-sample", "one-word", "no-name", "null-name"])
+def test_a_schedule_s_invitees_are_taken_as_the_spec_sends_them(mettl, factory, admin, candidates):
+    """5.1/5.2: an invitee comes with an e-mail and at most a name, whatever registration fields the
+    assessment asks of those who register themselves (First and Last Name by default)."""
+    assessment = factory.assessment(admin)
+    sc = {**SC, "name": "Invitees", "access": {"type": "ByInvitation", "candidates": candidates, "sendEmail": False}}
+    created = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"]
+    sitting = db.session.scalars(select(Sitting)).one()
+    assert sitting.candidate.email == candidates[0]["email"] and sitting.exam.access_key == created["accessKey"]
+    assert sitting.candidate.first_name == (candidates[0].get("name") or "")
+    edited = ok(mettl.post(f"/v1/schedules/{created['accessKey']}/edit", {"sc": json.dumps(
+        {"access": {"type": "ByInvitation", "candidates": {"add": [{"name": "Cher", "email": "cher@example.com"}]}}})}))
+    assert edited["status"] == "SUCCESS" and db.session.scalar(select(func.count()).select_from(Sitting)) == 2
+
+
+def test_a_registration_missing_a_mandatory_field_is_e003_and_registers_nobody(mettl, factory, admin):
+    """6.1.2's error table: E003 "Mandatory parameter (parameter_name) for registration not supplied",
+    for any mandatory field as for the e-mail, never a per-candidate error inside a SUCCESS."""
+    exam = factory.exam(admin)
+    rd = json.dumps({"registrationDetails": [
+        {"Email Address": "albert@example.com", "First Name": "Albert", "Last Name": "Smith"},
+        {"Email Address": "christian@example.com", "First Name": "Christian"}]})
+    response = mettl.post(f"/v1/schedules/{exam.access_key}/candidates", {"rd": rd})
+    assert refused(response, "E003") == "Mandatory parameter (Last Name) for registration not supplied"
+    assert db.session.scalar(select(func.count()).select_from(Sitting)) == 0
 
 
 @pytest.mark.parametrize("rd, code", [

@@ -67,6 +67,7 @@ class RegistrationOutcome:
     field: str | None = None
     sitting_id: int | None = None
     existing: bool = False  # registered before: Mettl's CASE 1 answers it as ToBeTaken with its link
+    code: str | None = None  # Mettl's code of a row refused for a mandatory field left out (E003) or a bad e-mail (E004)
 
     @property
     def registered(self) -> bool:
@@ -90,17 +91,20 @@ class RegistrationOutcome:
         return self.status == "Error"
 
 
-def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | RegistrationOutcome:
+def _clean_row(number: int, row: dict, fields, seen, *,
+               invitee: bool = False) -> tuple[str, dict] | RegistrationOutcome:
+    """A row's e-mail and registration, or why it is refused. A schedule's invitee (`invitee`) comes with an
+    e-mail and at most a name, so only the e-mail is required of them."""
     values = {str(key).strip(): ("" if value is None else str(value).strip()) for key, value in row.items()}
     raw_email = values.get(EMAIL_FIELD, "")
     if not raw_email:
         return RegistrationOutcome(number, "", "Error", f"Mandatory parameter ({EMAIL_FIELD}) for registration "
-                                   "not supplied", field=EMAIL_FIELD)
+                                   "not supplied", field=EMAIL_FIELD, code="E003")
     try:
         email = normalise_email(raw_email)
     except ValidationError:
         return RegistrationOutcome(number, raw_email, "Error", "Invalid format for parameter email id",
-                                   field=EMAIL_FIELD)
+                                   field=EMAIL_FIELD, code="E004")
     if email in seen:
         return RegistrationOutcome(number, email, "Error", "This e-mail is listed twice; only its first row counts.",
                                    field=EMAIL_FIELD)
@@ -113,9 +117,9 @@ def _clean_row(number: int, row: dict, fields, seen) -> tuple[str, dict] | Regis
                                 max_length=NAME_LENGTH if item.name in NAME_FIELDS else None)
         except ValidationError as error:
             return RegistrationOutcome(number, email, "Error", error.message, field=item.name)
-        if item.required and not value:
+        if item.required and not value and not invitee:
             return RegistrationOutcome(number, email, "Error", f"Mandatory parameter ({item.name}) for registration "
-                                       "not supplied", field=item.name)
+                                       "not supplied", field=item.name, code="E003")
         if value and item.field_type == FieldType.SELECT_BOX and value not in item.values:
             return RegistrationOutcome(number, email, "Error", f"{item.name} must be one of: {', '.join(item.values)}.",
                                        field=item.name)
@@ -151,12 +155,20 @@ class Invitee:
 
 
 def register_candidates(actor: User, exam_id, rows: list[dict], *, send_email: bool | None = None,
-                        context_data: dict[str, str] | None = None, source: str = "staff") -> list[RegistrationOutcome]:
+                        context_data: dict[str, str] | None = None, source: str = "staff",
+                        strict: bool = False, invitees: bool = False) -> list[RegistrationOutcome]:
     """Register each row (registration field name -> value) to the exam. Every row gets its own
-    outcome; a bad row never stops the good ones. Candidates are found or created by e-mail."""
+    outcome; a bad row never stops the good ones, unless `strict`: then a row missing a mandatory field
+    (E003) or with a malformed e-mail (E004) fails the whole request, as Mettl's 6.1.2 answers it.
+    `invitees`: a schedule's invitees, of whom only the e-mail is required. Candidates are found or
+    created by e-mail."""
     require(actor, Permission.EDIT_CANDIDATES)
-    return _register(get_exam(actor, exam_id), rows, send_email=send_email, context_data=context_data,
-                     source=source)
+    outcomes = _register(get_exam(actor, exam_id), rows, send_email=send_email, context_data=context_data,
+                         source=source, invitees=invitees)
+    refused = next((outcome for outcome in outcomes if outcome.code), None) if strict else None
+    if refused is not None:
+        raise ValidationError(refused.message, code=refused.code, field=refused.field)
+    return outcomes
 
 
 def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
@@ -198,13 +210,13 @@ def _known_candidate(institute_id: int, email) -> bool:
 
 
 def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_data: dict[str, str] | None,
-              source: str) -> list[RegistrationOutcome]:
+              source: str, invitees: bool = False) -> list[RegistrationOutcome]:
     """Lookups go in chunks and inserts in batches, so a thousand rows cost a handful of queries."""
     fields = exam.assessment.registration_fields
     outcomes: list[RegistrationOutcome | None] = []
     accepted: dict[str, tuple[int, dict]] = {}
     for number, row in enumerate(rows, start=1):
-        cleaned = _clean_row(number, row, fields, accepted)
+        cleaned = _clean_row(number, row, fields, accepted, invitee=invitees)
         if isinstance(cleaned, RegistrationOutcome):
             outcomes.append(cleaned)
         else:
@@ -408,7 +420,7 @@ def change_invitees(actor: User, exam: Exam, *, add: list[dict], remove: list[st
             remove_sitting(actor, sitting.id)
     if not add:
         return
-    for outcome in register_candidates(actor, exam.id, add, send_email=send_email, source="api"):
+    for outcome in register_candidates(actor, exam.id, add, send_email=send_email, source="api", invitees=True):
         if outcome.sitting_id is None:
             raise ValidationError(outcome.message, code="E003", field=outcome.field)
 

@@ -299,7 +299,8 @@ def _window(value) -> dict:
 
 
 def candidate_rows(value) -> list[dict]:
-    """[{"name", "email"}] as registration rows: the first word of the name is the first name."""
+    """[{"name", "email"}] as registration rows: the first word of the name is the first name, the rest
+    (if any) the last name; a one-word name ("Madonna") or none is taken as the spec sends it."""
     rows = []
     for item in _list(value, "access candidates"):
         item = _object(item, "each candidate")

@@ -205,7 +205,7 @@ def edit_schedule(access_key):
 def register(access_key):
     exam = exam_for_access_key(actor(), access_key)
     rows, context = parsing.registrations(parsing.json_parameter("rd"))
-    outcomes = register_candidates(actor(), exam.id, rows, context_data=context, source="api")
+    outcomes = register_candidates(actor(), exam.id, rows, context_data=context, source="api", strict=True)
     return success(registrationStatus=[serializers.registration_status(outcome) for outcome in outcomes])
 
 
