@@ -99,6 +99,42 @@ def test_0006_gives_existing_typed_answers_the_documented_defaults_and_takes_the
         db.engine.dispose()
 
 
+def test_0009_releases_every_result_graded_before_it_as_it_stands(app_config, empty_database_url):
+    migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    graded_at = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+    with migrated.app_context():
+        upgrade(revision=ScriptDirectory(str(MIGRATIONS)).get_revision("0009_result_release").down_revision)
+        with db.engine.begin() as connection:
+            institute = _insert(connection, "institutes", name="Old school")
+            assessment = _insert(connection, "assessments", institute_id=institute, name="B1 certificate",
+                                 kind="certification")
+            exam = _insert(connection, "exams", institute_id=institute, assessment_id=assessment, name="Autumn",
+                           access_key="old-key", ip_addresses=[], grade_notification_recipients=[])
+            sitting = partial(_insert, connection, "sittings", institute_id=institute, exam_id=exam,
+                              registration={}, check={}, sections=[], status="exam_finished")
+            candidate = partial(_insert, connection, "candidates", institute_id=institute)
+            passed = sitting(candidate_id=candidate(email="ann@example.com", username="ann"), access_token="a",
+                             graded_at=graded_at, total_marks=13.0, max_marks=20.0, level="B1", passed=True)
+            ungraded = sitting(candidate_id=candidate(email="bob@example.com", username="bob"), access_token="b")
+            _insert(connection, "certificates", institute_id=institute, sitting_id=passed, code="ABCD-EFGH-JKMN",
+                    candidate_name="Ann", assessment_name="B1 certificate", level="B1", issued_at=graded_at)
+        upgrade()
+        sittings = Table("sittings", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            rows = {row.id: row for row in connection.execute(select(sittings))}
+        # SQLite gives the moment back without its zone (UTCDateTime puts it back in the app).
+        assert rows[passed].released_at.replace(tzinfo=timezone.utc) == graded_at
+        assert rows[passed].released_by_id is None
+        assert rows[passed].released_outcome == {"total": 13.0, "max": 20.0, "percent": 65.0, "level": "B1",
+                                                 "passed": True, "certificate": "ABCD-EFGH-JKMN", "withheld": False}
+        assert (rows[ungraded].released_at, rows[ungraded].released_outcome) == (None, None)
+        institutes = Table("institutes", MetaData(), autoload_with=db.engine)
+        certificates = Table("certificates", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            assert connection.execute(select(institutes.c.default_release_policy)).scalar_one() == "at_once"
+            assert connection.execute(select(certificates.c.code)).scalars().all() == ["ABCD-EFGH-JKMN"]
+
+
 def test_0011_makes_existing_sittings_first_attempts_and_existing_exams_allow_one(app_config, empty_database_url):
     migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with migrated.app_context():

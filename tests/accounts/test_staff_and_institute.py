@@ -30,7 +30,7 @@ EXPECTED = {
                     Permission.EDIT_ASSESSMENTS, Permission.ADD_CATALOGUE_TEST, Permission.VIEW_EXAMS,
                     Permission.EDIT_EXAMS, Permission.VIEW_CANDIDATES, Permission.EDIT_CANDIDATES,
                     Permission.VIEW_PERSONAL_LINKS, Permission.VIEW_RESULTS, Permission.GRADE_RESPONSES,
-                    Permission.VIEW_AUDIT, Permission.VIEW_OWN_AUDIT},
+                    Permission.RELEASE_RESULTS, Permission.VIEW_AUDIT, Permission.VIEW_OWN_AUDIT},
     Role.PROCTOR: {Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS, Permission.VIEW_CANDIDATES,
                    Permission.PROCTOR_SITTINGS, Permission.VIEW_OWN_AUDIT},
     Role.SUPPORT: {Permission.VIEW_STAFF, Permission.VIEW_BANK, Permission.VIEW_ASSESSMENTS, Permission.VIEW_EXAMS,

@@ -18,6 +18,7 @@ from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.notifications.worker import deliver_due
 from webapp.proctoring.services import override_review, review
+from webapp.results.release import release
 from webapp.sittings import taking
 
 BASE_URL = "http://proctora.localhost"
@@ -65,6 +66,29 @@ def test_a_result_withheld_by_a_violation_says_so_until_an_admin_releases_it(met
     override_review(admin, sitting.id, "The second person was the invigilator.")
     db.session.commit()
     assert withheld() == (False, False)
+
+
+def test_both_dialects_say_whether_and_when_a_result_is_released(mettl, euro, admin, factory, receiver):
+    exam = _certification_exam(admin, factory, release_policy="by_hand",
+                               test_graded_notification_url=receiver.url("/graded"))
+    sitting = factory.finished_sitting(admin, exam, email="ann@example.com", answer=answering({"B1": 20}))
+
+    def released() -> tuple:
+        mettl_result = _results(mettl, exam)["ann@example.com"]["result"]
+        euro_result = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]["result"]
+        return (mettl_result["resultReleased"], mettl_result["resultReleasedAt"], mettl_result["totalMarks"],
+                euro_result["result_released"], euro_result["result_released_at"], euro_result["total_marks"])
+
+    # The marks are the institute's own: shown before the release; gradedAssessment waits for it.
+    assert released() == (False, None, 20, False, None, 20)
+    deliver_due()
+    assert receiver.at("/graded") == []
+    release(admin, sitting.id)
+    db.session.commit()
+    moment = sitting.released_at
+    assert released() == (True, moment.strftime("%a, %d %b %Y %H:%M:%S GMT"), 20, True, moment.isoformat(), 20)
+    deliver_due()
+    assert [call.json()["marks_scored"] for call in receiver.at("/graded")] == [20]
 
 
 def test_a_placement_result_carries_the_level(mettl, admin, factory):
@@ -155,7 +179,7 @@ def test_a_student_sessions_result(euro, admin, factory):
         "level_evidence": None, "skill_levels": None, "passed": True,
         "continue_package": False, "report_url": f"{BASE_URL}/reports/{passed.report_key}",
         "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat(),
-        "result_withheld": False}
+        "result_withheld": False, "result_released": True, "result_released_at": passed.released_at.isoformat()}
     listed = body(euro.get(f"/api/v1/exams/{exam.id}/student_sessions"))["student_sessions"]
     by_id = {item["id"]: item["result"] for item in listed}
     assert (by_id[failed.id]["passed"], by_id[failed.id]["continue_package"], by_id[failed.id]["level"],

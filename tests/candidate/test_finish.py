@@ -7,6 +7,7 @@ from tests.candidate.helpers import items_by_type, page, register, start
 from tests.results.helpers import tagged_assessment
 from webapp.core.extensions import db
 from webapp.proctoring.services import override_review, review
+from webapp.results.grading import grade_response
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, Response, SittingStatus
 
@@ -45,7 +46,7 @@ def test_finishing_submits_and_shows_the_done_page_without_a_report(client, sitt
     assert client.get(f"/s/{sitting.access_token}/finish").headers["Location"] == f"/s/{sitting.access_token}"
 
 
-def test_the_done_page_shows_the_result_and_pending_essays(client, admin, make_exam):
+def test_the_done_page_says_pending_until_the_essay_is_graded_then_shows_the_result(client, admin, make_exam):
     sitting = start(register(admin, make_exam(assessment={"show_report_to_candidate_on_exit": True})))
     items = items_by_type(sitting)
     _answer(sitting, items["MCQ"], {"option": items["MCQ"].key["correct"][0]})
@@ -53,13 +54,17 @@ def test_the_done_page_shows_the_result_and_pending_essays(client, admin, make_e
     _answer(sitting, items["LONG_ANSWER"], {"text": "My town is small."})
     client.post(f"/s/{sitting.access_token}/finish")
     soup = page(client.get(f"/s/{sitting.access_token}"))
-    result = soup.select_one(".result")
-    assert result.select_one("[data-total-marks]").get_text() == "1.5"
-    assert "1.5 of 13 marks" in result.get_text(" ", strip=True)
-    assert "1 of your answers waits for a grader" in " ".join(result.select_one("[data-pending]").get_text().split())
-    assert "1 correct, 1 incorrect, 2 not answered, of 5 questions" in " ".join(result.get_text().split())
+    assert "Your result is pending" in soup.select_one("[data-result-pending]").get_text()
+    assert soup.select_one("[data-total-marks]") is None and "marks" not in soup.get_text()
+    essay = db.session.scalar(select(Response).where(Response.item_id == items["LONG_ANSWER"].id))
+    grade_response(admin, essay.id, 2)
+    db.session.commit()
+    result = page(client.get(f"/s/{sitting.access_token}")).select_one(".result")
+    assert result.select_one("[data-total-marks]").get_text() == "3.5"
+    assert "3.5 of 13 marks" in result.get_text(" ", strip=True)
+    assert "1 correct, 2 incorrect, 2 not answered, of 5 questions" in " ".join(result.get_text().split())
     row = [cell.get_text() for cell in result.select("tr[data-section='All'] > *")]
-    assert row == ["All", "1.5 / 13", "1", "1", "2", "1"]
+    assert row == ["All", "3.5 / 13", "1", "2", "2"]
     assert result.select_one("[data-report]")["href"] == f"/reports/{sitting.report_key}"
     assert result.select_one("[data-level]") is None and result.select_one("[data-outcome]") is None
 
@@ -102,7 +107,7 @@ def test_looking_at_the_result_again_keeps_a_graders_marks(client, admin, make_e
     _answer(sitting, essay, {"text": "My town is small."})
     taking.finish(sitting)
     response = db.session.scalar(select(Response).where(Response.item_id == essay.id))
-    response.awarded, response.needs_grading, response.correct = 4.0, False, True   # as a grader would
+    grade_response(admin, response.id, 4)
     db.session.commit()
     for _ in range(2):
         soup = page(client.get(f"/s/{sitting.access_token}"))

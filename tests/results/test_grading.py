@@ -156,14 +156,14 @@ def test_the_last_mark_grades_the_sitting_and_tells_everyone_once(admin, factory
     [mail] = smtp_server.received
     assert mail.rcpt_tos == ["grades@example.com"] and "Marks: 7.5 of 9" in mail.body()
 
-    # A correction changes the total, and sends nothing again: the sitting was graded already.
-    outbox = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    # A correction of the released result changes the total: the integrator and the grade recipients hear
+    # the new marks once (a standard test e-mails the candidate no outcome, so no correction either).
     grading.grade_response(admin, essay.id, 1, "On second reading: off topic.")
     db.session.commit()
-    assert deliver_due()["sent"] == 0
+    assert deliver_due()["sent"] == 2
     assert (sitting.total_marks, essay.awarded, essay.correct) == (5.0, 1.0, False)
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == outbox
-    assert len(receiver.at("/graded")) == 1 and len(smtp_server.received) == 1
+    assert [call.json()["marks_scored"] for call in receiver.at("/graded")] == [7.5, 5]
+    assert len(smtp_server.received) == 2 and "Marks: 5 of 9" in smtp_server.received[1].body()
     # Who marked what, and the correction with the mark it replaced, are in the audit log.
     marks = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "response.grade")
                                .order_by(AuditEntry.id)).all()

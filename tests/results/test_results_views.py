@@ -49,10 +49,10 @@ def test_results_page_lists_finished_sittings_with_percentiles(admin_client, adm
     soup = html(admin_client.get(f"/exams/{exam.id}/results"))
     assert soup.select_one("h1").get_text(strip=True) == "Results of Spring intake"
     assert table(soup) == [
-        {"id": al.id, "name": "Al Lee al@example.com", "grading": "graded", "finished": "02 Mar 2026 10:05 UTC",
-         "time": "5 min 0 s", "score": "100 % 4 / 4", "percentile": "100"},
-        {"id": cy.id, "name": "Cy Lee cy@example.com", "grading": "graded", "finished": "02 Mar 2026 09:25 UTC",
-         "time": "25 min 0 s", "score": "25 % 1 / 4", "percentile": "50"}]
+        {"id": al.id, "name": "Al Lee al@example.com", "grading": "graded", "release": "released",
+         "finished": "02 Mar 2026 10:05 UTC", "time": "5 min 0 s", "score": "100 % 4 / 4", "percentile": "100"},
+        {"id": cy.id, "name": "Cy Lee cy@example.com", "grading": "graded", "release": "released",
+         "finished": "02 Mar 2026 09:25 UTC", "time": "25 min 0 s", "score": "25 % 1 / 4", "percentile": "50"}]
     link = soup.select_one(f"tr[data-sitting-id='{cy.id}'] a[data-result-link]")
     assert link["href"] == f"/sittings/{cy.id}/result"
     assert soup.select_one("a[data-export=csv]")["href"] == f"/exams/{exam.id}/results.csv"

@@ -1,6 +1,7 @@
 """Institutes (tenants), their staff users, their white-labelling and their API credentials."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Optional
 
@@ -12,6 +13,18 @@ from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
+
+
+class ReleasePolicy(enum.StrEnum):
+    """When a graded result reaches the candidate (webapp/results/release.py holds the rules)."""
+    AT_ONCE = "at_once"            # when graded, unless proctoring left something for a review
+    AFTER_REVIEW = "after_review"  # when a proctor's review gives an outcome (on a proctored exam)
+    BY_HAND = "by_hand"            # when staff release it
+
+    @property
+    def label(self) -> str:
+        return {"at_once": "At once", "after_review": "After the proctoring review",
+                "by_hand": "By hand (staff release it)"}[self.value]
 
 
 class Institute(TimestampMixin, db.Model):
@@ -30,6 +43,9 @@ class Institute(TimestampMixin, db.Model):
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("institutes.id"), index=True, default=None)
     # Graders see responses without the candidate's name and e-mail.
     blind_grading: Mapped[bool] = mapped_column(default=False)
+    # The release policy of the institute's exams that do not choose their own.
+    default_release_policy: Mapped[ReleasePolicy] = mapped_column(enum_type(ReleasePolicy),
+                                                                  default=ReleasePolicy.AT_ONCE)
 
     parent: Mapped[Optional["Institute"]] = relationship(remote_side="Institute.id")
 

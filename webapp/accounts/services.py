@@ -10,11 +10,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.accounts.models import Institute, User, WhiteLabel
+from webapp.accounts.models import Institute, ReleasePolicy, User, WhiteLabel
 from webapp.core import events, links, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
-from webapp.core.errors import Conflict, NotFound, ValidationError
+from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
@@ -107,7 +107,7 @@ def load_user(user_id: str) -> User | None:
 # Institute details ---------------------------------------------------------------------------
 
 INSTITUTE_TEXT_FIELDS = ("name", "legal_name", "address", "country", "contact_email", "phone", "website")
-INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading")
+INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading", "default_release_policy")
 
 
 def update_institute(actor: User, **details) -> Institute:
@@ -136,6 +136,9 @@ def update_institute(actor: User, **details) -> Institute:
             setattr(institute, field, (details[field] or "").strip())
     if "blind_grading" in details:
         institute.blind_grading = bool(details["blind_grading"])
+    if details.get("default_release_policy"):
+        institute.default_release_policy = parse_enum(ReleasePolicy, details["default_release_policy"],
+                                                      "default_release_policy", "release policy")
     changed = [field for field in INSTITUTE_FIELDS if getattr(institute, field) != was[field]]
     if changed:
         _announce(actor, "institute.update", institute, {field: was[field] for field in changed},

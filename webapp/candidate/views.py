@@ -21,7 +21,7 @@ from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
 from webapp.proctoring import services as proctoring
-from webapp.results import outcomes
+from webapp.results import release
 from webapp.sittings import retakes, taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
@@ -183,13 +183,14 @@ def _browsing_left(sitting):
 
 def _done_page(sitting):
     exam, assessment = sitting.exam, sitting.exam.assessment
-    result, withheld = None, False
+    result, state = None, None
     if assessment.show_report_to_candidate_on_exit:
-        withheld = not outcomes.shown_to_candidate(sitting)
+        state = release.result_state(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
-        result = None if withheld else result_summary(sitting, *taking.items_and_responses(sitting))
+        result = result_summary(sitting, *taking.items_and_responses(sitting)) if state == "shown" else None
     return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
-                          withheld=withheld, exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
+                          withheld=state == "withheld", pending=state == "pending",
+                          exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
                           offer=retakes.retake_offer(sitting))
 
 

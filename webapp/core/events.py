@@ -14,7 +14,7 @@ accounts_changed = _events.signal("accounts.changed")
 # resume changed a mark). Keywords: items, responses, corrected.
 sitting_graded = _events.signal("sittings.graded")
 
-# proctoring -> results: a review of a sitting was recorded, changed or overridden (the certificate follows).
+# proctoring -> results: a review of a sitting was recorded, changed or overridden (the release follows).
 review_changed = _events.signal("proctoring.review_changed")
 
 # A record is about to be deleted or changed: a floor above that needs it as it is refuses by raising a

@@ -18,6 +18,7 @@
 | sittings.links      |   x   |    x     |         |         |
 | results.view        |   x   |    x     |         |    x    |
 | results.grade       |   x   |    x     |         |         |
+| results.release     |   x   |    x     |         |         |
 | certificates.revoke |   x   |          |         |         |
 | audit.view          |   x   |    x     |         |         |
 | audit.own           |   x   |    x     |    x    |         |
@@ -27,7 +28,7 @@ supervise, not the bank with its answer keys. Registering and inviting candidate
 admitting candidates and acting on running sittings is `sittings.proctor`. A personal test link is
 the candidate's credential: only those who register and invite candidates see it (`sittings.links`).
 Results, reports, exports and item analysis are `results.view`; marking essays and re-marking any
-item of a finished sitting is `results.grade`.
+item of a finished sitting is `results.grade`; releasing results to candidates is `results.release`.
 The audit log is read whole by those who change exams, questions, marks and staff (`audit.view`); a
 proctor reads only their own actions (`audit.own`), to check what they did on exam day; support, the
 help desk, does not need it: it records logins, role changes and grade corrections.
@@ -72,6 +73,7 @@ class Permission(enum.StrEnum):
     VIEW_PERSONAL_LINKS = "sittings.links"
     VIEW_RESULTS = "results.view"
     GRADE_RESPONSES = "results.grade"
+    RELEASE_RESULTS = "results.release"
     REVOKE_CERTIFICATES = "certificates.revoke"
     VIEW_AUDIT = "audit.view"
     VIEW_OWN_AUDIT = "audit.own"
@@ -82,7 +84,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.EXAMINER: frozenset({P.VIEW_BANK, P.EDIT_BANK, P.VIEW_ASSESSMENTS, P.EDIT_ASSESSMENTS, P.ADD_CATALOGUE_TEST,
                               P.VIEW_EXAMS, P.EDIT_EXAMS, P.VIEW_CANDIDATES, P.EDIT_CANDIDATES,
-                              P.VIEW_PERSONAL_LINKS, P.VIEW_RESULTS, P.GRADE_RESPONSES, P.VIEW_AUDIT,
+                              P.VIEW_PERSONAL_LINKS, P.VIEW_RESULTS, P.GRADE_RESPONSES, P.RELEASE_RESULTS, P.VIEW_AUDIT,
                               P.VIEW_OWN_AUDIT}),
     Role.PROCTOR: frozenset({P.VIEW_ASSESSMENTS, P.VIEW_EXAMS, P.VIEW_CANDIDATES, P.PROCTOR_SITTINGS,
                              P.VIEW_OWN_AUDIT}),

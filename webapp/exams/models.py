@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Time, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.accounts.models import Institute, User
+from webapp.accounts.models import Institute, ReleasePolicy, User
 from webapp.assessments.models import Assessment
 from webapp.core.database import TimestampMixin, enum_type, remember_deletion
 from webapp.core.extensions import db
@@ -91,6 +91,8 @@ class Exam(TimestampMixin, db.Model):
     test_graded_notification_url: Mapped[str] = mapped_column(String(1000), default="")
     test_resume_enabled_for_expired_test_url: Mapped[str] = mapped_column(String(1000), default="")
     notify_client: Mapped[bool] = mapped_column(default=False)
+    # None: the institute's default_release_policy (results.release.policy_of gives the one in force).
+    release_policy: Mapped[Optional[ReleasePolicy]] = mapped_column(enum_type(ReleasePolicy), default=None)
     # Retakes: how many sittings a candidate may have in this exam (1: no retake), and how long after an
     # attempt finished the next may begin.
     max_attempts: Mapped[int] = mapped_column(default=1, server_default="1")

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from webapp.accounts.models import Institute, User, WhiteLabel
+from webapp.accounts.models import Institute, ReleasePolicy, User, WhiteLabel
 from webapp.assessments.models import Assessment
 from webapp.assessments.services import question_count
 from webapp.audit.services import audit, changed_fields, differences
@@ -64,6 +64,7 @@ class ExamInput:
     test_graded_notification_url: str = ""
     test_resume_enabled_for_expired_test_url: str = ""
     notify_client: bool = False
+    release_policy: str | None = None     # None: the institute's default (results/release.py: policy_of)
     max_attempts: int = 1
     retake_wait_hours: int = 0
 
@@ -213,6 +214,8 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
                  "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
                  "grade_notification_enabled", "notify_client"):
         values[flag] = bool(getattr(data, flag))
+    values["release_policy"] = parse_enum(ReleasePolicy, data.release_policy, "release_policy", "release policy") \
+        if data.release_policy else None
     return values
 
 

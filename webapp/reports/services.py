@@ -27,7 +27,7 @@ from webapp.core.clock import utcnow
 from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
-from webapp.results import outcomes
+from webapp.results import release
 from webapp.results.certificates import by_code
 from webapp.results.models import Certificate
 from webapp.results.services import SittingResult, result_of, sitting_result
@@ -106,11 +106,13 @@ def answers_shown(sitting: Sitting, for_staff: bool) -> bool:
 
 def report_html(result: SittingResult, template: str = "reports/report.html", *, for_staff: bool = False) -> str:
     """The report as a web page (the shared link) or, with `pdf/report.html`, as the PDF's source.
-    A result withheld by a proctoring violation shows as withheld, without marks or answers."""
+    A result not released yet shows as pending, one withheld by a proctoring violation as withheld, either
+    without marks or answers (webapp/results/release.py)."""
     sitting = result.sitting
     certificate = result.certificate if result.certificate and result.certificate.is_valid else None
+    state = release.result_state(sitting)
     return render_template(
-        template, result=result, withheld=not outcomes.shown_to_candidate(sitting), sitting=sitting,
+        template, result=result, withheld=state == "withheld", pending=state == "pending", sitting=sitting,
         exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
         assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
         logo=_logo_uri(sitting.institute_id), label=white_label(sitting.institute_id), generated_at=utcnow(),

@@ -1,4 +1,4 @@
-"""Certificates: issued for a passed certification once it is graded, never while a proctoring violation
+"""Certificates: issued for a passed certification once its result is released, never while a proctoring violation
 withholds the result; revoked by an admin with a reason (or when a violation is found later); checked
 by anyone at /verify/<code>."""
 from __future__ import annotations
@@ -36,14 +36,14 @@ def certificate_of(sitting: Sitting) -> Certificate | None:
 
 
 def _earned(sitting: Sitting) -> bool:
-    """A graded, passed certification without a withholding violation."""
+    """A graded, released, passed certification without a withholding violation."""
     return (sitting.exam.assessment.kind == AssessmentKind.CERTIFICATION and sitting.graded_at is not None
-            and bool(sitting.passed) and not result_withheld(sitting))
+            and sitting.released_at is not None and bool(sitting.passed) and not result_withheld(sitting))
 
 
 def reconcile(sitting: Sitting) -> Certificate | None:
-    """Keep the sitting's certificate in step with its result, after grading, a correction, a proctor's
-    review or an admin's override: issued once earned (the result is set to passed first); withdrawn
+    """Keep the sitting's certificate in step with its result, at its release and after a correction, a
+    proctor's review or an admin's override (webapp/results/release.py calls it): issued once earned (the result is set to passed first); withdrawn
     when a violation withholds the result or a correction fails it; given back when that is undone. A
     certificate an admin revoked stays revoked."""
     existing = certificate_of(sitting)

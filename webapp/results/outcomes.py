@@ -1,13 +1,15 @@
 """What a graded sitting means: the CEFR level a placement test reached, whether a certification was
-passed, the candidate's percentile, and what follows (the candidate's level, a certificate, e-mails,
-the graded callback). `sittings/taking.py` announces `events.sitting_graded` when the last mark is in;
-`follow_grading` (subscribed in webapp.wiring) takes it from there.
+passed, the candidate's percentile, and the e-mails that tell of it. `sittings/taking.py` announces
+`events.sitting_graded` when the last mark is in; `release.follow_grading` (subscribed in webapp.wiring)
+sets the outcome here and releases the result when its policy says so (the candidate's level, the
+certificate, the e-mails and the graded callback follow the release).
 
 The placement rule (overall and per skill, with its evidence) is webapp/results/placement.py's.
 
 Certification: passed when the total is at least `pass_mark_percent` of the maximum. A failed
 certification tells the candidate to continue their course package; a passed one moves them on to
-the target level and, unless a proctoring violation withholds the result, issues a certificate.
+the target level and, once released and unless a proctoring violation withholds the result, issues a
+certificate.
 """
 from __future__ import annotations
 
@@ -22,11 +24,8 @@ from webapp.core.extensions import db
 from webapp.core.links import html_report_url, verify_url
 from webapp.exams.models import Exam
 from webapp.notifications.services import queue_emails
-from webapp.proctoring.services import result_withheld
-from webapp.results.certificates import reconcile
 from webapp.results.models import Certificate
 from webapp.results.placement import placement, skill_levels_in_words
-from webapp.sittings import callbacks
 from webapp.sittings.models import Sitting
 
 def certification_passed(total_marks: float, max_marks: float, pass_mark_percent: float) -> bool:
@@ -97,87 +96,87 @@ def percentile(sitting: Sitting) -> float | None:
     return percentiles([sitting])[sitting.id]
 
 
-def _apply_outcome(sitting: Sitting, items: list, responses: dict) -> Certificate | None:
-    """Set the level and pass of a graded sitting, move the candidate on and keep the certificate in
-    step (issued when earned, withdrawn when a correction fails the sitting). Returns the certificate."""
+def apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
+    """Set the level and pass of a graded sitting. What follows (the candidate's level, the certificate,
+    e-mails, the callback) waits for the result's release: webapp/results/release.py."""
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed, sitting.placement = None, None, None
-    candidate = sitting.candidate
     if assessment.kind == AssessmentKind.PLACEMENT:
         sitting.placement = placement(items, responses, assessment.placement_bands)
         sitting.level = CefrLevel(sitting.placement["level"]) if sitting.placement["level"] else None
-        if sitting.level:
-            candidate.current_level = sitting.level
     elif assessment.kind == AssessmentKind.CERTIFICATION:
         sitting.passed = certification_passed(sitting.total_marks, sitting.max_marks, assessment.pass_mark_percent)
         if sitting.passed:
             sitting.level = assessment.target_level
-            if candidate.current_level is None or candidate.current_level.rank < sitting.level.rank:
-                candidate.current_level = sitting.level
-    db.session.flush()   # the result is passed (or not) before the certificate follows
-    return reconcile(sitting)
 
 
-def follow_grading(sitting: Sitting, *, items: list, responses: dict, corrected: bool) -> None:
-    (grade_corrected if corrected else sitting_graded)(sitting, items, responses)
+def level_after(level: CefrLevel | None, sitting: Sitting) -> CefrLevel | None:
+    """The candidate's level once this result is released: a placement sets it, a passed certification
+    raises it (never lowers it)."""
+    kind = sitting.exam.assessment.kind
+    if kind == AssessmentKind.PLACEMENT and sitting.level:
+        return sitting.level
+    if kind == AssessmentKind.CERTIFICATION and sitting.passed and sitting.level \
+            and (level is None or level.rank < sitting.level.rank):
+        return sitting.level
+    return level
 
 
-def sitting_graded(sitting: Sitting, items: list, responses: dict) -> None:
-    """The last mark is in: set the outcome, move the candidate on, issue the certificate and tell
-    the candidate, the institute and the integrator."""
-    certificate = _apply_outcome(sitting, items, responses)
-    db.session.flush()
-    callbacks.test_graded(sitting, percentile(sitting))
-    if sitting.exam.assessment.kind != AssessmentKind.STANDARD:
-        _queue_outcome_emails(sitting, certificate if certificate and certificate.is_valid else None)
-
-
-def grade_corrected(sitting: Sitting, items: list, responses: dict) -> None:
-    """A grader corrected a mark of a graded sitting: the outcome follows the new total. Nobody is told
-    again; the console, the report, the API and the certificate's page show the corrected result."""
-    _apply_outcome(sitting, items, responses)
-
-
-def shown_to_candidate(sitting: Sitting) -> bool:
-    """The one rule for what a candidate is shown of their result, on the done page, the report and the
-    outcome e-mails: marks, level and outcome, unless a proctor's review found a violation that an admin
-    has not released (then only that the result is withheld)."""
-    return not result_withheld(sitting)
-
-
-def _queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> None:
-    """The candidate hears of a placement or certification result, passed or failed, with the link to
-    the report (and to the certificate's verification page when one was issued); the institute too
-    when the exam's notify flag is on."""
+def _context(sitting: Sitting, certificate: Certificate | None) -> dict:
     exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
-    kind = assessment.kind.value
     score = percent(sitting)
-    context = {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
-               "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
-               "skill_levels": skill_levels_in_words(sitting.placement),
-               "percent": round(score, 1) if score is not None else None,
-               "target_level": assessment.target_level.value if assessment.target_level else None,
-               "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),
-               "certificate_code": certificate.code if certificate else None,
-               "certificate_url": verify_url(certificate.code) if certificate else None}
-    if kind == "placement":
-        subject = f"Your placement result: {context['level'] or 'no level'}"
-    else:
-        subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
-    message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
-               "exam_id": exam.id}
-    if shown_to_candidate(sitting):
-        to_candidate = {**message, "subject": f"{subject} ({assessment.name})",
-                        "context": {**context, "to_candidate": True}}
-    else:
-        # Not a word of the marks, level or outcome: only that the result is withheld, and the report's link.
-        to_candidate = {"template": "result_withheld", "topic": "result_withheld", "institute_id": exam.institute_id,
-                        "exam_id": exam.id, "subject": f"Your result is withheld ({assessment.name})",
-                        "context": {key: context[key] for key in ("institute", "assessment", "candidate",
-                                                                  "report_url")}}
-    messages = [{**to_candidate, "to": candidate.email}]
+    return {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
+            "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
+            "skill_levels": skill_levels_in_words(sitting.placement),
+            "percent": round(score, 1) if score is not None else None,
+            "target_level": assessment.target_level.value if assessment.target_level else None,
+            "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),
+            "certificate_code": certificate.code if certificate else None,
+            "certificate_url": verify_url(certificate.code) if certificate else None}
+
+
+def _to_candidate_and_institute(sitting: Sitting, message: dict, subject: str, context: dict) -> list[dict]:
+    """The candidate's e-mail, and the institute's copy when the exam's notify flag is on."""
+    exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
+    messages = [{**message, "to": candidate.email, "subject": f"{subject} ({assessment.name})",
+                 "context": {**context, "to_candidate": True}}]
     if exam.notify_client and exam.institute.contact_email:
         messages.append({**message, "to": exam.institute.contact_email,
                          "subject": f"{candidate.name}: {subject.removeprefix('Your ')} ({assessment.name})",
                          "context": {**context, "to_candidate": False}})
-    queue_emails(messages)
+    return messages
+
+
+def queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> None:
+    """The candidate hears of a released placement or certification result, passed or failed, with the
+    link to the report (and to the certificate's verification page when one was issued); the institute
+    too when the exam's notify flag is on."""
+    exam, kind = sitting.exam, sitting.exam.assessment.kind.value
+    if kind == "placement":
+        subject = f"Your placement result: {sitting.level.value if sitting.level else 'no level'}"
+    else:
+        subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
+    message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
+               "exam_id": exam.id}
+    queue_emails(_to_candidate_and_institute(sitting, message, subject, _context(sitting, certificate)))
+
+
+def queue_withheld_email(sitting: Sitting) -> None:
+    """Not a word of the marks, level or outcome: only that the result is withheld, and the report's link."""
+    exam, assessment = sitting.exam, sitting.exam.assessment
+    context = _context(sitting, None)
+    queue_emails([{"template": "result_withheld", "topic": "result_withheld", "institute_id": exam.institute_id,
+                   "exam_id": exam.id, "to": sitting.candidate.email,
+                   "subject": f"Your result is withheld ({assessment.name})",
+                   "context": {key: context[key] for key in ("institute", "assessment", "candidate", "report_url")}}])
+
+
+def queue_correction_emails(sitting: Sitting, certificate: Certificate | None, changes: list[str]) -> None:
+    """A released result changed in what the candidate was told: one e-mail that names each change and
+    gives the result as it stands (the institute's copy when the exam's notify flag is on)."""
+    exam, kind = sitting.exam, sitting.exam.assessment.kind.value
+    message = {"template": "result_corrected", "topic": "result_corrected", "institute_id": exam.institute_id,
+               "exam_id": exam.id}
+    queue_emails(_to_candidate_and_institute(sitting, message, f"Your {kind} result is corrected",
+                                             {**_context(sitting, certificate), "changes": changes,
+                                              "kind": kind}))

@@ -1,5 +1,5 @@
 """The placement rule: the CEFR level a placement test reached, overall and for each skill, with the
-evidence (the share right at each level). `outcomes._apply_outcome` records it on the sitting.
+evidence (the share right at each level). `outcomes.apply_outcome` records it on the sitting.
 
 The rule, as examiners read it (also in the README and the assessment's settings page):
 1. For each level the paper tests (it has items tagged with the level and the assessment gives the level

@@ -144,6 +144,21 @@ class SittingResult:
     def graded(self) -> bool:
         return self.sitting.graded_at is not None
 
+    @property
+    def release_state(self) -> str:
+        return release_state(self.sitting, self.proctoring.withheld)
+
+    @property
+    def awaiting_release(self) -> bool:
+        """Graded, neither released nor withheld: staff may release it."""
+        return self.release_state == "unreleased"
+
+    @property
+    def released_by(self) -> str | None:
+        """Who released the result; None when it was released automatically (or is not released)."""
+        user = db.session.get(User, self.sitting.released_by_id) if self.sitting.released_by_id else None
+        return user.name if user else None
+
 
 def proctoring_summary(sitting: Sitting) -> ProctoringSummary:
     counts = dict(db.session.execute(
@@ -172,20 +187,34 @@ def result_of(sitting: Sitting) -> SittingResult:
         certificate=certificate_of(sitting), answers=answer_sheet(sitting, items, responses))
 
 
+def release_state(sitting: Sitting, withheld: bool) -> str:
+    """grading (an item waits for a grader), withheld (a violation), released, or unreleased (waiting for a
+    review or for staff: webapp/results/release.py)."""
+    if withheld:
+        return "withheld"
+    if sitting.released_at is not None:
+        return "released"
+    return "grading" if sitting.graded_at is None else "unreleased"
+
+
 @dataclass(frozen=True)
 class Standing:
     """What the API tells of a result beside its marks."""
 
     percentile: float | None
     withheld: bool
+    released: bool                    # the candidate has been told the result (and no violation withholds it)
+    released_at: datetime | None
 
 
 def standings(sittings: list[Sitting]) -> dict[int, Standing]:
-    """The percentile of each sitting and whether a violation withholds its result, in a bounded
-    number of queries for a whole page of sittings."""
+    """The percentile of each sitting, whether a violation withholds its result and whether it is
+    released, in a bounded number of queries for a whole page of sittings."""
     ranks = outcomes.percentiles(sittings)
     withheld = withheld_sittings([sitting.id for sitting in sittings])
-    return {sitting.id: Standing(ranks[sitting.id], sitting.id in withheld) for sitting in sittings}
+    return {sitting.id: Standing(ranks[sitting.id], sitting.id in withheld,
+                                 sitting.released_at is not None and sitting.id not in withheld, sitting.released_at)
+            for sitting in sittings}
 
 
 def sitting_result(actor: User, sitting_id) -> SittingResult:
@@ -201,6 +230,8 @@ def sitting_result(actor: User, sitting_id) -> SittingResult:
 
 PAGE_SIZE = 25
 STATUSES = ("all", "graded", "pending")
+# A result not released yet (waiting for a review or for staff), released, or withheld by a violation.
+RELEASE_STATES = ("unreleased", "released", "withheld")
 OUTCOMES = ("passed", "failed")
 SORTS = ("score", "percentile", "name", "finished", "time")
 ATTEMPTS = ("all", "latest")
@@ -213,6 +244,12 @@ class ResultRow:
     sitting: Sitting
     candidate: Candidate
     percentile: float | None       # None while grading is pending
+    withheld: bool                 # a proctor's violation withholds the result
+
+    @property
+    def release_state(self) -> str:
+        """grading, unreleased, released or withheld (what the candidate sees of the result)."""
+        return release_state(self.sitting, self.withheld)
 
     @property
     def percent(self) -> float | None:
@@ -240,10 +277,16 @@ class ResultRow:
         return self.sitting.graded_at is None
 
 
+def withholding():
+    """The condition on Sitting that a proctor's violation withholds its result."""
+    return exists().where(Review.sitting_id == Sitting.id, Review.withholds_result)
+
+
 def _finished_sittings(exam: Exam):
-    """(Sitting, Candidate, at_or_below, everyone) rows of the exam's finished sittings."""
+    """(Sitting, Candidate, withheld, at_or_below, everyone) rows of the exam's finished sittings."""
     standing = outcomes.standing(exam.institute_id, exam.assessment_id)
-    query = (select(Sitting, Candidate, standing.c.at_or_below, standing.c.everyone)
+    query = (select(Sitting, Candidate, withholding().label("withheld"), standing.c.at_or_below,
+                    standing.c.everyone)
              .join(Candidate, Candidate.id == Sitting.candidate_id)
              .outerjoin(standing, standing.c.sitting_id == Sitting.id)
              .where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
@@ -259,8 +302,9 @@ def _latest_finished_attempts(query):
                                        later.status == SittingStatus.EXAM_FINISHED))
 
 
-def _result_row(sitting: Sitting, candidate: Candidate, at_or_below: int | None, everyone: int | None) -> ResultRow:
-    return ResultRow(sitting, candidate, outcomes.percentile_of(at_or_below, everyone))
+def _result_row(sitting: Sitting, candidate: Candidate, withheld: bool, at_or_below: int | None,
+                everyone: int | None) -> ResultRow:
+    return ResultRow(sitting, candidate, outcomes.percentile_of(at_or_below, everyone), bool(withheld))
 
 
 def _exam(actor: User, exam_id) -> Exam:
@@ -276,14 +320,10 @@ def _choice(value, allowed: tuple, field: str, label: str):
     return value
 
 
-def exam_results(actor: User, exam_id, *, status: str | None = None, level: str | None = None,
-                 outcome: str | None = None, attempts: str | None = None, search: str = "", sort: str = "score",
-                 descending: bool = True, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
-    """The exam and a page of its finished sittings as ResultRow, filtered and sorted: every attempt of a
-    candidate is a row of its own, unless `attempts` is "latest". The percentiles of the whole page come
-    from the same statement as its rows."""
-    exam = _exam(actor, exam_id)
-    query, standing = _finished_sittings(exam)
+def matching(query, *, status: str | None = None, level: str | None = None, outcome: str | None = None,
+             release: str | None = None, attempts: str | None = None, search: str = ""):
+    """The query narrowed to the results page's filters (the results table and a release of the whole
+    selection read the same rows): every attempt of a candidate, unless `attempts` is "latest"."""
     if _choice(attempts, ATTEMPTS, "attempts", "attempts") == "latest":
         query = _latest_finished_attempts(query)
     status = _choice(status, STATUSES, "status", "status")
@@ -296,10 +336,30 @@ def exam_results(actor: User, exam_id, *, status: str | None = None, level: str 
     outcome = _choice(outcome, OUTCOMES, "outcome", "outcome")
     if outcome:
         query = query.where(Sitting.passed.is_(outcome == "passed"))
+    release = _choice(release, RELEASE_STATES, "release", "release")
+    if release == "released":
+        query = query.where(Sitting.released_at.is_not(None), ~withholding())
+    elif release == "unreleased":
+        query = query.where(Sitting.released_at.is_(None), ~withholding())
+    elif release == "withheld":
+        query = query.where(withholding())
     if search and search.strip():
         needle = search.strip().lower()
         query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True) for column in
                                   (Candidate.email, Candidate.username, Candidate.first_name, Candidate.last_name))))
+    return query
+
+
+def exam_results(actor: User, exam_id, *, status: str | None = None, level: str | None = None,
+                 outcome: str | None = None, release: str | None = None, attempts: str | None = None,
+                 search: str = "", sort: str = "score", descending: bool = True, page: int = 1,
+                 per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
+    """The exam and a page of its finished sittings as ResultRow, filtered (`matching`) and sorted. The
+    percentiles of the whole page come from the same statement as its rows."""
+    exam = _exam(actor, exam_id)
+    query, standing = _finished_sittings(exam)
+    query = matching(query, status=status, level=level, outcome=outcome, release=release, attempts=attempts,
+                     search=search)
     order = {
         "score": [direction(outcomes.score_ratio(), descending).nulls_last()],
         "percentile": [direction(standing.c.at_or_below, descending).nulls_last()],

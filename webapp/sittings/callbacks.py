@@ -61,9 +61,9 @@ def test_finished(sitting: Sitting) -> None:
 
 
 def test_graded(sitting: Sitting, percentile: float | None) -> None:
-    """The sitting has just been graded: gradedAssessment to the test graded URL, and the grade
-    notification e-mails when the exam asks for them. `percentile` is the sitting's among the
-    assessment's graded sittings at this moment."""
+    """The sitting's result has just been released, or a released result corrected (results/release.py):
+    gradedAssessment to the test graded URL, and the grade notification e-mails when the exam asks for
+    them. `percentile` is the sitting's among the assessment's graded sittings at this moment."""
     exam = sitting.exam
     url = exam.test_graded_notification_url
     if url:

@@ -103,10 +103,20 @@ class Sitting(TimestampMixin, db.Model):
     total_marks: Mapped[Optional[float]] = mapped_column(default=None)
     max_marks: Mapped[Optional[float]] = mapped_column(default=None)
     graded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    # The outcome, set when graded (webapp/results/outcomes.py): the level a placement test reached,
-    # and whether a certification was passed (a failed one means: continue the course package).
+    # The outcome, set when graded (webapp/results/outcomes.py) and told when released (results/release.py):
+    # the level a placement test reached, and whether a certification was passed (a failed one means:
+    # continue the course package).
     level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
     passed: Mapped[Optional[bool]] = mapped_column(default=None)
+    # Release (webapp/results/release.py): when the result reached the candidate and who released it (None:
+    # released automatically), what the candidate was last told of it (total, max, percent, level, passed,
+    # certificate, withheld; None: nothing yet), and the candidate's level before this result moved it.
+    released_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # A user's id without a foreign key: SQLite adds a column with one only by copying the table, which
+    # would delete the rows that refer to the sitting (revision 0009 adds its columns in place).
+    released_by_id: Mapped[Optional[int]] = mapped_column(default=None)
+    released_outcome: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
+    level_before_release: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
     # A placement's evidence, set with its level (webapp/results/placement.py `placement`): the level of
     # each skill and the share right at each level, kept so that result lists need not re-read responses.
     # None before the rule recorded it ("not recorded").

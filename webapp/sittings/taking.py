@@ -485,9 +485,9 @@ def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
 
 def score_sitting(sitting: Sitting, *, now: datetime | None = None) -> dict:
     """Score every response (marks a person set are kept); the sitting is graded when nothing waits for
-    a grader, and then its outcome follows (`events.sitting_graded`: webapp/results/outcomes.py). Scoring
-    a graded sitting again (a grader's correction, an examiner's re-mark) updates its outcome without
-    telling anyone again."""
+    a grader, and then its outcome and release follow (`events.sitting_graded`: webapp/results/release.py).
+    Scoring a graded sitting again (a grader's correction, an examiner's re-mark) updates its outcome; a
+    released result that changes is corrected there."""
     items, responses = items_and_responses(sitting)
     for item in items:
         response = responses[item.id]

@@ -104,6 +104,11 @@ SCHEMAS = {
         "graded_at": {**nullable(DATE_TIME), "description": "When the last mark was in; essays wait for a grader."},
         "result_withheld": {**BOOLEAN, "description": "true while a proctor's review found a violation that an "
                                                       "admin has not released: do not act on this result yet."},
+        "result_released": {**BOOLEAN, "description": "true once the result is released to the student (the "
+                                                      "exam's release policy: at once, after the proctoring review "
+                                                      "or by hand) and no violation withholds it."},
+        "result_released_at": {**nullable(DATE_TIME), "description": "When the result was released; null until "
+                                                                     "then."},
     }),
     "LevelEvidence": obj({
         "level": {"enum": LEVELS}, "items": INTEGER,
@@ -184,6 +189,9 @@ answer `meta` with the page, per_page, total and total_pages.
 exam_session_opened, exam_started and exam_finished (with `finish_mode`). A finished session carries
 its `result`: marks, percent, percentile, the CEFR level of a placement test, whether a certification
 was passed and whether to continue the course package, and the links to the report (HTML and PDF).
+`result_released` and `result_released_at` say whether and when the result was released to the student
+(an exam's `release_policy`: at_once, after_review or by_hand; null takes the institute's default); the
+marks are shown to the API before the release too.
 An exam whose `max_attempts` is above 1 lets a student take it again: each attempt is a session of its
 own with its `attempt` number; `show_student` answers the student's latest attempt.
 

@@ -8,6 +8,7 @@ from datetime import date, time
 from flask import request
 
 from webapp.accounts.credentials import AuthenticationFailed
+from webapp.accounts.models import ReleasePolicy
 from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.core.errors import ValidationError
@@ -22,7 +23,7 @@ MAX_PER_PAGE = 100
 EXAM_FIELDS = {item.name: item.type for item in fields(ExamInput)}
 # Exam fields whose value is one of an enum of the exam model (so listed in the OpenAPI document too).
 EXAM_ENUMS = {"schedule_type": ScheduleType, "fixed_access_option": FixedAccessOption, "access_type": AccessType,
-              "ip_restriction": IpRestriction}
+              "ip_restriction": IpRestriction, "release_policy": ReleasePolicy}
 EXAM_STATUSES = ("active", "inactive")
 STUDENT_FIELDS = ("first_name", "last_name", "username", "level")
 

@@ -60,7 +60,8 @@ def result(item: Sitting, standing: Standing) -> dict | None:
             "skill_levels": skill_levels(item),
             "passed": item.passed, "continue_package": item.continue_package,
             "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
-            "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld}
+            "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld,
+            "result_released": standing.released, "result_released_at": _iso(standing.released_at)}
 
 
 def student_session(item: Sitting, standing: Standing, personal_url: str | None) -> dict:

@@ -118,6 +118,14 @@ SCHEMAS = {
         "resultWithheld": {**BOOLEAN,
                            "description": "Proctora extension. true while a proctor's review found a violation "
                                           "that an admin has not released: do not act on this result yet."},
+        "resultReleased": {**BOOLEAN,
+                           "description": "Proctora extension. true once the result is released to the candidate "
+                                          "(the exam's release policy: at once, after the proctoring review or by "
+                                          "hand) and no violation withholds it. The gradedAssessment callback is "
+                                          "sent at the release, and again when a released result is corrected."},
+        "resultReleasedAt": {**NULLABLE_STRING,
+                             "description": "Proctora extension. When the result was released (e.g. \"Thu, 14 Jun "
+                                            "2012 12:43:56 GMT\"); null until then."},
     })]},
     "QuestionResponse": obj({"sectionName": NULLABLE_STRING, "skillName": STRING, "questionType": STRING,
                              "question": STRING, "response": NULLABLE_STRING, "marksAwarded": nullable(NUMBER),
@@ -261,6 +269,13 @@ that work without signing (share them with care), and its `result`. `percentile`
 test is graded (essays wait for a grader). Proctora adds four fields to `result` for placement and
 certification tests: `cefrLevel`, `cefrLevels` (each skill's level with the share right at each level),
 `passed` and `continuePackage` (null for other tests).
+
+**Release.** The institute decides when a result reaches the candidate (the exam's release policy: at
+once, after the proctoring review, or by hand). `result.resultReleased` and `result.resultReleasedAt` say
+whether and when it was released; `resultWithheld` that a proctor's review found a violation. The marks
+are shown to the API before the release too. The `gradedAssessment` callback follows the release: it is
+sent when the result is released (not when it is graded), and sent again with the new marks when a
+released result is corrected (a re-mark, a re-score, a review); order the calls by `timestamp_GMT`.
 """
 
 

@@ -212,8 +212,10 @@ def cefr_levels(sitting: Sitting) -> dict | None:
 def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
     """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
     assessment's graded sittings (null until graded); `cefrLevel`, `cefrLevels`, `passed` and `continuePackage` are
-    Proctora's additions for placement and certification tests (null for other tests), and
-    `resultWithheld` says that a proctor's review found a violation an admin has not released."""
+    Proctora's additions for placement and certification tests (null for other tests),
+    `resultWithheld` says that a proctor's review found a violation an admin has not released, and
+    `resultReleased` / `resultReleasedAt` whether and when the candidate was told the result (the
+    institute's release policy). The marks are the institute's own: shown whether released or not."""
     return {
         **_counts(summary), "percentile": standing.percentile, "attemptTime": summary["attemptTime"],
         "sectionMarks": [{
@@ -228,6 +230,8 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
         "passed": sitting.passed,
         "continuePackage": sitting.continue_package,
         "resultWithheld": standing.withheld,
+        "resultReleased": standing.released,
+        "resultReleasedAt": moment(standing.released_at),
     }
 
 

@@ -4,6 +4,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.accounts.models import ReleasePolicy
 from webapp.core.permissions import Role
 
 ROLE_CHOICES = [
@@ -53,3 +54,5 @@ class InstituteForm(FlaskForm):
     website = StringField("Website", validators=[Optional(), Length(max=500)])
     logo = FileField("Logo (PNG, JPEG, GIF or WebP, up to 100 KB)")
     blind_grading = BooleanField("Blind grading: graders see no candidate names or e-mails")
+    default_release_policy = SelectField("Release results to candidates (exams that do not choose)",
+                                         choices=[SelectChoice(policy.value, policy.label) for policy in ReleasePolicy])

@@ -12,6 +12,7 @@ from wtforms import (BooleanField, DateField, IntegerField, SelectChoice, Select
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput
 
+from webapp.accounts.models import ReleasePolicy
 from webapp.console.assessments.forms import FilterForm
 from webapp.console.bank.forms import optional_int
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
@@ -76,14 +77,18 @@ class ExamForm(FlaskForm):
     test_resume_enabled_for_expired_test_url = StringField("Resume enabled (expired test) callback URL",
                                                            validators=[Length(max=1000)])
     notify_client = BooleanField("Notify the client application of these events")
+    release_policy = SelectField("Release results to candidates", default="")
 
     max_attempts = IntegerField("Attempts per candidate", default=1, validators=[Optional()])
     retake_wait_hours = IntegerField("Hours to wait before a retake", default=0, validators=[Optional()])
 
-    def __init__(self, assessments: list[tuple[int, str]], *args, **kwargs):
+    def __init__(self, assessments: list[tuple[int, str]], default_release_policy: ReleasePolicy, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.assessment_id.choices = [any_of("Choose an assessment")] + [
             SelectChoice(assessment_id, name) for assessment_id, name in assessments]
+        self.release_policy.choices = [
+            SelectChoice("", f"The institute's default: {default_release_policy.label.lower()}")] + [
+            SelectChoice(policy.value, policy.label) for policy in ReleasePolicy]
 
     @staticmethod
     def data_of(exam: ExamInput) -> dict:
@@ -91,6 +96,7 @@ class ExamForm(FlaskForm):
         values = dataclasses.asdict(exam)
         for name in LIST_FIELDS:
             values[name] = "\n".join(values[name])
+        values["release_policy"] = values["release_policy"] or ""   # the select's "institute's default"
         return values
 
     def exam_input(self) -> ExamInput:

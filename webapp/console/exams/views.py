@@ -40,7 +40,8 @@ def exam_list():
 def exam_new():
     require(current_user, Permission.EDIT_EXAMS)
     # Reached from an assessment's page with ?assessment_id=N, which is then chosen.
-    form = forms.ExamForm(assessment_choices(current_user), data={"assessment_id": request.args.get("assessment_id", type=int)})
+    form = forms.ExamForm(assessment_choices(current_user), current_user.institute.default_release_policy,
+                          data={"assessment_id": request.args.get("assessment_id", type=int)})
     if form.validate_on_submit():
         exam = attempt(form, services.create_exam, current_user, form.exam_input())
         if exam:
@@ -54,7 +55,8 @@ def exam_new():
 def exam_edit(exam_id):
     require(current_user, Permission.EDIT_EXAMS)
     exam = services.get_exam(current_user, exam_id)
-    form = forms.ExamForm(assessment_choices(current_user), data=forms.ExamForm.data_of(services.exam_input(exam)))
+    form = forms.ExamForm(assessment_choices(current_user), current_user.institute.default_release_policy,
+                          data=forms.ExamForm.data_of(services.exam_input(exam)))
     if form.validate_on_submit() and attempt(form, services.update_exam, current_user, exam.id, form.exam_input()):
         flash(f"The exam {exam.name} is saved.", "success")
         return redirect(url_for(".exam_detail", exam_id=exam.id))

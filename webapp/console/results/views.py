@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
-from webapp.results import grading, services
+from webapp.core.permissions import Permission, can
+from webapp.results import grading, release, services
 from webapp.web import attempt, page_number, render
 from webapp.web.forms import any_of
 
@@ -28,18 +29,25 @@ class ResultFilterForm(FilterForm):
     level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
     outcome = SelectField("Outcome", default="", choices=[
         any_of("Passed and failed"), SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")])
+    release = SelectField("Release", default="", choices=[
+        any_of("Released or not"), SelectChoice("unreleased", "Not released yet"),
+        SelectChoice("released", "Released"), SelectChoice("withheld", "Withheld by a violation")])
     attempts = SelectField("Attempts", default="", choices=[
         any_of("Every attempt"), SelectChoice("latest", "Latest attempt only")])
     sort = SelectField(default="score", choices=[SelectChoice(key) for key in services.SORTS])
     order = SelectField(default="desc", choices=[SelectChoice("desc"), SelectChoice("asc")])
 
-    def criteria(self) -> dict:
-        """The keyword arguments of services.exam_results."""
+    def selection(self) -> dict:
+        """The filters alone: the keyword arguments of services.matching (and of a release of them)."""
         values = self.filters()
         return {"search": values["search"] or "", "status": values["status"] or None,
                 "level": values["level"] or None, "outcome": values["outcome"] or None,
-                "attempts": values["attempts"] or None,
-                "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
+                "release": values["release"] or None, "attempts": values["attempts"] or None}
+
+    def criteria(self) -> dict:
+        """The keyword arguments of services.exam_results."""
+        values = self.filters()
+        return {**self.selection(), "sort": values["sort"] or "score", "descending": values["order"] != "asc"}
 
 
 @blueprint.get("/exams/<int:exam_id>/results")
@@ -49,9 +57,34 @@ def exam_results(exam_id):
     criteria = filters.criteria()
     exam, page = services.exam_results(current_user, exam_id, **criteria, page=page_number(),
                                        per_page=services.PAGE_SIZE)
+    to_release = release.release_count(current_user, exam.id, **filters.selection()) \
+        if can(current_user, Permission.RELEASE_RESULTS) else None
     return render("console/results/exam_results.html", "console/results/_result_rows.html", exam=exam, filters=filters,
-                  criteria=criteria, results=page,
+                  criteria=criteria, results=page, to_release=to_release,
                   distribution=services.score_distribution(current_user, exam.id))
+
+
+@blueprint.post("/exams/<int:exam_id>/results/release")
+@login_required
+def release_results(exam_id):
+    """Release every releasable result the results page's filters select (sent with the button)."""
+    filters = ResultFilterForm(formdata=request.form)
+    done = release.release_matching(current_user, exam_id, **filters.selection())
+    message = f"{done.releasable} result(s) released."
+    if done.skipped:
+        message += (f" {done.skipped} not released: {done.withheld} withheld by a proctoring violation, "
+                    f"{done.ungraded} not graded yet.")
+    flash(message, "success")
+    return redirect(url_for(".exam_results", exam_id=exam_id, **{key: value for key, value in request.form.items()
+                                                                 if key in filters.data and value}))
+
+
+@blueprint.post("/sittings/<int:sitting_id>/release")
+@login_required
+def release_result(sitting_id):
+    sitting = release.release(current_user, sitting_id)
+    flash(f"The result of {sitting.candidate.name} is released.", "success")
+    return redirect(url_for(".sitting_result", sitting_id=sitting.id))
 
 
 @blueprint.get("/exams/<int:exam_id>/results.csv")
