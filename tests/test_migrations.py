@@ -135,6 +135,33 @@ def test_0009_releases_every_result_graded_before_it_as_it_stands(app_config, em
             assert connection.execute(select(certificates.c.code)).scalars().all() == ["ABCD-EFGH-JKMN"]
 
 
+def test_0012_keeps_certificates_issued_before_as_they_were(app_config, empty_database_url):
+    """Certificates issued before the certificate settings: the standard title, no wording of their own
+    (the document shows the standard words), no expiry, no identifier, no signatory."""
+    migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with migrated.app_context():
+        before = ScriptDirectory(str(MIGRATIONS)).get_revision("0012_certificates_rescore_runs").down_revision
+        upgrade(revision=before)
+        with db.engine.begin() as connection:
+            institute = _insert(connection, "institutes", name="Old school")
+            assessment = _insert(connection, "assessments", institute_id=institute, name="B2", kind="certification")
+            exam = _insert(connection, "exams", institute_id=institute, assessment_id=assessment)
+            candidate = _insert(connection, "candidates", institute_id=institute)
+            sitting = _insert(connection, "sittings", institute_id=institute, exam_id=exam, candidate_id=candidate)
+            _insert(connection, "certificates", institute_id=institute, sitting_id=sitting, code="ABCD-EFGH-JKMN",
+                    candidate_name="Ann", assessment_name="B2", level="B2")
+        upgrade()
+        certificates = Table("certificates", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            row = connection.execute(select(certificates)).one()
+        assert (row.title, row.body, row.expires_at, row.candidate_identifier, row.signatory_name,
+                row.signature_key) == ("Certificate", "", None, "", "", "")
+        assessments = Table("assessments", MetaData(), autoload_with=db.engine)
+        with db.engine.connect() as connection:
+            assert connection.execute(select(assessments.c.certificate_validity_months)).scalar_one() is None
+        db.engine.dispose()
+
+
 def test_0011_makes_existing_sittings_first_attempts_and_existing_exams_allow_one(app_config, empty_database_url):
     migrated = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with migrated.app_context():

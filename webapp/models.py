@@ -9,5 +9,5 @@ from webapp.exams.models import Exam, exam_proctors  # noqa: F401
 from webapp.notifications.models import OutboxMessage, WebhookSecret  # noqa: F401
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
-from webapp.results.models import Certificate  # noqa: F401
+from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
 from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401

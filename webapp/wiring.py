@@ -48,7 +48,7 @@ from webapp.health import blueprint as health
 import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.services import register_delivery_handler
 from webapp.proctoring.services import purge_old_images
-from webapp.results import release
+from webapp.results import release, rescoring
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
 
@@ -117,6 +117,7 @@ def _wire_the_floors() -> None:
     register_periodic_job(close_overdue_sittings)
     register_periodic_job(purge_old_images)
     register_periodic_job(prune_now_and_then)
+    register_periodic_job(rescoring.run_rescores)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)

@@ -188,6 +188,23 @@ def test_edit_the_settings(admin_client, assessment):
         ("English test v2", 35, True)
 
 
+def test_a_certifications_validity_is_set_in_the_settings(admin_client, assessment):
+    data = {"name": "English test", "kind": "certification", "duration": "30", "target_level": "B2",
+            "pass_mark_percent": "60"}
+    refused = page(admin_client.post(f"/assessments/{assessment.id}/settings",
+                                     data={**data, "certificate_validity_months": "0"}))
+    assert "the validity is 1 to 1200 months" in refused.select_one("input[name=certificate_validity_months]") \
+        .find_parent("div").get_text()
+    response = admin_client.post(f"/assessments/{assessment.id}/settings", data={**data, "certificate_validity_months": "24"})
+    assert response.headers["Location"] == f"/assessments/{assessment.id}"
+    assert reloaded(assessment.id).certificate_validity_months == 24
+    soup = page(admin_client.get(f"/assessments/{assessment.id}"))
+    assert soup.select_one("[data-certificate-validity]").get_text(strip=True) == \
+        "valid for 24 month(s) from the day of issue"
+    assert page(admin_client.get(f"/assessments/{assessment.id}/settings")).select_one(
+        "input[name=certificate_validity_months]")["value"] == "24"
+
+
 def test_with_timed_sections_the_duration_is_derived_and_says_so(admin_client, assessment, part):
     response = admin_client.post(f"/assessments/{assessment.id}/timing", data={
         "timing-sections-0-section_id": str(part.id), "timing-sections-0-duration": "20"})

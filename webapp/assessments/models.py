@@ -62,6 +62,8 @@ class Assessment(TimestampMixin, db.Model):
     # certification
     target_level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
     pass_mark_percent: Mapped[Optional[float]] = mapped_column(default=None)
+    # How long its certificates are valid, in months from the day of issue; None: they never expire.
+    certificate_validity_months: Mapped[Optional[int]] = mapped_column(default=None)
     # placement: [{"level": "A1", "min_percent": 20}, ...] ascending, the first at 0
     placement_bands: Mapped[list] = mapped_column(JSON, default=list)
     catalogue_slug: Mapped[Optional[str]] = mapped_column(String(100), default=None)

@@ -89,6 +89,7 @@ class AssessmentInput:
     on_screen_calculator: bool = False
     target_level: str | None = None
     pass_mark_percent: float | None = None
+    certificate_validity_months: int | None = None   # certification: None, its certificates never expire
     placement_bands: list[dict] = field(default_factory=list)
     sections: list[SectionInput] = field(default_factory=list)
     registration_fields: list[FieldInput] = field(default_factory=list)
@@ -105,6 +106,7 @@ def assessment_input(assessment: Assessment) -> AssessmentInput:
         on_screen_calculator=assessment.on_screen_calculator,
         target_level=assessment.target_level.value if assessment.target_level else None,
         pass_mark_percent=assessment.pass_mark_percent,
+        certificate_validity_months=assessment.certificate_validity_months,
         placement_bands=[dict(band) for band in assessment.placement_bands],
         sections=[
             SectionInput(
@@ -198,7 +200,7 @@ def _check_settings(data: AssessmentInput) -> dict:
             raise invalid("Invalid redirection URL", "exit_redirection_url")
     kind = parse_enum(AssessmentKind, data.kind, "kind", "kind")
     values = {"kind": kind, "exit_redirection_url": url, "target_level": None, "pass_mark_percent": None,
-              "placement_bands": []}
+              "certificate_validity_months": None, "placement_bands": []}
     if kind == AssessmentKind.CERTIFICATION:
         if not data.target_level:
             raise invalid("Invalid value provided: a certification needs a target level.", "target_level")
@@ -211,9 +213,27 @@ def _check_settings(data: AssessmentInput) -> dict:
             raise invalid("Invalid value provided: the pass mark is a percentage above 0, at most 100.",
                           "pass_mark_percent")
         values["pass_mark_percent"] = pass_mark
+        values["certificate_validity_months"] = _validity_months(data.certificate_validity_months)
     if kind == AssessmentKind.PLACEMENT:
         values["placement_bands"] = _check_bands(data.placement_bands or default_placement_bands())
     return values
+
+
+MAX_VALIDITY_MONTHS = 1200
+
+
+def _validity_months(months) -> int | None:
+    """A certificate's validity in whole months (1 to 100 years), or None (empty): it never expires."""
+    if months in (None, ""):
+        return None
+    try:
+        months = int(months)
+    except (TypeError, ValueError):
+        raise invalid("Invalid value provided: give the validity in whole months.", "certificate_validity_months") from None
+    if not 1 <= months <= MAX_VALIDITY_MONTHS:
+        raise invalid(f"Invalid value provided: the validity is 1 to {MAX_VALIDITY_MONTHS} months, or empty for "
+                      "certificates that never expire.", "certificate_validity_months")
+    return months
 
 
 PLACEMENT_THRESHOLD_PERCENT = 60.0

@@ -34,6 +34,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "database://",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
+        # Re-scores of more results than this run in the worker, this many sittings per poll.
+        "RESCORE_IN_REQUEST_LIMIT": _int(env.get("RESCORE_IN_REQUEST_LIMIT"), 200),
+        "RESCORE_BATCH_SIZE": _int(env.get("RESCORE_BATCH_SIZE"), 50),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         # How many reverse proxies in front of the app the operator trusts to set X-Forwarded-For,
         # -Proto and -Host (0: none, the headers are ignored, as anyone could send them).

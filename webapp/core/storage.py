@@ -21,6 +21,9 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 KINDS = ("reference_photo", "id_photo")
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 _KEY = re.compile(r"^(\d+)/(\d+)/(" + "|".join(KINDS) + r")-([A-Za-z0-9_-]{16,64})\.(jpg|png|webp)$")
+# An institute's own images (the certificate's signature), at uploads/<institute_id>/<kind>-<random>.<ext>.
+INSTITUTE_KINDS = ("signature",)
+_INSTITUTE_KEY = re.compile(r"^(\d+)/(" + "|".join(INSTITUTE_KINDS) + r")-([A-Za-z0-9_-]{16,64})\.(jpg|png|webp)$")
 # The formats (Pillow's names) an upload may have somewhere, with the MIME type each is served as.
 FORMAT_MIMETYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
                     "ICO": "image/x-icon"}
@@ -74,13 +77,28 @@ def store_images(institute_id: int, sitting_id: int, images: dict[str, bytes]) -
     return keys
 
 
+def store_institute_image(institute_id: int, kind: str, data: bytes) -> str:
+    """Write an institute's image (its format and size checked by the caller, who knows the rules of its
+    kind) and return its key; a new image gets a new key, so what was issued with the old one keeps it."""
+    if kind not in INSTITUTE_KINDS:
+        raise ValueError(f"unknown image kind {kind!r}")
+    extension = image_extension(data)
+    if extension is None:
+        raise ValidationError("The image must be a JPEG, PNG or WebP image.", field=kind)
+    key = f"{int(institute_id)}/{kind}-{secrets.token_urlsafe(18)}.{extension}"
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return key
+
+
 def read_image(key: str) -> tuple[bytes, str]:
-    """The image and its MIME type for a key made by `store_images`."""
-    match = _KEY.match(key or "")
+    """The image and its MIME type for a key made by `store_images` or `store_institute_image`."""
+    match = _KEY.match(key or "") or _INSTITUTE_KEY.match(key or "")
     path = _root() / key if match else None
     if path is None or not path.is_file():
         raise NotFound("Image")
-    return path.read_bytes(), MIMETYPES[match[5]]
+    return path.read_bytes(), MIMETYPES[match[match.re.groups]]
 
 
 def remove_image(key: str | None) -> None:

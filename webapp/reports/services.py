@@ -28,7 +28,7 @@ from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
 from webapp.results import release
-from webapp.results.certificates import by_code
+from webapp.results.certificates import by_code, signature_image
 from webapp.results.models import Certificate
 from webapp.results.services import SittingResult, result_of, sitting_result
 from webapp.sittings.models import Sitting, SittingStatus
@@ -148,14 +148,22 @@ def verification_qr(certificate: Certificate) -> segno.QRCode:
     return segno.make(links.verify_url(certificate.code), error="m", micro=False)
 
 
+def signature_uri(certificate: Certificate) -> str | None:
+    """The signature image the certificate was issued with, as a data URI (None: it has none)."""
+    image = signature_image(certificate.institute_id, certificate.signature_key)
+    return data_uri(*image) if image else None
+
+
 def certificate_pdf(certificate: Certificate) -> bytes:
-    """An A4 landscape certificate; refused for a revoked one."""
+    """An A4 landscape certificate with its wording, identifier, signatory and expiry as issued; refused
+    for a revoked one (an expired one stays downloadable: it says when it expired)."""
     if not certificate.is_valid:
         raise CertificateRevoked()
     institute = certificate.sitting.exam.institute
     html = render_template(
         "pdf/certificate.html", certificate=certificate, institute=institute,
-        logo=_logo_uri(certificate.institute_id), verify_url=links.verify_url(certificate.code),
+        logo=_logo_uri(certificate.institute_id), signature=signature_uri(certificate),
+        verify_url=links.verify_url(certificate.code),
         qr=verification_qr(certificate).svg_data_uri(scale=4, border=2, dark="#000000"))
     return render_pdf(html, certificate.institute_id)
 

@@ -1,22 +1,32 @@
 """Certificates: issued for a passed certification once its result is released, never while a proctoring violation
 withholds the result; revoked by an admin with a reason (or when a violation is found later); checked
-by anyone at /verify/<code>."""
+by anyone at /verify/<code>, which also says when one expired.
+
+Each institute sets its certificate in the console: the wording (a title and a body, plain text with the
+placeholders of PLACEHOLDERS), the signatory's name and title, a signature image and the candidate
+identifier printed. A certificate keeps them as they were when it was issued, with its expiry (the
+assessment's validity in months from the day of issue)."""
 from __future__ import annotations
 
+import calendar
 import secrets
+import string
+from datetime import datetime
 
 from sqlalchemy import select
 
 from webapp.accounts.models import User
 from webapp.assessments.models import AssessmentKind
 from webapp.audit.services import audit
+from webapp.core import storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
-from webapp.core.errors import Conflict, ValidationError
+from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
+from webapp.core.validation import single_line
 from webapp.proctoring.services import result_withheld
-from webapp.results.models import Certificate
+from webapp.results.models import CandidateIdentifier, Certificate, CertificateSettings
 from webapp.sittings.models import Sitting
 
 # Unambiguous upper-case letters and digits (no 0/O, 1/I/L), read aloud or typed from paper.
@@ -41,6 +51,34 @@ def _earned(sitting: Sitting) -> bool:
             and sitting.released_at is not None and bool(sitting.passed) and not result_withheld(sitting))
 
 
+def _add_months(moment: datetime, months: int) -> datetime:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1: 28/29 Feb)."""
+    year, month = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + year, month + 1
+    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+
+
+def _new_certificate(sitting: Sitting) -> Certificate:
+    """The sitting's certificate as issued now: the institute's current wording, signatory and identifier,
+    and the expiry that the assessment's validity gives."""
+    settings = certificate_settings(sitting.institute_id)
+    assessment = sitting.exam.assessment
+    issued_at = utcnow()
+    label, identifier = _identifier(settings, sitting)
+    values = {"candidate": sitting.candidate.name, "assessment": assessment.name, "level": sitting.level.value,
+              "date": issued_at.strftime("%d %B %Y"), "identifier": identifier,
+              "institute": sitting.exam.institute.name}
+    return Certificate(
+        institute_id=sitting.institute_id, sitting_id=sitting.id, code=new_code(),
+        candidate_name=sitting.candidate.name, assessment_name=assessment.name, level=sitting.level,
+        issued_at=issued_at, expires_at=(_add_months(issued_at, assessment.certificate_validity_months)
+                                         if assessment.certificate_validity_months else None),
+        identifier_label=label, candidate_identifier=identifier,
+        title=(settings.title or DEFAULT_TITLE).format_map(values)[:200], body=(settings.body or DEFAULT_BODY).format_map(values),
+        signatory_name=settings.signatory_name, signatory_title=settings.signatory_title,
+        signature_key=settings.signature_key)
+
+
 def reconcile(sitting: Sitting) -> Certificate | None:
     """Keep the sitting's certificate in step with its result, at its release and after a correction, a
     proctor's review or an admin's override (webapp/results/release.py calls it): issued once earned (the result is set to passed first); withdrawn
@@ -51,9 +89,7 @@ def reconcile(sitting: Sitting) -> Certificate | None:
     if existing is None:
         if not earned:
             return None
-        existing = Certificate(institute_id=sitting.institute_id, sitting_id=sitting.id, code=new_code(),
-                               candidate_name=sitting.candidate.name, assessment_name=sitting.exam.assessment.name,
-                               level=sitting.level, issued_at=utcnow())
+        existing = _new_certificate(sitting)
         db.session.add(existing)
     elif existing.is_valid and not earned:
         existing.revoked_at = utcnow()
@@ -88,3 +124,128 @@ def by_code(code: str) -> Certificate | None:
     if len(normalised) > 32:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == normalised))
+
+
+# The institute's certificate settings ---------------------------------------------------------------
+
+# What the wording may say in braces, filled in when a certificate is issued; {{ and }} are braces.
+PLACEHOLDERS = {
+    "candidate": "the candidate's name",
+    "assessment": "the assessment's name",
+    "level": "the CEFR level certified",
+    "date": "the date of issue",
+    "identifier": "the candidate identifier (empty when none is printed)",
+    "institute": "the institute's name",
+}
+DEFAULT_TITLE = "Certificate"
+DEFAULT_BODY = "This certifies that {candidate} has passed {assessment} at level {level} on {date}."
+MAX_BODY_LENGTH = 2000
+SIGNATURE_FORMATS = ("PNG", "JPEG")
+MAX_SIGNATURE_BYTES = 512 * 1024
+IDENTIFIER_LABELS = {CandidateIdentifier.USERNAME: "Username", CandidateIdentifier.EMAIL: "E-mail"}
+
+
+def certificate_settings(institute_id: int) -> CertificateSettings:
+    """The institute's settings, or the defaults (unsaved) when it never set any."""
+    return db.session.get(CertificateSettings, institute_id) or CertificateSettings(
+        institute_id=institute_id, title="", body="", signatory_name="", signatory_title="", signature_key="",
+        identifier=CandidateIdentifier.NONE, identifier_field="")
+
+
+def _identifier(settings: CertificateSettings, sitting: Sitting) -> tuple[str, str]:
+    """The identifier's label and the candidate's value, as the settings ask; both empty for none."""
+    if settings.identifier == CandidateIdentifier.REGISTRATION_FIELD:
+        value = (sitting.registration or {}).get(settings.identifier_field, "")
+        return settings.identifier_field, " ".join(str(value or "").split())[:200]
+    if settings.identifier == CandidateIdentifier.NONE:
+        return "", ""
+    return IDENTIFIER_LABELS[settings.identifier], getattr(sitting.candidate, settings.identifier.value)
+
+
+def _wording(text: str, label: str, field: str, max_length: int) -> str:
+    """Plain text whose braces name only PLACEHOLDERS, plainly ({date:%Y} or {candidate!r} are refused)."""
+    if len(text) > max_length:
+        raise ValidationError(f"The {label} is longer than {max_length:,} characters.", field=field)
+    known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        raise ValidationError(f"The {label} has a brace without its pair: write {{{{ and }}}} for a brace itself, "
+                              f"and use only {known}.", field=field) from None
+    for _literal, name, spec, conversion in parts:
+        if name is not None and (name not in PLACEHOLDERS or spec or conversion):
+            raise ValidationError(f"The {label} has an unknown placeholder {{{name}}}: use only {known}.",
+                                  field=field)
+    return text
+
+
+def _signature_summary(key: str) -> str:
+    return "set" if key else ""
+
+
+def update_certificate_settings(actor: User, *, title: str, body: str, signatory_name: str, signatory_title: str,
+                                identifier: str, identifier_field: str = "", signature: bytes | None = None,
+                                remove_signature: bool = False) -> CertificateSettings:
+    """Save the institute's certificate settings (admins); certificates issued before keep theirs. A new
+    signature image (PNG or JPEG, by its bytes, up to 512 KB) replaces the one before."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    title = _wording(single_line(title, "The title", field="title", max_length=200), "title", "title", 200)
+    body = _wording((body or "").strip().replace("\r\n", "\n"), "body", "body", MAX_BODY_LENGTH)
+    signatory_name = single_line(signatory_name, "The signatory's name", field="signatory_name", max_length=200)
+    signatory_title = single_line(signatory_title, "The signatory's title", field="signatory_title", max_length=200)
+    source = parse_enum(CandidateIdentifier, identifier or CandidateIdentifier.NONE.value, "identifier", "identifier")
+    field_name = single_line(identifier_field, "The registration field", field="identifier_field", max_length=100)
+    if source == CandidateIdentifier.REGISTRATION_FIELD and not field_name:
+        raise ValidationError("Name the registration field whose answer identifies the candidate.",
+                              field="identifier_field")
+    if source != CandidateIdentifier.REGISTRATION_FIELD:
+        field_name = ""
+    if signature:
+        if len(signature) > MAX_SIGNATURE_BYTES:
+            raise ValidationError("The signature image must be at most 512 KB.", field="signature")
+        if storage.image_format(signature) not in SIGNATURE_FORMATS:
+            raise ValidationError("The signature image must be a PNG or JPEG image.", field="signature")
+    settings = certificate_settings(actor.institute_id)
+    names = ("title", "body", "signatory_name", "signatory_title", "identifier", "identifier_field", "signature")
+
+    def summary() -> dict:
+        return {name: _signature_summary(settings.signature_key) if name == "signature"
+                else str(getattr(settings, name)) for name in names}
+
+    was = summary()
+    settings.title, settings.body = title, body
+    settings.signatory_name, settings.signatory_title = signatory_name, signatory_title
+    settings.identifier, settings.identifier_field = source, field_name
+    if signature:
+        # The image before stays on disk: certificates issued with it still show it.
+        settings.signature_key = storage.store_institute_image(actor.institute_id, "signature", signature)
+    elif remove_signature:
+        settings.signature_key = ""
+    db.session.add(settings)
+    db.session.flush()
+    now = summary()
+    changed = [name for name in names if now[name] != was[name] or (name == "signature" and signature)]
+    if changed:
+        audit(actor, "institute.certificate", "institute", actor.institute_id, {name: was[name] for name in changed},
+              {name: now[name] for name in changed}, label=actor.institute.name)
+    return settings
+
+
+SAMPLE_VALUES = {"candidate": "Maria Example", "assessment": "English B2 Certificate", "level": "B2",
+                 "date": "04 December 2026", "identifier": "maria.example", "institute": "Your institute"}
+
+
+def wording_preview(settings: CertificateSettings) -> tuple[str, str]:
+    """The title and body as a certificate would print them, with sample values (the saved wording is valid)."""
+    return ((settings.title or DEFAULT_TITLE).format_map(SAMPLE_VALUES),
+            (settings.body or DEFAULT_BODY).format_map(SAMPLE_VALUES))
+
+
+def signature_image(institute_id: int, key: str) -> tuple[bytes, str] | None:
+    """A signature image of the institute (the settings' or one a certificate was issued with)."""
+    if not key or not key.startswith(f"{int(institute_id)}/"):
+        return None
+    try:
+        return storage.read_image(key)
+    except NotFound:    # the file is gone (a restored database without its uploads): printed without it
+        return None

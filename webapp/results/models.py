@@ -1,10 +1,12 @@
-"""Certificates: one per passed certification sitting, checked by anyone through its verification code."""
+"""Certificates: one per passed certification sitting, checked by anyone through its verification code;
+the institute's certificate settings (wording, signatory, identifier); re-score runs of the worker."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel
@@ -27,6 +29,18 @@ class Certificate(db.Model):
     assessment_name: Mapped[str] = mapped_column(String(200))
     level: Mapped[CefrLevel] = mapped_column(enum_type(CefrLevel))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # As issued, so that later edits of the settings or the assessment do not change a certificate: the
+    # end of its validity (none: it never expires), the identifier printed (label and value, both empty
+    # when none), the wording with its placeholders filled in (an empty body: issued before wordings
+    # existed, shown in the standard words), the signatory and the storage key of the signature image.
+    expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    identifier_label: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    candidate_identifier: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(200), default="Certificate", server_default="Certificate")
+    body: Mapped[str] = mapped_column(Text, default="", server_default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signature_key: Mapped[str] = mapped_column(String(200), default="", server_default="")
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
@@ -35,4 +49,81 @@ class Certificate(db.Model):
 
     @property
     def is_valid(self) -> bool:
+        """Not revoked (an expired certificate was valid; `is_expired` says whether it still is)."""
         return self.revoked_at is None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
+
+
+class CandidateIdentifier(enum.StrEnum):
+    """What identifies the candidate on a certificate besides the name."""
+
+    NONE = "none"
+    USERNAME = "username"
+    EMAIL = "email"
+    REGISTRATION_FIELD = "registration_field"   # the answer to the registration field named in `identifier_field`
+
+
+class CertificateSettings(db.Model):
+    """An institute's certificate: its wording (title and body with placeholders, see
+    `certificates.PLACEHOLDERS`), the signatory, the signature image and the candidate identifier printed.
+    No row: the standard wording, no signatory, no identifier."""
+
+    __tablename__ = "certificate_settings"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    signature_key: Mapped[str] = mapped_column(String(200), default="")
+    identifier: Mapped[CandidateIdentifier] = mapped_column(enum_type(CandidateIdentifier),
+                                                            default=CandidateIdentifier.NONE)
+    identifier_field: Mapped[str] = mapped_column(String(100), default="")
+
+
+class RescoreState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_RESCORE_STATES = (RescoreState.QUEUED, RescoreState.RUNNING)
+
+
+class RescoreRun(db.Model):
+    """A re-score too large for one request, done by the worker a batch at a time. `sitting_ids` are the
+    sittings found outdated when it was queued; the first `done` of them are re-scored."""
+
+    __tablename__ = "rescore_runs"
+    # One active run per question, even when two examiners apply at the same moment.
+    __table_args__ = (Index("uq_rescore_runs_active_question", "question_id", unique=True,
+                            sqlite_where=text("state IN ('queued', 'running')"),
+                            postgresql_where=text("state IN ('queued', 'running')")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    sitting_ids: Mapped[list] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    results_changed: Mapped[int] = mapped_column(default=0)
+    outcomes_changed: Mapped[int] = mapped_column(default=0)
+    # The labels of the results that changed, for the audit entry written when the run finishes.
+    changed: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_RESCORE_STATES
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state == RescoreState.FAILED

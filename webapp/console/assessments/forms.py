@@ -96,6 +96,7 @@ class AssessmentForm(RowsForm):
     on_screen_calculator = BooleanField("On-screen calculator")
     target_level = SelectField("Target level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
     pass_mark_percent = FloatField("Pass mark (%)", validators=[Optional()])
+    certificate_validity_months = IntegerField("Certificates valid for (months)", validators=[Optional()])
     placement_bands = FieldList(FormField(BandForm))
     section_name = StringField("Name of the first section", default="Section 1",
                                validators=[DataRequired(), Length(max=200)])
@@ -110,6 +111,7 @@ class AssessmentForm(RowsForm):
             show_answers_in_report=self.show_answers_in_report.data,
             on_screen_calculator=self.on_screen_calculator.data,
             target_level=self.target_level.data or None, pass_mark_percent=self.pass_mark_percent.data,
+            certificate_validity_months=self.certificate_validity_months.data,
             placement_bands=[{"level": band.level.data, "min_percent": band.min_percent.data}
                              for band in (entry.form for entry in self.placement_bands)
                              if band.level.data or band.min_percent.data is not None],

@@ -113,13 +113,20 @@ def question_detail(question_id):
 @blueprint.get("/bank/questions/<int:question_id>/rescore")
 @login_required
 def question_rescore_preview(question_id):
-    return render_template("console/bank/rescore.html", rescore=rescoring.preview_rescore(current_user, question_id))
+    # htmx polls the run's progress partial while the worker re-scores.
+    page = rescoring.rescore_page(current_user, question_id)
+    return render("console/bank/rescore.html", "console/bank/_rescore_run.html", page=page, run=page.run,
+                  rescore=page.preview)
 
 
 @blueprint.post("/bank/questions/<int:question_id>/rescore")
 @login_required
 def question_rescore(question_id):
     rescore = rescoring.apply_rescore(current_user, question_id)
+    if rescore.run is not None:
+        flash(f"{rescore.run.total:,} results are re-scored in the background; this page shows how far it got.",
+              "success")
+        return redirect(url_for("bank.question_rescore_preview", question_id=question_id))
     flash(f"{len(rescore.sittings)} result(s) re-scored with the current key: {rescore.results_changing} changed, "
           f"{rescore.outcomes_changing} outcome(s) changed.", "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))

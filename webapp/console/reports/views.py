@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, Response, flash, redirect, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from webapp.console.reports.forms import CertificateSettingsForm
 from webapp.core.extensions import limiter
+from webapp.core.permissions import Permission, require
 from webapp.proctoring import services as proctoring
 from webapp.reports import services
 from webapp.results import certificates
-from webapp.web import candidate_page, page_number, render, safe_next_url
+from webapp.web import attempt, candidate_page, page_number, render, safe_next_url
 
 blueprint = Blueprint("reports", __name__)
 
@@ -76,8 +78,9 @@ def verify_form():
 def verify(code):
     certificate = certificates.by_code(code)
     institute = certificate.sitting.exam.institute if certificate else None
-    return candidate_page("reports/verify.html", certificate=certificate, code=code,
-                          institute=institute), 200 if certificate else 404
+    return candidate_page("reports/verify.html", certificate=certificate, code=code, institute=institute,
+                          signature=services.signature_uri(certificate) if certificate else None), \
+        200 if certificate else 404
 
 
 @blueprint.get("/verify/<code>.pdf")
@@ -104,3 +107,30 @@ def revoke_certificate(certificate_id):
     certificate = certificates.revoke(current_user, certificate_id, request.form.get("reason", ""))
     flash(f"The certificate {certificate.code} of {certificate.candidate_name} is revoked.", "success")
     return redirect(safe_next_url(request.form.get("next"), url_for(".certificate_list")))
+
+
+@blueprint.route("/settings/certificate", methods=["GET", "POST"])
+@login_required
+def certificate_settings():
+    require(current_user, Permission.MANAGE_INSTITUTE)
+    settings = certificates.certificate_settings(current_user.institute_id)
+    form = CertificateSettingsForm(obj=settings, identifier=settings.identifier.value)
+    if form.validate_on_submit() and attempt(form, certificates.update_certificate_settings, current_user,
+                                             **form.settings()):
+        flash("The certificate settings are saved; certificates issued before keep their own.", "success")
+        return redirect(url_for(".certificate_settings"))
+    return render_template("reports/certificate_settings.html", form=form, settings=settings,
+                           placeholders=certificates.PLACEHOLDERS, preview=certificates.wording_preview(settings))
+
+
+@blueprint.get("/settings/certificate/signature")
+@login_required
+def certificate_signature():
+    require(current_user, Permission.MANAGE_INSTITUTE)
+    image = certificates.signature_image(current_user.institute_id,
+                                        certificates.certificate_settings(current_user.institute_id).signature_key)
+    if image is None:
+        abort(404)
+    response = Response(image[0], mimetype=image[1])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
