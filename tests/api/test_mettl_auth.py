@@ -3,7 +3,7 @@ way a request is refused (E401, E403, E405, E422, E504, E509)."""
 import json
 import time
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from sqlalchemy import func, select
@@ -63,6 +63,28 @@ def test_a_signature_sent_without_url_encoding_is_read_with_its_plus_signs(clien
             break
     response = client.get(f"/v1/pbts?ak={credential.ak}&ts={ts}&asgn={signature}")
     assert response.status_code == 200, response.get_json()
+
+
+def test_post_parameters_as_raw_json_in_the_query_and_an_unencoded_e_mail_in_the_path(client, credential,
+                                                                                    admin, factory):
+    """Clients others wrote: `rd` as raw JSON in the query string of a POST, and the e-mail written into
+    the path as it is (its + and @ unencoded); each parameter is still signed."""
+    exam = factory.exam(admin)
+    rd = '{"registrationDetails":[{"Email Address":"al.tag@example.com","First Name":"Al","Last Name":"Li"}]}'
+    ts = f"{time.time():.6f}"
+    path = f"/v1/schedules/{exam.access_key}/candidates"
+    signature = mettl_signature(credential.private_key, "POST", f"http://localhost{path}",
+                                {"rd": rd, "ak": credential.ak, "ts": ts})
+    response = client.post(f"{path}?rd={rd}&ak={credential.ak}&ts={ts}&asgn={quote(signature, safe='')}")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["registrationStatus"][0]["status"] == "ToBeTaken"
+    ts = f"{time.time():.6f}"
+    register(admin, exam, "al+tag@example.com")
+    path = f"/v1/schedules/{exam.access_key}/candidates/al+tag@example.com"
+    signature = mettl_signature(credential.private_key, "GET", f"http://localhost{path}",
+                                {"ak": credential.ak, "ts": ts})
+    response = client.get(f"{path}?ak={credential.ak}&ts={ts}&asgn={quote(signature, safe='')}")
+    assert response.status_code == 200 and response.get_json()["candidate"]["email"] == "al+tag@example.com"
 
 
 def test_json_parameters_are_verified_as_the_raw_strings_sent(mettl, client, credential):
