@@ -5,7 +5,7 @@ from __future__ import annotations
 from webapp.accounts.services import add_staff, create_institute, institute_by_name
 from webapp.assessments import catalogue
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
-from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.bank.services import QuestionInput, create_question, create_skill, skill_by_name
 from webapp.core.permissions import Role
 from datetime import datetime, timedelta
 from typing import Callable
@@ -151,7 +151,9 @@ def seed_demo() -> bool:
 def _seed_certification(admin, question_ids: list[int]) -> None:
     """A certification with three candidates who took it: one passed (with a certificate), one failed,
     and one whose essay waits in the grading queue."""
-    english = create_skill(admin, "Writing", "Short texts marked by an examiner.")
+    # The catalogue's placement test, added above, brings its Writing skill; the essay joins it.
+    english = (skill_by_name(admin.institute_id, "Writing")
+               or create_skill(admin, "Writing", "Short texts marked by an examiner."))
     essay = create_question(admin, QuestionInput(
         type="LONG_ANSWER", skill_id=english.id, difficulty="MEDIUM", cefr_level="A2", marks=4,
         stem="<p>Write a short e-mail to a friend about your weekend (40 to 60 words).</p>"))
