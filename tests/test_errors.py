@@ -40,7 +40,9 @@ def test_an_unexpected_error_gets_a_branded_page_that_says_what_to_do(strict_app
 def test_an_unexpected_api_error_keeps_the_dialects_shape(strict_app):
     response = strict_app.test_client().get("/v1/fails")
     assert response.status_code == 500
-    assert response.get_json() == {"status": "error", "error": {"code": "E503", "message": "Internal server error."}}
+    # Section 9's message for the code, our words beside it.
+    assert response.get_json() == {"status": "error", "error": {
+        "code": "E503", "message": "API Service is currently unavailable", "detail": "Internal server error."}}
 
 
 def test_an_expired_form_says_to_reload_it_and_links_back(strict_app, admin):
