@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WEB_WORKERS ?= 2
 
-.PHONY: run test install install-test migrate clean
+.PHONY: run test install install-test migrate translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ run: migrate
 # Honours TEST_DATABASE_URL (a PostgreSQL URL) to run the same suite on PostgreSQL.
 test: install-test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# New texts from the sources into every language's catalogues (translations/<language>/<area>.po), then
+# compiled. The app compiles a changed catalogue itself when it starts, so `run` and `test` need no step.
+translations: install
+	$(FLASK) translations update
+	$(FLASK) translations compile
 
 clean:
 	rm -rf $(VENV) .pytest_cache

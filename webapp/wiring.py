@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.accounts.credentials import prune_now_and_then
@@ -38,7 +39,8 @@ from webapp.core import config as config_module
 from webapp.core import events
 from webapp.core.database import configure_engine
 from webapp.core.errors import register_error_handlers
-from webapp.core.extensions import csrf, db, limiter, login_manager, mail, migrate
+from webapp.core.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from webapp.core.i18n import COMPILED, compile_catalogues
 from webapp.core.jobs import register_periodic_job
 from webapp.core.permissions import Permission, can
 from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
@@ -51,6 +53,7 @@ from webapp.proctoring.services import purge_old_images
 from webapp.results import release, rescoring
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
+from webapp.web.language import select_language, select_time_zone, start_request, template_helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -134,10 +137,16 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
+    # Built from the `.po` files when one changed, so a fresh checkout reads every language at once.
+    compile_catalogues()
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(COMPILED))
+    babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    app.before_request(start_request)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message = lazy_gettext("Please log in to continue.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
 
@@ -152,7 +161,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Permission=Permission)
+    app.jinja_env.globals.update(can=can, Permission=Permission, **template_helpers())
     app.jinja_env.filters["blank_boxes"] = blank_boxes
 
 

@@ -5,6 +5,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,10 +13,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Role
 
 
-class ReleasePolicy(enum.StrEnum):
+class ReleasePolicy(Labelled, enum.StrEnum):
     """When a graded result reaches the candidate (webapp/results/release.py holds the rules)."""
     AT_ONCE = "at_once"            # when graded, unless proctoring left something for a review
     AFTER_REVIEW = "after_review"  # when a proctor's review gives an outcome (on a proctored exam)
@@ -25,6 +27,13 @@ class ReleasePolicy(enum.StrEnum):
     def label(self) -> str:
         return {"at_once": "At once", "after_review": "After the proctoring review",
                 "by_hand": "By hand (staff release it)"}[self.value]
+
+
+labels(ReleasePolicy, {
+    ReleasePolicy.AT_ONCE: _l('As soon as it is graded'),
+    ReleasePolicy.AFTER_REVIEW: _l('After the proctoring review'),
+    ReleasePolicy.BY_HAND: _l('When staff release it'),
+})
 
 
 class Institute(TimestampMixin, db.Model):
@@ -46,6 +55,9 @@ class Institute(TimestampMixin, db.Model):
     # The release policy of the institute's exams that do not choose their own.
     default_release_policy: Mapped[ReleasePolicy] = mapped_column(enum_type(ReleasePolicy),
                                                                   default=ReleasePolicy.AT_ONCE)
+    # The language and IANA time zone of its console and candidate pages; "" reads the browser's language.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     parent: Mapped[Optional["Institute"]] = relationship(remote_side="Institute.id")
 
@@ -62,6 +74,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    # The console's language for this staff member; "" follows the institute's.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     institute: Mapped[Institute] = relationship()
 

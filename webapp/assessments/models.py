@@ -5,15 +5,17 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
 from webapp.core.database import TimestampMixin, enum_type, remember_deletion
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
-class AssessmentKind(enum.StrEnum):
+class AssessmentKind(Labelled, enum.StrEnum):
     STANDARD = "standard"
     PLACEMENT = "placement"          # the result is a CEFR level, from `placement_bands`
     CERTIFICATION = "certification"  # pass or fail against `pass_mark_percent` at `target_level`
@@ -32,13 +34,26 @@ class AssessmentKind(enum.StrEnum):
         return self == AssessmentKind.CERTIFICATION
 
 
-class FieldType(enum.StrEnum):
+labels(AssessmentKind, {
+    AssessmentKind.STANDARD: _l('Standard test'),
+    AssessmentKind.PLACEMENT: _l('Placement test'),
+    AssessmentKind.CERTIFICATION: _l('Certification test'),
+})
+
+
+class FieldType(Labelled, enum.StrEnum):
     TEXT_BOX = "TextBox"
     SELECT_BOX = "SelectBox"
 
     @property
     def label(self) -> str:
         return "Choice list" if self == FieldType.SELECT_BOX else "Text box"
+
+
+labels(FieldType, {
+    FieldType.TEXT_BOX: _l('Text box'),
+    FieldType.SELECT_BOX: _l('List to choose from'),
+})
 
 
 class Assessment(TimestampMixin, db.Model):

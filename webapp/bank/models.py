@@ -4,15 +4,17 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.matching import AnswerKey, Matching
 from webapp.core.database import TimestampMixin, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
-class QuestionType(enum.StrEnum):
+class QuestionType(Labelled, enum.StrEnum):
     MCQ = "MCQ"                    # one correct option
     MCA = "MCA"                    # several correct options
     FITB = "FITB"                  # blanks [[1]]..[[n]] in the stem, each with accepted answers
@@ -41,6 +43,15 @@ class QuestionType(enum.StrEnum):
         return self == QuestionType.LONG_ANSWER
 
 
+labels(QuestionType, {
+    QuestionType.MCQ: _l('Multiple choice (one answer)'),
+    QuestionType.MCA: _l('Multiple choice (several answers)'),
+    QuestionType.FITB: _l('Fill in the blanks'),
+    QuestionType.SHORT_ANSWER: _l('Short answer'),
+    QuestionType.LONG_ANSWER: _l('Essay'),
+})
+
+
 QUESTION_TYPE_LABELS = {
     QuestionType.MCQ: "Multiple choice (one answer)",
     QuestionType.MCA: "Multiple choice (several answers)",
@@ -56,10 +67,17 @@ QUESTION_TYPE_LABELS = {
 TYPES_WITHOUT_ITEMS = ("CODE", "SQL", "CS", "CP", "FES", "TS", "FU")
 
 
-class Difficulty(enum.StrEnum):
+class Difficulty(Labelled, enum.StrEnum):
     EASY = "EASY"
     MEDIUM = "MEDIUM"
     DIFFICULT = "DIFFICULT"
+
+
+labels(Difficulty, {
+    Difficulty.EASY: _l('Easy'),
+    Difficulty.MEDIUM: _l('Medium'),
+    Difficulty.DIFFICULT: _l('Difficult'),
+})
 
 
 class CefrLevel(enum.StrEnum):
@@ -78,9 +96,15 @@ class CefrLevel(enum.StrEnum):
         return list(CefrLevel).index(self)
 
 
-class QuestionStatus(enum.StrEnum):
+class QuestionStatus(Labelled, enum.StrEnum):
     ACTIVE = "active"
     RETIRED = "retired"   # kept for sittings and results that use it, offered to no new assessment
+
+
+labels(QuestionStatus, {
+    QuestionStatus.ACTIVE: _l('Active'),
+    QuestionStatus.RETIRED: _l('Retired'),
+})
 
 
 class Skill(TimestampMixin, db.Model):

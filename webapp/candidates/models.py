@@ -26,6 +26,8 @@ class Candidate(TimestampMixin, db.Model):
     first_name: Mapped[str] = mapped_column(String(120), default="")
     last_name: Mapped[str] = mapped_column(String(120), default="")
     current_level: Mapped[Optional[CefrLevel]] = mapped_column(enum_type(CefrLevel), default=None)
+    # The language the candidate last chose on a candidate page (or was invited in): their e-mails' language.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     @property
     def name(self) -> str:

@@ -11,6 +11,7 @@ from webapp.accounts.models import Institute
 from webapp.accounts.services import create_institute, institute_by_name
 from webapp.cli.credentials import api_credentials
 from webapp.cli.demo import DEMO_LOGINS, seed_demo
+from webapp.cli.translations import translations
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
 from webapp.notifications.worker import run_worker
@@ -18,6 +19,7 @@ from webapp.notifications.worker import run_worker
 
 def register_cli(app: Flask) -> None:
     app.cli.add_command(api_credentials)
+    app.cli.add_command(translations)
 
     @app.cli.command("create-institute")
     @click.argument("name")

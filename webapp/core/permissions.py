@@ -38,14 +38,25 @@ from __future__ import annotations
 import enum
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
+
 from webapp.core.errors import PermissionDenied
+from webapp.core.labels import Labelled, labels
 
 
-class Role(enum.StrEnum):
+class Role(Labelled, enum.StrEnum):
     ADMIN = "admin"
     EXAMINER = "examiner"
     PROCTOR = "proctor"
     SUPPORT = "support"
+
+
+labels(Role, {
+    Role.ADMIN: _l('Administrator'),
+    Role.EXAMINER: _l('Examiner'),
+    Role.PROCTOR: _l('Proctor'),
+    Role.SUPPORT: _l('Help desk'),
+})
 
 
 class Actor(Protocol):
@@ -56,7 +67,7 @@ class Actor(Protocol):
     is_active: bool
 
 
-class Permission(enum.StrEnum):
+class Permission(Labelled, enum.StrEnum):
     MANAGE_INSTITUTE = "institute.manage"
     VIEW_STAFF = "staff.view"
     MANAGE_STAFF = "staff.manage"
@@ -77,6 +88,30 @@ class Permission(enum.StrEnum):
     REVOKE_CERTIFICATES = "certificates.revoke"
     VIEW_AUDIT = "audit.view"
     VIEW_OWN_AUDIT = "audit.own"
+
+
+labels(Permission, {
+    Permission.MANAGE_INSTITUTE: _l('Manage the institute'),
+    Permission.VIEW_STAFF: _l('See the staff'),
+    Permission.MANAGE_STAFF: _l('Manage the staff'),
+    Permission.VIEW_BANK: _l('See the question bank'),
+    Permission.EDIT_BANK: _l('Edit the question bank'),
+    Permission.VIEW_ASSESSMENTS: _l('See assessments'),
+    Permission.EDIT_ASSESSMENTS: _l('Edit assessments'),
+    Permission.ADD_CATALOGUE_TEST: _l('Add tests from the catalogue'),
+    Permission.VIEW_EXAMS: _l('See exams'),
+    Permission.EDIT_EXAMS: _l('Edit exams'),
+    Permission.VIEW_CANDIDATES: _l('See candidates'),
+    Permission.EDIT_CANDIDATES: _l('Edit candidates'),
+    Permission.PROCTOR_SITTINGS: _l('Proctor sittings'),
+    Permission.VIEW_PERSONAL_LINKS: _l("See candidates' personal links"),
+    Permission.VIEW_RESULTS: _l('See results'),
+    Permission.GRADE_RESPONSES: _l('Grade answers'),
+    Permission.RELEASE_RESULTS: _l('Release results'),
+    Permission.REVOKE_CERTIFICATES: _l('Revoke certificates'),
+    Permission.VIEW_AUDIT: _l('See the audit log'),
+    Permission.VIEW_OWN_AUDIT: _l('See their own entries in the audit log'),
+})
 
 
 P = Permission

@@ -6,6 +6,7 @@ import enum
 from datetime import date, time
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, Date, ForeignKey, String, Table, Time, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,32 +14,64 @@ from webapp.accounts.models import Institute, ReleasePolicy, User
 from webapp.assessments.models import Assessment
 from webapp.core.database import TimestampMixin, enum_type, remember_deletion
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
-class ExamStatus(enum.StrEnum):
+class ExamStatus(Labelled, enum.StrEnum):
     ACTIVE = "ACTIVE"
     INACTIVE = "INACTIVE"   # deactivated: the links answer "exam inactive", nothing is lost
 
 
-class ScheduleType(enum.StrEnum):
+labels(ExamStatus, {
+    ExamStatus.ACTIVE: _l('Active'),
+    ExamStatus.INACTIVE: _l('Inactive'),
+})
+
+
+class ScheduleType(Labelled, enum.StrEnum):
     ALWAYS_ON = "AlwaysOn"
     FIXED = "Fixed"
 
 
-class FixedAccessOption(enum.StrEnum):
+labels(ScheduleType, {
+    ScheduleType.ALWAYS_ON: _l('Always open'),
+    ScheduleType.FIXED: _l('Fixed dates'),
+})
+
+
+class FixedAccessOption(Labelled, enum.StrEnum):
     EXACT_TIME = "ExactTime"   # one window from the start date and time to the end date and time
     SLOT_WISE = "SlotWise"     # the daily slot from the start time to the end time on each date of the range
 
 
-class AccessType(enum.StrEnum):
+labels(FixedAccessOption, {
+    FixedAccessOption.EXACT_TIME: _l('One window'),
+    FixedAccessOption.SLOT_WISE: _l('A daily slot'),
+})
+
+
+class AccessType(Labelled, enum.StrEnum):
     OPEN_FOR_ALL = "OpenForAll"      # anyone with the exam link registers
     BY_INVITATION = "ByInvitation"   # only registered candidates, through their personal links
 
 
-class IpRestriction(enum.StrEnum):
+labels(AccessType, {
+    AccessType.OPEN_FOR_ALL: _l('Anyone with the link'),
+    AccessType.BY_INVITATION: _l('By invitation only'),
+})
+
+
+class IpRestriction(Labelled, enum.StrEnum):
     NONE = "NONE"
     SINGLE = "SINGLE"
     RANGE = "RANGE"
+
+
+labels(IpRestriction, {
+    IpRestriction.NONE: _l('Any address'),
+    IpRestriction.SINGLE: _l('One address'),
+    IpRestriction.RANGE: _l('An address range'),
+})
 
 
 exam_proctors = Table(
@@ -66,7 +99,10 @@ class Exam(TimestampMixin, db.Model):
     ends_on_date: Mapped[Optional[date]] = mapped_column(Date, default=None)
     starts_on_time: Mapped[Optional[time]] = mapped_column(Time, default=None)
     ends_on_time: Mapped[Optional[time]] = mapped_column(Time, default=None)
-    time_zone: Mapped[str] = mapped_column(String(10), default="UTC+00:00")
+    # A named IANA zone (`Europe/Berlin`, daylight saving applied) or Mettl's fixed `UTC+05:30`.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC+00:00")
+    # The candidate pages' and e-mails' language; "" follows the institute's.
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
     access_type: Mapped[AccessType] = mapped_column(enum_type(AccessType), default=AccessType.OPEN_FOR_ALL)
     email_on_invitation: Mapped[bool] = mapped_column(default=False)

@@ -6,24 +6,40 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.clock import utcnow
 from webapp.core.database import UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
-class MessageKind(enum.StrEnum):
+class MessageKind(Labelled, enum.StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"   # a signed JSON POST to an integrator's callback URL
 
 
-class MessageStatus(enum.StrEnum):
+labels(MessageKind, {
+    MessageKind.EMAIL: _l('E-mail'),
+    MessageKind.WEBHOOK: _l('Webhook'),
+})
+
+
+class MessageStatus(Labelled, enum.StrEnum):
     PENDING = "pending"      # waiting for its next attempt
     SENDING = "sending"      # claimed by a worker until `claimed_until`
     SENT = "sent"            # the peer accepted it
     DEAD = "dead"            # refused for good or out of attempts; kept for the log and a manual retry
+
+
+labels(MessageStatus, {
+    MessageStatus.PENDING: _l('Waiting'),
+    MessageStatus.SENDING: _l('Sending'),
+    MessageStatus.SENT: _l('Sent'),
+    MessageStatus.DEAD: _l('Failed for good'),
+})
 
 
 class OutboxMessage(db.Model):

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from webapp.core.clock import utcnow
 from webapp.core.database import UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
 class Flag(db.Model):
@@ -31,10 +33,17 @@ class Flag(db.Model):
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
 
-class ReviewOutcome(enum.StrEnum):
+class ReviewOutcome(Labelled, enum.StrEnum):
     CLEAR = "clear"
     SUSPICIOUS = "suspicious"
     VIOLATION = "violation"
+
+
+labels(ReviewOutcome, {
+    ReviewOutcome.CLEAR: _l('Clear'),
+    ReviewOutcome.SUSPICIOUS: _l('Suspicious'),
+    ReviewOutcome.VIOLATION: _l('Violation'),
+})
 
 
 class Review(db.Model):

@@ -14,8 +14,9 @@ import base64
 import enum
 from pathlib import Path
 
-import segno
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
+import segno
 from sqlalchemy import func, or_, select
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
@@ -26,6 +27,7 @@ from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Permission, require
 from webapp.results import release
 from webapp.results.certificates import by_code, signature_image
@@ -172,10 +174,17 @@ def certificate_filename(certificate: Certificate) -> str:
     return f"certificate-{certificate.code}.pdf"
 
 
-class CertificateStatus(enum.StrEnum):
+class CertificateStatus(Labelled, enum.StrEnum):
     ALL = "all"
     VALID = "valid"
     REVOKED = "revoked"
+
+
+labels(CertificateStatus, {
+    CertificateStatus.ALL: _l('All'),
+    CertificateStatus.VALID: _l('Valid'),
+    CertificateStatus.REVOKED: _l('Revoked'),
+})
 
 
 def certificate_list(actor: User, *, search: str = "", status: str = "all", page: int = 1, per_page: int = 25):

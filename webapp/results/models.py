@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +14,7 @@ from webapp.bank.models import CefrLevel
 from webapp.core.clock import utcnow
 from webapp.core.database import UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 from webapp.sittings.models import Sitting
 
 
@@ -57,13 +59,21 @@ class Certificate(db.Model):
         return self.expires_at is not None and self.expires_at <= utcnow()
 
 
-class CandidateIdentifier(enum.StrEnum):
+class CandidateIdentifier(Labelled, enum.StrEnum):
     """What identifies the candidate on a certificate besides the name."""
 
     NONE = "none"
     USERNAME = "username"
     EMAIL = "email"
     REGISTRATION_FIELD = "registration_field"   # the answer to the registration field named in `identifier_field`
+
+
+labels(CandidateIdentifier, {
+    CandidateIdentifier.NONE: _l("None: the name only"),
+    CandidateIdentifier.USERNAME: _l("The candidate's username"),
+    CandidateIdentifier.EMAIL: _l("The candidate's e-mail address"),
+    CandidateIdentifier.REGISTRATION_FIELD: _l("A registration field's answer"),
+})
 
 
 class CertificateSettings(db.Model):
@@ -84,11 +94,19 @@ class CertificateSettings(db.Model):
     identifier_field: Mapped[str] = mapped_column(String(100), default="")
 
 
-class RescoreState(enum.StrEnum):
+class RescoreState(Labelled, enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+
+
+labels(RescoreState, {
+    RescoreState.QUEUED: _l('Queued'),
+    RescoreState.RUNNING: _l('Running'),
+    RescoreState.DONE: _l('Done'),
+    RescoreState.FAILED: _l('Failed'),
+})
 
 
 ACTIVE_RESCORE_STATES = (RescoreState.QUEUED, RescoreState.RUNNING)

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -14,10 +15,11 @@ from webapp.candidates.models import Candidate
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 from webapp.exams.models import Exam
 
 
-class SittingStatus(enum.StrEnum):
+class SittingStatus(Labelled, enum.StrEnum):
     REGISTERED = "registered"
     MAIL_SENT = "mail_sent"
     CHECK_STARTED = "check_started"
@@ -36,15 +38,34 @@ class SittingStatus(enum.StrEnum):
         return "ToBeTaken"
 
 
+labels(SittingStatus, {
+    SittingStatus.REGISTERED: _l('Registered'),
+    SittingStatus.MAIL_SENT: _l('Invitation delivered'),
+    SittingStatus.CHECK_STARTED: _l('System check started'),
+    SittingStatus.CHECK_COMPLETED: _l('System check passed'),
+    SittingStatus.EXAM_SESSION_OPENED: _l('Admitted'),
+    SittingStatus.EXAM_STARTED: _l('Taking the test'),
+    SittingStatus.EXAM_FINISHED: _l('Finished'),
+})
+
+
 NOT_STARTED = frozenset({SittingStatus.REGISTERED, SittingStatus.MAIL_SENT, SittingStatus.CHECK_STARTED,
                          SittingStatus.CHECK_COMPLETED, SittingStatus.EXAM_SESSION_OPENED})
 
 
-class FinishMode(enum.StrEnum):
+class FinishMode(Labelled, enum.StrEnum):
     NORMAL_SUBMISSION = "NormalSubmission"
     EXPIRED = "Expired"
     TERMINATED_BY_PROCTOR = "TerminatedByProctor"
     BROWSING_TOLERANCE_EXCEEDED = "BrowsingToleranceExceeded"
+
+
+labels(FinishMode, {
+    FinishMode.NORMAL_SUBMISSION: _l('Submitted by the candidate'),
+    FinishMode.EXPIRED: _l('Time ran out'),
+    FinishMode.TERMINATED_BY_PROCTOR: _l('Ended by a proctor'),
+    FinishMode.BROWSING_TOLERANCE_EXCEEDED: _l('Ended: left the test page too often'),
+})
 
 
 # The ways a test ends that a proctor may undo by resuming it with new time.
