@@ -87,14 +87,22 @@ def with_language(path: str, language: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}lang={language}"
 
 
-def axe_violations(page) -> list[str]:
-    """The page's critical and serious violations, one line each with the elements concerned."""
+def problems_of(page) -> list[str]:
+    """The page's critical and serious axe violations, one line each with the elements concerned; and,
+    beyond axe, a missing top-level heading and (on a phone) a page wider than the screen."""
     page.add_script_tag(path=str(AXE))
     results = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    return [f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
-            + "; ".join(" ".join(node["target"]) + " " + node.get("failureSummary", "").replace("\n", " ")
-                        for node in violation["nodes"][:4])
-            for violation in results["violations"] if violation["impact"] in BLOCKING]
+    found = [f"{violation['id']} ({violation['impact']}): {violation['help']} -> "
+             + "; ".join(" ".join(node["target"]) + " " + node.get("failureSummary", "").replace("\n", " ")
+                         for node in violation["nodes"][:4])
+             for violation in results["violations"] if violation["impact"] in BLOCKING]
+    if page.locator("h1").count() != 1:
+        found.append(f"{page.locator('h1').count()} h1 headings instead of one")
+    width = page.viewport_size["width"]
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    if width == PHONE["width"] and scroll_width > width:
+        found.append(f"scrolls sideways on a phone: {scroll_width}px wide")
+    return found
 
 
 @pytest.fixture
@@ -131,17 +139,25 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, ad
     found: dict[str, list[str]] = {}
     staff = open_context(viewport)
     staff.goto(with_language("/login", language))
-    found["login"] = axe_violations(staff)
+    found["login"] = problems_of(staff)
     log_in(staff, admin, language)
     for name, path in console_pages(scene).items():
         staff.goto(with_language(path, language))
         expect(staff.locator("html")).to_have_attribute("lang", language)
-        found[name] = axe_violations(staff)
+        found[name] = problems_of(staff)
 
     candidate = open_context(viewport)
     for name, path in candidate_pages(scene).items():
         candidate.goto(with_language(path, language))
         expect(candidate.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
-        found[name] = axe_violations(candidate)
+        found[name] = problems_of(candidate)
     problems = {name: violations for name, violations in found.items() if violations}
     assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
+
+
+def test_debug_widths(open_context, scene, admin):
+    staff = open_context(PHONE)
+    log_in(staff, admin, "en")
+    for path in ("/bank/questions", "/"):
+        staff.goto(path)
+        print(path, staff.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.overflow-auto')).slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').trim().slice(0, 40))"""))
