@@ -76,13 +76,23 @@ function setUpCamera(form) {
       problem.hidden = false;
       return;
     }
-    // The buttons wait for the first frame: a photo taken before it would be empty.
+    // The buttons wait for the first frame: a photo taken before it would be empty. Then the first of them
+    // takes the focus from the preview (unless the candidate has moved on meanwhile).
+    const preview = area.querySelector("[data-camera-area]");
     video.addEventListener("playing", () => {
-      area.querySelectorAll("[data-take]").forEach((button) => { button.disabled = false; });
+      const buttons = area.querySelectorAll("[data-take]");
+      buttons.forEach((button) => { button.disabled = false; });
+      if (buttons.length && document.activeElement === preview) {
+        buttons[0].focus({ preventScroll: true });
+      }
     }, { once: true });
     video.srcObject = stream;
-    area.querySelector("[data-camera-area]").hidden = false;
+    preview.hidden = false;
     consentChanged();
+    // The start button is disabled now, which would drop the focus to the page: it moves to the preview,
+    // scrolled to the top of the window so that the preview and the button under it are both in view.
+    preview.focus({ preventScroll: true });
+    preview.scrollIntoView({ block: "start" });
   });
 
   area.querySelectorAll("[data-take]").forEach((button) => {

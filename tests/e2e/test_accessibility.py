@@ -107,12 +107,12 @@ def problems_of(page) -> list[str]:
 
 @pytest.fixture
 def open_context(browser, live_server):
-    """A browser context of a given size whose CSP is bypassed (axe is injected as a script, which the
-    app's policy rightly forbids); a script error on any page fails the test."""
+    """A page in a browser context of a given size whose CSP is bypassed for axe (injected as a script,
+    which the app's policy rightly forbids); a script error on any page fails the test."""
     contexts, errors = [], []
 
-    def open_one(viewport: dict):
-        context = browser.new_context(base_url=live_server, viewport=viewport, bypass_csp=True)
+    def open_one(viewport: dict, *, axe: bool = True):
+        context = browser.new_context(base_url=live_server, viewport=viewport, bypass_csp=axe)
         context.set_default_timeout(10_000)
         contexts.append(context)
         tab = context.new_page()
@@ -155,9 +155,65 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, ad
     assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
 
 
-def test_debug_widths(open_context, scene, admin):
-    staff = open_context(PHONE)
-    log_in(staff, admin, "en")
-    for path in ("/bank/questions", "/"):
-        staff.goto(path)
-        print(path, staff.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.overflow-auto')).slice(0, 12).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').trim().slice(0, 40))"""))
+
+def in_view(page, selector: str) -> bool:
+    """Whether the whole element is inside the window, as it is scrolled now."""
+    return page.evaluate("""(selector) => {
+        const box = document.querySelector(selector).getBoundingClientRect();
+        return box.width > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= window.innerHeight
+            && box.right <= window.innerWidth;
+    }""", selector)
+
+
+def test_the_camera_preview_takes_the_focus_and_is_in_view(open_context, factory, admin):
+    exam = factory.exam(admin, assessment=paper_assessment(admin, build_paper(admin)), access_type="ByInvitation",
+                        image_proctoring=True, candidate_auth_proctored=True)
+    sitting = register(admin, exam)
+    page = open_context(DESKTOP, axe=False)
+    page.goto(f"/s/{sitting.access_token}")
+    page.get_by_label("I agree that the camera is used as described above.").check()
+    page.get_by_role("button", name="Start the camera").click()
+
+    take = page.get_by_role("button", name="Take my photo")
+    expect(take).to_be_enabled()
+    expect(take).to_be_focused()
+    page.wait_for_function("document.querySelector('video[data-preview]').videoWidth > 0")
+    assert in_view(page, "video[data-preview]") and in_view(page, "[data-take=reference_photo]")
+    # Its name says what it shows: the group holding the preview is named after the camera section.
+    expect(page.get_by_role("group", name="Camera")).to_be_visible()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_console_folds_its_links_into_a_menu_on_a_phone(open_context, scene, admin, language):
+    phone = open_context(PHONE, axe=False)
+    log_in(phone, admin, language)
+    link = phone.locator(".topbar a[href='/exams']")
+    menu = phone.locator(".topbar .nav-menu > summary")
+    expect(menu).to_be_visible()
+    expect(link).to_be_hidden()
+    menu.click()
+    expect(link).to_be_visible()
+    # The open menu stays inside the screen, at the end of the bar (the left in Arabic), and the page
+    # still does not scroll sideways.
+    assert in_view(phone, ".topbar .nav-menu > ul")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    link.click()
+    phone.wait_for_url("**/exams")
+    expect(phone.locator("h1")).to_be_visible()
+
+    desktop = open_context(DESKTOP, axe=False)
+    log_in(desktop, admin, language)
+    expect(desktop.locator(".topbar a[href='/exams']")).to_be_visible()
+    expect(desktop.locator(".topbar .nav-menu > summary")).to_be_hidden()
+
+
+def test_the_report_page_and_the_console_fit_a_phone(open_context, scene, admin):
+    """The axe test checks this on every key page at a phone's size; here the shared report and the exam
+    page are also checked with the menu open, where a panel could push the page wider."""
+    phone = open_context(PHONE, axe=False)
+    phone.goto(f"/reports/{scene['finished'].report_key}")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    log_in(phone, admin, "en")
+    phone.goto(f"/exams/{scene['exam'].id}")
+    phone.locator(".topbar .nav-menu > summary").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
