@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.candidate.helpers import build_paper, paper_assessment, register
-from tests.conftest import PASSWORD, right_answer
+from tests.conftest import PASSWORD
+from webapp.cli.demo import right_answer
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool
 from webapp.proctoring import services as proctoring
@@ -47,7 +48,8 @@ def scene(factory, admin):
     waiting = register(admin, exam, "wait@example.com")
     taking.start_check(waiting, ip_address="127.0.0.1")
     taking.complete_check(waiting, browser={"userAgent": "test"})
-    running, finished = (admitted(admin, register(admin, exam, email)) for email in ("run@example.com", "done@example.com"))
+    running = admitted(admin, register(admin, exam, "run@example.com"))
+    finished = admitted(admin, register(admin, exam, "done@example.com"))
     for item in taking.items_and_responses(finished)[0]:
         taking.save_answer(finished, item.id, answer=right_answer(item), version=1)
     taking.finish(finished)
@@ -108,7 +110,7 @@ def problems_of(page) -> list[str]:
 @pytest.fixture
 def open_context(browser, live_server):
     """A page in a browser context of a given size whose CSP is bypassed for axe (injected as a script,
-    which the app's policy rightly forbids); a script error on any page fails the test."""
+    which the app's policy rightly forbids); a script or console error on any page fails the test."""
     contexts, errors = [], []
 
     def open_one(viewport: dict, *, axe: bool = True):
@@ -116,6 +118,7 @@ def open_context(browser, live_server):
         context.set_default_timeout(10_000)
         contexts.append(context)
         tab = context.new_page()
+        tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         tab.on("pageerror", lambda error: errors.append(str(error)))
         return tab
 
@@ -153,7 +156,6 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, ad
         found[name] = problems_of(candidate)
     problems = {name: violations for name, violations in found.items() if violations}
     assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
-
 
 
 def in_view(page, selector: str) -> bool:
@@ -196,6 +198,9 @@ def test_the_console_folds_its_links_into_a_menu_on_a_phone(open_context, scene,
     # The open menu stays inside the screen, at the end of the bar (the left in Arabic), and the page
     # still does not scroll sideways.
     assert in_view(phone, ".topbar .nav-menu > ul")
+    panel = phone.locator(".topbar .nav-menu > ul").bounding_box()
+    middle = panel["x"] + panel["width"] / 2
+    assert middle < PHONE["width"] / 2 if language == "ar" else middle > PHONE["width"] / 2
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     link.click()
     phone.wait_for_url("**/exams")
@@ -207,13 +212,14 @@ def test_the_console_folds_its_links_into_a_menu_on_a_phone(open_context, scene,
     expect(desktop.locator(".topbar .nav-menu > summary")).to_be_hidden()
 
 
-def test_the_report_page_and_the_console_fit_a_phone(open_context, scene, admin):
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_report_page_and_the_console_fit_a_phone(open_context, scene, admin, language):
     """The axe test checks this on every key page at a phone's size; here the shared report and the exam
     page are also checked with the menu open, where a panel could push the page wider."""
     phone = open_context(PHONE, axe=False)
-    phone.goto(f"/reports/{scene['finished'].report_key}")
+    phone.goto(with_language(f"/reports/{scene['finished'].report_key}", language))
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    log_in(phone, admin, "en")
-    phone.goto(f"/exams/{scene['exam'].id}")
+    log_in(phone, admin, language)
+    phone.goto(with_language(f"/exams/{scene['exam'].id}", language))
     phone.locator(".topbar .nav-menu > summary").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
