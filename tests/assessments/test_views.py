@@ -200,7 +200,7 @@ def test_a_certifications_validity_is_set_in_the_settings(admin_client, assessme
     assert reloaded(assessment.id).certificate_validity_months == 24
     soup = page(admin_client.get(f"/assessments/{assessment.id}"))
     assert soup.select_one("[data-certificate-validity]").get_text(strip=True) == \
-        "valid for 24 month(s) from the day of issue"
+        "valid for 24 months from the day of issue"
     assert page(admin_client.get(f"/assessments/{assessment.id}/settings")).select_one(
         "input[name=certificate_validity_months]")["value"] == "24"
 
@@ -377,9 +377,9 @@ def test_with_htmx_a_rule_swaps_the_section_card(admin_client, assessment, part)
     soup = BeautifulSoup(body, "html.parser")
     card = soup.select_one(f"article#section-{part.id}")
     assert len(card.select("table.rules tbody tr")) == 2
-    assert "2 question(s) of Grammar are added to Part 1." in texts(card, ".flash-success")
+    assert "2 questions of Grammar are added to Part 1." in texts(card, ".flash-success")
     assert soup.select_one("#assessment-summary")["hx-swap-oob"] == "true"
-    assert "4 in 1 section(s)" in soup.select_one("#assessment-summary").get_text(" ", strip=True)
+    assert "4 in 1 section" in soup.select_one("#assessment-summary").get_text(" ", strip=True)
 
     failed = BeautifulSoup(admin_client.post(f"/assessments/{assessment.id}/sections/{part.id}/rules", data=rule_data(
         part.id, skill="Empty"), headers=HTMX).get_data(as_text=True), "html.parser")
@@ -429,7 +429,7 @@ def test_pick_questions_from_the_bank(admin_client, assessment, part, questions)
     assert [p.question_id for p in db.session.scalars(select(SectionQuestion).order_by(SectionQuestion.position))] \
         == chosen
     soup = page(admin_client.get(response.headers["Location"]))
-    assert "3 question(s) are added to Part 1." in flashes(soup)
+    assert "3 questions are added to Part 1." in flashes(soup)
     assert texts(soup, f"#section-{part.id} table.picks tbody td:first-child") == [
         "Reading 1: which are true?", "Reading 2: which are true?", "Where does Anna live?"]
     soup = page(admin_client.get(url, query_string={"type": "MCA"}))

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from webapp.accounts.models import User
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
-from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.models import CUSTOM_SOURCE, CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
 from webapp.core import events
 from webapp.core.database import get_in_institute
@@ -234,7 +234,7 @@ def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
     return cleaned
 
 
-def create_question(actor: User, data: QuestionInput, *, source: str = "Custom") -> Question:
+def create_question(actor: User, data: QuestionInput, *, source: str = CUSTOM_SOURCE) -> Question:
     require(actor, Permission.EDIT_BANK)
     question = add_question(actor.institute_id, data, source=source)
     _audit_question(actor, "question.create", question, {}, {"type": question.type.value, "stem": question.stem})
@@ -245,7 +245,7 @@ def _audit_question(actor: User, action: str, question: Question, before: dict, 
     audit(actor, action, "question", question.id, before, after, label=first_words(question.stem))
 
 
-def add_question(institute_id: int, data: QuestionInput, *, source: str = "Custom") -> Question:
+def add_question(institute_id: int, data: QuestionInput, *, source: str = CUSTOM_SOURCE) -> Question:
     """Validate and store a question for an institute (callers have checked the permission)."""
     question = Question(institute_id=institute_id, source=source, **_validated(institute_id, data))
     db.session.add(question)
