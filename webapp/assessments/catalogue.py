@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.accounts.models import User
@@ -42,7 +43,8 @@ def catalogue() -> tuple[CatalogueTest, ...]:
     for number, path in enumerate(sorted(CATALOGUE_DIR.glob("*.json")), start=1):
         data = json.loads(path.read_text(encoding="utf-8"))
         tests.append(CatalogueTest(
-            id=number, slug=data["slug"], name=data["name"], kind=AssessmentKind(data["kind"]), description=data["description"],
+            id=number, slug=data["slug"], name=data["name"], kind=AssessmentKind(data["kind"]),
+            description=data["description"],
             hero_message=data.get("hero_message", ""), keywords=data.get("keywords", ""),
             duration=data["duration"], question_count=len(data["questions"]),
             skills=tuple(sorted({question["skill"] for question in data["questions"]})), data=data,
@@ -74,7 +76,7 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
     require(actor, Permission.ADD_CATALOGUE_TEST)
     test = catalogue_test(slug_or_id)
     if test.slug in added_slugs(actor):
-        raise Conflict(f"{test.name} is already in your account.")
+        raise Conflict(_("%(name)s is already in your account.", name=test.name))
     institute_id = actor.institute_id
     question_ids = {}
     for item in test.data["questions"]:

@@ -105,7 +105,8 @@ class Matching:
         if self.exact_numbers:
             numbers = _("compares numbers as text")
         elif self.tolerance:
-            numbers = _("reads numbers as numbers (8,40 is 8.40), within ±%(tolerance)s", tolerance=f"{self.tolerance:f}")
+            numbers = _("reads numbers as numbers (8,40 is 8.40), within ±%(tolerance)s",
+                        tolerance=f"{self.tolerance:f}")
         else:
             numbers = _("reads numbers as numbers (8,40 is 8.40)")
         if not ignored:

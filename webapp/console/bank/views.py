@@ -131,7 +131,8 @@ def question_rescore(question_id):
                        rescore.run.total, count=format_number(rescore.run.total)), "success")
         return redirect(url_for("bank.question_rescore_preview", question_id=question_id))
     flash(_("%(count)s result(s) re-scored with the current key: %(changed)s changed, %(outcomes)s outcome(s) changed.",
-            count=len(rescore.sittings), changed=rescore.results_changing, outcomes=rescore.outcomes_changing), "success")
+            count=len(rescore.sittings), changed=rescore.results_changing, outcomes=rescore.outcomes_changing),
+          "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))
 
 
