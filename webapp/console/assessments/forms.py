@@ -175,8 +175,8 @@ def timing_form(assessment, formdata=None) -> TimingForm:
     form = TimingForm(formdata=formdata, data={"sections": rows}, prefix="timing")
     names = {str(s.id): s.name for s in assessment.sections}
     for entry in form.sections:
-        entry.form.duration.label.text = _("%(section)s (minutes)", section=names.get(str(entry.form.section_id.data),
-                                                                                         _("Section")))
+        name = names.get(str(entry.form.section_id.data)) or _("Section")
+        entry.form.duration.label.text = _("%(section)s (minutes)", section=name)
     return form
 
 
