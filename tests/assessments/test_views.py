@@ -67,7 +67,7 @@ def test_the_list_searches_filters_and_pages(admin_client, admin, questions):
     soup = page(admin_client.get("/assessments"))
     assert texts(soup, "thead th") == ["Name", "Kind", "Duration", "Sections", "Questions", "Max marks", "Created"]
     first = texts(soup, "tbody tr")[0]
-    assert first.startswith("Writing standard 45 min 2 3 7 ")   # 2 drawn x 1 mark + an essay of 5
+    assert first.startswith("Writing Standard test 45 min 2 3 7 ")   # 2 drawn x 1 mark + an essay of 5
     assert len(soup.select("tbody tr")) == 25
     assert "Page 1 of 2 (28 in all)" in soup.select_one(".pagination").get_text()
     assert soup.select_one("a[rel=next]")["href"] == "/assessments?page=2"
@@ -242,7 +242,7 @@ def test_the_builder_shows_settings_sections_rules_and_picks(admin_client, admin
     assert soup.h1.get_text() == "English test"
     card = soup.select_one(f"#section-{part.id}")
     assert card.h3.get_text() == "1. Part 1"
-    assert texts(card, "table.rules tbody tr") == ["Grammar Easy All types Any 2 1 0 per candidate 6 Remove"]
+    assert texts(card, "table.rules tbody tr") == ["Grammar Easy All types Any level 2 1 0 per candidate 6 Remove"]
     assert texts(card, "table.picks tbody td")[:3] == ["Where does Anna live?", "Short answer", "1"]
     assert card.select_one(f"a[href='/assessments/{assessment.id}/sections/{part.id}/pick']")
     assert [o.get_text() for o in card.select(f"select[name=rule-{part.id}-skill] option")] == \
@@ -621,7 +621,7 @@ def test_support_and_proctors_see_everything_read_only(client, factory, admin, a
     assert not soup.select_one("a[href='/assessments/new']")
     soup = page(client.get(f"/assessments/{assessment.id}"))
     main = soup.select_one("main")
-    assert texts(main, "table.rules tbody tr") == ["Grammar Easy All types Any 2 1 0 per candidate 6"]
+    assert texts(main, "table.rules tbody tr") == ["Grammar Easy All types Any level 2 1 0 per candidate 6"]
     assert "Where does Anna live?" in main.get_text()
     assert not main.select("form") and "Edit the settings" not in main.get_text()
     soup = page(client.get(f"/assessments/{assessment.id}/fields"))

@@ -195,7 +195,7 @@ def test_build_a_two_section_assessment_and_preview_it(page, admin):
     rule_row = drawn.locator("table.rules tbody tr")
     expect(rule_row).to_have_count(1)
     expect(rule_row.locator("td")).to_have_text(
-        ["Vocabulary", "Easy", "All types", "Any", "2", "2", "-0.5", "per candidate", "3", "Remove"])
+        ["Vocabulary", "Easy", "All types", "Any level", "2", "2", "-0.5", "per candidate", "3", "Remove"])
     # The summary is refreshed out of band: 5 picks + 2 drawn; 1+2+1+1+1 marks + 2 x 2.
     expect(summary_value(page, "Questions")).to_have_text("7 in 2 sections")
     expect(summary_value(page, "Max marks")).to_have_text("10")
@@ -312,7 +312,7 @@ def test_add_a_pre_built_test_from_the_catalogue(page, admin):
         "Proctora English Placement Test is now in your account, with its questions in your bank.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Proctora English Placement Test")
     expect(page.locator("article h3")).to_have_text(["1. Grammar and Vocabulary", "2. Reading", "3. Writing"])
-    expect(summary_value(page, "Kind")).to_have_text("placement")
+    expect(summary_value(page, "Kind")).to_have_text("Placement test")
     expect(summary_value(page, "Questions")).to_have_text("48 in 3 sections")
     expect(summary_value(page, "Duration")).to_contain_text("50 min")
     expect(section_card(page, "1. Grammar and Vocabulary").locator("table.picks tbody tr")).to_have_count(38)
