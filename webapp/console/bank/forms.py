@@ -16,7 +16,6 @@ from webapp.bank.models import CefrLevel, Difficulty, QuestionStatus, QuestionTy
 from webapp.bank.services import QuestionInput
 
 
-
 def labelled_choices(enum_class) -> list[SelectChoice]:
     """A select's choices for an enum's members, each with its label in the language of the page."""
     return [SelectChoice(member.value, LazyString(lambda member=member: member.label)) for member in enum_class]
@@ -25,6 +24,8 @@ def labelled_choices(enum_class) -> list[SelectChoice]:
 TYPE_CHOICES = labelled_choices(QuestionType)
 DIFFICULTY_CHOICES = labelled_choices(Difficulty)
 LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
+# Translators: the choice for a question without a CEFR level.
+NO_LEVEL = SelectChoice("", _l("None"))
 MIN_OPTION_ROWS = 4
 ANSWER_SEPARATOR = re.compile(r"[|\n]")
 
@@ -109,8 +110,7 @@ class QuestionForm(MatchingFields, FlaskForm):
     type = SelectField(_l("Type"), choices=TYPE_CHOICES, default=QuestionType.MCQ.value)
     skill_id = SelectField(_l("Skill"), coerce=optional_int)
     difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES, default=Difficulty.MEDIUM.value)
-    # Translators: "None" is the choice for a question without a CEFR level.
-    cefr_level = SelectField(_l("CEFR level"), choices=[SelectChoice("", _l("None"))] + LEVEL_CHOICES, default="")
+    cefr_level = SelectField(_l("CEFR level"), choices=[NO_LEVEL] + LEVEL_CHOICES, default="")
     stem = TextAreaField(_l("Question text"), default="")
     marks = StringField(_l("Marks for a correct answer"), default="1")
     negative_marks = StringField(_l("Marks for a wrong answer"), default="0")
