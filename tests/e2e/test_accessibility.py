@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.candidate.helpers import build_paper, paper_assessment, register
 from tests.conftest import PASSWORD
+from webapp.accounts.services import update_white_label
 from webapp.cli.demo import right_answer
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool
@@ -38,7 +39,10 @@ def admitted(admin, sitting):
 @pytest.fixture
 def scene(factory, admin):
     """One exam with a candidate at each stage: one to check, one waiting for the proctor, one taking the test,
-    and one finished whose essay waits for a grader."""
+    and one finished whose essay waits for a grader. The institute's white label colours the candidate pages
+    (axe measures their header text and buttons too)."""
+    update_white_label(admin, settings={"header_background_color": "1a237e", "header_font_color": "ffffff",
+                                        "button_color": "1b5e20", "button_font_color": "ffffff"})
     paper = build_paper(admin)
     exam = factory.exam(admin, assessment=paper_assessment(admin, paper, show_report_to_candidate_on_exit=True),
                         access_type="ByInvitation", admission_required=True, name="Spring placement")
@@ -153,6 +157,8 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, ad
     for name, path in candidate_pages(scene).items():
         candidate.goto(with_language(path, language))
         expect(candidate.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+        if name == "candidate check":   # the white label is in force
+            expect(candidate.locator(".candidate-header")).to_have_css("background-color", "rgb(26, 35, 126)")
         found[name] = problems_of(candidate)
     problems = {name: violations for name, violations in found.items() if violations}
     assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)
