@@ -105,7 +105,7 @@ def test_creating_a_fixed_exam_with_the_form(admin_client, assessment):
     assert page.select_one("#access-url")["value"] == f"http://proctora.localhost/t/{exam.access_key}"
     assert "Daily from 08:00 to 18:00 (UTC+05:30)" in page.select_one(".exam-summary").get_text()
     assert page.select_one(".window-state")["data-state"] == "not_yet_open"
-    assert "Thu 27 Jun 2030 08:00 (UTC+05:30)" in page.select_one(".window-state").get_text(" ", strip=True)
+    assert "Thu 27 Jun 2030, 08:00 (UTC+05:30)" in page.select_one(".window-state").get_text(" ", strip=True)
 
 
 def test_a_broken_window_rule_is_shown_beside_its_field_with_the_values_kept(admin_client, assessment):
@@ -175,10 +175,10 @@ def test_the_list_shows_each_exam_with_its_sittings_by_status(admin_client, admi
     rows = html(admin_client.get("/exams")).select(".exam-table tbody tr")
     assert [row.find("a").get_text() for row in rows] == ["Maths quiz", "June finals"]
     cells = [cell.get_text(" ", strip=True) for cell in rows[1].find_all("td")]
-    assert cells[:5] == ["June finals", "English B1", "active",
-                         "From Thu 27 Jun 2030 09:00 to Thu 27 Jun 2030 12:00 (UTC+00:00)", "By invitation"]
+    assert cells[:5] == ["June finals", "English B1", "Active",
+                         "From Thu 27 Jun 2030 09:00 to Thu 27 Jun 2030 12:00 (UTC+00:00)", "By invitation only"]
     counts = {badge["data-status"]: badge.get_text() for badge in rows[1].select(".sitting-count")}
-    assert counts == {"registered": "registered 2", "exam_started": "exam_started 1"}
+    assert counts == {"registered": "Registered: 2", "exam_started": "Taking the test: 1"}
     assert rows[0].select_one(".sitting-counts").get_text(strip=True) == "none"
 
     filtered = html(admin_client.get(f"/exams?assessment_id={other_assessment.id}", headers={"HX-Request": "true"}))
@@ -296,8 +296,10 @@ def test_the_exam_page_lists_the_sittings_and_filters_them(admin_client, admin, 
     first = rows[0]
     assert first.find("a")["href"] == f"/candidates/{ann.candidate_id}"
     assert first.find("a").get_text() == "Ann Doe"
-    assert first.select_one("[data-field=status]").get_text() == "registered"
-    assert "ToBeTaken" in first.get_text()
+    status = first.select_one("[data-field=status]")
+    assert (status["data-status"], status.get_text()) == ("registered", "Registered")
+    assert "ToBeTaken" not in first.get_text(), "Mettl's codes are for the API"
+    assert first.select_one("[data-registered-by]").get_text() == "Staff"
     assert first.select_one("input.link-input")["value"] == personal_url(ann.access_token)
     assert first.select_one("input[name=sitting_ids]")["form"] == "invite-form"
     refresher = page.select_one("#sitting-rows")
@@ -322,8 +324,8 @@ def test_sending_invitations_to_the_selected_and_to_all(admin_client, admin, exa
         str(by_email["bob@example.com"].id)]})
     assert response.headers["Location"] == f"/exams/{exam.id}#sittings"
     page = html(admin_client.get(f"/exams/{exam.id}"))
-    assert flashes(page, "success") == ["1 invitation e-mail(s) queued. Each sitting shows mail_sent once its e-mail "
-                                        "is delivered."]
+    assert flashes(page, "success") == ["1 invitation e-mail queued. The sitting's status changes once it is "
+                                        "delivered."]
     assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == ["bob@example.com"]
 
     admin_client.post(f"/exams/{exam.id}/invitations", data={"send_all": "y"})

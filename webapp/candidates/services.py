@@ -1,6 +1,7 @@
 """Candidates: search (optionally across sub-institutes), a candidate's sittings, editing."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from webapp.accounts.models import Institute, User
@@ -66,11 +67,11 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
     candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
     username = single_line(username, "The username", field="username", max_length=Candidate.username.type.length)
     if not username:
-        raise ValidationError("Give the candidate a username.", field="username")
+        raise ValidationError(_("Give the candidate a username."), field="username")
     taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
                                                          Candidate.username == username))
     if taken is not None and taken != candidate.id:
-        raise Conflict(f"The username {username!r} is taken.", field="username")
+        raise Conflict(_("The username %(username)s is taken.", username=repr(username)), field="username")
     candidate.first_name = single_line(first_name, "The first name", field="first_name",
                                        max_length=Candidate.first_name.type.length)
     candidate.last_name = single_line(last_name, "The last name", field="last_name",

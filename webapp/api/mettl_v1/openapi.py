@@ -6,6 +6,7 @@ from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
+from webapp.core.i18n import LANGUAGES as EXAM_LANGUAGES
 from webapp.exams.models import AccessType, ScheduleType
 
 NULLABLE_STRING = nullable(STRING)
@@ -81,6 +82,9 @@ SCHEMAS = {
                                     "ranges": STRINGS}, optional=("type", "ip", "ranges")),
         "testGradeNotification": obj({"enabled": BOOLEAN, "recipients": STRINGS}),
         "allowCopyPaste": BOOLEAN, "exitRedirectionUrl": NULLABLE_STRING,
+        "languageCode": {**nullable({"enum": list(EXAM_LANGUAGES)}),
+                         "description": "Proctora extension. The language of the candidate pages and e-mails; "
+                                        "null: the institute's."},
         "assessmentDetails": ref("AssessmentDetails"),
     }, optional=("assessmentDetails",)),
     "CreatedSchedule": obj({"assessmentId": INTEGER, "id": INTEGER, "name": STRING, "accessKey": STRING,
@@ -339,7 +343,10 @@ def document() -> dict:
                 "sourceApp, which is mandatory), E789. An ipAccessRestriction of type RANGE with \"ranges\": "
                 "null (the spec's sample) restricts nothing",
                 _success(createdSchedule=ref("CreatedSchedule")), parameters=[ASSESSMENT_ID],
-                body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec",
+                body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec; Proctora "
+                                                                  "adds languageCode (en, de, es or ar: the "
+                                                                  "candidate pages' and e-mails' language; other "
+                                                                  "codes are ignored)",
                                    "example": SC_EXAMPLE}}, ("sc",))),
         },
         "/v1/schedules": {"get": _operation(

@@ -178,6 +178,7 @@ def schedule(exam: Exam, candidates: list[Candidate], *, with_assessment: bool =
                                   "recipients": list(exam.grade_notification_recipients)},
         "allowCopyPaste": exam.allow_copy_paste,
         "exitRedirectionUrl": exam.exit_redirection_url or None,
+        "languageCode": exam.language or None,
     }
     if with_assessment:
         body["assessmentDetails"] = assessment_details(exam.assessment)
