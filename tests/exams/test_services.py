@@ -387,3 +387,15 @@ def test_the_assessment_of_an_exam_cannot_change_once_candidates_started(admin, 
     data = exam_input(exam)
     data.name = "Renamed"
     assert update_exam(admin, exam.id, data).name == "Renamed"
+
+
+# The candidate pages' language -----------------------------------------------------------------------
+
+def test_an_exam_speaks_one_of_our_languages_or_its_institutes(admin, assessment):
+    assert create(admin, assessment, name="Default").language == ""
+    german = create(admin, assessment, name="German", language="de")
+    assert german.language == "de"
+    error = refused(admin, assessment, language="fr")
+    assert (error.code, error.field) == ("E789", "language")
+    services.update_exam(admin, german.id, services.exam_input(german))
+    assert german.language == "de", "an edit that does not name it keeps the language"

@@ -447,3 +447,58 @@ def test_proctors_and_support_look_but_do_not_touch(client, admin, factory, exam
         assert response.status_code == 403, f"{method} {url}"
     assert exams()[0].status == ExamStatus.ACTIVE and list(sittings(exam)) == ["ann@example.com"]
     assert db.session.query(OutboxMessage).count() == 0
+
+
+# Languages ----------------------------------------------------------------------------------------
+
+def test_the_exam_language_is_chosen_in_the_form_stored_and_shown(admin_client, assessment):
+    form = html(admin_client.get("/exams/new"))
+    offered = {option["value"]: option.get_text() for option in form.select("#language option")}
+    assert offered == {"": "The institute's language", "en": "English", "de": "Deutsch", "es": "Español",
+                       "ar": "العربية"}
+    admin_client.post("/exams/new", data=exam_form(assessment, language="ar"))
+    [exam] = exams()
+    assert exam.language == "ar"
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    assert (shown["data-language"], shown.get_text()) == ("ar", "العربية")
+    edit = html(admin_client.get(f"/exams/{exam.id}/edit"))
+    assert edit.select_one("#language option[selected]")["value"] == "ar"
+    admin_client.post(f"/exams/{exam.id}/edit", data=exam_form(assessment, language=""))
+    assert exams()[0].language == ""
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    assert shown.get_text() == "The institute's language"
+
+
+def test_the_exam_pages_read_in_german(admin_client, admin, exam):
+    register(admin, exam, "ann@example.com")
+    listing = html(admin_client.get("/exams?lang=de"))
+    assert listing.find("h1").get_text() == "Prüfungen"
+    assert [th.get_text() for th in listing.select(".exam-table th")] == [
+        "Name", "Test", "Status", "Zeitplan", "Zugang", "Teilnahmen"]
+    row = listing.select_one(".exam-table tbody tr")
+    assert "Aktiv" in row.get_text() and "Nur auf Einladung" in row.get_text()
+    assert row.select_one(".sitting-count").get_text() == "Angemeldet: 1"
+
+    page = html(admin_client.get(f"/exams/{exam.id}"))     # the language chosen is kept
+    assert page.select_one("html")["lang"] == "de"
+    assert page.select_one("#sittings h2").get_text() == "Kandidat/innen"
+    assert page.select_one("[data-field=status]").get_text() == "Angemeldet"
+    assert page.select_one("[data-attempts]").get_text() == "einer pro Kandidat/in"
+    assert [o.get_text() for o in page.select("#status option")][:2] == ["Alle Status", "Angemeldet"]
+    form = html(admin_client.get(f"/exams/{exam.id}/edit"))
+    assert form.select_one("label[for=language]").find(string=True).strip() == \
+        "Sprache der Kandidatenseiten und E-Mails"
+    assert form.select_one("#access_type option[selected]").get_text() == \
+        "Auf Einladung: nur angemeldete Kandidat/innen, über ihre eigenen Links"
+
+
+def test_the_register_page_reads_right_to_left_in_arabic(admin_client, admin, exam):
+    page = html(admin_client.post(f"/exams/{exam.id}/register/bulk?lang=ar", data={
+        "bulk-csv_text": "ann@example.com,Ann,Lee,Pune\nbob@example.com,Bob,Marsh,Pune\nnope,C,D,Pune"}))
+    assert (page.select_one("html")["lang"], page.select_one("html")["dir"]) == ("ar", "rtl")
+    assert page.find("h1").get_text() == "تسجيل المرشحين"
+    counts = page.select_one(".outcome-counts")
+    assert counts.get_text(" ", strip=True).startswith("من 3 صفوف:")
+    assert {strong["data-count"]: strong.get_text() for strong in counts.select("strong")} == {
+        "registered": "2", "other": "0", "error": "1"}
+    assert outcome_rows(page)[0] == ["1", "ann@example.com", "مسجَّل"]
