@@ -11,9 +11,16 @@ sitting services. The JSON endpoints are what thousands of open exam pages call:
 by its token (one query) and makes one change, and never loads the paper or the exam."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidate.forms import CheckForm
+from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, field_label, registration_message,
+                                       script_messages)
+from webapp.candidates.services import remember_language
 from webapp.core import storage
 from webapp.core.errors import Conflict, NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
@@ -28,6 +35,7 @@ from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
 from webapp.web import attempt, candidate_page, cross_site_request
 from webapp.web.forms import one_candidate_form
+from webapp.web.language import read_page_in
 
 blueprint = Blueprint("candidate", __name__)
 
@@ -37,12 +45,11 @@ REGISTRATION_RATE_LIMIT = "30 per minute"
 MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
                   "by_invitation": 200, "cross_site": 403}
-CROSS_SITE_MESSAGE = "This request did not come from the test's own page, so it was refused."
 
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"is_answered": is_answered}
+    return {"is_answered": is_answered, "script_messages": script_messages, "problem_titles": PROBLEM_TITLES}
 
 
 @blueprint.after_request
@@ -58,7 +65,7 @@ def refuse_cross_site_posts():
     if not cross_site_request():
         return None
     if wants_json():
-        return jsonify({"status": "error", "error": {"code": "E403", "message": CROSS_SITE_MESSAGE}}), 403
+        return jsonify({"status": "error", "error": {"code": "E403", "message": cross_site_message()}}), 403
     return _problem("cross_site")
 
 
@@ -68,7 +75,7 @@ def not_found(error):
     """An unknown link (or one the edge guard refused, such as a token with a NUL byte) gets the
     candidate's own page, without the console's navigation."""
     if wants_json():
-        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", "Link not found.")
+        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", _("Link not found."))
         return jsonify({"status": "error", "error": {"code": code, "message": message}}), 404
     return _problem("unknown")
 
@@ -77,11 +84,38 @@ def _ip() -> str:
     return request.remote_addr or ""
 
 
+def _named_zone(zone: str) -> str:
+    """An IANA time zone's name, or "" for anything else (such as Mettl's fixed offsets, "UTC+05:30")."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return zone
+
+
+def _read_in(*, sitting=None, exam=None, institute=None, **_context) -> None:
+    """The page is read in the candidate's chosen language, else the exam's, else its institute's; a
+    language chosen on the page (`?lang=`) is remembered for the candidate's later pages and e-mails.
+    Called as soon as the view has loaded what the page is about, before any text is chosen."""
+    if sitting is not None and request.args.get("lang"):
+        remember_language(sitting.candidate, request.args["lang"])
+    languages = [sitting.candidate.language if sitting is not None else "", exam.language if exam else "",
+                 institute.language if institute else ""]
+    zones = [exam.time_zone if exam else "", institute.time_zone if institute else ""]
+    read_page_in(language=next(filter(None, languages), ""),
+                 time_zone=next(filter(None, map(_named_zone, filter(None, zones))), ""))
+
+
+def _page(template: str, **context):
+    _read_in(**context)
+    return candidate_page(template, **context)
+
+
 def _problem(kind: str, exam=None, detail=None):
     opens_at = None
     if kind == "not_yet_open" and detail is not None:
         opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
-    return candidate_page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+    return _page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
                           window=describe_window(exam) if exam else None,
                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
 
@@ -115,6 +149,7 @@ def open_link(access_key):
         return _problem(problem[0], exam, problem[1])
     if exam.access_type != AccessType.OPEN_FOR_ALL:
         return _problem("by_invitation", exam)
+    _read_in(exam=exam, institute=exam.institute)
     form = one_candidate_form(exam.assessment.registration_fields)
     notice = None
     if form.validate_on_submit():
@@ -122,11 +157,23 @@ def open_link(access_key):
         if outcome.url:
             return redirect(outcome.url)
         if outcome.sitting_id is None and outcome.field:
-            form.input_for(outcome.field).errors.append(outcome.message)
+            form.input_for(outcome.field).errors.append(registration_message(outcome))
         else:
             # Registered before: the personal link went to that e-mail address, never to this page.
-            notice = outcome.message
-    return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+            notice = registration_message(outcome)
+    return _page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice,
+                 email_input=_label_inputs(form, exam.assessment.registration_fields))
+
+
+def _label_inputs(form, fields) -> str:
+    """The registration fields every test has are labelled in the candidate's words (their names are the
+    API's); returns the name of the e-mail address's input."""
+    email_input = ""
+    for item, entry in zip(fields, form.inputs()):
+        entry.label.text = f"{field_label(item.name)} *" if item.required else field_label(item.name)
+        if item.name == EMAIL_FIELD:
+            email_input = entry.name
+    return email_input
 
 
 # The institute's custom test URL (Mettl's customTestUrl) -------------------------------------------------
@@ -143,7 +190,7 @@ def custom_test_url(slug):
         if exam is not None:
             return redirect(url_for(".open_link", access_key=exam.access_key))
         wrong_key = True
-    return candidate_page("candidate/entry.html", entry=entry, institute=entry.institute, slug=slug,
+    return _page("candidate/entry.html", entry=entry, institute=entry.institute, slug=slug,
                           wrong_key=wrong_key), 422 if wrong_key else 200
 
 
@@ -151,22 +198,22 @@ def custom_test_url(slug):
 
 def _check_page(sitting, form: CheckForm | None = None):
     taking.start_check(sitting, ip_address=_ip())
-    return candidate_page("candidate/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return _page("candidate/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           needs=taking.check_requirements(sitting), form=form or CheckForm())
 
 
 def _waiting_page(sitting):
-    return candidate_page("candidate/waiting.html", sitting=sitting, exam=sitting.exam,
+    return _page("candidate/waiting.html", sitting=sitting, exam=sitting.exam,
                           institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
 
 
 def _instructions_page(sitting):
-    return candidate_page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
+    return _page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
                           assessment=sitting.exam.assessment, institute=sitting.exam.institute)
 
 
 def _exam_page(sitting):
-    return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+    return _page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                           institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
@@ -188,7 +235,7 @@ def _done_page(sitting):
         state = release.result_state(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
         result = result_summary(sitting, *taking.items_and_responses(sitting)) if state == "shown" else None
-    return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+    return _page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
                           withheld=state == "withheld", pending=state == "pending",
                           exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
                           offer=retakes.retake_offer(sitting))
@@ -214,6 +261,7 @@ def check(token):
     sitting = _going_on(token)
     if sitting is None or sitting.status != S.CHECK_STARTED:
         return _back(token)   # sent twice, or from an old tab: the link shows where things stand
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     form = CheckForm()
     if form.validate_on_submit() and attempt(form, _complete_check, sitting, form):
         return _back(token)
@@ -237,6 +285,7 @@ def waiting(token):
         # Proctoring: a proctor's refusal is shown on the waiting page as soon as it is made.
         refused = proctoring.rejection_reason(sitting) if sitting.exam.admission_required else None
         if refused:
+            _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
             return render_template("candidate/_refused.html", refused=refused)
         return "", 204
     response = Response("")
@@ -268,7 +317,7 @@ def summary(token):
     if sitting is None or sitting.status != S.EXAM_STARTED:
         return _back(token)
     items, responses = taking.items_and_responses(sitting)
-    return candidate_page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return _page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,
                           timed=taking.is_timed(sitting))
 
