@@ -203,7 +203,8 @@ def test_an_open_link_registration_leads_into_the_test(page, make_exam):
     page.get_by_role("button", name="Start the test").click()
     expect(question(page).get_by_role("heading")).to_have_text("Question 1 of 5")
 
-    # The calculator, by keyboard: 12 × 3 = 36.
+    # The calculator, by keyboard: 12 × 3 = 36 (once the page's scripts run: a click before is lost).
+    page.wait_for_function("() => window.proctoraCalculator")
     page.get_by_role("button", name="Calculator").click()
     calculator = page.get_by_role("region", name="Calculator")
     calculator.get_by_role("button", name="Clear").press("1")
