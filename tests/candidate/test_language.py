@@ -2,11 +2,14 @@
 candidate chose another on the page (then remembered on the candidate, for their later pages and e-mails).
 Arabic pages read right to left; the scripts get their texts from the page, in its language."""
 import json
+from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
 from tests.candidate.helpers import page, register, start
 from webapp.assessments.services import FieldInput, set_registration_fields
+from webapp.candidates.models import Candidate
 from webapp.core.extensions import db
 
 
@@ -116,3 +119,15 @@ def test_a_refused_registration_reads_in_plain_words_of_the_candidates_language(
     error = page(response).select_one(".field-error")
     assert error.get_text() == "Bitte füllen Sie „E-Mail-Adresse“ aus."
     assert "Mandatory parameter" not in response.get_data(as_text=True)
+
+
+def test_a_language_chosen_while_registering_goes_with_the_new_candidate(client, open_exam):
+    soup = page(client.get(f"/t/{open_exam.access_key}?lang=es"))
+    assert soup.h1 is not None and _language_of(soup) == ("es", "ltr")
+    names = [field["name"] for field in soup.select("form input[name^=one-field]")]
+    response = client.post(f"/t/{open_exam.access_key}",
+                           data={names[0]: "zoe@example.com", names[1]: "Zoe", names[2]: "France"})
+    soup = page(client.get(urlsplit(response.headers["Location"]).path))
+    assert _language_of(soup) == ("es", "ltr")
+    candidate = db.session.scalar(select(Candidate).where(Candidate.email == "zoe@example.com"))
+    assert candidate.language == "es"

@@ -35,7 +35,7 @@ from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
 from webapp.web import attempt, candidate_page, cross_site_request
 from webapp.web.forms import one_candidate_form
-from webapp.web.language import read_page_in
+from webapp.web.language import chosen_language, read_page_in
 
 blueprint = Blueprint("candidate", __name__)
 
@@ -97,8 +97,10 @@ def _read_in(*, sitting=None, exam=None, institute=None, **_context) -> None:
     """The page is read in the candidate's chosen language, else the exam's, else its institute's; a
     language chosen on the page (`?lang=`) is remembered for the candidate's later pages and e-mails.
     Called as soon as the view has loaded what the page is about, before any text is chosen."""
-    if sitting is not None and request.args.get("lang"):
-        remember_language(sitting.candidate, request.args["lang"])
+    chosen = chosen_language()
+    # A choice made on this page, or before on another (the registration form) by a candidate with none yet.
+    if sitting is not None and chosen and (request.args.get("lang") or not sitting.candidate.language):
+        remember_language(sitting.candidate, chosen)
     languages = [sitting.candidate.language if sitting is not None else "", exam.language if exam else "",
                  institute.language if institute else ""]
     zones = [exam.time_zone if exam else "", institute.time_zone if institute else ""]
