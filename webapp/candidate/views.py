@@ -93,7 +93,7 @@ def _named_zone(zone: str) -> str:
     return zone
 
 
-def _read_in(*, sitting=None, exam=None, institute=None, **_context) -> None:
+def _read_in(*, sitting=None, exam=None, institute=None) -> None:
     """The page is read in the candidate's chosen language, else the exam's, else its institute's; a
     language chosen on the page (`?lang=`) is remembered for the candidate's later pages and e-mails.
     Called as soon as the view has loaded what the page is about, before any text is chosen."""
@@ -108,16 +108,11 @@ def _read_in(*, sitting=None, exam=None, institute=None, **_context) -> None:
                  time_zone=next(filter(None, map(_named_zone, filter(None, zones))), ""))
 
 
-def _page(template: str, **context):
-    _read_in(**context)
-    return candidate_page(template, **context)
-
-
 def _problem(kind: str, exam=None, detail=None):
     opens_at = None
     if kind == "not_yet_open" and detail is not None:
         opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
-    return _page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
+    return candidate_page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
                           window=describe_window(exam) if exam else None,
                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
 
@@ -146,12 +141,12 @@ def open_link(access_key):
     exam = exam_by_access_key(access_key)
     if exam is None:
         return _problem("unknown")
+    _read_in(exam=exam, institute=exam.institute)
     problem = taking.exam_access_problem(exam, _ip())
     if problem:
         return _problem(problem[0], exam, problem[1])
     if exam.access_type != AccessType.OPEN_FOR_ALL:
         return _problem("by_invitation", exam)
-    _read_in(exam=exam, institute=exam.institute)
     form = one_candidate_form(exam.assessment.registration_fields)
     notice = None
     if form.validate_on_submit():
@@ -163,8 +158,8 @@ def open_link(access_key):
         else:
             # Registered before: the personal link went to that e-mail address, never to this page.
             notice = registration_message(outcome)
-    return _page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice,
-                 email_input=_label_inputs(form, exam.assessment.registration_fields))
+    return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice,
+                          email_input=_label_inputs(form, exam.assessment.registration_fields))
 
 
 def _label_inputs(form, fields) -> str:
@@ -186,13 +181,14 @@ def custom_test_url(slug):
     entry = candidate_entry(slug)
     if entry is None:
         return _problem("unknown")
+    _read_in(institute=entry.institute)
     wrong_key = False
     if request.method == "POST":
         exam = entry_exam(entry, request.form.get("access_key", ""))
         if exam is not None:
             return redirect(url_for(".open_link", access_key=exam.access_key))
         wrong_key = True
-    return _page("candidate/entry.html", entry=entry, institute=entry.institute, slug=slug,
+    return candidate_page("candidate/entry.html", entry=entry, institute=entry.institute, slug=slug,
                           wrong_key=wrong_key), 422 if wrong_key else 200
 
 
@@ -200,22 +196,22 @@ def custom_test_url(slug):
 
 def _check_page(sitting, form: CheckForm | None = None):
     taking.start_check(sitting, ip_address=_ip())
-    return _page("candidate/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return candidate_page("candidate/check.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           needs=taking.check_requirements(sitting), form=form or CheckForm())
 
 
 def _waiting_page(sitting):
-    return _page("candidate/waiting.html", sitting=sitting, exam=sitting.exam,
+    return candidate_page("candidate/waiting.html", sitting=sitting, exam=sitting.exam,
                           institute=sitting.exam.institute, refused=proctoring.rejection_reason(sitting))
 
 
 def _instructions_page(sitting):
-    return _page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
+    return candidate_page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
                           assessment=sitting.exam.assessment, institute=sitting.exam.institute)
 
 
 def _exam_page(sitting):
-    return _page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
+    return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                           institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
@@ -237,7 +233,7 @@ def _done_page(sitting):
         state = release.result_state(sitting)
         # Read, not re-scored: a grader's marks must survive the candidate looking at the page again.
         result = result_summary(sitting, *taking.items_and_responses(sitting)) if state == "shown" else None
-    return _page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
+    return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
                           withheld=state == "withheld", pending=state == "pending",
                           exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
                           offer=retakes.retake_offer(sitting))
@@ -251,6 +247,7 @@ PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _
 @blueprint.get("/s/<token>")
 def sitting_page(token):
     sitting = taking.sitting_for_token(token)
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     problem = taking.access_problem(sitting, _ip())
     if problem and problem[0] != "completed":
         return _problem(problem[0], sitting.exam, problem[1])
@@ -318,8 +315,9 @@ def summary(token):
     sitting = _going_on(token)
     if sitting is None or sitting.status != S.EXAM_STARTED:
         return _back(token)
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     items, responses = taking.items_and_responses(sitting)
-    return _page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
+    return candidate_page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,
                           timed=taking.is_timed(sitting))
 
