@@ -105,6 +105,7 @@ def script_messages() -> dict:
         "notAnswered": _("not answered"),
         "flaggedForReview": _("flagged for review"),
         "lastChangeNotSaved": _("last change not saved yet"),
+        # Translators: between the items of a list ("answered, flagged for review"; question numbers "2, 5").
         "listSeparator": _(", "),
         "questionTitle": _("Question %(number)s", number="%(number)s"),
         # The exam: the clock, proctoring and the calculator
