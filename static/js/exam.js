@@ -13,12 +13,11 @@ if (root) {
     window.proctoraCalculator = mountCalculator(calculator, document.querySelector("[data-calculator-toggle]"),
       page.messages);
   }
-  // Another language is the same page again: it opens once every answer is on the server. The clock is the
-  // server's deadline, so the time left carries over.
+  // Another language is the same page again, with every answer and the question shown kept (page.reopen).
   document.querySelectorAll("[data-languages] a[data-language]").forEach((link) => {
     link.addEventListener("click", (event) => {
       event.preventDefault();
-      page.leaveWithAnswers(() => { window.location.assign(link.href); });
+      page.reopen(link.href);
     });
   });
 }

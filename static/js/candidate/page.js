@@ -218,6 +218,19 @@ export class ExamPage {
     }
   }
 
+  // The same page in another language (`href`): it opens once every answer and the question shown are on the
+  // server. The clock is the server's deadline, so the time left carries over.
+  async reopen(href) {
+    clearTimeout(this.positionTimer);
+    const shown = Number(this.questions[this.current]?.dataset.position ?? this.data.position);
+    try {
+      await request(this.data.positionUrl, { position: shown });
+    } catch {
+      // Offline: the answers below decide whether the page may change.
+    }
+    await this.leaveWithAnswers(() => { window.location.assign(href); });
+  }
+
   // Off to the link's page, which shows the next section or the done page. The stored answers are kept
   // when only the section changed.
   leave(message) {
