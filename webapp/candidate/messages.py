@@ -38,6 +38,17 @@ def field_label(name: str) -> str:
     return str(STANDARD_FIELD_LABELS.get(name, name))
 
 
+def label_registration_inputs(form, fields) -> str:
+    """Labels the registration form's inputs of the fields every test has in the candidate's language (an
+    institute's own fields keep their names); returns the name of the e-mail address's input."""
+    email_input = ""
+    for item, entry in zip(fields, form.inputs()):
+        entry.label.text = f"{field_label(item.name)} *" if item.required else field_label(item.name)
+        if item.name == EMAIL_FIELD:
+            email_input = entry.name
+    return email_input
+
+
 def cross_site_message() -> str:
     return _("This request did not come from the test's own page, so it was refused.")
 

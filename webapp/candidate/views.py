@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp.assessments.services import EMAIL_FIELD
 from webapp.candidate.forms import CheckForm
-from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, field_label, registration_message,
-                                       script_messages)
+from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, label_registration_inputs,
+                                       registration_message, script_messages)
 from webapp.candidates.services import remember_language
 from webapp.core import storage
 from webapp.core.errors import Conflict, NotFound, wants_json
@@ -159,18 +158,8 @@ def open_link(access_key):
             # Registered before: the personal link went to that e-mail address, never to this page.
             notice = registration_message(outcome)
     return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice,
-                          email_input=_label_inputs(form, exam.assessment.registration_fields))
+                          email_input=label_registration_inputs(form, exam.assessment.registration_fields))
 
-
-def _label_inputs(form, fields) -> str:
-    """The registration fields every test has are labelled in the candidate's words (their names are the
-    API's); returns the name of the e-mail address's input."""
-    email_input = ""
-    for item, entry in zip(fields, form.inputs()):
-        entry.label.text = f"{field_label(item.name)} *" if item.required else field_label(item.name)
-        if item.name == EMAIL_FIELD:
-            email_input = entry.name
-    return email_input
 
 
 # The institute's custom test URL (Mettl's customTestUrl) -------------------------------------------------
