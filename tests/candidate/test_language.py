@@ -131,3 +131,14 @@ def test_a_language_chosen_while_registering_goes_with_the_new_candidate(client,
     assert _language_of(soup) == ("es", "ltr")
     candidate = db.session.scalar(select(Candidate).where(Candidate.email == "zoe@example.com"))
     assert candidate.language == "es"
+
+
+def test_the_exam_pages_requests_are_answered_in_the_language_the_page_asks_for(client, sitting):
+    """The page's scripts send Accept-Language: the page's language (request.js); JSON endpoints load no exam."""
+    start(sitting)
+    response = client.post(f"/s/{sitting.access_token}/answers", json={"item_id": 1, "answer": None, "version": 1},
+                           headers={"Origin": "https://attacker.example", "Accept": "application/json",
+                                    "Accept-Language": "de"})
+    assert response.status_code == 403
+    assert response.json["error"] == {
+        "code": "E403", "message": "Diese Anfrage kam nicht von der Seite des Tests und wurde deshalb abgelehnt."}
