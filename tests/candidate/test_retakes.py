@@ -106,7 +106,7 @@ def test_registering_again_on_an_open_exam_starts_the_next_attempt_by_email(clie
     clock.move(timedelta(hours=1))
     response = _register_again(client, exam, "ANN@example.com")
     notice = response.select_one("[data-notice]").get_text()
-    assert notice.startswith("Email already registered") and "we have e-mailed your personal link" in notice
+    assert notice.startswith("This e-mail address is already registered") and "we have e-mailed your personal link" in notice
     _, retake = _attempts(exam)
     assert retake.attempt == 2 and retake.access_token not in str(response)   # only the owner gets the link
     mailed, = _links_mailed_to("ann@example.com")

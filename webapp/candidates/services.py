@@ -11,6 +11,7 @@ from webapp.candidates.models import Candidate
 from webapp.core.database import parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.i18n import LANGUAGES
 from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
@@ -83,3 +84,11 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
 
 def institute_names(institute_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Institute.id, Institute.name).where(Institute.id.in_(institute_ids))).all())
+
+
+def remember_language(candidate: Candidate, language: str) -> None:
+    """The language a candidate chose on a candidate page: their pages and e-mails are read in it from now
+    on. A code Proctora does not speak changes nothing."""
+    if language in LANGUAGES and candidate.language != language:
+        candidate.language = language
+        db.session.flush()
