@@ -23,7 +23,7 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
-from webapp.exams.windows import (Window, local_clock, local_day, local_moment, parse_time_zone, time_zone_name,
+from webapp.exams.windows import (Window, local_clock, local_datetime, local_day, parse_time_zone, time_zone_name,
                                   windows)
 
 # Retakes: at most this many attempts per candidate, and at most a year's wait between two.
@@ -437,6 +437,6 @@ def describe_window(exam: Exam) -> str:
                  start=local_clock(exam.starts_on_time), end=local_clock(exam.ends_on_time), zone=exam.time_zone,
                  first_day=local_day(exam.starts_on_date), last_day=local_day(exam.ends_on_date))
     window = exam_windows(exam)[0]
-    return _("From %(start)s to %(end)s", start=local_moment(window.start, window.start.tzinfo),
-             end=local_moment(window.end, window.end.tzinfo))
+    return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.start.tzinfo),
+             end=local_datetime(window.end, window.end.tzinfo), zone=exam.time_zone)
 

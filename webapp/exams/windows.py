@@ -113,15 +113,20 @@ def local_clock(value: time) -> str:
     return format_skeleton("Hm", datetime.combine(date(2000, 1, 1), value), locale=_locale())
 
 
-def local_moment(value: datetime, zone: tzinfo) -> str:
-    """An aware moment as the clocks in `zone` show it, with the zone's offset that day:
-    "Sat, Mar 28, 2026, 09:00 (Europe/Berlin, UTC+01:00)"."""
+def local_datetime(value: datetime, zone: tzinfo) -> str:
+    """An aware moment as the clocks in `zone` show it: "Sat, Mar 28, 2026, 09:00"."""
     local = value.astimezone(zone)
-    written = _locale().datetime_formats["medium"].format(local_clock(local.time()), local_day(local.date()))
-    return f"{written} ({zone_label(local)})"
+    return _locale().datetime_formats["medium"].format(local_clock(local.time()), local_day(local.date()))
+
+
+def local_moment(value: datetime, zone: tzinfo) -> str:
+    """The same with the zone and its offset that day: "Sat, Mar 28, 2026, 09:00 (Europe/Berlin, UTC+01:00)"."""
+    return f"{local_datetime(value, zone)} ({zone_label(value.astimezone(zone))})"
 
 
 def zone_label(local: datetime) -> str:
     """The zone of a local moment by its name and, for a named zone, the offset in force then."""
     name = getattr(local.tzinfo, "key", None)
+    if name in ("UTC", "Etc/UTC"):
+        return name
     return f"{name}, {offset_text(local)}" if name else offset_text(local)
