@@ -437,6 +437,6 @@ def describe_window(exam: Exam) -> str:
                  start=local_clock(exam.starts_on_time), end=local_clock(exam.ends_on_time), zone=exam.time_zone,
                  first_day=local_day(exam.starts_on_date), last_day=local_day(exam.ends_on_date))
     window = exam_windows(exam)[0]
-    return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.start.tzinfo),
-             end=local_datetime(window.end, window.end.tzinfo), zone=exam.time_zone)
+    return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.zone),
+             end=local_datetime(window.end, window.zone), zone=exam.time_zone)
 

@@ -69,19 +69,21 @@ def offset_text(moment: datetime) -> str:
 
 @dataclass(frozen=True)
 class Window:
+    """Its moments in UTC (Python compares and subtracts two moments of one ZoneInfo by their wall clocks,
+    wrongly across a change), with the exam's zone to write them in."""
     start: datetime
     end: datetime
+    zone: tzinfo = timezone.utc
 
     def contains(self, moment: datetime) -> bool:
         return self.start <= moment < self.end
 
 
 def _at(day: date, clock: time, zone: tzinfo) -> datetime:
-    """The moment a local date and time names in `zone`, with the offset in force that day. A time the
-    clocks skip (02:30 when they go forward) is read with the offset before the change, so it lands an
-    hour later in the new time, as a wall clock would show. Passing through UTC gives the moment the
-    offset (and `fold`) the zone really has at that instant."""
-    return datetime.combine(day, clock, zone).astimezone(timezone.utc).astimezone(zone)
+    """The moment (in UTC) a local date and time names in `zone`, with the offset in force that day. A
+    time the clocks skip (02:30 when they go forward) is read with the offset before the change, so it
+    lands an hour later in the new time, as a wall clock would show."""
+    return datetime.combine(day, clock, zone).astimezone(timezone.utc)
 
 
 def windows(*, fixed_access_option: str, starts_on: date, ends_on: date, start_time: time | None,
@@ -89,11 +91,11 @@ def windows(*, fixed_access_option: str, starts_on: date, ends_on: date, start_t
     """The windows of a fixed exam in order (those ending after `after`, if given). Each day's slot is
     placed with that day's offset, so 09:00-17:00 stays 09:00-17:00 local across a daylight saving change."""
     if fixed_access_option == "ExactTime":
-        found = [Window(_at(starts_on, start_time or time(0), zone), _at(ends_on, end_time or DAY_END, zone))]
+        found = [Window(_at(starts_on, start_time or time(0), zone), _at(ends_on, end_time or DAY_END, zone), zone)]
     else:
         days = (ends_on - starts_on).days + 1
         found = [Window(_at(starts_on + timedelta(days=n), start_time, zone),
-                        _at(starts_on + timedelta(days=n), end_time, zone)) for n in range(days)]
+                        _at(starts_on + timedelta(days=n), end_time, zone), zone) for n in range(days)]
     return [window for window in found if after is None or window.end > after]
 
 
@@ -130,3 +132,11 @@ def zone_label(local: datetime) -> str:
     if name in ("UTC", "Etc/UTC"):
         return name
     return f"{name}, {offset_text(local)}" if name else offset_text(local)
+
+
+def describe_one(window: Window) -> str:
+    """One window: "Sat, Mar 28, 2026, 09:00 (Europe/Berlin, UTC+01:00) to 17:00", its end's date written
+    only when it differs from its start's."""
+    start, end = window.start.astimezone(window.zone), window.end.astimezone(window.zone)
+    return _("%(start)s to %(end)s", start=local_moment(start, window.zone),
+             end=local_clock(end.time()) if start.date() == end.date() else local_moment(end, window.zone))

@@ -153,7 +153,8 @@ def time_zone(exam: Exam) -> str:
     the first day's."""
     if is_fixed_offset(exam.time_zone):
         return exam.time_zone
-    return offset_text(exam_windows(exam)[0].start)
+    first = exam_windows(exam)[0]
+    return offset_text(first.start.astimezone(first.zone))
 
 
 def _window(exam: Exam) -> dict:

@@ -11,7 +11,7 @@ from webapp.console.exams import forms
 from webapp.core.errors import Conflict
 from webapp.core.permissions import Permission, require
 from webapp.exams import services
-from webapp.exams.windows import local_clock, local_moment
+from webapp.exams.windows import describe_one, local_moment
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
 from webapp.web import attempt, page_number, render
@@ -22,7 +22,8 @@ blueprint = Blueprint("exams", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"describe_window": services.describe_window, "local_moment": local_moment, "local_clock": local_clock}
+    return {"describe_window": services.describe_window, "local_moment": local_moment,
+            "describe_one": describe_one}
 
 
 # The list, creating and editing -------------------------------------------------------------------
