@@ -19,7 +19,7 @@ from webapp.core.errors import Conflict, NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
-from webapp.exams.windows import local_moment, parse_time_zone
+from webapp.exams.windows import parse_time_zone
 from webapp.proctoring import services as proctoring
 from webapp.results import release
 from webapp.sittings import retakes, taking
@@ -82,7 +82,6 @@ def _problem(kind: str, exam=None, detail=None):
     if kind == "not_yet_open" and detail is not None:
         opens_at = detail.start.astimezone(parse_time_zone(exam.time_zone))
     return candidate_page("candidate/problem.html", kind=kind, exam=exam, detail=detail, opens_at=opens_at,
-                          local_moment=local_moment,
                           window=describe_window(exam) if exam else None,
                           institute=exam.institute if exam else None), PROBLEM_STATUS[kind]
 
