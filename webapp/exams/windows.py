@@ -19,9 +19,14 @@ from webapp.core.i18n import DEFAULT_LANGUAGE
 
 _OFFSET = re.compile(r"^UTC([+-])(\d{2}):(\d{2})$")
 DAY_END = time(23, 59, 59)
-# The IANA names this system's time zone database knows, for the console's searchable list; names
-# are matched without regard to case ("europe/berlin"), and stored as the database spells them.
-ZONE_NAMES = sorted(available_timezones())
+# The IANA names the time zone database knows (the system's, else the tzdata package's), matched
+# without regard to case ("europe/berlin") and stored as the database spells them. `localtime` is this
+# machine's own zone and `Factory` no place's.
+ZONE_NAMES = sorted(available_timezones() - {"localtime", "Factory", "posixrules"})
+# Offered in the console's list: places ("Europe/Berlin") and UTC. The old aliases ("CET", "US/Eastern")
+# and Etc/GMT+5, whose sign is the reverse of UTC-05:00, are accepted when typed but not suggested.
+PLACE_NAMES = ["UTC"] + [name for name in ZONE_NAMES
+                         if "/" in name and not name.startswith(("Etc/", "US/", "SystemV/"))]
 _BY_LOWER_NAME = {name.lower(): name for name in ZONE_NAMES}
 
 

@@ -18,14 +18,14 @@ from webapp.console.assessments.forms import FilterForm
 from webapp.console.bank.forms import optional_int
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
-from webapp.exams.windows import ZONE_NAMES
+from webapp.exams.windows import PLACE_NAMES
 from webapp.sittings.importers import decode_csv
 from webapp.sittings.models import SittingStatus
 from webapp.web.forms import any_of
 
 # The named zones offered as the time zone field is typed in (a datalist): only places, whose clocks follow
 # daylight saving. A fixed offset such as UTC+05:30 (Mettl's form) may still be typed.
-TIME_ZONES = ZONE_NAMES
+TIME_ZONES = PLACE_NAMES
 LIST_FIELDS = ("ip_addresses", "grade_notification_recipients")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]   # browsers send seconds when the time input has a step
 
