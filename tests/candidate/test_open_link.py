@@ -133,7 +133,7 @@ def test_not_yet_open_shows_the_start_in_the_exams_time_zone(client, make_exam):
     soup = page(response)
     assert response.status_code == 200 and soup.h1.get_text() == "The test is not open yet"
     opens = soup.find("time")
-    assert opens.get_text() == f"{start:%A} {start.day} {start:%B %Y}, 09:30"
+    assert opens.get_text() == f"{start:%a}, {start:%b} {start.day}, {start.year}, 09:30 (UTC+05:30)"
     assert opens["datetime"] == f"{start.isoformat()}T09:30:00+05:30"
     assert "(UTC+05:30)" in soup.select_one("[data-problem]").get_text()
     assert client.post(f"/t/{exam.access_key}", data={}).status_code == 200

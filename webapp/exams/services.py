@@ -24,7 +24,8 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
-from webapp.exams.windows import Window, parse_time_zone, windows
+from webapp.exams.windows import (Window, local_clock, local_datetime, local_day, parse_time_zone, time_zone_name,
+                                  windows)
 
 # Retakes: at most this many attempts per candidate, and at most a year's wait between two.
 MAX_ATTEMPTS = 10
@@ -45,7 +46,7 @@ class ExamInput:
     ends_on_date: date | None = None
     starts_on_time: time | None = None
     ends_on_time: time | None = None
-    time_zone: str = "UTC+00:00"
+    time_zone: str = ""                   # "": the institute's zone; else an IANA name or UTC+05:30
     language: str = ""                    # the candidate pages' and e-mails'; "": the institute's
     access_type: str = AccessType.OPEN_FOR_ALL.value
     email_on_invitation: bool = False
@@ -80,11 +81,10 @@ def exam_input(exam: Exam) -> ExamInput:
     return ExamInput(**values)
 
 
-def _check_window(data: ExamInput, values: dict) -> None:
+def _check_window(data: ExamInput, values: dict, institute_id: int) -> None:
     schedule_type = parse_enum(ScheduleType, data.schedule_type, "schedule_type", "schedule type")
     values["schedule_type"] = schedule_type
-    values["time_zone"] = (data.time_zone or "UTC+00:00").strip()
-    parse_time_zone(values["time_zone"])
+    values["time_zone"] = time_zone_name(data.time_zone or db.session.get(Institute, institute_id).time_zone)
     window_given = any((data.starts_on_date, data.ends_on_date, data.starts_on_time, data.ends_on_time))
     if schedule_type == ScheduleType.ALWAYS_ON:
         if window_given:
@@ -194,7 +194,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
         raise ValidationError(_("The assessment %(name)s has no questions yet.", name=repr(assessment.name)),
                               code="E789", field="assessment_id")
     values = {"name": name, "assessment_id": assessment.id}
-    _check_window(data, values)
+    _check_window(data, values, institute_id)
     values["access_type"] = parse_enum(AccessType, data.access_type, "access_type", "access type")
     _check_ip(data, values)
     try:
@@ -449,13 +449,14 @@ def ip_allowed(exam: Exam, address: str) -> bool:
 
 
 def describe_window(exam: Exam) -> str:
-    """The window in words, in the exam's own time zone, for pages and e-mails."""
+    """The window in words, in the reader's language and the exam's own time zone, for pages and e-mails."""
     if exam.schedule_type == ScheduleType.ALWAYS_ON:
-        return "Open at any time"
-    zone = exam.time_zone
+        return _("Open at any time")
     if exam.fixed_access_option == FixedAccessOption.SLOT_WISE:
-        return (f"Daily from {exam.starts_on_time:%H:%M} to {exam.ends_on_time:%H:%M} ({zone}), "
-                f"{exam.starts_on_date:%a %d %b %Y} to {exam.ends_on_date:%a %d %b %Y}")
+        return _("Daily from %(start)s to %(end)s (%(zone)s), %(first_day)s to %(last_day)s",
+                 start=local_clock(exam.starts_on_time), end=local_clock(exam.ends_on_time), zone=exam.time_zone,
+                 first_day=local_day(exam.starts_on_date), last_day=local_day(exam.ends_on_date))
     window = exam_windows(exam)[0]
-    return f"From {window.start:%a %d %b %Y %H:%M} to {window.end:%a %d %b %Y %H:%M} ({zone})"
+    return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.zone),
+             end=local_datetime(window.end, window.zone), zone=exam.time_zone)
 

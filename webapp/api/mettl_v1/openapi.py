@@ -28,6 +28,13 @@ ASSESSMENT_OUTCOME = {
     "showAnswersInReport": {**BOOLEAN, "description": "The shared report (the candidate's) shows the answers."},
 }
 
+TIME_ZONE = ("The window's zone. Sent as UTC+05:30 (UTC-12:00 to UTC+14:00, in quarters of an hour), it is "
+             "kept and returned as sent; an IANA name such as Europe/Berlin is accepted too. A schedule whose "
+             "zone is a name (chosen in the console) returns the offset in force at its first window's start, "
+             "e.g. UTC+01:00 for Europe/Berlin in winter and UTC+02:00 in summer; its windows follow daylight "
+             "saving, each day's slot at the same local times. Without a zone a new schedule takes its "
+             "institute's.")
+
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
                   "error": obj({"code": {"type": "string", "pattern": "^E[0-9]{3}$"}, "message": STRING,
@@ -74,8 +81,9 @@ SCHEMAS = {
         "isCandidateAuthProctored": BOOLEAN,
         "webProctoring": obj({"enabled": BOOLEAN, "count": INTEGER, "showRemainingCounts": BOOLEAN}),
         "scheduleType": {"enum": ["AlwaysOn", "Fixed"]},
-        "scheduleWindow": obj({name: NULLABLE_STRING for name in (
-            "fixedAccessOption", "startsOnDate", "endsOnDate", "startsOnTime", "endsOnTime", "timeZone")}),
+        "scheduleWindow": obj({**{name: NULLABLE_STRING for name in (
+            "fixedAccessOption", "startsOnDate", "endsOnDate", "startsOnTime", "endsOnTime")},
+            "timeZone": {**NULLABLE_STRING, "description": TIME_ZONE}}),
         "access": obj({"type": {"enum": ["OpenForAll", "ByInvitation"]},
                        "candidates": array(obj({"name": STRING, "email": STRING}))}),
         "ipAccessRestriction": obj({"enabled": BOOLEAN, "type": {"enum": ["SINGLE", "RANGE"]}, "ip": STRING,

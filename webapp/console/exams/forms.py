@@ -19,13 +19,14 @@ from webapp.console.bank.forms import optional_int
 from webapp.core.i18n import LANGUAGES
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
+from webapp.exams.windows import PLACE_NAMES
 from webapp.sittings.importers import decode_csv
 from webapp.sittings.models import SittingStatus
 from webapp.web.forms import any_of
 
-# Every offset parse_time_zone accepts, in steps of a quarter of an hour: UTC-12:00 ... UTC+14:00.
-TIME_ZONES = [f"UTC{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-              for minutes in range(-12 * 60, 14 * 60 + 1, 15)]
+# The named zones offered as the time zone field is typed in (a datalist): only places, whose clocks follow
+# daylight saving. A fixed offset such as UTC+05:30 (Mettl's form) may still be typed.
+TIME_ZONES = PLACE_NAMES
 LIST_FIELDS = ("ip_addresses", "grade_notification_recipients")
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]   # browsers send seconds when the time input has a step
 
@@ -53,7 +54,10 @@ class ExamForm(FlaskForm):
     ends_on_date = DateField(_l("End date"), validators=[Optional()])
     starts_on_time = TimeField(_l("Start time"), format=TIME_FORMATS, validators=[Optional()])
     ends_on_time = TimeField(_l("End time"), format=TIME_FORMATS, validators=[Optional()])
-    time_zone = SelectField("Time zone", default="UTC+00:00", choices=TIME_ZONES)
+    # The id of the datalist exam_form.html fills with TIME_ZONES; the service says if a zone is unknown.
+    time_zone = StringField(_l("Time zone"), validators=[Length(max=64)],
+                            render_kw={"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false"})
+    time_zone_names = TIME_ZONES
 
     access_type = SelectField(_l("Access"), default=AccessType.OPEN_FOR_ALL.value, choices=[
         SelectChoice(AccessType.OPEN_FOR_ALL.value, _l("Open for all: anyone with the exam link registers")),

@@ -12,6 +12,7 @@ from webapp.console.exams import forms
 from webapp.core.errors import Conflict
 from webapp.core.permissions import Permission, require
 from webapp.exams import services
+from webapp.exams.windows import describe_one, local_moment
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
 from webapp.sittings.models import SittingStatus
@@ -23,7 +24,8 @@ blueprint = Blueprint("exams", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"describe_window": services.describe_window}
+    return {"describe_window": services.describe_window, "local_moment": local_moment,
+            "describe_one": describe_one}
 
 
 # Where a sitting came from (Sitting.registered_by), in words.
@@ -62,7 +64,8 @@ def exam_new():
     require(current_user, Permission.EDIT_EXAMS)
     # Reached from an assessment's page with ?assessment_id=N, which is then chosen.
     form = forms.ExamForm(assessment_choices(current_user), current_user.institute.default_release_policy,
-                          data={"assessment_id": request.args.get("assessment_id", type=int)})
+                          data={"assessment_id": request.args.get("assessment_id", type=int),
+                                "time_zone": current_user.institute.time_zone})
     if form.validate_on_submit():
         exam = attempt(form, services.create_exam, current_user, form.exam_input())
         if exam:
@@ -104,7 +107,8 @@ def exam_detail(exam_id):
     pool = forms.ProctorPoolForm(services.pool_candidates(current_user), formdata=None,
                                  data={"proctors": [proctor.id for proctor in exam.proctors]})
     return render_template("console/exams/exam_detail.html", access_url=services.access_url(exam), state=state,
-                           window=window, pool=pool, invitation=forms.InvitationForm(formdata=None),
+                           window=window, windows=services.exam_windows(exam), pool=pool,
+                           invitation=forms.InvitationForm(formdata=None),
                            **_sittings_table(exam))
 
 
