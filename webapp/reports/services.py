@@ -90,7 +90,7 @@ def _page_numbers() -> str:
     """The page footer's "Page 2 of 5" in the language of the moment: one text with the two numbers as
     placeholders (their order is the translator's), turned into CSS `content` with the page counters."""
     marker = "\x00"
-    words = _("Page %(page)s of %(pages)s", page=f"{marker}page{marker}", pages=f"{marker}pages{marker}")
+    words = _("Page %(page)s of %(pages)s", page=marker + "page" + marker, pages=marker + "pages" + marker)
     parts = [f"counter({part})" if index % 2 else _css_string(part)
              for index, part in enumerate(words.split(marker)) if part]
     # A certificate is one page: no number.
