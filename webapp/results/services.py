@@ -484,12 +484,12 @@ def _csv_value(value) -> str | float | int:
     return safe_text(value) if isinstance(value, str) else value
 
 
-def _csv_lines(exam_id: int) -> Iterator[str]:
+def _csv_lines(exam_id: int, header: list[str]) -> Iterator[str]:
     # Runs while the response is sent, after the request's session is gone: the exam is read afresh.
     exam = db.session.get(Exam, exam_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_header(exam))
+    writer.writerow(header)
     for number, row in enumerate(_export_rows(exam), start=1):
         writer.writerow([_csv_value(value) for value in row])
         if number % EXPORT_BATCH == 0:
@@ -503,7 +503,9 @@ def results_csv(actor: User, exam_id) -> tuple[str, Iterator[str]]:
     """The file name and the lines of the exam's CSV export. The permission and the exam are checked
     now; the rows are read while the lines are sent."""
     exam = _exam(actor, exam_id)
-    return export_filename(exam, "csv"), _csv_lines(exam.id)
+    # The heading is written now, while the staff member is loaded: it settles the language the rows are
+    # written in, which choosing later (from the signed-in user) would need the session that is gone by then.
+    return export_filename(exam, "csv"), _csv_lines(exam.id, _header(exam))
 
 
 def results_xlsx(actor: User, exam_id) -> tuple[str, IO[bytes]]:
