@@ -32,7 +32,7 @@ WAITING = and_(Response.needs_grading.is_(True), Sitting.status == SittingStatus
 
 def blind_name(sitting: Sitting) -> str:
     """How blind grading names a candidate, on the grading pages and in the audit log: by the sitting."""
-    return f"Candidate #{sitting.id}"
+    return _("Candidate #%(number)d", number=sitting.id)
 
 
 @dataclass(frozen=True)

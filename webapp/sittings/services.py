@@ -190,7 +190,7 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
         if chance is None or not chance.allowed:
             why = f" {chance.reason}" if chance else ""
             return RegistrationOutcome(outcome.row, outcome.email, outcome.status,
-                                       f"You have already taken this test.{why}", field=EMAIL_FIELD,
+                                       _("You have already taken this test.") + why, field=EMAIL_FIELD,
                                        sitting_id=sitting.id)
         sitting = start_retake(sitting)
     _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
