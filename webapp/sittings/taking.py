@@ -254,7 +254,7 @@ def remaining_seconds(sitting: Sitting, *, now: datetime | None = None) -> int:
 
 def _require_running(sitting: Sitting, now: datetime) -> None:
     if expire_if_overdue(sitting, now=now) or sitting.status == S.EXAM_FINISHED:
-        raise TimeIsUp("The time for this test is over; your saved answers have been submitted.")
+        raise TimeIsUp(_("The time for this test is over; your saved answers have been submitted."))
     if sitting.status != S.EXAM_STARTED:
         raise IllegalTransition(_("The test has not started."))
 
@@ -320,7 +320,7 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if stored is None:
         raise NotFound("Question")
     if is_timed(sitting) and stored.section_index != sitting.current_section:
-        raise TimeIsUp("This section is closed; its answers were kept as they were.")
+        raise TimeIsUp(_("This section is closed; its answers were kept as they were."))
     return SaveResult(False, stored.version)
 
 
