@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, QuestionType
@@ -110,6 +110,11 @@ class Sitting(TimestampMixin, db.Model):
     check_photos_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
     extra_minutes: Mapped[int] = mapped_column(default=0)
+    # Accommodations staff grant a candidate (WCAG 2.1 "timing adjustable", low vision): a share of the
+    # test's duration added to its time and to each timed section's, larger text, high contrast.
+    extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=false())
+    high_contrast: Mapped[bool] = mapped_column(default=False, server_default=false())
     # [{"name", "instructions", "duration", "deadline", "closed"}] frozen at start; timed sections run in turn
     sections: Mapped[list] = mapped_column(JSON, default=list)
     current_section: Mapped[int] = mapped_column(default=0)
@@ -148,6 +153,16 @@ class Sitting(TimestampMixin, db.Model):
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+    @property
+    def allowed_minutes(self) -> int:
+        """The test's time for this candidate: its duration, a proctor's extra minutes and the accommodation's."""
+        return (self.exam.assessment.duration_minutes or 0) + self.extra_minutes + self.accommodation_minutes
+
+    @property
+    def accommodation_minutes(self) -> int:
+        """The minutes `extra_time_percent` adds to the test, rounded up: 25 % of 50 minutes is 13."""
+        return -(-(self.exam.assessment.duration_minutes or 0) * self.extra_time_percent // 100)
 
     @property
     def attempt_label(self) -> str | None:
@@ -293,6 +308,7 @@ EVENT_LABELS = {
     "time_extended": _l("Time extended"),
     "message_sent": _l("Message sent"),
     "flag_raised": _l("Flag raised"),
+    "accommodations": _l("Accommodations set"),
     "tab_hidden": _l("Switched to another tab"),
     "window_blur": _l("Left the test window"),
     "fullscreen_exit": _l("Left full screen"),
@@ -331,6 +347,12 @@ def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
                             details["minutes"], name=name)
         return ngettext("%(name)s gave %(num)d more minute.", "%(name)s gave %(num)d more minutes.",
                         details["minutes"], name=name)
+    if kind == "accommodations":
+        granted = [words for wanted, words in ((details.get("large_text"), _("larger text")),
+                                               (details.get("high_contrast"), _("high contrast"))) if wanted]
+        return _("%(name)s set %(percent)s%% extra time; %(aids)s.", name=name,
+                 percent=details.get("extra_time_percent") or 0,
+                 aids=", ".join(granted) if granted else _("no display aids"))
     if kind == "message_sent":
         return _("%(name)s wrote: %(message)s", name=name, message=details.get("body", ""))
     if kind == "flag_raised":

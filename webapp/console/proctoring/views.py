@@ -90,6 +90,15 @@ def extend(sitting_id):
     return _to_sitting(sitting_id)
 
 
+@blueprint.post("/sittings/<int:sitting_id>/accommodations")
+@login_required
+def accommodations(sitting_id):
+    sitting = services.accommodate(current_user, sitting_id, extra_time_percent=_form("extra_time_percent"),
+                                   large_text=bool(_form("large_text")), high_contrast=bool(_form("high_contrast")))
+    flash(_("Accommodations saved for %(name)s.", name=sitting.candidate.name), "success")
+    return _to_sitting(sitting_id)
+
+
 @blueprint.post("/sittings/<int:sitting_id>/terminate")
 @login_required
 def terminate(sitting_id):
