@@ -95,7 +95,7 @@ def test_only_a_dead_message_can_be_retried(admin_client, admin):
     admin_client.post(f"/messages/{message.id}/retry", headers={"Referer": "/messages"})
 
     flash = _page(admin_client.get("/messages")).select_one(".flash-error").get_text()
-    assert flash == "Only a dead message can be retried; this one is pending."
+    assert flash == "Only a message that failed for good can be retried; its status is “Waiting”."
     assert message.status == MessageStatus.PENDING
 
 

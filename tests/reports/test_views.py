@@ -3,6 +3,7 @@ console's certificate list with revocation."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -92,7 +93,7 @@ def test_a_withheld_result_shows_no_marks(client, admin, passed_sitting, pdf_tex
     assert page.select_one("[data-withheld]") is not None
     assert page.select_one("[data-marks]") is None and page.select_one("[data-section]") is None
     assert page.select_one("[data-certificate]") is None      # revoked by the violation
-    assert _text(page.select_one("[data-review]")) == "violation"
+    assert _text(page.select_one("[data-review]")) == "Violation"
     text = pdf_text(client.get(f"/reports/{passed_sitting.report_key}.pdf").data)
     assert "Result withheld" in text and "Marks" not in text and "Phone on the desk" not in text
 
@@ -160,7 +161,7 @@ def test_an_admin_revokes_and_the_verification_page_says_so(client, admin, passe
     client.post("/logout")
     page = _page(client.get(f"/verify/{certificate.code}"))
     assert page.select_one("[data-verdict]")["data-verdict"] == "revoked"
-    assert certificate.revoked_at.strftime("%d %B %Y") in _text(page.select_one("[data-verdict]"))
+    assert f"{certificate.revoked_at.day} {certificate.revoked_at:%B %Y}" in _text(page.select_one("[data-verdict]"))
     assert _text(page.select_one("[data-revoked-reason]")) == "Reason: The candidate's identity was not checked."
     assert page.select_one("[data-certificate-pdf]") is None
     refused = client.get(f"/verify/{certificate.code}.pdf")
@@ -321,3 +322,14 @@ def test_pages_with_personal_data_exports_and_reports_are_never_cached(admin_cli
         assert response.status_code == 200, url
         assert "no-store" in response.headers["Cache-Control"], url
     assert "no-store" not in admin_client.get("/static/css/app.css").headers["Cache-Control"]
+
+
+def test_the_report_gives_the_start_and_finish_in_the_exam_s_own_zone(client, passed_sitting):
+    # Times of the sitting are stored in UTC; the report reads them as the clocks of the exam's zone show
+    # them, named, whatever the reader's own zone.
+    passed_sitting.exam.time_zone = "Asia/Kolkata"
+    db.session.commit()
+    facts = _page(client.get(f"/reports/{passed_sitting.report_key}?lang=de")).select_one(".report-facts")
+    started = passed_sitting.started_at.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"{started:%H:%M} (Asia/Kolkata, UTC+05:30)" in _text(facts)
+    assert "UTC+05:30" in _text(facts) and " UTC " not in f" {_text(facts)} "

@@ -1,6 +1,7 @@
 """Candidates: search (optionally across sub-institutes), a candidate's sittings, editing."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from webapp.accounts.models import Institute, User
@@ -10,8 +11,10 @@ from webapp.candidates.models import Candidate
 from webapp.core.database import parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
+from webapp.exams.models import Exam
 
 SORTS = {
     "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),
@@ -66,11 +69,11 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
     candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
     username = single_line(username, "The username", field="username", max_length=Candidate.username.type.length)
     if not username:
-        raise ValidationError("Give the candidate a username.", field="username")
+        raise ValidationError(_("Give the candidate a username."), field="username")
     taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
                                                          Candidate.username == username))
     if taken is not None and taken != candidate.id:
-        raise Conflict(f"The username {username!r} is taken.", field="username")
+        raise Conflict(_("The username %(username)s is taken.", username=repr(username)), field="username")
     candidate.first_name = single_line(first_name, "The first name", field="first_name",
                                        max_length=Candidate.first_name.type.length)
     candidate.last_name = single_line(last_name, "The last name", field="last_name",
@@ -82,3 +85,19 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
 
 def institute_names(institute_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Institute.id, Institute.name).where(Institute.id.in_(institute_ids))).all())
+
+
+def remember_language(candidate: Candidate, language: str) -> None:
+    """The language a candidate chose on a candidate page: their pages and e-mails are read in it from now
+    on. A code Proctora does not speak changes nothing."""
+    if language in LANGUAGES and candidate.language != language:
+        candidate.language = language
+        db.session.flush()
+
+
+def language_to_write_in(exam: Exam, chosen: str = "") -> str:
+    """The language we write to a candidate in about `exam` (e-mails, their report): `chosen`, the
+    candidate's own (`Candidate.language`, their last choice on a candidate page), else the exam's,
+    else its institute's, else English."""
+    return next((language for language in (chosen, exam.language, exam.institute.language)
+                 if language in LANGUAGES), DEFAULT_LANGUAGE)

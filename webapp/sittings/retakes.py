@@ -10,14 +10,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.core.clock import utcnow
 from webapp.core.errors import Conflict
 from webapp.core.extensions import db
 from webapp.exams.models import Exam
-from webapp.exams.windows import parse_time_zone
+from webapp.exams.windows import local_moment, parse_time_zone
 from webapp.sittings.models import Sitting
 
 
@@ -47,8 +47,7 @@ def latest_attempt(exam_id: int, candidate_id: int) -> Sitting | None:
 
 
 def _when(exam: Exam, moment: datetime) -> str:
-    # Already in the exam's zone, which the text names: not moved to the reader's.
-    return f"{format_datetime(moment, 'EEE dd MMM y HH:mm', rebase=False)} ({exam.time_zone})"
+    return local_moment(moment, parse_time_zone(exam.time_zone))
 
 
 def retake_chance(sitting: Sitting, *, now: datetime | None = None) -> RetakeChance | None:
