@@ -7,6 +7,7 @@ import logging
 from typing import Callable
 
 from flask import render_template
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from webapp.core.clock import utcnow
@@ -129,7 +130,8 @@ def requeue(message: OutboxMessage) -> OutboxMessage:
     """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
     cause, say the mail server's settings or the receiving application, has been fixed)."""
     if not message.is_dead:
-        raise Conflict(f"Only a dead message can be retried; this one is {message.status.value}.")
+        raise Conflict(_("Only a message that failed for good can be retried; this one's status is “%(status)s”.",
+                         status=message.status.label))
     message.status = MessageStatus.PENDING
     message.attempts = 0
     message.next_attempt_at = utcnow()
