@@ -150,12 +150,12 @@ def record_accounts_change(actor, **entry) -> None:
 
 # The readers -------------------------------------------------------------------------------------------
 
-def _number(value, field: str, what: str) -> int | None:
+def _number(value, field: str, refusal: str) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise ValidationError(_("The %(what)s must be a number.", what=what), field=field)
+        raise ValidationError(refusal, field=field)
     return int(text)
 
 
@@ -183,9 +183,9 @@ def _query(actor: User, *, action: str = "", target_type: str = "", target_id=No
         query = query.where(AuditEntry.action == action)
     if target_type:
         query = query.where(AuditEntry.target_type == target_type)
-    if (number := _number(target_id, "target_id", "target")) is not None:
+    if (number := _number(target_id, "target_id", _("The target must be a number."))) is not None:
         query = query.where(AuditEntry.target_id == number)
-    if (number := _number(actor_id, "actor_id", "actor")) is not None:
+    if (number := _number(actor_id, "actor_id", _("The person must be given by their number."))) is not None:
         query = query.where(AuditEntry.actor_id == number)
     if (day := _day(since, "since")) is not None:
         query = query.where(AuditEntry.created_at >= datetime.combine(day, time(), timezone.utc))
