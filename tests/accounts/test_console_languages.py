@@ -141,4 +141,4 @@ def test_an_action_sentence_names_who_and_what(admin):
     entry.before, entry.after = {"pass_mark": 60, "name": "B2"}, {"pass_mark": 65, "name": "Placement B2"}
     assert audit.sentence(entry) == "Ana Ruiz changed the exam Placement B2."
     marked = audit.sentence(AuditEntry(actor_name="<b>Eve</b>", action="exam.delete", target_label="X"), marked=True)
-    assert str(marked) == '<span data-actor>&lt;b&gt;Eve&lt;/b&gt;</span> deleted the exam <span data-target>X</span>.'
+    assert str(marked) == '<bdi data-actor>&lt;b&gt;Eve&lt;/b&gt;</bdi> deleted the exam <bdi data-target>X</bdi>.'

@@ -229,11 +229,12 @@ def action_label(action: str) -> str:
 def sentence(entry: AuditEntry, *, marked: bool = False) -> str:
     """The entry as one sentence with names: "Ana Ruiz changed “Pass mark” of Placement B2 from 60 to
     65." when one field changed, else what was done ("Ana Ruiz changed the exam Placement B2.").
-    `marked`: as HTML, the person and the target each in an element of their own (data-actor, data-target)."""
+    `marked`: as HTML, the person and the target each isolated in a <bdi> (data-actor, data-target), so
+    that a name in another script keeps its direction inside the sentence."""
     who, target = actor_name(entry), target_name(entry)
     if marked:
-        who = Markup('<span data-actor>{}</span>').format(who)
-        target = Markup('<span data-target>{}</span>').format(target)
+        who = Markup('<bdi data-actor>{}</bdi>').format(who)
+        target = Markup('<bdi data-target>{}</bdi>').format(target)
     before, after = entry.before or {}, entry.after or {}
     changed = [key for key in before if key in after and before[key] != after[key]]
     if entry.action.endswith(".update") and len(changed) == 1 and len(before) == 1:
