@@ -25,7 +25,9 @@ READ_ATTRIBUTES = {"title", "alt", "placeholder", "aria-label", "aria-descriptio
 # Words that are the same in every language: names, symbols and codes.
 SAME_IN_EVERY_LANGUAGE = {"Proctora", "Mettl", "EURO PRUEFSTER", "CEFR", "QR", "API", "HMAC", "ID", "URL",
                           "PDF", "CSV", "XLSX", "JSON", "A1", "A2", "B1", "B2", "C1", "C2", "OK", "E-mail",
-                          "SMTP", "IP", "ms", "px", "x", "×", "·", "UTC", "MCQ", "MCA"}
+                          "SMTP", "IP", "ms", "px", "x", "×", "·", "UTC", "MCQ", "MCA",
+                          # Pico CSS styles <nav aria-label="breadcrumb"> by this very value.
+                          "breadcrumb"}
 GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "lazy_ngettext", "_l"}
 # A string literal in a template expression that reads like a sentence or a label, not a class or a key.
 SENTENCE_LIKE = re.compile(r"^[A-Z][a-z]+(?:[ ,][^{}]*)?[a-z.?!:)]$|^[A-Z][a-z]+ [a-z]")

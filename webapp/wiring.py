@@ -25,6 +25,7 @@ from webapp.cli import register_cli
 from webapp.console.accounts.views import blueprint as accounts
 from webapp.console.assessments.views import blueprint as assessments
 from webapp.console.audit.views import blueprint as audit
+from webapp.console.branding.views import blueprint as branding_console
 from webapp.console.bank.views import blueprint as bank
 from webapp.console.candidates.views import blueprint as candidates
 from webapp.console.credentials.views import blueprint as api_console
@@ -153,7 +154,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, candidate, api_console,
-                      api_docs, branding, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
+                      api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)

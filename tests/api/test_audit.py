@@ -8,7 +8,7 @@ from webapp.core.extensions import db
 
 
 def test_the_white_labelling_from_the_api(admin_client, admin, mettl, credential):
-    form = {"wl": json.dumps({"buttonColor": "FF0000"}), "sn": '["+49 30 1234567"]'}
+    form = {"wl": json.dumps({"buttonColor": "C00000"}), "sn": '["+49 30 1234567"]'}
     assert mettl.post("/v1/account/update-white-labeling", form,
                       files={"fav": image_upload(PNG, "fav.png")}).status_code == 200
     assert mettl.post("/v1/account/update-white-labeling", form).status_code == 200   # nothing changes
@@ -16,5 +16,5 @@ def test_the_white_labelling_from_the_api(admin_client, admin, mettl, credential
     entry, = audit_rows(admin_client, "institute.white_label")
     assert entry["actor"] == f"API credential admin test credential ({credential.ak})"
     assert entry["target"] == admin.institute.name
-    assert entry["changes"] == ["Button color: none -> ff0000", "Support numbers: none -> +49 30 1234567",
+    assert entry["changes"] == ["Button color: none -> c00000", "Support numbers: none -> +49 30 1234567",
                                 f"Favicon: none -> image/png, {len(PNG)} bytes"]

@@ -123,7 +123,7 @@ def test_a_logo_is_at_most_100_kb_as_the_spec_says(mettl, client):
 
 
 def test_white_labelling_is_stored_shown_and_served_to_the_candidate(mettl, client, admin):
-    wl = {"headerBackgroundColor": "#AB1234", "headerFontColor": "fff", "buttonColor": "ef75ab",
+    wl = {"headerBackgroundColor": "#AB1234", "headerFontColor": "fff", "buttonColor": "b8336a",
           "buttonFontColor": "ffffff", "customTestUrl": "acme-tests"}
     ok(mettl.post("/v1/account/update-white-labeling", {"wl": json.dumps(wl), "sn": '["+1-650-924-9221"]'},
                   files={"fav": image_upload(name="fav.png"), "cov": image_upload(name="cover.png")}))
@@ -134,7 +134,23 @@ def test_white_labelling_is_stored_shown_and_served_to_the_candidate(mettl, clie
     css = client.get(info["cssPath"])
     assert css.mimetype == "text/css"
     assert ".candidate-header { background: #ab1234; }" in css.get_data(as_text=True)
-    assert "--pico-primary-background: #ef75ab" in css.get_data(as_text=True)
+    assert "--pico-primary-background: #b8336a" in css.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("wl, message", [
+    # The spec's own sample (2.3): white text on a pink button.
+    ({"buttonColor": "ef75ab", "buttonFontColor": "ffffff"},
+     "Invalid Button Text Color: the button text on the button has a contrast of 2.69:1, below 4.5:1"),
+    # Only the background given: measured against the default text colour, and the background blamed.
+    ({"headerBackgroundColor": "303030"},
+     "Invalid Header Color: the header text on the header has a contrast of 1.19:1, below 4.5:1"),
+    ({"headerBackgroundColor": "ffffff", "headerFontColor": "dddddd"},
+     "Invalid Header Text Color: the header text on the header has a contrast of 1.36:1, below 4.5:1"),
+], ids=["spec-sample", "background-only", "pale-text"])
+def test_white_labelling_refuses_text_below_wcag_contrast_with_the_ratio(mettl, wl, message):
+    refused_message = refused(mettl.post("/v1/account/update-white-labeling", {"wl": json.dumps(wl)}), "E015")
+    assert refused_message.startswith(message)
+    assert ok(mettl.get("/v1/account"))["accountInfo"]["whiteLabelInfo"]["buttonColor"] in (None, "")
 
 
 @pytest.mark.parametrize("form, files, code", [

@@ -53,7 +53,9 @@ WORDS = {"SUCCESS", "ACTIVE", "Enterprise", "TextBox", "SelectBox", "EASY", "MED
 #   testStatus there, and "test-status" in section 7, whose only sample says so.
 # - 4.1's response `{ status=SUCCESS, assessmentId=62442 }` is no JSON: we answer its JSON reading.
 # - 2.3's `wl` is no JSON (unquoted values, // comments) and its "ab12345" is no colour (seven digits):
-#   it is sent as JSON with the comments left out and the colour "ab1234".
+#   it is sent as JSON with the comments left out and the colour "ab1234". Its white text on the pink
+#   button "ef75ab" reads at 2.69:1, which WCAG's 4.5:1 refuses (E015, tested in test_mettl_endpoints):
+#   the sample is sent with a darker pink, "b8336a" (5.65:1).
 # - 4.2's "exitRedirectionURL": "" and 4.3's null both mean no URL: we answer null, as 4.3 does.
 # - A null in a sample is the spec showing a setting left empty: any value answers it. Proctora's
 #   additive keys (paging, kind, cefrLevel, resultWithheld, detail, ...) are extra keys and allowed.
@@ -149,7 +151,7 @@ ACCOUNT = """{ "status": "SUCCESS", "accountInfo": { "email": "john.doe@nextbiga
 # Spec line 140 (its trailing comma left out).
 LOGO_UPLOADED = '{ "status": "SUCCESS" }'
 # Spec line 170, read as JSON (see the list of inconsistencies above), and line 170's `sn`.
-WL = {"headerBackgroundColor": "ab1234", "headerFontColor": "ffffff", "buttonColor": "ef75ab",
+WL = {"headerBackgroundColor": "ab1234", "headerFontColor": "ffffff", "buttonColor": "b8336a",
       "buttonFontColor": "ffffff", "customTestUrl": "xyxyxy"}
 SN = '["+1-650-924-9221", "+91-82878-0340"]'
 # Spec line 174.

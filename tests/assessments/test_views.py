@@ -67,7 +67,7 @@ def test_the_list_searches_filters_and_pages(admin_client, admin, questions):
     soup = page(admin_client.get("/assessments"))
     assert texts(soup, "thead th") == ["Name", "Kind", "Duration", "Sections", "Questions", "Max marks", "Created"]
     first = texts(soup, "tbody tr")[0]
-    assert first.startswith("Writing standard 45 min 2 3 7 ")   # 2 drawn x 1 mark + an essay of 5
+    assert first.startswith("Writing Standard test 45 min 2 3 7 ")   # 2 drawn x 1 mark + an essay of 5
     assert len(soup.select("tbody tr")) == 25
     assert "Page 1 of 2 (28 in all)" in soup.select_one(".pagination").get_text()
     assert soup.select_one("a[rel=next]")["href"] == "/assessments?page=2"
@@ -200,7 +200,7 @@ def test_a_certifications_validity_is_set_in_the_settings(admin_client, assessme
     assert reloaded(assessment.id).certificate_validity_months == 24
     soup = page(admin_client.get(f"/assessments/{assessment.id}"))
     assert soup.select_one("[data-certificate-validity]").get_text(strip=True) == \
-        "valid for 24 month(s) from the day of issue"
+        "valid for 24 months from the day of issue"
     assert page(admin_client.get(f"/assessments/{assessment.id}/settings")).select_one(
         "input[name=certificate_validity_months]")["value"] == "24"
 
@@ -242,7 +242,7 @@ def test_the_builder_shows_settings_sections_rules_and_picks(admin_client, admin
     assert soup.h1.get_text() == "English test"
     card = soup.select_one(f"#section-{part.id}")
     assert card.h3.get_text() == "1. Part 1"
-    assert texts(card, "table.rules tbody tr") == ["Grammar Easy All types Any 2 1 0 per candidate 6 Remove"]
+    assert texts(card, "table.rules tbody tr") == ["Grammar Easy All types Any level 2 1 0 per candidate 6 Remove"]
     assert texts(card, "table.picks tbody td")[:3] == ["Where does Anna live?", "Short answer", "1"]
     assert card.select_one(f"a[href='/assessments/{assessment.id}/sections/{part.id}/pick']")
     assert [o.get_text() for o in card.select(f"select[name=rule-{part.id}-skill] option")] == \
@@ -377,9 +377,9 @@ def test_with_htmx_a_rule_swaps_the_section_card(admin_client, assessment, part)
     soup = BeautifulSoup(body, "html.parser")
     card = soup.select_one(f"article#section-{part.id}")
     assert len(card.select("table.rules tbody tr")) == 2
-    assert "2 question(s) of Grammar are added to Part 1." in texts(card, ".flash-success")
+    assert "2 questions of Grammar are added to Part 1." in texts(card, ".flash-success")
     assert soup.select_one("#assessment-summary")["hx-swap-oob"] == "true"
-    assert "4 in 1 section(s)" in soup.select_one("#assessment-summary").get_text(" ", strip=True)
+    assert "4 in 1 section" in soup.select_one("#assessment-summary").get_text(" ", strip=True)
 
     failed = BeautifulSoup(admin_client.post(f"/assessments/{assessment.id}/sections/{part.id}/rules", data=rule_data(
         part.id, skill="Empty"), headers=HTMX).get_data(as_text=True), "html.parser")
@@ -429,7 +429,7 @@ def test_pick_questions_from_the_bank(admin_client, assessment, part, questions)
     assert [p.question_id for p in db.session.scalars(select(SectionQuestion).order_by(SectionQuestion.position))] \
         == chosen
     soup = page(admin_client.get(response.headers["Location"]))
-    assert "3 question(s) are added to Part 1." in flashes(soup)
+    assert "3 questions are added to Part 1." in flashes(soup)
     assert texts(soup, f"#section-{part.id} table.picks tbody td:first-child") == [
         "Reading 1: which are true?", "Reading 2: which are true?", "Where does Anna live?"]
     soup = page(admin_client.get(url, query_string={"type": "MCA"}))
@@ -621,7 +621,7 @@ def test_support_and_proctors_see_everything_read_only(client, factory, admin, a
     assert not soup.select_one("a[href='/assessments/new']")
     soup = page(client.get(f"/assessments/{assessment.id}"))
     main = soup.select_one("main")
-    assert texts(main, "table.rules tbody tr") == ["Grammar Easy All types Any 2 1 0 per candidate 6"]
+    assert texts(main, "table.rules tbody tr") == ["Grammar Easy All types Any level 2 1 0 per candidate 6"]
     assert "Where does Anna live?" in main.get_text()
     assert not main.select("form") and "Edit the settings" not in main.get_text()
     soup = page(client.get(f"/assessments/{assessment.id}/fields"))

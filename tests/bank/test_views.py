@@ -279,8 +279,8 @@ def listed_ids(client, query: str = "", **headers) -> list[int]:
 def test_the_list_shows_the_active_questions_with_their_columns(admin_client, listed):
     page = html(admin_client.get("/bank/questions"))
     assert rows(page)[-1] == {"#": str(listed["mcq"].id), "Question": "Tom & Jerry are friends; which verb?",
-                              "Type": "MCQ", "Skill": "Grammar", "Difficulty": "Easy", "Level": "A1", "Marks": "1",
-                              "Status": "active"}
+                              "Type": "Multiple choice (one answer)", "Skill": "Grammar", "Difficulty": "Easy", "Level": "A1", "Marks": "1",
+                              "Status": "Active"}
     assert [int(row["#"]) for row in rows(page)] == [listed["short"].id, listed["fitb"].id, listed["mcq"].id]
     assert page.select_one("form.filters")["method"] == "get"
 
@@ -535,7 +535,7 @@ def test_retire_and_reactivate(admin_client, admin, skill):
     admin_client.post(f"/bank/questions/{question.id}/retire")
     page = html(admin_client.get(f"/bank/questions/{question.id}"))
     assert questions()[0].status == QuestionStatus.RETIRED
-    assert page.select_one("h1 .badge").get_text() == "retired"
+    assert page.select_one("h1 .badge").get_text() == "Retired"
     assert [b.get_text() for b in page.select(".actions button")] == ["Duplicate", "Reactivate", "Delete"]
     admin_client.post(f"/bank/questions/{question.id}/reactivate")
     assert questions()[0].status == QuestionStatus.ACTIVE

@@ -172,7 +172,7 @@ def test_build_a_two_section_assessment_and_preview_it(page, admin):
         page.get_by_label(stem, exact=True).check()
     page.get_by_role("button", name="Add the ticked questions").click()
     page.wait_for_url(re.compile(rf"/assessments/{assessment_id}(#section-\d+)?$"))
-    expect(notice(page)).to_have_text("5 question(s) are added to Hand-picked.")
+    expect(notice(page)).to_have_text("5 questions are added to Hand-picked.")
     picks_table = picked.locator("table.picks tbody tr")
     expect(picks_table).to_have_count(5)
     for qtype in QuestionType:
@@ -190,14 +190,14 @@ def test_build_a_two_section_assessment_and_preview_it(page, admin):
     expect(drawn.locator("output")).to_have_text("3 matching questions in your bank.")
     marker = page.evaluate("() => (window.stillTheSameBuilder = 42)")
     drawn.get_by_role("button", name="Add the rule").click()
-    expect(notice(drawn)).to_have_text("2 question(s) of Vocabulary are added to Drawn from the bank.")
+    expect(notice(drawn)).to_have_text("2 questions of Vocabulary are added to Drawn from the bank.")
     assert page.evaluate("() => window.stillTheSameBuilder") == marker   # swapped in place, no reload
     rule_row = drawn.locator("table.rules tbody tr")
     expect(rule_row).to_have_count(1)
     expect(rule_row.locator("td")).to_have_text(
-        ["Vocabulary", "Easy", "All types", "Any", "2", "2", "-0.5", "per candidate", "3", "Remove"])
+        ["Vocabulary", "Easy", "All types", "Any level", "2", "2", "-0.5", "per candidate", "3", "Remove"])
     # The summary is refreshed out of band: 5 picks + 2 drawn; 1+2+1+1+1 marks + 2 x 2.
-    expect(summary_value(page, "Questions")).to_have_text("7 in 2 section(s)")
+    expect(summary_value(page, "Questions")).to_have_text("7 in 2 sections")
     expect(summary_value(page, "Max marks")).to_have_text("10")
 
     # The preview: every section and question type, with the candidate's inputs, and no key.
@@ -312,8 +312,8 @@ def test_add_a_pre_built_test_from_the_catalogue(page, admin):
         "Proctora English Placement Test is now in your account, with its questions in your bank.")
     expect(page.get_by_role("heading", level=1)).to_have_text("Proctora English Placement Test")
     expect(page.locator("article h3")).to_have_text(["1. Grammar and Vocabulary", "2. Reading", "3. Writing"])
-    expect(summary_value(page, "Kind")).to_have_text("placement")
-    expect(summary_value(page, "Questions")).to_have_text("48 in 3 section(s)")
+    expect(summary_value(page, "Kind")).to_have_text("Placement test")
+    expect(summary_value(page, "Questions")).to_have_text("48 in 3 sections")
     expect(summary_value(page, "Duration")).to_contain_text("50 min")
     expect(section_card(page, "1. Grammar and Vocabulary").locator("table.picks tbody tr")).to_have_count(38)
     expect(section_card(page, "2. Reading").locator("table.picks tbody tr")).to_have_count(9)
@@ -388,7 +388,7 @@ def test_a_broken_rule_is_shown_next_to_the_form(page, admin):
     # Correcting the count is enough to save the rule.
     count.fill("1")
     card.get_by_role("button", name="Add the rule").click()
-    expect(notice(card)).to_have_text("1 question(s) of Vocabulary are added to Words.")
+    expect(notice(card)).to_have_text("1 question of Vocabulary is added to Words.")
     expect(card.locator(".field-error")).to_have_count(0)
 
     db.session.expire_all()

@@ -29,7 +29,7 @@ def test_correct_a_key_preview_the_re_score_and_apply_it(page, admin, factory):
             option.get_by_label("Option text").input_value() == "wrong")
     page.get_by_role("button", name="Save the question").click()
 
-    expect(page.locator("[data-outdated-results]")).to_contain_text("2 finished result(s) used an earlier key")
+    expect(page.locator("[data-outdated-results]")).to_contain_text("2 finished results used an earlier key")
     page.get_by_role("link", name="See what a re-score would change").click()
     expect(page.locator("[data-rescore-summary]")).to_contain_text("2 result(s) change, 1 outcome(s) change.")
     bob_row = page.locator(f"tr[data-sitting='{bob.id}']")

@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from webapp.accounts.models import Institute, ReleasePolicy, User, WhiteLabel
 from webapp.core import events, links, storage
 from webapp.core.clock import utcnow
+from webapp.core.contrast import MINIMUM_TEXT_CONTRAST, contrast_ratio, relative_luminance
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.i18n import LANGUAGES
@@ -383,6 +384,29 @@ def _color(field: str, value: str | None) -> str:
     return digits if len(digits) == 6 else "".join(digit * 2 for digit in digits)
 
 
+# What the candidate pages show where a colour is not set (Pico's light theme): the check below measures
+# a new header text colour against the default header, and so on.
+DEFAULT_COLORS = {"header_background_color": "ffffff", "header_font_color": "373c44", "button_color": "0172ad",
+                  "button_font_color": "ffffff"}
+# Each text colour and the background it is read on.
+COLOR_PAIRS = (("header_font_color", "header_background_color"), ("button_font_color", "button_color"))
+
+
+def _check_contrast(label: WhiteLabel, changed: set[str]) -> None:
+    """Refuse a colour that leaves text below WCAG's 4.5:1 against its background, naming the colour
+    changed (the text's when both were) and the ratio measured, in Mettl's E015 words."""
+    for text, background in COLOR_PAIRS:
+        colors = [getattr(label, field) or DEFAULT_COLORS[field] for field in (text, background)]
+        ratio = contrast_ratio(*colors)
+        if ratio < MINIMUM_TEXT_CONTRAST and changed & {text, background}:
+            blamed = text if text in changed else background
+            raise ValidationError(
+                f"Invalid {COLOR_FIELDS[blamed]} Color: the {COLOR_FIELDS[text].lower()} on the "
+                f"{COLOR_FIELDS[background].lower()} has a contrast of {ratio:.2f}:1, below "
+                f"{MINIMUM_TEXT_CONTRAST}:1; choose a {'darker' if relative_luminance(colors[1]) > 0.18 else 'lighter'} "
+                f"{COLOR_FIELDS[text].lower()} color or another background.", code="E015", field=blamed)
+
+
 def _support_numbers(numbers: list) -> list[str]:
     if not 1 <= len(numbers) <= MAX_SUPPORT_NUMBERS:
         raise ValidationError(_("Invalid Support Number count: give one or two numbers."), code="E017",
@@ -436,6 +460,7 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
     for field, value in settings.items():
         setattr(label, field, _custom_test_url(actor.institute_id, value) if field == "custom_test_url"
                 else _color(field, value))
+    _check_contrast(label, {field for field in settings if field in COLOR_FIELDS and was[field] != getattr(label, field)})
     if support_numbers is not None:
         label.support_numbers = _support_numbers(support_numbers)
     for kind, data in (images or {}).items():
@@ -457,6 +482,57 @@ def _white_label_summary(label: WhiteLabel) -> dict:
             "support_numbers": list(label.support_numbers or []),
             **{kind: _image_summary(getattr(label, kind), getattr(label, f"{kind}_mimetype"))
                for kind in IMAGE_RULES if kind != "logo"}}
+
+
+BRANDING_FIELDS = (*COLOR_FIELDS, "custom_test_url")
+
+
+def branding_settings(actor: User) -> WhiteLabel | None:
+    """The institute's white-labelling, for its administrators' settings page."""
+    require(actor, Permission.MANAGE_INSTITUTE)
+    return white_label(actor.institute_id)
+
+
+def branding_form_values(label: WhiteLabel | None) -> dict:
+    """The settings page's fields as a person writes them: colours as #rrggbb, the support numbers apart."""
+    if label is None:
+        return {}
+    numbers = list(label.support_numbers or []) + ["", ""]
+    return {**{field: f"#{getattr(label, field)}" if getattr(label, field) else "" for field in COLOR_FIELDS},
+            "custom_test_url": label.custom_test_url or "", "first_support_number": numbers[0],
+            "second_support_number": numbers[1]}
+
+
+def theme_version(institute_id: int) -> str:
+    """Changes whenever the theme does: the preview's style sheet address carries it past any cache."""
+    return hashlib.sha256(theme_css(institute_id).encode()).hexdigest()[:12]
+
+
+PREVIEW_SCOPE = ".brand-preview"
+
+
+def theme_css(institute_id: int, *, preview: bool = False) -> str:
+    """The white-label colours and cover as a style sheet for the candidate pages (which allow no inline
+    style); empty when none are set. `preview` scopes every rule to the console's preview of the
+    candidate page, so that the console itself keeps its own colours. The colours were checked to be
+    hex digits when saved."""
+    label = white_label(institute_id)
+    if label is None:
+        return ""
+    scope = f"{PREVIEW_SCOPE} " if preview else ""
+    rules = []
+    for value, selector, declaration in (
+            (label.header_background_color, f"{scope}.candidate-header", "background: #{}"),
+            (label.header_font_color, f"{scope}.candidate-header, {scope}.candidate-header *", "color: #{}"),
+            (label.button_color, PREVIEW_SCOPE if preview else ":root",
+             "--pico-primary-background: #{0}; --pico-primary-border: #{0}"),
+            (label.button_font_color, PREVIEW_SCOPE if preview else ":root", "--pico-primary-inverse: #{}")):
+        if value:
+            rules.append(f"{selector} {{ {declaration.format(value)}; }}")
+    if label.cover:
+        rules.append(f"{PREVIEW_SCOPE if preview else 'body'} {{ background: url('/branding/{institute_id}/cover') "
+                     f"center / cover{'' if preview else ' fixed'}; }}")
+    return "".join(rule + "\n" for rule in rules)
 
 
 def branding_image(institute_id: int, kind: str) -> tuple[bytes, str] | None:

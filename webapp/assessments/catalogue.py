@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.accounts.models import User
-from webapp.assessments.models import Assessment
+from webapp.assessments.models import Assessment, AssessmentKind
 from webapp.assessments.services import AssessmentInput, SectionInput, create_for_institute
+from webapp.bank.models import CATALOGUE_SOURCE
 from webapp.bank.services import QuestionInput, add_question, ensure_skill
 from webapp.core.errors import Conflict, NotFound
 from webapp.core.extensions import db
@@ -25,7 +27,7 @@ class CatalogueTest:
     id: int               # stable number for the API (Mettl's pbtId)
     slug: str
     name: str
-    kind: str
+    kind: AssessmentKind
     description: str
     hero_message: str
     keywords: str
@@ -41,7 +43,8 @@ def catalogue() -> tuple[CatalogueTest, ...]:
     for number, path in enumerate(sorted(CATALOGUE_DIR.glob("*.json")), start=1):
         data = json.loads(path.read_text(encoding="utf-8"))
         tests.append(CatalogueTest(
-            id=number, slug=data["slug"], name=data["name"], kind=data["kind"], description=data["description"],
+            id=number, slug=data["slug"], name=data["name"], kind=AssessmentKind(data["kind"]),
+            description=data["description"],
             hero_message=data.get("hero_message", ""), keywords=data.get("keywords", ""),
             duration=data["duration"], question_count=len(data["questions"]),
             skills=tuple(sorted({question["skill"] for question in data["questions"]})), data=data,
@@ -73,7 +76,7 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
     require(actor, Permission.ADD_CATALOGUE_TEST)
     test = catalogue_test(slug_or_id)
     if test.slug in added_slugs(actor):
-        raise Conflict(f"{test.name} is already in your account.")
+        raise Conflict(_("%(name)s is already in your account.", name=test.name))
     institute_id = actor.institute_id
     question_ids = {}
     for item in test.data["questions"]:
@@ -84,7 +87,7 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
             accepted_answers=item.get("accepted", []), case_sensitive=item.get("case_sensitive", False),
             matching=item.get("matching", {}),
             marks=item.get("marks", 1), negative_marks=item.get("negative_marks", 0),
-        ), source=f"Catalogue: {test.name}")
+        ), source=f"{CATALOGUE_SOURCE}{test.name}")
         question_ids[item["key"]] = question.id
     data = test.data
     definition = AssessmentInput(

@@ -45,15 +45,16 @@ class FieldType(Labelled, enum.StrEnum):
     TEXT_BOX = "TextBox"
     SELECT_BOX = "SelectBox"
 
-    @property
-    def label(self) -> str:
-        return "Choice list" if self == FieldType.SELECT_BOX else "Text box"
-
 
 labels(FieldType, {
     FieldType.TEXT_BOX: _l('Text box'),
     FieldType.SELECT_BOX: _l('List to choose from'),
 })
+
+
+# The registration fields every new assessment starts with, as stored (services.STANDARD_FIELDS).
+STANDARD_FIELD_LABELS = {"Email Address": _l("Email Address"), "First Name": _l("First Name"),
+                         "Last Name": _l("Last Name")}
 
 
 class Assessment(TimestampMixin, db.Model):
@@ -166,6 +167,11 @@ class RegistrationField(db.Model):
     field_type: Mapped[FieldType] = mapped_column(enum_type(FieldType), default=FieldType.TEXT_BOX)
     required: Mapped[bool] = mapped_column(default=False)
     values: Mapped[list] = mapped_column(JSON, default=list)   # the choices of a SelectBox
+
+    @property
+    def label(self) -> str:
+        """The field's name for staff: the standard fields' names in the reader's language."""
+        return str(STANDARD_FIELD_LABELS.get(self.name, self.name))
 
 
 @event.listens_for(Assessment, "after_delete")

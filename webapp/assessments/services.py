@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -150,44 +151,52 @@ def _check_name(institute_id: int, name: str, assessment_id: int | None) -> str:
     name = single_line(name, "The assessment name", field="name", code="E701")
     if not name or len(name) > 200 or FORBIDDEN_NAME_CHARACTERS.search(name):
         raise ValidationError(
-            'Invalid assessment name provided (cannot be empty, contain special characters such as ",<,>,?,*,\\ '
-            "or be the same as an existing assessment name)", code="E701", field="name")
+            _('Invalid assessment name provided (cannot be empty, contain special characters such as ",<,>,?,*,\\ '
+              "or be the same as an existing assessment name)"), code="E701", field="name")
     other = db.session.scalar(select(Assessment.id).where(
         Assessment.institute_id == institute_id, func.lower(Assessment.name) == name.lower()))
     if other is not None and other != assessment_id:
         raise ValidationError(
-            f"Invalid assessment name provided: an assessment named {name!r} already exists.",
+            _("Invalid assessment name provided: an assessment named '%(name)s' already exists.", name=name),
             code="E701", field="name")
     return name
 
 
-def _positive_minutes(value, what: str, field_name: str) -> int | None:
+def _positive_minutes(value, section: str | None, field_name: str) -> int | None:
+    """Whole minutes from 1 to MAX_DURATION, or None for none: of the section named `section`, or of the
+    assessment when None."""
     if value in (None, "", 0, "0"):
         return None
     try:
         minutes = int(value)
     except (TypeError, ValueError):
-        raise invalid(f"Invalid value provided: the {what} must be a whole number of minutes.", field_name) from None
+        raise invalid(_("Invalid value provided: the duration of section %(section)s must be a whole number of "
+                        "minutes.", section=section) if section is not None else
+                      _("Invalid value provided: the assessment duration must be a whole number of minutes."),
+                      field_name) from None
     if not 0 < minutes <= MAX_DURATION:
-        raise invalid(f"Invalid value provided: the {what} must be between 1 and {MAX_DURATION} minutes.", field_name)
+        raise invalid(_("Invalid value provided: the duration of section %(section)s must be between 1 and %(max)d "
+                        "minutes.", section=section, max=MAX_DURATION) if section is not None else
+                      _("Invalid value provided: the assessment duration must be between 1 and %(max)d minutes.",
+                        max=MAX_DURATION), field_name)
     return minutes
 
 
 def _check_durations(data: AssessmentInput) -> int:
-    section_minutes = [_positive_minutes(s.duration, f"duration of section {s.name}", "duration")
-                       for s in data.sections]
-    total = _positive_minutes(data.duration, "assessment duration", "duration")
+    section_minutes = [_positive_minutes(s.duration, s.name, "duration") for s in data.sections]
+    total = _positive_minutes(data.duration, None, "duration")
     timed = [minutes for minutes in section_minutes if minutes]
     if timed and len(timed) != len(section_minutes):
-        raise ValidationError("Invalid section durations - provide all or none of the section durations for "
-                              "timed/un-timed sections.", code="E703", field="duration")
+        raise ValidationError(_("Invalid section durations - provide all or none of the section durations for "
+                                "timed/un-timed sections."), code="E703", field="duration")
     if timed:
         if total is not None and total != sum(timed):
-            raise ValidationError("Invalid assessment duration - does not match total of individual section "
-                                  f"durations ({sum(timed)} minutes).", code="E702", field="duration")
+            raise ValidationError(_("Invalid assessment duration - does not match total of individual section "
+                                    "durations (%(minutes)d minutes).", minutes=sum(timed)), code="E702",
+                                  field="duration")
         return sum(timed)
     if total is None:
-        raise ValidationError("Missing assessment duration as all sections are un-timed.", code="E704",
+        raise ValidationError(_("Missing assessment duration as all sections are un-timed."), code="E704",
                               field="duration")
     return total
 
@@ -197,20 +206,20 @@ def _check_settings(data: AssessmentInput) -> dict:
     if url:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise invalid("Invalid redirection URL", "exit_redirection_url")
+            raise invalid(_("Invalid redirection URL"), "exit_redirection_url")
     kind = parse_enum(AssessmentKind, data.kind, "kind", "kind")
     values = {"kind": kind, "exit_redirection_url": url, "target_level": None, "pass_mark_percent": None,
               "certificate_validity_months": None, "placement_bands": []}
     if kind == AssessmentKind.CERTIFICATION:
         if not data.target_level:
-            raise invalid("Invalid value provided: a certification needs a target level.", "target_level")
+            raise invalid(_("Invalid value provided: a certification needs a target level."), "target_level")
         values["target_level"] = parse_enum(CefrLevel, data.target_level, "target_level", "CEFR level")
         try:
             pass_mark = float(data.pass_mark_percent)
         except (TypeError, ValueError):
-            raise invalid("Invalid value provided: give the pass mark in percent.", "pass_mark_percent") from None
+            raise invalid(_("Invalid value provided: give the pass mark in percent."), "pass_mark_percent") from None
         if not 0 < pass_mark <= 100:
-            raise invalid("Invalid value provided: the pass mark is a percentage above 0, at most 100.",
+            raise invalid(_("Invalid value provided: the pass mark is a percentage above 0, at most 100."),
                           "pass_mark_percent")
         values["pass_mark_percent"] = pass_mark
         values["certificate_validity_months"] = _validity_months(data.certificate_validity_months)
@@ -229,10 +238,11 @@ def _validity_months(months) -> int | None:
     try:
         months = int(months)
     except (TypeError, ValueError):
-        raise invalid("Invalid value provided: give the validity in whole months.", "certificate_validity_months") from None
+        raise invalid(_("Invalid value provided: give the validity in whole months."),
+                      "certificate_validity_months") from None
     if not 1 <= months <= MAX_VALIDITY_MONTHS:
-        raise invalid(f"Invalid value provided: the validity is 1 to {MAX_VALIDITY_MONTHS} months, or empty for "
-                      "certificates that never expire.", "certificate_validity_months")
+        raise invalid(_("Invalid value provided: the validity is 1 to %(max)d months, or empty for certificates "
+                        "that never expire.", max=MAX_VALIDITY_MONTHS), "certificate_validity_months")
     return months
 
 
@@ -255,17 +265,18 @@ def _check_bands(bands: list[dict]) -> list[dict]:
         try:
             percent = float(band.get("min_percent"))
         except (TypeError, ValueError):
-            raise invalid("Invalid value provided: each level needs a minimum percentage.", "placement_bands") from None
+            raise invalid(_("Invalid value provided: each level needs a minimum percentage."),
+                          "placement_bands") from None
         if level.rank <= last_rank:
-            raise invalid("Invalid value provided: list the placement levels once each, from the lowest up.",
+            raise invalid(_("Invalid value provided: list the placement levels once each, from the lowest up."),
                           "placement_bands")
         if not 0 < percent <= 100:
-            raise invalid("Invalid value provided: a level's minimum is a percentage above 0, at most 100.",
+            raise invalid(_("Invalid value provided: a level's minimum is a percentage above 0, at most 100."),
                           "placement_bands")
         cleaned.append({"level": level.value, "min_percent": percent})
         last_rank = level.rank
     if not cleaned:
-        raise invalid("Invalid value provided: a placement test needs at least one level.", "placement_bands")
+        raise invalid(_("Invalid value provided: a placement test needs at least one level."), "placement_bands")
     return cleaned
 
 
@@ -274,16 +285,16 @@ def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
     for item in fields:
         name = single_line(item.name, "A registration field's name", field="registration_fields")
         if not name or len(name) > 100:
-            raise invalid("Invalid value provided: a registration field needs a name (up to 100 characters).",
+            raise invalid(_("Invalid value provided: a registration field needs a name (up to 100 characters)."),
                           "registration_fields")
         if name.lower() in by_name:
-            raise invalid(f"Invalid value provided: the registration field {name!r} is listed twice.",
+            raise invalid(_("Invalid value provided: the registration field '%(name)s' is listed twice.", name=name),
                           "registration_fields")
         field_type = parse_enum(FieldType, item.field_type, "registration_fields", "field type")
         values = [single_line(str(value), f"A choice of {name}", field="registration_fields")
                   for value in item.values or [] if str(value).strip()]
         if field_type == FieldType.SELECT_BOX and not values:
-            raise invalid(f"Invalid value provided: the choice field {name!r} needs its choices.",
+            raise invalid(_("Invalid value provided: the choice field '%(name)s' needs its choices.", name=name),
                           "registration_fields")
         by_name[name.lower()] = FieldInput(name=name, field_type=field_type.value, required=bool(item.required),
                                            values=values if field_type == FieldType.SELECT_BOX else [])
@@ -295,8 +306,8 @@ def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
 def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRule:
     skill = bank.skill_by_name(institute_id, rule.skill or "")
     if skill is None:
-        raise ValidationError(f"In section {section}, the added skill {rule.skill} doesn't exist in your question bank.",
-                              code="E705", field="skill")
+        raise ValidationError(_("In section %(section)s, the added skill %(skill)s doesn't exist in your question "
+                                "bank.", section=section, skill=rule.skill), code="E705", field="skill")
     difficulty = parse_enum(Difficulty, (rule.difficulty or "").upper(), "difficulty", "difficulty level")
     qtype, asked_type = None, (rule.question_type or "").upper()
     without_items = asked_type in TYPES_WITHOUT_ITEMS
@@ -308,38 +319,46 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
     try:
         correct, incorrect = float(rule.correct_grade), float(rule.incorrect_grade or 0)
     except (TypeError, ValueError):
-        raise invalid(f"Invalid value provided: the grades of {label} must be numbers.", "correct_grade") from None
+        raise invalid(_("Invalid value provided: the grades of %(rule)s must be numbers.", rule=label),
+                      "correct_grade") from None
     # float() accepts "nan" and "inf": NaN slips past every comparison and an infinite grade is no grade.
     if not math.isfinite(correct) or correct <= 0:
-        raise invalid(f"Invalid grade value for correct grade - {label}, greater than 0.", "correct_grade")
+        raise invalid(_("Invalid grade value for correct grade - %(rule)s, greater than 0.", rule=label),
+                      "correct_grade")
     if not math.isfinite(incorrect) or incorrect > 0:
-        raise invalid(f"Invalid grade value for incorrect grade - {label}, should be less than or equal to 0.",
-                      "incorrect_grade")
+        raise invalid(_("Invalid grade value for incorrect grade - %(rule)s, should be less than or equal to 0.",
+                        rule=label), "incorrect_grade")
     try:
         count = int(rule.question_count)
     except (TypeError, ValueError):
         count = 0
     if count < 1:
-        raise invalid(f"Invalid value provided: the number of questions of {label} must be at least 1.",
-                      "question_count")
+        raise invalid(_("Invalid value provided: the number of questions of %(rule)s must be at least 1.",
+                        rule=label), "question_count")
 
     profile = bank.bank_profile(institute_id, skill.id)
     if not profile:
-        raise ValidationError(f"In section {section}, there are no questions present in skill {skill.name}.",
-                              code="E710", field="skill")
+        raise ValidationError(_("In section %(section)s, there are no questions present in skill %(skill)s.",
+                                section=section, skill=skill.name), code="E710", field="skill")
     if without_items or (qtype and not any(t == qtype for (_, t) in profile)):
-        raise ValidationError(f"In section {section}, questiontype {type_label} doesn't exists in skill "
-                              f"{skill.name} of your question bank.", code="E706", field="question_type")
+        raise ValidationError(_("In section %(section)s, questiontype %(type)s doesn't exists in skill %(skill)s of "
+                                "your question bank.", section=section, type=type_label, skill=skill.name),
+                              code="E706", field="question_type")
     if not any(d == difficulty for (d, _) in profile):
-        raise ValidationError(f"In section {section}, difficulty level {difficulty.value} of skill {skill.name} "
-                              "doesn't exists in your question bank.", code="E707", field="difficulty")
+        raise ValidationError(_("In section %(section)s, difficulty level %(difficulty)s of skill %(skill)s doesn't "
+                                "exists in your question bank.", section=section, difficulty=difficulty.value,
+                                skill=skill.name), code="E707", field="difficulty")
     matching = bank.matching_questions(institute_id, skill_id=skill.id, difficulty=difficulty,
                                        question_type=qtype, cefr_level=level)
     if count > len(matching):
-        level_note = f", level {level.value}" if level else ""
+        values = dict(section=section, skill=skill.name, difficulty=difficulty.value, type=type_label,
+                      available=len(matching))
         raise ValidationError(
-            f"In section {section}, no of questions in skill {skill.name}, difficulty level {difficulty.value}, "
-            f"questiontype {type_label}{level_note} exceeds that in your question bank ({len(matching)} available).",
+            _("In section %(section)s, no of questions in skill %(skill)s, difficulty level %(difficulty)s, "
+              "questiontype %(type)s, level %(level)s exceeds that in your question bank (%(available)d available).",
+              level=level.value, **values) if level else
+            _("In section %(section)s, no of questions in skill %(skill)s, difficulty level %(difficulty)s, "
+              "questiontype %(type)s exceeds that in your question bank (%(available)d available).", **values),
             code="E708", field="question_count")
     rule.question_count, rule.correct_grade, rule.incorrect_grade = count, correct, incorrect
     return _CheckedRule(section, skill, difficulty, qtype, level, matching, rule)
@@ -352,14 +371,15 @@ def _rules_overlap(a: _CheckedRule, b: _CheckedRule) -> bool:
 
 
 def _overlap_error(first: str, second: str) -> ValidationError:
-    return ValidationError(f"Overlap in section {first} and Section {second} Questions in some sections are "
-                           "overlapping, might lead to occurrence of same question more than once.", code="E709")
+    return ValidationError(_("Overlap in section %(first)s and Section %(second)s Questions in some sections are "
+                             "overlapping, might lead to occurrence of same question more than once.",
+                             first=first, second=second), code="E709")
 
 
 def _check_sections(institute_id: int, sections: list[SectionInput],
                     already_picked: frozenset[int] = frozenset()) -> list[_CheckedRule]:
     if not sections:
-        raise invalid("Invalid value provided: an assessment needs at least one section.", "sections")
+        raise invalid(_("Invalid value provided: an assessment needs at least one section."), "sections")
     names: set[str] = set()
     checked: list[_CheckedRule] = []
     picked: dict[int, str] = {}
@@ -369,17 +389,19 @@ def _check_sections(institute_id: int, sections: list[SectionInput],
     for section in sections:
         section.name = single_line(section.name, "A section name", field="name")
         if not section.name or len(section.name) > 200:
-            raise invalid("Invalid value provided: every section needs a name (up to 200 characters).", "name")
+            raise invalid(_("Invalid value provided: every section needs a name (up to 200 characters)."), "name")
         if section.name.lower() in names:
-            raise invalid(f"Invalid value provided: the section name {section.name!r} is used twice.", "name")
+            raise invalid(_("Invalid value provided: the section name '%(name)s' is used twice.", name=section.name),
+                          "name")
         names.add(section.name.lower())
         section_rules: list[_CheckedRule] = []
         for rule in section.rules:
             this = _check_rule(institute_id, section.name, rule)
             for other in section_rules:
                 if other.skill.id == this.skill.id and other.difficulty == this.difficulty:
-                    raise invalid(f"In section {section.name}, same skill with same difficulty level has been "
-                                  f"added - {this.skill.name} {this.difficulty.value}", "skill")
+                    raise invalid(_("In section %(section)s, same skill with same difficulty level has been added - "
+                                    "%(skill)s %(difficulty)s", section=section.name, skill=this.skill.name,
+                                    difficulty=this.difficulty.value), "skill")
             for other in checked:
                 if _rules_overlap(other, this):
                     raise _overlap_error(other.section, section.name)
@@ -391,7 +413,7 @@ def _check_sections(institute_id: int, sections: list[SectionInput],
                 raise NotFound("Question")
             # A question retired after it was picked stays where it is; only new picks must be active.
             if question.status != QuestionStatus.ACTIVE and question.id not in already_picked:
-                raise invalid(f"Invalid value provided: question {question.id} is retired.", "question_ids")
+                raise invalid(_("Invalid value provided: question %(id)s is retired.", id=question.id), "question_ids")
             if question.id in picked:
                 raise _overlap_error(picked[question.id], section.name)
             picked[question.id] = section.name
@@ -467,7 +489,7 @@ def _write(assessment: Assessment, data: AssessmentInput, values: dict) -> Asses
         return target
 
     def section_values(item: SectionInput) -> dict:
-        return dict(name=item.name, duration_minutes=_positive_minutes(item.duration, "section duration", "duration"),
+        return dict(name=item.name, duration_minutes=_positive_minutes(item.duration, item.name, "duration"),
                     instructions=clean_html(item.instructions),
                     all_questions_mandatory=bool(item.all_questions_mandatory),
                     randomize_questions=bool(item.randomize_questions))
@@ -580,7 +602,7 @@ def update_settings(actor: User, assessment_id, settings: dict) -> Assessment:
     allowed = {f.name for f in dataclasses.fields(AssessmentInput)} - {"sections", "registration_fields"}
     unknown = set(settings) - allowed
     if unknown:
-        raise invalid(f"Invalid value provided: unknown settings {', '.join(sorted(unknown))}.")
+        raise invalid(_("Invalid value provided: unknown settings %(names)s.", names=", ".join(sorted(unknown))))
 
     def apply(data: AssessmentInput) -> None:
         for name, value in settings.items():
@@ -718,7 +740,7 @@ def refuse_deleting_a_used_question(question: Question) -> None:
     users = assessments_using_question(question)
     if users:
         names = ", ".join(assessment.name for assessment in users)
-        raise Conflict(f"The question is used by {names}; retire it instead of deleting it.")
+        raise Conflict(_("The question is used by %(names)s; retire it instead of deleting it.", names=names))
 
 
 # Lookups and pages with an offset and a sort (the Mettl dialect's) -------------------------------

@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import asdict, dataclass, fields
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 QUOTES = str.maketrans({**dict.fromkeys("‘’‚‛′ʼ`´", "'"), **dict.fromkeys("“”„‟″", '"')})
 END_PUNCTUATION = ".,;:!?…。؟"
 MINUS_SIGNS = ("-", "\u2212")
@@ -97,19 +99,22 @@ class Matching:
     def summary(self) -> str:
         """The options in words, for the question's page and the preview's key."""
         ignored = [label for exact, label in [
-            (self.case_sensitive, "capitals"), (self.exact_spaces, "extra spaces"),
-            (self.exact_quotes, "curly or straight quotes"), (self.exact_unicode, "look-alike characters"),
-            (self.exact_end_punctuation, "punctuation at the end")] if not exact]
+            (self.case_sensitive, _("capitals")), (self.exact_spaces, _("extra spaces")),
+            (self.exact_quotes, _("curly or straight quotes")), (self.exact_unicode, _("look-alike characters")),
+            (self.exact_end_punctuation, _("punctuation at the end"))] if not exact]
         if self.exact_numbers:
-            numbers = "compares numbers as text"
+            numbers = _("compares numbers as text")
+        elif self.tolerance:
+            numbers = _("reads numbers as numbers (8,40 is 8.40), within ±%(tolerance)s",
+                        tolerance=f"{self.tolerance:f}")
         else:
-            numbers = "reads numbers as numbers (8,40 is 8.40)"
-            if self.tolerance:
-                numbers += f", within ±{self.tolerance:f}"
+            numbers = _("reads numbers as numbers (8,40 is 8.40)")
         if not ignored:
-            return f"Must match exactly, capitals, spaces and punctuation included; {numbers}."
-        listed = ignored[0] if len(ignored) == 1 else f"{', '.join(ignored[:-1])} and {ignored[-1]}"
-        return f"Ignores {listed}; {numbers}."
+            return _("Must match exactly, capitals, spaces and punctuation included; %(numbers)s.", numbers=numbers)
+        # Translators: the last two of a list, as in "capitals, extra spaces and quotes".
+        listed = ignored[0] if len(ignored) == 1 else _("%(first)s and %(last)s", first=_(", ").join(ignored[:-1]),
+                                                          last=ignored[-1])
+        return _("Ignores %(listed)s; %(numbers)s.", listed=listed, numbers=numbers)
 
 
 @dataclass(frozen=True)

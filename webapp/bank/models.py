@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,10 +21,6 @@ class QuestionType(Labelled, enum.StrEnum):
     FITB = "FITB"                  # blanks [[1]]..[[n]] in the stem, each with accepted answers
     SHORT_ANSWER = "SHORT_ANSWER"  # accepted answers, or manual grading when there are none
     LONG_ANSWER = "LONG_ANSWER"    # essay, always graded by hand
-
-    @property
-    def label(self) -> str:
-        return QUESTION_TYPE_LABELS[self]
 
     # What the pages show of each type: options to choose from, boxes in the text, or a text to write.
     @property
@@ -50,15 +47,6 @@ labels(QuestionType, {
     QuestionType.SHORT_ANSWER: _l('Short answer'),
     QuestionType.LONG_ANSWER: _l('Essay'),
 })
-
-
-QUESTION_TYPE_LABELS = {
-    QuestionType.MCQ: "Multiple choice (one answer)",
-    QuestionType.MCA: "Multiple choice (several answers)",
-    QuestionType.FITB: "Fill in the blanks",
-    QuestionType.SHORT_ANSWER: "Short answer",
-    QuestionType.LONG_ANSWER: "Essay",
-}
 
 
 # Question types Mettl's API names (4.1) that this bank holds no items of: coding, SQL, case study,
@@ -107,6 +95,11 @@ labels(QuestionStatus, {
 })
 
 
+# Question.source: the institute's own question, or a copy of a catalogue test's (followed by its name).
+CUSTOM_SOURCE = "Custom"
+CATALOGUE_SOURCE = "Catalogue: "
+
+
 class Skill(TimestampMixin, db.Model):
     __tablename__ = "skills"
     __table_args__ = (UniqueConstraint("institute_id", "name"),)
@@ -145,14 +138,23 @@ class Question(TimestampMixin, db.Model):
     negative_marks: Mapped[float] = mapped_column(default=0.0)  # for a wrong answer, <= 0
     explanation: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML, shown to staff
     status: Mapped[QuestionStatus] = mapped_column(enum_type(QuestionStatus), default=QuestionStatus.ACTIVE)
-    # "Custom" for the institute's own items, or the catalogue test it was copied from.
-    source: Mapped[str] = mapped_column(String(100), default="Custom")
+    # CUSTOM_SOURCE for the institute's own items, or CATALOGUE_SOURCE and the catalogue test it was copied from.
+    source: Mapped[str] = mapped_column(String(100), default=CUSTOM_SOURCE)
 
     skill: Mapped[Skill] = relationship()
 
     @property
     def is_active(self) -> bool:
         return self.status == QuestionStatus.ACTIVE
+
+    @property
+    def source_label(self) -> str:
+        """Where the question comes from, in the reader's language (the stored value is the API's)."""
+        if self.source == CUSTOM_SOURCE:
+            return _("Own question")
+        if self.source.startswith(CATALOGUE_SOURCE):
+            return _("Copied from the catalogue test %(name)s", name=self.source.removeprefix(CATALOGUE_SOURCE))
+        return self.source
 
     @property
     def answer_keys(self) -> list[AnswerKey]:

@@ -1,5 +1,6 @@
 """How a stored question's text is shown: the one place that turns FITB placeholders into inputs."""
-from markupsafe import Markup
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from webapp.bank.services import BLANK
 
@@ -9,7 +10,7 @@ def blank_boxes(stem: str, name_prefix: str | None = None, disabled: bool = True
     sanitised when it was saved, which is what makes it safe to mark up here."""
     def box(match) -> str:
         name = f' name="{name_prefix}-{match[1]}"' if name_prefix else ""
-        return (f'<input type="text" class="blank"{name} aria-label="Blank {match[1]}"'
-                f'{" disabled" if disabled else ""}>')
+        label = escape(_("Blank %(number)s", number=match[1]))
+        return f'<input type="text" class="blank"{name} aria-label="{label}"{" disabled" if disabled else ""}>'
 
     return Markup(BLANK.sub(box, stem))

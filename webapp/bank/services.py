@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
-from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.models import CUSTOM_SOURCE, CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
 from webapp.bank.sanitize import clean_html, first_words, plain_text
 from webapp.core import events
 from webapp.core.database import get_in_institute
@@ -57,12 +58,12 @@ def skill_by_name(institute_id: int, name: str) -> Skill | None:
 def _clean_skill_name(institute_id: int, name: str, skill_id: int | None = None) -> str:
     name = single_line(name, "The skill name", field="name")
     if not name:
-        raise ValidationError("The skill needs a name.", field="name")
+        raise ValidationError(_("The skill needs a name."), field="name")
     if len(name) > 200:
-        raise ValidationError("A skill name has at most 200 characters.", field="name")
+        raise ValidationError(_("A skill name has at most 200 characters."), field="name")
     other = skill_by_name(institute_id, name)
     if other is not None and other.id != skill_id:
-        raise Conflict(f"There is already a skill named {other.name!r}.", field="name")
+        raise Conflict(_("There is already a skill named '%(name)s'.", name=other.name), field="name")
     return name
 
 
@@ -124,18 +125,18 @@ class QuestionInput:
 def _answers(values, field_name: str) -> list[str]:
     answers = [str(value).strip() for value in values or [] if str(value).strip()]
     if len(set(answers)) != len(answers):
-        raise ValidationError("An accepted answer is listed twice.", field=field_name)
+        raise ValidationError(_("An accepted answer is listed twice."), field=field_name)
     return answers
 
 
-def _number(value, field_name: str, label: str) -> float:
+def _number(value, field_name: str, message: str) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = math.nan
     # "nan" and "inf" parse as floats but are no marks, and NaN slips past every comparison.
     if not math.isfinite(number):
-        raise ValidationError(f"The {label} must be a number.", field=field_name)
+        raise ValidationError(message, field=field_name)
     return number
 
 
@@ -149,18 +150,19 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         "skill_id": get_in_institute(Skill, institute_id, data.skill_id, "Skill").id if data.skill_id else None,
         "stem": clean_html(data.stem),
         "explanation": clean_html(data.explanation),
-        "marks": _number(data.marks, "marks", "marks for a correct answer"),
-        "negative_marks": _number(data.negative_marks, "negative_marks", "marks for a wrong answer"),
+        "marks": _number(data.marks, "marks", _("The marks for a correct answer must be a number.")),
+        "negative_marks": _number(data.negative_marks, "negative_marks",
+                                  _("The marks for a wrong answer must be a number.")),
         "options": [], "blanks": [], "accepted_answers": [], "case_sensitive": False, "matching": {},
     }
     if values["skill_id"] is None:
-        raise ValidationError("Choose the question's skill.", field="skill_id")
+        raise ValidationError(_("Choose the question's skill."), field="skill_id")
     if not plain_text(values["stem"]) and "<img" not in values["stem"]:
-        raise ValidationError("The question needs a text.", field="stem")
+        raise ValidationError(_("The question needs a text."), field="stem")
     if values["marks"] <= 0:
-        raise ValidationError("The marks for a correct answer must be greater than 0.", field="marks")
+        raise ValidationError(_("The marks for a correct answer must be greater than 0."), field="marks")
     if values["negative_marks"] > 0:
-        raise ValidationError("The marks for a wrong answer must be 0 or less.", field="negative_marks")
+        raise ValidationError(_("The marks for a wrong answer must be 0 or less."), field="negative_marks")
 
     if qtype in (QuestionType.MCQ, QuestionType.MCA):
         values["options"] = _validated_options(qtype, data.options)
@@ -168,27 +170,35 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         values["blanks"] = _validated_blanks(values["stem"], data.blanks)
     elif qtype == QuestionType.SHORT_ANSWER:
         key = _answer_key({**data.matching, "accepted": data.accepted_answers, "case_sensitive": data.case_sensitive},
-                          "accepted_answers", "tolerance", "the answer")
+                          "accepted_answers", "tolerance", None)
         values["accepted_answers"] = list(key.accepted)
         values["case_sensitive"] = key.matching.case_sensitive
         values["matching"] = {name: value for name, value in key.matching.as_key().items() if name != "case_sensitive"}
     return values
 
 
-def _answer_key(values: dict, answers_field: str, tolerance_field: str, owner: str) -> AnswerKey:
-    """Accepted answers with their matching options; an option not given takes a new question's default."""
+def _answer_key(values: dict, answers_field: str, tolerance_field: str, blank: int | None) -> AnswerKey:
+    """Accepted answers with their matching options; an option not given takes a new question's default.
+    `blank` is the number of the blank they belong to, None for a short answer's."""
     accepted = _answers(values.get("accepted"), answers_field)
     given = values.get("tolerance")
     tolerance = Decimal(0) if given in (None, "") else read_number(str(given).strip())   # either separator
     if tolerance is None or tolerance < 0:
-        raise ValidationError(f"The tolerance of {owner} must be a number, 0 or more.", field=tolerance_field)
+        raise ValidationError(_("The tolerance of blank %(number)s must be a number, 0 or more.", number=blank)
+                              if blank else _("The tolerance of the answer must be a number, 0 or more."),
+                              field=tolerance_field)
     matching = Matching(**{name: bool(values.get(name, getattr(Matching, name))) for name in OPTIONS},
                         tolerance=tolerance)
     if tolerance and matching.exact_numbers:
-        raise ValidationError(f"The numbers of {owner} are compared as text: a tolerance needs them compared "
-                              "as numbers.", field=tolerance_field)
+        raise ValidationError(
+            _("The numbers of blank %(number)s are compared as text: a tolerance needs them compared as numbers.",
+              number=blank) if blank else
+            _("The numbers of the answer are compared as text: a tolerance needs them compared as numbers."),
+            field=tolerance_field)
     if tolerance and not any(matching.number(answer) is not None for answer in accepted):
-        raise ValidationError(f"Give {owner} an accepted answer that is a number, or no tolerance.",
+        raise ValidationError(_("Give blank %(number)s an accepted answer that is a number, or no tolerance.",
+                                number=blank) if blank else
+                              _("Give the answer an accepted answer that is a number, or no tolerance."),
                               field=tolerance_field)
     return AnswerKey(tuple(accepted), matching)
 
@@ -200,41 +210,41 @@ def _validated_options(qtype: QuestionType, options: list[dict]) -> list[dict]:
         if plain_text(html) or "<img" in html:
             cleaned.append({"html": html, "correct": bool(option.get("correct"))})
     if len(cleaned) < 2:
-        raise ValidationError("Give at least two options.", field="options")
+        raise ValidationError(_("Give at least two options."), field="options")
     if len(cleaned) > MAX_OPTIONS:
-        raise ValidationError(f"Give at most {MAX_OPTIONS} options.", field="options")
+        raise ValidationError(_("Give at most %(count)d options.", count=MAX_OPTIONS), field="options")
     for option_id, option in zip(OPTION_IDS, cleaned):
         option["id"] = option_id
     if len({plain_text(option["html"]).lower() for option in cleaned}) != len(cleaned):
-        raise ValidationError("Two options have the same text.", field="options")
+        raise ValidationError(_("Two options have the same text."), field="options")
     correct = sum(option["correct"] for option in cleaned)
     if qtype == QuestionType.MCQ and correct != 1:
-        raise ValidationError("Mark exactly one option as correct.", field="options")
+        raise ValidationError(_("Mark exactly one option as correct."), field="options")
     if qtype == QuestionType.MCA and correct < 1:
-        raise ValidationError("Mark at least one option as correct.", field="options")
+        raise ValidationError(_("Mark at least one option as correct."), field="options")
     return cleaned
 
 
 def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
     numbers = [int(number) for number in BLANK.findall(stem)]
     if not numbers:
-        raise ValidationError("Mark each blank in the text as [[1]], [[2]], ...", field="stem")
+        raise ValidationError(_("Mark each blank in the text as [[1]], [[2]], ..."), field="stem")
     if numbers != list(range(1, len(numbers) + 1)):
-        raise ValidationError("Number the blanks [[1]], [[2]], ... in order, each once.", field="stem")
+        raise ValidationError(_("Number the blanks [[1]], [[2]], ... in order, each once."), field="stem")
     blanks = blanks or []
     if len(blanks) != len(numbers):
-        raise ValidationError(f"The text has {len(numbers)} blank(s) but {len(blanks)} answer list(s) are given.",
-                              field="blanks")
+        raise ValidationError(_("The text has %(blanks)d blank(s) but %(lists)d answer list(s) are given.",
+                                blanks=len(numbers), lists=len(blanks)), field="blanks")
     cleaned = []
     for number, blank in enumerate(blanks, start=1):
-        key = _answer_key(blank, "blanks", "blanks", f"blank {number}")
+        key = _answer_key(blank, "blanks", "blanks", number)
         if not key.accepted:
-            raise ValidationError(f"Blank {number} needs at least one accepted answer.", field="blanks")
+            raise ValidationError(_("Blank %(number)d needs at least one accepted answer.", number=number), field="blanks")
         cleaned.append(key.as_key())
     return cleaned
 
 
-def create_question(actor: User, data: QuestionInput, *, source: str = "Custom") -> Question:
+def create_question(actor: User, data: QuestionInput, *, source: str = CUSTOM_SOURCE) -> Question:
     require(actor, Permission.EDIT_BANK)
     question = add_question(actor.institute_id, data, source=source)
     _audit_question(actor, "question.create", question, {}, {"type": question.type.value, "stem": question.stem})
@@ -245,7 +255,7 @@ def _audit_question(actor: User, action: str, question: Question, before: dict, 
     audit(actor, action, "question", question.id, before, after, label=first_words(question.stem))
 
 
-def add_question(institute_id: int, data: QuestionInput, *, source: str = "Custom") -> Question:
+def add_question(institute_id: int, data: QuestionInput, *, source: str = CUSTOM_SOURCE) -> Question:
     """Validate and store a question for an institute (callers have checked the permission)."""
     question = Question(institute_id=institute_id, source=source, **_validated(institute_id, data))
     db.session.add(question)
@@ -330,7 +340,7 @@ def search_questions(actor: User, *, text: str = "", skill_id=None, type=None, d
         try:
             query = query.where(Question.skill_id == int(skill_id))
         except (TypeError, ValueError):
-            raise ValidationError(f"Invalid skill {skill_id!r}.", field="skill_id") from None
+            raise ValidationError(_("Invalid skill '%(skill)s'.", skill=skill_id), field="skill_id") from None
     if type:
         query = query.where(Question.type == parse_enum(QuestionType, type, "type", "question type"))
     if difficulty:

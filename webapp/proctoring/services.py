@@ -12,6 +12,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import String, cast, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -34,6 +35,8 @@ S = SittingStatus
 ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone
 MAX_MINUTES = 24 * 60
 MAX_TEXT = 2000
+# Extra time as an accommodation: up to four times the test's duration, beyond any common need (double time).
+MAX_EXTRA_TIME_PERCENT = 300
 FLAG_CATEGORIES = ("multiple_faces", "no_face", "other_person", "phone", "talking", "materials",
                    "identity", "browsing", "other")
 RETENTION_BATCH = 200
@@ -285,6 +288,38 @@ def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     return sitting
 
 
+def _percent(value) -> int:
+    try:
+        percent = int(value or 0)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The extra time must be a whole number of percent."),
+                              field="extra_time_percent") from None
+    if not 0 <= percent <= MAX_EXTRA_TIME_PERCENT:
+        raise ValidationError(_("Between 0 and %(most)d percent.", most=MAX_EXTRA_TIME_PERCENT),
+                              field="extra_time_percent")
+    return percent
+
+
+def _accommodations(sitting: Sitting) -> dict:
+    return {"extra_time_percent": sitting.extra_time_percent, "large_text": sitting.large_text,
+            "high_contrast": sitting.high_contrast, "deadline": sitting.deadline.isoformat() if sitting.deadline else None}
+
+
+def accommodate(actor: User, sitting_id, *, extra_time_percent, large_text: bool, high_contrast: bool,
+                now: datetime | None = None) -> Sitting:
+    """Grant a candidate accommodations, before or during the test (see `proctor_moves.set_accommodations`)."""
+    sitting = proctored_sitting(actor, sitting_id)
+    percent = _percent(extra_time_percent)
+    before = _accommodations(sitting)
+    proctor_moves.set_accommodations(sitting, extra_time_percent=percent, large_text=bool(large_text),
+                                     high_contrast=bool(high_contrast), now=now)
+    taking.record_event(sitting, "accommodations", actor=actor, extra_time_percent=percent,
+                        large_text=bool(large_text), high_contrast=bool(high_contrast))
+    audit(actor, "sitting.accommodations", "sitting", sitting.id, before, _accommodations(sitting),
+          label=sitting_label(sitting))
+    return sitting
+
+
 def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = None) -> Sitting:
     sitting = proctored_sitting(actor, sitting_id)
     reason = _text(reason, "reason")
@@ -492,8 +527,8 @@ def purge_old_images(*, now: datetime | None = None, batch: int = RETENTION_BATC
         old = db.session.execute(select(Snapshot.id, Snapshot.storage_key).where(
             Snapshot.institute_id == policy.institute_id,
             Snapshot.created_at < cutoff).order_by(Snapshot.id).limit(batch)).all()
-        for _, key in old:
-            _remove_file(key)
+        for row in old:
+            _remove_file(row.storage_key)
         if old:
             db.session.execute(delete(Snapshot).where(Snapshot.id.in_([row.id for row in old])))
             removed += len(old)

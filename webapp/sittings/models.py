@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, QuestionType
@@ -109,6 +109,11 @@ class Sitting(TimestampMixin, db.Model):
     check_photos_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     ip_address: Mapped[str] = mapped_column(String(45), default="")
     extra_minutes: Mapped[int] = mapped_column(default=0)
+    # Accommodations staff grant a candidate (WCAG 2.1 "timing adjustable", low vision): a share of the
+    # test's duration added to its time and to each timed section's, larger text, high contrast.
+    extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    large_text: Mapped[bool] = mapped_column(default=False, server_default=false())
+    high_contrast: Mapped[bool] = mapped_column(default=False, server_default=false())
     # [{"name", "instructions", "duration", "deadline", "closed"}] frozen at start; timed sections run in turn
     sections: Mapped[list] = mapped_column(JSON, default=list)
     current_section: Mapped[int] = mapped_column(default=0)
@@ -147,6 +152,16 @@ class Sitting(TimestampMixin, db.Model):
 
     exam: Mapped[Exam] = relationship()
     candidate: Mapped[Candidate] = relationship()
+
+    @property
+    def allowed_minutes(self) -> int:
+        """The test's time for this candidate: its duration, a proctor's extra minutes and the accommodation's."""
+        return (self.exam.assessment.duration_minutes or 0) + self.extra_minutes + self.accommodation_minutes
+
+    @property
+    def accommodation_minutes(self) -> int:
+        """The minutes `extra_time_percent` adds to the test, rounded up: 25 % of 50 minutes is 13."""
+        return -(-(self.exam.assessment.duration_minutes or 0) * self.extra_time_percent // 100)
 
     @property
     def attempt_label(self) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from webapp.accounts.models import User
 from webapp.core.clock import utcnow
 from webapp.core.errors import Conflict, IllegalTransition
@@ -14,7 +16,7 @@ from webapp.sittings.models import FinishMode, Sitting, SittingStatus
 from webapp.sittings.retakes import latest_attempt
 from webapp.sittings.state_machine import transition
 from webapp.sittings.taking import (TimeIsUp, expire_if_overdue, finish, is_timed, record_event,
-                                    section_deadline)
+                                    section_accommodation_minutes, section_deadline)
 
 S = SittingStatus
 
@@ -42,14 +44,41 @@ def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) 
         raise Conflict("The test is over; resume it instead of extending it.")
     sitting.extra_minutes += minutes
     if sitting.status == S.EXAM_STARTED:
-        if expire_if_overdue(sitting, now=now):
-            raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
-        sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
-        if is_timed(sitting) and (deadline := section_deadline(sitting)):
-            sections = [dict(section) for section in sitting.sections]
-            sections[sitting.current_section]["deadline"] = min(
-                deadline + timedelta(minutes=minutes), sitting.deadline).isoformat()
-            sitting.sections = sections
+        _lengthen_running(sitting, minutes, minutes, now)
+
+
+def _lengthen_running(sitting: Sitting, minutes: int, section_minutes: int, now: datetime) -> None:
+    """A running test's deadline `minutes` later, and its running timed section's `section_minutes`."""
+    if expire_if_overdue(sitting, now=now):
+        raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
+    sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
+    if is_timed(sitting) and (deadline := section_deadline(sitting)):
+        sections = [dict(section) for section in sitting.sections]
+        sections[sitting.current_section]["deadline"] = min(
+            deadline + timedelta(minutes=section_minutes), sitting.deadline).isoformat()
+        sitting.sections = sections
+
+
+def set_accommodations(sitting: Sitting, *, extra_time_percent: int, large_text: bool, high_contrast: bool,
+                       now: datetime | None = None) -> None:
+    """Grant accommodations before or during the test. More time reaches a running test at once (its
+    deadline and its running timed section's); less time is refused once the clock runs, since the
+    candidate may have planned their answers by the time they were shown."""
+    now = now or utcnow()
+    if sitting.status == S.EXAM_FINISHED:
+        raise Conflict(_("The test is over; resume it to give more time."), field="extra_time_percent")
+    added = extra_time_percent - sitting.extra_time_percent
+    if sitting.status == S.EXAM_STARTED and added < 0:
+        raise Conflict(_("The test is running: its extra time can grow, not shrink."), field="extra_time_percent")
+    before = sitting.accommodation_minutes
+    section_duration = sitting.sections[sitting.current_section].get("duration") if sitting.sections else None
+    section_before = section_accommodation_minutes(sitting, section_duration or 0)
+    sitting.extra_time_percent = extra_time_percent
+    sitting.large_text = large_text
+    sitting.high_contrast = high_contrast
+    if sitting.status == S.EXAM_STARTED and added:
+        _lengthen_running(sitting, sitting.accommodation_minutes - before,
+                          section_accommodation_minutes(sitting, section_duration or 0) - section_before, now)
 
 
 def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: datetime | None = None) -> None:

@@ -148,8 +148,10 @@ def frozen_key(question) -> dict:
 
 
 def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
-    """start + duration + extra time, never past the end of the exam's current window."""
-    deadline = started + timedelta(minutes=(sitting.exam.assessment.duration_minutes or 0) + sitting.extra_minutes)
+    """start + duration + extra time (a proctor's minutes and the accommodation's share), never past the
+    end of the exam's current window."""
+    deadline = started + timedelta(minutes=(sitting.exam.assessment.duration_minutes or 0) + sitting.extra_minutes
+                                   + sitting.accommodation_minutes)
     _, window = window_state(sitting.exam, started)
     return min(deadline, window.end) if window else deadline
 
@@ -199,11 +201,17 @@ def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
     sections = [dict(section) for section in sitting.sections]
     duration = sections[index]["duration"]
     if duration:
+        duration += section_accommodation_minutes(sitting, duration)
         sections[index]["deadline"] = min(now + timedelta(minutes=duration), sitting.deadline).isoformat()
     sitting.sections = sections
     sitting.current_section = index
     sitting.current_item = db.session.scalar(select(func.min(SittingItem.position)).where(
         SittingItem.sitting_id == sitting.id, SittingItem.section_index == index)) or 0
+
+
+def section_accommodation_minutes(sitting: Sitting, duration: int) -> int:
+    """What the sitting's extra time in percent adds to a timed section of `duration` minutes, rounded up."""
+    return -(-duration * sitting.extra_time_percent // 100)
 
 
 def section_deadline(sitting: Sitting, index: int | None = None) -> datetime | None:

@@ -2,6 +2,8 @@
 import dataclasses
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, FieldList, FloatField, Form, FormField, HiddenField, IntegerField, SelectChoice,
                      SelectField, SelectMultipleField, StringField, TextAreaField, URLField)
@@ -11,16 +13,17 @@ from webapp.assessments.models import AssessmentKind, FieldType
 from webapp.assessments.services import (EMAIL_FIELD, FieldInput, RuleInput, SectionInput, assessment_input,
                                          default_placement_bands)
 from webapp.bank.models import CefrLevel, Difficulty, QuestionType
+from webapp.console.bank.forms import labelled_choices
 from webapp.web.forms import any_of
 
 KIND_CHOICES = [
-    SelectChoice(AssessmentKind.STANDARD.value, "Standard: a score"),
-    SelectChoice(AssessmentKind.PLACEMENT.value, "Placement: a CEFR level from the score"),
-    SelectChoice(AssessmentKind.CERTIFICATION.value, "Certification: pass or fail at a target level"),
+    SelectChoice(AssessmentKind.STANDARD.value, _l("Standard: a score")),
+    SelectChoice(AssessmentKind.PLACEMENT.value, _l("Placement: a CEFR level from the score")),
+    SelectChoice(AssessmentKind.CERTIFICATION.value, _l("Certification: pass or fail at a target level")),
 ]
 LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
-DIFFICULTY_CHOICES = [SelectChoice(difficulty.value, difficulty.value.capitalize()) for difficulty in Difficulty]
-TYPE_CHOICES = [SelectChoice(qtype.value, qtype.label) for qtype in QuestionType]
+DIFFICULTY_CHOICES = labelled_choices(Difficulty)
+TYPE_CHOICES = labelled_choices(QuestionType)
 
 
 class RowsForm(FlaskForm):
@@ -53,8 +56,8 @@ class RowsForm(FlaskForm):
 # Settings ---------------------------------------------------------------------------------------
 
 class BandForm(Form):
-    level = SelectField("Level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
-    min_percent = FloatField("Reached at %", validators=[Optional()])
+    level = SelectField(_l("Level"), choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
+    min_percent = FloatField(_l("Reached at %"), validators=[Optional()])
 
 
 class FilterForm(FlaskForm):
@@ -74,9 +77,8 @@ class FilterForm(FlaskForm):
 
 
 class AssessmentFilterForm(FilterForm):
-    text = StringField("Name")
-    kind = SelectField("Kind", choices=[any_of("All kinds")] + [SelectChoice(kind.value, kind.value.capitalize())
-                                                                for kind in AssessmentKind])
+    text = StringField(_l("Name"))
+    kind = SelectField(_l("Kind"), choices=[any_of(_l("All kinds"))] + labelled_choices(AssessmentKind))
 
 
 class AssessmentForm(RowsForm):
@@ -85,20 +87,20 @@ class AssessmentForm(RowsForm):
     rows_name = "placement_bands"
     row_form = BandForm
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    kind = SelectField("Kind", choices=KIND_CHOICES, default=AssessmentKind.STANDARD.value)
-    duration = IntegerField("Duration (minutes)", validators=[Optional()])
-    instructions = TextAreaField("Instructions for candidates", validators=[Optional()])
-    allow_copy_paste = BooleanField("Allow copy and paste")
-    exit_redirection_url = URLField("Exit redirection URL", validators=[Optional(), Length(max=1000)])
-    show_report_to_candidate_on_exit = BooleanField("Show the report to the candidate on exit")
-    show_answers_in_report = BooleanField("Show the answers in the candidate's report")
-    on_screen_calculator = BooleanField("On-screen calculator")
-    target_level = SelectField("Target level", choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
-    pass_mark_percent = FloatField("Pass mark (%)", validators=[Optional()])
-    certificate_validity_months = IntegerField("Certificates valid for (months)", validators=[Optional()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=KIND_CHOICES, default=AssessmentKind.STANDARD.value)
+    duration = IntegerField(_l("Duration (minutes)"), validators=[Optional()])
+    instructions = TextAreaField(_l("Instructions for candidates"), validators=[Optional()])
+    allow_copy_paste = BooleanField(_l("Allow copy and paste"))
+    exit_redirection_url = URLField(_l("Exit redirection URL"), validators=[Optional(), Length(max=1000)])
+    show_report_to_candidate_on_exit = BooleanField(_l("Show the report to the candidate on exit"))
+    show_answers_in_report = BooleanField(_l("Show the answers in the candidate's report"))
+    on_screen_calculator = BooleanField(_l("On-screen calculator"))
+    target_level = SelectField(_l("Target level"), choices=[any_of("-")] + LEVEL_CHOICES, validators=[Optional()])
+    pass_mark_percent = FloatField(_l("Pass mark (%)"), validators=[Optional()])
+    certificate_validity_months = IntegerField(_l("Certificates valid for (months)"), validators=[Optional()])
     placement_bands = FieldList(FormField(BandForm))
-    section_name = StringField("Name of the first section", default="Section 1",
+    section_name = StringField(_l("Name of the first section"), default=_l("Section 1"),
                                validators=[DataRequired(), Length(max=200)])
 
     def settings(self) -> dict:
@@ -138,11 +140,11 @@ def settings_form(assessment) -> SettingsForm:
 # Sections and rules -----------------------------------------------------------------------------
 
 class SectionForm(FlaskForm):
-    name = StringField("Section name", validators=[DataRequired(), Length(max=200)])
-    duration = IntegerField("Duration (minutes, for a timed section)", validators=[Optional()])
-    instructions = TextAreaField("Instructions", validators=[Optional()])
-    all_questions_mandatory = BooleanField("Every question must be answered")
-    randomize_questions = BooleanField("Shuffle the questions for each candidate")
+    name = StringField(_l("Section name"), validators=[DataRequired(), Length(max=200)])
+    duration = IntegerField(_l("Duration (minutes, for a timed section)"), validators=[Optional()])
+    instructions = TextAreaField(_l("Instructions"), validators=[Optional()])
+    all_questions_mandatory = BooleanField(_l("Every question must be answered"))
+    randomize_questions = BooleanField(_l("Shuffle the questions for each candidate"))
 
     def changes(self) -> dict:
         return dict(name=self.name.data, duration=self.duration.data, instructions=self.instructions.data or "",
@@ -155,7 +157,7 @@ class SectionForm(FlaskForm):
 
 class SectionTimingRow(Form):
     section_id = HiddenField()
-    duration = IntegerField("Minutes", validators=[Optional()])
+    duration = IntegerField(_l("Minutes"), validators=[Optional()])
 
 
 class TimingForm(FlaskForm):
@@ -173,21 +175,22 @@ def timing_form(assessment, formdata=None) -> TimingForm:
     form = TimingForm(formdata=formdata, data={"sections": rows}, prefix="timing")
     names = {str(s.id): s.name for s in assessment.sections}
     for entry in form.sections:
-        entry.form.duration.label.text = f"{names.get(str(entry.form.section_id.data), 'Section')} (minutes)"
+        name = names.get(str(entry.form.section_id.data)) or _("Section")
+        entry.form.duration.label.text = _("%(section)s (minutes)", section=name)
     return form
 
 
 class RuleForm(FlaskForm):
     """Draw questions of one skill from the bank. Skills are chosen by name, as the rules store them."""
 
-    skill = SelectField("Skill", choices=[])
-    difficulty = SelectField("Difficulty", choices=DIFFICULTY_CHOICES)
-    question_type = SelectField("Type", choices=[any_of("All types")] + TYPE_CHOICES, validators=[Optional()])
-    cefr_level = SelectField("Level", choices=[any_of("Any level")] + LEVEL_CHOICES, validators=[Optional()])
-    question_count = IntegerField("Questions", default=1, validators=[Optional()])
-    correct_grade = FloatField("Correct", default=1.0, validators=[Optional()])
-    incorrect_grade = FloatField("Incorrect", default=0.0, validators=[Optional()])
-    pooling = BooleanField("Each candidate draws their own (pooling)", default=True)
+    skill = SelectField(_l("Skill"), choices=[])
+    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES)
+    question_type = SelectField(_l("Type"), choices=[any_of(_l("All types"))] + TYPE_CHOICES, validators=[Optional()])
+    cefr_level = SelectField(_l("Level"), choices=[any_of(_l("Any level"))] + LEVEL_CHOICES, validators=[Optional()])
+    question_count = IntegerField(_l("Questions"), default=1, validators=[Optional()])
+    correct_grade = FloatField(_l("Correct"), default=1.0, validators=[Optional()])
+    incorrect_grade = FloatField(_l("Incorrect"), default=0.0, validators=[Optional()])
+    pooling = BooleanField(_l("Each candidate draws their own (pooling)"), default=True)
 
     def __init__(self, skill_names: list[str], *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -213,30 +216,29 @@ def rule_form(section_id: int, skill_names: list[str], formdata=None, csrf: bool
 class QuestionFilterForm(FilterForm):
     """The bank search of the picker page, with the filters of bank.services.search_questions."""
 
-    text = StringField("Text")
-    skill_id = SelectField("Skill", choices=[])
-    type = SelectField("Type", choices=[any_of("All types")] + TYPE_CHOICES)
-    difficulty = SelectField("Difficulty", choices=[any_of("Any difficulty")] + DIFFICULTY_CHOICES)
-    level = SelectField("Level", choices=[any_of("Any level")] + LEVEL_CHOICES)
+    text = StringField(_l("Text"))
+    skill_id = SelectField(_l("Skill"), choices=[])
+    type = SelectField(_l("Type"), choices=[any_of(_l("All types"))] + TYPE_CHOICES)
+    difficulty = SelectField(_l("Difficulty"), choices=[any_of(_l("Any difficulty"))] + DIFFICULTY_CHOICES)
+    level = SelectField(_l("Level"), choices=[any_of(_l("Any level"))] + LEVEL_CHOICES)
 
     def __init__(self, skills, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.skill_id.choices = [any_of("All skills")] + [SelectChoice(str(skill.id), skill.name) for skill in skills]
+        self.skill_id.choices = [any_of(_("All skills"))] + [SelectChoice(str(skill.id), skill.name) for skill in skills]
 
 
 class PickForm(FlaskForm):
-    question_ids = SelectMultipleField("Questions", coerce=int, validate_choice=False,
-                                       validators=[DataRequired("Tick at least one question.")])
+    question_ids = SelectMultipleField(_l("Questions"), coerce=int, validate_choice=False,
+                                       validators=[DataRequired(_l("Tick at least one question."))])
 
 
 # Registration fields ----------------------------------------------------------------------------
 
 class FieldRowForm(Form):
-    name = StringField("Name", validators=[Optional(), Length(max=100)])
-    field_type = SelectField("Type", choices=[SelectChoice(FieldType.TEXT_BOX.value, "Text box"),
-                                              SelectChoice(FieldType.SELECT_BOX.value, "Choice list")])
-    required = BooleanField("Required")
-    values = TextAreaField("Choices (one per line)", validators=[Optional()])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    field_type = SelectField(_l("Type"), choices=labelled_choices(FieldType))
+    required = BooleanField(_l("Required"))
+    values = TextAreaField(_l("Choices (one per line)"), validators=[Optional()])
 
 
 class RegistrationFieldsForm(RowsForm):

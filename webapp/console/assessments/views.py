@@ -7,6 +7,8 @@ forms also work through htmx, which swaps the card in place; without JavaScript 
 import functools
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from webapp.assessments import catalogue as prebuilt
@@ -83,7 +85,7 @@ def assessment_new():
                                               sections=[services.SectionInput(name=form.section_name.data)])
         assessment = attempt(form, _coded(services.create_assessment), current_user, definition)
         if assessment:
-            flash(f"{assessment.name} is created. Now add questions to its section.", "success")
+            flash(_("%(name)s is created. Now add questions to its section.", name=assessment.name), "success")
             return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
     return render("console/assessments/settings.html", form=form, assessment=None)
 
@@ -94,7 +96,7 @@ def assessment_delete(assessment_id):
     assessment = _editable(assessment_id)
     name = assessment.name
     services.delete_assessment(current_user, assessment.id)
-    flash(f"{name} is deleted.", "success")
+    flash(_("%(name)s is deleted.", name=name), "success")
     return redirect(url_for(".assessment_list"))
 
 
@@ -129,7 +131,7 @@ def assessment_settings(assessment_id):
     form = forms.settings_form(assessment)
     if not form.edit_rows() and form.validate_on_submit() and attempt(
             form, _coded(services.update_settings), current_user, assessment.id, form.settings()):
-        flash("The settings are saved.", "success")
+        flash(_("The settings are saved."), "success")
         return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
     return render("console/assessments/settings.html", form=form, assessment=assessment)
 
@@ -141,7 +143,7 @@ def section_add(assessment_id):
     form = forms.SectionForm(prefix="section")
     if form.validate_on_submit() and attempt(form, _coded(services.add_section), current_user, assessment.id,
                                              form.section()):
-        flash(f"Section {form.name.data.strip()} is added.", "success")
+        flash(_("Section %(name)s is added.", name=form.name.data.strip()), "success")
         return _to_section(assessment.id, assessment.sections[-1].id)
     return _render_builder(assessment, section_form=form)
 
@@ -153,7 +155,7 @@ def section_timing(assessment_id):
     form = forms.timing_form(assessment, request.form)
     if form.validate_on_submit() and attempt(form, _coded(services.set_section_durations), current_user,
                                              assessment.id, form.durations()):
-        flash("The timing of the sections is saved.", "success")
+        flash(_("The timing of the sections is saved."), "success")
         return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
     return _render_builder(assessment, timing_form=form)
 
@@ -166,7 +168,7 @@ def section_edit(assessment_id, section_id):
     form = forms.SectionForm(obj=section, duration=section.duration_minutes)
     if form.validate_on_submit() and attempt(form, _coded(services.update_section), current_user, assessment.id,
                                              section.id, **form.changes()):
-        flash(f"Section {section.name} is saved.", "success")
+        flash(_("Section %(name)s is saved.", name=section.name), "success")
         return _to_section(assessment.id, section.id)
     return render("console/assessments/section_edit.html", form=form, assessment=assessment, section=section)
 
@@ -189,7 +191,7 @@ def section_delete(assessment_id, section_id):
     section = _section(_editable(assessment_id), section_id)
     name = section.name
     services.delete_section(current_user, assessment_id, section_id)
-    flash(f"Section {name} is deleted.", "success")
+    flash(_("Section %(name)s is deleted.", name=name), "success")
     return redirect(url_for(".assessment_detail", assessment_id=assessment_id))
 
 
@@ -210,8 +212,10 @@ def rule_add(assessment_id, section_id):
     form = forms.rule_form(section.id, skill_names, request.form)
     if form.validate_on_submit() and attempt(form, _coded(services.add_rule), current_user, assessment.id,
                                              section.id, form.rule()):
-        return _section_changed(assessment, section, f"{form.question_count.data} question(s) of "
-                                                     f"{form.skill.data} are added to {section.name}.")
+        return _section_changed(assessment, section, ngettext(
+            "%(num)d question of %(skill)s is added to %(section)s.",
+            "%(num)d questions of %(skill)s are added to %(section)s.", form.question_count.data,
+            skill=form.skill.data, section=section.name))
     return _render_builder(assessment, rule_forms={section.id: form}, swapped=section)
 
 
@@ -238,7 +242,7 @@ def rule_delete(assessment_id, section_id, rule_id):
     assessment = _editable(assessment_id)
     section = _section(assessment, section_id)
     services.delete_rule(current_user, assessment.id, section.id, rule_id)
-    return _section_changed(assessment, section, f"The rule is removed from {section.name}.")
+    return _section_changed(assessment, section, _("The rule is removed from %(section)s.", section=section.name))
 
 
 @blueprint.route("/assessments/<int:assessment_id>/sections/<int:section_id>/pick", methods=["GET", "POST"])
@@ -249,7 +253,8 @@ def section_pick(assessment_id, section_id):
     form = forms.PickForm()
     if form.validate_on_submit() and attempt(form, _coded(services.pick_questions), current_user, assessment.id,
                                              section.id, form.question_ids.data):
-        flash(f"{len(form.question_ids.data)} question(s) are added to {section.name}.", "success")
+        flash(ngettext("%(num)d question is added to %(section)s.", "%(num)d questions are added to %(section)s.",
+                       len(form.question_ids.data), section=section.name), "success")
         return _to_section(assessment.id, section.id)
     filters = forms.QuestionFilterForm([skill for skill, _ in bank.list_skills(current_user)], formdata=request.args)
     results = bank.search_questions(current_user, page=page_number(), **filters.filters())
@@ -264,7 +269,7 @@ def question_remove(assessment_id, section_id, question_id):
     assessment = _editable(assessment_id)
     section = _section(assessment, section_id)
     services.unpick_question(current_user, assessment.id, section.id, question_id)
-    return _section_changed(assessment, section, f"The question is removed from {section.name}.")
+    return _section_changed(assessment, section, _("The question is removed from %(section)s.", section=section.name))
 
 
 # Registration fields, preview ---------------------------------------------------------------------
@@ -278,7 +283,7 @@ def registration_fields(assessment_id):
     form = forms.registration_fields_form(assessment)
     if not form.edit_rows() and form.validate_on_submit() and attempt(
             form, _coded(services.set_registration_fields), current_user, assessment.id, form.fields()):
-        flash("The registration fields are saved.", "success")
+        flash(_("The registration fields are saved."), "success")
         return redirect(url_for(".assessment_detail", assessment_id=assessment.id))
     return render("console/assessments/fields.html", form=form, assessment=assessment)
 
@@ -305,5 +310,5 @@ def catalogue():
 @login_required
 def catalogue_add(slug):
     assessment = prebuilt.add_to_institute(current_user, slug)
-    flash(f"{assessment.name} is now in your account, with its questions in your bank.", "success")
+    flash(_("%(name)s is now in your account, with its questions in your bank.", name=assessment.name), "success")
     return redirect(url_for(".assessment_detail", assessment_id=assessment.id))

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -12,9 +15,17 @@ from webapp.bank.matching import OPTIONS
 from webapp.bank.models import CefrLevel, Difficulty, QuestionStatus, QuestionType, Skill
 from webapp.bank.services import QuestionInput
 
-TYPE_CHOICES = [SelectChoice(qtype.value, qtype.label) for qtype in QuestionType]
-DIFFICULTY_CHOICES = [SelectChoice(difficulty.value, difficulty.value.capitalize()) for difficulty in Difficulty]
+
+def labelled_choices(enum_class) -> list[SelectChoice]:
+    """A select's choices for an enum's members, each with its label in the language of the page."""
+    return [SelectChoice(member.value, LazyString(lambda member=member: member.label)) for member in enum_class]
+
+
+TYPE_CHOICES = labelled_choices(QuestionType)
+DIFFICULTY_CHOICES = labelled_choices(Difficulty)
 LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
+# Translators: the choice for a question without a CEFR level.
+NO_LEVEL = SelectChoice("", _l("None"))
 MIN_OPTION_ROWS = 4
 ANSWER_SEPARATOR = re.compile(r"[|\n]")
 
@@ -32,26 +43,25 @@ def _number(value: float) -> str:
 
 
 class SkillForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = StringField("Description")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = StringField(_l("Description"))
 
 
 class QuestionFilterForm(Form):
     """The GET form above the question list; its field names are search_questions' arguments."""
 
-    text = StringField("Search")
-    skill_id = SelectField("Skill", coerce=optional_int)
-    type = SelectField("Type", default="", choices=[SelectChoice("", "All types")] + TYPE_CHOICES)
-    difficulty = SelectField("Difficulty", default="",
-                             choices=[SelectChoice("", "All difficulties")] + DIFFICULTY_CHOICES)
-    level = SelectField("CEFR level", default="", choices=[SelectChoice("", "All levels")] + LEVEL_CHOICES)
-    status = SelectField("Status", default=QuestionStatus.ACTIVE.value,
-                         choices=[SelectChoice(QuestionStatus.ACTIVE.value, "Active"),
-                                  SelectChoice(QuestionStatus.RETIRED.value, "Retired"), SelectChoice("", "All")])
+    text = StringField(_l("Search"))
+    skill_id = SelectField(_l("Skill"), coerce=optional_int)
+    type = SelectField(_l("Type"), default="", choices=[SelectChoice("", _l("All types"))] + TYPE_CHOICES)
+    difficulty = SelectField(_l("Difficulty"), default="",
+                             choices=[SelectChoice("", _l("All difficulties"))] + DIFFICULTY_CHOICES)
+    level = SelectField(_l("CEFR level"), default="", choices=[SelectChoice("", _l("All levels"))] + LEVEL_CHOICES)
+    status = SelectField(_l("Status"), default=QuestionStatus.ACTIVE.value,
+                         choices=labelled_choices(QuestionStatus) + [SelectChoice("", _l("All"))])
 
     def __init__(self, skills: list[Skill], formdata):
         super().__init__(formdata)
-        self.skill_id.choices = _skill_choices(skills, "All skills")
+        self.skill_id.choices = _skill_choices(skills, _("All skills"))
 
     def criteria(self) -> dict:
         """The filters to search with. A value that is none of the choices (a hand-edited URL) is
@@ -61,21 +71,21 @@ class QuestionFilterForm(Form):
 
 
 class OptionForm(Form):
-    html = StringField("Option", default="")
-    correct = BooleanField("Correct")
+    html = StringField(_l("Option"), default="")
+    correct = BooleanField(_l("Correct"))
 
 
 class MatchingFields:
     """The matching options of a blank or a short answer (webapp/bank/matching.py). Each box marks what must
     match exactly, so a form left as it is (or a row added in the browser) is forgiving."""
 
-    case_sensitive = BooleanField("Case-sensitive")
-    exact_spaces = BooleanField("Extra spaces count")
-    exact_quotes = BooleanField("Curly and straight quotes differ")
-    exact_unicode = BooleanField("Look-alike characters differ (no Unicode NFKC)")
-    exact_end_punctuation = BooleanField("Punctuation at the end counts")
-    exact_numbers = BooleanField("Numbers are compared as text")
-    tolerance = StringField("Numbers may differ by (±)", default="0")
+    case_sensitive = BooleanField(_l("Case-sensitive"))
+    exact_spaces = BooleanField(_l("Extra spaces count"))
+    exact_quotes = BooleanField(_l("Curly and straight quotes differ"))
+    exact_unicode = BooleanField(_l("Look-alike characters differ (no Unicode NFKC)"))
+    exact_end_punctuation = BooleanField(_l("Punctuation at the end counts"))
+    exact_numbers = BooleanField(_l("Numbers are compared as text"))
+    tolerance = StringField(_l("Numbers may differ by (±)"), default="0")
 
     @property
     def option_fields(self) -> list:
@@ -90,28 +100,28 @@ class MatchingFields:
 
 
 class BlankForm(MatchingFields, Form):
-    accepted = TextAreaField("Accepted answers", default="")
+    accepted = TextAreaField(_l("Accepted answers"), default="")
 
 
 class QuestionForm(MatchingFields, FlaskForm):
     """One form for every question type; the page shows only the rows of the chosen type. Field names
     are the ones the services name in their errors, so a broken rule appears beside its field."""
 
-    type = SelectField("Type", choices=TYPE_CHOICES, default=QuestionType.MCQ.value)
-    skill_id = SelectField("Skill", coerce=optional_int)
-    difficulty = SelectField("Difficulty", choices=DIFFICULTY_CHOICES, default=Difficulty.MEDIUM.value)
-    cefr_level = SelectField("CEFR level", choices=[SelectChoice("", "None")] + LEVEL_CHOICES, default="")
-    stem = TextAreaField("Question text", default="")
-    marks = StringField("Marks for a correct answer", default="1")
-    negative_marks = StringField("Marks for a wrong answer", default="0")
-    explanation = TextAreaField("Explanation (shown to staff only)", default="")
+    type = SelectField(_l("Type"), choices=TYPE_CHOICES, default=QuestionType.MCQ.value)
+    skill_id = SelectField(_l("Skill"), coerce=optional_int)
+    difficulty = SelectField(_l("Difficulty"), choices=DIFFICULTY_CHOICES, default=Difficulty.MEDIUM.value)
+    cefr_level = SelectField(_l("CEFR level"), choices=[NO_LEVEL] + LEVEL_CHOICES, default="")
+    stem = TextAreaField(_l("Question text"), default="")
+    marks = StringField(_l("Marks for a correct answer"), default="1")
+    negative_marks = StringField(_l("Marks for a wrong answer"), default="0")
+    explanation = TextAreaField(_l("Explanation (shown to staff only)"), default="")
     options = FieldList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS)
     blanks = FieldList(FormField(BlankForm), min_entries=1)
-    accepted_answers = TextAreaField("Accepted answers", default="")
+    accepted_answers = TextAreaField(_l("Accepted answers"), default="")
 
     def __init__(self, skills: list[Skill], *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.skill_id.choices = _skill_choices(skills, "Choose a skill")
+        self.skill_id.choices = _skill_choices(skills, _("Choose a skill"))
 
     @property
     def question_type(self) -> QuestionType:

@@ -1,5 +1,7 @@
 """The question bank console: skills, the searchable question list, the question form and its preview."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import format_number, ngettext
 from flask_login import current_user, login_required
 
 from webapp.bank import services
@@ -41,7 +43,7 @@ def skill_create():
     if form.validate_on_submit():
         skill = attempt(form, services.create_skill, current_user, form.name.data, form.description.data)
         if skill:
-            flash(f"The skill {skill.name} is added.", "success")
+            flash(_("The skill %(name)s is added.", name=skill.name), "success")
             return redirect(url_for("bank.skill_list"))
     return _skill_page(form)
 
@@ -54,7 +56,7 @@ def skill_update(skill_id):
     form = SkillForm(prefix=f"skill-{skill.id}")
     if form.validate_on_submit() and attempt(form, services.update_skill, current_user, skill.id,
                                              form.name.data, form.description.data):
-        flash(f"The skill {skill.name} is saved.", "success")
+        flash(_("The skill %(name)s is saved.", name=skill.name), "success")
         return redirect(url_for("bank.skill_list"))
     return _skill_page(SkillForm(prefix="new"), edited=form, edited_id=skill_id)
 
@@ -84,7 +86,7 @@ def question_new():
     if form.validate_on_submit():
         question = attempt(form, services.create_question, current_user, form.question_input())
         if question:
-            flash(f"Question {question.id} is saved.", "success")
+            flash(_("Question %(id)s is saved.", id=question.id), "success")
             return redirect(url_for("bank.question_detail", question_id=question.id))
     return render("console/bank/question_form.html", "console/bank/_type_fields.html", form=form, question=None)
 
@@ -97,7 +99,7 @@ def question_edit(question_id):
     form = _question_form(data=QuestionForm.data_of(services.question_input(question)))
     if form.validate_on_submit() and attempt(form, services.update_question, current_user, question.id,
                                              form.question_input()):
-        flash(f"Question {question.id} is saved.", "success")
+        flash(_("Question %(id)s is saved.", id=question.id), "success")
         return redirect(url_for("bank.question_detail", question_id=question.id))
     return render("console/bank/question_form.html", "console/bank/_type_fields.html", form=form, question=question)
 
@@ -124,11 +126,13 @@ def question_rescore_preview(question_id):
 def question_rescore(question_id):
     rescore = rescoring.apply_rescore(current_user, question_id)
     if rescore.run is not None:
-        flash(f"{rescore.run.total:,} results are re-scored in the background; this page shows how far it got.",
-              "success")
+        flash(ngettext("%(count)s result is re-scored in the background; this page shows how far it got.",
+                       "%(count)s results are re-scored in the background; this page shows how far it got.",
+                       rescore.run.total, count=format_number(rescore.run.total)), "success")
         return redirect(url_for("bank.question_rescore_preview", question_id=question_id))
-    flash(f"{len(rescore.sittings)} result(s) re-scored with the current key: {rescore.results_changing} changed, "
-          f"{rescore.outcomes_changing} outcome(s) changed.", "success")
+    flash(_("%(count)s result(s) re-scored with the current key: %(changed)s changed, %(outcomes)s outcome(s) changed.",
+            count=len(rescore.sittings), changed=rescore.results_changing, outcomes=rescore.outcomes_changing),
+          "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))
 
 
@@ -136,7 +140,8 @@ def question_rescore(question_id):
 @login_required
 def question_duplicate(question_id):
     copy = services.duplicate_question(current_user, question_id)
-    flash(f"Question {copy.id} is a copy of question {question_id}; change what you need.", "success")
+    flash(_("Question %(copy)s is a copy of question %(id)s; change what you need.", copy=copy.id, id=question_id),
+          "success")
     return redirect(url_for("bank.question_edit", question_id=copy.id))
 
 
@@ -144,7 +149,7 @@ def question_duplicate(question_id):
 @login_required
 def question_retire(question_id):
     services.retire_question(current_user, question_id)
-    flash(f"Question {question_id} is retired: no new assessment can use it.", "success")
+    flash(_("Question %(id)s is retired: no new assessment can use it.", id=question_id), "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))
 
 
@@ -152,7 +157,7 @@ def question_retire(question_id):
 @login_required
 def question_reactivate(question_id):
     services.reactivate_question(current_user, question_id)
-    flash(f"Question {question_id} is active again.", "success")
+    flash(_("Question %(id)s is active again.", id=question_id), "success")
     return redirect(url_for("bank.question_detail", question_id=question_id))
 
 
@@ -164,5 +169,5 @@ def question_delete(question_id):
     except Conflict as error:
         flash(error.message, "error")
         return redirect(url_for("bank.question_detail", question_id=question_id))
-    flash(f"Question {question_id} is deleted.", "success")
+    flash(_("Question %(id)s is deleted.", id=question_id), "success")
     return redirect(url_for("bank.question_list"))

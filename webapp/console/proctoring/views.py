@@ -4,6 +4,7 @@ checks the permission and the pool) and renders or redirects."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.proctoring import services
@@ -85,6 +86,15 @@ def message(sitting_id):
 def extend(sitting_id):
     sitting = services.extend(current_user, sitting_id, _form("minutes"))
     flash(f"{sitting.candidate.name} has {int(_form('minutes'))} more minute(s).", "success")
+    return _to_sitting(sitting_id)
+
+
+@blueprint.post("/sittings/<int:sitting_id>/accommodations")
+@login_required
+def accommodations(sitting_id):
+    sitting = services.accommodate(current_user, sitting_id, extra_time_percent=_form("extra_time_percent"),
+                                   large_text=bool(_form("large_text")), high_contrast=bool(_form("high_contrast")))
+    flash(_("Accommodations saved for %(name)s.", name=sitting.candidate.name), "success")
     return _to_sitting(sitting_id)
 
 
