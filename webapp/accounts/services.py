@@ -355,6 +355,9 @@ def _set_password(user: User, password: str, confirmation: str, action: str) -> 
 
 COLOR_FIELDS = {"header_background_color": _l("Header"), "header_font_color": _l("Header Text"),
                 "button_color": _l("Button"), "button_font_color": _l("Button Text")}
+# The same parts inside a sentence ("the header text on the header").
+COLOR_PARTS = {"header_background_color": _l("header"), "header_font_color": _l("header text"),
+               "button_color": _l("button"), "button_font_color": _l("button text")}
 HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 SUPPORT_NUMBER = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}")
 TEST_URL_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -400,11 +403,15 @@ def _check_contrast(label: WhiteLabel, changed: set[str]) -> None:
         ratio = contrast_ratio(*colors)
         if ratio < MINIMUM_TEXT_CONTRAST and changed & {text, background}:
             blamed = text if text in changed else background
-            raise ValidationError(
-                f"Invalid {COLOR_FIELDS[blamed]} Color: the {COLOR_FIELDS[text].lower()} on the "
-                f"{COLOR_FIELDS[background].lower()} has a contrast of {ratio:.2f}:1, below "
-                f"{MINIMUM_TEXT_CONTRAST}:1; choose a {'darker' if relative_luminance(colors[1]) > 0.18 else 'lighter'} "
-                f"{COLOR_FIELDS[text].lower()} color or another background.", code="E015", field=blamed)
+            values = {"part": COLOR_FIELDS[blamed], "text": COLOR_PARTS[text], "background": COLOR_PARTS[background],
+                      "ratio": f"{ratio:.2f}", "minimum": MINIMUM_TEXT_CONTRAST}
+            # Whole sentences for a darker and a lighter choice, so that each reads right in every language.
+            advice = (_("Invalid %(part)s Color: the %(text)s on the %(background)s has a contrast of %(ratio)s:1, "
+                        "below %(minimum)s:1; choose a darker %(text)s color or another background.", **values)
+                      if relative_luminance(colors[1]) > 0.18 else
+                      _("Invalid %(part)s Color: the %(text)s on the %(background)s has a contrast of %(ratio)s:1, "
+                        "below %(minimum)s:1; choose a lighter %(text)s color or another background.", **values))
+            raise ValidationError(advice, code="E015", field=blamed)
 
 
 def _support_numbers(numbers: list) -> list[str]:
