@@ -26,7 +26,7 @@ def test_the_console_frame_reads_in_german(admin_client):
     soup = _soup(admin_client.get("/?lang=de"))
     assert soup.html["lang"] == "de" and soup.html["dir"] == "ltr"
     words = _nav_words(soup)
-    assert {"Fragenpool", "Tests", "Prüfungen", "Protokoll", "Mitarbeitende", "Institut"} <= set(words)
+    assert {"Fragenbank", "Tests", "Prüfungen", "Protokoll", "Mitarbeitende", "Institut"} <= set(words)
     assert "Question bank" not in words
     menu = soup.select_one("details.user-menu")
     assert menu.select_one("summary small").get_text() == "(Administrator/in)"
