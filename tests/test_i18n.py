@@ -54,7 +54,8 @@ class _TextCollector(HTMLParser):
         if tag in ("script", "style"):
             self._skip += 1
         for name, value in attrs:
-            read = name in READ_ATTRIBUTES or (name == "value" and ("type", "submit") in attrs)
+            # A <button>'s value is sent, not shown; an <input type="submit">'s value is its caption.
+            read = name in READ_ATTRIBUTES or (name == "value" and tag == "input" and ("type", "submit") in attrs)
             if read and value and _has_words(value):
                 self.found.append((self.getpos()[0], f'{name}="{value}"'))
 

@@ -2,6 +2,7 @@
 // the camera. The camera starts only after the candidate agreed and pressed the button; a photo taken is
 // put into the form's file field, so the form is an ordinary upload (a file can be chosen instead).
 import { captureJpeg } from "./candidate/camera.js";
+import { pageMessages } from "./candidate/messages.js";
 
 function storageWorks() {
   try {
@@ -27,29 +28,29 @@ function browserDetails() {
   };
 }
 
-function showResult(form, name, passed, text) {
+function showResult(form, messages, name, passed, text) {
   const result = form.querySelector(`[data-check="${name}"] .check-result`);
   if (result) {
-    result.textContent = text || (passed ? "✓ works" : "✗ does not work");
+    result.textContent = text || messages.text(passed ? "works" : "doesNotWork");
     result.classList.toggle("pass", passed);
     result.classList.toggle("fail", !passed);
   }
 }
 
-function runBrowserCheck(form) {
+function runBrowserCheck(form, messages) {
   const details = browserDetails();
   form.querySelector("[data-browser-details]").value = JSON.stringify(details);
-  showResult(form, "fetch", details.fetch);
-  showResult(form, "storage", details.localStorage);
-  showResult(form, "screen", true, details.screen.replace("x", " × "));
+  showResult(form, messages, "fetch", details.fetch);
+  showResult(form, messages, "storage", details.localStorage);
+  showResult(form, messages, "screen", true, `${window.screen.width} × ${window.screen.height}`);
   // Without the camera interface a photo file can still be chosen; only saving and keeping answers are musts.
-  showResult(form, "camera", details.camera, details.camera ? "✓ available" : "✗ not available: choose photo files below");
+  showResult(form, messages, "camera", details.camera, messages.text(details.camera ? "cameraAvailable" : "cameraMissing"));
   const usable = details.fetch && details.localStorage;
   form.querySelector("[data-browser-problem]").hidden = usable;
   form.querySelector("[data-continue]").disabled = !usable;
 }
 
-function setUpCamera(form) {
+function setUpCamera(form, messages) {
   const area = form.querySelector("[data-camera]");
   if (!area) {
     return;
@@ -71,8 +72,7 @@ function setUpCamera(form) {
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: false });
     } catch (error) {
-      problem.textContent = `We could not use your camera (${error.name}). Allow the camera for this site in your `
-        + "browser, then press the button again; or choose photo files below.";
+      problem.textContent = messages.text("cameraRefused", { error: error.name });
       problem.hidden = false;
       return;
     }
@@ -99,7 +99,7 @@ function setUpCamera(form) {
         }
         shot.src = URL.createObjectURL(blob);
         shot.hidden = false;
-        button.textContent = "Take it again";
+        button.textContent = messages.text("takeAgain");
       });
     });
   });
@@ -121,6 +121,7 @@ function setUpCamera(form) {
 // A module: it runs once the page is parsed.
 const form = document.querySelector("[data-check-form]");
 if (form) {
-  runBrowserCheck(form);
-  setUpCamera(form);
+  const messages = pageMessages(form);
+  runBrowserCheck(form, messages);
+  setUpCamera(form, messages);
 }

@@ -6,9 +6,18 @@ import { ExamPage } from "./candidate/page.js";
 
 const root = document.querySelector("[data-exam]");
 if (root) {
-  window.proctoraExam = new ExamPage(root);   // a handle for the browser tests
-}
-const calculator = document.querySelector("[data-calculator]");
-if (calculator) {
-  window.proctoraCalculator = mountCalculator(calculator, document.querySelector("[data-calculator-toggle]"));
+  const page = new ExamPage(root);
+  window.proctoraExam = page;   // a handle for the browser tests
+  const calculator = document.querySelector("[data-calculator]");
+  if (calculator) {
+    window.proctoraCalculator = mountCalculator(calculator, document.querySelector("[data-calculator-toggle]"),
+      page.messages);
+  }
+  // Another language is the same page again, with every answer and the question shown kept (page.reopen).
+  document.querySelectorAll("[data-languages] a[data-language]").forEach((link) => {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      page.reopen(link.href);
+    });
+  });
 }

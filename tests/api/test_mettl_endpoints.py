@@ -428,6 +428,32 @@ def test_a_schedule_is_created_with_its_candidates(mettl, factory, admin):
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1   # the invitation
 
 
+def test_a_schedules_language_code_is_the_exams_language_and_comes_back_on_reads(mettl, factory, admin):
+    assessment = factory.assessment(admin)
+    sc = {**SC, "access": {"type": "OpenForAll"}, "languageCode": "de"}
+    key = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"][
+        "accessKey"]
+    exam = db.session.scalar(select(Exam).where(Exam.access_key == key))
+    assert exam.language == "de"
+    assert ok(mettl.get(f"/v1/schedules/{key}"))["schedule"]["languageCode"] == "de"
+    # An edit without languageCode keeps it; "ar" changes it.
+    ok(mettl.post(f"/v1/schedules/{key}/edit", {"sc": json.dumps({"name": "Renamed"})}))
+    db.session.expire_all()
+    assert exam.language == "de"
+    edited = ok(mettl.post(f"/v1/schedules/{key}/edit", {"sc": json.dumps({"languageCode": "ar"})}))
+    assert edited["schedule"]["languageCode"] == "ar"
+
+
+@pytest.mark.parametrize("code", ["fr", "", None, 7, ["de"]])
+def test_a_language_code_proctora_does_not_speak_is_ignored_as_before(mettl, factory, admin, code):
+    assessment = factory.assessment(admin)
+    sc = {**SC, "access": {"type": "OpenForAll"}, "languageCode": code}
+    key = ok(mettl.post(f"/v1/assessments/{assessment.id}/schedules", {"sc": json.dumps(sc)}))["createdSchedule"][
+        "accessKey"]
+    assert db.session.scalar(select(Exam.language).where(Exam.access_key == key)) == ""
+    assert ok(mettl.get(f"/v1/schedules/{key}"))["schedule"]["languageCode"] is None
+
+
 @pytest.mark.parametrize("changes, code", [
     ({"scheduleType": "Fixed", "scheduleWindow": None}, "E020"),
     ({"scheduleType": "AlwaysOn"}, "E020"),

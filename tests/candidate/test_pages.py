@@ -151,7 +151,7 @@ def test_a_link_before_the_window_opens(client, admin, make_exam):
     sitting = register(admin, exam)
     soup = page(client.get(_link(sitting)))
     assert soup.h1.get_text() == "The test is not open yet"
-    assert soup.find("time").get_text() == f"{day:%A %d %B %Y} at 14:00"
+    assert soup.find("time").get_text() == f"{day:%a}, {day:%b} {day.day}, {day.year}, 14:00 (UTC-04:00)"
     assert "Daily from 14:00 to 16:00 (UTC-04:00)" in soup.get_text()
     assert sitting.status == SittingStatus.REGISTERED   # no check before the window opens
 

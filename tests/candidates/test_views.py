@@ -122,8 +122,8 @@ def test_the_candidate_page_shows_details_and_every_sitting(admin_client, admin,
     assert facts["E-mail"] == "zoe.adams@example.com" and facts["Current level"] == "B2"
     rows = [[cell.get_text(strip=True) for cell in row.find_all("td")[:4]]
             for row in page.select(".candidate-sittings tbody tr")]
-    assert rows == [["July finals", july.assessment.name, "exam_started", "InProgress"],
-                    ["June finals", exam.assessment.name, "registered", "ToBeTaken"]]
+    assert rows == [["July finals", july.assessment.name, "Taking the test", ""],
+                    ["June finals", exam.assessment.name, "Registered", ""]]
     assert page.select_one(".candidate-sittings a")["href"] == f"/exams/{july.id}"
 
 
@@ -158,3 +158,23 @@ def test_proctors_and_support_only_look(client, admin, factory, exam, role):
     response = client.post(f"/candidates/{zoe.id}", data={"username": "hacked"})
     assert response.status_code == 403
     assert candidate("zoe.adams@example.com").username == "zoe.adams@example.com"
+
+
+def test_the_candidate_pages_read_in_german_and_arabic(admin_client, admin, exam):
+    register(admin, exam, PEOPLE[:1])
+    zoe = candidate("zoe.adams@example.com")
+    listing = html(admin_client.get("/candidates?lang=de"))
+    assert [th.get_text() for th in listing.select(".candidate-table th")] == [
+        "Name", "Benutzername", "E-Mail", "Niveau", "Teilnahmen"]
+    assert [option.get_text() for option in listing.select("#sort option")] == [
+        "Name", "E-Mail", "Neueste zuerst", "Niveau"]
+    page = html(admin_client.get(f"/candidates/{zoe.id}"))
+    assert page.find("h2").get_text() == "Teilnahmen"
+    assert page.select_one(".candidate-sittings [data-status]").get_text() == "Angemeldet"
+    known_since = page.select(".candidate-facts dd")[3].find("time")
+    assert known_since["datetime"].startswith(str(zoe.created_at.date()))
+
+    arabic = html(admin_client.get(f"/candidates/{zoe.id}?lang=ar"))
+    assert arabic.select_one("html")["dir"] == "rtl"
+    assert arabic.find("h2").get_text() == "المشاركات"
+    assert arabic.select_one(".candidate-sittings [data-status]").get_text() == "مسجَّل"

@@ -203,7 +203,8 @@ def test_an_open_link_registration_leads_into_the_test(page, make_exam):
     page.get_by_role("button", name="Start the test").click()
     expect(question(page).get_by_role("heading")).to_have_text("Question 1 of 5")
 
-    # The calculator, by keyboard: 12 × 3 = 36.
+    # The calculator, by keyboard: 12 × 3 = 36 (once the page's scripts run: a click before is lost).
+    page.wait_for_function("() => window.proctoraCalculator")
     page.get_by_role("button", name="Calculator").click()
     calculator = page.get_by_role("region", name="Calculator")
     calculator.get_by_role("button", name="Clear").press("1")
@@ -283,7 +284,7 @@ def test_answers_given_offline_are_kept_and_sent_when_the_connection_is_back(con
     banner = page.get_by_role("alert").filter(has_text="You are offline")
     expect(banner).to_have_text("You are offline — your answers are kept on this device and will be sent when the "
                                 "connection is back.")
-    expect(page.locator("[data-save-status]")).to_have_text("Offline: 2 answer(s) kept on this device")
+    expect(page.locator("[data-save-status]")).to_have_text("Offline: 2 answers kept on this device")
     expect(question(page).locator("[data-item-state]")).to_have_text("Kept on this device")
     kept = page.evaluate(f"JSON.parse(localStorage.getItem('proctora-sitting-{running.id}'))")
     unsent = [entry["answer"] for entry in kept["items"].values() if not entry["sent"]]
@@ -308,7 +309,7 @@ def test_answers_kept_offline_survive_closing_the_page(contexts, running):
     page.goto(f"/s/{running.access_token}")
     watched.context.set_offline(True)
     question(page).get_by_label("5", exact=True).check()
-    expect(page.locator("[data-save-status]")).to_have_text("Offline: 1 answer(s) kept on this device")
+    expect(page.locator("[data-save-status]")).to_have_text("Offline: 1 answer kept on this device")
     page.close()
     watched.context.set_offline(False)
     page = watched.page()

@@ -102,7 +102,7 @@ def test_a_refused_answer_is_never_shown_as_saved_and_goes_out_once_the_server_t
         r"^Your answer to question 5 is not saved: .+ It is kept on this device and sent again every few seconds\. "
         r"Keep this page open\. If this message does not go away, reload the page; if it is still there, tell the "
         r"organiser of your test\.$"))
-    expect(page.locator("[data-save-status]")).to_have_text("Not saved: 1 answer(s) kept on this device")
+    expect(page.locator("[data-save-status]")).to_have_text("Not saved: 1 answer kept on this device")
     expect(question(page).locator("[data-item-state]")).to_have_text(re.compile("^Not saved: "))
     expect(palette_button(page, 5)).to_have_class(UNSAVED)
     expect(palette_button(page, 5)).not_to_have_class(ANSWERED)

@@ -69,9 +69,9 @@ def test_from_a_new_exam_to_delivered_invitations(page, mailing_live_app, live_s
 
     page.get_by_role("link", name="See all the exam's candidates").click()
     statuses = page.locator(".sitting-table [data-field=status]")
-    assert statuses.all_inner_texts() == ["registered"] * 3
+    assert statuses.all_inner_texts() == ["Registered"] * 3
     page.get_by_role("button", name="Send to all not yet started").click()
-    assert page.locator(".flash-success").inner_text().startswith("3 invitation e-mail(s) queued")
+    assert page.locator(".flash-success").inner_text().startswith("3 invitation e-mails queued")
     page.evaluate("() => { window.stillTheSamePage = true; }")
     # A box ticked now is still ticked after the table refreshes itself.
     page.get_by_label("Select cy@example.com").check()
@@ -85,7 +85,7 @@ def test_from_a_new_exam_to_delivered_invitations(page, mailing_live_app, live_s
 
     page.wait_for_function(
         "() => [...document.querySelectorAll('.sitting-table [data-field=status]')]"
-        ".every((cell) => cell.textContent === 'mail_sent')", timeout=12_000)
+        ".every((cell) => cell.dataset.status === 'mail_sent')", timeout=12_000)
     assert page.evaluate("() => window.stillTheSamePage") is True
     assert page.locator(".sitting-table [data-field=mail_sent_at] time").count() == 3
     assert page.get_by_label("Select cy@example.com").is_checked()

@@ -117,7 +117,7 @@ def test_switching_tabs_past_the_tolerance_ends_the_test(two, admin, make_exam):
         document.dispatchEvent(new Event("visibilitychange"));
     }""")
     expect(candidate.locator("[data-browsing-warning]")).to_have_text(
-        "You left the test window. 0 more time(s) and the test ends.")
+        "You left the test window. 0 more times and the test ends.")
     candidate.evaluate("""() => {
         Object.defineProperty(document, "visibilityState", {value: "visible", configurable: true});
     }""")

@@ -59,7 +59,7 @@ def test_each_candidate_gets_their_personal_link_and_is_mail_sent_once_delivered
     mails = {mail.rcpt_tos[0]: mail for mail in smtp_server.received}
     assert sorted(mails) == [email for email, _, _ in PEOPLE]
     window = describe_window(exam)
-    assert window == "From Thu 27 Jun 2030 08:00 to Sun 30 Jun 2030 18:00 (UTC+05:30)"
+    assert window == "From Thu, Jun 27, 2030, 08:00 to Sun, Jun 30, 2030, 18:00 (UTC+05:30)"
     for email, first, last in PEOPLE:
         mail, sitting = mails[email], sittings[email]
         link = personal_url(sitting.access_token)

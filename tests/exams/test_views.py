@@ -73,9 +73,12 @@ def test_the_list_offers_a_new_exam_and_the_form_preselects_the_assessment(admin
     assert page.find("a", string="New exam")["href"] == "/exams/new"
     form = html(admin_client.get(f"/exams/new?assessment_id={assessment.id}"))
     assert form.select_one("#assessment_id option[selected]").get_text() == "English B1"
-    assert form.select_one("#time_zone option[selected]")["value"] == "UTC+00:00"
-    zones = [option["value"] for option in form.select("#time_zone option")]
-    assert zones[0] == "UTC-12:00" and zones[-1] == "UTC+14:00" and "UTC+05:30" in zones
+    # A new exam takes its institute's zone; the field searches the named zones as it is typed in.
+    assert form.select_one("#time_zone")["value"] == "UTC"
+    zones = [option["value"] for option in form.select(f"datalist#{form.select_one('#time_zone')['list']} option")]
+    assert {"Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"} <= set(zones) and zones[1:] == sorted(zones[1:])
+    assert not {"localtime", "Factory", "CET", "Etc/GMT+5"} & set(zones)
+    assert not any(zone.startswith("UTC+") for zone in zones)
     assert form.select_one("fieldset[data-show-when='schedule_type=Fixed'] #starts_on_date")
 
 
@@ -105,7 +108,7 @@ def test_creating_a_fixed_exam_with_the_form(admin_client, assessment):
     assert page.select_one("#access-url")["value"] == f"http://proctora.localhost/t/{exam.access_key}"
     assert "Daily from 08:00 to 18:00 (UTC+05:30)" in page.select_one(".exam-summary").get_text()
     assert page.select_one(".window-state")["data-state"] == "not_yet_open"
-    assert "Thu 27 Jun 2030 08:00 (UTC+05:30)" in page.select_one(".window-state").get_text(" ", strip=True)
+    assert "Thu, Jun 27, 2030, 08:00 (UTC+05:30)" in page.select_one(".window-state").get_text(" ", strip=True)
 
 
 def test_a_broken_window_rule_is_shown_beside_its_field_with_the_values_kept(admin_client, assessment):
@@ -152,7 +155,7 @@ def test_editing_shows_the_stored_values_and_saves_changes(admin_client, admin, 
     form = html(admin_client.get(f"/exams/{exam.id}/edit"))
     assert form.select_one("#name")["value"] == "June finals"
     assert form.select_one("#ip_addresses").get_text().strip() == "10.0.0.0/24\n10.1.0.0/16"
-    assert form.select_one("#time_zone option[selected]")["value"] == "UTC-04:00"
+    assert form.select_one("#time_zone")["value"] == "UTC-04:00"
     response = admin_client.post(f"/exams/{exam.id}/edit", data=exam_form(assessment, name="July finals",
                                                                            allow_copy_paste="y"))
     assert response.headers["Location"] == f"/exams/{exam.id}"
@@ -175,10 +178,10 @@ def test_the_list_shows_each_exam_with_its_sittings_by_status(admin_client, admi
     rows = html(admin_client.get("/exams")).select(".exam-table tbody tr")
     assert [row.find("a").get_text() for row in rows] == ["Maths quiz", "June finals"]
     cells = [cell.get_text(" ", strip=True) for cell in rows[1].find_all("td")]
-    assert cells[:5] == ["June finals", "English B1", "active",
-                         "From Thu 27 Jun 2030 09:00 to Thu 27 Jun 2030 12:00 (UTC+00:00)", "By invitation"]
+    assert cells[:5] == ["June finals", "English B1", "Active",
+                         "From Thu, Jun 27, 2030, 09:00 to Thu, Jun 27, 2030, 12:00 (UTC)", "By invitation only"]
     counts = {badge["data-status"]: badge.get_text() for badge in rows[1].select(".sitting-count")}
-    assert counts == {"registered": "registered 2", "exam_started": "exam_started 1"}
+    assert counts == {"registered": "Registered: 2", "exam_started": "Taking the test: 1"}
     assert rows[0].select_one(".sitting-counts").get_text(strip=True) == "none"
 
     filtered = html(admin_client.get(f"/exams?assessment_id={other_assessment.id}", headers={"HX-Request": "true"}))
@@ -296,8 +299,10 @@ def test_the_exam_page_lists_the_sittings_and_filters_them(admin_client, admin, 
     first = rows[0]
     assert first.find("a")["href"] == f"/candidates/{ann.candidate_id}"
     assert first.find("a").get_text() == "Ann Doe"
-    assert first.select_one("[data-field=status]").get_text() == "registered"
-    assert "ToBeTaken" in first.get_text()
+    status = first.select_one("[data-field=status]")
+    assert (status["data-status"], status.get_text()) == ("registered", "Registered")
+    assert "ToBeTaken" not in first.get_text(), "Mettl's codes are for the API"
+    assert first.select_one("[data-registered-by]").get_text() == "Staff"
     assert first.select_one("input.link-input")["value"] == personal_url(ann.access_token)
     assert first.select_one("input[name=sitting_ids]")["form"] == "invite-form"
     refresher = page.select_one("#sitting-rows")
@@ -322,8 +327,8 @@ def test_sending_invitations_to_the_selected_and_to_all(admin_client, admin, exa
         str(by_email["bob@example.com"].id)]})
     assert response.headers["Location"] == f"/exams/{exam.id}#sittings"
     page = html(admin_client.get(f"/exams/{exam.id}"))
-    assert flashes(page, "success") == ["1 invitation e-mail(s) queued. Each sitting shows mail_sent once its e-mail "
-                                        "is delivered."]
+    assert flashes(page, "success") == ["1 invitation e-mail queued. The sitting's status changes once it is "
+                                        "delivered."]
     assert [m.recipient for m in db.session.scalars(select(OutboxMessage))] == ["bob@example.com"]
 
     admin_client.post(f"/exams/{exam.id}/invitations", data={"send_all": "y"})
@@ -445,3 +450,58 @@ def test_proctors_and_support_look_but_do_not_touch(client, admin, factory, exam
         assert response.status_code == 403, f"{method} {url}"
     assert exams()[0].status == ExamStatus.ACTIVE and list(sittings(exam)) == ["ann@example.com"]
     assert db.session.query(OutboxMessage).count() == 0
+
+
+# Languages ----------------------------------------------------------------------------------------
+
+def test_the_exam_language_is_chosen_in_the_form_stored_and_shown(admin_client, assessment):
+    form = html(admin_client.get("/exams/new"))
+    offered = {option["value"]: option.get_text() for option in form.select("#language option")}
+    assert offered == {"": "The institute's language", "en": "English", "de": "Deutsch", "es": "Español",
+                       "ar": "العربية"}
+    admin_client.post("/exams/new", data=exam_form(assessment, language="ar"))
+    [exam] = exams()
+    assert exam.language == "ar"
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    assert (shown["data-language"], shown.get_text()) == ("ar", "العربية")
+    edit = html(admin_client.get(f"/exams/{exam.id}/edit"))
+    assert edit.select_one("#language option[selected]")["value"] == "ar"
+    admin_client.post(f"/exams/{exam.id}/edit", data=exam_form(assessment, language=""))
+    assert exams()[0].language == ""
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    assert shown.get_text() == "The institute's language"
+
+
+def test_the_exam_pages_read_in_german(admin_client, admin, exam):
+    register(admin, exam, "ann@example.com")
+    listing = html(admin_client.get("/exams?lang=de"))
+    assert listing.find("h1").get_text() == "Prüfungen"
+    assert [th.get_text() for th in listing.select(".exam-table th")] == [
+        "Name", "Test", "Status", "Zeitplan", "Zugang", "Teilnahmen"]
+    row = listing.select_one(".exam-table tbody tr")
+    assert "Aktiv" in row.get_text() and "Nur auf Einladung" in row.get_text()
+    assert row.select_one(".sitting-count").get_text() == "Angemeldet: 1"
+
+    page = html(admin_client.get(f"/exams/{exam.id}"))     # the language chosen is kept
+    assert page.select_one("html")["lang"] == "de"
+    assert page.select_one("#sittings h2").get_text() == "Kandidat/innen"
+    assert page.select_one("[data-field=status]").get_text() == "Angemeldet"
+    assert page.select_one("[data-attempts]").get_text() == "einer pro Kandidat/in"
+    assert [o.get_text() for o in page.select("#status option")][:2] == ["Alle Status", "Angemeldet"]
+    form = html(admin_client.get(f"/exams/{exam.id}/edit"))
+    assert form.select_one("label[for=language]").find(string=True).strip() == \
+        "Sprache der Kandidatenseiten und E-Mails"
+    assert form.select_one("#access_type option[selected]").get_text() == \
+        "Auf Einladung: nur angemeldete Kandidat/innen, über ihre eigenen Links"
+
+
+def test_the_register_page_reads_right_to_left_in_arabic(admin_client, admin, exam):
+    page = html(admin_client.post(f"/exams/{exam.id}/register/bulk?lang=ar", data={
+        "bulk-csv_text": "ann@example.com,Ann,Lee,Pune\nbob@example.com,Bob,Marsh,Pune\nnope,C,D,Pune"}))
+    assert (page.select_one("html")["lang"], page.select_one("html")["dir"]) == ("ar", "rtl")
+    assert page.find("h1").get_text() == "تسجيل المرشحين"
+    counts = page.select_one(".outcome-counts")
+    assert counts.get_text(" ", strip=True).startswith("من 3 صفوف:")
+    assert {strong["data-count"]: strong.get_text() for strong in counts.select("strong")} == {
+        "registered": "2", "other": "0", "error": "1"}
+    assert outcome_rows(page)[0] == ["1", "ann@example.com", "مسجَّل"]

@@ -3,6 +3,7 @@ console's certificate list with revocation."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -321,3 +322,14 @@ def test_pages_with_personal_data_exports_and_reports_are_never_cached(admin_cli
         assert response.status_code == 200, url
         assert "no-store" in response.headers["Cache-Control"], url
     assert "no-store" not in admin_client.get("/static/css/app.css").headers["Cache-Control"]
+
+
+def test_the_report_gives_the_start_and_finish_in_the_exam_s_own_zone(client, passed_sitting):
+    # Times of the sitting are stored in UTC; the report reads them as the clocks of the exam's zone show
+    # them, named, whatever the reader's own zone.
+    passed_sitting.exam.time_zone = "Asia/Kolkata"
+    db.session.commit()
+    facts = _page(client.get(f"/reports/{passed_sitting.report_key}?lang=de")).select_one(".report-facts")
+    started = passed_sitting.started_at.astimezone(ZoneInfo("Asia/Kolkata"))
+    assert f"{started:%H:%M} (Asia/Kolkata, UTC+05:30)" in _text(facts)
+    assert "UTC+05:30" in _text(facts) and " UTC " not in f" {_text(facts)} "

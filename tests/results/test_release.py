@@ -309,7 +309,7 @@ def test_the_exam_form_and_the_institute_settings_set_the_policy_audited(client,
     log_in(client, admin)
     form = BeautifulSoup(client.get(f"/exams/{exam.id}/edit").get_data(as_text=True), "html.parser")
     choices = [(option["value"], option.get_text()) for option in form.select("#release_policy option")]
-    assert choices == [("", "The institute's default: at once"), ("at_once", "At once"),
+    assert choices == [("", "The institute's default: At once"), ("at_once", "At once"),
                        ("after_review", "After the proctoring review"), ("by_hand", "By hand (staff release it)")]
     exam.release_policy = "by_hand"
     db.session.commit()

@@ -72,7 +72,7 @@ def test_the_waiting_period_runs_from_the_finish_on_the_one_clock(admin, factory
     clock.freeze(FINISHED + timedelta(hours=23, minutes=59))
     chance = retake_chance(first)
     # The exam's own time zone: 09:10 UTC the next day is 11:10 at UTC+02:00.
-    message = "You may take this test again from Tue 03 Mar 2026 11:10 (UTC+02:00)."
+    message = "You may take this test again from Tue, Mar 3, 2026, 11:10 (UTC+02:00)."
     assert (chance.allowed, chance.later, chance.reason, chance.attempt) == (False, True, message, 2)
     with pytest.raises(Conflict) as refused:
         start_retake(first)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField
@@ -14,10 +15,10 @@ class CheckForm(FlaskForm):
 
     # Filled by check.js: what the browser can do (fetch, local storage, screen size, ...), as JSON.
     browser = HiddenField()
-    consent = BooleanField("I agree that the camera is used as described above.")
+    consent = BooleanField(_l("I agree that the camera is used as described above."))
     # check.js puts the photo taken with the camera here; without a camera a file can be chosen.
-    reference_photo = FileField("Photo of yourself")
-    id_photo = FileField("Photo of your ID document")
+    reference_photo = FileField(_l("Photo of yourself"))
+    id_photo = FileField(_l("Photo of your ID document"))
 
     def browser_details(self) -> dict:
         try:

@@ -11,9 +11,15 @@ sitting services. The JSON endpoints are what thousands of open exam pages call:
 by its token (one query) and makes one change, and never loads the paper or the exam."""
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from webapp.candidate.forms import CheckForm
+from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, label_registration_inputs,
+                                       registration_message, script_messages)
+from webapp.candidates.services import remember_language
 from webapp.core import storage
 from webapp.core.errors import Conflict, NotFound, wants_json
 from webapp.core.extensions import csrf, limiter
@@ -28,6 +34,7 @@ from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
 from webapp.web import attempt, candidate_page, cross_site_request
 from webapp.web.forms import one_candidate_form
+from webapp.web.language import chosen_language, read_page_in
 
 blueprint = Blueprint("candidate", __name__)
 
@@ -37,12 +44,11 @@ REGISTRATION_RATE_LIMIT = "30 per minute"
 MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
                   "by_invitation": 200, "cross_site": 403}
-CROSS_SITE_MESSAGE = "This request did not come from the test's own page, so it was refused."
 
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"is_answered": is_answered}
+    return {"is_answered": is_answered, "script_messages": script_messages, "problem_titles": PROBLEM_TITLES}
 
 
 @blueprint.after_request
@@ -58,7 +64,7 @@ def refuse_cross_site_posts():
     if not cross_site_request():
         return None
     if wants_json():
-        return jsonify({"status": "error", "error": {"code": "E403", "message": CROSS_SITE_MESSAGE}}), 403
+        return jsonify({"status": "error", "error": {"code": "E403", "message": cross_site_message()}}), 403
     return _problem("cross_site")
 
 
@@ -68,13 +74,37 @@ def not_found(error):
     """An unknown link (or one the edge guard refused, such as a token with a NUL byte) gets the
     candidate's own page, without the console's navigation."""
     if wants_json():
-        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", "Link not found.")
+        code, message = (error.code, error.message) if isinstance(error, NotFound) else ("E001", _("Link not found."))
         return jsonify({"status": "error", "error": {"code": code, "message": message}}), 404
     return _problem("unknown")
 
 
 def _ip() -> str:
     return request.remote_addr or ""
+
+
+def _named_zone(zone: str) -> str:
+    """An IANA time zone's name, or "" for anything else (such as Mettl's fixed offsets, "UTC+05:30")."""
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    return zone
+
+
+def _read_in(*, sitting=None, exam=None, institute=None) -> None:
+    """The page is read in the candidate's chosen language, else the exam's, else its institute's; a
+    language chosen on the page (`?lang=`) is remembered for the candidate's later pages and e-mails.
+    Called as soon as the view has loaded what the page is about, before any text is chosen."""
+    chosen = chosen_language()
+    # A choice made on this page, or before on another (the registration form) by a candidate with none yet.
+    if sitting is not None and chosen and (request.args.get("lang") or not sitting.candidate.language):
+        remember_language(sitting.candidate, chosen)
+    languages = [sitting.candidate.language if sitting is not None else "", exam.language if exam else "",
+                 institute.language if institute else ""]
+    zones = [exam.time_zone if exam else "", institute.time_zone if institute else ""]
+    read_page_in(language=next(filter(None, languages), ""),
+                 time_zone=next(filter(None, map(_named_zone, filter(None, zones))), ""))
 
 
 def _problem(kind: str, exam=None, detail=None):
@@ -110,6 +140,7 @@ def open_link(access_key):
     exam = exam_by_access_key(access_key)
     if exam is None:
         return _problem("unknown")
+    _read_in(exam=exam, institute=exam.institute)
     problem = taking.exam_access_problem(exam, _ip())
     if problem:
         return _problem(problem[0], exam, problem[1])
@@ -122,11 +153,13 @@ def open_link(access_key):
         if outcome.url:
             return redirect(outcome.url)
         if outcome.sitting_id is None and outcome.field:
-            form.input_for(outcome.field).errors.append(outcome.message)
+            form.input_for(outcome.field).errors.append(registration_message(outcome))
         else:
             # Registered before: the personal link went to that e-mail address, never to this page.
-            notice = outcome.message
-    return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice)
+            notice = registration_message(outcome)
+    return candidate_page("candidate/register.html", exam=exam, institute=exam.institute, form=form, notice=notice,
+                          email_input=label_registration_inputs(form, exam.assessment.registration_fields))
+
 
 
 # The institute's custom test URL (Mettl's customTestUrl) -------------------------------------------------
@@ -137,6 +170,7 @@ def custom_test_url(slug):
     entry = candidate_entry(slug)
     if entry is None:
         return _problem("unknown")
+    _read_in(institute=entry.institute)
     wrong_key = False
     if request.method == "POST":
         exam = entry_exam(entry, request.form.get("access_key", ""))
@@ -202,6 +236,7 @@ PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _
 @blueprint.get("/s/<token>")
 def sitting_page(token):
     sitting = taking.sitting_for_token(token)
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     problem = taking.access_problem(sitting, _ip())
     if problem and problem[0] != "completed":
         return _problem(problem[0], sitting.exam, problem[1])
@@ -214,6 +249,7 @@ def check(token):
     sitting = _going_on(token)
     if sitting is None or sitting.status != S.CHECK_STARTED:
         return _back(token)   # sent twice, or from an old tab: the link shows where things stand
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     form = CheckForm()
     if form.validate_on_submit() and attempt(form, _complete_check, sitting, form):
         return _back(token)
@@ -237,6 +273,7 @@ def waiting(token):
         # Proctoring: a proctor's refusal is shown on the waiting page as soon as it is made.
         refused = proctoring.rejection_reason(sitting) if sitting.exam.admission_required else None
         if refused:
+            _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
             return render_template("candidate/_refused.html", refused=refused)
         return "", 204
     response = Response("")
@@ -267,6 +304,7 @@ def summary(token):
     sitting = _going_on(token)
     if sitting is None or sitting.status != S.EXAM_STARTED:
         return _back(token)
+    _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     items, responses = taking.items_and_responses(sitting)
     return candidate_page("candidate/summary.html", sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute,
                           counts=taking.progress(sitting, responses, items), items=items, responses=responses,

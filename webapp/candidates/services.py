@@ -1,6 +1,7 @@
 """Candidates: search (optionally across sub-institutes), a candidate's sittings, editing."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from webapp.accounts.models import Institute, User
@@ -10,6 +11,7 @@ from webapp.candidates.models import Candidate
 from webapp.core.database import parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
+from webapp.core.i18n import LANGUAGES
 from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
 
@@ -66,11 +68,11 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
     candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
     username = single_line(username, "The username", field="username", max_length=Candidate.username.type.length)
     if not username:
-        raise ValidationError("Give the candidate a username.", field="username")
+        raise ValidationError(_("Give the candidate a username."), field="username")
     taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
                                                          Candidate.username == username))
     if taken is not None and taken != candidate.id:
-        raise Conflict(f"The username {username!r} is taken.", field="username")
+        raise Conflict(_("The username %(username)s is taken.", username=repr(username)), field="username")
     candidate.first_name = single_line(first_name, "The first name", field="first_name",
                                        max_length=Candidate.first_name.type.length)
     candidate.last_name = single_line(last_name, "The last name", field="last_name",
@@ -82,3 +84,11 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
 
 def institute_names(institute_ids: set[int]) -> dict[int, str]:
     return dict(db.session.execute(select(Institute.id, Institute.name).where(Institute.id.in_(institute_ids))).all())
+
+
+def remember_language(candidate: Candidate, language: str) -> None:
+    """The language a candidate chose on a candidate page: their pages and e-mails are read in it from now
+    on. A code Proctora does not speak changes nothing."""
+    if language in LANGUAGES and candidate.language != language:
+        candidate.language = language
+        db.session.flush()

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,11 +19,13 @@ from webapp.core import events, links
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute, was_deleted
 from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
+from webapp.core.i18n import LANGUAGES
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
 from webapp.exams.models import AccessType, Exam, ExamStatus, FixedAccessOption, IpRestriction, ScheduleType
-from webapp.exams.windows import Window, parse_time_zone, windows
+from webapp.exams.windows import (Window, local_clock, local_datetime, local_day, parse_time_zone, time_zone_name,
+                                  windows)
 
 # Retakes: at most this many attempts per candidate, and at most a year's wait between two.
 MAX_ATTEMPTS = 10
@@ -43,7 +46,8 @@ class ExamInput:
     ends_on_date: date | None = None
     starts_on_time: time | None = None
     ends_on_time: time | None = None
-    time_zone: str = "UTC+00:00"
+    time_zone: str = ""                   # "": the institute's zone; else an IANA name or UTC+05:30
+    language: str = ""                    # the candidate pages' and e-mails'; "": the institute's
     access_type: str = AccessType.OPEN_FOR_ALL.value
     email_on_invitation: bool = False
     ip_restriction: str = IpRestriction.NONE.value
@@ -77,15 +81,14 @@ def exam_input(exam: Exam) -> ExamInput:
     return ExamInput(**values)
 
 
-def _check_window(data: ExamInput, values: dict) -> None:
+def _check_window(data: ExamInput, values: dict, institute_id: int) -> None:
     schedule_type = parse_enum(ScheduleType, data.schedule_type, "schedule_type", "schedule type")
     values["schedule_type"] = schedule_type
-    values["time_zone"] = (data.time_zone or "UTC+00:00").strip()
-    parse_time_zone(values["time_zone"])
+    values["time_zone"] = time_zone_name(data.time_zone or db.session.get(Institute, institute_id).time_zone)
     window_given = any((data.starts_on_date, data.ends_on_date, data.starts_on_time, data.ends_on_time))
     if schedule_type == ScheduleType.ALWAYS_ON:
         if window_given:
-            raise ValidationError("Invalid schedule type/Schedule window: an AlwaysOn exam has no window.",
+            raise ValidationError(_("Invalid schedule type/Schedule window: an AlwaysOn exam has no window."),
                                   code="E020", field="schedule_type")
         values.update(fixed_access_option=None, starts_on_date=None, ends_on_date=None, starts_on_time=None,
                       ends_on_time=None)
@@ -93,21 +96,21 @@ def _check_window(data: ExamInput, values: dict) -> None:
     option = parse_enum(FixedAccessOption, data.fixed_access_option or FixedAccessOption.EXACT_TIME.value,
                         "fixed_access_option", "access option")
     if not (data.starts_on_date and data.ends_on_date):
-        raise ValidationError("Invalid schedule type/Schedule window: a Fixed exam needs its start and end dates.",
+        raise ValidationError(_("Invalid schedule type/Schedule window: a Fixed exam needs its start and end dates."),
                               code="E020", field="starts_on_date")
     if data.ends_on_date < data.starts_on_date:
-        raise ValidationError("Invalid schedule window: the end date is before the start date.", code="E020",
+        raise ValidationError(_("Invalid schedule window: the end date is before the start date."), code="E020",
                               field="ends_on_date")
     if option == FixedAccessOption.SLOT_WISE:
         if not (data.starts_on_time and data.ends_on_time):
-            raise ValidationError("Invalid schedule window: a daily slot needs its start and end times.",
+            raise ValidationError(_("Invalid schedule window: a daily slot needs its start and end times."),
                                   code="E020", field="starts_on_time")
         if data.ends_on_time <= data.starts_on_time:
-            raise ValidationError("Invalid schedule window: the daily slot ends before it starts.", code="E020",
+            raise ValidationError(_("Invalid schedule window: the daily slot ends before it starts."), code="E020",
                                   field="ends_on_time")
     elif data.starts_on_date == data.ends_on_date and data.starts_on_time and data.ends_on_time \
             and data.ends_on_time <= data.starts_on_time:
-        raise ValidationError("Invalid schedule window: the window ends before it starts.", code="E020",
+        raise ValidationError(_("Invalid schedule window: the window ends before it starts."), code="E020",
                               field="ends_on_time")
     values.update(fixed_access_option=option, starts_on_date=data.starts_on_date, ends_on_date=data.ends_on_date,
                   starts_on_time=data.starts_on_time, ends_on_time=data.ends_on_time)
@@ -125,8 +128,8 @@ def parse_ip_entry(entry: str):
         network = ipaddress.ip_network(entry, strict=False)
         return network[0], network[-1]
     except ValueError:
-        raise ValidationError(f"Invalid IP address or range {entry!r}; use 10.0.0.5, 10.0.0.0/24 or "
-                              "10.0.0.5-10.0.0.50.", code="E789", field="ip_addresses") from None
+        raise ValidationError(_("Invalid IP address or range %(entry)s; use 10.0.0.5, 10.0.0.0/24 or "
+                                "10.0.0.5-10.0.0.50.", entry=repr(entry)), code="E789", field="ip_addresses") from None
 
 
 def _check_ip(data: ExamInput, values: dict) -> None:
@@ -136,14 +139,15 @@ def _check_ip(data: ExamInput, values: dict) -> None:
         entries = []
     elif restriction == IpRestriction.SINGLE:
         if len(entries) != 1:
-            raise ValidationError("Give exactly one IP address.", code="E789", field="ip_addresses")
+            raise ValidationError(_("Give exactly one IP address."), code="E789", field="ip_addresses")
         try:
             entries = [str(ipaddress.ip_address(entries[0]))]
         except ValueError:
-            raise ValidationError(f"Invalid IP address {entries[0]!r}.", code="E789", field="ip_addresses") from None
+            raise ValidationError(_("Invalid IP address %(address)s.", address=repr(entries[0])), code="E789",
+                                  field="ip_addresses") from None
     else:
         if not entries:
-            raise ValidationError("Give at least one IP range.", code="E789", field="ip_addresses")
+            raise ValidationError(_("Give at least one IP range."), code="E789", field="ip_addresses")
         for entry in entries:
             parse_ip_entry(entry)
     values.update(ip_restriction=restriction, ip_addresses=entries)
@@ -158,29 +162,39 @@ def _whole_number(value, low: int, high: int, message: str, field: str) -> int:
 
 def _check_retakes(data: ExamInput, values: dict) -> None:
     values["max_attempts"] = _whole_number(
-        data.max_attempts, 1, MAX_ATTEMPTS, f"The attempts per candidate are a whole number from 1 to {MAX_ATTEMPTS}.",
-        "max_attempts")
+        data.max_attempts, 1, MAX_ATTEMPTS,
+        _("The attempts per candidate are a whole number from 1 to %(most)d.", most=MAX_ATTEMPTS), "max_attempts")
     values["retake_wait_hours"] = _whole_number(
         data.retake_wait_hours, 0, MAX_RETAKE_WAIT_HOURS,
-        f"The waiting period before a retake is a whole number of hours from 0 to {MAX_RETAKE_WAIT_HOURS}.",
+        _("The waiting period before a retake is a whole number of hours from 0 to %(most)d.",
+          most=MAX_RETAKE_WAIT_HOURS),
         "retake_wait_hours")
+
+
+def _check_language(language: str | None) -> str:
+    """One of the languages Proctora speaks, or "" for the institute's."""
+    language = (language or "").strip()
+    if language and language not in LANGUAGES:
+        raise ValidationError(_("Choose one of the languages offered: %(languages)s.",
+                                languages=", ".join(LANGUAGES)), code="E789", field="language")
+    return language
 
 
 def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     name = single_line(data.name, "The exam name", field="name")
     if not name or len(name) > 200:
-        raise ValidationError("Give the exam a name (up to 200 characters).", code="E789", field="name")
+        raise ValidationError(_("Give the exam a name (up to 200 characters)."), code="E789", field="name")
     # Compared here rather than with SQL lower(), which on SQLite folds only ASCII letters ("PRÜFUNG").
     folded = name.casefold()
     if any(other_id != exam_id and other.casefold() == folded for other_id, other in db.session.execute(
             select(Exam.id, Exam.name).where(Exam.institute_id == institute_id))):
-        raise Conflict("Schedule name already exists", code="E019", field="name")
+        raise Conflict(_("Schedule name already exists"), code="E019", field="name")
     assessment = get_in_institute(Assessment, institute_id, data.assessment_id, "Assessment")
     if question_count(assessment) == 0:
-        raise ValidationError(f"The assessment {assessment.name!r} has no questions yet.", code="E789",
-                              field="assessment_id")
+        raise ValidationError(_("The assessment %(name)s has no questions yet.", name=repr(assessment.name)),
+                              code="E789", field="assessment_id")
     values = {"name": name, "assessment_id": assessment.id}
-    _check_window(data, values)
+    _check_window(data, values, institute_id)
     values["access_type"] = parse_enum(AccessType, data.access_type, "access_type", "access type")
     _check_ip(data, values)
     try:
@@ -188,7 +202,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
     except (TypeError, ValueError):
         count = -1
     if data.web_proctoring_enabled and not 1 <= count <= 100:
-        raise ValidationError("The browsing tolerance is a number from 1 to 100.", code="E789",
+        raise ValidationError(_("The browsing tolerance is a number from 1 to 100."), code="E789",
                               field="web_proctoring_count")
     values["web_proctoring_count"] = count if count > 0 else 3
     _check_retakes(data, values)
@@ -199,10 +213,10 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
         try:
             recipients.append(normalise_email(str(email)))
         except ValidationError:
-            raise ValidationError(f"Invalid EmailId {email} supplied in recipients of testGradeNotification",
-                                  code="E034", field="grade_notification_recipients") from None
+            raise ValidationError(_("Invalid EmailId %(email)s supplied in recipients of testGradeNotification",
+                                    email=email), code="E034", field="grade_notification_recipients") from None
     if data.grade_notification_enabled and not recipients:
-        raise ValidationError("Give at least one recipient for grade notifications.", code="E034",
+        raise ValidationError(_("Give at least one recipient for grade notifications."), code="E034",
                               field="grade_notification_recipients")
     values["grade_notification_recipients"] = recipients
     values["exit_redirection_url"] = web_address(data.exit_redirection_url, "exit redirection URL",
@@ -214,6 +228,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
                  "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
                  "grade_notification_enabled", "notify_client"):
         values[flag] = bool(getattr(data, flag))
+    values["language"] = _check_language(data.language)
     values["release_policy"] = parse_enum(ReleasePolicy, data.release_policy, "release_policy", "release policy") \
         if data.release_policy else None
     return values
@@ -312,11 +327,17 @@ def refuse_deleting_a_used_assessment(assessment: Assessment) -> None:
     """An exam's sittings and results need its assessment's definition: one that an exam uses stays."""
     exams = db.session.scalars(select(Exam.name).where(Exam.assessment_id == assessment.id)
                                .order_by(Exam.name, Exam.id).limit(4)).all()
-    if exams:
-        named = ", ".join(f'"{name}"' for name in exams[:3]) + (" and others" if len(exams) > 3 else "")
-        if len(exams) == 1:
-            raise Conflict(f"{assessment.name} cannot be deleted: the exam {named} uses it.")
-        raise Conflict(f"{assessment.name} cannot be deleted: the exams {named} use it.")
+    if not exams:
+        return
+    named = ", ".join(f'"{name}"' for name in exams[:3])
+    if len(exams) == 1:
+        raise Conflict(_("%(assessment)s cannot be deleted: the exam %(exam)s uses it.", assessment=assessment.name,
+                         exam=named))
+    if len(exams) > 3:
+        raise Conflict(_("%(assessment)s cannot be deleted: the exams %(exams)s and others use it.",
+                         assessment=assessment.name, exams=named))
+    raise Conflict(_("%(assessment)s cannot be deleted: the exams %(exams)s use it.", assessment=assessment.name,
+                     exams=named))
 
 
 def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
@@ -328,7 +349,7 @@ def set_proctor_pool(actor: User, exam_id, user_ids: list) -> Exam:
         User.institute_id == actor.institute_id, User.id.in_(wanted), User.active,
         User.role.in_([Role.PROCTOR, Role.ADMIN]))))
     if len(proctors) != len(wanted):
-        raise ValidationError("Only active proctors and administrators of your institute can be in the pool.",
+        raise ValidationError(_("Only active proctors and administrators of your institute can be in the pool."),
                               code="E789", field="proctors")
     # By name, as the exam page lists them.
     before, after = differences({"proctors": sorted(user.name for user in exam.proctors)},
@@ -428,13 +449,14 @@ def ip_allowed(exam: Exam, address: str) -> bool:
 
 
 def describe_window(exam: Exam) -> str:
-    """The window in words, in the exam's own time zone, for pages and e-mails."""
+    """The window in words, in the reader's language and the exam's own time zone, for pages and e-mails."""
     if exam.schedule_type == ScheduleType.ALWAYS_ON:
-        return "Open at any time"
-    zone = exam.time_zone
+        return _("Open at any time")
     if exam.fixed_access_option == FixedAccessOption.SLOT_WISE:
-        return (f"Daily from {exam.starts_on_time:%H:%M} to {exam.ends_on_time:%H:%M} ({zone}), "
-                f"{exam.starts_on_date:%a %d %b %Y} to {exam.ends_on_date:%a %d %b %Y}")
+        return _("Daily from %(start)s to %(end)s (%(zone)s), %(first_day)s to %(last_day)s",
+                 start=local_clock(exam.starts_on_time), end=local_clock(exam.ends_on_time), zone=exam.time_zone,
+                 first_day=local_day(exam.starts_on_date), last_day=local_day(exam.ends_on_date))
     window = exam_windows(exam)[0]
-    return f"From {window.start:%a %d %b %Y %H:%M} to {window.end:%a %d %b %Y %H:%M} ({zone})"
+    return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.zone),
+             end=local_datetime(window.end, window.zone), zone=exam.time_zone)
 

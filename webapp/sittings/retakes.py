@@ -16,7 +16,7 @@ from webapp.core.clock import utcnow
 from webapp.core.errors import Conflict
 from webapp.core.extensions import db
 from webapp.exams.models import Exam
-from webapp.exams.windows import parse_time_zone
+from webapp.exams.windows import local_moment, parse_time_zone
 from webapp.sittings.models import Sitting
 
 
@@ -46,7 +46,7 @@ def latest_attempt(exam_id: int, candidate_id: int) -> Sitting | None:
 
 
 def _when(exam: Exam, moment: datetime) -> str:
-    return f"{moment:%a %d %b %Y %H:%M} ({exam.time_zone})"
+    return local_moment(moment, parse_time_zone(exam.time_zone))
 
 
 def retake_chance(sitting: Sitting, *, now: datetime | None = None) -> RetakeChance | None:

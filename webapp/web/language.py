@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from webapp.core.errors import EURO_PREFIX, METTL_PREFIX
 from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, is_right_to_left
+from webapp.exams.windows import local_moment, parse_time_zone
 
 SESSION_KEY = "language"
 
@@ -99,6 +100,12 @@ def moment(value: datetime | None, format: str = "medium", zone: tzinfo | str | 
     return format_datetime(value, format, tzinfo=zone or page_time_zone(), locale=get_locale())
 
 
+def exam_time(value: datetime | None, exam) -> str:
+    """A moment as the clocks of the exam's own zone show it, with the zone's name and offset, whoever
+    reads it: "Sat, Mar 28, 2026, 09:00 (Europe/Berlin, UTC+01:00)". Empty for no value."""
+    return local_moment(value, parse_time_zone(exam.time_zone)) if value else ""
+
+
 def template_helpers() -> dict:
     return {"page_language": page_language, "text_direction": text_direction, "LANGUAGES": LANGUAGES,
-            "moment": moment}
+            "moment": moment, "exam_time": exam_time}

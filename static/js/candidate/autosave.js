@@ -12,9 +12,10 @@ export class Autosave {
   // `page` is told what happens: painted(itemId) after an answer's state changed, connection() when going
   // offline or back online, answered(result) after a save (it returns whether the page leaves), leave(message)
   // when time is up or the section closed; page.leaving stops the sending.
-  constructor(page, queue, { saveUrl, storageKey, itemIds }) {
+  constructor(page, queue, messages, { saveUrl, storageKey, itemIds }) {
     this.page = page;
     this.queue = queue;
+    this.messages = messages;
     this.saveUrl = saveUrl;
     this.storageKey = storageKey;
     this.itemIds = itemIds;
@@ -81,13 +82,13 @@ export class Autosave {
       }
       this.goOnline();
       if (response.status === 409) {
-        this.page.leave(await errorMessage(response));   // time is up, or the section closed
+        this.page.leave(await errorMessage(response, this.messages));   // time is up, or the section closed
         return;
       }
       if (!response.ok) {
         // The answer stays queued here and is sent again; the candidate is told, and may change it meanwhile.
         // The other questions still go out.
-        this.queue.refuse(itemId, await errorMessage(response));
+        this.queue.refuse(itemId, await errorMessage(response, this.messages));
       } else {
         const result = await response.json();
         this.queue.acknowledge(itemId, sent, result);

@@ -61,11 +61,15 @@ export class Calculator {
   }
 }
 
-// The panel's buttons and the keyboard drive a Calculator; the toggle shows and hides the panel.
-export function mountCalculator(panel, toggle) {
+// The panel's buttons and the keyboard drive a Calculator; the toggle shows and hides the panel. The
+// calculator's "Error" is shown in the page's language (`messages`).
+export function mountCalculator(panel, toggle, messages) {
   const calculator = new Calculator();
   const display = panel.querySelector("[data-calculator-display]");
-  const press = (key) => { display.textContent = calculator.press(key); };
+  const press = (key) => {
+    const shown = calculator.press(key);
+    display.textContent = shown === "Error" ? messages.text("calculatorError") : shown;
+  };
   display.textContent = calculator.display;
   toggle.addEventListener("click", () => {
     panel.hidden = !panel.hidden;

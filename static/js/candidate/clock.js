@@ -22,7 +22,7 @@ export function markToAnnounce(left, announced) {
 }
 
 export class Clock {
-  // `page` gives the elements, leave(), leaving, section, showProctorMessage(messages) and flush().
+  // `page` gives the elements, messages, leave(), leaving, section, showProctorMessage(messages) and flush().
   constructor(page, { clockUrl, clockEvery }) {
     this.page = page;
     this.clockUrl = clockUrl;
@@ -50,7 +50,7 @@ export class Clock {
     const mark = markToAnnounce(left, this.announced);
     if (mark !== null) {
       this.announced[mark] = true;
-      announcer.textContent = `${mark / 60} minute(s) left.`;
+      announcer.textContent = this.page.messages.count("minutesLeft", mark / 60);
     }
     if (left === 0 && !this.timeOver) {
       this.timeOver = this.waitForTheEnd().finally(() => { this.timeOver = null; });

@@ -8,6 +8,7 @@ import { readAnswer, writeAnswer } from "./answers.js";
 import { Autosave } from "./autosave.js";
 import { Clock } from "./clock.js";
 import { blockCopyPaste, takeSnapshots, watchBrowsing } from "./proctoring.js";
+import { pageMessages } from "./messages.js";
 import { loadQueue } from "./queue.js";
 import { request } from "./request.js";
 
@@ -19,6 +20,7 @@ export class ExamPage {
   constructor(root) {
     this.root = root;
     this.data = root.dataset;
+    this.messages = pageMessages(root);
     this.section = Number(this.data.section);
     this.questions = [...root.querySelectorAll("[data-question]")];
     this.timer = root.querySelector("[data-timer]");
@@ -29,7 +31,7 @@ export class ExamPage {
     this.messageBanner = root.querySelector("[data-message]");
     this.leaving = false;
     this.queue = loadQueue(this.data.storageKey);
-    this.autosave = new Autosave(this, this.queue, {
+    this.autosave = new Autosave(this, this.queue, this.messages, {
       saveUrl: this.data.saveUrl, storageKey: this.data.storageKey,
       itemIds: this.questions.map((question) => question.dataset.itemId),
     });
@@ -145,7 +147,10 @@ export class ExamPage {
     });
     this.root.querySelector("[data-prev]").disabled = index === 0;
     this.root.querySelector("[data-next]").disabled = index === this.questions.length - 1;
-    document.title = document.title.replace(/^Question \d+/, `Question ${Number(question.dataset.position) + 1}`);
+    // The title starts with the question's title (see exam.html); only that part changes.
+    const title = document.title.split(" · ");
+    title[0] = this.messages.text("questionTitle", { number: Number(question.dataset.position) + 1 });
+    document.title = title.join(" · ");
     if (byHand) {
       question.scrollIntoView({ block: "start" });
       question.querySelector("h2").focus({ preventScroll: true });
@@ -207,11 +212,23 @@ export class ExamPage {
       return;
     }
     if (this.autosave.unsentIds().length) {
-      this.showMessage(this.autosave.offline ? "Some answers are not sent yet. Please wait until the connection is back."
-        : "Some answers are not sent yet. Please wait until they are saved.");
+      this.showMessage(this.messages.text(this.autosave.offline ? "waitOffline" : "waitSaving"));
     } else {
       then();
     }
+  }
+
+  // The same page in another language (`href`): it opens once every answer and the question shown are on the
+  // server. The clock is the server's deadline, so the time left carries over.
+  async reopen(href) {
+    clearTimeout(this.positionTimer);
+    const shown = Number(this.questions[this.current]?.dataset.position ?? this.data.position);
+    try {
+      await request(this.data.positionUrl, { position: shown });
+    } catch {
+      // Offline: the answers below decide whether the page may change.
+    }
+    await this.leaveWithAnswers(() => { window.location.assign(href); });
   }
 
   // Off to the link's page, which shows the next section or the done page. The stored answers are kept
@@ -241,36 +258,34 @@ export class ExamPage {
     button.classList.toggle("answered", answer !== null);
     button.classList.toggle("flagged", flagged);
     button.classList.toggle("unsaved", !entry.sent);
-    const states = [answer !== null ? "answered" : "not answered"];
+    const text = (key, values) => this.messages.text(key, values);
+    const states = [text(answer !== null ? "answered" : "notAnswered")];
     if (flagged) {
-      states.push("flagged for review");
+      states.push(text("flaggedForReview"));
     }
     if (!entry.sent) {
-      states.push("last change not saved yet");
+      states.push(text("lastChangeNotSaved"));
     }
-    button.setAttribute("aria-label", `Question ${number}: ${states.join(", ")}`);
+    button.setAttribute("aria-label", text("questionState", { number, states: states.join(text("listSeparator")) }));
     const state = question.querySelector("[data-item-state]");
-    state.textContent = entry.sent ? "Saved" : entry.refused ? `Not saved: ${entry.refused}`
-      : this.autosave.offline ? "Kept on this device" : "Saving…";
+    state.textContent = entry.sent ? text("saved") : entry.refused ? text("notSaved", { reason: entry.refused })
+      : text(this.autosave.offline ? "keptHere" : "saving");
     state.classList.toggle("pending", !entry.sent);
   }
 
   paintStatus() {
     const unsent = this.autosave.unsentIds().length;
     const refused = this.autosave.refusedIds().map((itemId) => this.question(itemId));
-    this.saveStatus.textContent = !unsent ? "All answers saved"
-      : this.autosave.offline ? `Offline: ${unsent} answer(s) kept on this device`
-        : refused.length ? `Not saved: ${refused.length} answer(s) kept on this device` : "Saving…";
+    this.saveStatus.textContent = !unsent ? this.messages.text("allSaved")
+      : this.autosave.offline ? this.messages.count("offlineCount", unsent)
+        : refused.length ? this.messages.count("refusedCount", refused.length) : this.messages.text("saving");
     this.unsavedNotice.hidden = !refused.length;
     if (refused.length) {
       this.autosave.keepTrying();
-      const numbers = refused.map((question) => Number(question.dataset.position) + 1).join(", ");
-      const one = refused.length === 1;
-      this.unsavedNotice.textContent = `${one ? "Your answer to question" : "Your answers to questions"} ${numbers} `
-        + `${one ? "is" : "are"} not saved: ${this.queue.entry(refused[0].dataset.itemId).refused} `
-        + `${one ? "It is" : "They are"} kept on this device and sent again every few seconds. Keep this page `
-        + "open. If this message does not go away, reload the page; if it is still there, tell the organiser of "
-        + "your test.";
+      const numbers = refused.map((question) => Number(question.dataset.position) + 1)
+        .join(this.messages.text("listSeparator"));
+      this.unsavedNotice.textContent = this.messages.count("refusedNotice", refused.length, {
+        numbers, reason: this.queue.entry(refused[0].dataset.itemId).refused });
     }
   }
 
@@ -285,7 +300,7 @@ export class ExamPage {
 
   showProctorMessage(messages) {
     const banner = this.root.querySelector("[data-proctor-message]");
-    banner.textContent = `Message from your proctor: ${messages.join(" ")}`;
+    banner.textContent = this.messages.text("proctorMessage", { message: messages.join(" ") });
     banner.hidden = false;
   }
 }

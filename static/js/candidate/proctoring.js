@@ -29,8 +29,7 @@ export function watchBrowsing(page) {
         }
         const warning = page.root.querySelector("[data-browsing-warning]");
         warning.textContent = answer.show_left && answer.left !== null
-          ? `You left the test window. ${answer.left} more time(s) and the test ends.`
-          : "You left the test window. Please stay on this page: leaving too often ends the test.";
+          ? page.messages.count("leftWindowCount", answer.left) : page.messages.text("leftWindow");
         warning.hidden = false;
       })
       .catch(() => {});
@@ -55,7 +54,7 @@ export function blockCopyPaste(page) {
   Object.entries(kinds).forEach(([type, kind]) => {
     document.addEventListener(type, (event) => {
       event.preventDefault();
-      page.showMessage("Copying and pasting are turned off in this test.");
+      page.showMessage(page.messages.text("copyPasteOff"));
       const now = Date.now();
       if (!lastReport[kind] || now - lastReport[kind] > REPORT_EVERY) {
         lastReport[kind] = now;

@@ -28,6 +28,11 @@ EXAM_LIMITS = {
                                     "retake. A retake is a new student session with its own result."},
     "retake_wait_hours": {"minimum": 0, "maximum": MAX_RETAKE_WAIT_HOURS, "default": 0,
                           "description": "Hours from the finish of an attempt before the next may begin."},
+    # The EURO PRUEFSTER spec names no time zone field; this one is Proctora's, stored and returned as given.
+    "time_zone": {"maxLength": 64,
+                  "description": "The zone of the window's dates and times: an IANA name such as Europe/Berlin "
+                                 "(daylight saving applied, each day's slot at the same local times) or a fixed "
+                                 "offset such as UTC+05:30. Empty or left out on creation: the institute's zone."},
 }
 
 

@@ -6,6 +6,7 @@ from webapp.api.mettl_v1.parsing import DEFAULT_LIMIT, LANGUAGES, MAX_LIMIT, MAX
 from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array, json_response, nullable, obj,
                                 parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
+from webapp.core.i18n import LANGUAGES as EXAM_LANGUAGES
 from webapp.exams.models import AccessType, ScheduleType
 
 NULLABLE_STRING = nullable(STRING)
@@ -26,6 +27,13 @@ ASSESSMENT_OUTCOME = {
     "placementBands": array(obj({"level": {"enum": [level.value for level in CefrLevel]}, "minPercent": NUMBER})),
     "showAnswersInReport": {**BOOLEAN, "description": "The shared report (the candidate's) shows the answers."},
 }
+
+TIME_ZONE = ("The window's zone. Sent as UTC+05:30 (UTC-12:00 to UTC+14:00, in quarters of an hour), it is "
+             "kept and returned as sent; an IANA name such as Europe/Berlin is accepted too. A schedule whose "
+             "zone is a name (chosen in the console) returns the offset in force at its first window's start, "
+             "e.g. UTC+01:00 for Europe/Berlin in winter and UTC+02:00 in summer; its windows follow daylight "
+             "saving, each day's slot at the same local times. Without a zone a new schedule takes its "
+             "institute's.")
 
 SCHEMAS = {
     "Error": obj({"status": {"const": "error"},
@@ -73,14 +81,18 @@ SCHEMAS = {
         "isCandidateAuthProctored": BOOLEAN,
         "webProctoring": obj({"enabled": BOOLEAN, "count": INTEGER, "showRemainingCounts": BOOLEAN}),
         "scheduleType": {"enum": ["AlwaysOn", "Fixed"]},
-        "scheduleWindow": obj({name: NULLABLE_STRING for name in (
-            "fixedAccessOption", "startsOnDate", "endsOnDate", "startsOnTime", "endsOnTime", "timeZone")}),
+        "scheduleWindow": obj({**{name: NULLABLE_STRING for name in (
+            "fixedAccessOption", "startsOnDate", "endsOnDate", "startsOnTime", "endsOnTime")},
+            "timeZone": {**NULLABLE_STRING, "description": TIME_ZONE}}),
         "access": obj({"type": {"enum": ["OpenForAll", "ByInvitation"]},
                        "candidates": array(obj({"name": STRING, "email": STRING}))}),
         "ipAccessRestriction": obj({"enabled": BOOLEAN, "type": {"enum": ["SINGLE", "RANGE"]}, "ip": STRING,
                                     "ranges": STRINGS}, optional=("type", "ip", "ranges")),
         "testGradeNotification": obj({"enabled": BOOLEAN, "recipients": STRINGS}),
         "allowCopyPaste": BOOLEAN, "exitRedirectionUrl": NULLABLE_STRING,
+        "languageCode": {**nullable({"enum": list(EXAM_LANGUAGES)}),
+                         "description": "Proctora extension. The language of the candidate pages and e-mails; "
+                                        "null: the institute's."},
         "assessmentDetails": ref("AssessmentDetails"),
     }, optional=("assessmentDetails",)),
     "CreatedSchedule": obj({"assessmentId": INTEGER, "id": INTEGER, "name": STRING, "accessKey": STRING,
@@ -339,7 +351,10 @@ def document() -> dict:
                 "sourceApp, which is mandatory), E789. An ipAccessRestriction of type RANGE with \"ranges\": "
                 "null (the spec's sample) restricts nothing",
                 _success(createdSchedule=ref("CreatedSchedule")), parameters=[ASSESSMENT_ID],
-                body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec",
+                body=_form({"sc": {**JSON_STRING, "description": "JSON: the schedule, as in the spec; Proctora "
+                                                                  "adds languageCode (en, de, es or ar: the "
+                                                                  "candidate pages' and e-mails' language; other "
+                                                                  "codes are ignored)",
                                    "example": SC_EXAMPLE}}, ("sc",))),
         },
         "/v1/schedules": {"get": _operation(

@@ -14,6 +14,7 @@ from flask import request
 from webapp.api.common import MAX_ID, QUERY_FLAGS
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.core.errors import ValidationError
+from webapp.core.i18n import LANGUAGES as EXAM_LANGUAGES
 from webapp.core.validation import check_json, normalise_email
 from webapp.exams.models import AccessType, ScheduleType
 from webapp.exams.services import ExamInput
@@ -371,6 +372,11 @@ def schedule_input(value, base: ExamInput, *, editing: bool = False) -> tuple[Ex
             changes["web_proctoring_show_remaining"] = _bool(web["showRemainingCounts"], "showRemainingCounts")
     if "scheduleWindow" in sc:
         changes.update(_window(sc["scheduleWindow"]))
+    # Proctora's extension: the candidate pages' and e-mails' language. The spec knows languageCode only
+    # on 2.1, so any other value is ignored here, as every unknown setting of `sc` is.
+    language = sc.get("languageCode")
+    if isinstance(language, str) and language in EXAM_LANGUAGES:
+        changes["language"] = language
     if sc.get("access") is not None:
         changes.update(_access(sc["access"], editing, candidates))
     if sc.get("ipAccessRestriction") is not None:

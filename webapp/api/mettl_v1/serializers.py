@@ -17,7 +17,8 @@ from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.links import check_photo_url, html_report_url, pdf_report_url
 from webapp.exams.models import Exam, IpRestriction, ScheduleType
-from webapp.exams.services import access_url
+from webapp.exams.services import access_url, exam_windows
+from webapp.exams.windows import is_fixed_offset, offset_text
 from webapp.results.services import Standing
 from webapp.sittings.models import Sitting, SittingStatus
 from webapp.sittings.scoring import result_summary
@@ -144,12 +145,24 @@ def _ip_restriction(exam: Exam) -> dict:
     return {"enabled": True, "type": "RANGE", "ranges": list(exam.ip_addresses)}
 
 
+def time_zone(exam: Exam) -> str:
+    """Mettl knows only fixed offsets. A zone stored as `UTC+05:30` goes back as it came; a named zone
+    (`Europe/Berlin`, set in the console) as the offset in force at the start of the exam's first window:
+    `UTC+01:00` for a window opening in Berlin's winter, `UTC+02:00` in its summer. A slot-wise window
+    that crosses a daylight saving change keeps its local times on every day; the offset returned is
+    the first day's."""
+    if is_fixed_offset(exam.time_zone):
+        return exam.time_zone
+    first = exam_windows(exam)[0]
+    return offset_text(first.start.astimezone(first.zone))
+
+
 def _window(exam: Exam) -> dict:
     fixed = exam.schedule_type == ScheduleType.FIXED
     return {"fixedAccessOption": exam.fixed_access_option.value if exam.fixed_access_option else None,
             "startsOnDate": day(exam.starts_on_date), "endsOnDate": day(exam.ends_on_date),
             "startsOnTime": clock(exam.starts_on_time), "endsOnTime": clock(exam.ends_on_time),
-            "timeZone": exam.time_zone if fixed else None}
+            "timeZone": time_zone(exam) if fixed else None}
 
 
 def _identity(exam: Exam) -> dict:
@@ -178,6 +191,7 @@ def schedule(exam: Exam, candidates: list[Candidate], *, with_assessment: bool =
                                   "recipients": list(exam.grade_notification_recipients)},
         "allowCopyPaste": exam.allow_copy_paste,
         "exitRedirectionUrl": exam.exit_redirection_url or None,
+        "languageCode": exam.language or None,
     }
     if with_assessment:
         body["assessmentDetails"] = assessment_details(exam.assessment)

@@ -1,6 +1,7 @@
 """Console forms of candidates: the search filters and the edit form. The rules live in the services."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
@@ -12,12 +13,12 @@ from webapp.web.forms import any_of
 class CandidateFilterForm(FilterForm):
     """The GET form above the candidate list; its field names are search_candidates' arguments."""
 
-    text = StringField("Search")
-    level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
-    include_sub_institutes = BooleanField("Include sub-institutes")
-    sort = SelectField("Sort by", default="name", choices=[
-        SelectChoice("name", "Name"), SelectChoice("email", "E-mail"), SelectChoice("newest", "Newest first"),
-        SelectChoice("level", "Level")])
+    text = StringField(_l("Search"))
+    level = SelectField(_l("Level"), default="", choices=[any_of(_l("All levels"))] + LEVEL_CHOICES)
+    include_sub_institutes = BooleanField(_l("Include sub-institutes"))
+    sort = SelectField(_l("Sort by"), default="name", choices=[
+        SelectChoice("name", _l("Name")), SelectChoice("email", _l("E-mail")),
+        SelectChoice("newest", _l("Newest first")), SelectChoice("level", _l("Level"))])
 
     def criteria(self) -> dict:
         """The keyword arguments of services.search_candidates."""
@@ -27,10 +28,10 @@ class CandidateFilterForm(FilterForm):
 
 
 class CandidateForm(FlaskForm):
-    first_name = StringField("First name", validators=[Length(max=120)])
-    last_name = StringField("Last name", validators=[Length(max=120)])
-    username = StringField("Username", validators=[DataRequired(), Length(max=120)])
-    current_level = SelectField("Current level", default="", choices=[any_of("Not known")] + LEVEL_CHOICES)
+    first_name = StringField(_l("First name"), validators=[Length(max=120)])
+    last_name = StringField(_l("Last name"), validators=[Length(max=120)])
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=120)])
+    current_level = SelectField(_l("Current level"), default="", choices=[any_of(_l("Not known"))] + LEVEL_CHOICES)
 
     @staticmethod
     def data_of(candidate) -> dict:

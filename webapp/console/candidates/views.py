@@ -1,6 +1,7 @@
 """The candidates console: the searchable list (optionally across sub-institutes) and a candidate's page
 with their details, the edit form and all their sittings."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.candidates import services
@@ -47,6 +48,6 @@ def candidate_update(candidate_id):
     form = CandidateForm()
     if form.validate_on_submit() and attempt(form, services.update_candidate, current_user, candidate.id,
                                              **form.changes()):
-        flash(f"{candidate.name} is saved.", "success")
+        flash(_("%(name)s is saved.", name=candidate.name), "success")
         return redirect(url_for(".candidate_detail", candidate_id=candidate.id))
     return _candidate_page(candidate, form)

@@ -4,6 +4,7 @@ pool, the sittings table that refreshes itself) and registering candidates one b
 Every change is one service call; a broken rule is shown beside the field it names (web.attempt) or,
 for the buttons of the exam page, as a flash."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 
 from webapp.assessments.services import assessment_choices
@@ -11,8 +12,10 @@ from webapp.console.exams import forms
 from webapp.core.errors import Conflict
 from webapp.core.permissions import Permission, require
 from webapp.exams import services
+from webapp.exams.windows import describe_one, local_moment
 from webapp.sittings import services as sittings
 from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
+from webapp.sittings.models import SittingStatus
 from webapp.web import attempt, page_number, render
 from webapp.web.forms import one_candidate_form
 
@@ -21,7 +24,26 @@ blueprint = Blueprint("exams", __name__)
 
 @blueprint.context_processor
 def _template_helpers():
-    return {"describe_window": services.describe_window}
+    return {"describe_window": services.describe_window, "local_moment": local_moment,
+            "describe_one": describe_one}
+
+
+# Where a sitting came from (Sitting.registered_by), in words.
+REGISTERED_BY = {"staff": _l("Staff"), "api": _l("API"), "open link": _l("Open link")}
+
+
+@blueprint.context_processor
+def _sitting_helpers():
+    return {"registration_source": registration_source}
+
+
+def registration_source(code: str) -> str:
+    return str(REGISTERED_BY.get(code, code))
+
+
+def _by_status(counts: dict[str, int]) -> dict[SittingStatus, int]:
+    """Sittings counted by state, keyed by the states themselves so that pages show their labels."""
+    return {SittingStatus(status): count for status, count in counts.items()}
 
 
 # The list, creating and editing -------------------------------------------------------------------
@@ -32,7 +54,8 @@ def exam_list():
     filters = forms.ExamFilterForm(assessment_choices(current_user), formdata=request.args)
     page = services.list_exams(current_user, **filters.criteria(), page=page_number())
     return render("console/exams/exam_list.html", "console/exams/_exam_rows.html", page=page, filters=filters,
-                  counts=sittings.sitting_counts_by_exam(current_user, [exam.id for exam in page.items]))
+                  counts={exam_id: _by_status(counts) for exam_id, counts in sittings.sitting_counts_by_exam(
+                      current_user, [exam.id for exam in page.items]).items()})
 
 
 @blueprint.route("/exams/new", methods=["GET", "POST"])
@@ -41,11 +64,13 @@ def exam_new():
     require(current_user, Permission.EDIT_EXAMS)
     # Reached from an assessment's page with ?assessment_id=N, which is then chosen.
     form = forms.ExamForm(assessment_choices(current_user), current_user.institute.default_release_policy,
-                          data={"assessment_id": request.args.get("assessment_id", type=int)})
+                          data={"assessment_id": request.args.get("assessment_id", type=int),
+                                "time_zone": current_user.institute.time_zone})
     if form.validate_on_submit():
         exam = attempt(form, services.create_exam, current_user, form.exam_input())
         if exam:
-            flash(f"The exam {exam.name} is created. Register candidates or share its access link.", "success")
+            flash(_("The exam %(name)s is created. Register candidates or share its access link.", name=exam.name),
+                  "success")
             return redirect(url_for(".exam_detail", exam_id=exam.id))
     return render_template("console/exams/exam_form.html", form=form, exam=None)
 
@@ -58,7 +83,7 @@ def exam_edit(exam_id):
     form = forms.ExamForm(assessment_choices(current_user), current_user.institute.default_release_policy,
                           data=forms.ExamForm.data_of(services.exam_input(exam)))
     if form.validate_on_submit() and attempt(form, services.update_exam, current_user, exam.id, form.exam_input()):
-        flash(f"The exam {exam.name} is saved.", "success")
+        flash(_("The exam %(name)s is saved.", name=exam.name), "success")
         return redirect(url_for(".exam_detail", exam_id=exam.id))
     return render_template("console/exams/exam_form.html", form=form, exam=exam)
 
@@ -71,7 +96,7 @@ def _sittings_table(exam) -> dict:
     page = sittings.exam_sittings(current_user, exam.id, **filters.criteria(), page=page_number())
     return {"exam": exam, "sittings": page, "filters": filters,
             "links": sittings.personal_links(current_user, page.items),
-            "counts": sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id]}
+            "counts": _by_status(sittings.sitting_counts_by_exam(current_user, [exam.id])[exam.id])}
 
 
 @blueprint.get("/exams/<int:exam_id>")
@@ -82,7 +107,8 @@ def exam_detail(exam_id):
     pool = forms.ProctorPoolForm(services.pool_candidates(current_user), formdata=None,
                                  data={"proctors": [proctor.id for proctor in exam.proctors]})
     return render_template("console/exams/exam_detail.html", access_url=services.access_url(exam), state=state,
-                           window=window, pool=pool, invitation=forms.InvitationForm(formdata=None),
+                           window=window, windows=services.exam_windows(exam), pool=pool,
+                           invitation=forms.InvitationForm(formdata=None),
                            **_sittings_table(exam))
 
 
@@ -101,8 +127,10 @@ def _to_exam(exam_id, anchor: str | None = None):
 @login_required
 def exam_set_active(exam_id):
     exam = services.set_active(current_user, exam_id, request.form.get("active") == "1")
-    state = "active" if exam.is_active else "inactive: its links are closed"
-    flash(f"The exam {exam.name} is {state}.", "success")
+    if exam.is_active:
+        flash(_("The exam %(name)s is active.", name=exam.name), "success")
+    else:
+        flash(_("The exam %(name)s is inactive: its links are closed.", name=exam.name), "success")
     return _to_exam(exam.id)
 
 
@@ -115,7 +143,7 @@ def exam_delete(exam_id):
     except Conflict as error:
         flash(error.message, "error")
         return _to_exam(exam_id)
-    flash(f"The exam {name} is deleted.", "success")
+    flash(_("The exam %(name)s is deleted.", name=name), "success")
     return redirect(url_for(".exam_list"))
 
 
@@ -127,7 +155,8 @@ def exam_proctors(exam_id):
     form = forms.ProctorPoolForm(services.pool_candidates(current_user))
     if form.validate_on_submit() and attempt(form, services.set_proctor_pool, current_user, exam.id,
                                              form.proctors.data):
-        flash(f"The proctor pool has {len(exam.proctors)} member(s).", "success")
+        flash(ngettext("The proctor pool has %(num)d member.", "The proctor pool has %(num)d members.",
+                       len(exam.proctors)), "success")
     else:
         flash(" ".join([*form.proctors.errors, *form.form_errors]), "error")
     return _to_exam(exam.id, "proctors")
@@ -141,8 +170,9 @@ def exam_invite(exam_id):
     form = forms.InvitationForm()
     if form.validate_on_submit():
         count = sittings.send_invitations(current_user, exam.id, None if form.send_all.data else form.sitting_ids.data)
-        flash(f"{count} invitation e-mail(s) queued. Each sitting shows mail_sent once its e-mail is delivered.",
-              "success")
+        flash(ngettext("%(num)d invitation e-mail queued. The sitting's status changes once it is delivered.",
+                       "%(num)d invitation e-mails queued. Each sitting's status changes once its e-mail is "
+                       "delivered.", count), "success")
     else:
         flash(" ".join(form.sitting_ids.errors), "error")
     return _to_exam(exam.id, "sittings")
@@ -158,7 +188,7 @@ def sitting_remove(sitting_id):
     except Conflict as error:
         flash(error.message, "error")
     else:
-        flash(f"{email} is removed from the exam; their personal link no longer works.", "success")
+        flash(_("%(email)s is removed from the exam; their personal link no longer works.", email=email), "success")
     return _to_exam(exam_id, "sittings")
 
 
