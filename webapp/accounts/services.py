@@ -167,16 +167,20 @@ def _language(language: str | None) -> str:
     return language
 
 
+# Every IANA time zone name but the system's own aliases, which name no place (as exams.windows does).
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
 def time_zones() -> list[str]:
-    """Every IANA time zone name, for the searchable list of the institute's settings."""
-    return sorted(zoneinfo.available_timezones())
+    """The zones the institute's settings offer in their searchable list."""
+    return TIME_ZONES
 
 
 def _time_zone(name: str | None) -> str:
     name = (name or "").strip()
     if not name:
         return "UTC"
-    if name not in zoneinfo.available_timezones():
+    if name not in TIME_ZONES:
         raise ValidationError(_("Unknown time zone “%(zone)s”: choose one from the list, e.g. Europe/Berlin.",
                                 zone=name), field="time_zone")
     return name
