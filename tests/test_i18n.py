@@ -27,7 +27,8 @@ SAME_IN_EVERY_LANGUAGE = {"Proctora", "Mettl", "EURO PRUEFSTER", "CEFR", "QR", "
                           "PDF", "CSV", "XLSX", "JSON", "A1", "A2", "B1", "B2", "C1", "C2", "OK", "E-mail",
                           "SMTP", "IP", "ms", "px", "x", "×", "·", "UTC", "MCQ", "MCA",
                           # Pico CSS styles <nav aria-label="breadcrumb"> by this very value.
-                          "breadcrumb"}
+                          "breadcrumb",
+                          "ABCD-EFGH-JKMN"}   # the shape of a certificate code
 GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "lazy_ngettext", "_l"}
 # A string literal in a template expression that reads like a sentence or a label, not a class or a key.
 SENTENCE_LIKE = re.compile(r"^[A-Z][a-z]+(?:[ ,][^{}]*)?[a-z.?!:)]$|^[A-Z][a-z]+ [a-z]")

@@ -60,7 +60,7 @@ def test_the_candidate_hears_of_the_level_and_the_institute_of_the_placement(lin
     [mail] = received["ann@example.com"]
     assert mail.message["Subject"] == "Your placement result: B1 (English placement)"
     text = mail.body()
-    assert "Hello Ann," in text and "Your level is B1." in text and "Your score: 80.0 %" in text
+    assert "Hello Ann," in text and "Your level is B1." in text and "Your score: 80 %" in text
     skill = assessment.sections[0].picks[0].question.skill.name
     assert f"Your level by skill:\r\n- {skill}: B1\r\n" in text
     assert [li.get_text() for li in BeautifulSoup(mail.body("html"), "html.parser").select("[data-skill-levels] li")] \
@@ -104,14 +104,14 @@ def test_a_passed_certification_with_its_verifiable_certificate(lingua, factory,
     [mail] = received["ann@example.com"]
     assert mail.message["Subject"] == "Your certification result: passed (B1 certificate)"
     text = " ".join(mail.body().split())
-    assert ('you have passed the certification test "B1 certificate" at level B1 with 65.0 % '
+    assert ('you have passed the certification test "B1 certificate" at level B1 with 65 % '
             "(the pass mark is 65 %)") in text
     assert certificate.code in text and verify_url(certificate.code) in text
     assert "course package" not in text
     assert {verify_url(certificate.code), html_report_url(sitting)} <= set(_links(mail))
     [copy] = received[OFFICE]
     assert copy.message["Subject"] == "Ann Lee: certification result: passed (B1 certificate)"
-    assert "Result: passed at level B1" in copy.body() and "Score: 65.0 % (pass mark 65 %)" in copy.body()
+    assert "Result: passed at level B1" in copy.body() and "Score: 65 % (pass mark 65 %)" in copy.body()
     assert f"Certificate: {certificate.code}" in copy.body()
 
 
@@ -125,7 +125,7 @@ def test_a_failed_certification_tells_the_candidate_to_continue_the_package(ling
     [mail] = received["ann@example.com"]
     assert mail.message["Subject"] == "Your certification result: not passed yet (B1 certificate)"
     text = " ".join(mail.body().split())
-    assert ('You have not passed the certification test "B1 certificate" for level B1 yet: you scored 60.0 %, '
+    assert ('You have not passed the certification test "B1 certificate" for level B1 yet: you scored 60 %, '
             "and the pass mark is 65 %.") in text
     assert "Continue your course package" in text and "certificate has the code" not in text
     assert "Continue your course package" in _html_text(mail) and html_report_url(sitting) in _links(mail)

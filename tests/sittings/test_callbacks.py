@@ -164,8 +164,8 @@ def test_the_grade_notification_reaches_the_recipients_when_the_sitting_is_grade
     mail = smtp_server.received[0]
     assert mail.message["Subject"] == "Graded: Ann Lee, Mixed test"
     text = mail.body()
-    assert '"Mixed test" (Spring intake)' in text and "Marks: 3 of 3 (100.0 %)" in text
-    assert "Finished: 23 Nov 2026 10:10 (UTC+01:00), NormalSubmission" in text
+    assert '"Mixed test" (Spring intake)' in text and "Marks: 3 of 3 (100 %)" in text
+    assert "Finished: 23 Nov 2026, 10:10 (UTC+01:00), Submitted by the candidate" in text
     assert "Acme Languages" in mail.body("html") and "ann@example.com" in mail.body("html")
     grade_mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "grade_notification")).all()
     assert {(message.exam_id, message.institute_id) for message in grade_mails} == {(exam.id, admin.institute_id)}

@@ -261,7 +261,7 @@ def invite_staff(actor: User, *, email: str, name: str, role) -> User:
 
 def _send_invitation(actor: User, user: User) -> None:
     queue_email(
-        to=user.email, subject=f"You are invited to {actor.institute.name} on Proctora",
+        to=user.email, language=user.language or actor.institute.language,
         template="staff_invitation", topic="staff_invitation", institute_id=actor.institute_id,
         context={"user": user, "inviter": actor, "institute": actor.institute, "link": set_password_url(user)},
     )

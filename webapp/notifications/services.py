@@ -7,13 +7,14 @@ import logging
 from typing import Callable
 
 from flask import render_template
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from sqlalchemy import insert, select
 
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, parse_enum
 from webapp.core.extensions import db
+from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.core.permissions import Actor, Permission, require
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 
@@ -31,17 +32,30 @@ def register_delivery_handler(name: str, handler: DeliveryHandler) -> None:
         raise ValueError(f"Another delivery handler is registered as {name!r}.")
 
 
-def _email_row(*, to: str, subject: str, template: str, context: dict, topic: str,
-               institute_id: int | None = None, exam_id: int | None = None,
+def writing_in(language: str):
+    """`force_locale` for a reader's language (a stored code; English when it is empty or unknown), for
+    what a caller words in Python before it queues an e-mail."""
+    return force_locale(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def _subject(template: str, context: dict) -> str:
+    """The subject `email/<template>.subject.txt` words for `context`, on one line."""
+    return " ".join(render_template(f"email/{template}.subject.txt", **context).split())
+
+
+def _email_row(*, to: str, template: str, context: dict, topic: str, subject: str | None = None,
+               language: str = DEFAULT_LANGUAGE, institute_id: int | None = None, exam_id: int | None = None,
                on_delivered: dict | None = None) -> dict:
     if on_delivered is not None and on_delivered.get("handler") not in _delivery_handlers:
         raise ValueError(f"No delivery handler is registered as {on_delivered.get('handler')!r}.")
-    payload = {
-        "to": [to],
-        "subject": subject,
-        "text": render_template(f"email/{template}.txt", **context),
-        "html": render_template(f"email/{template}.html", **context),
-    }
+    # The reader's language, not the page's: a staff member's click may e-mail a candidate in Arabic.
+    with writing_in(language):
+        payload = {
+            "to": [to],
+            "subject": str(subject) if subject is not None else _subject(template, context),
+            "text": render_template(f"email/{template}.txt", **context),
+            "html": render_template(f"email/{template}.html", **context),
+        }
     if on_delivered is not None:
         payload["on_delivered"] = on_delivered
     return {"institute_id": institute_id, "exam_id": exam_id, "kind": MessageKind.EMAIL, "topic": topic,
@@ -51,9 +65,10 @@ def _email_row(*, to: str, subject: str, template: str, context: dict, topic: st
 def queue_email(**message) -> OutboxMessage:
     """Render `email/<template>.txt` and `.html` now and store them in the outbox, in the caller's
     transaction, so the e-mail exists exactly when the change that caused it is committed.
-    Arguments: to, subject, template, context, topic, institute_id, exam_id (for the exam's delivery
-    log) and `on_delivered` ({"handler": name, **arguments}), which runs once the mail server has
-    accepted the e-mail."""
+    Arguments: to, template, context, topic, language (the reader's: the subject and both bodies are
+    rendered in it; English when empty or unknown), subject (by default `email/<template>.subject.txt`
+    rendered like the bodies), institute_id, exam_id (for the exam's delivery log) and `on_delivered`
+    ({"handler": name, **arguments}), which runs once the mail server has accepted the e-mail."""
     outbox_message = OutboxMessage(**_email_row(**message))
     db.session.add(outbox_message)
     return outbox_message
@@ -130,7 +145,7 @@ def requeue(message: OutboxMessage) -> OutboxMessage:
     """Put a dead message back in the queue, due now and with a fresh set of attempts (after the
     cause, say the mail server's settings or the receiving application, has been fixed)."""
     if not message.is_dead:
-        raise Conflict(_("Only a message that failed for good can be retried; this one's status is “%(status)s”.",
+        raise Conflict(_("Only a message that failed for good can be retried; its status is “%(status)s”.",
                          status=message.status.label))
     message.status = MessageStatus.PENDING
     message.attempts = 0

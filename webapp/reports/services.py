@@ -15,7 +15,7 @@ import enum
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 import segno
 from sqlalchemy import func, or_, select
 from weasyprint import CSS, HTML
@@ -29,6 +29,8 @@ from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Permission, require
+from webapp.candidates.services import language_to_write_in
+from webapp.exams.windows import parse_time_zone
 from webapp.results import release
 from webapp.results.certificates import by_code, signature_image
 from webapp.results.models import Certificate
@@ -54,8 +56,8 @@ class DataOnlyFetcher(URLFetcher):
 
 class CertificateRevoked(NotFound):
     def __init__(self):
-        DomainError.__init__(self, "This certificate was revoked, so it cannot be downloaded. "
-                                   "Its verification page says why.")
+        DomainError.__init__(self, _("This certificate was revoked, so it cannot be downloaded. "
+                                     "Its verification page says why."))
 
 
 def data_uri(data: bytes, mimetype: str) -> str:
@@ -71,13 +73,29 @@ def _stylesheets(institute_id: int, fetcher: DataOnlyFetcher) -> list[CSS]:
     """The documents' stylesheet, and the institute's white-label header colours (six hex digits,
     validated when they were set) on top."""
     css = (Path(current_app.template_folder) / "pdf" / "documents.css").read_text(encoding="utf-8")
-    sheets = [CSS(string=css, url_fetcher=fetcher)]
+    sheets = [CSS(string=css, url_fetcher=fetcher), CSS(string=_page_numbers(), url_fetcher=fetcher)]
     label = white_label(institute_id)
     if label and label.header_background_color:
         colour = label.header_font_color or "000000"
         sheets.append(CSS(string=f".brand-bar {{ background: #{label.header_background_color}; color: #{colour}; }}",
                           url_fetcher=fetcher))
     return sheets
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _page_numbers() -> str:
+    """The page footer's "Page 2 of 5" in the language of the moment: one text with the two numbers as
+    placeholders (their order is the translator's), turned into CSS `content` with the page counters."""
+    marker = "\x00"
+    words = _("Page %(page)s of %(pages)s", page=marker + "page" + marker, pages=marker + "pages" + marker)
+    parts = [f"counter({part})" if index % 2 else _css_string(part)
+             for index, part in enumerate(words.split(marker)) if part]
+    # A certificate is one page: no number.
+    return (f"@page {{ @bottom-right {{ content: {' '.join(parts)}; }} }}"
+            " @page certificate { @bottom-right { content: none; } }")
 
 
 def render_pdf(html: str, institute_id: int) -> bytes:
@@ -100,6 +118,12 @@ def report_by_key(key: str) -> SittingResult:
     return result_of(sitting)
 
 
+def reader_language(sitting: Sitting) -> str:
+    """The language a report or certificate reads in for the candidate (unless the page's reader chose
+    another, or is staff with their own): the one we write to them in."""
+    return language_to_write_in(sitting.exam, sitting.candidate.language)
+
+
 def answers_shown(sitting: Sitting, for_staff: bool) -> bool:
     """The report's answers part (every item, the candidate's answer, the key and the marks): always in
     staff's own PDF, in the report shared with the candidate only when the assessment says so."""
@@ -118,6 +142,7 @@ def report_html(result: SittingResult, template: str = "reports/report.html", *,
         exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
         assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
         logo=_logo_uri(sitting.institute_id), label=white_label(sitting.institute_id), generated_at=utcnow(),
+        zone=parse_time_zone(sitting.exam.time_zone),
         verify_url=links.verify_url(certificate.code) if certificate else None,
         answers=result.answers if answers_shown(sitting, for_staff) else [])
 

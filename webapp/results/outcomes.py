@@ -20,10 +20,11 @@ from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
+from webapp.candidates.services import language_to_write_in
 from webapp.core.extensions import db
 from webapp.core.links import html_report_url, verify_url
 from webapp.exams.models import Exam
-from webapp.notifications.services import queue_emails
+from webapp.notifications.services import queue_emails, writing_in
 from webapp.results.models import Certificate
 from webapp.results.placement import placement, skill_levels_in_words
 from webapp.sittings.models import Sitting
@@ -135,15 +136,18 @@ def _context(sitting: Sitting, certificate: Certificate | None) -> dict:
             "certificate_url": verify_url(certificate.code) if certificate else None}
 
 
-def _to_candidate_and_institute(sitting: Sitting, message: dict, subject: str, context: dict) -> list[dict]:
-    """The candidate's e-mail, and the institute's copy when the exam's notify flag is on."""
-    exam, candidate, assessment = sitting.exam, sitting.candidate, sitting.exam.assessment
-    messages = [{**message, "to": candidate.email, "subject": f"{subject} ({assessment.name})",
-                 "context": {**context, "to_candidate": True}}]
+def _to_candidate_and_institute(sitting: Sitting, message: dict, context_of) -> list[dict]:
+    """The candidate's e-mail in their language, and the institute's copy in its own when the exam's notify
+    flag is on. `context_of()` words the template's context in the language of the moment."""
+    exam, candidate = sitting.exam, sitting.candidate
+    readers = [(candidate.email, language_to_write_in(exam, candidate.language), True)]
     if exam.notify_client and exam.institute.contact_email:
-        messages.append({**message, "to": exam.institute.contact_email,
-                         "subject": f"{candidate.name}: {subject.removeprefix('Your ')} ({assessment.name})",
-                         "context": {**context, "to_candidate": False}})
+        readers.append((exam.institute.contact_email, exam.institute.language, False))
+    messages = []
+    for to, language, to_candidate in readers:
+        with writing_in(language):
+            messages.append({**message, "to": to, "language": language,
+                             "context": {**context_of(), "to_candidate": to_candidate}})
     return messages
 
 
@@ -152,22 +156,18 @@ def queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> N
     link to the report (and to the certificate's verification page when one was issued); the institute
     too when the exam's notify flag is on."""
     exam, kind = sitting.exam, sitting.exam.assessment.kind.value
-    if kind == "placement":
-        subject = f"Your placement result: {sitting.level.value if sitting.level else 'no level'}"
-    else:
-        subject = f"Your certification result: {'passed' if sitting.passed else 'not passed yet'}"
     message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
                "exam_id": exam.id}
-    queue_emails(_to_candidate_and_institute(sitting, message, subject, _context(sitting, certificate)))
+    queue_emails(_to_candidate_and_institute(sitting, message, lambda: _context(sitting, certificate)))
 
 
 def queue_withheld_email(sitting: Sitting) -> None:
     """Not a word of the marks, level or outcome: only that the result is withheld, and the report's link."""
-    exam, assessment = sitting.exam, sitting.exam.assessment
+    exam = sitting.exam
     context = _context(sitting, None)
     queue_emails([{"template": "result_withheld", "topic": "result_withheld", "institute_id": exam.institute_id,
                    "exam_id": exam.id, "to": sitting.candidate.email,
-                   "subject": f"Your result is withheld ({assessment.name})",
+                   "language": language_to_write_in(exam, sitting.candidate.language),
                    "context": {key: context[key] for key in ("institute", "assessment", "candidate", "report_url")}}])
 
 
@@ -177,6 +177,5 @@ def queue_correction_emails(sitting: Sitting, certificate: Certificate | None, c
     exam, kind = sitting.exam, sitting.exam.assessment.kind.value
     message = {"template": "result_corrected", "topic": "result_corrected", "institute_id": exam.institute_id,
                "exam_id": exam.id}
-    queue_emails(_to_candidate_and_institute(sitting, message, f"Your {kind} result is corrected",
-                                             {**_context(sitting, certificate), "changes": changes,
-                                              "kind": kind}))
+    queue_emails(_to_candidate_and_institute(
+        sitting, message, lambda: {**_context(sitting, certificate), "changes": changes, "kind": kind}))

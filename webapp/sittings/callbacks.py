@@ -106,13 +106,13 @@ def _queue_grade_emails(sitting: Sitting) -> None:
     zone = parse_time_zone(exam.time_zone)
     context = {
         "institute": exam.institute, "exam": exam, "assessment": exam.assessment, "candidate": candidate,
-        "finish_mode": sitting.finish_mode.value, "marks_scored": _number(sitting.total_marks),
+        "finish_mode": sitting.finish_mode, "marks_scored": _number(sitting.total_marks),
         "max_marks": _number(sitting.max_marks),
         "percentage": round(100 * sitting.total_marks / sitting.max_marks, 1) if sitting.max_marks else None,
-        "started": f"{sitting.started_at.astimezone(zone):%d %b %Y %H:%M}",
-        "finished": f"{sitting.finished_at.astimezone(zone):%d %b %Y %H:%M}", "time_zone": exam.time_zone,
+        "started": sitting.started_at, "finished": sitting.finished_at, "zone": zone, "time_zone": exam.time_zone,
     }
-    queue_emails([{"to": recipient, "subject": f"Graded: {candidate.name}, {exam.assessment.name}",
-                   "template": "grade_notification", "context": context, "topic": "grade_notification",
+    # The recipients are the institute's staff: its language.
+    queue_emails([{"to": recipient, "template": "grade_notification", "context": context,
+                   "language": exam.institute.language, "topic": "grade_notification",
                    "institute_id": exam.institute_id, "exam_id": exam.id}
                   for recipient in exam.grade_notification_recipients])

@@ -16,6 +16,7 @@ from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
+from webapp.candidates.services import language_to_write_in
 from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.database import Page, direction, get_in_institute, page_of
@@ -26,7 +27,7 @@ from webapp.core.validation import normalise_email, single_line
 from webapp.exams.models import AccessType, Exam
 from webapp.exams.services import describe_window, get_exam
 from webapp.notifications.models import OutboxMessage
-from webapp.notifications.services import cancel_pending_emails, queue_emails
+from webapp.notifications.services import cancel_pending_emails, queue_emails, writing_in
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.retakes import retake_chance, start_retake
 from webapp.sittings.state_machine import transition
@@ -282,14 +283,31 @@ def _outcome_for_existing(number: int, email: str, sitting: Sitting) -> Registra
 # Invitations ----------------------------------------------------------------------------------------
 
 def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
-    window = describe_window(exam)
+    chosen = _chosen_languages([invitee.sitting_id for invitee in invitees])
+    languages = {invitee.sitting_id: language_to_write_in(exam, chosen.get(invitee.sitting_id, ""))
+                 for invitee in invitees}
+    windows = {}
+    for language in set(languages.values()):
+        with writing_in(language):
+            windows[language] = describe_window(exam)
     queue_emails([
-        {"to": invitee.email, "subject": f"Your invitation: {exam.assessment.name}", "template": "exam_invitation",
+        {"to": invitee.email, "template": "exam_invitation", "language": languages[invitee.sitting_id],
          "topic": "exam_invitation", "institute_id": exam.institute_id, "exam_id": exam.id,
          "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
-                     "candidate_name": invitee.name, "link": links.personal_url(invitee.access_token), "window": window},
+                     "candidate_name": invitee.name, "link": links.personal_url(invitee.access_token),
+                     "window": windows[languages[invitee.sitting_id]]},
          "on_delivered": _invitation_delivered(invitee.sitting_id)}
         for invitee in invitees])
+
+
+def _chosen_languages(sitting_ids: list[int]) -> dict[int, str]:
+    """The languages the sittings' candidates chose on a candidate page, by sitting (none: not there)."""
+    found = {}
+    for start in range(0, len(sitting_ids), LOOKUP_CHUNK):
+        found.update(db.session.execute(
+            select(Sitting.id, Candidate.language).join(Candidate, Sitting.candidate_id == Candidate.id)
+            .where(Sitting.id.in_(sitting_ids[start:start + LOOKUP_CHUNK]), Candidate.language != "")).all())
+    return found
 
 
 def send_invitations(actor: User, exam_id, sitting_ids: list | None = None) -> int:

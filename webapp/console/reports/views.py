@@ -10,6 +10,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.console.reports.forms import CertificateSettingsForm
@@ -19,6 +20,7 @@ from webapp.proctoring import services as proctoring
 from webapp.reports import services
 from webapp.results import certificates
 from webapp.web import attempt, candidate_page, page_number, render, safe_next_url
+from webapp.web.language import read_page_in
 
 blueprint = Blueprint("reports", __name__)
 
@@ -39,12 +41,15 @@ def _pdf(data: bytes, filename: str):
 
 @blueprint.get("/reports/<key>")
 def html_report(key):
-    return services.report_html(services.report_by_key(key))
+    result = services.report_by_key(key)
+    read_page_in(language=services.reader_language(result.sitting))
+    return services.report_html(result)
 
 
 @blueprint.get("/reports/<key>.pdf")
 def pdf_report(key):
     result = services.report_by_key(key)
+    read_page_in(language=services.reader_language(result.sitting))
     return _pdf(services.report_pdf(result), services.report_filename(result.sitting))
 
 
@@ -87,6 +92,7 @@ def verify(code):
 @verify_limit
 def certificate_pdf(code):
     certificate = services.certificate_by_code(code)
+    read_page_in(language=services.reader_language(certificate.sitting))
     return _pdf(services.certificate_pdf(certificate), services.certificate_filename(certificate))
 
 
@@ -105,7 +111,8 @@ def certificate_list():
 @login_required
 def revoke_certificate(certificate_id):
     certificate = certificates.revoke(current_user, certificate_id, request.form.get("reason", ""))
-    flash(f"The certificate {certificate.code} of {certificate.candidate_name} is revoked.", "success")
+    flash(_("The certificate %(code)s of %(name)s is revoked.", code=certificate.code, name=certificate.candidate_name),
+          "success")
     return redirect(safe_next_url(request.form.get("next"), url_for(".certificate_list")))
 
 
@@ -117,7 +124,7 @@ def certificate_settings():
     form = CertificateSettingsForm(obj=settings, identifier=settings.identifier.value)
     if form.validate_on_submit() and attempt(form, certificates.update_certificate_settings, current_user,
                                              **form.settings()):
-        flash("The certificate settings are saved; certificates issued before keep their own.", "success")
+        flash(_("The certificate settings are saved; certificates issued before keep their own."), "success")
         return redirect(url_for(".certificate_settings"))
     return render_template("reports/certificate_settings.html", form=form, settings=settings,
                            placeholders=certificates.PLACEHOLDERS, preview=certificates.wording_preview(settings))
