@@ -81,7 +81,7 @@ def test_wrong_passwords_are_limited_across_two_server_processes(two_servers, ad
         try:
             with browser.open(f"{two_servers[attempt % 2]}/login", data=body) as answer:
                 page = BeautifulSoup(answer.read(), "html.parser")
-                answers.append("checked" if LOGIN_FAILED in page.get_text() else page.get_text())
+                answers.append("checked" if str(LOGIN_FAILED) in page.get_text() else page.get_text())
         except urllib.error.HTTPError as refusal:
             answers.append(refusal.code)
 

@@ -128,7 +128,7 @@ def test_staff_pages_invite_and_edit(admin_client, admin):
     assert response.headers["Location"] == "/staff"
     page = BeautifulSoup(admin_client.get("/staff").get_data(as_text=True), "html.parser")
     row = next(tr for tr in page.select("tbody tr") if "erin@example.com" in tr.get_text())
-    assert "invited" in row.get_text() and "examiner" in row.get_text()
+    assert "invited" in row.get_text() and "Examiner" in row.get_text()
 
     erin = db.session.query(User).filter_by(email="erin@example.com").one()
     admin_client.post(f"/staff/{erin.id}", data={"name": "Erin E.", "role": "support", "active": ""})

@@ -15,6 +15,6 @@ def test_the_white_labelling_from_the_api(admin_client, admin, mettl, credential
     db.session.commit()
     entry, = audit_rows(admin_client, "institute.white_label")
     assert entry["actor"] == f"API credential admin test credential ({credential.ak})"
-    assert entry["target"] == f"institute {admin.institute.name}"
+    assert entry["target"] == admin.institute.name
     assert entry["changes"] == ["Button color: none -> c00000", "Support numbers: none -> +49 30 1234567",
                                 f"Favicon: none -> image/png, {len(PNG)} bytes"]

@@ -42,10 +42,12 @@ def test_the_page_shows_names_and_changes_in_words(client, admin, exam, pool_pro
     rows = {row["data-action"]: row for row in _soup(client.get("/audit")).select("tr[data-audit-id]")}
     extend, role = rows["sitting.extend"], rows["staff.update"]
     assert extend.select_one("[data-actor]").text == "Pat Pool"
-    assert extend.select_one("[data-target]").text == f"sitting {sitting.candidate.name} in {exam.name}"
+    assert extend.select_one("[data-target]").text == f"{sitting.candidate.name} in {exam.name}"
+    assert extend.select_one("[data-sentence]").text == f"Pat Pool gave {sitting.candidate.name} in {exam.name} extra time."
     assert "Extra minutes: 0 -> 5" in [line.text for line in extend.select("[data-changes] div")]
     assert role.select_one("[data-actor]").text == admin.name
-    assert role.select_one("[data-target]").text == "user Pat Pool (" + pool_proctor.email + ")"
+    assert role.select_one("[data-target]").text == "Pat Pool (" + pool_proctor.email + ")"
+    assert role.select_one("[data-sentence]").text == f"{admin.name} changed “Role” of Pat Pool ({pool_proctor.email}) from proctor to examiner."
     assert [line.text for line in role.select("[data-changes] div")] == ["Role: proctor -> examiner"]
     assert "{" not in role.text
 

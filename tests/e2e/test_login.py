@@ -19,3 +19,24 @@ def test_a_wrong_password_is_refused_in_chromium(page, admin):
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
     assert page.locator(".flash-error").inner_text() == "Unknown e-mail or wrong password."
+
+
+def test_the_console_mirrors_in_arabic_in_chromium(page, admin):
+    browser_login(page, admin.email)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto("/?lang=ar")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    width = page.viewport_size["width"]
+    brand = page.locator("a.brand").bounding_box()
+    assert brand["x"] > width / 2                      # the brand at the start: on the right
+    summary = page.locator("details.user-menu summary")
+    summary.click()
+    menu, opener = page.locator("details.user-menu ul").bounding_box(), page.locator("details.user-menu").bounding_box()
+    # The menu opens towards the page's inside, its end edge at the menu button's end (left) edge
+    # (Pico's navigation pulls the button in by its link padding, 8 pixels).
+    assert abs(menu["x"] - opener["x"]) <= 10 and menu["x"] + menu["width"] <= width
+    assert page.get_by_role("button", name="تسجيل الخروج").is_visible()
+    page.goto("/?lang=en")
+    page.locator("details.user-menu summary").click()
+    menu, opener = page.locator("details.user-menu ul").bounding_box(), page.locator("details.user-menu").bounding_box()
+    assert abs((menu["x"] + menu["width"]) - (opener["x"] + opener["width"])) <= 10

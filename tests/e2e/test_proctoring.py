@@ -92,7 +92,7 @@ def test_a_proctor_admits_a_waiting_candidate(two, admin, make_exam, proctor):
 
     browser_login(staff, proctor.email)
     staff.goto(f"/proctoring/exams/{exam.id}/monitor")
-    expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-state]")).to_contain_text("check completed")
+    expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-state]")).to_contain_text("System check passed")
     staff.get_by_role("button", name="Admission").click()
     card = staff.locator(f".admission-card[data-sitting-id='{sitting.id}']")
     expect(card).to_contain_text("ann@example.com")
@@ -161,12 +161,12 @@ def test_a_terminated_sitting_is_resumed_and_finished(two, admin, make_exam, pro
     staff.goto(f"/proctoring/sittings/{sitting.id}")
     staff.get_by_label("Reason for terminating").fill("Another person in the room.")
     staff.get_by_role("button", name="Terminate").click()
-    expect(staff.locator("[data-state]")).to_have_text("exam_finished (TerminatedByProctor)")
+    expect(staff.locator("[data-state]")).to_have_text("Finished (Ended by a proctor)")
     expect(candidate.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
 
     staff.get_by_label("Resume with (minutes)").fill("10")
     staff.get_by_role("button", name="Resume").click()
-    expect(staff.locator("[data-state]")).to_have_text("exam_started")
+    expect(staff.locator("[data-state]")).to_have_text("Taking the test")
 
     candidate.goto(f"/s/{sitting.access_token}")
     expect(candidate.locator("[data-timer]")).to_have_text(re.compile(r"^(10:00|9:\d\d)$"))

@@ -45,12 +45,12 @@ def test_a_proctored_certification_is_held_until_the_review_then_released_once(p
     page.goto(f"/proctoring/sittings/{sitting.id}")
     page.get_by_label("Review").select_option("clear")
     page.get_by_role("button", name="Save review").click()
-    expect(page.locator("[data-review]")).to_contain_text("clear")
+    expect(page.locator("[data-review]")).to_contain_text("Clear")
     # A second look changes the review: nothing is told twice.
     page.get_by_label("Review").select_option("suspicious")
     page.get_by_label("Comment").fill("Looked away often, nothing found.")
     page.get_by_role("button", name="Save review").click()
-    expect(page.locator("[data-review]")).to_contain_text("suspicious")
+    expect(page.locator("[data-review]")).to_contain_text("Suspicious")
 
     page.goto(f"/sittings/{sitting.id}/result")
     expect(page.locator("[data-field=release]")).to_contain_text("automatically")

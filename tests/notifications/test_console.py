@@ -42,12 +42,12 @@ def test_the_log_lists_the_institutes_messages_newest_first(admin_client, admin,
 
     assert [row["recipient"] for row in rows] == ["alan@example.com", "refused@example.com", "grace@example.com"]
     alan, refused, grace = rows
-    assert alan["status"] == "pending" and alan["attempts"] == "0 / 8" and alan["next_attempt"]
+    assert alan["status"] == "Waiting" and alan["attempts"] == "0 / 8" and alan["next_attempt"]
     assert alan["subject"] == "You are invited to Acme Languages on Proctora"
-    assert alan["topic"] == "staff_invitation" and not alan["retry"]
-    assert refused["status"] == "dead" and "550" in refused["last_error"] and refused["next_attempt"] == ""
+    assert alan["topic"] == "E-mail · Invitation of a staff member" and not alan["retry"]
+    assert refused["status"] == "Failed for good" and "550" in refused["last_error"] and refused["next_attempt"] == ""
     assert refused["retry"]
-    assert grace["status"] == "sent" and grace["sent"] and grace["last_error"] == "" and not grace["retry"]
+    assert grace["status"] == "Sent" and grace["sent"] and grace["last_error"] == "" and not grace["retry"]
 
 
 def test_the_log_filters_by_status_and_pages(admin_client, admin):
@@ -120,7 +120,7 @@ def test_staff_other_than_admins_may_not_see_the_log(client, admin, factory):
     retry = client.post(f"/messages/{message.id}/retry")
 
     assert listing.status_code == retry.status_code == 403
-    assert "institute.manage" in _page(listing).get_text()
+    assert "Manage the institute" in _page(listing).get_text()
     assert message.status == MessageStatus.DEAD
     assert _page(client.get("/")).find("a", string="Messages") is None
 

@@ -50,11 +50,11 @@ def test_an_exams_log_lists_its_webhooks_and_emails_only(admin_client, admin, tw
     assert sorted(row["id"] for row in rows) == sorted(ours) and len(rows) == 2
     webhook, = (row for row in rows if row["kind"] == "webhook")
     email, = (row for row in rows if row["kind"] == "email")
-    assert webhook["recipient"] == receiver.url("/first") and webhook["topic"] == "finishTest"
-    assert webhook["status"] == "dead" and webhook["response_code"] == "410" and webhook["retry"]
+    assert webhook["recipient"] == receiver.url("/first") and webhook["topic"] == "Webhook · Test finished"
+    assert webhook["status"] == "Failed for good" and webhook["response_code"] == "410" and webhook["retry"]
     assert webhook["attempts"] == "1 / 8" and webhook["last_error"].startswith("HTTP 410")
     assert '"finish_mode": "NormalSubmission"' in webhook["subject"]   # the JSON body, folded away
-    assert email["recipient"] == "grades@example.com" and email["status"] == "sent" and not email["retry"]
+    assert email["recipient"] == "grades@example.com" and email["status"] == "Sent" and not email["retry"]
     assert [row["recipient"] for row in _rows(_page(admin_client.get(f"/exams/{second.id}/deliveries")))] == [
         receiver.url("/second")]
 
@@ -95,7 +95,7 @@ def test_support_reads_the_log_but_cannot_retry(client, admin, factory, two_exam
     log_in(client, factory.staff(admin.institute, "support"))
 
     rows = _rows(_page(client.get(f"/exams/{first.id}/deliveries")))
-    dead = next(row for row in rows if row["status"] == "dead")
+    dead = next(row for row in rows if row["status"] == "Failed for good")
 
     assert not dead["retry"]
     assert client.post(f"/exams/{first.id}/deliveries/{dead['id']}/retry").status_code == 403

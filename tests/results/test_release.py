@@ -299,7 +299,7 @@ def test_the_results_page_counts_what_its_button_releases_and_releases_it(client
     answer = client.post(f"/exams/{exam.id}/results/release", data={"csrf_token": token, "outcome": "passed"})
     assert answer.headers["Location"] == f"/exams/{exam.id}/results?outcome=passed"
     page = BeautifulSoup(client.get(answer.headers["Location"]).get_data(as_text=True), "html.parser")
-    assert "2 result(s) released." in page.get_text()
+    assert "2 results released." in page.get_text()
     assert [cell["data-release-state"] for cell in page.select("[data-field=release] span")] == ["released"] * 2
     assert page.select_one("[data-release-bar]") is None   # nothing left to release among the passed
 

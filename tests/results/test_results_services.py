@@ -276,7 +276,7 @@ def export_exam(admin, factory):
     return exam
 
 
-HEADER = ["Name", "E-mail", "Username", "Status", "Finish mode", "Started (UTC)", "Finished (UTC)",
+HEADER = ["Name", "E-mail", "Username", "Status", "How the test ended", "Started (UTC)", "Finished (UTC)",
           "Attempt time (s)", "Marks", "Max marks", "Percent", "Percentile", "Level", "Passed", "Continue package",
           "Attempt", "Grammar marks", "Reading marks"]
 
@@ -288,7 +288,7 @@ def test_csv_export_of_every_finished_sitting_escapes_formulas(admin, export_exa
     header, eve, bob = list(csv.reader(io.StringIO("".join(lines))))
     assert header == HEADER
     assert eve[:2] == ["'=HYPERLINK(\"http://evil\") Doe", "eve@example.com"]
-    assert eve[3:] == ["graded", "NormalSubmission", "2026-03-02 09:00:00", "2026-03-02 09:12:00", "720", "3.0",
+    assert eve[3:] == ["graded", "Submitted by the candidate", "2026-03-02 09:00:00", "2026-03-02 09:12:00", "720", "3.0",
                        "4.0", "75.0", "100.0", "", "", "", "1", "2.0", "1.0"]
     assert bob[0] == "Bob -Minus" and bob[7:12] == ["1200", "1.0", "4.0", "25.0", "50.0"]
     assert bob[-2:] == ["1.0", "0.0"]
@@ -302,7 +302,7 @@ def test_xlsx_export_keeps_numbers_as_numbers_and_text_as_text(admin, export_exa
     assert [cell.value for cell in header] == HEADER
     assert eve[0].value == "=HYPERLINK(\"http://evil\") Doe" and eve[0].data_type == "s"
     assert [cell.value for cell in eve[3:]] == [
-        "graded", "NormalSubmission", datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 9, 12), 720, 3, 4, 75, 100,
+        "graded", "Submitted by the candidate", datetime(2026, 3, 2, 9), datetime(2026, 3, 2, 9, 12), 720, 3, 4, 75, 100,
         None, None, None, 1, 2, 1]
     assert [cell.data_type for cell in eve[7:12]] == ["n"] * 5
     assert bob[0].value == "Bob -Minus" and bob[11].value == 50

@@ -220,7 +220,7 @@ def test_a_pending_sitting_points_to_the_grading_queue(admin_client, admin, fact
     sitting = factory.finished_sitting(admin, exam, answer=answering({None: 2}, essay=True))
     soup = html(admin_client.get(f"/sittings/{sitting.id}/result"))
     got = facts(soup)
-    assert got["status"].startswith("pending grading 1 answer(s) wait for a grader")
+    assert got["status"].startswith("pending grading 1 answer waits for a grader")
     assert got["percentile"] == "after grading" and got["marks"] == "2 of 8 so far"
     assert soup.select_one("a[data-grading-queue]")["href"] == f"/grading?exam_id={exam.id}"
 
@@ -245,7 +245,7 @@ def test_a_withheld_result_says_so(admin_client, admin, factory, exam):
     db.session.commit()
     soup = html(admin_client.get(f"/sittings/{sitting.id}/result"))
     assert "This result is withheld" in soup.select_one("[data-withheld]").get_text()
-    assert facts(soup)["review"] == "violation: A second person in the room."
+    assert facts(soup)["review"] == "Violation: A second person in the room."
 
 
 def test_a_sitting_without_a_result_is_not_found(admin_client, admin, exam):

@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -89,7 +90,7 @@ def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
     """A new credential of an institute (the console and the CLI use this)."""
     role = parse_enum(Role, role, "role", "role")
     if role not in CREDENTIAL_ROLES:
-        raise ValidationError("An API credential is either admin (read and write) or support (read only).",
+        raise ValidationError(_("An API credential is either admin (read and write) or support (read only)."),
                               field="role")
     issued = IssuedSecrets(access_key=secrets.token_hex(16), private_key=secrets.token_urlsafe(32),
                            euro_token=secrets.token_urlsafe(32))

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -128,7 +128,7 @@ class ApiCredential(TimestampMixin, db.Model):
     @property
     def access_label(self) -> str:
         """What the credential may do, in the console's words."""
-        return "read and write" if self.role == Role.ADMIN else "read only"
+        return _("read and write") if self.role == Role.ADMIN else _("read only")
 
 
 class UsedSignature(db.Model):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zoneinfo
 
 from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -16,6 +18,7 @@ from webapp.core.clock import utcnow
 from webapp.core.contrast import MINIMUM_TEXT_CONTRAST, contrast_ratio, relative_luminance
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
+from webapp.core.i18n import LANGUAGES
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
@@ -29,7 +32,7 @@ _DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
 
 def _check_password_strength(password: str, field: str = "password") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.", field=field)
+        raise ValidationError(_("The password needs at least %(num)d characters.", num=MIN_PASSWORD_LENGTH), field=field)
 
 
 def _email_taken(email: str) -> bool:
@@ -45,9 +48,9 @@ def create_institute(name: str, *, admin_email: str, admin_password: str, admin_
     """A new tenant with its first administrator (the CLI and the demo seed use this)."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("The institute needs a name.", field="name")
+        raise ValidationError(_("The institute needs a name."), field="name")
     if institute_by_name(name) is not None:
-        raise Conflict(f"An institute named {name!r} already exists.", field="name")
+        raise Conflict(_("An institute named '%(name)s' already exists.", name=name), field="name")
     institute = Institute(name=name, parent_id=parent_id, legal_name=details.pop("legal_name", name), **details)
     db.session.add(institute)
     db.session.flush()
@@ -61,7 +64,8 @@ def add_staff(institute_id: int, *, email: str, name: str, role: Role, password:
     """A staff account with a password, for the CLI and the demo (the console invites instead)."""
     email = normalise_email(email, f"{field_prefix}email")
     if _email_taken(email):
-        raise Conflict(f"A staff account with the e-mail {email} already exists.", field=f"{field_prefix}email")
+        raise Conflict(_("A staff account with the e-mail %(email)s already exists.", email=email),
+                       field=f"{field_prefix}email")
     _check_password_strength(password, f"{field_prefix}password")
     user = User(institute_id=institute_id, email=email, name=(name or "").strip() or email.split("@")[0],
                 role=role, password_hash=generate_password_hash(password))
@@ -108,7 +112,11 @@ def load_user(user_id: str) -> User | None:
 # Institute details ---------------------------------------------------------------------------
 
 INSTITUTE_TEXT_FIELDS = ("name", "legal_name", "address", "country", "contact_email", "phone", "website")
-INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading", "default_release_policy")
+# The institute's one-line details as a refusal names them.
+INSTITUTE_FIELD_LABELS = {"name": _l("The name"), "legal_name": _l("The legal name"), "country": _l("The country"),
+                          "contact_email": _l("The contact e-mail"), "phone": _l("The phone number"),
+                          "website": _l("The website")}
+INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading", "default_release_policy", "language", "time_zone")
 
 
 def update_institute(actor: User, **details) -> Institute:
@@ -116,21 +124,25 @@ def update_institute(actor: User, **details) -> Institute:
     institute = actor.institute
     for field in INSTITUTE_TEXT_FIELDS:
         if field in details and field != "address":
-            details[field] = single_line(details[field], f"The {field.replace('_', ' ')}", field=field,
+            details[field] = single_line(details[field], INSTITUTE_FIELD_LABELS[field], field=field,
                                          max_length=getattr(Institute, field).type.length)
     name = details.get("name") or ""
     if not name:
-        raise ValidationError("The institute needs a name.", field="name")
+        raise ValidationError(_("The institute needs a name."), field="name")
     other = institute_by_name(name)
     if other is not None and other.id != institute.id:
-        raise Conflict(f"An institute named {name!r} already exists.", field="name")
+        raise Conflict(_("An institute named '%(name)s' already exists.", name=name), field="name")
     if details.get("contact_email"):
         details["contact_email"] = normalise_email(details["contact_email"], "contact_email")
-    website = web_address(details.get("website"), "website", field="website")
+    website = web_address(details.get("website"), _("website"), field="website")
     country = (details.get("country") or "").strip().upper()
     if country and (len(country) != 2 or not country.isalpha()):
-        raise ValidationError("Give the country as its two-letter ISO code (DE, IN, GB, ...).", field="country")
+        raise ValidationError(_("Give the country as its two-letter ISO code (DE, IN, GB, ...)."), field="country")
     details.update(name=name, website=website, country=country)
+    if "language" in details:
+        institute.language = _language(details["language"])
+    if "time_zone" in details:
+        institute.time_zone = _time_zone(details["time_zone"])
     was = {field: getattr(institute, field) for field in INSTITUTE_FIELDS}
     for field in INSTITUTE_TEXT_FIELDS:
         if field in details:
@@ -145,6 +157,39 @@ def update_institute(actor: User, **details) -> Institute:
         _announce(actor, "institute.update", institute, {field: was[field] for field in changed},
                   {field: getattr(institute, field) for field in changed}, label=institute.name)
     return institute
+
+
+def _language(language: str | None) -> str:
+    """A language the pages speak, or "" for none chosen (then the next in line decides)."""
+    language = (language or "").strip()
+    if language and language not in LANGUAGES:
+        raise ValidationError(_("Choose one of the languages offered."), field="language")
+    return language
+
+
+# Every IANA time zone name but the system's own aliases, which name no place (as exams.windows does).
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory", "posixrules"})
+
+
+def time_zones() -> list[str]:
+    """The zones the institute's settings offer in their searchable list."""
+    return TIME_ZONES
+
+
+def _time_zone(name: str | None) -> str:
+    name = (name or "").strip()
+    if not name:
+        return "UTC"
+    if name not in TIME_ZONES:
+        raise ValidationError(_("Unknown time zone “%(zone)s”: choose one from the list, e.g. Europe/Berlin.",
+                                zone=name), field="time_zone")
+    return name
+
+
+def set_own_language(user: User, language: str | None) -> User:
+    """The console's language for this staff member; "" follows the institute's."""
+    user.language = _language(language)
+    return user
 
 
 def set_logo(actor: User, data: bytes) -> Institute:
@@ -194,7 +239,7 @@ def _parse_role(role) -> Role:
     try:
         return Role(role)
     except ValueError:
-        raise ValidationError(f"Unknown role {role!r}.", field="role") from None
+        raise ValidationError(_("Unknown role '%(role)s'.", role=role), field="role") from None
 
 
 def invite_staff(actor: User, *, email: str, name: str, role) -> User:
@@ -203,9 +248,9 @@ def invite_staff(actor: User, *, email: str, name: str, role) -> User:
     email = normalise_email(email)
     name = single_line(name, "The name", field="name", max_length=User.name.type.length)
     if not name:
-        raise ValidationError("Give the person's name.", field="name")
+        raise ValidationError(_("Give the person's name."), field="name")
     if _email_taken(email):
-        raise Conflict(f"A staff account with the e-mail {email} already exists.", field="email")
+        raise Conflict(_("A staff account with the e-mail %(email)s already exists.", email=email), field="email")
     user = User(institute_id=actor.institute_id, email=email, name=name, role=_parse_role(role))
     db.session.add(user)
     db.session.flush()
@@ -234,10 +279,10 @@ def update_staff(actor: User, user_id, *, name: str, role, active: bool) -> User
     role = _parse_role(role)
     name = single_line(name, "The name", field="name", max_length=User.name.type.length)
     if not name:
-        raise ValidationError("Give the person's name.", field="name")
+        raise ValidationError(_("Give the person's name."), field="name")
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)
     if losing_admin and _admin_count(actor.institute_id) <= 1:
-        raise Conflict("The institute must keep at least one active administrator.", field="role")
+        raise Conflict(_("The institute must keep at least one active administrator."), field="role")
     was = {"name": user.name, "role": user.role.value, "active": user.active}
     user.name, user.role, user.active = name, role, active
     now = {"name": user.name, "role": user.role.value, "active": user.active}
@@ -253,7 +298,7 @@ def resend_invitation(actor: User, user_id) -> User:
     require(actor, Permission.MANAGE_STAFF)
     user = get_staff(actor, user_id)
     if user.has_password:
-        raise Conflict(f"{user.email} has already chosen a password.")
+        raise Conflict(_("%(email)s has already chosen a password.", email=user.email))
     _send_invitation(actor, user)
     return user
 
@@ -278,7 +323,7 @@ def user_for_password_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
     except SignatureExpired:
-        raise ValidationError("This link has expired. Ask your administrator for a new invitation.") from None
+        raise ValidationError(_("This link has expired. Ask your administrator for a new invitation.")) from None
     except BadSignature:
         raise NotFound("Link") from None
     user = db.session.get(User, data.get("uid"))
@@ -296,7 +341,7 @@ def set_password_with_token(token: str, password: str, confirmation: str) -> Use
 
 def change_password(user: User, *, current: str, new: str, confirmation: str) -> User:
     if not check_password_hash(user.password_hash, current or ""):
-        raise ValidationError("Your current password is not correct.", field="current_password")
+        raise ValidationError(_("Your current password is not correct."), field="current_password")
     _set_password(user, new, confirmation, "password.change")
     return user
 
@@ -304,7 +349,7 @@ def change_password(user: User, *, current: str, new: str, confirmation: str) ->
 def _set_password(user: User, password: str, confirmation: str, action: str) -> None:
     _check_password_strength(password, "new_password")
     if password != confirmation:
-        raise ValidationError("The two passwords differ.", field="confirmation")
+        raise ValidationError(_("The two passwords differ."), field="confirmation")
     user.password_hash = generate_password_hash(password)
     # That it happened, and by whom: never the password or its hash.
     _announce(user, action, user, {}, {}, label=_staff_label(user))
@@ -312,8 +357,11 @@ def _set_password(user: User, password: str, confirmation: str, action: str) -> 
 
 # White-labelling ------------------------------------------------------------------------------
 
-COLOR_FIELDS = {"header_background_color": "Header", "header_font_color": "Header Text",
-                "button_color": "Button", "button_font_color": "Button Text"}
+COLOR_FIELDS = {"header_background_color": _l("Header"), "header_font_color": _l("Header Text"),
+                "button_color": _l("Button"), "button_font_color": _l("Button Text")}
+# The same parts inside a sentence ("the header text on the header").
+COLOR_PARTS = {"header_background_color": _l("header"), "header_font_color": _l("header text"),
+               "button_color": _l("button"), "button_font_color": _l("button text")}
 HEX_COLOR = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 SUPPORT_NUMBER = re.compile(r"\+?[0-9][0-9 ()\-]{4,24}")
 TEST_URL_SLUG = re.compile(r"[A-Za-z0-9_-]{1,100}")
@@ -322,9 +370,9 @@ MAX_SUPPORT_NUMBERS = 2
 # 2.3): a logo of up to 100 KB in JPEG, PNG or GIF (WebP too, as the console always took), a favicon
 # of up to 10 KB in PNG or ICO, a cover image of up to 2 MB in JPEG, PNG or GIF. SVG is none of them: it can carry script.
 IMAGE_RULES = {
-    "logo": ("Logo", ("JPEG", "PNG", "GIF", "WEBP"), 100 * 1024),
-    "favicon": ("Favicon", ("PNG", "ICO"), 10 * 1024),
-    "cover": ("Cover Image", ("JPEG", "PNG", "GIF"), 2 * 1024 * 1024),
+    "logo": (_l("Logo"), ("JPEG", "PNG", "GIF", "WEBP"), 100 * 1024),
+    "favicon": (_l("Favicon"), ("PNG", "ICO"), 10 * 1024),
+    "cover": (_l("Cover Image"), ("JPEG", "PNG", "GIF"), 2 * 1024 * 1024),
 }
 
 
@@ -338,7 +386,7 @@ def _color(field: str, value: str | None) -> str:
         return ""
     match = HEX_COLOR.fullmatch(str(value).strip())
     if match is None:
-        raise ValidationError(f"Invalid {COLOR_FIELDS[field]} Color", code="E015", field=field)
+        raise ValidationError(_("Invalid %(part)s Color", part=COLOR_FIELDS[field]), code="E015", field=field)
     digits = match.group(1).lower()
     return digits if len(digits) == 6 else "".join(digit * 2 for digit in digits)
 
@@ -359,19 +407,23 @@ def _check_contrast(label: WhiteLabel, changed: set[str]) -> None:
         ratio = contrast_ratio(*colors)
         if ratio < MINIMUM_TEXT_CONTRAST and changed & {text, background}:
             blamed = text if text in changed else background
-            raise ValidationError(
-                f"Invalid {COLOR_FIELDS[blamed]} Color: the {COLOR_FIELDS[text].lower()} on the "
-                f"{COLOR_FIELDS[background].lower()} has a contrast of {ratio:.2f}:1, below "
-                f"{MINIMUM_TEXT_CONTRAST}:1; choose a {'darker' if relative_luminance(colors[1]) > 0.18 else 'lighter'} "
-                f"{COLOR_FIELDS[text].lower()} color or another background.", code="E015", field=blamed)
+            values = {"part": COLOR_FIELDS[blamed], "text": COLOR_PARTS[text], "background": COLOR_PARTS[background],
+                      "ratio": f"{ratio:.2f}", "minimum": MINIMUM_TEXT_CONTRAST}
+            # Whole sentences for a darker and a lighter choice, so that each reads right in every language.
+            advice = (_("Invalid %(part)s Color: the %(text)s on the %(background)s has a contrast of %(ratio)s:1, "
+                        "below %(minimum)s:1; choose a darker %(text)s color or another background.", **values)
+                      if relative_luminance(colors[1]) > 0.18 else
+                      _("Invalid %(part)s Color: the %(text)s on the %(background)s has a contrast of %(ratio)s:1, "
+                        "below %(minimum)s:1; choose a lighter %(text)s color or another background.", **values))
+            raise ValidationError(advice, code="E015", field=blamed)
 
 
 def _support_numbers(numbers: list) -> list[str]:
     if not 1 <= len(numbers) <= MAX_SUPPORT_NUMBERS:
-        raise ValidationError("Invalid Support Number count: give one or two numbers.", code="E017",
+        raise ValidationError(_("Invalid Support Number count: give one or two numbers."), code="E017",
                               field="support_numbers")
     if not all(isinstance(number, str) and SUPPORT_NUMBER.fullmatch(number.strip()) for number in numbers):
-        raise ValidationError("Invalid Support Number(s)", code="E016", field="support_numbers")
+        raise ValidationError(_("Invalid Support Number(s)"), code="E016", field="support_numbers")
     return [number.strip() for number in numbers]
 
 
@@ -379,11 +431,11 @@ def _custom_test_url(institute_id: int, slug: str | None) -> str | None:
     if not slug:
         return None
     if not TEST_URL_SLUG.fullmatch(slug):
-        raise ValidationError("Invalid custom test URL: use letters, digits, - and _ only.", code="E789",
+        raise ValidationError(_("Invalid custom test URL: use letters, digits, - and _ only."), code="E789",
                               field="custom_test_url")
     owner = db.session.scalar(select(WhiteLabel.institute_id).where(WhiteLabel.custom_test_url == slug))
     if owner is not None and owner != institute_id:
-        raise Conflict("This custom test URL is taken.", code="E789", field="custom_test_url")
+        raise Conflict(_("This custom test URL is taken."), code="E789", field="custom_test_url")
     return slug
 
 
@@ -396,11 +448,12 @@ def _image(kind: str, data: bytes) -> tuple[bytes, str]:
     """A branding image and the MIME type it is served as, both from its bytes; else E013 or E014."""
     label, formats, limit = IMAGE_RULES[kind]
     if not data or len(data) > limit:
-        raise ValidationError(f"File Size Exceeded for {label}", code="E013", field=kind)
+        raise ValidationError(_("File Size Exceeded for %(image)s", image=label), code="E013", field=kind)
     found = storage.image_format(data)
     if found not in formats:
-        raise ValidationError(f"Invalid file format {found or 'unknown'} for {label}: use "
-                              f"{', '.join(formats[:-1])} or {formats[-1]}.", code="E014", field=kind)
+        raise ValidationError(_("Invalid file format %(found)s for %(image)s: use %(formats)s or %(last)s.",
+                                found=found or _("unknown"), image=label, formats=", ".join(formats[:-1]),
+                                last=formats[-1]), code="E014", field=kind)
     return data, storage.FORMAT_MIMETYPES[found]
 
 
@@ -411,7 +464,8 @@ def update_white_label(actor: User, *, settings: dict, support_numbers: list | N
     require(actor, Permission.MANAGE_INSTITUTE)
     unknown = set(settings) - set(COLOR_FIELDS) - {"custom_test_url"}
     if unknown:
-        raise ValidationError(f"Unknown white-labelling settings: {', '.join(sorted(unknown))}.", code="E400")
+        raise ValidationError(_("Unknown white-labelling settings: %(names)s.", names=", ".join(sorted(unknown))),
+                              code="E400")
     label = white_label(actor.institute_id) or WhiteLabel(institute_id=actor.institute_id, support_numbers=[])
     was = _white_label_summary(label)
     for field, value in settings.items():

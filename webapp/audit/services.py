@@ -11,6 +11,8 @@ import enum
 import io
 from datetime import date, datetime, time, timedelta, timezone
 
+from flask_babel import gettext as _, lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from webapp.accounts.models import User
@@ -25,6 +27,74 @@ from webapp.core.spreadsheets import safe_text
 LABEL_LENGTH = AuditEntry.target_label.type.length
 VALUE_LENGTH = 80           # a changed value longer than this is cut short in the summary
 COLUMNS = ("time", "actor", "action", "target_type", "target", "changes")
+
+# What each action reads as, with the person who acted (%(who)s) and the target's name (%(target)s):
+# whole sentences, since the word order differs between languages.
+ACTION_SENTENCES = {
+    "login.success": _l("%(who)s logged in."),
+    "login.failure": _l("Someone tried to log in as %(target)s with a wrong password."),
+    "password.set": _l("%(who)s chose a password."),
+    "password.change": _l("%(who)s changed their password."),
+    "staff.invite": _l("%(who)s invited %(target)s."),
+    "staff.update": _l("%(who)s changed the account of %(target)s."),
+    "staff.deactivate": _l("%(who)s deactivated the account of %(target)s."),
+    "institute.update": _l("%(who)s changed the details of the institute %(target)s."),
+    "institute.logo": _l("%(who)s replaced the logo of %(target)s."),
+    "institute.white_label": _l("%(who)s changed the branding of %(target)s."),
+    "institute.retention": _l("%(who)s changed how long %(target)s keeps proctoring images."),
+    "institute.certificate": _l("%(who)s changed the certificate settings of %(target)s."),
+    "api_credential.issue": _l("%(who)s issued the API credential %(target)s."),
+    "api_credential.revoke": _l("%(who)s revoked the API credential %(target)s."),
+    "skill.create": _l("%(who)s created the skill %(target)s."),
+    "skill.update": _l("%(who)s changed the skill %(target)s."),
+    "question.create": _l("%(who)s wrote the question “%(target)s”."),
+    "question.update": _l("%(who)s changed the question “%(target)s”."),
+    "question.retire": _l("%(who)s retired the question “%(target)s”."),
+    "question.reactivate": _l("%(who)s reactivated the question “%(target)s”."),
+    "question.delete": _l("%(who)s deleted the question “%(target)s”."),
+    "question.rescore": _l("%(who)s re-scored the answers to the question “%(target)s”."),
+    "assessment.create": _l("%(who)s created the assessment %(target)s."),
+    "assessment.update": _l("%(who)s changed the assessment %(target)s."),
+    "assessment.delete": _l("%(who)s deleted the assessment %(target)s."),
+    "exam.create": _l("%(who)s created the exam %(target)s."),
+    "exam.update": _l("%(who)s changed the exam %(target)s."),
+    "exam.delete": _l("%(who)s deleted the exam %(target)s."),
+    "exam.proctor_pool": _l("%(who)s changed the proctors of the exam %(target)s."),
+    "sitting.admit": _l("%(who)s admitted %(target)s."),
+    "sitting.reject": _l("%(who)s turned away %(target)s."),
+    "sitting.message": _l("%(who)s sent a message to %(target)s."),
+    "sitting.extend": _l("%(who)s gave %(target)s extra time."),
+    "sitting.terminate": _l("%(who)s ended the test of %(target)s."),
+    "sitting.flag": _l("%(who)s flagged %(target)s."),
+    "sitting.flag_resolved": _l("%(who)s resolved a flag on %(target)s."),
+    "sitting.resume": _l("%(who)s reopened the test of %(target)s."),
+    "sitting.delete_report": _l("%(who)s deleted the report of %(target)s."),
+    "result.review": _l("%(who)s reviewed the proctoring of %(target)s."),
+    "result.override": _l("%(who)s released the withheld result of %(target)s."),
+    "result.release": _l("%(who)s released the result of %(target)s."),
+    "response.grade": _l("%(who)s graded an answer of %(target)s."),
+    "certificate.revoke": _l("%(who)s revoked the certificate %(target)s."),
+}
+# The kinds of target, as the log's filter offers them.
+TARGET_TYPES = {
+    "user": _l("Staff member"), "institute": _l("Institute"), "api_credential": _l("API credential"),
+    "skill": _l("Skill"), "question": _l("Question"), "assessment": _l("Assessment"), "exam": _l("Exam"),
+    "sitting": _l("Sitting"), "response": _l("Answer"), "certificate": _l("Certificate"),
+}
+# The changed fields as people call them; a field without words shows its stored name in plain letters.
+FIELD_LABELS = {
+    "name": _l("Name"), "email": _l("E-mail"), "role": _l("Role"), "active": _l("Active"),
+    "status": _l("Status"), "pass_mark": _l("Pass mark"), "duration": _l("Duration"),
+    "duration_minutes": _l("Duration (minutes)"), "minutes": _l("Minutes"), "reason": _l("Reason"),
+    "note": _l("Note"), "comment": _l("Comment"), "outcome": _l("Outcome"), "category": _l("Category"),
+    "revoked": _l("Revoked"), "released": _l("Released"), "withheld": _l("Withheld"), "valid": _l("Valid"),
+    "marks": _l("Marks"), "stem": _l("Question"), "type": _l("Type"), "description": _l("Description"),
+    "assessment": _l("Assessment"), "legal_name": _l("Legal name"), "address": _l("Address"),
+    "country": _l("Country"), "contact_email": _l("Contact e-mail"), "phone": _l("Phone"), "website": _l("Website"),
+    "blind_grading": _l("Blind grading"), "default_release_policy": _l("Result release"),
+    "language": _l("Language"), "time_zone": _l("Time zone"), "logo": _l("Logo"), "image_days": _l("Days images are kept"),
+    "body": _l("Message"), "proctors": _l("Proctors"), "start_at": _l("Start"), "end_at": _l("End"),
+}
 
 
 # The writer --------------------------------------------------------------------------------------------
@@ -80,12 +150,12 @@ def record_accounts_change(actor, **entry) -> None:
 
 # The readers -------------------------------------------------------------------------------------------
 
-def _number(value, field: str, what: str) -> int | None:
+def _number(value, field: str, refusal: str) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
-        raise ValidationError(f"The {what} must be a number.", field=field)
+        raise ValidationError(refusal, field=field)
     return int(text)
 
 
@@ -97,7 +167,7 @@ def _day(value, field: str) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ValidationError("Give the date as YYYY-MM-DD.", field=field) from None
+        raise ValidationError(_("Give the date as YYYY-MM-DD."), field=field) from None
 
 
 def _query(actor: User, *, action: str = "", target_type: str = "", target_id=None, actor_id=None,
@@ -113,9 +183,9 @@ def _query(actor: User, *, action: str = "", target_type: str = "", target_id=No
         query = query.where(AuditEntry.action == action)
     if target_type:
         query = query.where(AuditEntry.target_type == target_type)
-    if (number := _number(target_id, "target_id", "target")) is not None:
+    if (number := _number(target_id, "target_id", _("The target must be a number."))) is not None:
         query = query.where(AuditEntry.target_id == number)
-    if (number := _number(actor_id, "actor_id", "actor")) is not None:
+    if (number := _number(actor_id, "actor_id", _("The person must be given by their number."))) is not None:
         query = query.where(AuditEntry.actor_id == number)
     if (day := _day(since, "since")) is not None:
         query = query.where(AuditEntry.created_at >= datetime.combine(day, time(), timezone.utc))
@@ -142,7 +212,7 @@ def audit_filters(actor: User) -> dict:
 
 
 def actor_name(entry: AuditEntry) -> str:
-    return entry.actor_name or "Someone not logged in"
+    return entry.actor_name or _("Someone not logged in")
 
 
 def target_name(entry: AuditEntry) -> str:
@@ -150,15 +220,55 @@ def target_name(entry: AuditEntry) -> str:
     return entry.target_label or f"{entry.target_type} {entry.target_id}"
 
 
+def action_label(action: str) -> str:
+    """An action as the log's filter offers it: its sentence without a person or a target."""
+    sentence = ACTION_SENTENCES.get(action)
+    return str(sentence % {"who": "…", "target": "…"}) if sentence else action
+
+
+def sentence(entry: AuditEntry, *, marked: bool = False) -> str:
+    """The entry as one sentence with names: "Ana Ruiz changed “Pass mark” of Placement B2 from 60 to
+    65." when one field changed, else what was done ("Ana Ruiz changed the exam Placement B2.").
+    `marked`: as HTML, the person and the target each isolated in a <bdi> (data-actor, data-target), so
+    that a name in another script keeps its direction inside the sentence."""
+    who, target = actor_name(entry), target_name(entry)
+    if marked:
+        who = Markup('<bdi data-actor>{}</bdi>').format(who)
+        target = Markup('<bdi data-target>{}</bdi>').format(target)
+    before, after = entry.before or {}, entry.after or {}
+    changed = [key for key in before if key in after and before[key] != after[key]]
+    if entry.action.endswith(".update") and len(changed) == 1 and len(before) == 1:
+        key = changed[0]
+        template = _("%(who)s changed “%(field)s” of %(target)s from %(before)s to %(after)s.")
+        values = {"field": field_label(key), "before": _value(before[key]), "after": _value(after[key])}
+    elif entry.action in ACTION_SENTENCES:
+        template, values = str(ACTION_SENTENCES[entry.action]), {}
+    else:
+        template, values = _("%(who)s: %(action)s on %(target)s."), {"action": entry.action}
+    values.update(who=who, target=target)
+    # Escaped first, so that only the names' own elements are markup.
+    return Markup.escape(template) % values if marked else template % values
+
+
+def target_type_label(target_type: str) -> str:
+    label = TARGET_TYPES.get(target_type)
+    return str(label) if label else target_type
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    return str(label) if label else key.replace("_", " ").capitalize()
+
+
 def _value(value) -> str:
     if value is None or value == "":
-        return "none"
+        return _("none")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, list):
-        text = ", ".join(_value(item) for item in value) or "none"
+        text = ", ".join(_value(item) for item in value) or _("none")
     elif isinstance(value, dict):
-        text = ", ".join(f"{key}: {_value(item)}" for key, item in value.items()) or "none"
+        text = ", ".join(f"{field_label(key)}: {_value(item)}" for key, item in value.items()) or _("none")
     else:
         text = str(value)
     return text if len(text) <= VALUE_LENGTH else text[:VALUE_LENGTH - 1] + "…"
@@ -169,14 +279,15 @@ def changes(entry: AuditEntry) -> list[str]:
     before, after = entry.before or {}, entry.after or {}
     lines = []
     for key in [*before, *(key for key in after if key not in before)]:
-        name = key.replace("_", " ").capitalize()
+        name = field_label(key)
         if key in before and key in after:
             if before[key] != after[key]:
-                lines.append(f"{name}: {_value(before[key])} -> {_value(after[key])}")
+                lines.append(_("%(field)s: %(before)s -> %(after)s", field=name, before=_value(before[key]),
+                               after=_value(after[key])))
         elif key in after:
-            lines.append(f"{name}: {_value(after[key])}")
+            lines.append(_("%(field)s: %(value)s", field=name, value=_value(after[key])))
         else:
-            lines.append(f"{name} was: {_value(before[key])}")
+            lines.append(_("%(field)s was: %(value)s", field=name, value=_value(before[key])))
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, jsonify, redirect, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -28,6 +29,25 @@ class ValidationError(DomainError):
     """Input that can never be accepted as given."""
 
 
+# A sentence per record name the services give NotFound and Deleted (in English "Exam not found.",
+# the words the API keeps; the console reads them in its language). Record names are nouns whose
+# article and case differ by language, so each sentence is whole.
+NOT_FOUND_SENTENCES = {
+    "Record": _l("Record not found."), "Exam": _l("Exam not found."), "Schedule": _l("Schedule not found."),
+    "Assessment": _l("Assessment not found."), "Pre-built test": _l("Pre-built test not found."),
+    "Section": _l("Section not found."), "Question": _l("Question not found."), "Skill": _l("Skill not found."),
+    "Image": _l("Image not found."), "Candidate": _l("Candidate not found."), "Student": _l("Student not found."),
+    "Candidate registration": _l("Candidate registration not found."), "Sitting": _l("Sitting not found."),
+    "Response": _l("Response not found."), "Result": _l("Result not found."), "Report": _l("Report not found."),
+    "Certificate": _l("Certificate not found."), "Flag": _l("Flag not found."),
+    "Snapshot": _l("Snapshot not found."), "Link": _l("Link not found."), "Test link": _l("Test link not found."),
+    "Message": _l("Message not found."), "Staff member": _l("Staff member not found."),
+    "Institute": _l("Institute not found."), "API credential": _l("API credential not found."),
+}
+DELETED_SENTENCES = {"Assessment": _l("Assessment has been deleted."), "Schedule": _l("Schedule has been deleted."),
+                     "Exam": _l("Exam has been deleted.")}
+
+
 class NotFound(DomainError):
     """The record does not exist, or belongs to another institute (never said apart)."""
 
@@ -35,7 +55,8 @@ class NotFound(DomainError):
     code = "E001"
 
     def __init__(self, what: str = "Record", **kwargs):
-        super().__init__(f"{what} not found.", **kwargs)
+        sentence = NOT_FOUND_SENTENCES.get(what)
+        super().__init__(str(sentence) if sentence else _("%(what)s not found.", what=what), **kwargs)
         self.what = what
 
 
@@ -43,7 +64,9 @@ class Deleted(NotFound):
     """The record existed and was deleted (Mettl's E007 and E008)."""
 
     def __init__(self, what: str, **kwargs):
-        DomainError.__init__(self, f"{what} has been deleted.", **kwargs)
+        sentence = DELETED_SENTENCES.get(what)
+        DomainError.__init__(self, str(sentence) if sentence else _("%(what)s has been deleted.", what=what),
+                             **kwargs)
         self.what = what
 
 
@@ -70,7 +93,8 @@ def parse_enum(enum_class, value, field: str, label: str):
         return enum_class(value)
     except ValueError:
         allowed = ", ".join(member.value for member in enum_class)
-        raise ValidationError(f"Invalid {label} {value!r}; use one of {allowed}.", field=field) from None
+        raise ValidationError(_("Invalid %(label)s '%(value)s'; use one of %(allowed)s.", label=label, value=value,
+                                allowed=allowed), field=field) from None
 
 
 METTL_PREFIX = "/v1/"
@@ -194,7 +218,7 @@ def register_error_handlers(app: Flask) -> None:
     def not_found(_error):
         if wants_json():
             return json_error(404, _http_error_code(404), "Not found.")
-        return error_page(404, "Page not found.")
+        return error_page(404, _("Page not found."))
 
     @app.errorhandler(405)
     def method_not_allowed(error: MethodNotAllowed):
@@ -206,7 +230,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         message = ("Rate limit exceeded: please slow down." if _api_request() else
-                   "Too many attempts. Please wait a minute and try again.")
+                   _("Too many attempts. Please wait a minute and try again."))
         if wants_json():
             return json_error(429, _http_error_code(429), message)
         return error_page(429, message)
@@ -214,11 +238,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def form_expired(error):
         """A form sent with a missing or stale token (left open across a restart, or from another tab)."""
-        message = ("This form has expired. Reload the page and send the form again; what you typed may need "
-                   "typing again.")
+        message = _("This form has expired. Reload the page and send the form again; what you typed may need "
+                    "typing again.")
         if wants_json():
             return json_error(400, _http_error_code(400), message)
-        return error_page(400, message, title="This form has expired", back=_same_site_referrer())
+        return error_page(400, message, title=_("This form has expired"), back=_same_site_referrer())
 
     @app.errorhandler(InternalServerError)
     def server_error(error):
@@ -229,7 +253,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        message = getattr(error, "description", None) or "Bad request."
+        message = getattr(error, "description", None) or _("Bad request.")
         if wants_json():
             return json_error(400, _http_error_code(400), message, getattr(error, "field", None))
         return error_page(400, message)

@@ -38,7 +38,7 @@ from __future__ import annotations
 import enum
 from typing import Protocol
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
 from webapp.core.errors import PermissionDenied
 from webapp.core.labels import Labelled, labels
@@ -134,4 +134,5 @@ def can(user: Actor, permission: Permission) -> bool:
 
 def require(user: Actor, permission: Permission) -> None:
     if not can(user, permission):
-        raise PermissionDenied(f"Your role does not allow this ({permission}).")
+        raise PermissionDenied(_("Your role does not allow this: it needs the permission “%(permission)s”.",
+                                 permission=permission.label))

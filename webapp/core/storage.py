@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image
 
 from webapp.core.errors import NotFound, ValidationError
@@ -57,10 +58,10 @@ def _checked_extension(kind: str, data: bytes) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown image kind {kind!r}")
     if len(data or b"") > MAX_IMAGE_BYTES:
-        raise ValidationError("The photo must be at most 2 MB.", field=kind)
+        raise ValidationError(_("The photo must be at most 2 MB."), field=kind)
     extension = image_extension(data)
     if extension is None:
-        raise ValidationError("The photo must be a JPEG, PNG or WebP image.", field=kind)
+        raise ValidationError(_("The photo must be a JPEG, PNG or WebP image."), field=kind)
     return extension
 
 
@@ -84,7 +85,7 @@ def store_institute_image(institute_id: int, kind: str, data: bytes) -> str:
         raise ValueError(f"unknown image kind {kind!r}")
     extension = image_extension(data)
     if extension is None:
-        raise ValidationError("The image must be a JPEG, PNG or WebP image.", field=kind)
+        raise ValidationError(_("The image must be a JPEG, PNG or WebP image."), field=kind)
     key = f"{int(institute_id)}/{kind}-{secrets.token_urlsafe(18)}.{extension}"
     path = _root() / key
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, message_flashed, request, session
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +20,6 @@ from webapp.core.extensions import db
 
 log = logging.getLogger(__name__)
 
-NOT_SAVED = "The change could not be saved, and nothing was changed."
 
 
 class NotSaved(DomainError):
@@ -54,9 +54,10 @@ def commit_request() -> None:
         log.warning("Commit refused by the database: %s", getattr(error, "orig", None) or error)
         if isinstance(error, (IntegrityError, StaleDataError)):
             # Another request changed the same records in the meantime (the service's checks passed).
-            raise Conflict(f"{NOT_SAVED} It clashes with a change made at the same time: reload the page "
-                           "and try again.") from error
-        raise NotSaved(f"{NOT_SAVED} The database is unavailable: please try again.") from error
+            raise Conflict(_("The change could not be saved, and nothing was changed. It clashes with a change "
+                             "made at the same time: reload the page and try again.")) from error
+        raise NotSaved(_("The change could not be saved, and nothing was changed. The database is unavailable: "
+                         "please try again.")) from error
 
 
 FLASHES_BEFORE = "proctora.flashes_before"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from email_validator import EmailNotValidError, validate_email
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
 
 from webapp.core.database import RecordId
@@ -31,9 +32,11 @@ def single_line(value: str | None, label: str, *, field: str | None = None, max_
     refused here rather than by the database."""
     value = (value or "").strip()
     if _CONTROL.search(value):
-        raise ValidationError(f"{label} must be a single line without control characters.", field=field, code=code)
+        raise ValidationError(_("%(label)s must be a single line without control characters.", label=label),
+                              field=field, code=code)
     if max_length is not None and len(value) > max_length:
-        raise ValidationError(f"{label} is longer than {max_length} characters.", field=field, code=code)
+        raise ValidationError(_("%(label)s is longer than %(num)d characters.", label=label, num=max_length),
+                              field=field, code=code)
     return value
 
 
@@ -42,7 +45,7 @@ def normalise_email(email: str, field: str = "email") -> str:
     try:
         return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
-        raise ValidationError(f"Invalid e-mail address: {error}", field=field) from None
+        raise ValidationError(_("Invalid e-mail address: %(reason)s", reason=error), field=field) from None
 
 
 def web_address(value: str | None, label: str, *, field: str, code: str | None = None) -> str:
@@ -52,7 +55,8 @@ def web_address(value: str | None, label: str, *, field: str, code: str | None =
     if value:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ValidationError(f"Invalid {label}: give a full http:// or https:// address.", code=code, field=field)
+            raise ValidationError(_("Invalid %(label)s: give a full http:// or https:// address.", label=label),
+                                  code=code, field=field)
     return value
 
 

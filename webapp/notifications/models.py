@@ -42,6 +42,23 @@ labels(MessageStatus, {
 })
 
 
+# What each topic (why a message was sent) reads as in the console's log: e-mails by their template,
+# webhooks by the event Mettl's callback names (sittings/callbacks.py).
+TOPIC_LABELS = {
+    "staff_invitation": _l("Invitation of a staff member"),
+    "exam_invitation": _l("Invitation to an exam"),
+    "grade_notification": _l("Grades for the institute"),
+    "placement_result": _l("Placement result"),
+    "certification_result": _l("Certification result"),
+    "result_withheld": _l("Result withheld for review"),
+    "result_corrected": _l("Corrected result"),
+    "startAssessment": _l("Test started"),
+    "finishTest": _l("Test finished"),
+    "gradedAssessment": _l("Test graded"),
+    "resumeEnabled": _l("Test reopened"),
+}
+
+
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
@@ -72,6 +89,12 @@ class OutboxMessage(db.Model):
     response_code: Mapped[Optional[int]] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def topic_label(self) -> str:
+        """Why it was sent, in words; a topic added without words shows as it is stored."""
+        label = TOPIC_LABELS.get(self.topic)
+        return str(label) if label else self.topic
 
     @property
     def is_webhook(self) -> bool:

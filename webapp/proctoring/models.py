@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,6 +15,24 @@ from webapp.core.clock import utcnow
 from webapp.core.database import UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
+
+
+# What a proctor may flag, in the order the sitting page offers them, with the words people read.
+FLAG_CATEGORIES = {
+    "multiple_faces": _l("Several faces"),
+    "no_face": _l("No face in view"),
+    "other_person": _l("Another person"),
+    "phone": _l("Phone"),
+    "talking": _l("Talking"),
+    "materials": _l("Unpermitted materials"),
+    "identity": _l("Identity in doubt"),
+    "browsing": _l("Other websites or programs"),
+    "other": _l("Something else"),
+}
+
+
+def flag_category_label(category: str) -> str:
+    return str(FLAG_CATEGORIES.get(category) or _("Something else"))
 
 
 class Flag(db.Model):
@@ -31,6 +49,10 @@ class Flag(db.Model):
     raised_by: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     resolved_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def category_label(self) -> str:
+        return flag_category_label(self.category)
 
 
 class ReviewOutcome(Labelled, enum.StrEnum):

@@ -36,6 +36,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.accounts.models import User
@@ -133,16 +134,16 @@ def reliability(scores: list[list[float]], maxima: list[float]) -> Reliability:
     """The test's reliability and SEM over the matrix of `cronbach_alpha`; `maxima` are the questions'
     marks, which tell KR-20's all-or-nothing questions from the rest."""
     dichotomous = all(row[column] in (0, maxima[column]) for row in scores for column in range(len(maxima)))
-    name = "KR-20" if dichotomous else "Cronbach's alpha"
+    name = "KR-20" if dichotomous else _("Cronbach's alpha")
     questions = len(maxima)
     if len(scores) < 2:
-        return Reliability(name, None, None, questions, "Not enough data: it needs at least 2 graded sittings.")
+        return Reliability(name, None, None, questions, _("Not enough data: it needs at least 2 graded sittings."))
     if questions < 2:
         return Reliability(name, None, None, questions,
-                           "Not enough data: it needs at least 2 questions that every sitting had.")
+                           _("Not enough data: it needs at least 2 questions that every sitting had."))
     alpha = cronbach_alpha(scores)
     if alpha is None:
-        return Reliability(name, None, None, questions, "Not enough data: every sitting scored the same.")
+        return Reliability(name, None, None, questions, _("Not enough data: every sitting scored the same."))
     return Reliability(name, alpha, math.sqrt(_variance([sum(row) for row in scores])) * math.sqrt(1 - alpha),
                        questions)
 
@@ -159,15 +160,15 @@ def flags(facility: float, discrimination: float | None, alpha: float | None = N
           without: float | None = None) -> list[tuple[str, str]]:
     found = []
     if facility < TOO_HARD:
-        found.append(("hard", "Too hard"))
+        found.append(("hard", _("Too hard")))
     elif facility > TOO_EASY:
-        found.append(("easy", "Too easy"))
+        found.append(("easy", _("Too easy")))
     if discrimination is not None and discrimination < 0:
-        found.append(("misleading", "Misleading: stronger candidates do worse"))
+        found.append(("misleading", _("Misleading: stronger candidates do worse")))
     elif discrimination is not None and discrimination < WEAK:
-        found.append(("weak", "Weak discrimination"))
+        found.append(("weak", _("Weak discrimination")))
     if alpha is not None and without is not None and without > alpha + ALPHA_MARGIN:
-        found.append(("lowers-reliability", "The test is more reliable without it"))
+        found.append(("lowers-reliability", _("The test is more reliable without it")))
     return found
 
 
@@ -221,10 +222,10 @@ def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
     # The reliability's matrix: the questions every sitting had, in the order of the paper.
     common = [(question_id, tally) for question_id, tally in ordered if len(tally.awarded) == len(sittings)]
     order = sorted(sittings)
-    scores = [[tally.awarded[sitting_id] for _, tally in common] for sitting_id in order]
-    test = reliability(scores, [tally.marks for _, tally in common])
+    scores = [[tally.awarded[sitting_id] for __, tally in common] for sitting_id in order]
+    test = reliability(scores, [tally.marks for __, tally in common])
     without = {question_id: alpha_if_deleted(scores, column) if test.coefficient is not None else None
-               for column, (question_id, _) in enumerate(common)}
+               for column, (question_id, __) in enumerate(common)}
     items = [_statistics(latest[question_id], tally, test.coefficient, without.get(question_id))
              for question_id, tally in ordered]
     return ItemAnalysis(assessment, len(sittings), items, test)
@@ -233,7 +234,7 @@ def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
 def _statistics(item: SittingItem, tally: _Tally, alpha: float | None, without: float | None) -> ItemStatistics:
     n = len(tally.xs)
     facility = sum(tally.xs) / n
-    discrimination = point_biserial([x for x, _ in tally.rests], [y for _, y in tally.rests])
+    discrimination = point_biserial([x for x, __ in tally.rests], [y for __, y in tally.rests])
     correct = set(item.key.get("correct", []))
     # Only the frozen options count (an answer naming anything else is not an option anyone saw),
     # in the bank's order (a, b, c, ...) rather than the latest sitting's shuffle.

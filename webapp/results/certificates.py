@@ -13,6 +13,7 @@ import secrets
 import string
 from datetime import datetime
 
+from flask_babel import format_number, gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from webapp.accounts.models import User
@@ -37,7 +38,7 @@ CORRECTED_REASON = "A grader's correction put the result below the pass mark."
 
 
 def new_code() -> str:
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    raw = "".join(secrets.choice(CODE_ALPHABET) for __ in range(CODE_LENGTH))
     return "-".join(raw[index:index + 4] for index in range(0, CODE_LENGTH, 4))
 
 
@@ -108,9 +109,9 @@ def revoke(actor: User, certificate_id, reason: str) -> Certificate:
     certificate = institute_certificate(actor, certificate_id)
     reason = (reason or "").strip()
     if not reason or len(reason) > 1000:
-        raise ValidationError("Say why the certificate is revoked (up to 1,000 characters).", field="reason")
+        raise ValidationError(_("Say why the certificate is revoked (up to 1,000 characters)."), field="reason")
     if not certificate.is_valid:
-        raise Conflict("This certificate is revoked already.")
+        raise Conflict(_("This certificate is revoked already."))
     certificate.revoked_at, certificate.revoked_reason, certificate.revoked_by_id = utcnow(), reason, actor.id
     audit(actor, "certificate.revoke", "certificate", certificate.id, {"valid": True},
           {"valid": False, "reason": reason},
@@ -142,7 +143,7 @@ DEFAULT_BODY = "This certifies that {candidate} has passed {assessment} at level
 MAX_BODY_LENGTH = 2000
 SIGNATURE_FORMATS = ("PNG", "JPEG")
 MAX_SIGNATURE_BYTES = 512 * 1024
-IDENTIFIER_LABELS = {CandidateIdentifier.USERNAME: "Username", CandidateIdentifier.EMAIL: "E-mail"}
+IDENTIFIER_LABELS = {CandidateIdentifier.USERNAME: _l("Username"), CandidateIdentifier.EMAIL: _l("E-mail")}
 
 
 def certificate_settings(institute_id: int) -> CertificateSettings:
@@ -159,23 +160,25 @@ def _identifier(settings: CertificateSettings, sitting: Sitting) -> tuple[str, s
         return settings.identifier_field, " ".join(str(value or "").split())[:200]
     if settings.identifier == CandidateIdentifier.NONE:
         return "", ""
-    return IDENTIFIER_LABELS[settings.identifier], getattr(sitting.candidate, settings.identifier.value)
+    return str(IDENTIFIER_LABELS[settings.identifier]), getattr(sitting.candidate, settings.identifier.value)
 
 
 def _wording(text: str, label: str, field: str, max_length: int) -> str:
-    """Plain text whose braces name only PLACEHOLDERS, plainly ({date:%Y} or {candidate!r} are refused)."""
+    """Plain text whose braces name only PLACEHOLDERS, plainly ({date:%Y} or {candidate!r} are refused).
+    `label` names the text as the subject of a sentence ("The title")."""
     if len(text) > max_length:
-        raise ValidationError(f"The {label} is longer than {max_length:,} characters.", field=field)
+        raise ValidationError(_("%(what)s is longer than %(max)s characters.", what=label,
+                                max=format_number(max_length)), field=field)
     known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError:
-        raise ValidationError(f"The {label} has a brace without its pair: write {{{{ and }}}} for a brace itself, "
-                              f"and use only {known}.", field=field) from None
+        raise ValidationError(_("%(what)s has a brace without its pair: write {{ and }} for a brace itself, and "
+                                "use only %(known)s.", what=label, known=known), field=field) from None
     for _literal, name, spec, conversion in parts:
         if name is not None and (name not in PLACEHOLDERS or spec or conversion):
-            raise ValidationError(f"The {label} has an unknown placeholder {{{name}}}: use only {known}.",
-                                  field=field)
+            raise ValidationError(_("%(what)s has an unknown placeholder {%(name)s}: use only %(known)s.", what=label,
+                                    name=name, known=known), field=field)
     return text
 
 
@@ -189,22 +192,22 @@ def update_certificate_settings(actor: User, *, title: str, body: str, signatory
     """Save the institute's certificate settings (admins); certificates issued before keep theirs. A new
     signature image (PNG or JPEG, by its bytes, up to 512 KB) replaces the one before."""
     require(actor, Permission.MANAGE_INSTITUTE)
-    title = _wording(single_line(title, "The title", field="title", max_length=200), "title", "title", 200)
-    body = _wording((body or "").strip().replace("\r\n", "\n"), "body", "body", MAX_BODY_LENGTH)
-    signatory_name = single_line(signatory_name, "The signatory's name", field="signatory_name", max_length=200)
-    signatory_title = single_line(signatory_title, "The signatory's title", field="signatory_title", max_length=200)
+    title = _wording(single_line(title, _("The title"), field="title", max_length=200), _("The title"), "title", 200)
+    body = _wording((body or "").strip().replace("\r\n", "\n"), _("The wording"), "body", MAX_BODY_LENGTH)
+    signatory_name = single_line(signatory_name, _("The signatory's name"), field="signatory_name", max_length=200)
+    signatory_title = single_line(signatory_title, _("The signatory's title"), field="signatory_title", max_length=200)
     source = parse_enum(CandidateIdentifier, identifier or CandidateIdentifier.NONE.value, "identifier", "identifier")
-    field_name = single_line(identifier_field, "The registration field", field="identifier_field", max_length=100)
+    field_name = single_line(identifier_field, _("The registration field"), field="identifier_field", max_length=100)
     if source == CandidateIdentifier.REGISTRATION_FIELD and not field_name:
-        raise ValidationError("Name the registration field whose answer identifies the candidate.",
+        raise ValidationError(_("Name the registration field whose answer identifies the candidate."),
                               field="identifier_field")
     if source != CandidateIdentifier.REGISTRATION_FIELD:
         field_name = ""
     if signature:
         if len(signature) > MAX_SIGNATURE_BYTES:
-            raise ValidationError("The signature image must be at most 512 KB.", field="signature")
+            raise ValidationError(_("The signature image must be at most 512 KB."), field="signature")
         if storage.image_format(signature) not in SIGNATURE_FORMATS:
-            raise ValidationError("The signature image must be a PNG or JPEG image.", field="signature")
+            raise ValidationError(_("The signature image must be a PNG or JPEG image."), field="signature")
     settings = certificate_settings(actor.institute_id)
     names = ("title", "body", "signatory_name", "signatory_title", "identifier", "identifier_field", "signature")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import Select, and_, func, or_, select
 
 from webapp.accounts.models import User
@@ -31,7 +32,7 @@ WAITING = and_(Response.needs_grading.is_(True), Sitting.status == SittingStatus
 
 def blind_name(sitting: Sitting) -> str:
     """How blind grading names a candidate, on the grading pages and in the audit log: by the sitting."""
-    return f"Candidate #{sitting.id}"
+    return _("Candidate #%(number)d", number=sitting.id)
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,10 @@ def _marks(value, minimum: float, maximum: float) -> float:
     try:
         marks = float(value)
     except (TypeError, ValueError, OverflowError):
-        raise ValidationError("Give the marks as a number.", field="marks") from None
+        raise ValidationError(_("Give the marks as a number."), field="marks") from None
     if not minimum <= marks <= maximum or marks != marks:
-        raise ValidationError(f"The marks must be between {minimum:g} and {maximum:g}.", field="marks")
+        raise ValidationError(_("The marks must be between %(lowest)s and %(highest)s.", lowest=format_decimal(minimum),
+                                highest=format_decimal(maximum)), field="marks")
     return marks
 
 
@@ -147,16 +149,16 @@ def _mark(actor: User, entry: QueueEntry, marks, comment) -> QueueEntry:
     db.session.execute(select(Sitting).where(Sitting.id == entry.sitting.id).with_for_update()
                        .execution_options(populate_existing=True))
     if entry.sitting.status != SittingStatus.EXAM_FINISHED:
-        raise Conflict("Only a finished test is graded; this one is running again.")
+        raise Conflict(_("Only a finished test is graded; this one is running again."))
     item, response = entry.item, entry.response
     awarded = _marks(marks, item.lowest_marks, item.marks)
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        raise ValidationError(f"Keep the comment under {MAX_COMMENT} characters.", field="comment")
+        raise ValidationError(_("Keep the comment under %(most)d characters.", most=MAX_COMMENT), field="comment")
     before = {}
     if response.awarded is not None:
         if not comment:
-            raise ValidationError("Give the reason for changing the marks.", field="comment")
+            raise ValidationError(_("Give the reason for changing the marks."), field="comment")
         before = {"awarded": response.awarded, "comment": response.grader_comment, "marked by": _marker(response)}
     response.awarded, response.correct, response.needs_grading = awarded, awarded * 2 >= item.marks, False
     response.marked_at, response.marked_by_id, response.grader_comment = utcnow(), actor.id, comment

@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from webapp.bank.models import CefrLevel, QuestionType
 
 LEVELS = list(CefrLevel)
@@ -142,14 +144,25 @@ def evidence_table(record: dict | None) -> dict | None:
     level, or why there is none), a row for each level tested with each column's share right there."""
     if record is None:
         return None
-    columns = [{"name": "Overall", "level": record["level"], "note": None, "levels": record["levels"]},
-               *({"name": skill["skill"], "level": skill["level"], "note": skill["note"], "levels": skill["levels"]}
-                 for skill in record["skills"])]
+    columns = [{"name": _("Overall"), "level": record["level"], "note": None, "levels": record["levels"]},
+               *({"name": skill["skill"], "level": skill["level"], "note": note_in_words(skill["note"]),
+                  "levels": skill["levels"]} for skill in record["skills"])]
     levels = sorted({row["level"] for column in columns for row in column["levels"]},
                     key=lambda level: CefrLevel(level).rank)
     cells = [{row["level"]: row for row in column["levels"]} for column in columns]
     return {"columns": [{key: column[key] for key in ("name", "level", "note")} for column in columns],
             "rows": [{"level": level, "cells": [by_level.get(level) for by_level in cells]} for level in levels]}
+
+
+def note_in_words(note: str | None) -> str | None:
+    """A stored note ("not marked yet", "below B1") in the reader's language; the record keeps the English."""
+    if note == NOT_MARKED:
+        return _("not marked yet")
+    if note == NOT_ENOUGH_EVIDENCE:
+        return _("not enough evidence")
+    if note and note.startswith("below "):
+        return _("below %(level)s", level=note.removeprefix("below "))
+    return note
 
 
 def skill_levels_in_words(record: dict | None) -> list[str]:

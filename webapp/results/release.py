@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
 from webapp.accounts.models import ReleasePolicy, User
@@ -227,12 +228,12 @@ def _correct(sitting: Sitting) -> None:
 def _refusal(sitting: Sitting) -> str | None:
     """Why staff may not release this sitting's result now, or None."""
     if sitting.status != SittingStatus.EXAM_FINISHED or sitting.graded_at is None:
-        return "This result is not graded yet."
+        return _("This result is not graded yet.")
     if sitting.released_at is not None:
-        return "This result is released already."
+        return _("This result is released already.")
     if result_withheld(sitting):
-        return ("A proctoring violation withholds this result: an administrator overrides the review "
-                "before it can be released.")
+        return _("A proctoring violation withholds this result: an administrator overrides the review before it "
+                 "can be released.")
     return None
 
 
@@ -279,7 +280,7 @@ def _selection(actor: User, exam_id, criteria: dict):
 def release_count(actor: User, exam_id, **criteria) -> ReleaseCount:
     """How many unreleased results of the exam the filters (`services.matching`'s) select, by what
     releasing them would do, in one query."""
-    _, selected = _selection(actor, exam_id, criteria)
+    __, selected = _selection(actor, exam_id, criteria)
     withheld = services.withholding()
     graded = Sitting.graded_at.is_not(None)
     counts = db.session.execute(
@@ -292,7 +293,7 @@ def release_count(actor: User, exam_id, **criteria) -> ReleaseCount:
 def release_matching(actor: User, exam_id, **criteria) -> ReleaseCount:
     """Release every releasable result the filters select; a withheld or ungraded one is left (counted)."""
     count = release_count(actor, exam_id, **criteria)
-    _, selected = _selection(actor, exam_id, criteria)
+    __, selected = _selection(actor, exam_id, criteria)
     sittings = db.session.scalars(select(Sitting).where(
         Sitting.id.in_(select(selected.c.id)), Sitting.graded_at.is_not(None),
         ~services.withholding()).order_by(Sitting.id)).all()

@@ -17,6 +17,7 @@ import logging
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import format_number, gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
@@ -109,7 +110,7 @@ def _rescore(question: Question, items: list[tuple[SittingItem, Sitting]]) -> li
     through `events.sitting_graded`, as after any correction)."""
     # Whose marks a person set, read in one statement (scoring keeps those marks, so it is the same after).
     marked_by_person = set(db.session.scalars(select(Response.item_id).where(
-        Response.item_id.in_([item.id for item, _ in items]), Response.marked_at.is_not(None))))
+        Response.item_id.in_([item.id for item, __ in items]), Response.marked_at.is_not(None))))
     done = []
     for item, sitting in items:
         before = (sitting.total_marks, _outcome(sitting))
@@ -160,19 +161,19 @@ def apply_rescore(actor: User, question_id) -> Rescore:
     question = get_question(actor, question_id)
     running = active_run(actor.institute_id, question.id)
     if running is not None:
-        raise Conflict(f"A re-score of this question is running ({running.done:,} of {running.total:,} results "
-                       "re-scored): wait for it to finish.")
+        raise Conflict(_("A re-score of this question is running (%(done)s of %(total)s results re-scored): wait "
+                         "for it to finish.", done=format_number(running.done), total=format_number(running.total)))
     items = _outdated_items(actor.institute_id, question)
     if len(items) > current_app.config["RESCORE_IN_REQUEST_LIMIT"]:
         run = RescoreRun(institute_id=actor.institute_id, question_id=question.id, started_by_id=actor.id,
                          state=RescoreState.QUEUED, created_at=utcnow(), total=len(items),
-                         sitting_ids=[sitting.id for _, sitting in items], done=0, results_changed=0,
+                         sitting_ids=[sitting.id for __, sitting in items], done=0, results_changed=0,
                          outcomes_changed=0, changed=[])
         try:
             with db.session.begin_nested():     # the unique index refuses a second one applied at this moment
                 db.session.add(run)
         except IntegrityError:
-            raise Conflict("A re-score of this question is running: wait for it to finish.") from None
+            raise Conflict(_("A re-score of this question is running: wait for it to finish.")) from None
         return Rescore(question, [], run)
     rescore = Rescore(question, _rescore(question, items))
     if rescore.sittings:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, Iterator
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import exists, func, or_, select
@@ -316,7 +317,8 @@ def _choice(value, allowed: tuple, field: str, label: str):
     if value in (None, ""):
         return None
     if value not in allowed:
-        raise ValidationError(f"Invalid {label} {value!r}; use one of {', '.join(allowed)}.", field=field)
+        raise ValidationError(_("Invalid %(label)s \"%(value)s\"; use one of %(allowed)s.", label=label, value=value,
+                                allowed=", ".join(allowed)), field=field)
     return value
 
 
@@ -422,7 +424,7 @@ def _two_places(value: float | None) -> float | None:
 
 
 def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else ("yes" if value else "no")
+    return None if value is None else (_("yes") if value else _("no"))
 
 
 def _utc(moment) -> datetime | None:
@@ -431,9 +433,10 @@ def _utc(moment) -> datetime | None:
 
 
 def _header(exam: Exam) -> list[str]:
-    return ["Name", "E-mail", "Username", "Status", "Finish mode", "Started (UTC)", "Finished (UTC)",
-            "Attempt time (s)", "Marks", "Max marks", "Percent", "Percentile", "Level", "Passed",
-            "Continue package", "Attempt", *(f"{section.name} marks" for section in exam.assessment.sections)]
+    return [_("Name"), _("E-mail"), _("Username"), _("Status"), _("How the test ended"), _("Started (UTC)"),
+            _("Finished (UTC)"), _("Attempt time (s)"), _("Marks"), _("Max marks"), _("Percent"), _("Percentile"),
+            _("Level"), _("Passed"), _("Continue package"), _("Attempt"),
+            *(_("%(section)s marks", section=section.name) for section in exam.assessment.sections)]
 
 
 def _section_marks(sitting_ids: list[int]) -> dict[int, dict[int, float]]:
@@ -452,7 +455,7 @@ def _export_rows(exam: Exam) -> Iterator[list]:
     """One list of cell values per finished sitting (text, numbers, naive UTC datetimes), read from
     the database in batches so that a large exam is never held in memory at once."""
     sections = len(exam.assessment.sections)
-    query, _ = _finished_sittings(exam)
+    query, __ = _finished_sittings(exam)
     batches = db.session.execute(query.order_by(Sitting.finished_at, Sitting.id)
                                  .execution_options(yield_per=EXPORT_BATCH)).partitions()
     for batch in batches:
@@ -460,8 +463,8 @@ def _export_rows(exam: Exam) -> Iterator[list]:
         section_marks = _section_marks([row.sitting.id for row in rows])
         for row in rows:
             sitting, candidate = row.sitting, row.candidate
-            yield [candidate.name, candidate.email, candidate.username, "pending" if row.pending else "graded",
-                   sitting.finish_mode.value if sitting.finish_mode else None, _utc(sitting.started_at),
+            yield [candidate.name, candidate.email, candidate.username, _("pending") if row.pending else _("graded"),
+                   sitting.finish_mode.label if sitting.finish_mode else None, _utc(sitting.started_at),
                    _utc(sitting.finished_at), row.attempt_seconds, _two_places(sitting.total_marks),
                    _two_places(sitting.max_marks), _two_places(row.percent), row.percentile, row.level,
                    _yes_no(row.passed), _yes_no(row.continue_package), sitting.attempt,
@@ -481,12 +484,12 @@ def _csv_value(value) -> str | float | int:
     return safe_text(value) if isinstance(value, str) else value
 
 
-def _csv_lines(exam_id: int) -> Iterator[str]:
+def _csv_lines(exam_id: int, header: list[str]) -> Iterator[str]:
     # Runs while the response is sent, after the request's session is gone: the exam is read afresh.
     exam = db.session.get(Exam, exam_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_header(exam))
+    writer.writerow(header)
     for number, row in enumerate(_export_rows(exam), start=1):
         writer.writerow([_csv_value(value) for value in row])
         if number % EXPORT_BATCH == 0:
@@ -500,14 +503,16 @@ def results_csv(actor: User, exam_id) -> tuple[str, Iterator[str]]:
     """The file name and the lines of the exam's CSV export. The permission and the exam are checked
     now; the rows are read while the lines are sent."""
     exam = _exam(actor, exam_id)
-    return export_filename(exam, "csv"), _csv_lines(exam.id)
+    # The heading is written now, while the staff member is loaded: it settles the language the rows are
+    # written in, which choosing later (from the signed-in user) would need the session that is gone by then.
+    return export_filename(exam, "csv"), _csv_lines(exam.id, _header(exam))
 
 
 def results_xlsx(actor: User, exam_id) -> tuple[str, IO[bytes]]:
     """The file name and the workbook of the exam's XLSX export, written row by row (write-only mode)."""
     exam = _exam(actor, exam_id)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Results")
+    sheet = workbook.create_sheet(_("Results"))
     sheet.append(_header(exam))
     for row in _export_rows(exam):
         sheet.append([_xlsx_cell(sheet, value) for value in row])

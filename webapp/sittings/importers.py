@@ -5,6 +5,8 @@ import csv
 import io
 import re
 
+from flask_babel import gettext as _
+
 from webapp.assessments.services import STANDARD_FIELDS
 from webapp.core.errors import ValidationError
 
@@ -60,10 +62,11 @@ def parse_candidate_rows(text: str, field_names: list[str]) -> list[dict]:
     if rows and _is_heading(rows[0][0]):
         rows = rows[1:]
     if not rows:
-        raise ValidationError("There are no candidates to register: paste their rows or choose a file.",
+        raise ValidationError(_("There are no candidates to register: paste their rows or choose a file."),
                               field="csv_text")
     if len(rows) > MAX_ROWS:
-        raise ValidationError(f"{len(rows)} rows are more than one upload takes ({MAX_ROWS}); split the list.",
+        raise ValidationError(_("%(rows)d rows are more than one upload takes (%(most)d); split the list.",
+                                rows=len(rows), most=MAX_ROWS),
                               field="csv_text")
     return [{name: (cells[position].strip() if position < len(cells) else "") for position, name in enumerate(columns)}
             for cells in rows]

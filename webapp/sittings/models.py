@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,6 +17,7 @@ from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
 from webapp.exams.models import Exam
+from webapp.proctoring.models import flag_category_label
 
 
 class SittingStatus(Labelled, enum.StrEnum):
@@ -168,7 +169,7 @@ class Sitting(TimestampMixin, db.Model):
         """"attempt 2 of 3" where the exam allows retakes (or a retake was taken before it stopped allowing
         them); None where one attempt is all there is."""
         allowed = max(self.exam.max_attempts, self.attempt)
-        return f"attempt {self.attempt} of {allowed}" if allowed > 1 else None
+        return _("attempt %(attempt)d of %(allowed)d", attempt=self.attempt, allowed=allowed) if allowed > 1 else None
 
     @property
     def is_not_started(self) -> bool:
@@ -282,3 +283,81 @@ class ProctorEvent(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def label(self) -> str:
+        return event_label(self.kind)
+
+    def describe(self, actor_name: str | None = None) -> str:
+        """The details in plain words (never the stored JSON); `actor_name`, who did it, for staff moves."""
+        return _describe_event(self, actor_name)
+
+
+# What each kind of event is called in the proctor's event log (the kinds are written by sittings/taking.py,
+# sittings/proctor_moves.py and proctoring/services.py; the exam page reports the browsing and copy ones).
+EVENT_LABELS = {
+    "check_started": _l("System check started"),
+    "check_completed": _l("System check passed"),
+    "admitted": _l("Admitted"),
+    "admission_rejected": _l("Admission refused"),
+    "exam_started": _l("Test started"),
+    "section_entered": _l("Next section"),
+    "exam_finished": _l("Test finished"),
+    "terminated": _l("Terminated by a proctor"),
+    "resumed": _l("Test reopened"),
+    "time_extended": _l("Time extended"),
+    "message_sent": _l("Message sent"),
+    "flag_raised": _l("Flag raised"),
+    "accommodations": _l("Accommodations set"),
+    "tab_hidden": _l("Switched to another tab"),
+    "window_blur": _l("Left the test window"),
+    "fullscreen_exit": _l("Left full screen"),
+    "copy_attempt": _l("Tried to copy"),
+    "cut_attempt": _l("Tried to cut"),
+    "paste_attempt": _l("Tried to paste"),
+    "context_menu_attempt": _l("Opened the context menu"),
+}
+
+
+def event_label(kind: str) -> str:
+    """The plain words for an event kind; a kind this version does not know yet reads as "Other event"."""
+    return str(EVENT_LABELS.get(kind) or _("Other event"))
+
+
+def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
+    """The event's details as one sentence in the reader's language, naming the member of staff."""
+    details = event.details or {}
+    name = actor_name or _("a former member of staff")
+    kind = event.kind
+    if kind == "check_started" and details.get("ip"):
+        return _("From the IP address %(ip)s.", ip=details["ip"])
+    if kind == "admitted":
+        return _("Admitted by %(name)s.", name=name)
+    if kind == "admission_rejected":
+        return _("Refused by %(name)s: %(reason)s", name=name, reason=details.get("reason", ""))
+    if kind == "section_entered" and isinstance(details.get("section"), int):
+        return _("Section %(number)d begins.", number=details["section"] + 1)
+    if kind == "exam_finished" and details.get("finish_mode") in set(FinishMode):
+        return FinishMode(details["finish_mode"]).label
+    if kind == "terminated":
+        return _("By %(name)s: %(reason)s", name=name, reason=details.get("reason", ""))
+    if kind in ("resumed", "time_extended") and isinstance(details.get("minutes"), int):
+        if kind == "resumed":
+            return ngettext("Reopened by %(name)s with %(num)d minute.", "Reopened by %(name)s with %(num)d minutes.",
+                            details["minutes"], name=name)
+        return ngettext("%(name)s gave %(num)d more minute.", "%(name)s gave %(num)d more minutes.",
+                        details["minutes"], name=name)
+    if kind == "accommodations":
+        granted = [words for wanted, words in ((details.get("large_text"), _("larger text")),
+                                               (details.get("high_contrast"), _("high contrast"))) if wanted]
+        return _("%(name)s set %(percent)s%% extra time; %(aids)s.", name=name,
+                 percent=details.get("extra_time_percent") or 0,
+                 aids=", ".join(granted) if granted else _("no display aids"))
+    if kind == "message_sent":
+        return _("%(name)s wrote: %(message)s", name=name, message=details.get("body", ""))
+    if kind == "flag_raised":
+        category = flag_category_label(details.get("category", "other"))
+        if details.get("note"):
+            return _("%(name)s flagged %(category)s: %(note)s", name=name, category=category, note=details["note"])
+        return _("%(name)s flagged %(category)s.", name=name, category=category)
+    return ""

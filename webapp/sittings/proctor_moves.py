@@ -25,14 +25,14 @@ def open_session_by_admission(sitting: Sitting, actor: User) -> None:
     """A proctor let the waiting candidate in. Who may do so (the exam's pool) is checked by
     `proctoring.services.admit`, the one caller."""
     if sitting.status != S.CHECK_COMPLETED:
-        raise IllegalTransition("Only a candidate who has completed the check and waits can be admitted.")
+        raise IllegalTransition(_("Only a candidate who has completed the check and waits can be admitted."))
     transition(sitting, S.EXAM_SESSION_OPENED)
     record_event(sitting, "admitted", actor=actor)
 
 
 def _cap_to_window(sitting: Sitting, deadline: datetime, now: datetime) -> datetime:
     """As overall_deadline: never past the end of the exam's current window."""
-    _, window = window_state(sitting.exam, now)
+    __, window = window_state(sitting.exam, now)
     return min(deadline, window.end) if window and window.end > now else deadline
 
 
@@ -41,7 +41,7 @@ def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) 
     on a running sitting, added to the deadline and to the running timed section's deadline."""
     now = now or utcnow()
     if sitting.status == S.EXAM_FINISHED:
-        raise Conflict("The test is over; resume it instead of extending it.")
+        raise Conflict(_("The test is over; resume it instead of extending it."))
     sitting.extra_minutes += minutes
     if sitting.status == S.EXAM_STARTED:
         _lengthen_running(sitting, minutes, minutes, now)
@@ -50,7 +50,7 @@ def extend_time(sitting: Sitting, minutes: int, *, now: datetime | None = None) 
 def _lengthen_running(sitting: Sitting, minutes: int, section_minutes: int, now: datetime) -> None:
     """A running test's deadline `minutes` later, and its running timed section's `section_minutes`."""
     if expire_if_overdue(sitting, now=now):
-        raise TimeIsUp("The time for this test ran out before the extension; resume it instead.")
+        raise TimeIsUp(_("The time for this test ran out before the extension; resume it instead."))
     sitting.deadline = _cap_to_window(sitting, sitting.deadline + timedelta(minutes=minutes), now)
     if is_timed(sitting) and (deadline := section_deadline(sitting)):
         sections = [dict(section) for section in sitting.sections]
@@ -85,7 +85,7 @@ def terminate(sitting: Sitting, reason: str, *, actor: User | None = None, now: 
     """A proctor ends a running test: `TerminatedByProctor`."""
     now = now or utcnow()
     if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
-        raise IllegalTransition("Only a running test can be terminated.")
+        raise IllegalTransition(_("Only a running test can be terminated."))
     record_event(sitting, "terminated", actor=actor, reason=reason)
     finish(sitting, FinishMode.TERMINATED_BY_PROCTOR, now=now, actor=actor)
 
@@ -96,11 +96,11 @@ def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: da
     candidate goes on where they were. The result is scored again at the next finish."""
     now = now or utcnow()
     if not sitting.is_resumable:
-        raise IllegalTransition("Only an expired or terminated test can be resumed.")
+        raise IllegalTransition(_("Only an expired or terminated test can be resumed."))
     # One attempt runs at a time, and a retake began on the strength of this one being over.
     if latest_attempt(sitting.exam_id, sitting.candidate_id).id != sitting.id:
-        raise IllegalTransition("The candidate has begun a later attempt at this exam; this one can no longer "
-                                "be resumed.")
+        raise IllegalTransition(_("The candidate has begun a later attempt at this exam; this one can no longer "
+                                  "be resumed."))
     was = sitting.finish_mode
     transition(sitting, S.EXAM_STARTED, resume=True)
     sitting.finish_mode = None

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webapp.core.clock import utcnow
@@ -57,14 +58,15 @@ def retake_chance(sitting: Sitting, *, now: datetime | None = None) -> RetakeCha
         return None
     attempt = sitting.attempt + 1
     if sitting.attempt >= exam.max_attempts:
-        used = "both" if exam.max_attempts == 2 else f"all {exam.max_attempts}"
-        return RetakeChance(attempt, exam.max_attempts, None,
-                            f"You have used {used} attempts this test allows; no attempts are left.")
+        used = _("You have used both attempts this test allows; no attempts are left.") if exam.max_attempts == 2 \
+            else _("You have used all %(count)d attempts this test allows; no attempts are left.",
+                   count=exam.max_attempts)
+        return RetakeChance(attempt, exam.max_attempts, None, used)
     opens_at = sitting.finished_at + timedelta(hours=exam.retake_wait_hours)
     if (now or utcnow()) < opens_at:
         local = opens_at.astimezone(parse_time_zone(exam.time_zone))
         return RetakeChance(attempt, exam.max_attempts, local,
-                            f"You may take this test again from {_when(exam, local)}.")
+                            _("You may take this test again from %(when)s.", when=_when(exam, local)))
     return RetakeChance(attempt, exam.max_attempts, None, None)
 
 
@@ -93,10 +95,10 @@ def start_retake(sitting: Sitting, *, now: datetime | None = None) -> Sitting:
                                                      Sitting.candidate_id == sitting.candidate_id)
                                .order_by(Sitting.attempt.desc()).limit(1).with_for_update())
     if not latest.is_finished:
-        raise Conflict("Your latest attempt at this test is not finished yet.")
+        raise Conflict(_("Your latest attempt at this test is not finished yet."))
     chance = retake_chance(latest, now=now)
     if chance is None:
-        raise Conflict("This test cannot be taken again.")
+        raise Conflict(_("This test cannot be taken again."))
     if not chance.allowed:
         raise Conflict(chance.reason)
     retake = Sitting(institute_id=latest.institute_id, exam_id=latest.exam_id, candidate_id=latest.candidate_id,

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -178,7 +179,7 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
     taken (ET-324) and sees no link: the owner's own personal link for this exam is e-mailed to the
     owner instead (registering them in this exam first if they had no sitting in it)."""
     if exam.access_type != AccessType.OPEN_FOR_ALL:
-        raise Conflict("This test is by invitation only: please use the personal link from your invitation.")
+        raise Conflict(_("This test is by invitation only: please use the personal link from your invitation."))
     known = _known_candidate(exam.institute_id, row.get(EMAIL_FIELD))
     outcome, = _register(exam, [row], send_email=False, context_data=None, source="open link")
     if outcome.sitting_id is None or (outcome.registered and not known):
@@ -190,7 +191,7 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
         if chance is None or not chance.allowed:
             why = f" {chance.reason}" if chance else ""
             return RegistrationOutcome(outcome.row, outcome.email, outcome.status,
-                                       f"You have already taken this test.{why}", field=EMAIL_FIELD,
+                                       _("You have already taken this test.") + why, field=EMAIL_FIELD,
                                        sitting_id=sitting.id)
         sitting = start_retake(sitting)
     _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
@@ -232,7 +233,7 @@ def _register(exam: Exam, rows: list[dict], *, send_email: bool | None, context_
     new_candidates = [
         {"institute_id": exam.institute_id, "email": email, "username": _username(email, taken),
          "first_name": registration.get("First Name", ""), "last_name": registration.get("Last Name", "")}
-        for email, (_, registration) in accepted.items() if email not in candidate_ids]
+        for email, (__, registration) in accepted.items() if email not in candidate_ids]
     if new_candidates:
         candidate_ids.update((email, candidate_id) for candidate_id, email in db.session.execute(
             insert(Candidate).returning(Candidate.id, Candidate.email), new_candidates))
@@ -448,7 +449,7 @@ def remove_sitting(actor: User, sitting_id) -> None:
     require(actor, Permission.EDIT_CANDIDATES)
     sitting = get_sitting(actor, sitting_id)
     if not sitting.is_not_started:
-        raise Conflict("The candidate has started this test; the sitting is kept.")
+        raise Conflict(_("The candidate has started this test; the sitting is kept."))
     # An invitation not yet sent would carry a link that no longer works.
     cancel_pending_emails(exam_id=sitting.exam_id, topic="exam_invitation",
                           on_delivered=_invitation_delivered(sitting.id))
@@ -492,7 +493,7 @@ def has_started_sittings(exam: Exam) -> bool:
 def refuse_changing_a_started_exam(exam: Exam, *, changes: dict) -> None:
     """The sittings' papers were drawn from the exam's assessment: once a candidate started, it stays."""
     if changes.get("assessment_id", exam.assessment_id) != exam.assessment_id and has_started_sittings(exam):
-        raise ValidationError("Candidates have started this exam; its assessment can no longer change.",
+        raise ValidationError(_("Candidates have started this exam; its assessment can no longer change."),
                               code="E789", field="assessment_id")
 
 
@@ -500,7 +501,7 @@ def delete_registrations(exam: Exam) -> None:
     """Only an exam nobody has started yet may go, with its registrations; deactivate one with history
     instead."""
     if has_started_sittings(exam):
-        raise Conflict("Candidates have taken this exam; deactivate it instead of deleting it.")
+        raise Conflict(_("Candidates have taken this exam; deactivate it instead of deleting it."))
     # One statement for all registrations; their check events go with them (ON DELETE CASCADE).
     db.session.execute(delete(Sitting).where(Sitting.exam_id == exam.id))
 

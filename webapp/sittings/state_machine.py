@@ -4,6 +4,8 @@ doors (import-linter forbids the doors to import it): a candidate moves a sittin
 `sittings.taking`, staff through the services that check their permission and audit."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from webapp.core.errors import IllegalTransition
 from webapp.sittings.models import Sitting, SittingStatus
 
@@ -25,5 +27,6 @@ RESUME_ONLY = frozenset({(S.EXAM_FINISHED, S.EXAM_STARTED)})
 def transition(sitting: Sitting, to: SittingStatus, *, resume: bool = False) -> None:
     """Move a sitting to its next state, or raise IllegalTransition."""
     if to not in TRANSITIONS[sitting.status] or ((sitting.status, to) in RESUME_ONLY and not resume):
-        raise IllegalTransition(f"A sitting cannot go from {sitting.status.value} to {to.value}.")
+        raise IllegalTransition(_("A sitting cannot go from “%(before)s” to “%(after)s”.", before=sitting.status.label,
+                                  after=to.label))
     sitting.status = to

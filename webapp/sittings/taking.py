@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -93,8 +94,8 @@ def check_requirements(sitting: Sitting) -> dict:
             "id_photo": exam.candidate_auth_proctored}
 
 
-PHOTO_PROMPTS = {"reference_photo": "Please take a photo of yourself.",
-                 "id_photo": "Please take a photo of your ID document."}
+PHOTO_PROMPTS = {"reference_photo": _l("Please take a photo of yourself."),
+                 "id_photo": _l("Please take a photo of your ID document.")}
 
 
 def complete_check(sitting: Sitting, *, browser: dict, consent: bool = False, photos: dict[str, bytes] | None = None,
@@ -104,14 +105,14 @@ def complete_check(sitting: Sitting, *, browser: dict, consent: bool = False, ph
     photos the exam does not ask for are not kept. Without admission the session then opens at once
     while the window is open."""
     if sitting.status != S.CHECK_STARTED:
-        raise IllegalTransition("The check is not running for this test.")
+        raise IllegalTransition(_("The check is not running for this test."))
     needs = check_requirements(sitting)
     if needs["camera"] and not consent:
-        raise ValidationError("Please agree to the camera being used during the test.", field="consent")
+        raise ValidationError(_("Please agree to the camera being used during the test."), field="consent")
     wanted = {kind: data for kind, data in (photos or {}).items() if needs.get(kind) and data}
     for kind, prompt in PHOTO_PROMPTS.items():
         if needs[kind] and kind not in wanted:
-            raise ValidationError(prompt, field=kind)
+            raise ValidationError(str(prompt), field=kind)
     now = now or utcnow()
     keys = storage.store_images(sitting.institute_id, sitting.id, wanted)
     transition(sitting, S.CHECK_COMPLETED)
@@ -152,7 +153,7 @@ def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
     end of the exam's current window."""
     deadline = started + timedelta(minutes=(sitting.exam.assessment.duration_minutes or 0) + sitting.extra_minutes
                                    + sitting.accommodation_minutes)
-    _, window = window_state(sitting.exam, started)
+    __, window = window_state(sitting.exam, started)
     return min(deadline, window.end) if window else deadline
 
 
@@ -161,7 +162,7 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
     deadline. The timer runs from here."""
     now = now or utcnow()
     if sitting.status != S.EXAM_SESSION_OPENED:
-        raise IllegalTransition("The test can start once the session is open.")
+        raise IllegalTransition(_("The test can start once the session is open."))
     rng = random.Random(_seed(sitting))
     paper = draw_paper(sitting.exam.assessment, rng)
     rows, position = [], 0
@@ -179,7 +180,7 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
                          "marks": entry.marks, "negative_marks": entry.negative_marks})
             position += 1
     if not rows:
-        raise Conflict("This test has no questions; please tell the organiser.")
+        raise Conflict(_("This test has no questions; please tell the organiser."))
     item_ids = db.session.scalars(insert(SittingItem).returning(SittingItem.id), rows).all()
     db.session.execute(insert(Response), [{"sitting_id": sitting.id, "item_id": item_id} for item_id in item_ids])
     transition(sitting, S.EXAM_STARTED)
@@ -228,7 +229,7 @@ def next_section(sitting: Sitting, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     _require_running(sitting, now)
     if sitting.current_section >= len(sitting.sections) - 1:
-        raise Conflict("This is the last section; finish the test instead.")
+        raise Conflict(_("This is the last section; finish the test instead."))
     sections = [dict(section) for section in sitting.sections]
     sections[sitting.current_section]["closed"] = True
     sitting.sections = sections
@@ -261,9 +262,9 @@ def remaining_seconds(sitting: Sitting, *, now: datetime | None = None) -> int:
 
 def _require_running(sitting: Sitting, now: datetime) -> None:
     if expire_if_overdue(sitting, now=now) or sitting.status == S.EXAM_FINISHED:
-        raise TimeIsUp("The time for this test is over; your saved answers have been submitted.")
+        raise TimeIsUp(_("The time for this test is over; your saved answers have been submitted."))
     if sitting.status != S.EXAM_STARTED:
-        raise IllegalTransition("The test has not started.")
+        raise IllegalTransition(_("The test has not started."))
 
 
 # Answers ----------------------------------------------------------------------------------------------
@@ -301,15 +302,15 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     _roll_sections(sitting, now)
     note_presence(sitting, now)
     if answer is not None and not _well_formed(answer):
-        raise ValidationError("This answer cannot be stored (too long or malformed).", field="answer")
+        raise ValidationError(_("This answer cannot be stored (too long or malformed)."), field="answer")
     try:
         item_id, version = int(item_id), int(version)
     except (TypeError, ValueError):
-        raise ValidationError("Invalid answer.", field="item") from None
+        raise ValidationError(_("Invalid answer."), field="item") from None
     item_id = parse_id(item_id, "Question")
     if not 0 < version <= MAX_ID:
         # Versions are the page's own counters; one beyond the column's range is not one of them.
-        raise ValidationError("Invalid answer version.", field="version")
+        raise ValidationError(_("Invalid answer version."), field="version")
     in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == item_id]
     if is_timed(sitting):
         in_reach.append(SittingItem.section_index == sitting.current_section)
@@ -327,7 +328,7 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if stored is None:
         raise NotFound("Question")
     if is_timed(sitting) and stored.section_index != sitting.current_section:
-        raise TimeIsUp("This section is closed; its answers were kept as they were.")
+        raise TimeIsUp(_("This section is closed; its answers were kept as they were."))
     return SaveResult(False, stored.version)
 
 
@@ -337,7 +338,7 @@ def set_position(sitting: Sitting, item_position: int, *, now: datetime | None =
     try:
         item_position = int(item_position)
     except (TypeError, ValueError):
-        raise ValidationError("Invalid position.", field="position") from None
+        raise ValidationError(_("Invalid position."), field="position") from None
     if sitting.status != S.EXAM_STARTED:
         return
     now = now or utcnow()
@@ -345,7 +346,7 @@ def set_position(sitting: Sitting, item_position: int, *, now: datetime | None =
     if is_timed(sitting):
         shown.append(SittingItem.section_index == sitting.current_section)
     if db.session.scalar(select(SittingItem.id).where(*shown)) is None:
-        raise ValidationError("Invalid position.", field="position")
+        raise ValidationError(_("Invalid position."), field="position")
     if item_position == sitting.current_item:
         note_presence(sitting, now)
         return
@@ -426,7 +427,7 @@ def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *,
     """`exam_finished` with its finish mode; every machine-scorable answer is scored at once."""
     now = now or utcnow()
     if sitting.status != S.EXAM_STARTED:
-        raise IllegalTransition("Only a running test can be finished.")
+        raise IllegalTransition(_("Only a running test can be finished."))
     transition(sitting, S.EXAM_FINISHED)
     sitting.finish_mode = mode
     sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
@@ -549,7 +550,7 @@ def record_candidate_event(sitting: Sitting, kind, *, now: datetime | None = Non
         return {"recorded": kind, "status": sitting.status.value, "left": left,
                 "show_left": sitting.exam.web_proctoring_show_remaining}
     if not isinstance(kind, str) or kind not in COPY_EVENTS:
-        raise ValidationError("Unknown event.", field="kind")
+        raise ValidationError(_("Unknown event."), field="kind")
     record_event(sitting, kind)
     return {"recorded": kind}
 
@@ -559,7 +560,7 @@ def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None =
     (None without web proctoring); past the exam's count the test ends `BrowsingToleranceExceeded`."""
     now = now or utcnow()
     if kind not in BROWSING_EVENTS:
-        raise ValidationError("Unknown event.", field="kind")
+        raise ValidationError(_("Unknown event."), field="kind")
     if expire_if_overdue(sitting, now=now) or sitting.status != S.EXAM_STARTED:
         return 0
     record_event(sitting, kind)

@@ -3,6 +3,7 @@ Mettl dialect's offset and sort. Counting sittings is this floor's; the assessme
 know nothing of sittings."""
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -51,7 +52,8 @@ def exams_page(actor: User, *, offset: int = 0, limit: int | None = None, sort: 
     require(actor, Permission.VIEW_EXAMS)
     unknown = set(filters or {}) - EXAM_FILTERS
     if unknown:
-        raise ValidationError(f"Exams cannot be filtered by {', '.join(sorted(unknown))}.", code="E400")
+        raise ValidationError(_("Exams cannot be filtered by %(names)s.", names=", ".join(sorted(unknown))),
+                              code="E400")
     taken = tests_taken_subquery(actor, Sitting.exam_id)
     tests_taken = func.coalesce(taken.c.taken, 0)
     query = (select(Exam, tests_taken).outerjoin(taken, taken.c.key == Exam.id)

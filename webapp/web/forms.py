@@ -2,6 +2,7 @@
 fields (staff register a candidate; a candidate registers through an exam's open link)."""
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
 
@@ -18,7 +19,7 @@ def one_candidate_form(fields, **kwargs) -> FlaskForm:
     inputs are named by position; `row()` gives the values by registration field name."""
 
     class OneCandidateForm(FlaskForm):
-        send_email = BooleanField("Send the invitation e-mail now")
+        send_email = BooleanField(_l("Send the invitation e-mail now"))
 
         def row(self) -> dict:
             return {item.name: self[_input_name(position)].data or "" for position, item in enumerate(fields)}

@@ -30,6 +30,12 @@ def chosen_language() -> str | None:
     return remembered if remembered in LANGUAGES else None
 
 
+def forget_chosen_language() -> None:
+    """Drop the language chosen on a page, so that a saved preference applies from the next page on."""
+    session.pop(SESSION_KEY, None)
+    refresh()
+
+
 def select_language() -> str:
     # Outside a request (the worker, the CLI) a text is read in English unless `force_locale` says.
     if not has_request_context() or request.path.startswith((METTL_PREFIX, EURO_PREFIX)):

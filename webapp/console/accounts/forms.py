@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField,
@@ -5,54 +6,66 @@ from wtforms import (BooleanField, EmailField, HiddenField, PasswordField, Selec
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.accounts.models import ReleasePolicy
+from webapp.core.i18n import LANGUAGES
 from webapp.core.permissions import Role
 
 ROLE_CHOICES = [
-    SelectChoice(Role.ADMIN.value, "Administrator: everything, including staff and institute settings"),
-    SelectChoice(Role.EXAMINER.value, "Examiner: question bank, assessments, exams, grading"),
-    SelectChoice(Role.PROCTOR.value, "Proctor: supervises exams of their pools"),
-    SelectChoice(Role.SUPPORT.value, "Support: read-only help desk"),
+    SelectChoice(Role.ADMIN.value, _l("Administrator: everything, including staff and institute settings")),
+    SelectChoice(Role.EXAMINER.value, _l("Examiner: question bank, assessments, exams, grading")),
+    SelectChoice(Role.PROCTOR.value, _l("Proctor: supervises exams of their pools")),
+    SelectChoice(Role.SUPPORT.value, _l("Help desk: reads everything, changes nothing")),
 ]
+# Each language in its own name, whatever the page's language.
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(_l("E-mail"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
     next = HiddenField()
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField("Current password", validators=[DataRequired()])
-    new_password = PasswordField("New password", validators=[DataRequired()])
-    confirmation = PasswordField("New password again", validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired()])
+    confirmation = PasswordField(_l("New password again"), validators=[DataRequired()])
 
 
 class SetPasswordForm(FlaskForm):
-    new_password = PasswordField("Password", validators=[DataRequired()])
-    confirmation = PasswordField("Password again", validators=[DataRequired()])
+    new_password = PasswordField(_l("Password"), validators=[DataRequired()])
+    confirmation = PasswordField(_l("Password again"), validators=[DataRequired()])
+
+
+class PreferencesForm(FlaskForm):
+    language = SelectField(_l("Language"),
+                           choices=[SelectChoice("", _l("The institute's language")), *LANGUAGE_CHOICES], default="")
 
 
 class InviteStaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EXAMINER.value)
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default=Role.EXAMINER.value)
 
 
 class EditStaffForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role", choices=ROLE_CHOICES)
-    active = BooleanField("Active (may log in)")
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    active = BooleanField(_l("Active (may log in)"))
 
 
 class InstituteForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    legal_name = StringField("Legal name", validators=[Optional(), Length(max=300)])
-    address = TextAreaField("Address", validators=[Optional()])
-    country = StringField("Country (ISO code)", validators=[Optional(), Length(max=2)])
-    contact_email = EmailField("Contact e-mail", validators=[Optional(), Length(max=320)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=50)])
-    website = StringField("Website", validators=[Optional(), Length(max=500)])
-    logo = FileField("Logo (PNG, JPEG, GIF or WebP, up to 100 KB)")
-    blind_grading = BooleanField("Blind grading: graders see no candidate names or e-mails")
-    default_release_policy = SelectField("Release results to candidates (exams that do not choose)",
-                                         choices=[SelectChoice(policy.value, policy.label) for policy in ReleasePolicy])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    legal_name = StringField(_l("Legal name"), validators=[Optional(), Length(max=300)])
+    address = TextAreaField(_l("Address"), validators=[Optional()])
+    country = StringField(_l("Country (ISO code)"), validators=[Optional(), Length(max=2)])
+    contact_email = EmailField(_l("Contact e-mail"), validators=[Optional(), Length(max=320)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    website = StringField(_l("Website"), validators=[Optional(), Length(max=500)])
+    logo = FileField(_l("Logo (PNG, JPEG, GIF or WebP, up to 100 KB)"))
+    language = SelectField(_l("Language"),
+                           choices=[SelectChoice("", _l("The browser's language")), *LANGUAGE_CHOICES], default="")
+    time_zone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)])
+    blind_grading = BooleanField(_l("Blind grading: graders see no candidate names or e-mails"))
+    default_release_policy = SelectField(_l("Release results to candidates (exams that do not choose)"),
+                                         choices=lambda: [SelectChoice(policy.value, policy.label)
+                                                          for policy in ReleasePolicy])

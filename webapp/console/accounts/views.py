@@ -1,20 +1,22 @@
 """Log in and out, the dashboard, one's own password, staff management and institute settings."""
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.accounts import services
 from webapp.assessments import services as assessments
 from webapp.bank import services as bank
 from webapp.console.accounts.forms import (ChangePasswordForm, EditStaffForm, InstituteForm, InviteStaffForm, LoginForm,
-                                   SetPasswordForm)
+                                           PreferencesForm, SetPasswordForm)
 from webapp.core.extensions import limiter
-from webapp.core.permissions import Permission, require
+from webapp.core.permissions import MATRIX, Permission, Role, require
 from webapp.results import grading
 from webapp.web import attempt, safe_next_url
+from webapp.web.language import forget_chosen_language
 
 blueprint = Blueprint("accounts", __name__)
 
-LOGIN_FAILED = "Unknown e-mail or wrong password."
+LOGIN_FAILED = _l("Unknown e-mail or wrong password.")
 
 
 def _login_rate_limit() -> str:
@@ -30,7 +32,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            form.form_errors.append(LOGIN_FAILED)
+            form.form_errors.append(str(LOGIN_FAILED))
         else:
             login_user(user)
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
@@ -41,7 +43,7 @@ def login():
 @login_required
 def logout():
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("accounts.login"))
 
 
@@ -62,9 +64,22 @@ def change_password():
         form, services.change_password, current_user,
         current=form.current_password.data, new=form.new_password.data, confirmation=form.confirmation.data,
     ):
-        flash("Your password has been changed.", "success")
+        flash(_("Your password has been changed."), "success")
         return redirect(url_for("accounts.dashboard"))
-    return render_template("console/accounts/change_password.html", form=form)
+    return render_template("console/accounts/change_password.html", form=form,
+                           min_length=services.MIN_PASSWORD_LENGTH)
+
+
+@blueprint.route("/account/preferences", methods=["GET", "POST"])
+@login_required
+def preferences():
+    form = PreferencesForm(obj=current_user)
+    if form.validate_on_submit() and attempt(form, services.set_own_language, current_user, form.language.data):
+        # The choice saved here outranks one made earlier with a page's language links.
+        forget_chosen_language()
+        flash(_("Your preferences are saved."), "success")
+        return redirect(url_for("accounts.preferences"))
+    return render_template("console/accounts/preferences.html", form=form)
 
 
 @blueprint.route("/set-password/<token>", methods=["GET", "POST"])
@@ -75,15 +90,17 @@ def set_password(token):
         form, services.set_password_with_token, token, form.new_password.data, form.confirmation.data
     ):
         logout_user()
-        flash("Your password is set. Please log in.", "success")
+        flash(_("Your password is set. Please log in."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("console/accounts/set_password.html", form=form, user=user)
+    return render_template("console/accounts/set_password.html", form=form, user=user,
+                           min_length=services.MIN_PASSWORD_LENGTH)
 
 
 @blueprint.get("/staff")
 @login_required
 def staff_list():
-    return render_template("console/accounts/staff_list.html", staff=services.list_staff(current_user), form=InviteStaffForm())
+    return render_template("console/accounts/staff_list.html", staff=services.list_staff(current_user),
+                           form=InviteStaffForm(), roles=list(Role), permissions=list(Permission), matrix=MATRIX)
 
 
 @blueprint.route("/staff/invite", methods=["GET", "POST"])
@@ -95,7 +112,8 @@ def staff_invite():
         user = attempt(form, services.invite_staff, current_user,
                        email=form.email.data, name=form.name.data, role=form.role.data)
         if user:
-            flash(f"{user.name} is invited; an e-mail with a link to choose a password is on its way.", "success")
+            flash(_("%(name)s is invited; an e-mail with a link to choose a password is on its way.", name=user.name),
+                  "success")
             return redirect(url_for("accounts.staff_list"))
     return render_template("console/accounts/staff_invite.html", form=form)
 
@@ -108,7 +126,7 @@ def staff_edit(user_id):
     if form.validate_on_submit():
         if attempt(form, services.update_staff, current_user, user_id,
                    name=form.name.data, role=form.role.data, active=form.active.data):
-            flash(f"{member.name} is updated.", "success")
+            flash(_("%(name)s is updated.", name=member.name), "success")
             return redirect(url_for("accounts.staff_list"))
     return render_template("console/accounts/staff_edit.html", form=form, member=member)
 
@@ -117,7 +135,7 @@ def staff_edit(user_id):
 @login_required
 def staff_resend_invitation(user_id):
     user = services.resend_invitation(current_user, user_id)
-    flash(f"A new invitation is on its way to {user.email}.", "success")
+    flash(_("A new invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.staff_list"))
 
 
@@ -134,9 +152,10 @@ def institute_settings():
         if saved and logo and logo.filename:
             saved = attempt(form, services.set_logo, current_user, logo.read())
         if saved:
-            flash("The institute's details are saved.", "success")
+            flash(_("The institute's details are saved."), "success")
             return redirect(url_for("accounts.institute_settings"))
-    return render_template("console/accounts/institute.html", form=form, institute=institute)
+    return render_template("console/accounts/institute.html", form=form, institute=institute,
+                           time_zones=services.time_zones())
 
 
 @blueprint.get("/institute/logo")

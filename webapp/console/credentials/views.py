@@ -1,6 +1,7 @@
 """The console's API page: the institute's credentials (issue, with the secrets shown once; revoke; when
 each was last used). The readable API documentation is the API's own (webapp/api/docs.py)."""
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.accounts import credentials as services
@@ -39,5 +40,6 @@ def create():
 @login_required
 def revoke(credential_id):
     credential = services.revoke_credential(current_user, credential_id)
-    flash(f"The credential {credential.access_key} is revoked; requests made with it are refused.", "success")
+    flash(_("The credential %(key)s is revoked; requests made with it are refused.", key=credential.access_key),
+          "success")
     return redirect(url_for("api_console.credentials"))

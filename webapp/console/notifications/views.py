@@ -1,6 +1,7 @@
 """The console's message log: what the outbox sent, what it is still trying, and what it gave up on;
 the same for one exam's webhooks and e-mails; and the institute's webhook secret."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.exams import deliveries
@@ -17,14 +18,15 @@ def outbox():
     status = request.args.get("status") or None
     messages = services.list_messages(current_user, status=status, page=page_number())
     return render("console/notifications/outbox.html", "console/notifications/_messages.html",
-                  messages=messages, status=status, statuses=list(MessageStatus))
+                  messages=messages, status=status, statuses=list(MessageStatus),
+                  status_label=next((choice.label for choice in MessageStatus if choice.value == status), ""))
 
 
 @blueprint.post("/messages/<int:message_id>/retry")
 @login_required
 def retry(message_id):
     message = services.retry_message(current_user, message_id)
-    flash(f"The message to {message.recipient} is queued again.", "success")
+    flash(_("The message to %(recipient)s is queued again.", recipient=message.recipient), "success")
     # Back to the page and filter the retry was made from (they travel in the query string).
     return redirect(url_for("notifications.outbox", **request.args))
 
@@ -40,7 +42,7 @@ def exam_deliveries(exam_id):
 @login_required
 def exam_delivery_retry(exam_id, message_id):
     message = deliveries.retry_exam_delivery(current_user, exam_id, message_id)
-    flash(f"The message to {message.recipient} is queued again.", "success")
+    flash(_("The message to %(recipient)s is queued again.", recipient=message.recipient), "success")
     return redirect(url_for("notifications.exam_deliveries", exam_id=exam_id, **request.args))
 
 
@@ -61,7 +63,7 @@ def webhook_secret_reveal():
 @login_required
 def webhook_secret_rotate():
     revealed = webhooks.rotate_webhook_secret(current_user)
-    flash("The webhook secret was replaced: give the new one to the receiving applications now.", "success")
+    flash(_("The webhook secret was replaced: give the new one to the receiving applications now."), "success")
     return _showing(revealed)
 
 

@@ -4,11 +4,11 @@ checks the permission and the pool) and renders or redirects."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from webapp.proctoring import services
-from webapp.proctoring.models import ReviewOutcome
+from webapp.proctoring.models import FLAG_CATEGORIES, ReviewOutcome
 from webapp.web import render
 
 blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
@@ -51,7 +51,7 @@ def admission(exam_id):
 @login_required
 def admit(sitting_id):
     sitting = services.admit(current_user, sitting_id)
-    flash(f"{sitting.candidate.name} is admitted.", "success")
+    flash(_("%(name)s is admitted.", name=sitting.candidate.name), "success")
     return redirect(request.form.get("back") == "admission" and
                     url_for("proctoring.admission", exam_id=sitting.exam_id) or
                     url_for("proctoring.sitting_page", sitting_id=sitting.id))
@@ -61,7 +61,7 @@ def admit(sitting_id):
 @login_required
 def reject(sitting_id):
     sitting = services.reject(current_user, sitting_id, _form("reason"))
-    flash(f"{sitting.candidate.name} is told why they were not admitted.", "success")
+    flash(_("%(name)s is told why they were not admitted.", name=sitting.candidate.name), "success")
     return redirect(url_for("proctoring.admission", exam_id=sitting.exam_id))
 
 
@@ -69,7 +69,7 @@ def reject(sitting_id):
 @login_required
 def sitting_page(sitting_id):
     detail = services.sitting_detail(current_user, sitting_id)
-    return render_template("console/proctoring/sitting.html", **detail, categories=services.FLAG_CATEGORIES,
+    return render_template("console/proctoring/sitting.html", **detail, categories=FLAG_CATEGORIES,
                            outcomes=list(ReviewOutcome))
 
 
@@ -77,7 +77,7 @@ def sitting_page(sitting_id):
 @login_required
 def message(sitting_id):
     services.send_message(current_user, sitting_id, _form("body"))
-    flash("The message is on its way to the candidate's screen.", "success")
+    flash(_("The message is on its way to the candidate's screen."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -85,7 +85,8 @@ def message(sitting_id):
 @login_required
 def extend(sitting_id):
     sitting = services.extend(current_user, sitting_id, _form("minutes"))
-    flash(f"{sitting.candidate.name} has {int(_form('minutes'))} more minute(s).", "success")
+    flash(ngettext("%(name)s has %(num)d more minute.", "%(name)s has %(num)d more minutes.", int(_form("minutes")),
+                   name=sitting.candidate.name), "success")
     return _to_sitting(sitting_id)
 
 
@@ -102,7 +103,7 @@ def accommodations(sitting_id):
 @login_required
 def terminate(sitting_id):
     services.terminate(current_user, sitting_id, _form("reason"))
-    flash("The test is terminated.", "success")
+    flash(_("The test is terminated."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -110,7 +111,7 @@ def terminate(sitting_id):
 @login_required
 def flag(sitting_id):
     services.raise_flag(current_user, sitting_id, _form("category"), _form("note"))
-    flash("Flag raised.", "success")
+    flash(_("Flag raised."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -125,7 +126,7 @@ def resolve_flag(flag_id):
 @login_required
 def resume(sitting_id):
     services.resume(current_user, sitting_id, _form("minutes"))
-    flash("The test is open again; the candidate can go on with the same link.", "success")
+    flash(_("The test is open again; the candidate can go on with the same link."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -133,7 +134,7 @@ def resume(sitting_id):
 @login_required
 def review(sitting_id):
     services.review(current_user, sitting_id, _form("outcome"), _form("comment"))
-    flash("Review saved.", "success")
+    flash(_("Review saved."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -141,7 +142,7 @@ def review(sitting_id):
 @login_required
 def override(sitting_id):
     services.override_review(current_user, sitting_id, _form("reason"))
-    flash("The result is released.", "success")
+    flash(_("The result is released."), "success")
     return _to_sitting(sitting_id)
 
 
@@ -150,7 +151,7 @@ def override(sitting_id):
 def delete_report(sitting_id):
     exam_id = services.proctored_sitting(current_user, sitting_id).exam_id
     services.delete_report(current_user, sitting_id)
-    flash("The report, its images and answers are deleted.", "success")
+    flash(_("The report, its images and answers are deleted."), "success")
     return redirect(url_for("proctoring.monitor", exam_id=exam_id))
 
 
@@ -196,5 +197,6 @@ def audit_csv():
 @login_required
 def retention():
     policy = services.set_retention(current_user, _form("days"))
-    flash(f"Proctoring images are now kept {policy.image_days} days.", "success")
+    flash(ngettext("Proctoring images are now kept %(num)d day.", "Proctoring images are now kept %(num)d days.",
+                   policy.image_days), "success")
     return redirect(url_for("proctoring.index"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
@@ -14,8 +15,8 @@ blueprint = Blueprint("grading", __name__, url_prefix="/grading")
 
 class GradeForm(FlaskForm):
     # The service checks the number and its bounds, so that the console and any other caller agree.
-    marks = StringField("Marks")
-    comment = TextAreaField("Comment (kept with the mark)")
+    marks = StringField(_l("Marks"))
+    comment = TextAreaField(_l("Comment (kept with the mark)"))
 
 
 @blueprint.get("")
@@ -37,13 +38,13 @@ def grade(response_id):
     graded = form.validate_on_submit() and attempt(form, grading.grade_response, current_user, response_id,
                                                    form.marks.data, form.comment.data)
     if graded:
-        flash(f"{graded.response.awarded:g} of {graded.item.marks:g} marks saved for {graded.candidate_label}.",
-              "success")
+        flash(_("%(awarded)s of %(marks)s marks saved for %(candidate)s.", awarded=format_decimal(graded.response.awarded),
+                marks=format_decimal(graded.item.marks), candidate=graded.candidate_label), "success")
         if request.args.get("next"):   # a correction from a sitting's result goes back there
             return redirect(safe_next_url(request.args["next"], url_for(".queue")))
         following = grading.next_in_queue(current_user, exam_id=exam_id)
         if following is None:
-            flash("Nothing else waits for a grader here.", "info")
+            flash(_("Nothing else waits for a grader here."), "info")
             return redirect(url_for(".queue", exam_id=exam_id or None))
         return redirect(url_for(".grade", response_id=following.response.id, exam_id=exam_id or None))
     return render_template("console/grading/grade.html", entry=entry, form=form, exam_id=exam_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
                    url_for)
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
@@ -23,17 +24,18 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 class ResultFilterForm(FilterForm):
     """The GET form above the results table; sort and order come from the column headers."""
 
-    search = StringField("Candidate")
-    status = SelectField("Grading", default="", choices=[
-        any_of("Graded and pending"), SelectChoice("graded", "Graded"), SelectChoice("pending", "Pending grading")])
-    level = SelectField("Level", default="", choices=[any_of("All levels")] + LEVEL_CHOICES)
-    outcome = SelectField("Outcome", default="", choices=[
-        any_of("Passed and failed"), SelectChoice("passed", "Passed"), SelectChoice("failed", "Failed")])
-    release = SelectField("Release", default="", choices=[
-        any_of("Released or not"), SelectChoice("unreleased", "Not released yet"),
-        SelectChoice("released", "Released"), SelectChoice("withheld", "Withheld by a violation")])
-    attempts = SelectField("Attempts", default="", choices=[
-        any_of("Every attempt"), SelectChoice("latest", "Latest attempt only")])
+    search = StringField(_l("Candidate"))
+    status = SelectField(_l("Grading"), default="", choices=[
+        any_of(_l("Graded and pending")), SelectChoice("graded", _l("Graded")),
+        SelectChoice("pending", _l("Pending grading"))])
+    level = SelectField(_l("Level"), default="", choices=[any_of(_l("All levels"))] + LEVEL_CHOICES)
+    outcome = SelectField(_l("Outcome"), default="", choices=[
+        any_of(_l("Passed and failed")), SelectChoice("passed", _l("Passed")), SelectChoice("failed", _l("Failed"))])
+    release = SelectField(_l("Release"), default="", choices=[
+        any_of(_l("Released or not")), SelectChoice("unreleased", _l("Not released yet")),
+        SelectChoice("released", _l("Released")), SelectChoice("withheld", _l("Withheld by a violation"))])
+    attempts = SelectField(_l("Attempts"), default="", choices=[
+        any_of(_l("Every attempt")), SelectChoice("latest", _l("Latest attempt only"))])
     sort = SelectField(default="score", choices=[SelectChoice(key) for key in services.SORTS])
     order = SelectField(default="desc", choices=[SelectChoice("desc"), SelectChoice("asc")])
 
@@ -70,11 +72,12 @@ def release_results(exam_id):
     """Release every releasable result the results page's filters select (sent with the button)."""
     filters = ResultFilterForm(formdata=request.form)
     done = release.release_matching(current_user, exam_id, **filters.selection())
-    message = f"{done.releasable} result(s) released."
     if done.skipped:
-        message += (f" {done.skipped} not released: {done.withheld} withheld by a proctoring violation, "
-                    f"{done.ungraded} not graded yet.")
-    flash(message, "success")
+        flash(_("%(released)d result(s) released. %(skipped)d not released: %(withheld)d withheld by a proctoring "
+                "violation, %(ungraded)d not graded yet.", released=done.releasable, skipped=done.skipped,
+                withheld=done.withheld, ungraded=done.ungraded), "success")
+    else:
+        flash(ngettext("%(num)d result released.", "%(num)d results released.", done.releasable), "success")
     return redirect(url_for(".exam_results", exam_id=exam_id, **{key: value for key, value in request.form.items()
                                                                  if key in filters.data and value}))
 
@@ -83,7 +86,7 @@ def release_results(exam_id):
 @login_required
 def release_result(sitting_id):
     sitting = release.release(current_user, sitting_id)
-    flash(f"The result of {sitting.candidate.name} is released.", "success")
+    flash(_("The result of %(name)s is released.", name=sitting.candidate.name), "success")
     return redirect(url_for(".sitting_result", sitting_id=sitting.id))
 
 
@@ -106,8 +109,8 @@ def exam_results_xlsx(exam_id):
 
 class RemarkForm(FlaskForm):
     # The service checks the number, its bounds and the reason, so that the console and any other caller agree.
-    marks = StringField("Marks")
-    comment = TextAreaField("Why the marks change (kept with them)")
+    marks = StringField(_l("Marks"))
+    comment = TextAreaField(_l("Why the marks change (kept with them)"))
 
 
 def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: int | None = None):
@@ -137,7 +140,8 @@ def remark(sitting_id, response_id):
     remarked = form.validate_on_submit() and attempt(form, grading.remark, current_user, sitting_id, response_id,
                                                      form.marks.data, form.comment.data)
     if remarked:
-        flash(f"Item {remarked.item.position + 1}: {remarked.response.awarded:g} of {remarked.item.marks:g} marks "
-              f"saved. The result follows the new marks.", "success")
+        flash(_("Item %(number)d: %(awarded)s of %(marks)s marks saved. The result follows the new marks.",
+                number=remarked.item.position + 1, awarded=format_decimal(remarked.response.awarded),
+                marks=format_decimal(remarked.item.marks)), "success")
         return redirect(url_for(".sitting_result", sitting_id=sitting_id, _anchor=f"item-{remarked.item.position + 1}"))
     return _result_page(sitting_id, form, response_id)
