@@ -42,7 +42,7 @@ def test_grade_an_essay_then_download_the_report_and_the_certificate_and_verify_
     # The CSV is streamed after the request's database session is gone, which only a real server shows.
     export = page.context.request.get(f"/exams/{finished_certification.exam_id}/results.csv")
     assert export.status == 200 and "Zoë Quist" in export.text() and ",graded," in export.text()
-    page.get_by_role("link", name="View the result of Zoë Quist").click()
+    page.get_by_role("link", name="View The result of Zoë Quist").click()
     expect(page.locator("main")).to_contain_text("6 of 7")
     expect(page.locator("main")).to_contain_text("passed B2: may move on")
 
