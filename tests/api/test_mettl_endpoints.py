@@ -68,6 +68,22 @@ def test_account_information(mettl, admin):
     refused(mettl.get("/v1/account", {"languageCode": "fr"}), "E400")
 
 
+def test_the_registration_fields_come_in_the_language_asked_for_and_register_in_it(mettl, factory, admin):
+    # 2.1: "the returned registration fields are in the language passed".
+    names = {code: [field["name"] for field in ok(mettl.get("/v1/account", {"languageCode": code}))[
+        "accountInfo"]["registrationFields"]] for code in ("es", "ar")}
+    assert names["es"][0] == "Correo electrónico" and names["ar"][0] == "البريد الإلكتروني"
+    assert ok(mettl.get("/v1/account"))["accountInfo"]["registrationFields"][0]["name"] == "Email Address"
+    # A client registers with the names it was given.
+    exam = factory.exam(admin)
+    rd = json.dumps({"registrationDetails": [dict(zip(names["es"], ("lola@example.com", "Lola", "Flores")))]})
+    status, = ok(mettl.post(f"/v1/schedules/{exam.access_key}/candidates", {"rd": rd}))["registrationStatus"]
+    assert status["status"] == "ToBeTaken"
+    sitting = db.session.scalar(select(Sitting))
+    assert (sitting.candidate.email, sitting.candidate.first_name, sitting.candidate.last_name) == (
+        "lola@example.com", "Lola", "Flores")
+
+
 def test_logo_upload_shows_in_the_account_and_at_its_public_address(mettl, client):
     assert ok(mettl.post("/v1/account/upload-logo", files={"logo": image_upload()}))
     logo_path = ok(mettl.get("/v1/account"))["accountInfo"]["logoPath"]

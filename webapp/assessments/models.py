@@ -5,13 +5,14 @@ from __future__ import annotations
 import enum
 from typing import Optional
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import force_locale, lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.models import CefrLevel, Difficulty, Question, QuestionType, Skill
 from webapp.core.database import TimestampMixin, enum_type, remember_deletion
 from webapp.core.extensions import db
+from webapp.core.i18n import LANGUAGES
 from webapp.core.labels import Labelled, labels
 
 
@@ -170,8 +171,26 @@ class RegistrationField(db.Model):
 
     @property
     def label(self) -> str:
-        """The field's name for staff: the standard fields' names in the reader's language."""
-        return str(STANDARD_FIELD_LABELS.get(self.name, self.name))
+        """The field's name for people: the standard fields' names in the reader's language."""
+        return field_label(self.name)
+
+
+def field_label(name: str) -> str:
+    """A registration field's name in the reader's language: the standard fields' are translated, an
+    institute's own fields keep the names it gave them."""
+    return str(STANDARD_FIELD_LABELS.get(name, name))
+
+
+def standard_field_name(name: str) -> str:
+    """The stored name of a standard field written in any language Proctora speaks (Mettl's 2.1 returns
+    the fields in the `languageCode` asked for, so a client may register with those names); any other
+    name as it is."""
+    for stored, label in STANDARD_FIELD_LABELS.items():
+        for language in LANGUAGES:
+            with force_locale(language):
+                if str(label) == name:
+                    return stored
+    return name
 
 
 @event.listens_for(Assessment, "after_delete")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale, get_translations, gettext as _, lazy_gettext as _l
 
+from webapp.assessments.models import field_label
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.sittings.services import EMAIL_ALREADY_REGISTERED, RegistrationOutcome
 
@@ -24,19 +25,6 @@ PROBLEM_TITLES = {
     "by_invitation": _l("By invitation"),
     "cross_site": _l("Refused"),
 }
-
-# The registration fields every test has, in the candidate's language (their names stay Mettl's in the
-# registration and the API).
-STANDARD_FIELD_LABELS = {
-    EMAIL_FIELD: _l("Email Address"),
-    "First Name": _l("First Name"),
-    "Last Name": _l("Last Name"),
-}
-
-
-def field_label(name: str) -> str:
-    return str(STANDARD_FIELD_LABELS.get(name, name))
-
 
 def label_registration_inputs(form, fields) -> str:
     """Labels the registration form's inputs of the fields every test has in the candidate's language (an

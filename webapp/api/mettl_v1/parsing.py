@@ -12,6 +12,7 @@ from datetime import date, time
 from flask import request
 
 from webapp.api.common import MAX_ID, QUERY_FLAGS
+from webapp.assessments.models import standard_field_name
 from webapp.assessments.services import EMAIL_FIELD, AssessmentInput, FieldInput, RuleInput, SectionInput
 from webapp.core.errors import ValidationError
 from webapp.core.i18n import LANGUAGES as EXAM_LANGUAGES
@@ -68,9 +69,12 @@ def flag(name: str) -> bool:
     return QUERY_FLAGS[value]
 
 
-def check_language() -> None:
-    if request.values.get("languageCode", "en") not in LANGUAGES:
+def language() -> str:
+    """2.1's `languageCode`: en (the default), es or ar."""
+    code = request.values.get("languageCode", "en")
+    if code not in LANGUAGES:
         raise bad_request(f"Invalid parameters supplied: languageCode is one of {', '.join(LANGUAGES)}.")
+    return code
 
 
 def email(value: str) -> str:
@@ -444,7 +448,9 @@ def registrations(value) -> tuple[list[dict], dict[str, str]]:
                           "E010")
     cleaned = []
     for row in rows:
-        row = {str(name): _text(value, str(name)) for name, value in _object(row, "each registration").items()}
+        # A standard field may be named as 2.1 returned it in another language ("Correo electrónico").
+        row = {standard_field_name(str(name)): _text(value, str(name))
+               for name, value in _object(row, "each registration").items()}
         if not row.get(EMAIL_FIELD, "").strip():
             raise bad_request(f"Mandatory parameter ({EMAIL_FIELD}) for registration not supplied", "E003")
         row[EMAIL_FIELD] = email(row[EMAIL_FIELD])

@@ -11,7 +11,7 @@ from flask import url_for
 
 from webapp.accounts.models import Institute, WhiteLabel
 from webapp.assessments.catalogue import CatalogueTest
-from webapp.assessments.models import Assessment, Section
+from webapp.assessments.models import Assessment, Section, field_label
 from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
 from webapp.bank.models import QuestionType
 from webapp.candidates.models import Candidate
@@ -66,8 +66,9 @@ def account(institute: Institute, label: WhiteLabel | None) -> dict:
             "backgroundImagePath": _branding_url(institute.id, "cover") if label.cover else None,
             "supportNumbers": list(label.support_numbers or []),
         },
-        "registrationFields": [{"name": name, "type": "TextBox", "required": True, "validate": name == EMAIL_FIELD}
-                               for name in STANDARD_FIELDS],
+        # 2.1: "the returned registration fields are in the language passed" (a registration may use them).
+        "registrationFields": [{"name": field_label(name), "type": "TextBox", "required": True,
+                                "validate": name == EMAIL_FIELD} for name in STANDARD_FIELDS],
     }
 
 

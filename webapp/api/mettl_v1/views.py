@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import partial
 
 from flask import Blueprint, jsonify, request
+from flask_babel import force_locale
 
 from webapp.accounts.services import set_logo, update_white_label, white_label
 from webapp.api.common import actor, credential, rate_limit, use_credential
@@ -61,9 +62,11 @@ def _paging(total: int, paging: parsing.Paging) -> dict:
 
 @route("/account", methods=["GET"])
 def account():
-    parsing.check_language()   # the registration fields read the same in every language offered
     institute = actor().institute
-    return success(accountInfo=serializers.account(institute, white_label(institute.id)))
+    # The API answers in English; 2.1 returns the registration fields in the language asked for.
+    with force_locale(parsing.language()):
+        info = serializers.account(institute, white_label(institute.id))
+    return success(accountInfo=info)
 
 
 @route("/account/upload-logo", methods=["POST"])
