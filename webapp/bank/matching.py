@@ -106,7 +106,7 @@ class Matching:
             numbers = _("compares numbers as text")
         elif self.tolerance:
             numbers = _("reads numbers as numbers (8,40 is 8.40), within ±%(tolerance)s",
-                        tolerance=f"{self.tolerance:f}")
+                        tolerance=format(self.tolerance, "f"))
         else:
             numbers = _("reads numbers as numbers (8,40 is 8.40)")
         if not ignored:
