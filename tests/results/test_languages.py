@@ -67,3 +67,20 @@ def test_the_csv_export_in_german(client, admin, factory):
     header, row = list(csv.reader(io.StringIO(client.get(f"/exams/{exam.id}/results.csv").get_data(as_text=True))))
     assert header[:5] == ["Name", "E-Mail", "Benutzername", "Status", "Wie die Prüfung endete"]
     assert row[3:5] == ["bewertet", "Von der Kandidatin / dem Kandidaten abgegeben"]
+
+
+def test_a_corrections_list_reads_in_the_language_of_the_e_mail_it_goes_into():
+    from flask_babel import force_locale
+
+    from webapp.assessments.models import AssessmentKind
+    from webapp.results.release import changes
+
+    said = changes({"marks": 60, "max": 100, "passed": False, "certificate": None, "withheld": True},
+                   {"marks": 65, "max": 100, "passed": True, "certificate": "ABCD", "level": None,
+                    "withheld": False}, AssessmentKind.CERTIFICATION)
+    with force_locale("de"):
+        german = [str(line) for line in said]
+    with force_locale("en"):
+        english = [str(line) for line in said]
+    assert german[0] == "Ergebnis: nicht mehr zurückgehalten" and "Ergebnis: nicht bestanden -> bestanden" in german
+    assert english[0] == "Result: no longer withheld" and "Certificate issued: ABCD" in english

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from webapp.accounts.models import ReleasePolicy, User
@@ -101,28 +101,30 @@ def outcome_now(sitting: Sitting) -> dict:
             "withheld": result_withheld(sitting)}
 
 
-def _marks(told: dict) -> str:
+def _marks(told: dict):
     if told.get("percent") is not None:
         return f"{told['percent']:g} %"
-    return f"{told.get('total') or 0:g} of {told.get('max') or 0:g} marks"
+    return _l("%(total)s of %(max)s marks", total=format(told.get("total") or 0, "g"),
+              max=format(told.get("max") or 0, "g"))
 
 
-def changes(told: dict, now: dict, kind: AssessmentKind) -> list[str]:
-    """Each change the candidate sees between what they were told and the result now, in words."""
+def changes(told: dict, now: dict, kind: AssessmentKind) -> list:
+    """Each change the candidate sees between what they were told and the result now, in words: lazy
+    texts, read in the language of the e-mail they go into (the candidate's, not the grader's)."""
     found = []
     if told.get("withheld") and not now["withheld"]:
-        found.append("Result: no longer withheld")
+        found.append(_l("Result: no longer withheld"))
     if _marks(told) != _marks(now):
-        found.append(f"Score: {_marks(told)} -> {_marks(now)}")
+        found.append(_l("Score: %(before)s -> %(after)s", before=_marks(told), after=_marks(now)))
     if kind == AssessmentKind.PLACEMENT and told.get("level") != now["level"]:
-        found.append(f"Level: {told.get('level') or 'no level'} -> {now['level'] or 'no level'}")
+        found.append(_l("Level: %(before)s -> %(after)s", before=told.get("level") or _l("no level"),
+                        after=now["level"] or _l("no level")))
     if kind == AssessmentKind.CERTIFICATION and bool(told.get("passed")) != bool(now["passed"]):
-        words = {True: "passed", False: "not passed"}
-        found.append(f"Result: {words[bool(told.get('passed'))]} -> {words[bool(now['passed'])]}")
+        found.append(_l("Result: passed -> not passed") if told.get("passed") else _l("Result: not passed -> passed"))
     if now["certificate"] and now["certificate"] != told.get("certificate"):
-        found.append(f"Certificate issued: {now['certificate']}")
+        found.append(_l("Certificate issued: %(code)s", code=now["certificate"]))
     elif told.get("certificate") and not now["certificate"]:
-        found.append("Certificate withdrawn")
+        found.append(_l("Certificate withdrawn"))
     return found
 
 
