@@ -181,7 +181,7 @@ def _rules(app, blueprints):
 
 
 BLUEPRINT_GROUPS = [
-    ("health", "accounts", "notifications", "branding", "api_console", "api_docs"),
+    ("health", "accounts", "notifications", "branding", "branding_console", "api_console", "api_docs"),
     ("bank", "candidates"),
     ("assessments", "analysis"),
     ("exams", "results", "grading", "reports"),

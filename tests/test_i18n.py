@@ -29,7 +29,7 @@ SAME_IN_EVERY_LANGUAGE = {"Proctora", "Mettl", "EURO PRUEFSTER", "CEFR", "QR", "
                           # Pico CSS styles <nav aria-label="breadcrumb"> by this very value.
                           "breadcrumb",
                           "ABCD-EFGH-JKMN"}   # the shape of a certificate code
-GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "lazy_ngettext", "_l"}
+GETTEXT_CALLS = {"_", "gettext", "ngettext", "pgettext", "npgettext", "lazy_gettext", "lazy_ngettext", "lazy_pgettext", "_l"}
 # A string literal in a template expression that reads like a sentence or a label, not a class or a key.
 SENTENCE_LIKE = re.compile(r"^[A-Z][a-z]+(?:[ ,][^{}]*)?[a-z.?!:)]$|^[A-Z][a-z]+ [a-z]")
 
@@ -275,3 +275,26 @@ def test_a_staff_members_language_then_their_institutes(client, admin):
     admin.language = "de"
     db.session.commit()
     assert _html_attributes(client.get("/")) == ("de", "ltr")
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_text_reads_the_same_in_every_area(language):
+    """The areas' catalogues are merged into one: a text two areas share must have one translation (a
+    word with two meanings, like a calculator's "Clear" and a review's, takes a context: pgettext)."""
+    seen: dict = {}
+    for area in AREA_NAMES:
+        for message in read_catalogue(language, area):
+            if message.id:
+                key = (message.id if isinstance(message.id, str) else tuple(message.id), message.context)
+                seen.setdefault(key, {})[area] = message.string
+    differing = [f"{key[0]!r}: {areas}" for key, areas in seen.items() if len({str(s) for s in areas.values()}) > 1]
+    assert not differing, "\n".join(differing)
+
+
+def test_a_context_keeps_two_meanings_of_one_word_apart(app):
+    from flask_babel import force_locale
+
+    from webapp.proctoring.models import ReviewOutcome
+    with app.test_request_context("/"), force_locale("de"):
+        from flask_babel import gettext
+        assert ReviewOutcome.CLEAR.label == "Unauffällig" and gettext("Clear") == "Löschen"

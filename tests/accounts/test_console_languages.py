@@ -19,7 +19,7 @@ def _soup(response) -> BeautifulSoup:
 
 
 def _nav_words(soup) -> list[str]:
-    return [link.get_text(strip=True) for link in soup.select("header.topbar nav > ul:last-of-type > li > a")]
+    return [link.get_text(strip=True) for link in soup.select("header.topbar nav details.nav-menu > ul > li > a")]
 
 
 def test_the_console_frame_reads_in_german(admin_client):

@@ -462,13 +462,13 @@ def test_the_exam_language_is_chosen_in_the_form_stored_and_shown(admin_client, 
     admin_client.post("/exams/new", data=exam_form(assessment, language="ar"))
     [exam] = exams()
     assert exam.language == "ar"
-    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("dd[data-language]")
     assert (shown["data-language"], shown.get_text()) == ("ar", "العربية")
     edit = html(admin_client.get(f"/exams/{exam.id}/edit"))
     assert edit.select_one("#language option[selected]")["value"] == "ar"
     admin_client.post(f"/exams/{exam.id}/edit", data=exam_form(assessment, language=""))
     assert exams()[0].language == ""
-    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("[data-language]")
+    shown = html(admin_client.get(f"/exams/{exam.id}")).select_one("dd[data-language]")
     assert shown.get_text() == "The institute's language"
 
 

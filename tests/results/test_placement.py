@@ -172,13 +172,13 @@ def test_the_console_and_the_report_show_the_evidence(admin, admin_client, clien
         assert {cell["data-skill"]: cell.get_text() for cell in table.select("tfoot td")} == {
             "Overall": "B1", "Grammar": "B1", "Reading": "B1", "Vocabulary": "B1", "Writing": "B1"}
         b1, b2 = table.select_one("tr[data-level=B1]"), table.select_one("tr[data-level=B2]")
-        assert " ".join(b1.select_one("td").get_text().split()) == "100 % of 8 items ✓"
+        assert " ".join(b1.select_one("td").get_text().split()) == "100% of 8 items ✓"
         assert b1.select("td")[4].has_attr("data-reached")                  # the essay, 4 of 5
-        assert " ".join(b2.select_one("td").get_text().split()) == "0 % of 6 items"
+        assert " ".join(b2.select_one("td").get_text().split()) == "0% of 6 items"
         assert not b2.select("td[data-reached]")
     pdf = pdf_text(report_pdf(result_of(sitting)))
     assert "Level Overall Grammar Reading Vocabulary Writing" in pdf
-    assert "C1 0 % of 9 items 0 % of 5 items 0 % of 1 item 0 % of 3 items" in pdf
+    assert "C1 0% of 9 items 0% of 5 items 0% of 1 item 0% of 3 items" in pdf
     assert "B1 B1 B1 B1 B1" in pdf   # the levels placed at, overall and by skill (the label wraps)
 
 

@@ -44,7 +44,7 @@ AREAS = (
 # The API dialects answer in their specifications' words, never translated.
 UNTRANSLATED_SOURCES = ("webapp/api/mettl_v1/", "webapp/api/euro_v1/")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
-            "npgettext": ((1, "c"), 2, 3), "lazy_gettext": None, "lazy_ngettext": (1, 2), "_l": None}
+            "npgettext": ((1, "c"), 2, 3), "lazy_gettext": None, "lazy_pgettext": ((1, "c"), 2), "lazy_ngettext": (1, 2), "_l": None}
 _METHODS = {".py": "python", ".html": "jinja2", ".txt": "jinja2", ".js": None, ".css": None}
 _JINJA_OPTIONS = {"newstyle_gettext": "true", "trimmed": "true"}
 
@@ -116,13 +116,15 @@ def compile_catalogues(*, force: bool = False) -> list[str]:
         merged = Catalog(locale=language, project="Proctora", fuzzy=False)
         for area, _ in AREAS:
             for message in read_catalogue(language, area):
-                if message.id and message.string and not message.fuzzy and message.id not in merged:
+                if message.id and message.string and not message.fuzzy \
+                        and merged.get(message.id, context=message.context) is None:
                     merged[message.id] = message
         target = _compiled_path(language)
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".mo")
         with os.fdopen(handle, "wb") as out:
             write_mo(out, merged)
+        os.chmod(temporary, 0o644)   # mkstemp's 0600 would hide it from a web server running as another user
         os.replace(temporary, target)
         compiled.append(language)
     return compiled

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Optional
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text, and_
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column
@@ -62,7 +62,8 @@ class ReviewOutcome(Labelled, enum.StrEnum):
 
 
 labels(ReviewOutcome, {
-    ReviewOutcome.CLEAR: _l('Clear'),
+    # Translators: a proctoring review's outcome: nothing suspicious was seen.
+    ReviewOutcome.CLEAR: lazy_pgettext("review outcome", "Clear"),
     ReviewOutcome.SUSPICIOUS: _l('Suspicious'),
     ReviewOutcome.VIOLATION: _l('Violation'),
 })

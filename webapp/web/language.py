@@ -14,6 +14,7 @@ from flask_babel import get_locale, get_timezone as page_time_zone, refresh
 from flask_login import current_user
 
 from webapp.core.errors import EURO_PREFIX, METTL_PREFIX
+from webapp.core.extensions import db
 from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, is_right_to_left
 from webapp.exams.windows import local_moment, parse_time_zone
 
@@ -43,10 +44,13 @@ def select_language() -> str:
     chosen = chosen_language()
     if chosen:
         return chosen
-    if current_user.is_authenticated:
-        for preference in (current_user.language, current_user.institute.language):
-            if preference in LANGUAGES:
-                return preference
+    # Loading the staff member's institute must not flush a view's half-done change (a gettext for a
+    # flash would then meet the database's refusal before the request's one commit does).
+    with db.session.no_autoflush:
+        preferences = (current_user.language, current_user.institute.language) if current_user.is_authenticated else ()
+    for preference in preferences:
+        if preference in LANGUAGES:
+            return preference
     page_language = g.get("page_language")
     if page_language in LANGUAGES:
         return page_language
@@ -61,7 +65,8 @@ def select_time_zone() -> str | None:
     if zone:
         return zone
     if current_user.is_authenticated:
-        return current_user.institute.time_zone or None
+        with db.session.no_autoflush:
+            return current_user.institute.time_zone or None
     return None
 
 
