@@ -56,3 +56,11 @@ def test_an_expired_form_says_to_reload_it_and_links_back(strict_app, admin):
     assert page.select_one("[data-back]")["href"] == "/login?next=%2Fexams"
     assert "CSRF" not in page.get_text()
 
+
+
+def test_an_http_error_no_view_raises_is_a_page_in_the_readers_language(client):
+    from bs4 import BeautifulSoup
+    answer = client.put("/login?lang=es")
+    assert answer.status_code == 405 and "GET" in answer.headers["Allow"]
+    soup = BeautifulSoup(answer.get_data(as_text=True), "html.parser")
+    assert soup.html["lang"] == "es" and "Esta dirección no acepta ese tipo de solicitud." in soup.get_text()

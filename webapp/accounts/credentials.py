@@ -88,14 +88,14 @@ def _token_hash(token: str) -> str:
 def issue_credential(institute_id: int, *, role=Role.ADMIN, name: str = "",
                      created_by_id: int | None = None) -> tuple[ApiCredential, IssuedSecrets]:
     """A new credential of an institute (the console and the CLI use this)."""
-    role = parse_enum(Role, role, "role", "role")
+    role = parse_enum(Role, role, "role", _("role"))
     if role not in CREDENTIAL_ROLES:
         raise ValidationError(_("An API credential is either admin (read and write) or support (read only)."),
                               field="role")
     issued = IssuedSecrets(access_key=secrets.token_hex(16), private_key=secrets.token_urlsafe(32),
                            euro_token=secrets.token_urlsafe(32))
     credential = ApiCredential(
-        institute_id=institute_id, name=single_line(name, "The credential name", field="name")[:200], role=role,
+        institute_id=institute_id, name=single_line(name, _("The credential name"), field="name")[:200], role=role,
         access_key=issued.access_key,
         private_key_encrypted=encrypt(issued.private_key), euro_token_hash=_token_hash(issued.euro_token),
         created_by_id=created_by_id)

@@ -151,7 +151,7 @@ def update_institute(actor: User, **details) -> Institute:
         institute.blind_grading = bool(details["blind_grading"])
     if details.get("default_release_policy"):
         institute.default_release_policy = parse_enum(ReleasePolicy, details["default_release_policy"],
-                                                      "default_release_policy", "release policy")
+                                                      "default_release_policy", _("release policy"))
     changed = [field for field in INSTITUTE_FIELDS if getattr(institute, field) != was[field]]
     if changed:
         _announce(actor, "institute.update", institute, {field: was[field] for field in changed},
@@ -246,7 +246,7 @@ def invite_staff(actor: User, *, email: str, name: str, role) -> User:
     """Create a staff account without a password and e-mail its owner a link to choose one."""
     require(actor, Permission.MANAGE_STAFF)
     email = normalise_email(email)
-    name = single_line(name, "The name", field="name", max_length=User.name.type.length)
+    name = single_line(name, _("The name"), field="name", max_length=User.name.type.length)
     if not name:
         raise ValidationError(_("Give the person's name."), field="name")
     if _email_taken(email):
@@ -277,7 +277,7 @@ def update_staff(actor: User, user_id, *, name: str, role, active: bool) -> User
     require(actor, Permission.MANAGE_STAFF)
     user = get_staff(actor, user_id)
     role = _parse_role(role)
-    name = single_line(name, "The name", field="name", max_length=User.name.type.length)
+    name = single_line(name, _("The name"), field="name", max_length=User.name.type.length)
     if not name:
         raise ValidationError(_("Give the person's name."), field="name")
     losing_admin = user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active)

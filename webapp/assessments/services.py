@@ -148,7 +148,7 @@ class _CheckedRule:
 
 
 def _check_name(institute_id: int, name: str, assessment_id: int | None) -> str:
-    name = single_line(name, "The assessment name", field="name", code="E701")
+    name = single_line(name, _("The assessment name"), field="name", code="E701")
     if not name or len(name) > 200 or FORBIDDEN_NAME_CHARACTERS.search(name):
         raise ValidationError(
             _('Invalid assessment name provided (cannot be empty, contain special characters such as ",<,>,?,*,\\ '
@@ -207,13 +207,13 @@ def _check_settings(data: AssessmentInput) -> dict:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise invalid(_("Invalid redirection URL"), "exit_redirection_url")
-    kind = parse_enum(AssessmentKind, data.kind, "kind", "kind")
+    kind = parse_enum(AssessmentKind, data.kind, "kind", _("kind"))
     values = {"kind": kind, "exit_redirection_url": url, "target_level": None, "pass_mark_percent": None,
               "certificate_validity_months": None, "placement_bands": []}
     if kind == AssessmentKind.CERTIFICATION:
         if not data.target_level:
             raise invalid(_("Invalid value provided: a certification needs a target level."), "target_level")
-        values["target_level"] = parse_enum(CefrLevel, data.target_level, "target_level", "CEFR level")
+        values["target_level"] = parse_enum(CefrLevel, data.target_level, "target_level", _("CEFR level"))
         try:
             pass_mark = float(data.pass_mark_percent)
         except (TypeError, ValueError):
@@ -261,7 +261,7 @@ def _check_bands(bands: list[dict]) -> list[dict]:
     it (the rule itself is webapp/results/outcomes.py's `placement_level`)."""
     cleaned, last_rank = [], -1
     for band in bands:
-        level = parse_enum(CefrLevel, band.get("level"), "placement_bands", "CEFR level")
+        level = parse_enum(CefrLevel, band.get("level"), "placement_bands", _("CEFR level"))
         try:
             percent = float(band.get("min_percent"))
         except (TypeError, ValueError):
@@ -283,15 +283,15 @@ def _check_bands(bands: list[dict]) -> list[dict]:
 def _check_fields(fields: list[FieldInput]) -> list[FieldInput]:
     by_name = {}
     for item in fields:
-        name = single_line(item.name, "A registration field's name", field="registration_fields")
+        name = single_line(item.name, _("A registration field's name"), field="registration_fields")
         if not name or len(name) > 100:
             raise invalid(_("Invalid value provided: a registration field needs a name (up to 100 characters)."),
                           "registration_fields")
         if name.lower() in by_name:
             raise invalid(_("Invalid value provided: the registration field '%(name)s' is listed twice.", name=name),
                           "registration_fields")
-        field_type = parse_enum(FieldType, item.field_type, "registration_fields", "field type")
-        values = [single_line(str(value), f"A choice of {name}", field="registration_fields")
+        field_type = parse_enum(FieldType, item.field_type, "registration_fields", _("field type"))
+        values = [single_line(str(value), _("A choice of %(field)s", field=name), field="registration_fields")
                   for value in item.values or [] if str(value).strip()]
         if field_type == FieldType.SELECT_BOX and not values:
             raise invalid(_("Invalid value provided: the choice field '%(name)s' needs its choices.", name=name),
@@ -308,12 +308,12 @@ def _check_rule(institute_id: int, section: str, rule: RuleInput) -> _CheckedRul
     if skill is None:
         raise ValidationError(_("In section %(section)s, the added skill %(skill)s doesn't exist in your question "
                                 "bank.", section=section, skill=rule.skill), code="E705", field="skill")
-    difficulty = parse_enum(Difficulty, (rule.difficulty or "").upper(), "difficulty", "difficulty level")
+    difficulty = parse_enum(Difficulty, (rule.difficulty or "").upper(), "difficulty", _("difficulty level"))
     qtype, asked_type = None, (rule.question_type or "").upper()
     without_items = asked_type in TYPES_WITHOUT_ITEMS
     if asked_type and asked_type not in ("ALLTYPE", "ALL") and not without_items:
-        qtype = parse_enum(QuestionType, asked_type, "question_type", "question type")
-    level = parse_enum(CefrLevel, rule.cefr_level, "cefr_level", "CEFR level") if rule.cefr_level else None
+        qtype = parse_enum(QuestionType, asked_type, "question_type", _("question type"))
+    level = parse_enum(CefrLevel, rule.cefr_level, "cefr_level", _("CEFR level")) if rule.cefr_level else None
     type_label = asked_type if qtype or without_items else "AllType"
     label = f"{section} {skill.name} {difficulty.value} {type_label}"
     try:
@@ -387,7 +387,7 @@ def _check_sections(institute_id: int, sections: list[SectionInput],
     questions = {question.id: question for question in db.session.scalars(
         select(Question).where(Question.institute_id == institute_id, Question.id.in_(wanted)))} if wanted else {}
     for section in sections:
-        section.name = single_line(section.name, "A section name", field="name")
+        section.name = single_line(section.name, _("A section name"), field="name")
         if not section.name or len(section.name) > 200:
             raise invalid(_("Invalid value provided: every section needs a name (up to 200 characters)."), "name")
         if section.name.lower() in names:
@@ -708,7 +708,7 @@ def list_assessments(actor: User, *, text: str = "", kind: str | None = None, pa
     if text and text.strip():
         query = query.where(func.lower(Assessment.name).contains(text.strip().lower(), autoescape=True))
     if kind:
-        query = query.where(Assessment.kind == parse_enum(AssessmentKind, kind, "kind", "kind"))
+        query = query.where(Assessment.kind == parse_enum(AssessmentKind, kind, "kind", _("kind")))
     # The list shows question counts and max marks, which read every section's rules and picked questions.
     sections = selectinload(Assessment.sections)
     query = query.options(sections.selectinload(Section.rules),

@@ -56,7 +56,7 @@ def skill_by_name(institute_id: int, name: str) -> Skill | None:
 
 
 def _clean_skill_name(institute_id: int, name: str, skill_id: int | None = None) -> str:
-    name = single_line(name, "The skill name", field="name")
+    name = single_line(name, _("The skill name"), field="name")
     if not name:
         raise ValidationError(_("The skill needs a name."), field="name")
     if len(name) > 200:
@@ -142,11 +142,11 @@ def _number(value, field_name: str, message: str) -> float:
 
 def _validated(institute_id: int, data: QuestionInput) -> dict:
     """Every rule a question must satisfy; returns the column values to store."""
-    qtype = parse_enum(QuestionType, data.type, "type", "question type")
+    qtype = parse_enum(QuestionType, data.type, "type", _("question type"))
     values = {
         "type": qtype,
-        "difficulty": parse_enum(Difficulty, data.difficulty, "difficulty", "difficulty"),
-        "cefr_level": parse_enum(CefrLevel, data.cefr_level, "cefr_level", "CEFR level") if data.cefr_level else None,
+        "difficulty": parse_enum(Difficulty, data.difficulty, "difficulty", _("difficulty")),
+        "cefr_level": parse_enum(CefrLevel, data.cefr_level, "cefr_level", _("CEFR level")) if data.cefr_level else None,
         "skill_id": get_in_institute(Skill, institute_id, data.skill_id, "Skill").id if data.skill_id else None,
         "stem": clean_html(data.stem),
         "explanation": clean_html(data.explanation),
@@ -342,13 +342,13 @@ def search_questions(actor: User, *, text: str = "", skill_id=None, type=None, d
         except (TypeError, ValueError):
             raise ValidationError(_("Invalid skill '%(skill)s'.", skill=skill_id), field="skill_id") from None
     if type:
-        query = query.where(Question.type == parse_enum(QuestionType, type, "type", "question type"))
+        query = query.where(Question.type == parse_enum(QuestionType, type, "type", _("question type")))
     if difficulty:
-        query = query.where(Question.difficulty == parse_enum(Difficulty, difficulty, "difficulty", "difficulty"))
+        query = query.where(Question.difficulty == parse_enum(Difficulty, difficulty, "difficulty", _("difficulty")))
     if level:
-        query = query.where(Question.cefr_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
+        query = query.where(Question.cefr_level == parse_enum(CefrLevel, level, "level", _("CEFR level")))
     if status:
-        query = query.where(Question.status == parse_enum(QuestionStatus, status, "status", "status"))
+        query = query.where(Question.status == parse_enum(QuestionStatus, status, "status", _("status")))
     query = query.order_by(Question.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

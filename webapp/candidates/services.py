@@ -40,7 +40,7 @@ def search_candidates(actor: User, *, text: str = "", level: str | None = None, 
         query = query.where(or_(*(column.contains(needle, autoescape=True) for column in (
             func.lower(Candidate.email), func.lower(Candidate.username), full_name))))
     if level:
-        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
+        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", _("CEFR level")))
     query = query.order_by(*SORTS.get(sort, SORTS["name"]))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
@@ -67,19 +67,19 @@ def update_candidate(actor: User, candidate_id, *, first_name: str, last_name: s
                      current_level: str | None) -> Candidate:
     require(actor, Permission.EDIT_CANDIDATES)
     candidate = get_candidate(actor, candidate_id, include_sub_institutes=False)
-    username = single_line(username, "The username", field="username", max_length=Candidate.username.type.length)
+    username = single_line(username, _("The username"), field="username", max_length=Candidate.username.type.length)
     if not username:
         raise ValidationError(_("Give the candidate a username."), field="username")
     taken = db.session.scalar(select(Candidate.id).where(Candidate.institute_id == candidate.institute_id,
                                                          Candidate.username == username))
     if taken is not None and taken != candidate.id:
         raise Conflict(_("The username %(username)s is taken.", username=repr(username)), field="username")
-    candidate.first_name = single_line(first_name, "The first name", field="first_name",
+    candidate.first_name = single_line(first_name, _("The first name"), field="first_name",
                                        max_length=Candidate.first_name.type.length)
-    candidate.last_name = single_line(last_name, "The last name", field="last_name",
+    candidate.last_name = single_line(last_name, _("The last name"), field="last_name",
                                       max_length=Candidate.last_name.type.length)
     candidate.username = username
-    candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", "CEFR level") if current_level else None
+    candidate.current_level = parse_enum(CefrLevel, current_level, "current_level", _("CEFR level")) if current_level else None
     return candidate
 
 

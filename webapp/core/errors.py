@@ -192,6 +192,15 @@ def _matching_methods(methods) -> list[str]:
     return matching
 
 
+# What a person reads for the HTTP errors no view raises itself (Werkzeug's pages are English only).
+HTTP_ERROR_MESSAGES = {
+    405: _l("This address does not take that kind of request."),
+    408: _l("The request took too long. Please try again."),
+    413: _l("What you sent is too large."),
+    415: _l("This kind of content is not accepted here."),
+}
+
+
 def error_page(status: int, message: str, **context):
     """The error as a page, or as the fragment htmx swaps in where the page's part would have gone."""
     fragment = request.headers.get("HX-Request") and not request.headers.get("HX-Boosted")
@@ -260,10 +269,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def other_http_error(error: HTTPException):
-        """Method not allowed, request too large: in the API's shape, and as Flask would answer them
-        anywhere else."""
+        """Method not allowed, request too large: in the API's shape, or as a page in the reader's
+        language (with the error's own headers: a 405's Allow)."""
         if not wants_json():
-            return error
+            body, status = error_page(error.code, str(HTTP_ERROR_MESSAGES.get(error.code, error.name)))
+            return body, status, [header for header in error.get_headers() if header[0] != "Content-Type"]
         response, status = json_error(error.code, _http_error_code(error.code), error.description or error.name)
         # The error's own headers stay (a 405's Allow lists the methods the URL does take).
         response.headers.extend((name, value) for name, value in error.get_headers() if name != "Content-Type")

@@ -82,7 +82,7 @@ def exam_input(exam: Exam) -> ExamInput:
 
 
 def _check_window(data: ExamInput, values: dict, institute_id: int) -> None:
-    schedule_type = parse_enum(ScheduleType, data.schedule_type, "schedule_type", "schedule type")
+    schedule_type = parse_enum(ScheduleType, data.schedule_type, "schedule_type", _("schedule type"))
     values["schedule_type"] = schedule_type
     values["time_zone"] = time_zone_name(data.time_zone or db.session.get(Institute, institute_id).time_zone)
     window_given = any((data.starts_on_date, data.ends_on_date, data.starts_on_time, data.ends_on_time))
@@ -94,7 +94,7 @@ def _check_window(data: ExamInput, values: dict, institute_id: int) -> None:
                       ends_on_time=None)
         return
     option = parse_enum(FixedAccessOption, data.fixed_access_option or FixedAccessOption.EXACT_TIME.value,
-                        "fixed_access_option", "access option")
+                        "fixed_access_option", _("access option"))
     if not (data.starts_on_date and data.ends_on_date):
         raise ValidationError(_("Invalid schedule type/Schedule window: a Fixed exam needs its start and end dates."),
                               code="E020", field="starts_on_date")
@@ -133,7 +133,7 @@ def parse_ip_entry(entry: str):
 
 
 def _check_ip(data: ExamInput, values: dict) -> None:
-    restriction = parse_enum(IpRestriction, data.ip_restriction or "NONE", "ip_restriction", "IP restriction")
+    restriction = parse_enum(IpRestriction, data.ip_restriction or "NONE", "ip_restriction", _("IP restriction"))
     entries = [entry.strip() for entry in data.ip_addresses or [] if entry and entry.strip()]
     if restriction == IpRestriction.NONE:
         entries = []
@@ -181,7 +181,7 @@ def _check_language(language: str | None) -> str:
 
 
 def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
-    name = single_line(data.name, "The exam name", field="name")
+    name = single_line(data.name, _("The exam name"), field="name")
     if not name or len(name) > 200:
         raise ValidationError(_("Give the exam a name (up to 200 characters)."), code="E789", field="name")
     # Compared here rather than with SQL lower(), which on SQLite folds only ASCII letters ("PRÜFUNG").
@@ -195,7 +195,7 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
                               code="E789", field="assessment_id")
     values = {"name": name, "assessment_id": assessment.id}
     _check_window(data, values, institute_id)
-    values["access_type"] = parse_enum(AccessType, data.access_type, "access_type", "access type")
+    values["access_type"] = parse_enum(AccessType, data.access_type, "access_type", _("access type"))
     _check_ip(data, values)
     try:
         count = int(data.web_proctoring_count)
@@ -219,17 +219,17 @@ def _check(institute_id: int, data: ExamInput, exam_id: int | None) -> dict:
         raise ValidationError(_("Give at least one recipient for grade notifications."), code="E034",
                               field="grade_notification_recipients")
     values["grade_notification_recipients"] = recipients
-    values["exit_redirection_url"] = web_address(data.exit_redirection_url, "exit redirection URL",
+    values["exit_redirection_url"] = web_address(data.exit_redirection_url, _("exit redirection URL"),
                                                  field="exit_redirection_url", code="E789")
     for name_of_url in CALLBACK_FIELDS:
-        values[name_of_url] = web_address(getattr(data, name_of_url), "callback URL", field=name_of_url, code="E789")
-    values["source_app"] = single_line(data.source_app, "The source app", field="source_app")[:200]
+        values[name_of_url] = web_address(getattr(data, name_of_url), _("callback URL"), field=name_of_url, code="E789")
+    values["source_app"] = single_line(data.source_app, _("The source app"), field="source_app")[:200]
     for flag in ("email_on_invitation", "image_proctoring", "candidate_auth_proctored", "web_proctoring_enabled",
                  "web_proctoring_show_remaining", "admission_required", "allow_copy_paste",
                  "grade_notification_enabled", "notify_client"):
         values[flag] = bool(getattr(data, flag))
     values["language"] = _check_language(data.language)
-    values["release_policy"] = parse_enum(ReleasePolicy, data.release_policy, "release_policy", "release policy") \
+    values["release_policy"] = parse_enum(ReleasePolicy, data.release_policy, "release_policy", _("release policy")) \
         if data.release_policy else None
     return values
 

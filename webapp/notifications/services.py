@@ -130,7 +130,7 @@ def list_messages(actor: Actor, status: str | None = None, page: int = 1, per_pa
     require(actor, Permission.MANAGE_INSTITUTE)
     query = select(OutboxMessage).where(OutboxMessage.institute_id == actor.institute_id)
     if status:
-        query = query.where(OutboxMessage.status == parse_enum(MessageStatus, status, "status", "status"))
+        query = query.where(OutboxMessage.status == parse_enum(MessageStatus, status, "status", _("status")))
     query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

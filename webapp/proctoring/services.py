@@ -394,7 +394,7 @@ def result_withheld(sitting: Sitting) -> bool:
 
 def review(actor: User, sitting_id, outcome: str, comment: str = "") -> Review:
     sitting = proctored_sitting(actor, sitting_id)
-    outcome = parse_enum(ReviewOutcome, outcome, "outcome", "Outcome")
+    outcome = parse_enum(ReviewOutcome, outcome, "outcome", _("Outcome"))
     comment = _text(comment, "comment", required=outcome != ReviewOutcome.CLEAR)
     if sitting.status != S.EXAM_FINISHED:
         raise Conflict(_("A sitting is reviewed once the test is over."))

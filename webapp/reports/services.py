@@ -215,7 +215,7 @@ labels(CertificateStatus, {
 def certificate_list(actor: User, *, search: str = "", status: str = "all", page: int = 1, per_page: int = 25):
     """The institute's certificates, newest first, by part of the candidate's name or of the code."""
     require(actor, Permission.VIEW_RESULTS)
-    status = parse_enum(CertificateStatus, status or "all", "status", "status")
+    status = parse_enum(CertificateStatus, status or "all", "status", _("status"))
     query = select(Certificate).where(Certificate.institute_id == actor.institute_id)
     if status == CertificateStatus.VALID:
         query = query.where(Certificate.revoked_at.is_(None))

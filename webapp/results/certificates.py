@@ -196,7 +196,7 @@ def update_certificate_settings(actor: User, *, title: str, body: str, signatory
     body = _wording((body or "").strip().replace("\r\n", "\n"), _("The wording"), "body", MAX_BODY_LENGTH)
     signatory_name = single_line(signatory_name, _("The signatory's name"), field="signatory_name", max_length=200)
     signatory_title = single_line(signatory_title, _("The signatory's title"), field="signatory_title", max_length=200)
-    source = parse_enum(CandidateIdentifier, identifier or CandidateIdentifier.NONE.value, "identifier", "identifier")
+    source = parse_enum(CandidateIdentifier, identifier or CandidateIdentifier.NONE.value, "identifier", _("identifier"))
     field_name = single_line(identifier_field, _("The registration field"), field="identifier_field", max_length=100)
     if source == CandidateIdentifier.REGISTRATION_FIELD and not field_name:
         raise ValidationError(_("Name the registration field whose answer identifies the candidate."),

@@ -334,7 +334,7 @@ def matching(query, *, status: str | None = None, level: str | None = None, outc
     elif status == "pending":
         query = query.where(Sitting.graded_at.is_(None))
     if level not in (None, ""):
-        query = query.where(Sitting.level == parse_enum(CefrLevel, level, "level", "level"))
+        query = query.where(Sitting.level == parse_enum(CefrLevel, level, "level", _("level")))
     outcome = _choice(outcome, OUTCOMES, "outcome", "outcome")
     if outcome:
         query = query.where(Sitting.passed.is_(outcome == "passed"))

@@ -399,13 +399,13 @@ def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: in
         query = query.where(Sitting.candidate_id == candidate_id)
     # A filter given empty is refused like any other value outside its list, not taken as no filter.
     if status is not None:
-        query = query.where(Sitting.status == parse_enum(SittingStatus, status, "status", "status"))
+        query = query.where(Sitting.status == parse_enum(SittingStatus, status, "status", _("status")))
     if email:
         query = query.where(Candidate.email == email.strip().lower())
     if username:
         query = query.where(Candidate.username == username.strip())
     if level is not None:
-        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", "CEFR level"))
+        query = query.where(Candidate.current_level == parse_enum(CefrLevel, level, "level", _("CEFR level")))
     return db.paginate(query.order_by(Sitting.id.desc() if newest_first else Sitting.id), page=page,
                        per_page=per_page, error_out=False)
 
