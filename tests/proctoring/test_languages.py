@@ -38,12 +38,12 @@ def test_a_sitting_page_in_arabic_reads_right_to_left_with_plain_words(client, a
     # "Finished" is shared with other catalogues, whose wording may win; how it ended is this area's.
     assert soup.select_one("[data-state]").get_text(strip=True).endswith("(أنهاه مراقب)")
     assert "TerminatedByProctor" not in soup.get_text()
-    assert [option.get_text() for option in soup.select("#category option")][3] == "هاتف"
-    assert soup.select_one("ul.flags li").get_text(" ", strip=True).startswith("هاتف: هاتف على الطاولة")
+    assert [option.get_text() for option in soup.select("#category option")][3] == "الهاتف"
+    assert soup.select_one("ul.flags li").get_text(" ", strip=True).startswith("الهاتف: هاتف على الطاولة")
     log = {row["data-event"]: [cell.get_text(strip=True) for cell in row.select("td")[1:]]
            for row in soup.select("table.events tr[data-event]")}
     assert log["time_extended"] == ["مُدِّد الوقت", "منح Pat Pool 10 دقائق إضافية."]
-    assert log["flag_raised"] == ["سُجِّل تنبيه", "سجَّل Pat Pool تنبيه «هاتف»: هاتف على الطاولة"]
+    assert log["flag_raised"] == ["سُجِّل تنبيه", "سجَّل Pat Pool تنبيه «الهاتف»: هاتف على الطاولة"]
     assert log["terminated"] == ["أنهاه مراقب", "بواسطة Pat Pool: استخدام الهاتف"]
     assert log["exam_finished"] == ["انتهى الامتحان", "أنهاه مراقب"]
     assert not any("{" in cell or "_" in cell for cells in log.values() for cell in cells)
