@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from tests.results.helpers import answering, tagged_assessment
 from webapp.accounts.services import invite_staff
 from webapp.candidates.models import Candidate
-from webapp.candidates.services import language_to_write_in
+from webapp.exams.services import language_to_write_in
 from webapp.core.extensions import db
 from webapp.notifications.worker import deliver_due
 from webapp.sittings.services import register_candidates

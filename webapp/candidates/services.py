@@ -11,10 +11,9 @@ from webapp.candidates.models import Candidate
 from webapp.core.database import parse_id
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
-from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from webapp.core.i18n import LANGUAGES
 from webapp.core.permissions import Permission, require
 from webapp.core.validation import single_line
-from webapp.exams.models import Exam
 
 SORTS = {
     "name": (func.lower(Candidate.last_name), func.lower(Candidate.first_name), Candidate.id),
@@ -93,11 +92,3 @@ def remember_language(candidate: Candidate, language: str) -> None:
     if language in LANGUAGES and candidate.language != language:
         candidate.language = language
         db.session.flush()
-
-
-def language_to_write_in(exam: Exam, chosen: str = "") -> str:
-    """The language we write to a candidate in about `exam` (e-mails, their report): `chosen`, the
-    candidate's own (`Candidate.language`, their last choice on a candidate page), else the exam's,
-    else its institute's, else English."""
-    return next((language for language in (chosen, exam.language, exam.institute.language)
-                 if language in LANGUAGES), DEFAULT_LANGUAGE)

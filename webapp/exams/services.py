@@ -19,7 +19,7 @@ from webapp.core import events, links
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute, was_deleted
 from webapp.core.errors import Conflict, Deleted, NotFound, ValidationError, parse_enum
-from webapp.core.i18n import LANGUAGES
+from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.core.validation import normalise_email, single_line, web_address
@@ -460,3 +460,10 @@ def describe_window(exam: Exam) -> str:
     return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.zone),
              end=local_datetime(window.end, window.zone), zone=exam.time_zone)
 
+
+def language_to_write_in(exam: Exam, chosen: str = "") -> str:
+    """The language we write to a candidate in about `exam` (e-mails, their report): `chosen`, the
+    candidate's own (`Candidate.language`, their last choice on a candidate page), else the exam's,
+    else its institute's, else English."""
+    return next((language for language in (chosen, exam.language, exam.institute.language)
+                 if language in LANGUAGES), DEFAULT_LANGUAGE)

@@ -15,24 +15,7 @@ from webapp.core.clock import utcnow
 from webapp.core.database import UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
-
-
-# What a proctor may flag, in the order the sitting page offers them, with the words people read.
-FLAG_CATEGORIES = {
-    "multiple_faces": _l("Several faces"),
-    "no_face": _l("No face in view"),
-    "other_person": _l("Another person"),
-    "phone": _l("Phone"),
-    "talking": _l("Talking"),
-    "materials": _l("Unpermitted materials"),
-    "identity": _l("Identity in doubt"),
-    "browsing": _l("Other websites or programs"),
-    "other": _l("Something else"),
-}
-
-
-def flag_category_label(category: str) -> str:
-    return str(FLAG_CATEGORIES.get(category) or _("Something else"))
+from webapp.sittings.models import flag_category_label
 
 
 class Flag(db.Model):

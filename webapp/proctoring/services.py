@@ -26,10 +26,10 @@ from webapp.core.errors import Conflict, IllegalTransition, NotFound, Permission
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.exams.models import Exam, exam_proctors
-from webapp.proctoring.models import (FLAG_CATEGORIES, CandidateMessage, Flag, RetentionPolicy, Review,
+from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,
                                       ReviewOutcome, Snapshot)
 from webapp.sittings import proctor_moves, taking
-from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingStatus
+from webapp.sittings.models import FLAG_CATEGORIES, FinishMode, ProctorEvent, Response, Sitting, SittingStatus
 
 S = SittingStatus
 ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone

@@ -29,7 +29,7 @@ from webapp.core.errors import DomainError, NotFound, parse_enum
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Permission, require
-from webapp.candidates.services import language_to_write_in
+from webapp.exams.services import language_to_write_in
 from webapp.exams.windows import parse_time_zone
 from webapp.results import release
 from webapp.results.certificates import by_code, signature_image

@@ -20,10 +20,10 @@ from sqlalchemy.sql.elements import FrameClause, FrameClauseType
 
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
-from webapp.candidates.services import language_to_write_in
 from webapp.core.extensions import db
 from webapp.core.links import html_report_url, verify_url
 from webapp.exams.models import Exam
+from webapp.exams.services import language_to_write_in
 from webapp.notifications.services import queue_emails, writing_in
 from webapp.results.models import Certificate
 from webapp.results.placement import placement, skill_levels_in_words

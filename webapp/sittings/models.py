@@ -17,7 +17,6 @@ from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
 from webapp.exams.models import Exam
-from webapp.proctoring.models import flag_category_label
 
 
 class SittingStatus(Labelled, enum.StrEnum):
@@ -71,6 +70,24 @@ labels(FinishMode, {
 
 # The ways a test ends that a proctor may undo by resuming it with new time.
 RESUMABLE = frozenset({FinishMode.EXPIRED, FinishMode.TERMINATED_BY_PROCTOR})
+
+
+# What a proctor may flag, in the order the sitting page offers them, with the words people read.
+FLAG_CATEGORIES = {
+    "multiple_faces": _l("Several faces"),
+    "no_face": _l("No face in view"),
+    "other_person": _l("Another person"),
+    "phone": _l("Phone"),
+    "talking": _l("Talking"),
+    "materials": _l("Unpermitted materials"),
+    "identity": _l("Identity in doubt"),
+    "browsing": _l("Other websites or programs"),
+    "other": _l("Something else"),
+}
+
+
+def flag_category_label(category: str) -> str:
+    return str(FLAG_CATEGORIES.get(category) or _("Something else"))
 
 
 class Sitting(TimestampMixin, db.Model):

@@ -17,7 +17,6 @@ from webapp.assessments.models import FieldType
 from webapp.assessments.services import EMAIL_FIELD
 from webapp.bank.models import CefrLevel
 from webapp.candidates.models import Candidate
-from webapp.candidates.services import language_to_write_in
 from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.database import Page, direction, get_in_institute, page_of
@@ -26,7 +25,7 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Permission, can, require
 from webapp.core.validation import normalise_email, single_line
 from webapp.exams.models import AccessType, Exam
-from webapp.exams.services import describe_window, get_exam
+from webapp.exams.services import describe_window, get_exam, language_to_write_in
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import cancel_pending_emails, queue_emails, writing_in
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus

@@ -8,7 +8,8 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from webapp.proctoring import services
-from webapp.proctoring.models import FLAG_CATEGORIES, ReviewOutcome
+from webapp.proctoring.models import ReviewOutcome
+from webapp.sittings.models import FLAG_CATEGORIES
 from webapp.web import render
 
 blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
