@@ -21,6 +21,11 @@ class QuestionType(Labelled, enum.StrEnum):
     FITB = "FITB"                  # blanks [[1]]..[[n]] in the stem, each with accepted answers
     SHORT_ANSWER = "SHORT_ANSWER"  # accepted answers, or manual grading when there are none
     LONG_ANSWER = "LONG_ANSWER"    # essay, always graded by hand
+    TRUE_FALSE = "TRUE_FALSE"      # two options, "true" and "false", one correct
+    MATCHING = "MATCHING"          # premises (options), each matched with one of the targets
+    ORDERING = "ORDERING"          # options to put in order; stored in the correct order
+    NUMERIC = "NUMERIC"            # a number within a tolerance, with a unit where the units say
+    FILE_UPLOAD = "FU"             # a file as the answer, graded by hand (Mettl's name, 4.1)
 
     # What the pages show of each type: options to choose from, boxes in the text, or a text to write.
     @property
@@ -46,13 +51,18 @@ labels(QuestionType, {
     QuestionType.FITB: _l('Fill in the blanks'),
     QuestionType.SHORT_ANSWER: _l('Short answer'),
     QuestionType.LONG_ANSWER: _l('Essay'),
+    QuestionType.TRUE_FALSE: _l('True or false'),
+    QuestionType.MATCHING: _l('Matching'),
+    QuestionType.ORDERING: _l('Ordering'),
+    QuestionType.NUMERIC: _l('Numeric'),
+    QuestionType.FILE_UPLOAD: _l('File upload'),
 })
 
 
 # Question types Mettl's API names (4.1) that this bank holds no items of: coding, SQL, case study,
-# coding problem, front-end simulation, typing speed and file upload. A rule asking for one is valid
+# coding problem, front-end simulation and typing speed. A rule asking for one is valid
 # and finds nothing (E706), as a type the bank has no items of does.
-TYPES_WITHOUT_ITEMS = ("CODE", "SQL", "CS", "CP", "FES", "TS", "FU")
+TYPES_WITHOUT_ITEMS = ("CODE", "SQL", "CS", "CP", "FES", "TS")
 
 
 class Difficulty(Labelled, enum.StrEnum):
@@ -134,6 +144,16 @@ class Question(TimestampMixin, db.Model):
     accepted_answers: Mapped[list] = mapped_column(JSON, default=list)
     case_sensitive: Mapped[bool] = mapped_column(default=False)
     matching: Mapped[dict] = mapped_column(JSON, default=dict)
+    # MATCHING: the targets premises are matched with, [{"id": "t1", "html": "..."}]; more targets than
+    # premises leaves distractors. Each premise (an option) names its target: {"id": "a", "html", "match": "t1"}.
+    targets: Mapped[list] = mapped_column(JSON, default=list)
+    # MATCHING, ORDERING, FITB, MCA: marks in proportion to the parts right rather than all or nothing.
+    partial_credit: Mapped[bool] = mapped_column(default=False)
+    # NUMERIC: the units an answer may carry, [{"unit": "cm", "factor": 0.01}, ...]; the accepted numbers
+    # (accepted_answers) are in the first unit, and `matching` says the tolerance and whether a unit is required.
+    units: Mapped[list] = mapped_column(JSON, default=list)
+    # FILE_UPLOAD: what the candidate may send, {"kinds": ["pdf", "image", ...], "max_mb": 10}.
+    answer_file: Mapped[dict] = mapped_column(JSON, default=dict)
     marks: Mapped[float] = mapped_column(default=1.0)           # for a correct answer, > 0
     negative_marks: Mapped[float] = mapped_column(default=0.0)  # for a wrong answer, <= 0
     explanation: Mapped[str] = mapped_column(Text, default="")  # sanitised HTML, shown to staff

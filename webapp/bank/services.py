@@ -120,6 +120,12 @@ class QuestionInput:
     marks: float = 1.0
     negative_marks: float = 0.0
     explanation: str = ""
+    # The newer types' parts, as the Question model's columns of the same names describe them, except that
+    # a MATCHING premise's "match" is given as the index of its target in `targets` (0-based).
+    targets: list[dict] = field(default_factory=list)     # [{"html": ...}]
+    partial_credit: bool = False
+    units: list[dict] = field(default_factory=list)       # [{"unit": "cm", "factor": 0.01}]
+    answer_file: dict = field(default_factory=dict)       # {"kinds": [...], "max_mb": 10}
 
 
 def _answers(values, field_name: str) -> list[str]:

@@ -142,12 +142,13 @@ def update_catalogues(areas: tuple[str, ...] = ()) -> dict[str, int]:
             catalogue = read_catalogue(language, area)
             created = catalogue.creation_date
             catalogue.update(template, no_fuzzy_matching=True)
-            # An unchanged header keeps the catalogues' diffs to the texts that changed.
+            # An unchanged header, no line numbers and entries sorted by text keep the diffs (and the merges of
+            # branches) to the texts that changed.
             catalogue.creation_date = created
             path = catalogue_path(language, area)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
-                write_po(handle, catalogue, width=100, sort_by_file=True, ignore_obsolete=True)
+                write_po(handle, catalogue, width=100, sort_output=True, include_lineno=False, ignore_obsolete=True)
             waiting[language] = waiting.get(language, 0) + sum(
                 1 for message in catalogue if message.id and (not message.string or message.fuzzy
                                                               or _partly_translated(message)))
