@@ -99,10 +99,10 @@ def test_each_type_is_created_through_the_form(admin_client, skill, qtype):
 def test_the_new_form_offers_four_option_rows_and_a_row_template(admin_client, skill):
     page = html(admin_client.get("/bank/questions/new"))
     assert page.select_one("#type option[selected]")["value"] == "MCQ"
-    assert [row.select_one("input[type=text]")["name"] for row in page.select("#option-rows [data-row]")] == [
+    assert [row.select_one("textarea")["name"] for row in page.select("#option-rows [data-row]")] == [
         f"options-{n}-html" for n in range(4)]
     template = page.select_one("template#option-row-template")
-    assert {tag["name"] for tag in template.select("input")} == {"options-__index__-html", "options-__index__-correct"}
+    assert {tag["name"] for tag in template.select("input, textarea")} == {"options-__index__-html", "options-__index__-correct"}
     assert page.select_one("[data-add-row=option-row-template]")["data-target"] == "option-rows"
     assert page.select_one("#blank-rows") is None and page.select_one("#accepted_answers") is None
 

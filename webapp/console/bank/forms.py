@@ -71,7 +71,7 @@ class QuestionFilterForm(Form):
 
 
 class OptionForm(Form):
-    html = StringField(_l("Option"), default="")
+    html = TextAreaField(_l("Option"), default="")
     correct = BooleanField(_l("Correct"))
 
 

@@ -1,0 +1,165 @@
+// The rich-text editor (Jodit, static/vendor/jodit-*) on every <textarea data-rich-text> of the console.
+// The textarea stays the form's field: the editor writes its HTML back into it, so the form posts as
+// before, and without JavaScript the plain textarea works as it always did. The server sanitises what is
+// saved either way (webapp/bank/sanitize.py). Messages come translated from the form's data-editor-*
+// attributes; Jodit's own buttons use its language packs (de, es, ar) and right-to-left in Arabic.
+(() => {
+  const LANGUAGES = new Set(["en", "de", "es", "ar"]);
+  const DELIMITED = /\\\([\s\S]*?\\\)|\\\[[\s\S]*?\\\]/g;
+  const BUTTONS = [
+    "bold", "italic", "underline", "subscript", "superscript", "|",
+    "ul", "ol", "paragraph", "|", "link", "table", "math", "|", "undo", "redo", "source",
+  ];
+
+  // The visible text of the field's label (the label wraps the textarea), or the textarea's aria-label.
+  function accessibleName(textarea) {
+    const named = textarea.getAttribute("aria-label");
+    if (named) {
+      return named;
+    }
+    const label = textarea.labels && textarea.labels[0];
+    if (!label) {
+      return "";
+    }
+    return Array.from(label.childNodes)
+      .filter((node) => node.nodeType === Node.TEXT_NODE || (node.nodeType === Node.ELEMENT_NODE && !node.matches("textarea, input, select, [aria-hidden=true], .jodit-container")))
+      .map((node) => node.textContent)
+      .join(" ").replace(/\s+/g, " ").trim();
+  }
+
+  // Under the field: each formula of the field rendered by static/js/math.js, as the candidate will see it.
+  function updatePreview(preview, editor) {
+    const formulas = (editor.editor.textContent || "").match(DELIMITED) || [];
+    preview.replaceChildren(...formulas.map((formula) => {
+      const item = document.createElement("span");
+      item.className = "math-formula";
+      item.textContent = formula;
+      return item;
+    }));
+    preview.hidden = formulas.length === 0;
+    if (formulas.length) {
+      preview.dispatchEvent(new CustomEvent("proctora:render-math", { bubbles: true }));
+    }
+  }
+
+  function makeEditor(textarea) {
+    if (textarea.dataset.richTextReady) {
+      return;
+    }
+    textarea.dataset.richTextReady = "true";
+    const form = textarea.closest("[data-editor-math]") || document.body;
+    const lang = document.documentElement.lang.split("-")[0];
+    const rows = Number(textarea.getAttribute("rows") || 3);
+    const editor = Jodit.make(textarea, {
+      language: LANGUAGES.has(lang) ? lang : "en",
+      direction: document.documentElement.dir === "rtl" ? "rtl" : "ltr",
+      buttons: BUTTONS,
+      toolbarAdaptive: false,
+      toolbarButtonSize: "small",
+      statusbar: false,
+      showPlaceholder: false,
+      minHeight: Math.max(80, rows * 28),
+      height: "auto",
+      enter: "p",
+      // Pasted HTML is kept as it is (the server sanitises it); no dialogs in the way.
+      askBeforePasteHTML: false,
+      askBeforePasteFromWord: false,
+      defaultActionOnPaste: "insert_as_html",
+      // Nothing is fetched from outside the app (the source view is a plain textarea, not a CDN's editor).
+      sourceEditor: "area",
+      beautifyHTML: false,
+      sourceEditorCDNUrlsJS: [],
+      beautifyHTMLCDNUrlsJS: [],
+      disablePlugins: [
+        "about", "ai-assistant", "powered-by-jodit", "speech-recognize", "file", "image", "video", "iframe",
+        "print", "preview", "fullsize", "stat", "xpath", "spellcheck", "search", "drag-and-drop-element",
+      ],
+      // The item's HTML is kept as written: no &nbsp; rewriting, no emptied paragraphs removed.
+      cleanHTML: { replaceNBSP: false, fillEmptyParagraph: false, removeEmptyElements: false },
+      controls: {
+        paragraph: { list: { p: "Normal", h3: "Heading 3", h4: "Heading 4", h5: "Heading 5", pre: "Code" } },
+        math: {
+          name: "math",
+          text: "∑",
+          tooltip: form.dataset.editorMath || "LaTeX",
+          exec: (jodit) => {
+            jodit.s.insertHTML("\\( x^2 \\)");
+            jodit.synchronizeValues();
+          },
+        },
+      },
+    });
+
+    const area = editor.editor;
+    area.setAttribute("role", "textbox");
+    area.setAttribute("aria-multiline", "true");
+    area.setAttribute("aria-label", accessibleName(textarea));
+    for (const attribute of ["aria-describedby", "aria-invalid"]) {
+      if (textarea.hasAttribute(attribute)) {
+        area.setAttribute(attribute, textarea.getAttribute(attribute));
+      }
+    }
+    // Out of the <label>: a click in the editor must not be handed on to the hidden textarea.
+    const label = textarea.closest("label");
+    if (label) {
+      label.after(editor.container);
+    }
+
+    const preview = document.createElement("div");
+    preview.className = "math-preview";
+    preview.hidden = true;
+    preview.setAttribute("aria-live", "polite");
+    preview.setAttribute("aria-label", form.dataset.editorPreview || "");
+    editor.container.after(preview);
+
+    // Where the cursor was when the editor lost focus, e.g. to the media button: inserts go there.
+    let cursor = null;
+    editor.events.on("blur", () => {
+      const selection = editor.s.sel;
+      if (selection && selection.rangeCount && area.contains(selection.getRangeAt(0).startContainer)) {
+        cursor = selection.getRangeAt(0).cloneRange();
+      }
+    });
+    textarea.addEventListener("proctora:insert-html", (event) => {
+      if (cursor) {
+        editor.s.selectRange(cursor);
+      } else {
+        editor.s.setCursorIn(area, false);
+      }
+      editor.s.insertHTML(event.detail.html);
+      editor.synchronizeValues();
+      cursor = null;
+    });
+    editor.events.on("change", () => updatePreview(preview, editor));
+    updatePreview(preview, editor);
+  }
+
+  function makeEditors(root) {
+    if (window.Jodit) {
+      root.querySelectorAll("textarea[data-rich-text]").forEach(makeEditor);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    makeEditors(document);
+    // Fields added later (an option row cloned from its <template>, the type's fields swapped in by htmx).
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        change.addedNodes.forEach((node) => {
+          if (node.nodeType === Node.ELEMENT_NODE) {
+            makeEditors(node.parentElement || node);
+          }
+        });
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  // The textarea holds the editor's latest HTML when the form posts (the editor writes back after a pause).
+  document.addEventListener("submit", (event) => {
+    event.target.querySelectorAll("textarea[data-rich-text-ready]").forEach((textarea) => {
+      const editor = Jodit.instances && Object.values(Jodit.instances).find((each) => each.element === textarea);
+      if (editor) {
+        editor.synchronizeValues();
+      }
+    });
+  }, true);
+})();
