@@ -8,12 +8,20 @@ as a data: image, so the ids inside two pictures never meet and nothing in it ca
 import base64
 import html
 import re
+import time
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import ziamath
+from ziamath.tex import tex2mml
 
-MAX_FORMULA_LENGTH = 500       # drawing time grows with the length: about 0.3 s for 500 characters
-MAX_FORMULAS = 200             # per document; more stay as text
+# ziamath's layout time grows with the length and exponentially with the nesting (a square root in a
+# square root ... ten deep takes seconds): formulas past these limits stay as text. Real ones (the
+# quadratic formula, an integral, a matrix) nest 5 to 9 deep and draw in under 0.1 s.
+MAX_FORMULA_LENGTH = 500
+MAX_NESTING = 10
+MAX_FORMULAS = 200             # per document
+DRAWING_SECONDS = 5.0          # per document; the formulas after that stay as text
 FONT_SIZE_PT = 11              # documents.css sets the body text in 11 pt
 FORMULA = re.compile(r"\\\((?P<inline>.+?)\\\)|\\\[(?P<display>.+?)\\\]", re.S)
 # Text in these elements is never typeset (the title is metadata; style and script are not text).
@@ -25,7 +33,10 @@ def formula_picture(latex: str, *, display: bool = False) -> str | None:
     if not latex.strip() or len(latex) > MAX_FORMULA_LENGTH:
         return None
     try:
-        svg = ziamath.Latex(latex, size=FONT_SIZE_PT * 4 / 3, inline=not display).svg()
+        mathml = ET.fromstring(tex2mml(latex, inline=not display))
+        if _nesting(mathml) > MAX_NESTING:
+            return None
+        svg = ziamath.Math(mathml, size=FONT_SIZE_PT * 4 / 3).svg()
     except Exception:  # noqa: BLE001  (any failure of the parser or the layout leaves the source text)
         return None
     width, height, top = _picture_box(svg)
@@ -42,6 +53,10 @@ def formula_picture(latex: str, *, display: bool = False) -> str | None:
     )
 
 
+def _nesting(element: ET.Element) -> int:
+    return 1 + max((_nesting(child) for child in element), default=0)
+
+
 _VIEWBOX = re.compile(r'viewBox="(?P<x>[-\d.]+) (?P<y>[-\d.]+) (?P<w>[\d.]+) (?P<h>[\d.]+)"')
 
 
@@ -52,17 +67,28 @@ def _picture_box(svg: str) -> tuple[float | None, float, float]:
     return float(match["w"]), float(match["h"]), float(match["y"])
 
 
-def typeset_text(text: str, budget: list[int]) -> str:
-    """Escaped text with each formula drawn while the document's budget of formulas lasts."""
+class _Budget:
+    """What a document may still spend on drawing formulas."""
+
+    def __init__(self):
+        self.formulas = MAX_FORMULAS
+        self.until = time.monotonic() + DRAWING_SECONDS
+
+    def left(self) -> bool:
+        return self.formulas > 0 and time.monotonic() < self.until
+
+
+def typeset_text(text: str, budget: _Budget) -> str:
+    """Escaped text with each formula drawn while the document's budget lasts."""
     parts, position = [], 0
     for match in FORMULA.finditer(text):
-        if budget[0] <= 0:
+        if not budget.left():
             break
         display = match["display"] is not None
         picture = formula_picture(match["display"] if display else match["inline"], display=display)
+        budget.formulas -= 1
         if picture is None:
             continue
-        budget[0] -= 1
         parts += [html.escape(text[position:match.start()], quote=False), picture]
         position = match.end()
     parts.append(html.escape(text[position:], quote=False))
@@ -76,7 +102,7 @@ class _Typesetter(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.open: list[str] = []
-        self.budget = [MAX_FORMULAS]
+        self.budget = _Budget()
 
     def handle_starttag(self, tag, attrs):
         self.out.append(self.get_starttag_text())
