@@ -50,6 +50,8 @@
     const form = textarea.closest("[data-editor-math]") || document.body;
     const lang = document.documentElement.lang.split("-")[0];
     const rows = Number(textarea.getAttribute("rows") || 3);
+    // A one-line field (an option) stays inline: Enter breaks the line instead of opening a paragraph.
+    const oneLine = rows <= 1;
     const editor = Jodit.make(textarea, {
       language: LANGUAGES.has(lang) ? lang : "en",
       direction: document.documentElement.dir === "rtl" ? "rtl" : "ltr",
@@ -60,7 +62,7 @@
       showPlaceholder: false,
       minHeight: Math.max(80, rows * 28),
       height: "auto",
-      enter: "p",
+      enter: oneLine ? "br" : "p",
       // Pasted HTML is kept as it is (the server sanitises it); no dialogs in the way.
       askBeforePasteHTML: false,
       askBeforePasteFromWord: false,
@@ -112,15 +114,16 @@
     preview.setAttribute("aria-label", form.dataset.editorPreview || "");
     editor.container.after(preview);
 
-    // Where the cursor was when the editor lost focus, e.g. to the media button: inserts go there.
+    // Where the cursor last was in the editor (the media button takes the focus away): inserts go there.
     let cursor = null;
-    editor.events.on("blur", () => {
-      const selection = editor.s.sel;
-      if (selection && selection.rangeCount && area.contains(selection.getRangeAt(0).startContainer)) {
+    document.addEventListener("selectionchange", () => {
+      const selection = document.getSelection();
+      if (selection.rangeCount && area.contains(selection.getRangeAt(0).startContainer)) {
         cursor = selection.getRangeAt(0).cloneRange();
       }
     });
     textarea.addEventListener("proctora:insert-html", (event) => {
+      area.focus();
       if (cursor) {
         editor.s.selectRange(cursor);
       } else {
@@ -128,10 +131,18 @@
       }
       editor.s.insertHTML(event.detail.html);
       editor.synchronizeValues();
-      cursor = null;
     });
     editor.events.on("change", () => updatePreview(preview, editor));
     updatePreview(preview, editor);
+  }
+
+  // Jodit hides its toolbar's focus helper (an <input> for editors inside a <label>) with a style=""
+  // attribute, which the Content-Security-Policy refuses (and reports); app.css hides it by its class.
+  function focusHelperWithoutStyle(container) {
+    const input = this.j.create.element("input", {
+      name: "jodit-toolbar-focus-helper_" + this.j.id, tabIndex: -1, disabled: true, class: "jodit-focus-helper",
+    });
+    container.prepend(input);
   }
 
   function makeEditors(root) {
@@ -141,6 +152,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
+    if (window.Jodit) {
+      Jodit.modules.ToolbarEditorCollection.prototype.prependInvisibleInput = focusHelperWithoutStyle;
+    }
     makeEditors(document);
     // Fields added later (an option row cloned from its <template>, the type's fields swapped in by htmx).
     new MutationObserver((changes) => {
