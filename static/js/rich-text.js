@@ -42,11 +42,14 @@
     }
   }
 
+  // Each textarea's editor, kept here rather than in an attribute of the textarea: htmx settles a swap by
+  // putting the server's attributes back.
+  const editors = new WeakMap();
+
   function makeEditor(textarea) {
-    if (textarea.dataset.richTextReady) {
+    if (editors.has(textarea)) {
       return;
     }
-    textarea.dataset.richTextReady = "true";
     const form = textarea.closest("[data-editor-math]") || document.body;
     const lang = document.documentElement.lang.split("-")[0];
     const rows = Number(textarea.getAttribute("rows") || 3);
@@ -63,6 +66,7 @@
       minHeight: Math.max(80, rows * 28),
       height: "auto",
       enter: oneLine ? "br" : "p",
+      tabIndex: 0,   // in the page's tab order like the textarea it stands for
       // Pasted HTML is kept as it is (the server sanitises it); no dialogs in the way.
       askBeforePasteHTML: false,
       askBeforePasteFromWord: false,
@@ -76,8 +80,8 @@
         "about", "ai-assistant", "powered-by-jodit", "speech-recognize", "file", "image", "video", "iframe",
         "print", "preview", "fullsize", "stat", "xpath", "spellcheck", "search", "drag-and-drop-element",
       ],
-      // The item's HTML is kept as written: no &nbsp; rewriting, no emptied paragraphs removed.
-      cleanHTML: { replaceNBSP: false, fillEmptyParagraph: false, removeEmptyElements: false },
+      // The item's HTML is kept as written: no &nbsp; rewriting, no empty paragraphs removed, <b> stays <b>.
+      cleanHTML: { replaceNBSP: false, fillEmptyParagraph: false, removeEmptyElements: false, replaceOldTags: false },
       controls: {
         paragraph: { list: { p: "Normal", h3: "Heading 3", h4: "Heading 4", h5: "Heading 5", pre: "Code" } },
         math: {
@@ -85,13 +89,17 @@
           text: "∑",
           tooltip: form.dataset.editorMath || "LaTeX",
           exec: (jodit) => {
-            jodit.s.insertHTML("\\( x^2 \\)");
-            jodit.synchronizeValues();
+            jodit.s.insertHTML("\\( \\)");
           },
         },
       },
     });
 
+    editors.set(textarea, editor);
+    // Hidden by its `hidden` attribute rather than Jodit's style="display: none": htmx copies the style of
+    // a swapped-out element with the same id onto the new one, which the Content-Security-Policy refuses.
+    textarea.removeAttribute("style");
+    textarea.hidden = true;
     const area = editor.editor;
     area.setAttribute("role", "textbox");
     area.setAttribute("aria-multiline", "true");
@@ -130,7 +138,7 @@
         editor.s.setCursorIn(area, false);
       }
       editor.s.insertHTML(event.detail.html);
-      editor.synchronizeValues();
+      textarea.value = editor.value;
     });
     editor.events.on("change", () => updatePreview(preview, editor));
     updatePreview(preview, editor);
@@ -156,24 +164,32 @@
       Jodit.modules.ToolbarEditorCollection.prototype.prependInvisibleInput = focusHelperWithoutStyle;
     }
     makeEditors(document);
-    // Fields added later (an option row cloned from its <template>, the type's fields swapped in by htmx).
-    new MutationObserver((changes) => {
-      for (const change of changes) {
-        change.addedNodes.forEach((node) => {
-          if (node.nodeType === Node.ELEMENT_NODE) {
-            makeEditors(node.parentElement || node);
-          }
-        });
-      }
-    }).observe(document.body, { childList: true, subtree: true });
   });
-  // The textarea holds the editor's latest HTML when the form posts (the editor writes back after a pause).
-  document.addEventListener("submit", (event) => {
-    event.target.querySelectorAll("textarea[data-rich-text-ready]").forEach((textarea) => {
-      const editor = Jodit.instances && Object.values(Jodit.instances).find((each) => each.element === textarea);
+  // Fields added later: an option row cloned from its <template> (app.js, whose click handler runs first),
+  // and the type's fields once htmx has settled them (before that, htmx still rewrites their attributes).
+  document.addEventListener("click", (event) => {
+    const adder = event.target.closest("[data-add-row]");
+    if (adder) {
+      makeEditors(document.getElementById(adder.dataset.target));
+    }
+  });
+  document.addEventListener("htmx:afterSettle", (event) => { makeEditors(event.detail.elt); });
+
+  // The textarea holds the editor's latest HTML when the form posts (the editor writes back after a pause),
+  // and before the browser checks the form: a required field must not look empty then.
+  function synchronize(form) {
+    form.querySelectorAll("textarea[data-rich-text]").forEach((textarea) => {
+      const editor = editors.get(textarea);
       if (editor) {
-        editor.synchronizeValues();
+        textarea.value = editor.value;   // at once: Jodit's own write-back waits for a pause in typing
       }
     });
+  }
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("button, input[type=submit]");
+    if (button && button.form && button.type === "submit") {
+      synchronize(button.form);
+    }
   }, true);
+  document.addEventListener("submit", (event) => { synchronize(event.target); }, true);
 })();
