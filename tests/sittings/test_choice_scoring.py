@@ -184,3 +184,13 @@ def test_a_re_score_follows_the_sitting_s_own_ids(admin, choice_exam):
     db.session.commit()
     db.session.refresh(ordering)
     assert ordering.key["order"] == [ids["2"], ids["1"], ids["3"]]
+
+
+def test_the_demo_s_right_and_wrong_answers_suit_the_newer_types(admin, factory, choice_exam):
+    from webapp.cli.demo import right_answer, wrong_answer
+
+    right = factory.finished_sitting(admin, choice_exam, answer=right_answer)
+    assert (right.total_marks, right.max_marks) == (11.0, 11.0)
+    wrong = factory.finished_sitting(admin, choice_exam, answer=wrong_answer)
+    responses = db.session.scalars(select(Response).where(Response.sitting_id == wrong.id)).all()
+    assert [response.correct for response in responses] == [False] * 4 and wrong.total_marks == -1.0

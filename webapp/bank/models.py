@@ -37,6 +37,10 @@ class QuestionType(Labelled, enum.StrEnum):
         return self in (QuestionType.MCQ, QuestionType.TRUE_FALSE)
 
     @property
+    def is_true_false(self) -> bool:
+        return self == QuestionType.TRUE_FALSE
+
+    @property
     def is_matching(self) -> bool:
         return self == QuestionType.MATCHING
 
