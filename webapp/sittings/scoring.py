@@ -45,37 +45,34 @@ class ItemScore:
 
 def score_item(item_type: str, key: dict, marks: float, negative_marks: float, answer: dict | None) -> ItemScore:
     """Marks for one answer: `marks` when right, `negative_marks` (<= 0) when wrong, 0 when unanswered.
-    MCA, MATCHING and ORDERING earn a share of the marks when their key gives partial credit (see the module). Essays, and short answers without accepted answers, wait for a grader.
-    A typed answer is matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
+    MCA, MATCHING and ORDERING earn a share of the marks when their key gives partial credit (see the
+    module). Essays, and short answers without accepted answers, wait for a grader. A typed answer is
+    matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
     if not is_answered(item_type, answer):
         return ItemScore(0.0, None, False)
     if item_type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
-        correct = answer["option"] in key["correct"]
+        share = float(answer["option"] in key["correct"])
     elif item_type == QuestionType.MCA:
-        return _partly(choices_share(key, answer), key, marks, negative_marks)
+        share = _credited(key, choices_share(key, answer))
     elif item_type == QuestionType.MATCHING:
-        return _partly(pairs_share(key, answer), key, marks, negative_marks)
+        share = _credited(key, pairs_share(key, answer))
     elif item_type == QuestionType.ORDERING:
-        return _partly(order_share(key, answer), key, marks, negative_marks)
+        share = _credited(key, order_share(key, answer))
     elif item_type == QuestionType.FITB:
         given = list(answer.get("blanks") or [])
         blanks = key["blanks"]
         given += [""] * (len(blanks) - len(given))
-        correct = all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks))
+        share = float(all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks)))
     elif item_type == QuestionType.SHORT_ANSWER and key.get("accepted"):
-        correct = AnswerKey.from_key(key).accepts(answer["text"])
+        share = float(AnswerKey.from_key(key).accepts(answer["text"]))
     else:
         return ItemScore(None, None, True)
-    return ItemScore(marks if correct else negative_marks, correct, False)
+    return ItemScore(marks * share if share > 0 else negative_marks, share == 1, False)
 
 
-def _partly(share: float, key: dict, marks: float, negative_marks: float) -> ItemScore:
-    """The marks for an answered item whose parts are `share` right (the module's "Partial credit")."""
-    if not key.get("partial_credit") and share < 1:
-        share = 0.0
-    if share <= 0:
-        return ItemScore(negative_marks, False, False)
-    return ItemScore(round(marks * share, 4), share >= 1, False)
+def _credited(key: dict, share: float) -> float:
+    """The share counted: as it is with partial credit, else all (1) or nothing (0)."""
+    return share if key.get("partial_credit") else float(share == 1)
 
 
 def choices_share(key: dict, answer: dict) -> float:
