@@ -133,3 +133,21 @@ def test_matching_and_ordering_on_a_phone(browser, live_server, choice_sitting):
     finally:
         context.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_axe_finds_no_serious_violation_on_the_newer_items(browser, live_server, choice_sitting, language):
+    from tests.e2e.test_accessibility import PHONE, problems_of
+
+    context = browser.new_context(base_url=live_server, viewport=PHONE, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(f"/s/{choice_sitting.access_token}?lang={language}")
+        found = {}
+        for name in ("true or false", "matching", "ordering"):
+            if name != "true or false":
+                page.locator("[data-next]").click()
+            found[name] = problems_of(page)
+    finally:
+        context.close()
+    assert not any(found.values()), found
