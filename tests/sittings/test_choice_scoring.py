@@ -194,3 +194,17 @@ def test_the_demo_s_right_and_wrong_answers_suit_the_newer_types(admin, factory,
     wrong = factory.finished_sitting(admin, choice_exam, answer=wrong_answer)
     responses = db.session.scalars(select(Response).where(Response.sitting_id == wrong.id)).all()
     assert [response.correct for response in responses] == [False] * 4 and wrong.total_marks == -1.0
+
+
+def test_item_analysis_of_the_newer_types(admin, factory, choice_exam):
+    """True or false has its two options' table; matching and ordering have none, and their facility is the
+    share of their marks the sittings earned."""
+    from webapp.cli.demo import right_answer, wrong_answer
+    from webapp.results.analysis import item_analysis
+
+    factory.finished_sitting(admin, choice_exam, answer=right_answer)
+    factory.finished_sitting(admin, choice_exam, answer=wrong_answer)
+    statistics = {item.question_type.value: item for item in item_analysis(admin, choice_exam.assessment_id).items}
+    assert [(option.html, option.chosen) for option in statistics["TRUE_FALSE"].options] == [("True", 1), ("False", 1)]
+    assert statistics["MATCHING"].options == [] and statistics["ORDERING"].options == []
+    assert (statistics["MATCHING"].facility, statistics["ORDERING"].facility) == (0.5, 0.5)
