@@ -181,3 +181,22 @@ def test_the_question_list_filters_by_the_new_types(admin, admin_client, skill):
     make(admin, skill, "TRUE_FALSE", options=[{"html": "True", "correct": True}, {"html": "False"}])
     page = html(admin_client.get("/bank/questions?type=ORDERING"))
     assert "Ordering" in page.select_one("tbody").get_text() and "True or false" not in page.select_one("tbody").get_text()
+
+
+def test_the_paper_preview_shows_the_newer_types_and_their_key(admin, admin_client, skill):
+    from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+
+    ids = [make(admin, skill, "MATCHING", **CAPITALS).id, make(admin, skill, "ORDERING", **ORDER).id,
+           make(admin, skill, "TRUE_FALSE", options=[{"html": "True"}, {"html": "False", "correct": True}]).id]
+    assessment = create_assessment(admin, AssessmentInput(name="Preview", duration=10, sections=[
+        SectionInput(name="All", question_ids=ids)]))
+    db.session.commit()
+    page = html(admin_client.get(f"/assessments/{assessment.id}/preview?key=1"))
+    matching, ordering, true_false = page.select("article.paper-question")
+    assert [option.get_text() for option in matching.select("select")[0].select("option")][1:] == \
+        ["Paris", "Monaco", "Madrid", "Lyon"]
+    assert [li.get_text(" ", strip=True) for li in matching.select(".key-pairs li")] == \
+        ["France → Paris", "Spain → Madrid", "Monaco → Monaco"]
+    assert [li.get_text(strip=True) for li in ordering.select(".key-order li")] == ["one", "two", "three"]
+    assert [label.get_text(" ", strip=True) for label in true_false.select("label.correct")] == ["False (correct)"]
+    assert "graded by hand" not in page.get_text()
