@@ -143,16 +143,20 @@ def _item(block: _Block, skill: str | None, refs: set[str]):
     if not _has_answers(_Block(block.line, text)):
         return items.draft(ref, skill, skipped=_("A description holds no question to answer."))
     start, end = text.find("{"), text.rfind("}")
-    before, answer_text, after = text[:start], text[start + 1:end].strip(), text[end + 1:].strip()
-    before, text_format = _text_and_format(before.strip(), "moodle_auto_format")
+    before, answer_text, after = text[:start], text[start + 1:end].strip(), text[end + 1:]
+    before, text_format = _text_and_format(before.lstrip(), "moodle_auto_format")
     general = ""
     if "####" in answer_text:
         answer_text, general = answer_text.split("####", 1)
         answer_text = answer_text.strip()
     fields = items.base_fields("", "", 1.0, _html(general, _text_and_format(general, text_format)[1])
                                if general.strip() else "")
-    missing_word = bool(after)
-    stem = (lambda middle: _html(before + (middle if missing_word else "") + (after if missing_word else ""), text_format))
+    missing_word = bool(after.strip())
+
+    def stem(middle: str) -> str:
+        """The question's text; a missing-word question's has `middle` where its braces were."""
+        return _html(before + middle + after if missing_word else before, text_format)
+
     fields["stem"] = stem(MISSING_WORD)
     reason = _answers(fields, answer_text, text_format, missing_word, stem)
     return items.draft(ref, skill, None if reason else fields, skipped=reason)
