@@ -149,8 +149,7 @@ def _item(block: _Block, skill: str | None, refs: set[str]):
     if "####" in answer_text:
         answer_text, general = answer_text.split("####", 1)
         answer_text = answer_text.strip()
-    fields = items.base_fields("", "", 1.0, _html(general, _text_and_format(general, text_format)[1])
-                               if general.strip() else "")
+    fields = items.base_fields("", "", 1.0, _html(*_text_and_format(general.strip(), text_format)))
     missing_word = bool(after.strip())
 
     def stem(middle: str) -> str:
