@@ -9,10 +9,12 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from webapp.bank.formats import moodle_xml
+from webapp.bank import services
+from webapp.bank.formats import gift, moodle_xml
 from webapp.bank.formats.moodle_items import MAX_FILE_BYTES, skill_from_category
-from webapp.bank.models import Question, QuestionType, Skill
 from webapp.bank.interchange import FORMATS, detect_format
+from webapp.bank.models import Question, QuestionType, Skill
+from webapp.bank.services import QuestionInput
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "moodle"
 
@@ -296,3 +298,16 @@ def test_the_export_follows_moodle_s_shapes():
     assert [answer.get("fraction") for answer in root.findall("question[@type='multichoice']/answer")] == ["100", "-25"]
     unit = root.findall("question[@type='numerical']/units/unit")[1]
     assert unit.findtext("unit_name") == "cm/s2" and unit.findtext("multiplier") == "100"
+
+
+def test_drafts_are_question_inputs_the_bank_accepts(admin):
+    """Every draft read from the sample files (both readers) is a QuestionInput that add_question stores."""
+    skill = services.create_skill(admin, "Imported", "")
+    drafts = [item for name in sorted(FIXTURES.glob("*.xml")) for item in parsed(name.name).items]
+    gift_fixtures = FIXTURES.parent / "gift"
+    drafts += [item for path in sorted(gift_fixtures.glob("*.gift*")) for item in gift.parse(path.name, path.read_bytes()).items]
+    stored = [services.add_question(admin.institute_id, QuestionInput(skill_id=skill.id, **item.fields))
+              for item in drafts if item.skipped is None]
+    assert len(stored) > 40
+    assert {question.type.value for question in stored} >= {"MCQ", "MCA", "FITB", "SHORT_ANSWER", "LONG_ANSWER",
+                                                           "TRUE_FALSE", "MATCHING", "NUMERIC", "ORDERING"}

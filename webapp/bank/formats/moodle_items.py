@@ -79,11 +79,13 @@ def skill_from_category(path: str) -> str | None:
 
 
 def number(text: str) -> Decimal | None:
+    """A plain number; none for NaN, infinities and exponents no mark or tolerance has (1e999999999 would
+    be written out as a billion digits)."""
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    return value if value.is_finite() and -30 <= value.adjusted() <= 30 else None
 
 
 def number_text(value: float | Decimal) -> str:
@@ -125,7 +127,7 @@ def accepted_answers(answers: list[Answer]) -> tuple[list[str], list[str]]:
         if answer.fraction >= 100 and not WILDCARD.search(text):
             if unescape_wildcard(text) not in accepted:
                 accepted.append(unescape_wildcard(text))
-        elif answer.fraction > 0 or (answer.fraction >= 100 and WILDCARD.search(text)):
+        elif answer.fraction > 0:
             left_out.append(text)
     return accepted, left_out
 

@@ -457,7 +457,7 @@ class _Writer:
             _add(answer, "tolerance", items.number_text(absolute))
         if question.units:
             units = etree.SubElement(element, "units")
-            for unit in question.units:
+            for unit in (unit for unit in question.units if unit.get("factor")):
                 entry = etree.SubElement(units, "unit")
                 _add(entry, "multiplier", items.number_text(Decimal(1) / Decimal(str(unit["factor"]))))
                 _add(entry, "unit_name", unit["unit"])
