@@ -311,3 +311,13 @@ def test_drafts_are_question_inputs_the_bank_accepts(admin):
     assert len(stored) > 40
     assert {question.type.value for question in stored} >= {"MCQ", "MCA", "FITB", "SHORT_ANSWER", "LONG_ANSWER",
                                                            "TRUE_FALSE", "MATCHING", "NUMERIC", "ORDERING"}
+
+
+def test_moodle_1_9_s_image_field_joins_the_text():
+    bank = parsed("sample_questions_with_old_image_tag.xml")
+    assert [item.fields["type"] for item in bank.items] == ["FITB", "MCQ"]
+    cloze, mcq = (item.fields for item in bank.items)
+    assert cloze["stem"].endswith('<p><img src="moodle.png" alt="moodle.png"></p>') and "[[5]]" in cloze["stem"]
+    assert [option["html"] for option in mcq["options"]] == ["wrong answer", "another wrong answer", "right answer"]
+    assert [option["correct"] for option in mcq["options"]] == [False, False, True]
+    assert list(bank.media) == ["moodle.png"]

@@ -8,7 +8,8 @@ media under "cat.png" and rewrites the src to that reference (a name two questio
 bytes becomes "<question number>/cat.png" for the second). Cloze codes (`{1:SHORTANSWER:=went~%50%go}`)
 become [[n]] blanks; gap-select and drag-and-drop-into-text gaps become blanks with choices; ordering
 items (qtype_ordering) keep their answers' order. What Proctora has no type for (descriptions, calculated,
-random, drag-and-drop onto images, ...) is a draft skipped with the reason.
+random, drag-and-drop onto images, ...) is a draft skipped with the reason. Moodle 1.9's picture field
+(`<image>` with `<image_base64>`) is read as a file shown below the question text.
 
 Safety: lxml without entity expansion, DTDs or network access; a file that declares a DTD is refused
 (Moodle never writes one), and so are files past the limits of moodle_items.py.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import html as html_lib
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -112,13 +114,16 @@ class _Reader:
         return ref
 
     def _files(self, question, number: int) -> dict[str, str]:
-        """The question's embedded files into the bank's media; returns their paths -> media references."""
+        """The question's embedded files into the bank's media; returns their paths -> media references.
+        Moodle 1.9's one picture per question (<image> and <image_base64>) is one of them."""
+        embedded = [("/".join(part for part in ((element.get("path") or "/").strip("/"), element.get("name") or "") if part),
+                     element.text) for element in question.iter("file")]
+        if (question.findtext("image") or "").strip() and question.find("image_base64") is not None:
+            embedded.append((question.findtext("image").strip(), question.findtext("image_base64")))
         references = {}
-        for element in question.iter("file"):
-            path = (element.get("path") or "/").strip("/")
-            name = "/".join(part for part in (path, element.get("name") or "") if part)
+        for name, encoded in embedded:
             try:
-                content = base64.b64decode("".join((element.text or "").split()), validate=True)
+                content = base64.b64decode("".join((encoded or "").split()), validate=True)
             except (binascii.Error, ValueError):
                 self.bank.problems.append(Problem(self.filename, _("The embedded file %(name)s is not valid base64.",
                                                                    name=name)))
@@ -146,9 +151,11 @@ class _Reader:
             return _PLUGINFILE_SRC.sub(lambda match: f'{match[1]}="{files.get(unquote(match[3]), unquote(match[3]))}"',
                                        items.to_html(_text(element), element.get("format")))
 
-        explanation = html(question.find("generalfeedback"))
-        fields = items.base_fields("", html(question.find("questiontext")), _float(_text(question, "defaultgrade"), 1.0),
-                                   explanation)
+        stem = html(question.find("questiontext"))
+        if picture := (question.findtext("image") or "").strip():
+            stem += f'<p><img src="{html_lib.escape(files.get(picture, picture))}" alt="{html_lib.escape(picture)}"></p>'
+        fields = items.base_fields("", stem, _float(_text(question, "defaultgrade"), 1.0),
+                                   html(question.find("generalfeedback")))
         partial = items.ALL_OR_NOTHING_TAG not in {_text(tag).strip() for tag in question.findall("tags/tag")}
         answers = [Answer(html(answer), _float(answer.get("fraction"), 0.0), _text(answer, "tolerance") or "0")
                    for answer in question.findall("answer")]
