@@ -124,7 +124,7 @@ def _descendants(element, name: str) -> list:
 # --- HTML ---------------------------------------------------------------------------------------------
 
 def _inner_xml(element) -> str:
-    return escape(element.text or "", quote=False) + "".join(etree.tostring(child, encoding="unicode", with_tail=True)
+    return escape(element.text or "", quote=False) + "".join(etree.tostring(child, encoding="unicode", method="html", with_tail=True)
                                           for child in element)
 
 
