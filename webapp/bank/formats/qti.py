@@ -55,6 +55,7 @@ DROPPED = {"feedbackInline", "feedbackBlock", "rubricBlock", "printedVariable", 
            "templateBlock", "infoControl", "stylesheet", "endAttemptInteraction"}
 # What a stem may hold on its way in: the sanitiser's formatting and the media elements the media module
 # keeps once their src is one of ours (the import pipeline stores the files and rewrites the src).
+EMPTY_BLOCK = re.compile(r"<(p|div)>\s*</\1>")
 MEDIA_ATTRIBUTES = {"audio": {"src", "controls"}, "video": {"src", "controls", "width", "height"}}
 
 
@@ -235,8 +236,9 @@ def _html(element, media: _Media) -> str:
         if found.getparent() is not None and found is not copied:
             _media_element(found, media)
     html = _clean(_inner_xml(copied))
-    # The source's indentation is no text; a <pre> keeps its own.
-    return html if "<pre" in html else re.sub(r"\s+", " ", html).replace("> <", "><").strip()
+    # The source's indentation is no text; a <pre> keeps its own. A block left empty by an interaction goes.
+    html = html if "<pre" in html else re.sub(r"\s+", " ", html).replace("> <", "><").strip()
+    return EMPTY_BLOCK.sub("", html)
 
 
 # --- scoring ------------------------------------------------------------------------------------------
