@@ -365,3 +365,10 @@ def test_detect_knows_packages_and_items_and_nothing_else():
     assert not qti.detect("p.zip", (FIXTURES / "NotContentPackage.zip").read_bytes())
     assert not qti.detect("q.xml", b'<?xml version="1.0"?><quiz><question type="truefalse"/></quiz>')
     assert not qti.detect("q.csv", b"type,stem\nMCQ,Hello\n")
+
+
+def test_scores_that_are_no_numbers_fall_back_to_one_mark():
+    data = _item('<extendedTextInteraction responseIdentifier="R"/>',
+                 '<outcomeDeclaration identifier="MAXSCORE" cardinality="single" baseType="float"><defaultValue>'
+                 '<value>inf</value></defaultValue></outcomeDeclaration>')
+    assert _only(qti.parse("essay.xml", data)).fields["marks"] == 1.0

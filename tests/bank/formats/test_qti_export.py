@@ -141,6 +141,9 @@ def test_media_travel_in_the_package_and_come_back_under_their_reference(exporte
     assert '<img src="media/1-cat.png" alt="A cat">' in drafts["Q1"].fields["stem"]
     assert "<audio controls=\"controls\" src=\"media/2-song.mp3\"></audio> Upload your drawing." in drafts["Q15"].fields["stem"]
     assert drafts["Q1"].fields["explanation"] == "<p>Cats have whiskers.</p>"
+    # A stem of blocks comes back as it went; one with text at its top in a div.
+    assert drafts["Q4"].fields["stem"] == "<p>The earth is flat.</p>"
+    assert drafts["Q5"].fields["stem"] == "<p>Yesterday I [[1]] home and [[2]] to bed.</p>"
 
 
 def test_the_test_has_a_section_per_skill(exported):

@@ -21,6 +21,7 @@ Media keep their reference, as a path inside the package; their bytes go in Pars
 from __future__ import annotations
 
 import copy
+import math
 import re
 from html import escape
 
@@ -245,9 +246,10 @@ def _html(element, media: _Media) -> str:
 
 def _number(text) -> float | None:
     try:
-        return float(str(text).strip())
+        number = float(str(text).strip())
     except (TypeError, ValueError):
         return None
+    return number if math.isfinite(number) else None
 
 
 class _Item:

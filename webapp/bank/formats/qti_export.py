@@ -42,6 +42,9 @@ QTI_TAGS = {"p", "br", "strong", "em", "b", "i", "sub", "sup", "span", "div", "u
             "hr"}
 QTI_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}, "a": {"href"}, "td": {"colspan", "rowspan"},
                   "th": {"colspan", "rowspan", "scope"}}
+# The blocks an itemBody may hold directly; a stem with anything else at its top (text, inline tags) is
+# wrapped in a div.
+BLOCK_TAGS = {"p", "div", "ul", "ol", "blockquote", "pre", "h3", "h4", "h5", "table", "hr"}
 UPLOAD_TYPES = {"pdf": "application/pdf"}
 BLANK = re.compile(r"\[\[(\d+)\]\]")
 
@@ -137,6 +140,16 @@ def _content(parent, html: str, package: _Package, item_media: set, blank=None) 
                 last.tail = (last.tail or "") + child.tail
             else:
                 parent.text = (parent.text or "") + child.tail
+
+
+def _stem_holder(body, html: str):
+    """Where the stem goes in the item's body: the body itself when the stem is blocks only, else a div."""
+    if not (html or "").strip():
+        return body
+    holder = lxml_html.fragment_fromstring(html, create_parent="div")
+    blocks = not (holder.text or "").strip() and all(
+        isinstance(child.tag, str) and child.tag in BLOCK_TAGS and not (child.tail or "").strip() for child in holder)
+    return body if blocks else _element(body, "div")
 
 
 # --- response processing -------------------------------------------------------------------------------
@@ -311,7 +324,7 @@ def _blanks(item, body, question, package, item_media) -> None:
         else:
             _element(parent, "textEntryInteraction", responseIdentifier=response)
 
-    _content(_element(body, "div"), question.stem, package, item_media, blank)
+    _content(_stem_holder(body, question.stem), question.stem, package, item_media, blank)
     names = [response for response, _key in responses]
     if question.partial_credit and len(names) > 1:
         # Marks x the share of blanks right: each mapping gives 1 for a right answer.
@@ -418,7 +431,7 @@ def _item(question, package: _Package) -> tuple[bytes, set]:
     item.set("timeDependent", "false")
     body = etree.Element(_q("itemBody"))
     if question.type != QuestionType.FITB:     # a cloze's stem holds its interactions
-        _content(_element(body, "div"), question.stem, package, item_media)
+        _content(_stem_holder(body, question.stem), question.stem, package, item_media)
     WRITERS[question.type](item, body, question, package, item_media)
     # The body goes after the declarations and before the processing, as QTI orders an item's parts.
     processing = item.find(_q("responseProcessing"))
