@@ -230,9 +230,9 @@ def _html(element, media: _Media) -> str:
         if dropped.getparent() is not None:
             _remove(dropped)
     # MathML is no HTML we keep: its text (or its alternative text) stays readable.
-    for math in [found for found in copied.iter("math") if found is not copied]:
-        if math.getparent() is not None:
-            _remove(math, math.get("alttext") or " ".join("".join(math.itertext()).split()))
+    for formula in [found for found in copied.iter("math") if found is not copied]:
+        if formula.getparent() is not None:
+            _remove(formula, formula.get("alttext") or " ".join("".join(formula.itertext()).split()))
     for found in list(copied.iter("object", "audio", "video", "img")):
         if found.getparent() is not None and found is not copied:
             _media_element(found, media)
