@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -10,6 +11,8 @@ from lxml import etree
 from webapp.bank.formats import qti, qti_export
 from webapp.bank.models import Question, QuestionType, Skill
 from webapp.bank.sanitize import plain_text
+
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "qti"
 
 GRAMMAR = Skill(name="Grammar")
 LISTENING = Skill(name="Listening")
@@ -65,7 +68,9 @@ QUESTIONS = [
               marks=3.0, partial_credit=True),
     _question(13, QuestionType.ORDERING, "<p>Order the letters.</p>",
               options=[{"id": "a", "html": "A"}, {"id": "b", "html": "B"}], marks=1.0),
-    _question(14, QuestionType.LONG_ANSWER, "<p>Write about your holidays.</p>", marks=10.0, skill=LISTENING),
+    _question(14, QuestionType.LONG_ANSWER, "<p>Write about your <u>holidays</u>.</p><p dir=\"rtl\" lang=\"ar\">عطلة</p>"
+              "<ul><li><s>one</s></li></ul><table><tbody><tr><td colspan=\"2\">x</td></tr></tbody></table>",
+              marks=10.0, skill=LISTENING),
     _question(15, QuestionType.FILE_UPLOAD, "<p>Listen: <audio controls src=\"/media/8/song.mp3\" "
               "data-max-plays=\"2\"></audio> Upload your drawing.</p>",
               answer_file={"kinds": ["pdf", "image"], "max_mb": 10}, marks=5.0, skill=LISTENING),
@@ -189,3 +194,15 @@ def test_without_a_title_there_is_no_test():
     data, _extension = qti_export.write(QUESTIONS[:2], MEDIA.get, None)
     assert "test.xml" not in zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert qti.parse("export.zip", data).tests == []
+
+
+def test_items_and_test_are_valid_against_the_qti_2_1_schema(exported):
+    # IMS's schema, vendored with the imports pointed at local copies (tests/fixtures/qti/README.md).
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "xsd" / "imsqti_v2p1.xsd")))
+    archive = zipfile.ZipFile(io.BytesIO(exported))
+    for name in [name for name in archive.namelist() if name.endswith(".xml") and name != "imsmanifest.xml"]:
+        document = etree.fromstring(archive.read(name))
+        assert schema.validate(etree.ElementTree(document)), (name, [str(error) for error in schema.error_log])
+    assert not schema.validate(etree.ElementTree(etree.fromstring(
+        f'<assessmentItem xmlns="{qti_export.QTI}" identifier="x" title="t" adaptive="false" timeDependent="false">'
+        '<itemBody>loose text</itemBody></assessmentItem>'.encode())))

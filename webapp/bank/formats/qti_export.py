@@ -32,7 +32,7 @@ QTI = "http://www.imsglobal.org/xsd/imsqti_v2p1"
 IMSCP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-QTI_SCHEMA = f"{QTI} http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1p2.xsd"
+QTI_SCHEMA = f"{QTI} http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd"
 IMSCP_SCHEMA = f"{IMSCP} http://www.imsglobal.org/xsd/imscp_v1p1.xsd"
 MATCH_CORRECT = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"
 MAP_RESPONSE = "http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"
@@ -426,7 +426,7 @@ def _item(question, package: _Package) -> tuple[bytes, set]:
     item = etree.Element(_q("assessmentItem"), nsmap={None: QTI, "xsi": XSI})
     item.set(f"{{{XSI}}}schemaLocation", QTI_SCHEMA)
     item.set("identifier", item_identifier(question))
-    item.set("title", first_words(question.stem) or item_identifier(question))
+    item.set("title", first_words(BLANK.sub("…", question.stem)) or item_identifier(question))
     item.set("adaptive", "false")
     item.set("timeDependent", "false")
     body = etree.Element(_q("itemBody"))
