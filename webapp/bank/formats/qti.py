@@ -42,6 +42,7 @@ TEST_ROOTS = {"assessmentTest"}
 # The manifest's resource types of QTI items and tests (2.1, 2.2, 3.0).
 ITEM_RESOURCE = re.compile(r"imsqti_item_xmlv(2p1|2p2|3p0)")
 TEST_RESOURCE = re.compile(r"imsqti_test_xmlv(2p1|2p2|3p0)")
+QTI_RESOURCE = re.compile(r"imsqti_(item|test)_xmlv(2p1|2p2|3p0)")
 BLANK_INTERACTIONS = {"textEntryInteraction", "inlineChoiceInteraction"}
 SINGLE_INTERACTIONS = {"choiceInteraction", "matchInteraction", "orderInteraction", "extendedTextInteraction",
                        "uploadInteraction"}
@@ -120,14 +121,15 @@ def _child(element, name: str):
 
 
 def _descendants(element, name: str) -> list:
-    return [found for found in element.iter(name)]
+    return list(element.iter(name))
 
 
 # --- HTML ---------------------------------------------------------------------------------------------
 
 def _inner_xml(element) -> str:
-    return escape(element.text or "", quote=False) + "".join(etree.tostring(child, encoding="unicode", method="html", with_tail=True)
-                                          for child in element)
+    # HTML serialisation: an empty <audio> or <p> keeps its end tag, which an HTML parser needs.
+    return escape(element.text or "", quote=False) + "".join(
+        etree.tostring(child, encoding="unicode", method="html", with_tail=True) for child in element)
 
 
 def _clean(html: str) -> str:
@@ -287,10 +289,10 @@ class _Item:
 
     @property
     def max_score(self) -> float | None:
+        """The MAXSCORE outcome's default value, where the item declares one above 0."""
         for outcome in _children(self.root, "outcomeDeclaration"):
             if outcome.get("identifier") == "MAXSCORE":
-                default = _child(outcome, "defaultValue")
-                value = _number(_child(default, "value").text) if default is not None and _child(default, "value") is not None else None
+                value = _number(outcome.findtext("defaultValue/value"))
                 if value and value > 0:
                     return value
         return None
@@ -350,8 +352,7 @@ class _Skip(Exception):
 
 
 def _interactions(body) -> list:
-    return [element for element in body.iter() if isinstance(element.tag, str)
-            and (element.tag.endswith("Interaction") or element.tag == "customInteraction")]
+    return [element for element in body.iter() if isinstance(element.tag, str) and element.tag.endswith("Interaction")]
 
 
 def _stem(item: _Item, interactions: list, blanks: bool) -> str:
@@ -439,7 +440,8 @@ def _stands_alone(interaction) -> bool:
     parent = interaction.getparent()
     if parent.tag == "itemBody":
         return True
-    text = (parent.text or "") + "".join((child.tail or "") + ("" if child is interaction else "".join(child.itertext()))
+    text = (parent.text or "") + "".join(
+        (child.tail or "") + ("" if child is interaction else "".join(child.itertext()))
                                          for child in parent)
     return not text.strip()
 
@@ -493,7 +495,8 @@ def _matching(item: _Item, interaction) -> dict:
         raise _Skip(_("A premise of the matching has no correct match."))
     marks, negative, part = item.scoring(identifier, several=True)
     return _fields("MATCHING", _stem(item, [interaction], blanks=False), item,
-                   options=[{"html": _html(choice, item.media), "match": match[key]} for key, choice in premises.items()],
+                   options=[{"html": _html(choice, item.media), "match": match[key]}
+                            for key, choice in premises.items()],
                    targets=[{"html": _html(choice, item.media)} for choice in targets.values()],
                    marks=marks, negative_marks=negative, partial_credit=part)
 
@@ -642,7 +645,7 @@ class _Reader:
             raise Refused(Problem(self.name, _("The package has no imsmanifest.xml: it is no IMS content package.")))
         manifest = _normalised(parse_xml(package.where("imsmanifest.xml"), package.read("imsmanifest.xml")))
         resources = [resource for resource in manifest.iter("resource")
-                     if ITEM_RESOURCE.search(resource.get("type") or "") or TEST_RESOURCE.search(resource.get("type") or "")]
+                     if QTI_RESOURCE.search(resource.get("type") or "")]
         if not resources:
             raise Refused(Problem(package.where("imsmanifest.xml"), _("The manifest lists no QTI items or tests.")))
         tests, items = [], []
