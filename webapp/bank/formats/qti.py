@@ -40,7 +40,6 @@ LABEL = _l("IMS QTI (2.1, 2.2, 3.0)")
 ITEM_ROOTS = {"assessmentItem"}
 TEST_ROOTS = {"assessmentTest"}
 # The manifest's resource types of QTI items and tests (2.1, 2.2, 3.0).
-ITEM_RESOURCE = re.compile(r"imsqti_item_xmlv(2p1|2p2|3p0)")
 TEST_RESOURCE = re.compile(r"imsqti_test_xmlv(2p1|2p2|3p0)")
 QTI_RESOURCE = re.compile(r"imsqti_(item|test)_xmlv(2p1|2p2|3p0)")
 BLANK_INTERACTIONS = {"textEntryInteraction", "inlineChoiceInteraction"}
