@@ -11,7 +11,8 @@ from PIL import Image
 
 from webapp.bank import services
 from webapp.bank.formats import gift, moodle_xml
-from webapp.bank.formats.moodle_items import MAX_FILE_BYTES, skill_from_category
+from webapp.bank.formats.files import MAX_FILE_MB, MB
+from webapp.bank.formats.moodle_items import skill_from_category
 from webapp.bank.interchange import FORMATS, detect_format
 from webapp.bank.models import Question, QuestionType, Skill
 from webapp.bank.services import QuestionInput
@@ -153,13 +154,13 @@ def test_every_kind_read_from_moodle_s_exporter_shapes():
 
 
 @pytest.mark.parametrize("body, message", [
-    (b"<quiz><question type='truefalse'><name><text>x</text></quiz>", "malformed at line 1"),
+    (b"<quiz><question type='truefalse'><name><text>x</text></quiz>", "not well-formed XML (line 1)"),
     (b"<?xml version='1.0'?>\n<assessmentItem/>", "root element is <assessmentItem>"),
     (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">'
      b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n<quiz><question type="essay"><name><text>&lol3;</text>'
-     b'</name></question></quiz>', "DTD"),
+     b'</name></question></quiz>', "declares XML entities"),
     (b'<?xml version="1.0"?>\n<!DOCTYPE quiz [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-     b'<quiz><question type="essay"><questiontext><text>&xxe;</text></questiontext></question></quiz>', "DTD"),
+     b'<quiz><question type="essay"><questiontext><text>&xxe;</text></questiontext></question></quiz>', "declares XML entities"),
     (b'<quiz><question type="essay"><questiontext><text>x</text><file name="a.png" encoding="base64">!!</file>'
      b'</questiontext></question></quiz>', "a.png is not valid base64"),
 ])
@@ -172,7 +173,7 @@ def test_unusable_files_are_problems_naming_the_file(body, message):
 
 
 def test_too_large_a_file_is_refused_before_parsing():
-    bank = moodle_xml.parse("big.xml", b" " * (MAX_FILE_BYTES + 1))
+    bank = moodle_xml.parse("big.xml", b" " * (MAX_FILE_MB * MB + 1))
     assert "larger than 50 MB" in bank.problems[0].message
 
 
@@ -321,3 +322,18 @@ def test_moodle_1_9_s_image_field_joins_the_text():
     assert [option["html"] for option in mcq["options"]] == ["wrong answer", "another wrong answer", "right answer"]
     assert [option["correct"] for option in mcq["options"]] == [False, False, True]
     assert list(bank.media) == ["moodle.png"]
+
+
+def test_a_link_to_a_recording_is_the_player_moodle_shows():
+    # The shape of Moodle's own multichoice.xml sample ("Greeting"), with a tiny stand-in for its MP3.
+    bank = moodle_xml.parse("greeting.xml", quiz("""
+      <question type="multichoice"><name><text>Greeting</text></name>
+        <questiontext format="html"><text><![CDATA[<p><a href="@@PLUGINFILE@@/bonjour.mp3">Listen to this greeting:</a>
+        <br /><br />What language is being spoken?</p>]]></text>
+        <file name="bonjour.mp3" encoding="base64">SUQzAwAAAAAAEFRDT04=</file></questiontext>
+        <single>true</single>
+        <answer fraction="0"><text>English</text></answer><answer fraction="100"><text>French</text></answer>
+      </question>"""))
+    (item,) = bank.items
+    assert item.fields["stem"].startswith('<p>Listen to this greeting: <audio controls src="bonjour.mp3"></audio>')
+    assert bank.media["bonjour.mp3"].startswith(b"ID3")

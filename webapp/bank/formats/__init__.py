@@ -1,1 +1,1 @@
-"""The file formats questions are imported from and exported to, each registered in `webapp.wiring`."""
+"""The formats of other systems that questions come in and go out in (webapp/bank/interchange.py)."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from webapp.bank.formats import files
 from webapp.bank.formats import moodle_items as items
 from webapp.bank.formats.moodle_items import Answer
 from webapp.bank.interchange import ParsedBank, Problem
@@ -87,7 +88,7 @@ def _decoded(data: bytes) -> str | None:
 
 def detect(filename: str, data: bytes) -> bool:
     name = filename.lower()
-    if not name.endswith((".gift", ".txt")) or len(data) > items.MAX_FILE_BYTES:
+    if not name.endswith((".gift", ".txt")) or files.too_large(filename, data):
         return False
     text = _decoded(data)
     if text is None:
@@ -99,9 +100,8 @@ def detect(filename: str, data: bytes) -> bool:
 
 def parse(filename: str, data: bytes) -> ParsedBank:
     bank = ParsedBank(format="gift")
-    if len(data) > items.MAX_FILE_BYTES:
-        bank.problems.append(Problem(filename, _("The file is larger than %(limit)d MB.",
-                                                 limit=items.MAX_FILE_BYTES // (1024 * 1024))))
+    if problem := files.too_large(filename, data):
+        bank.problems.append(problem)
         return bank
     text = _decoded(data)
     if text is None:
@@ -112,8 +112,8 @@ def parse(filename: str, data: bytes) -> ParsedBank:
         if block.text.startswith("$CATEGORY:"):
             skill = items.skill_from_category(_restored(block.text.removeprefix("$CATEGORY:")).strip())
             continue
-        if len(bank.items) >= items.MAX_ITEMS:
-            bank.problems.append(Problem(filename, _("The file holds more than %(limit)d questions.", limit=items.MAX_ITEMS)))
+        if len(bank.items) >= files.MAX_ITEMS:
+            bank.problems.append(Problem(filename, _("The file holds more than %(limit)s items.", limit=files.MAX_ITEMS)))
             return bank
         bank.items.append(_item(block, skill, refs))
     if not bank.items:

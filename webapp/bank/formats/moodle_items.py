@@ -33,13 +33,6 @@ from markdown_it import MarkdownIt
 from webapp.bank.interchange import ItemDraft
 from webapp.bank.sanitize import plain_text
 
-# The largest file either reader takes, the most questions, and the most embedded files and their
-# decoded size (Moodle XML carries its files in base64 inside the XML).
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_ITEMS = 5_000
-MAX_MEDIA_FILES = 5_000
-MAX_MEDIA_BYTES = 200 * 1024 * 1024
-
 # Proctora's word for an item Moodle would grade in parts but Proctora grades all or nothing (an MCA,
 # a matching or a cloze item without partial credit): a Moodle question tag, kept by Moodle, read back here.
 ALL_OR_NOTHING_TAG = "proctora-all-or-nothing"

@@ -11,8 +11,8 @@ items (qtype_ordering) keep their answers' order. What Proctora has no type for 
 random, drag-and-drop onto images, ...) is a draft skipped with the reason. Moodle 1.9's picture field
 (`<image>` with `<image_base64>`) is read as a file shown below the question text.
 
-Safety: lxml without entity expansion, DTDs or network access; a file that declares a DTD is refused
-(Moodle never writes one), and so are files past the limits of moodle_items.py.
+Safety: the XML is read by files.py (no entity expanded, no DTD loaded, nothing fetched; a file declaring
+entities is refused) within its limits; the embedded files count as a package's entries.
 
 Writing follows Moodle's exporter (question/format/xml/format.php): a category question per skill
 (`$course$/top/<title>/<skill>`), then the skill's questions, each text in CDATA with its files in
@@ -30,6 +30,7 @@ from urllib.parse import unquote
 from flask_babel import gettext as _
 from lxml import etree
 
+from webapp.bank.formats import files
 from webapp.bank.formats import moodle_items as items
 from webapp.bank.formats.moodle_items import Answer
 from webapp.bank.interchange import MediaSource, ParsedBank, Problem
@@ -40,6 +41,10 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_comments=True, remove_pis=True)
 _QUIZ_ROOT = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<quiz[\s>/]", re.DOTALL)
 _PLUGINFILE_SRC = re.compile(r"""(src|href)=(["'])@@PLUGINFILE@@/([^"']*)\2""")
+# A link to a recording of the question's files, which Moodle's media filter shows as a player.
+_MEDIA_LINK = re.compile(r"""<a\s[^>]*?href=(["'])(@@PLUGINFILE@@/[^"']+\.(mp3|ogg|oga|wav|m4a|aac|flac|mp4|webm|ogv|mov))\1"""
+                         r"""[^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
+_VIDEO = {"mp4", "webm", "ogv", "mov"}
 # {weight:TYPE:answers}: a cloze subquestion; "\}" inside the answers is a brace, not the end.
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
 _TYPED = {"SHORTANSWER", "SA", "MW"}
@@ -59,19 +64,12 @@ def detect(filename: str, data: bytes) -> bool:
 
 def parse(filename: str, data: bytes) -> ParsedBank:
     bank = ParsedBank(format="moodle")
-    if len(data) > items.MAX_FILE_BYTES:
-        bank.problems.append(Problem(filename, _("The file is larger than %(limit)d MB.",
-                                                 limit=items.MAX_FILE_BYTES // (1024 * 1024))))
-        return bank
     try:
-        root = etree.fromstring(data, _PARSER)
-    except etree.XMLSyntaxError as error:
-        bank.problems.append(Problem(filename, _("The XML is malformed at line %(line)d: %(error)s",
-                                                 line=error.lineno or 0, error=error.msg)))
-        return bank
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:
-        bank.problems.append(Problem(filename, _("The file declares a DTD or entities, which are not accepted.")))
+        if problem := files.too_large(filename, data):
+            raise files.Refused(problem)
+        root = files.parse_xml(filename, data)
+    except files.Refused as refused:
+        bank.problems.append(refused.problem)
         return bank
     if root.tag != "quiz":
         bank.problems.append(Problem(filename, _("The file is no Moodle XML: its root element is <%(root)s>, not <quiz>.",
@@ -91,18 +89,18 @@ class _Reader:
 
     def read(self, root) -> None:
         questions = root.findall("question")
-        if sum(question.get("type") != "category" for question in questions) > items.MAX_ITEMS:
-            self.bank.problems.append(Problem(self.filename, _("The file holds more than %(limit)d questions.",
-                                                               limit=items.MAX_ITEMS)))
+        if sum(question.get("type") != "category" for question in questions) > files.MAX_ITEMS:
+            self.bank.problems.append(Problem(self.filename, _("The file holds more than %(limit)s items.",
+                                                               limit=files.MAX_ITEMS)))
             return
         for number, question in enumerate(questions, start=1):
             if question.get("type") == "category":
                 self.skill = items.skill_from_category(_text(question, "category"))
                 continue
-            files = self._files(question, number)
+            references = self._files(question, number)
             if self.bank.problems:
                 return
-            self.bank.items.append(self._item(question, number, files))
+            self.bank.items.append(self._item(question, number, references))
 
     def _ref(self, question, number: int) -> str:
         name = plain_text(_text(question, "name")) or _("Question %(number)d", number=number)
@@ -129,10 +127,11 @@ class _Reader:
                                                                    name=name)))
                 return references
             self.media_bytes += len(content)
-            if len(self.bank.media) >= items.MAX_MEDIA_FILES or self.media_bytes > items.MAX_MEDIA_BYTES:
+            # The embedded files are the file's entries, as a package's: as many and as large.
+            if len(self.bank.media) >= files.MAX_ENTRIES or self.media_bytes > files.MAX_UNPACKED_MB * files.MB:
                 self.bank.problems.append(Problem(self.filename, _(
                     "The embedded files exceed the limits: at most %(files)d files and %(size)d MB.",
-                    files=items.MAX_MEDIA_FILES, size=items.MAX_MEDIA_BYTES // (1024 * 1024))))
+                    files=files.MAX_ENTRIES, size=files.MAX_UNPACKED_MB)))
                 return references
             reference = name
             if self.bank.media.get(reference, content) != content:
@@ -141,19 +140,20 @@ class _Reader:
             references[name] = reference
         return references
 
-    def _item(self, question, number: int, files: dict[str, str]):
+    def _item(self, question, number: int, references: dict[str, str]):
         ref = self._ref(question, number)
         kind = question.get("type") or ""
 
         def html(element) -> str:
             if element is None:
                 return ""
-            return _PLUGINFILE_SRC.sub(lambda match: f'{match[1]}="{files.get(unquote(match[3]), unquote(match[3]))}"',
-                                       items.to_html(_text(element), element.get("format")))
+            text = _MEDIA_LINK.sub(_player, items.to_html(_text(element), element.get("format")))
+            return _PLUGINFILE_SRC.sub(lambda match: f'{match[1]}="{references.get(unquote(match[3]), unquote(match[3]))}"',
+                                       text)
 
         stem = html(question.find("questiontext"))
         if picture := (question.findtext("image") or "").strip():
-            stem += f'<p><img src="{html_lib.escape(files.get(picture, picture))}" alt="{html_lib.escape(picture)}"></p>'
+            stem += f'<p><img src="{html_lib.escape(references.get(picture, picture))}" alt="{html_lib.escape(picture)}"></p>'
         fields = items.base_fields("", stem, _float(_text(question, "defaultgrade"), 1.0),
                                    html(question.find("generalfeedback")))
         partial = items.ALL_OR_NOTHING_TAG not in {_text(tag).strip() for tag in question.findall("tags/tag")}
@@ -195,6 +195,12 @@ class _Reader:
         else:
             reason = _("Moodle's question type “%(type)s” has no equivalent in Proctora.", type=kind)
         return items.draft(ref, self.skill, None if reason else fields, skipped=reason)
+
+
+def _player(match: re.Match) -> str:
+    """A link to a recording as the link's words and the player Moodle would show."""
+    tag = "video" if match[3].lower() in _VIDEO else "audio"
+    return f'{match[4]} <{tag} controls src="{match[2]}"></{tag}>'
 
 
 def _text(element, path: str | None = None) -> str:
@@ -374,20 +380,20 @@ class _Writer:
     def html(self, parent, tag: str, html: str, **attributes):
         """An HTML text element with its media as base64 files beside it, their src as @@PLUGINFILE@@."""
         element = etree.SubElement(parent, tag, format="html", **attributes)
-        files: dict[str, bytes] = {}
+        embedded: dict[str, bytes] = {}
 
         def embed(match: re.Match) -> str:
             found = self.media_source(match[3])
             if found is None:
                 return match[0]
             name, content = found
-            while name in files and files[name] != content:
+            while name in embedded and embedded[name] != content:
                 name = "_" + name
-            files[name] = content
+            embedded[name] = content
             return f'{match[1]}={match[2]}{PLUGINFILE}{name}{match[2]}'
 
         _add_text(element, _SRC.sub(embed, html or ""), cdata=True)
-        for name, content in files.items():
+        for name, content in embedded.items():
             etree.SubElement(element, "file", name=name, path="/", encoding="base64").text = \
                 base64.b64encode(content).decode("ascii")
         return element
