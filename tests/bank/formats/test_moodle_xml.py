@@ -324,6 +324,12 @@ def test_moodle_1_9_s_image_field_joins_the_text():
     assert list(bank.media) == ["moodle.png"]
 
 
+def test_a_multichoice_without_single_is_single_answer_as_in_moodle():
+    (item,) = moodle_xml.parse("q.xml", quiz("""<question type="multichoice"><questiontext><text>Pick</text></questiontext>
+        <answer fraction="100"><text>a</text></answer><answer fraction="0"><text>b</text></answer></question>""")).items
+    assert item.fields["type"] == "MCQ" and item.ref == "Question 1"
+
+
 def test_a_link_to_a_recording_is_the_player_moodle_shows():
     # The shape of Moodle's own multichoice.xml sample ("Greeting"), with a tiny stand-in for its MP3.
     bank = moodle_xml.parse("greeting.xml", quiz("""

@@ -161,7 +161,8 @@ class _Reader:
                    for answer in question.findall("answer")]
         reason = None
         if kind == "multichoice":
-            reason = items.choice_fields(fields, answers, _text(question, "single").strip().lower() in ("true", "1"))
+            # Moodle takes a multichoice without <single> as single-answer.
+            reason = items.choice_fields(fields, answers, (_text(question, "single").strip().lower() or "true") in ("true", "1"))
             if fields.get("type") == "MCA" and not partial:
                 fields["partial_credit"] = False
         elif kind == "truefalse":
