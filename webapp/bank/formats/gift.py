@@ -113,7 +113,8 @@ def parse(filename: str, data: bytes) -> ParsedBank:
             skill = items.skill_from_category(_restored(block.text.removeprefix("$CATEGORY:")).strip())
             continue
         if len(bank.items) >= files.MAX_ITEMS:
-            bank.problems.append(Problem(filename, _("The file holds more than %(limit)s items.", limit=files.MAX_ITEMS)))
+            bank.problems.append(Problem(filename, _("The file holds more than %(limit)s items.",
+                                                     limit=files.MAX_ITEMS)))
             return bank
         bank.items.append(_item(block, skill, refs))
     if not bank.items:

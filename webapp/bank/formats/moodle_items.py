@@ -234,7 +234,8 @@ def file_upload_fields(fields: dict, file_types: str, max_bytes: int) -> None:
     fields.update(type="FU", answer_file={"kinds": kinds, "max_mb": max_mb})
 
 
-def blank(answers: list[Answer], *, choices: bool, case_sensitive: bool = False) -> tuple[dict | None, list[str], str | None]:
+def blank(answers: list[Answer], *, choices: bool,
+          case_sensitive: bool = False) -> tuple[dict | None, list[str], str | None]:
     """A FITB blank from a Moodle subquestion's answers: (the blank, answers left out, why it cannot be)."""
     if choices:
         listed = [plain_text(answer.html) for answer in answers if plain_text(answer.html)]

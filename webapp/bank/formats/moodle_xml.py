@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import html as html_lib
+import posixpath
 import re
 from collections.abc import Iterable
 from decimal import Decimal
@@ -42,8 +43,9 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 _QUIZ_ROOT = re.compile(rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?\s*(<!--.*?-->\s*)*<quiz[\s>/]", re.DOTALL)
 _PLUGINFILE_SRC = re.compile(r"""(src|href)=(["'])@@PLUGINFILE@@/([^"']*)\2""")
 # A link to a recording of the question's files, which Moodle's media filter shows as a player.
-_MEDIA_LINK = re.compile(r"""<a\s[^>]*?href=(["'])(@@PLUGINFILE@@/[^"']+\.(mp3|ogg|oga|wav|m4a|aac|flac|mp4|webm|ogv|mov))\1"""
-                         r"""[^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
+_MEDIA_LINK = re.compile(r"""<a\s[^>]*?href=(["'])(@@PLUGINFILE@@/[^"']+\."""
+                         r"""(mp3|ogg|oga|wav|m4a|aac|flac|mp4|webm|ogv|mov))\1[^>]*>(.*?)</a>""",
+                         re.IGNORECASE | re.DOTALL)
 _VIDEO = {"mp4", "webm", "ogv", "mov"}
 # {weight:TYPE:answers}: a cloze subquestion; "\}" inside the answers is a brace, not the end.
 _CLOZE = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
@@ -72,8 +74,8 @@ def parse(filename: str, data: bytes) -> ParsedBank:
         bank.problems.append(refused.problem)
         return bank
     if root.tag != "quiz":
-        bank.problems.append(Problem(filename, _("The file is no Moodle XML: its root element is <%(root)s>, not <quiz>.",
-                                                 root=str(root.tag))))
+        bank.problems.append(Problem(filename, _(
+            "The file is no Moodle XML: its root element is <%(root)s>, not <quiz>.", root=str(root.tag))))
         return bank
     _Reader(filename, bank).read(root)
     return bank
@@ -114,8 +116,8 @@ class _Reader:
     def _files(self, question, number: int) -> dict[str, str]:
         """The question's embedded files into the bank's media; returns their paths -> media references.
         Moodle 1.9's one picture per question (<image> and <image_base64>) is one of them."""
-        embedded = [("/".join(part for part in ((element.get("path") or "/").strip("/"), element.get("name") or "") if part),
-                     element.text) for element in question.iter("file")]
+        embedded = [(posixpath.join((element.get("path") or "/").strip("/"), element.get("name") or ""), element.text)
+                    for element in question.iter("file")]
         if (question.findtext("image") or "").strip() and question.find("image_base64") is not None:
             embedded.append((question.findtext("image").strip(), question.findtext("image_base64")))
         references = {}
@@ -148,12 +150,14 @@ class _Reader:
             if element is None:
                 return ""
             text = _MEDIA_LINK.sub(_player, items.to_html(_text(element), element.get("format")))
-            return _PLUGINFILE_SRC.sub(lambda match: f'{match[1]}="{references.get(unquote(match[3]), unquote(match[3]))}"',
-                                       text)
+            return _PLUGINFILE_SRC.sub(lambda match: f'{match[1]}="{reference(unquote(match[3]))}"', text)
+
+        def reference(path: str) -> str:
+            return references.get(path, path)
 
         stem = html(question.find("questiontext"))
         if picture := (question.findtext("image") or "").strip():
-            stem += f'<p><img src="{html_lib.escape(references.get(picture, picture))}" alt="{html_lib.escape(picture)}"></p>'
+            stem += f'<p><img src="{html_lib.escape(reference(picture))}" alt="{html_lib.escape(picture)}"></p>'
         fields = items.base_fields("", stem, _float(_text(question, "defaultgrade"), 1.0),
                                    html(question.find("generalfeedback")))
         partial = items.ALL_OR_NOTHING_TAG not in {_text(tag).strip() for tag in question.findall("tags/tag")}
@@ -162,7 +166,8 @@ class _Reader:
         reason = None
         if kind == "multichoice":
             # Moodle takes a multichoice without <single> as single-answer.
-            reason = items.choice_fields(fields, answers, (_text(question, "single").strip().lower() or "true") in ("true", "1"))
+            single = _text(question, "single").strip().lower() or "true"
+            reason = items.choice_fields(fields, answers, single in ("true", "1"))
             if fields.get("type") == "MCA" and not partial:
                 fields["partial_credit"] = False
         elif kind == "truefalse":
@@ -174,8 +179,7 @@ class _Reader:
         elif kind == "shortanswer":
             reason = items.short_answer_fields(fields, answers, _text(question, "usecase").strip() == "1")
         elif kind == "numerical":
-            reason = items.numeric_fields(fields, [Answer(answer.html, answer.fraction, answer.tolerance) for answer in answers],
-                                          *_units(question))
+            reason = items.numeric_fields(fields, answers, *_units(question))
         elif kind == "matching":
             pairs = [(html(sub), plain_text(_text(sub, "answer"))) for sub in question.findall("subquestion")]
             reason = items.matching_fields(fields, pairs, partial_credit=partial)
@@ -456,7 +460,8 @@ class _Writer:
         if upload:
             kinds = (question.answer_file or {}).get("kinds") or list(items.FILE_KINDS)
             _add(element, "maxbytes", int((question.answer_file or {}).get("max_mb") or 10) * 1024 * 1024)
-            _add(element, "filetypeslist", ",".join(items.FILE_KINDS[kind][0] for kind in kinds if kind in items.FILE_KINDS))
+            groups = [items.FILE_KINDS[kind][0] for kind in kinds if kind in items.FILE_KINDS]
+            _add(element, "filetypeslist", ",".join(groups))
         _add_text(etree.SubElement(element, "graderinfo", format="html"), "")
         _add_text(etree.SubElement(element, "responsetemplate", format="html"), "")
 
