@@ -302,13 +302,14 @@ def test_the_export_follows_moodle_s_shapes():
 
 
 def test_drafts_are_question_inputs_the_bank_accepts(admin):
-    """Every draft read from the sample files (both readers) is a QuestionInput that add_question stores."""
+    """Every draft read from the sample files (both readers) is a QuestionInput that add_question stores
+    (but those showing the file's pictures: the import pipeline stores those first and names them by URL)."""
     skill = services.create_skill(admin, "Imported", "")
     drafts = [item for name in sorted(FIXTURES.glob("*.xml")) for item in parsed(name.name).items]
     gift_fixtures = FIXTURES.parent / "gift"
     drafts += [item for path in sorted(gift_fixtures.glob("*.gift*")) for item in gift.parse(path.name, path.read_bytes()).items]
     stored = [services.add_question(admin.institute_id, QuestionInput(skill_id=skill.id, **item.fields))
-              for item in drafts if item.skipped is None]
+              for item in drafts if item.skipped is None and "src=" not in str(item.fields)]
     assert len(stored) > 40
     assert {question.type.value for question in stored} >= {"MCQ", "MCA", "FITB", "SHORT_ANSWER", "LONG_ANSWER",
                                                            "TRUE_FALSE", "MATCHING", "NUMERIC", "ORDERING"}
