@@ -16,7 +16,12 @@ entities is refused) within its limits; the embedded files count as a package's 
 
 Writing follows Moodle's exporter (question/format/xml/format.php): a category question per skill
 (`$course$/top/<title>/<skill>`), then the skill's questions, each text in CDATA with its files in
-base64 beside it."""
+base64 beside it. An MCA, matching or cloze item without partial credit carries the question tag
+`proctora-all-or-nothing` (Moodle grades those in parts and keeps tags). A cloze item's blanks are
+subquestions of weight 1, so Moodle gives it a mark per blank; its own marks travel as its default grade,
+which this reader keeps. What Moodle has no place for is lost on the way: negative marks of other types
+than multiple choice, a tolerance in per cent (written as each number's absolute tolerance), matching
+options but the case, and a short answer without accepted answers (written as an essay)."""
 from __future__ import annotations
 
 import base64
@@ -332,6 +337,7 @@ def _ordering_fields(fields: dict, question, html) -> str | None:
 # --- Writing -------------------------------------------------------------------------------------------
 
 _SRC = re.compile(r"""(src|href)=(["'])([^"']+)\2""")
+_BLANK = re.compile(r"\[\[(\d+)\]\]")
 
 
 def write(questions: list, media_source: MediaSource, title: str | None) -> tuple[bytes, str]:
@@ -410,7 +416,9 @@ class _Writer:
                        "LONG_ANSWER": "essay", "FU": "essay", "NUMERIC": "numerical", "MATCHING": "matching",
                        "ORDERING": "ordering", "FITB": "cloze"}[kind]
         element = etree.SubElement(self.quiz, "question", type=moodle_type)
-        _add_text(etree.SubElement(element, "name"), first_words(question.stem, 8) or f"Question {question.id}")
+        # Moodle names each question: the stem's first words, a blank shown as a gap.
+        name = first_words(_BLANK.sub("___", question.stem), 8) or f"Question {question.id}"
+        _add_text(etree.SubElement(element, "name"), name)
         stem = _cloze_stem(question) if kind == "FITB" else question.stem
         self.html(element, "questiontext", stem)
         self.html(element, "generalfeedback", question.explanation)
@@ -533,4 +541,4 @@ def _cloze_code(blank: dict) -> str:
 def _cloze_stem(question) -> str:
     blanks: Iterable[dict] = question.blanks or []
     codes = {str(number): _cloze_code(blank) for number, blank in enumerate(blanks, start=1)}
-    return re.sub(r"\[\[(\d+)\]\]", lambda match: codes.get(match[1], match[0]), question.stem)
+    return _BLANK.sub(lambda match: codes.get(match[1], match[0]), question.stem)
