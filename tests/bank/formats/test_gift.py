@@ -28,7 +28,7 @@ def test_moodle_s_sample_questions():
     assert not bank.problems
     assert [(item.ref, item.fields.get("type")) for item in bank.items] == [
         ("Q8", "LONG_ANSWER"), ("Moodle activities", "MATCHING"), ("Q2", "MCQ"), ("colours", "MCA"), ("Q5", "FITB"),
-        ("Shortanswer", "SHORT_ANSWER"), ("Q1", "TRUE_FALSE"), ("2-08 TSL", "TRUE_FALSE"), ("2-08 TSL'", "TRUE_FALSE")]
+        ("Shortanswer", "SHORT_ANSWER"), ("Q1", "TRUE_FALSE"), ("2-08 TSL", "TRUE_FALSE"), ("2-08 TSL (2)", "TRUE_FALSE")]
     items = {item.ref: item.fields for item in bank.items}
     matching = items["Moodle activities"]
     assert matching["stem"] == "Match the <b>activity</b> to the description."

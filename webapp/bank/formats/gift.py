@@ -137,10 +137,7 @@ def _item(block: _Block, skill: str | None, refs: set[str]):
     text, title = block.text, ""
     if text.startswith("::") and "::" in text[2:]:
         title, text = text[2:].split("::", 1)
-    ref = _restored(title).strip() or _("line %(number)d", number=block.line)
-    while ref in refs:
-        ref += "'"
-    refs.add(ref)
+    ref = items.unique_ref(_restored(title).strip() or _("line %(number)d", number=block.line), refs)
     if not _has_answers(_Block(block.line, text)):
         return items.draft(ref, skill, skipped=_("A description holds no question to answer."))
     start, end = text.find("{"), text.rfind("}")

@@ -87,6 +87,16 @@ def number_text(value: float | Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def unique_ref(name: str, refs: set[str]) -> str:
+    """How an item is named in the import's report: its name, numbered when an earlier item has it."""
+    ref, copy = name, 1
+    while ref in refs:
+        copy += 1
+        ref = f"{name} ({copy})"
+    refs.add(ref)
+    return ref
+
+
 def draft(ref: str, skill: str | None, fields: dict | None = None, *, skipped: str | None = None) -> ItemDraft:
     return ItemDraft(ref=ref, fields=fields or {}, skill=skill, skipped=skipped)
 

@@ -110,13 +110,8 @@ class _Reader:
             self.bank.items.append(self._item(question, number, references))
 
     def _ref(self, question, number: int) -> str:
-        name = plain_text(_text(question, "name")) or _("Question %(number)d", number=number)
-        ref, copy = name, 1
-        while ref in self.refs:
-            copy += 1
-            ref = f"{name} ({copy})"
-        self.refs.add(ref)
-        return ref
+        return items.unique_ref(plain_text(_text(question, "name")) or _("Question %(number)d", number=number),
+                                self.refs)
 
     def _files(self, question, number: int) -> dict[str, str]:
         """The question's embedded files into the bank's media; returns their paths -> media references.
