@@ -372,3 +372,16 @@ def test_scores_that_are_no_numbers_fall_back_to_one_mark():
                  '<outcomeDeclaration identifier="MAXSCORE" cardinality="single" baseType="float"><defaultValue>'
                  '<value>inf</value></defaultValue></outcomeDeclaration>')
     assert _only(qti.parse("essay.xml", data)).fields["marks"] == 1.0
+
+
+def test_a_qti_2_2_item_reads_as_2_1_and_its_feedback_block_is_the_explanation():
+    data = _item('<p>Pick one.</p><choiceInteraction responseIdentifier="R" maxChoices="1">'
+                 '<simpleChoice identifier="a">A</simpleChoice><simpleChoice identifier="b">B</simpleChoice>'
+                 '</choiceInteraction><feedbackBlock outcomeIdentifier="FEEDBACK" identifier="x" showHide="show">'
+                 '<p>A is first.</p></feedbackBlock>',
+                 '<responseDeclaration identifier="R" cardinality="single" baseType="identifier"><correctResponse>'
+                 '<value>a</value></correctResponse></responseDeclaration>').replace(b"v2p1", b"v2p2")
+    assert qti.detect("q.xml", data)
+    draft = _only(qti.parse("q.xml", data))
+    assert (draft.fields["type"], draft.fields["stem"], draft.fields["explanation"]) == (
+        "MCQ", "<p>Pick one.</p>", "<p>A is first.</p>")

@@ -270,7 +270,7 @@ def _ordering(item, body, question, package, item_media) -> None:
     interaction = _element(body, "orderInteraction", responseIdentifier="RESPONSE", shuffle="true")
     for identifier, option in zip(ids, question.options):
         _content(_element(interaction, "simpleChoice", identifier=identifier), option["html"], package, item_media)
-    if not question.partial_credit:
+    if not question.partial_credit or not ids:
         if question.negative_marks < 0:
             _all_or_nothing(item, _matches_correct("RESPONSE"), ["RESPONSE"], question.marks, question.negative_marks)
         else:
@@ -382,6 +382,8 @@ def _numeric(item, body, question, package, item_media) -> None:
         _element(equal, "variable", identifier="RESPONSE")
         _element(equal, "baseValue", str(answer), baseType="float")
         equals.append(equal)
+    if not equals:       # no number to compare with: graded by hand
+        return
     if either is not None:
         either.extend(equals)
     _all_or_nothing(item, either if either is not None else equals[0], ["RESPONSE"], question.marks,
