@@ -133,7 +133,7 @@ class QuestionForm(MatchingFields, FlaskForm):
     options = RowList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS)
     blanks = RowList(FormField(BlankForm), min_entries=1)
     accepted_answers = TextAreaField(_l("Accepted answers"), default="")
-    partial_credit = BooleanField(_l("Partial credit: a share of the marks for the parts answered right"))
+    partial_credit = BooleanField(_l("Partial credit: marks in proportion to the parts answered right"))
     # MATCHING: targets that match no premise, one per line (the premises' own targets are their rows' matches)
     targets = TextAreaField(_l("Answers that match nothing (distractors)"), default="")
 
