@@ -88,8 +88,14 @@
           name: "math",
           text: "∑",
           tooltip: form.dataset.editorMath || "LaTeX",
+          // Inserts \( \) with the cursor inside, where the formula is written.
           exec: (jodit) => {
-            jodit.s.insertHTML("\\( \\)");
+            const formula = jodit.createInside.text("\\( \\)");
+            jodit.s.insertNode(formula, false);
+            const inside = jodit.ed.createRange();
+            inside.setStart(formula, 3);
+            inside.collapse(true);
+            jodit.s.selectRange(inside);
           },
         },
       },

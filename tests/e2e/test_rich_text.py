@@ -164,3 +164,21 @@ def test_an_existing_stem_survives_the_editor_untouched_in_meaning(page, admin, 
         "(textarea, html) => { Object.values(Jodit.instances).find((e) => e.element === textarea).value = html; }",
         MEDIA)
     assert meaning(editor_value(page)) == meaning(MEDIA)
+
+
+def test_the_formula_button_and_the_toolbar_in_arabic(page, admin, skill):
+    browser_login(page, admin.email)
+    page.goto("/bank/questions/new?lang=ar")
+    editor = page.locator(".jodit-container").first
+    expect(editor).to_have_attribute("dir", "rtl")
+    # Jodit names its buttons on their list items: in its own Arabic pack, and ours in our catalogue.
+    assert editor.locator(".jodit-toolbar-button_bold").get_attribute("aria-label") == "عريض"
+    formula = editor.locator(".jodit-toolbar-button_math")
+    assert formula.get_attribute("aria-label") == "إدراج صيغة (LaTeX)"
+    stem = page.get_by_role("textbox", name="نص السؤال")
+    stem.click()
+    formula.get_by_role("button").click()   # \( \) with the cursor inside
+    page.keyboard.type("\\sqrt{2}")
+    expect(page.locator(".math-preview .katex")).to_have_count(1)
+    page.get_by_role("button", name="حفظ السؤال").click()   # written back before the form is checked
+    expect(page.locator("#stem")).to_have_value("<p>\\( \\sqrt{2}\\)</p>")
