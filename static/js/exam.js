@@ -2,6 +2,7 @@
 // (candidate/page.js), and the calculator when the test offers one. Static files are served with no-cache
 // and revalidated, so these modules and their imports are always of one version.
 import { mountCalculator } from "./candidate/calculator.js";
+import { mountLimitedPlayers } from "./candidate/media.js";
 import { mountOrdering } from "./candidate/ordering.js";
 import { ExamPage } from "./candidate/page.js";
 
@@ -9,6 +10,7 @@ const root = document.querySelector("[data-exam]");
 if (root) {
   const page = new ExamPage(root);
   window.proctoraExam = page;   // a handle for the browser tests
+  mountLimitedPlayers(root, page.messages);
   mountOrdering(root, page.messages);
   const calculator = document.querySelector("[data-calculator]");
   if (calculator) {

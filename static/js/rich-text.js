@@ -137,6 +137,7 @@
       }
     });
     textarea.addEventListener("proctora:insert-html", (event) => {
+      event.preventDefault();   // handled here (static/js/media.js otherwise inserts into the textarea)
       area.focus();
       if (cursor) {
         editor.s.selectRange(cursor);
