@@ -182,3 +182,30 @@ def test_the_formula_button_and_the_toolbar_in_arabic(page, admin, skill):
     expect(page.locator(".math-preview .katex")).to_have_count(1)
     page.get_by_role("button", name="حفظ السؤال").click()   # written back before the form is checked
     expect(page.locator("#stem")).to_have_value("<p>\\( \\sqrt{2}\\)</p>")
+
+
+def test_a_picture_from_the_media_button_goes_in_at_the_editor_s_cursor(page, admin, skill):
+    browser_login(page, admin.email)
+    page.goto("/bank/questions/new?type=SHORT_ANSWER")
+    page.select_option("#skill_id", label="Algebra")
+    stem = page.get_by_role("textbox", name="Question text")
+    stem.click()
+    page.keyboard.type("Look at  and answer.")
+    for _ in range(len(" and answer.")):
+        page.keyboard.press("ArrowLeft")
+    page.get_by_role("button", name="Insert picture, audio or video").first.click()
+    page.locator("[data-media-file]").set_input_files(
+        files=[{"name": "dot.png", "mimeType": "image/png", "buffer": PNG}])
+    page.get_by_label("Text alternative: what the picture shows").fill("A dot")
+    page.get_by_role("button", name="Insert", exact=True).click()
+
+    expect(stem.locator("img[alt='A dot']")).to_have_count(1)
+    page.get_by_label("Accepted answers", exact=True).fill("dot")
+    page.get_by_role("button", name="Save the question").click()
+    page.wait_for_url("**/bank/questions/*")
+    question = db.session.scalars(select(Question)).one()
+    db.session.refresh(question)
+    stored = BeautifulSoup(question.stem, "html.parser")
+    assert stored.select_one("img")["src"].startswith("/media/")
+    assert " ".join(stored.p.get_text().split()) == "Look at and answer."
+    assert str(stored.p).replace("\xa0", " ").startswith("<p>Look at <img")   # typed spaces may be &nbsp;
