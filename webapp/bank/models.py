@@ -1,7 +1,8 @@
-"""The question bank: skills and questions."""
+"""The question bank: skills, questions and the media (pictures, audio, video) their text shows."""
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Optional
 
 from flask_babel import gettext as _
@@ -10,7 +11,8 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.matching import AnswerKey, Matching
-from webapp.core.database import TimestampMixin, enum_type
+from webapp.core.clock import utcnow
+from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
 from webapp.core.labels import Labelled, labels
 
@@ -193,3 +195,35 @@ class Question(TimestampMixin, db.Model):
         if self.type == QuestionType.SHORT_ANSWER:
             return bool(self.accepted_answers)
         return True
+
+
+class MediaKind(Labelled, enum.StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+labels(MediaKind, {
+    MediaKind.IMAGE: _l('Picture'),
+    MediaKind.AUDIO: _l('Audio'),
+    MediaKind.VIDEO: _l('Video'),
+})
+
+
+class Media(db.Model):
+    """A picture, audio or video file that questions show (webapp/bank/media.py). Its bytes are in storage
+    under `storage_key`; the same bytes uploaded twice in an institute are one Media (by `sha256`)."""
+
+    __tablename__ = "media"
+    __table_args__ = (UniqueConstraint("institute_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))            # as uploaded, for people (and the URL's tail)
+    content_type: Mapped[str] = mapped_column(String(50))         # from the bytes, never from the sender
+    kind: Mapped[MediaKind] = mapped_column(enum_type(MediaKind))
+    size: Mapped[int]                                              # bytes
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(200))         # made by webapp.core.storage
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)

@@ -2,6 +2,9 @@
 instance folder at uploads/<institute_id>/<sitting_id>/<kind>-<random>.<ext>; and the one check of
 what any uploaded image is (`image_format`), by its bytes, whatever its sender declared.
 
+Media of the question bank (pictures, audio, video) live at uploads/<institute_id>/media-<random>.<ext>:
+webapp/bank/media.py checks their bytes and keeps their record; this module only writes and finds them.
+
 A storage key is that path below uploads/. Keys are made here from numbers, a fixed kind and a random
 part; a key read back must have exactly that form, so no path from outside ever reaches the disk."""
 from __future__ import annotations
@@ -48,6 +51,11 @@ def image_format(data: bytes) -> str | None:
 def image_extension(data: bytes) -> str | None:
     """The file extension of a JPEG, PNG or WebP photo, None for anything else."""
     return PHOTO_EXTENSIONS.get(image_format(data))
+
+
+# The bank's media files: their extensions, as webapp/bank/media.py names the formats it accepts.
+MEDIA_EXTENSIONS = ("jpg", "png", "webp", "gif", "mp3", "ogg", "wav", "m4a", "aac", "mp4", "webm")
+_MEDIA_KEY = re.compile(r"^(\d+)/media-([A-Za-z0-9_-]{16,64})\.(" + "|".join(MEDIA_EXTENSIONS) + r")$")
 
 
 def _root() -> Path:
@@ -105,4 +113,29 @@ def read_image(key: str) -> tuple[bytes, str]:
 def remove_image(key: str | None) -> None:
     """Delete the file of a key made by `store_images` (anything else is left alone)."""
     if _KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)
+
+
+def store_media_file(institute_id: int, extension: str, data: bytes) -> str:
+    """Write a media file of the bank (checked by the caller) and return its key."""
+    if extension not in MEDIA_EXTENSIONS:
+        raise ValueError(f"unknown media extension {extension!r}")
+    key = f"{int(institute_id)}/media-{secrets.token_urlsafe(18)}.{extension}"
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return key
+
+
+def media_path(key: str) -> Path:
+    """The file of a key made by `store_media_file` (for serving it with ranges); NotFound otherwise."""
+    path = _root() / key if _MEDIA_KEY.match(key or "") else None
+    if path is None or not path.is_file():
+        raise NotFound("Media")
+    return path
+
+
+def remove_media_file(key: str | None) -> None:
+    """Delete the file of a key made by `store_media_file` (anything else is left alone)."""
+    if _MEDIA_KEY.match(key or ""):
         (_root() / key).unlink(missing_ok=True)

@@ -378,3 +378,16 @@ def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
             return _("%(name)s flagged %(category)s: %(note)s", name=name, category=category, note=details["note"])
         return _("%(name)s flagged %(category)s.", name=name, category=category)
     return ""
+
+
+class MediaPlay(db.Model):
+    """How often a sitting's item has played one of its audio files: the candidate page asks before each
+    play (webapp/sittings/media.py), and an `<audio data-max-plays="N">` refuses past N, also after a reload."""
+
+    __tablename__ = "media_plays"
+    __table_args__ = (UniqueConstraint("item_id", "media_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("sitting_items.id", ondelete="CASCADE"))
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
+    plays: Mapped[int] = mapped_column(default=0)

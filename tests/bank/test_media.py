@@ -1,0 +1,85 @@
+"""Media of the bank: checked by their bytes, limited in size, kept once per institute, named by URL."""
+import pytest
+
+from tests.images import image_bytes
+from tests.media_files import m4a_bytes, mp3_bytes, mp4_bytes, ogg_bytes, wav_bytes, webm_bytes
+from webapp.bank import media as bank_media
+from webapp.bank.media import (media_bytes, media_from_url, media_in_html, media_url, store_media)
+from webapp.bank.models import MediaKind
+from webapp.core.errors import ValidationError
+
+
+@pytest.mark.parametrize("name, data, kind, content_type", [
+    ("cat.png", image_bytes("PNG"), MediaKind.IMAGE, "image/png"),
+    ("cat.jpg", image_bytes("JPEG"), MediaKind.IMAGE, "image/jpeg"),
+    ("cat.webp", image_bytes("WEBP"), MediaKind.IMAGE, "image/webp"),
+    ("cat.gif", image_bytes("GIF"), MediaKind.IMAGE, "image/gif"),
+    ("talk.wav", wav_bytes(), MediaKind.AUDIO, "audio/wav"),
+    ("talk.mp3", mp3_bytes(), MediaKind.AUDIO, "audio/mpeg"),
+    ("talk.m4a", m4a_bytes(), MediaKind.AUDIO, "audio/mp4"),
+    ("talk.opus", ogg_bytes(), MediaKind.AUDIO, "audio/ogg"),
+    ("film.mp4", mp4_bytes(), MediaKind.VIDEO, "video/mp4"),
+    ("film.webm", webm_bytes(), MediaKind.VIDEO, "video/webm"),
+])
+def test_a_file_is_known_by_its_bytes(admin, name, data, kind, content_type):
+    # Each under a misleading name: what the bytes are decides.
+    media = store_media(admin.institute_id, "misleading.txt", data, actor=admin)
+    assert (media.kind, media.content_type, media.size) == (kind, content_type, len(data))
+    assert media.created_by_id == admin.id
+    assert media_bytes(media) == data
+
+
+@pytest.mark.parametrize("data", [
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    b"<html><body>hello</body></html>",
+    b"%PDF-1.4 not a picture",
+    image_bytes("PNG")[:30],   # a truncated picture
+])
+def test_anything_else_is_refused_naming_the_file(admin, data):
+    with pytest.raises(ValidationError) as refused:
+        store_media(admin.institute_id, "C:\\Users\\me\\drawing.svg", data)
+    assert "drawing.svg" in refused.value.message and "C:" not in refused.value.message
+    assert refused.value.field == "file"
+
+
+def test_an_empty_file_is_refused(admin):
+    with pytest.raises(ValidationError, match="empty.png is empty"):
+        store_media(admin.institute_id, "empty.png", b"")
+
+
+def test_each_kind_has_its_size_limit(admin, monkeypatch):
+    monkeypatch.setitem(bank_media.MAX_BYTES, MediaKind.AUDIO, 1000)
+    with pytest.raises(ValidationError, match="long.wav is too large: an audio file may have at most"):
+        store_media(admin.institute_id, "long.wav", wav_bytes(1))
+    assert store_media(admin.institute_id, "picture.png", image_bytes("PNG", (64, 64))).kind == MediaKind.IMAGE
+
+
+def test_the_same_bytes_are_the_same_media_in_an_institute_only(admin, factory):
+    first = store_media(admin.institute_id, "a.png", image_bytes("PNG"))
+    assert store_media(admin.institute_id, "b.png", image_bytes("PNG")).id == first.id
+    other_institute = factory.institute()[0]
+    assert store_media(other_institute.id, "a.png", image_bytes("PNG")).id != first.id
+
+
+def test_urls_name_the_institutes_own_media(admin, factory):
+    media = store_media(admin.institute_id, "../../Übung 1.png", image_bytes("PNG"))
+    url = media_url(media)
+    assert url == f"/media/{media.id}/Ubung_1.png"
+    assert media.filename == "Übung 1.png"
+    assert media_from_url(admin.institute_id, url) == media
+    assert media_from_url(admin.institute_id, f"/media/{media.id}") == media
+    other_institute = factory.institute()[0]
+    assert media_from_url(other_institute.id, url) is None
+    for foreign in ("https://evil.example/media/1/x.png", f"{url}?x=1", "data:image/png;base64,AAAA", "",
+                    "/media/99999999999/x.png", "/media/0/x.png"):
+        assert media_from_url(admin.institute_id, foreign) is None
+
+
+def test_the_media_that_html_shows(admin, factory):
+    picture = store_media(admin.institute_id, "a.png", image_bytes("PNG"))
+    sound = store_media(admin.institute_id, "b.wav", wav_bytes())
+    foreign = store_media(factory.institute()[0].id, "c.png", image_bytes("GIF"))
+    html = (f'<p>Listen <audio controls src="{media_url(sound)}"></audio></p><img alt="x" src=\'{media_url(picture)}\'>'
+            f'<img alt="y" src="{media_url(foreign)}"><a href="{media_url(picture)}">link</a>'
+            f'<img alt="z" src="{media_url(sound)}">')
+    assert media_in_html(admin.institute_id, html) == [sound, picture]

@@ -1,0 +1,170 @@
+"""Pictures, audio and video in questions: the one way media enter the bank (`store_media`, which checks
+the bytes, never the name or the declared type) and the URLs that question HTML holds for them.
+
+A stored question refers to a media file only by its URL, `/media/<id>/<name>` (`media_url`); the
+sanitiser (webapp/bank/sanitize.py) keeps `<img>`, `<audio>`, `<video>` and `<source>` only with such
+URLs, and the question's checks (webapp/bank/services.py) refuse one that is not the institute's. The
+file's name in the URL is for people and downloads; the id alone finds the file.
+
+Limits (bytes, by kind): pictures 5 MB, audio 20 MB, video 100 MB (MAX_BYTES). Accepted formats: JPEG,
+PNG, WebP and GIF pictures (read by Pillow; no SVG, which can carry script); MP3, Ogg (Vorbis, Opus),
+WAV, M4A and AAC audio; MP4 and WebM video (recognised by their signatures with `filetype`)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from html import unescape
+from pathlib import Path
+
+import filetype
+from filetype.types import audio as audio_types, video as video_types
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.utils import secure_filename
+
+from webapp.accounts.models import User
+from webapp.bank.models import Media, MediaKind
+from webapp.core import storage
+from webapp.core.database import get_in_institute, parse_id
+from webapp.core.errors import NotFound, ValidationError
+from webapp.core.extensions import db
+
+MB = 1024 * 1024
+MAX_BYTES = {MediaKind.IMAGE: 5 * MB, MediaKind.AUDIO: 20 * MB, MediaKind.VIDEO: 100 * MB}
+# The largest upload worth reading at all: the largest kind's limit.
+MAX_UPLOAD_BYTES = max(MAX_BYTES.values())
+MAX_FILENAME_LENGTH = Media.filename.type.length
+
+# Pillow's format names -> (MIME type, extension). Pillow calls some cameras' JPEGs "MPO".
+IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
+                 "WEBP": ("image/webp", "webp"), "GIF": ("image/gif", "gif")}
+# filetype's matchers, tried in this order (audio first: an M4A is an MP4 container with an audio brand).
+SIGNATURES = (
+    (audio_types.Mp3(), MediaKind.AUDIO, "audio/mpeg", "mp3"),
+    (audio_types.Ogg(), MediaKind.AUDIO, "audio/ogg", "ogg"),
+    (audio_types.Wav(), MediaKind.AUDIO, "audio/wav", "wav"),
+    (audio_types.M4a(), MediaKind.AUDIO, "audio/mp4", "m4a"),
+    (audio_types.Aac(), MediaKind.AUDIO, "audio/aac", "aac"),
+    (video_types.Mp4(), MediaKind.VIDEO, "video/mp4", "mp4"),
+    (video_types.Webm(), MediaKind.VIDEO, "video/webm", "webm"),
+)
+# A media URL as question HTML holds it (`media_url`), alone or inside HTML.
+MEDIA_URL = re.compile(r"/media/([0-9]{1,10})(?:/[A-Za-z0-9_.-]*)?")
+_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def media_format(data: bytes) -> tuple[MediaKind, str, str] | None:
+    """(kind, MIME type, extension) of a picture, audio or video file as its bytes show, or None."""
+    image = IMAGE_FORMATS.get(storage.image_format(data) or "")
+    if image is not None:
+        return (MediaKind.IMAGE, *image)
+    matcher = filetype.match(data[:8192], matchers=[signature[0] for signature in SIGNATURES])
+    return next((signature[1:] for signature in SIGNATURES if signature[0] is matcher), None)
+
+
+def _display_name(filename: str, extension: str) -> str:
+    """The file's own name without any folder, on one line and short enough to keep."""
+    name = re.split(r"[/\\]", filename or "")[-1]
+    name = " ".join("".join(char if char.isprintable() else " " for char in name).split())
+    return name[-MAX_FILENAME_LENGTH:] or f"file.{extension}"
+
+
+def _too_large(kind: MediaKind, filename: str) -> str:
+    if kind == MediaKind.IMAGE:
+        return _("%(file)s is too large: a picture may have at most %(mb)d MB.", file=filename,
+                 mb=MAX_BYTES[kind] // MB)
+    if kind == MediaKind.AUDIO:
+        return _("%(file)s is too large: an audio file may have at most %(mb)d MB.", file=filename,
+                 mb=MAX_BYTES[kind] // MB)
+    return _("%(file)s is too large: a video may have at most %(mb)d MB.", file=filename, mb=MAX_BYTES[kind] // MB)
+
+
+def store_media(institute_id: int, filename: str, data: bytes, *, actor: User | None = None) -> Media:
+    """Check a file (its bytes) and keep it as the institute's media; the same bytes kept before are
+    that Media again. Refusals (empty, not an accepted format, too large) name the file."""
+    data = data or b""
+    shown = _display_name(filename, "bin")
+    if not data:
+        raise ValidationError(_("%(file)s is empty.", file=shown), field="file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ValidationError(_("%(file)s is too large: a file may have at most %(mb)d MB.", file=shown,
+                                mb=MAX_UPLOAD_BYTES // MB), field="file")
+    found = media_format(data)
+    if found is None:
+        raise ValidationError(_("%(file)s is not a picture, audio or video file that can be used here "
+                                "(pictures: JPEG, PNG, WebP, GIF; audio: MP3, Ogg, WAV, M4A, AAC; video: MP4, "
+                                "WebM).", file=shown), field="file")
+    kind, content_type, extension = found
+    if len(data) > MAX_BYTES[kind]:
+        raise ValidationError(_too_large(kind, shown), field="file")
+    digest = hashlib.sha256(data).hexdigest()
+    known = db.session.scalar(select(Media).where(Media.institute_id == institute_id, Media.sha256 == digest))
+    if known is not None:
+        return known
+    media = Media(institute_id=institute_id, filename=_display_name(filename, extension), content_type=content_type,
+                  kind=kind, size=len(data), sha256=digest,
+                  storage_key=storage.store_media_file(institute_id, extension, data),
+                  created_by_id=actor.id if actor is not None else None)
+    db.session.add(media)
+    db.session.flush()
+    return media
+
+
+def media_url(media: Media) -> str:
+    """The URL question HTML holds for a media file (staff pages serve it as it is; candidate pages
+    rewrite it to their sitting's own URL)."""
+    name = secure_filename(media.filename) or "file." + media.storage_key.rpartition(".")[2]
+    return f"/media/{media.id}/{name}"
+
+
+def media_id_from_url(url: str | None) -> int | None:
+    """The id in one of our media URLs (`media_url`'s shape, nothing before or after it), else None."""
+    match = MEDIA_URL.fullmatch((url or "").strip())
+    if match is None:
+        return None
+    try:
+        return parse_id(match[1], "Media")
+    except NotFound:   # an id no record can have (0, or past the id column's range)
+        return None
+
+
+def media_from_url(institute_id: int, url: str | None) -> Media | None:
+    """The institute's media file that a URL names; None for any other URL or another institute's file."""
+    media_id = media_id_from_url(url)
+    if media_id is None:
+        return None
+    return db.session.scalar(select(Media).where(Media.id == media_id, Media.institute_id == institute_id))
+
+
+def media_ids_in_html(html: str | None) -> list[int]:
+    """The ids of the media URLs in the src attributes of HTML, in order of appearance, each once."""
+    ids = []
+    for match in _SRC.finditer(html or ""):
+        media_id = media_id_from_url(unescape(next(filter(None, match.groups()), "")))
+        if media_id is not None and media_id not in ids:
+            ids.append(media_id)
+    return ids
+
+
+def media_in_html(institute_id: int, html: str | None) -> list[Media]:
+    """The institute's media files that HTML shows, in order of appearance (another institute's are left out)."""
+    ids = media_ids_in_html(html)
+    if not ids:
+        return []
+    found = {media.id: media for media in db.session.scalars(
+        select(Media).where(Media.institute_id == institute_id, Media.id.in_(ids)))}
+    return [found[media_id] for media_id in ids if media_id in found]
+
+
+def media_file(media: Media) -> Path:
+    """Where the file is (for serving it with ranges and validators)."""
+    return storage.media_path(media.storage_key)
+
+
+def media_bytes(media: Media) -> bytes:
+    return media_file(media).read_bytes()
+
+
+def get_media(institute_id: int, media_id) -> Media:
+    """The institute's media file with this id; another institute's is not found."""
+    return get_in_institute(Media, institute_id, media_id, "Media")
