@@ -6,6 +6,8 @@ from tests.media_files import m4a_bytes, mp3_bytes, mp4_bytes, ogg_bytes, wav_by
 from webapp.bank import media as bank_media
 from webapp.bank.media import (media_bytes, media_from_url, media_in_html, media_url, store_media)
 from webapp.bank.models import MediaKind
+from webapp.bank.sanitize import clean_html
+from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import ValidationError
 
 
@@ -83,3 +85,62 @@ def test_the_media_that_html_shows(admin, factory):
             f'<img alt="y" src="{media_url(foreign)}"><a href="{media_url(picture)}">link</a>'
             f'<img alt="z" src="{media_url(sound)}">')
     assert media_in_html(admin.institute_id, html) == [sound, picture]
+
+
+# The sanitiser and the question's checks ---------------------------------------------------------
+
+def _question(skill, **fields):
+    return QuestionInput(**{"type": "MCQ", "skill_id": skill.id, "difficulty": "EASY", "stem": "<p>Which?</p>",
+                            "options": [{"html": "one", "correct": True}, {"html": "two"}], **fields})
+
+
+def test_the_sanitiser_keeps_media_elements_with_our_urls_only():
+    html = ('<p><img src="/media/1/a.png" alt="A cat" width="120" height="80" onerror="x()" style="a">'
+            '<audio controls src="/media/2/b.wav" data-max-plays="2" autoplay></audio>'
+            '<video controls src="/media/3/c.mp4" width="320" height="200"><source src="/media/3/c.mp4" '
+            'type="video/mp4"><source src="https://evil.example/c.mp4" type="video/mp4"></video>'
+            '<img src="data:image/png;base64,AAAA" alt="x"><img src="https://evil.example/x.png" alt="y">'
+            '<audio src="/media/4/d.wav" data-max-plays="0"></audio><img src="/media/5/e.png" alt="z" width="100%"></p>')
+    assert clean_html(html) == (
+        '<p><img src="/media/1/a.png" alt="A cat" width="120" height="80">'
+        '<audio controls="" src="/media/2/b.wav" data-max-plays="2"></audio>'
+        '<video controls="" src="/media/3/c.mp4" width="320" height="200"><source src="/media/3/c.mp4" '
+        'type="video/mp4"><source type="video/mp4"></video>'
+        '<img alt="x"><img alt="y"><audio src="/media/4/d.wav"></audio><img src="/media/5/e.png" alt="z"></p>')
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/x.png", "data:image/png;base64,AAAA", "/static/logo.png"])
+def test_a_picture_from_elsewhere_is_refused_with_a_clear_message(admin, url):
+    skill = create_skill(admin, "Reading")
+    with pytest.raises(ValidationError, match="is not a file of this question bank") as refused:
+        create_question(admin, _question(skill, stem=f'<p>Which?</p><img src="{url}" alt="a map">'))
+    assert refused.value.field == "stem" and url[:20] in refused.value.message
+
+
+def test_another_institutes_media_is_refused(admin, factory):
+    skill = create_skill(admin, "Reading")
+    foreign = store_media(factory.institute()[0].id, "a.png", image_bytes("PNG"))
+    with pytest.raises(ValidationError, match="is not a file of this question bank") as refused:
+        create_question(admin, _question(skill, options=[{"html": f'<img src="{media_url(foreign)}" alt="a">',
+                                                          "correct": True}, {"html": "two"}]))
+    assert refused.value.field == "options"
+
+
+@pytest.mark.parametrize("alt", ['', ' alt=""', ' alt="  "'])
+def test_a_picture_needs_alt_text(admin, alt):
+    skill = create_skill(admin, "Reading")
+    picture = store_media(admin.institute_id, "a.png", image_bytes("PNG"))
+    with pytest.raises(ValidationError, match="Every picture needs a text alternative") as refused:
+        create_question(admin, _question(skill, stem=f'<p>What is it?</p><img src="{media_url(picture)}"{alt}>'))
+    assert refused.value.field == "stem"
+
+
+def test_a_question_keeps_its_institutes_media(admin):
+    skill = create_skill(admin, "Listening")
+    picture = store_media(admin.institute_id, "a.png", image_bytes("PNG"))
+    sound = store_media(admin.institute_id, "b.wav", wav_bytes())
+    stem = (f'<p>Listen.</p><audio controls src="{media_url(sound)}" data-max-plays="2"></audio>'
+            f'<img src="{media_url(picture)}" alt="A harbour">')
+    question = create_question(admin, _question(skill, stem=stem))
+    assert question.stem == stem.replace("controls ", 'controls="" ')
+    assert media_in_html(admin.institute_id, question.stem) == [sound, picture]

@@ -3,8 +3,10 @@ deletion, permissions role by role and tenancy."""
 import pytest
 
 from tests.bank.helpers import FORGIVING
+from tests.images import image_bytes
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank import services
+from webapp.bank.media import media_url, store_media
 from webapp.bank.models import Question, QuestionStatus
 from webapp.bank.services import QuestionInput
 from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -194,10 +196,11 @@ def test_marks_arrive_as_text_from_forms(admin, skill):
 # Sanitising -------------------------------------------------------------------------------------
 
 def test_script_event_handlers_and_javascript_links_never_survive(admin, skill):
+    picture = media_url(store_media(admin.institute_id, "a.png", image_bytes("PNG")))
     stored = services.create_question(admin, question(
         skill,
         stem='<p>Read <strong>this</strong> <em>text</em>:</p><script>alert(1)</script>'
-             '<img src="https://example.com/a.png" onerror="alert(2)" alt="a">'
+             f'<img src="{picture}" onerror="alert(2)" alt="a">'
              '<a href="javascript:alert(3)">link</a><ul><li>one</li></ul>',
         options=[{"html": '<b onclick="alert(4)">is</b>', "correct": True}, {"html": "<script>x()</script>are"},
                  {"html": "be"}],
@@ -207,7 +210,7 @@ def test_script_event_handlers_and_javascript_links_never_survive(admin, skill):
         assert forbidden not in everything
     assert "<strong>this</strong>" in stored.stem and "<em>text</em>" in stored.stem
     assert "<ul><li>one</li></ul>" in stored.stem
-    assert '<img src="https://example.com/a.png" alt="a">' in stored.stem
+    assert f'<img src="{picture}" alt="a">' in stored.stem
     assert [option["html"] for option in stored.options] == ["<b>is</b>", "are", "be"]
     assert stored.explanation == "<p>Because <u>is</u></p>"
 

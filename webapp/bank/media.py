@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from html import unescape
 from pathlib import Path
 
 import filetype
@@ -24,6 +23,7 @@ from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
 from webapp.bank.models import Media, MediaKind
+from webapp.bank.sanitize import MEDIA_URL, media_elements
 from webapp.core import storage
 from webapp.core.database import get_in_institute, parse_id
 from webapp.core.errors import NotFound, ValidationError
@@ -48,9 +48,6 @@ SIGNATURES = (
     (video_types.Mp4(), MediaKind.VIDEO, "video/mp4", "mp4"),
     (video_types.Webm(), MediaKind.VIDEO, "video/webm", "webm"),
 )
-# A media URL as question HTML holds it (`media_url`), alone or inside HTML.
-MEDIA_URL = re.compile(r"/media/([0-9]{1,10})(?:/[A-Za-z0-9_.-]*)?")
-_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
 def media_format(data: bytes) -> tuple[MediaKind, str, str] | None:
@@ -137,13 +134,24 @@ def media_from_url(institute_id: int, url: str | None) -> Media | None:
 
 
 def media_ids_in_html(html: str | None) -> list[int]:
-    """The ids of the media URLs in the src attributes of HTML, in order of appearance, each once."""
+    """The ids of the media URLs that HTML's pictures, audio and video show, in order of appearance, each once."""
     ids = []
-    for match in _SRC.finditer(html or ""):
-        media_id = media_id_from_url(unescape(next(filter(None, match.groups()), "")))
+    for __, attributes in media_elements(html):
+        media_id = media_id_from_url(attributes.get("src"))
         if media_id is not None and media_id not in ids:
             ids.append(media_id)
     return ids
+
+
+def media_ids_in_institute(institute_id: int, urls) -> set[str]:
+    """Those of the URLs that name a media file of the institute."""
+    ids = {url: media_id_from_url(url) for url in urls if url}
+    ids = {url.strip(): media_id for url, media_id in ids.items() if media_id is not None}
+    if not ids:
+        return set()
+    own = set(db.session.scalars(select(Media.id).where(Media.institute_id == institute_id,
+                                                        Media.id.in_(set(ids.values())))))
+    return {url for url, media_id in ids.items() if media_id in own}
 
 
 def media_in_html(institute_id: int, html: str | None) -> list[Media]:

@@ -14,8 +14,9 @@ from sqlalchemy.orm import joinedload
 from webapp.accounts.models import User
 from webapp.audit.services import audit, changed_fields
 from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
+from webapp.bank.media import media_ids_in_institute
 from webapp.bank.models import CUSTOM_SOURCE, CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
-from webapp.bank.sanitize import clean_html, first_words, plain_text
+from webapp.bank.sanitize import clean_html, first_words, is_media_url, media_elements, plain_text
 from webapp.core import events
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, ValidationError, parse_enum
@@ -149,6 +150,7 @@ def _number(value, field_name: str, message: str) -> float:
 def _validated(institute_id: int, data: QuestionInput) -> dict:
     """Every rule a question must satisfy; returns the column values to store."""
     qtype = parse_enum(QuestionType, data.type, "type", _("question type"))
+    _check_media(institute_id, data)
     values = {
         "type": qtype,
         "difficulty": parse_enum(Difficulty, data.difficulty, "difficulty", _("difficulty")),
@@ -181,6 +183,26 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         values["case_sensitive"] = key.matching.case_sensitive
         values["matching"] = {name: value for name, value in key.matching.as_key().items() if name != "case_sensitive"}
     return values
+
+
+def _check_media(institute_id: int, data: QuestionInput) -> None:
+    """Pictures, audio and video come from the institute's own media (the sanitiser would drop any other
+    source silently: the author is told instead), and every picture says what it shows (alt text)."""
+    texts = [("stem", data.stem), ("explanation", data.explanation)] + [
+        (name, part.get("html")) for name, parts in (("options", data.options), ("targets", data.targets))
+        for part in parts or [] if isinstance(part, dict)]
+    elements = [(name, tag, attributes) for name, html in texts if isinstance(html, str)
+                for tag, attributes in media_elements(html)]
+    own = media_ids_in_institute(institute_id, [attributes.get("src") for __, __, attributes in elements])
+    for name, tag, attributes in elements:
+        source = attributes.get("src")
+        if source is not None and not (is_media_url(source) and source.strip() in own):
+            raise ValidationError(_("%(url)s is not a file of this question bank: add pictures, audio and video "
+                                    "with “Insert picture, audio or video”.", url=source.strip()[:80]),
+                                  field=name)
+        if tag == "img" and not attributes.get("alt", "").strip():
+            raise ValidationError(_("Every picture needs a text alternative (alt) that says what it shows, for "
+                                    "candidates who cannot see it."), field=name)
 
 
 def _answer_key(values: dict, answers_field: str, tolerance_field: str, blank: int | None) -> AnswerKey:
