@@ -2,7 +2,7 @@
 from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User  # noqa: F401
 from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
 from webapp.audit.models import AuditEntry  # noqa: F401
-from webapp.bank.models import Question, Skill  # noqa: F401
+from webapp.bank.models import Media, Question, Skill  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.core.ratelimits import RateLimitCounter  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
@@ -10,4 +10,4 @@ from webapp.notifications.models import OutboxMessage, WebhookSecret  # noqa: F4
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
 from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
-from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem  # noqa: F401
+from webapp.sittings.models import MediaPlay, ProctorEvent, Response, Sitting, SittingItem  # noqa: F401

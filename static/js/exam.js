@@ -2,12 +2,14 @@
 // (candidate/page.js), and the calculator when the test offers one. Static files are served with no-cache
 // and revalidated, so these modules and their imports are always of one version.
 import { mountCalculator } from "./candidate/calculator.js";
+import { mountLimitedPlayers } from "./candidate/media.js";
 import { ExamPage } from "./candidate/page.js";
 
 const root = document.querySelector("[data-exam]");
 if (root) {
   const page = new ExamPage(root);
   window.proctoraExam = page;   // a handle for the browser tests
+  mountLimitedPlayers(root, page.messages);
   const calculator = document.querySelector("[data-calculator]");
   if (calculator) {
     window.proctoraCalculator = mountCalculator(calculator, document.querySelector("[data-calculator-toggle]"),

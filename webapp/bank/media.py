@@ -28,6 +28,7 @@ from webapp.core import storage
 from webapp.core.database import get_in_institute, parse_id
 from webapp.core.errors import NotFound, ValidationError
 from webapp.core.extensions import db
+from webapp.core.permissions import Permission, require
 
 MB = 1024 * 1024
 MAX_BYTES = {MediaKind.IMAGE: 5 * MB, MediaKind.AUDIO: 20 * MB, MediaKind.VIDEO: 100 * MB}
@@ -105,6 +106,14 @@ def store_media(institute_id: int, filename: str, data: bytes, *, actor: User | 
     db.session.add(media)
     db.session.flush()
     return media
+
+
+def upload_media(actor: User, filename: str, data: bytes | None) -> Media:
+    """A file an author adds to a question (the form's "Insert picture, audio or video"); None: no file sent."""
+    require(actor, Permission.EDIT_BANK)
+    if data is None:
+        raise ValidationError(_("Choose a picture, audio or video file."), field="file")
+    return store_media(actor.institute_id, filename, data, actor=actor)
 
 
 def media_url(media: Media) -> str:

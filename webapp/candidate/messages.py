@@ -117,4 +117,16 @@ def script_messages() -> dict:
         "leftWindow": _("You left the test window. Please stay on this page: leaving too often ends the test."),
         "copyPasteOff": _("Copying and pasting are turned off in this test."),
         "calculatorError": _("Error"),
+        # The exam: a recording its item lets the candidate play a number of times (candidate/media.js)
+        "playRecording": _("Play the recording"),
+        "playing": _("Playing…"),
+        "playsLeft": _plural(lambda n: translations.ngettext(
+            "You can play this recording %(num)d more time.", "You can play this recording %(num)d more times.", n)),
+        "noPlaysLeft": _("You have played this recording as often as allowed."),
+        "playFailed": _("The recording could not be started: %(reason)s", reason="%(reason)s"),
+        # The instructions: the test's pictures and recordings loaded before Start (candidate/preload.js)
+        "mediaLoading": _("Loading the test's pictures and recordings: %(done)s of %(total)s…", done="%(done)s",
+                          total="%(total)s"),
+        "mediaReady": _("The test's pictures and recordings are loaded."),
+        "mediaFailed": _("Some pictures or recordings could not be loaded yet; they load when their question is shown."),
     }

@@ -28,11 +28,12 @@ from webapp.exams.services import candidate_entry, describe_window, entry_exam, 
 from webapp.exams.windows import parse_time_zone
 from webapp.proctoring import services as proctoring
 from webapp.results import release
-from webapp.sittings import retakes, taking
+from webapp.sittings import media as sitting_media, retakes, taking
 from webapp.sittings.models import SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.services import register_through_open_link
 from webapp.web import attempt, candidate_page, cross_site_request
+from webapp.web.media import send_media
 from webapp.web.forms import one_candidate_form
 from webapp.web.language import chosen_language, read_page_in
 
@@ -54,7 +55,9 @@ def _template_helpers():
 @blueprint.after_request
 def no_store(response):
     # Questions, answers and results must not stay in a shared computer's cache or come back with Back.
-    response.headers["Cache-Control"] = "no-store"
+    # The items' media are the exception: preloaded before Start, they must come from the cache (web/media.py).
+    if request.endpoint != "candidate.media_file":
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -196,12 +199,19 @@ def _waiting_page(sitting):
 
 def _instructions_page(sitting):
     return candidate_page("candidate/instructions.html", sitting=sitting, exam=sitting.exam,
-                          assessment=sitting.exam.assessment, institute=sitting.exam.institute)
+                          assessment=sitting.exam.assessment, institute=sitting.exam.institute,
+                          preload=[url_for(".media_file", token=sitting.access_token, media_id=media.id)
+                                   for media in sitting_media.media_to_come(sitting)])
 
 
 def _exam_page(sitting):
+    page = taking.exam_page(sitting)
+    token = sitting.access_token
+    sitting_media.show_media(sitting, page.items, sitting_media.CandidateUrls(
+        file=lambda media_id: url_for(".media_file", token=token, media_id=media_id),
+        play=lambda media_id: url_for(".play_media", token=token, media_id=media_id)))
     return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
-                          institute=sitting.exam.institute, **taking.exam_page(sitting)._asdict(),
+                          institute=sitting.exam.institute, **page._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
@@ -378,3 +388,20 @@ def snapshot(token):
     sitting = taking.sitting_for_token(token)
     shot = proctoring.store_snapshot(sitting, request.get_data(cache=False)[:MAX_SNAPSHOT_BYTES + 1])
     return {"stored": True, "at": shot.created_at.isoformat()}
+
+
+@blueprint.get("/s/<token>/media/<int:media_id>")
+def media_file(token, media_id):
+    """A picture, recording or video of the sitting's items, while the candidate may go on."""
+    sitting = _going_on(token)
+    if sitting is None:
+        raise NotFound("Media")
+    return send_media(sitting_media.sitting_media(sitting, media_id))
+
+
+@blueprint.post("/s/<token>/media/<int:media_id>/play")
+@csrf.exempt
+def play_media(token, media_id):
+    """Asked before each play of a recording: counted, or refused once its item's plays are used up."""
+    sitting = taking.sitting_for_token(token)
+    return sitting_media.play(sitting, _json_body().get("item_id"), media_id)

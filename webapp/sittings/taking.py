@@ -137,6 +137,13 @@ def _seed(sitting: Sitting) -> int:
     return int.from_bytes(hashlib.sha256(f"{sitting.id}:{sitting.access_token}".encode()).digest()[:8], "big")
 
 
+def questions_to_come(sitting: Sitting) -> list:
+    """The questions `start_exam` will freeze for the sitting (the same seeded draw), before it starts:
+    the instructions page preloads their media."""
+    return [entry.question for part in draw_paper(sitting.exam.assessment, random.Random(_seed(sitting)))
+            for entry in part.items]
+
+
 def frozen_key(question) -> dict:
     """The key of a question as a sitting keeps it: what scoring compares the answers with."""
     if question.type in (QuestionType.MCQ, QuestionType.MCA):

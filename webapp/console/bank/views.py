@@ -4,12 +4,13 @@ from flask_babel import gettext as _
 from flask_babel import format_number, ngettext
 from flask_login import current_user, login_required
 
-from webapp.bank import services
+from webapp.bank import media, services
 from webapp.console.bank.forms import QuestionFilterForm, QuestionForm, SkillForm
 from webapp.core.errors import Conflict
 from webapp.core.permissions import Permission, require
 from webapp.results import rescoring
 from webapp.web import attempt, page_number, render
+from webapp.web.media import send_media
 
 blueprint = Blueprint("bank", __name__)
 
@@ -171,3 +172,22 @@ def question_delete(question_id):
         return redirect(url_for("bank.question_detail", question_id=question_id))
     flash(_("Question %(id)s is deleted.", id=question_id), "success")
     return redirect(url_for("bank.question_list"))
+
+
+# Media: the files question HTML shows, for the institute's staff; and the form's upload -----------
+
+@blueprint.get("/media/<int:media_id>")
+@blueprint.get("/media/<int:media_id>/<filename>")
+@login_required
+def media_file(media_id, filename=None):
+    return send_media(media.get_media(current_user.institute_id, media_id))
+
+
+@blueprint.post("/bank/media")
+@login_required
+def media_upload():
+    """JSON for the form's script: {url, kind, filename}, or the error (the file named) as JSON."""
+    request.max_content_length = media.MAX_UPLOAD_BYTES + 64 * 1024   # the form's fields besides the file
+    upload = request.files.get("file")
+    stored = media.upload_media(current_user, upload.filename if upload else "", upload.read() if upload else None)
+    return {"url": media.media_url(stored), "kind": stored.kind.value, "filename": stored.filename}
