@@ -1,14 +1,19 @@
 """Media of the bank: checked by their bytes, limited in size, kept once per institute, named by URL."""
-import pytest
+import io
 
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import log_in
 from tests.images import image_bytes
 from tests.media_files import m4a_bytes, mp3_bytes, mp4_bytes, ogg_bytes, wav_bytes, webm_bytes
 from webapp.bank import media as bank_media
 from webapp.bank.media import (media_bytes, media_from_url, media_in_html, media_url, store_media)
-from webapp.bank.models import MediaKind
+from webapp.bank.models import Media, MediaKind
 from webapp.bank.sanitize import clean_html
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import ValidationError
+from webapp.core.extensions import db
 
 
 @pytest.mark.parametrize("name, data, kind, content_type", [
@@ -144,3 +149,56 @@ def test_a_question_keeps_its_institutes_media(admin):
     question = create_question(admin, _question(skill, stem=stem))
     assert question.stem == stem.replace("controls ", 'controls="" ')
     assert media_in_html(admin.institute_id, question.stem) == [sound, picture]
+
+
+# Serving to staff, and the form's upload ---------------------------------------------------------
+
+def test_staff_of_the_institute_get_the_file_with_ranges(admin_client, admin):
+    sound = store_media(admin.institute_id, "dialogue.wav", wav_bytes())
+    db.session.commit()
+    response = admin_client.get(media_url(sound))
+    assert response.data == wav_bytes() and response.mimetype == "audio/wav"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private, max-age=21600"
+    assert response.headers["Accept-Ranges"] == "bytes"
+    part = admin_client.get(f"/media/{sound.id}", headers={"Range": "bytes=4-11"})
+    assert part.status_code == 206 and part.data == wav_bytes()[4:12]
+    again = admin_client.get(media_url(sound), headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_another_institute_or_nobody_gets_nothing(client, admin, factory):
+    picture = store_media(admin.institute_id, "a.png", image_bytes("PNG"))
+    db.session.commit()
+    assert client.get(media_url(picture)).status_code == 302            # to the login page
+    log_in(client, factory.institute()[1])
+    assert client.get(media_url(picture)).status_code == 404
+    assert client.get("/media/99999/x.png").status_code == 404
+
+
+def test_the_form_uploads_a_file_and_gets_its_url(admin_client, admin):
+    response = admin_client.post("/bank/media", data={"file": (io.BytesIO(image_bytes("PNG")), "Map of Spain.png")},
+                                 headers={"Accept": "application/json"})
+    media = db.session.scalars(select(Media)).one()
+    assert response.get_json() == {"url": f"/media/{media.id}/Map_of_Spain.png", "kind": "image",
+                                   "filename": "Map of Spain.png"}
+    assert media.created_by_id == admin.id
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"file": (io.BytesIO(b"<svg/>"), "logo.svg")}, "logo.svg is not a picture, audio or video file"),
+    ({"file": (io.BytesIO(b""), "empty.mp3")}, "empty.mp3 is empty."),
+    ({}, "Choose a picture, audio or video file."),
+])
+def test_a_refused_upload_says_why(admin_client, data, message):
+    response = admin_client.post("/bank/media", data=data, headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"].startswith(message)
+    assert db.session.scalars(select(Media)).all() == []
+
+
+def test_only_authors_upload(client, admin, factory):
+    log_in(client, factory.staff(admin.institute, "proctor"))
+    response = client.post("/bank/media", data={"file": (io.BytesIO(image_bytes("PNG")), "a.png")},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 403 and db.session.scalars(select(Media)).all() == []
