@@ -4,9 +4,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import log_in
+from tests.conftest import log_in, poppler, right_answer
 from tests.images import image_bytes
 from tests.media_files import m4a_bytes, mp3_bytes, mp4_bytes, ogg_bytes, wav_bytes, webm_bytes
+from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
 from webapp.bank import media as bank_media
 from webapp.bank.media import (media_bytes, media_from_url, media_in_html, media_url, store_media)
 from webapp.bank.models import Media, MediaKind
@@ -14,6 +15,7 @@ from webapp.bank.sanitize import clean_html
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.errors import ValidationError
 from webapp.core.extensions import db
+from webapp.reports.services import staff_report_pdf
 
 
 @pytest.mark.parametrize("name, data, kind, content_type", [
@@ -202,3 +204,22 @@ def test_only_authors_upload(client, admin, factory):
     response = client.post("/bank/media", data={"file": (io.BytesIO(image_bytes("PNG")), "a.png")},
                            headers={"Accept": "application/json"})
     assert response.status_code == 403 and db.session.scalars(select(Media)).all() == []
+
+
+# Documents: the report PDF embeds the pictures and names the recordings ---------------------------
+
+def test_the_report_pdf_shows_an_items_picture_and_names_its_recording(admin, factory, tmp_path, pdf_text):
+    picture = store_media(admin.institute_id, "harbour.png", image_bytes("PNG", (40, 30)))
+    sound = store_media(admin.institute_id, "dialogue.wav", wav_bytes())
+    skill = create_skill(admin, "Listening")
+    question = create_question(admin, _question(skill, stem=(
+        f'<p>Where are they?</p><audio controls src="{media_url(sound)}" data-max-plays="2"></audio>'
+        f'<img src="{media_url(picture)}" alt="A harbour">')))
+    assessment = create_assessment(admin, AssessmentInput(name="Listening", duration=10, sections=[
+        SectionInput(name="All", question_ids=[question.id])]))
+    db.session.commit()
+    sitting = factory.finished_sitting(admin, factory.exam(admin, assessment=assessment), answer=right_answer)
+    pdf, __ = staff_report_pdf(admin, sitting.id)
+    images = poppler("pdfimages", pdf, tmp_path, "-list").splitlines()[2:]
+    assert [line.split()[3:5] for line in images] == [["40", "30"]]        # width and height of the one image
+    assert "Recording: dialogue.wav" in pdf_text(pdf)

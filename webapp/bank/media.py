@@ -11,8 +11,10 @@ PNG, WebP and GIF pictures (read by Pillow; no SVG, which can carry script); MP3
 WAV, M4A and AAC audio; MP4 and WebM video (recognised by their signatures with `filetype`)."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
+from html import escape
 from pathlib import Path
 
 import filetype
@@ -35,6 +37,8 @@ MAX_BYTES = {MediaKind.IMAGE: 5 * MB, MediaKind.AUDIO: 20 * MB, MediaKind.VIDEO:
 # The largest upload worth reading at all: the largest kind's limit.
 MAX_UPLOAD_BYTES = max(MAX_BYTES.values())
 MAX_FILENAME_LENGTH = Media.filename.type.length
+# Media elements in sanitised HTML, for documents: a whole <audio> or <video> (with its <source>s), or an <img>.
+_DOCUMENT_MEDIA = re.compile(r"<(audio|video)\b[^>]*>.*?</\1>|<img\b[^>]*>", re.DOTALL | re.IGNORECASE)
 
 # Pillow's format names -> (MIME type, extension). Pillow calls some cameras' JPEGs "MPO".
 IMAGE_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "MPO": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"),
@@ -171,6 +175,29 @@ def media_in_html(institute_id: int, html: str | None) -> list[Media]:
     found = {media.id: media for media in db.session.scalars(
         select(Media).where(Media.institute_id == institute_id, Media.id.in_(ids)))}
     return [found[media_id] for media_id in ids if media_id in found]
+
+
+def media_for_documents(institute_id: int, html: str) -> str:
+    """HTML for a document read away from the app's pages (a report's PDF, the shared report): each of the
+    institute's pictures embedded from storage as a data: URI (documents fetch nothing else), each recording
+    or video as a line naming its file. Media of another institute are left out."""
+    found = {media.id: media for media in media_in_html(institute_id, html)}
+
+    def embedded(match) -> str:
+        ids = media_ids_in_html(match[0])
+        media = found.get(ids[0]) if ids else None
+        if match[1] is None:
+            if media is None or media.kind != MediaKind.IMAGE:
+                return ""
+            alt = next((attributes.get("alt", "") for __, attributes in media_elements(match[0])), "")
+            data = base64.b64encode(media_bytes(media)).decode("ascii")
+            return f'<img src="data:{media.content_type};base64,{data}" alt="{escape(alt)}">'
+        name = media.filename if media is not None else "?"
+        line = (_("Recording: %(file)s", file=name) if match[1].lower() == "audio"
+                else _("Video: %(file)s", file=name))
+        return f'<p class="media-file">{escape(line)}</p>'
+
+    return _DOCUMENT_MEDIA.sub(embedded, html)
 
 
 def media_file(media: Media) -> Path:

@@ -23,6 +23,7 @@ from weasyprint.urls import URLFetcher
 
 from webapp.accounts.models import User
 from webapp.accounts.services import branding_image, white_label
+from webapp.bank.media import media_for_documents
 from webapp.core import links
 from webapp.core.clock import utcnow
 from webapp.core.errors import DomainError, NotFound, parse_enum
@@ -137,14 +138,15 @@ def report_html(result: SittingResult, template: str = "reports/report.html", *,
     sitting = result.sitting
     certificate = result.certificate if result.certificate and result.certificate.is_valid else None
     state = release.result_state(sitting)
-    return render_template(
+    # Documents and the shared page fetch nothing but data: URIs: the items' pictures are embedded.
+    return media_for_documents(sitting.institute_id, render_template(
         template, result=result, withheld=state == "withheld", pending=state == "pending", sitting=sitting,
         exam=sitting.exam, institute=sitting.exam.institute, candidate=sitting.candidate,
         assessment=sitting.exam.assessment, summary=result.summary, certificate=certificate,
         logo=_logo_uri(sitting.institute_id), label=white_label(sitting.institute_id), generated_at=utcnow(),
         zone=parse_time_zone(sitting.exam.time_zone),
         verify_url=links.verify_url(certificate.code) if certificate else None,
-        answers=result.answers if answers_shown(sitting, for_staff) else [])
+        answers=result.answers if answers_shown(sitting, for_staff) else []))
 
 
 def report_pdf(result: SittingResult, *, for_staff: bool = False) -> bytes:

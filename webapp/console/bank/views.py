@@ -15,6 +15,12 @@ from webapp.web.media import send_media
 blueprint = Blueprint("bank", __name__)
 
 
+@blueprint.context_processor
+def _media_limits():
+    """The upload's size limits (MB by kind) for the question form's media dialog."""
+    return {"media_limits": {kind.value: limit // media.MB for kind, limit in media.MAX_BYTES.items()}}
+
+
 def _skills() -> list:
     return [skill for skill, _count in services.list_skills(current_user)]
 
