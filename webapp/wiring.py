@@ -18,6 +18,8 @@ from webapp.api.euro_v1.views import blueprint as euro_v1
 from webapp.api.mettl_v1.views import blueprint as mettl_v1
 from webapp.assessments.services import refuse_deleting_a_used_question
 from webapp.audit.services import record_accounts_change
+from webapp.bank.formats import qti, qti_export
+from webapp.bank.interchange import Format, register_format
 from webapp.bank.rendering import blank_boxes
 from webapp.candidate.branding import blueprint as branding
 from webapp.candidate.views import blueprint as candidate
@@ -130,6 +132,7 @@ def _wire_the_floors() -> None:
     events.assessment_deleting.connect(refuse_deleting_a_used_assessment)
     events.exam_changing.connect(refuse_changing_a_started_exam)
     events.exam_deleting.connect(delete_registrations)
+    register_format(Format(name="qti", label=qti.LABEL, detect=qti.detect, parse=qti.parse, write=qti_export.write))
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Staff management, institute details and the permission matrix, role by role."""
 import io
+from datetime import timedelta
 
 import pytest
 from bs4 import BeautifulSoup
@@ -8,6 +9,7 @@ from tests.conftest import log_in
 from tests.images import image_bytes
 from webapp.accounts import services
 from webapp.accounts.models import User
+from webapp.core import clock
 from webapp.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import MATRIX, Permission, Role, can
@@ -71,6 +73,8 @@ def test_a_deactivated_user_has_no_permission(staff):
 
 
 def test_invite_creates_a_passwordless_account_and_queues_the_email(admin):
+    # Frozen: the link carries the moment it was signed, and the assertions sign it again.
+    clock.freeze(clock.utcnow())
     user = services.invite_staff(admin, email=" New.Person@Example.com ", name="New Person", role="proctor")
     db.session.commit()
     assert user.email == "new.person@example.com" and user.role == Role.PROCTOR and not user.has_password
@@ -78,6 +82,17 @@ def test_invite_creates_a_passwordless_account_and_queues_the_email(admin):
     assert message.recipient == "new.person@example.com" and message.topic == "staff_invitation"
     assert services.set_password_url(user) in message.payload["text"]
     assert services.set_password_url(user) in message.payload["html"]
+
+
+def test_a_set_password_link_expires_on_the_one_clock(admin):
+    user = services.invite_staff(admin, email="late@example.com", name="Late Person", role="proctor")
+    db.session.commit()
+    token = services.set_password_url(user).rsplit("/", 1)[1]
+    clock.move(timedelta(seconds=services.SET_PASSWORD_MAX_AGE - 60))
+    assert services.user_for_password_token(token) == user
+    clock.move(timedelta(seconds=120))
+    with pytest.raises(ValidationError):
+        services.user_for_password_token(token)
 
 
 def test_invite_rules(admin, factory):

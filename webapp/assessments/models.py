@@ -3,6 +3,7 @@ registration fields."""
 from __future__ import annotations
 
 import enum
+from functools import cache
 from typing import Optional
 
 from flask_babel import force_locale, lazy_gettext as _l
@@ -185,12 +186,17 @@ def standard_field_name(name: str) -> str:
     """The stored name of a standard field written in any language Proctora speaks (Mettl's 2.1 returns
     the fields in the `languageCode` asked for, so a client may register with those names); any other
     name as it is."""
-    for stored, label in STANDARD_FIELD_LABELS.items():
-        for language in LANGUAGES:
-            with force_locale(language):
-                if str(label) == name:
-                    return stored
-    return name
+    return _standard_field_names().get(name, name)
+
+
+@cache
+def _standard_field_names() -> dict[str, str]:
+    # Built once: the catalogues are compiled when the application starts and do not change while it runs.
+    names = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            names.update({str(label): stored for stored, label in STANDARD_FIELD_LABELS.items()})
+    return names
 
 
 @event.listens_for(Assessment, "after_delete")
