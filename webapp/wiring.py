@@ -18,7 +18,7 @@ from webapp.api.euro_v1.views import blueprint as euro_v1
 from webapp.api.mettl_v1.views import blueprint as mettl_v1
 from webapp.assessments.services import refuse_deleting_a_used_question
 from webapp.audit.services import record_accounts_change
-from webapp.bank.formats import qti, qti_export
+from webapp.bank.formats import gift, moodle_xml, qti, qti_export
 from webapp.bank.interchange import Format, register_format
 from webapp.bank.rendering import blank_boxes
 from webapp.candidate.branding import blueprint as branding
@@ -133,6 +133,8 @@ def _wire_the_floors() -> None:
     events.exam_changing.connect(refuse_changing_a_started_exam)
     events.exam_deleting.connect(delete_registrations)
     register_format(Format(name="qti", label=qti.LABEL, detect=qti.detect, parse=qti.parse, write=qti_export.write))
+    register_format(Format("moodle", lazy_gettext("Moodle XML"), moodle_xml.detect, moodle_xml.parse, moodle_xml.write))
+    register_format(Format("gift", lazy_gettext("GIFT (Moodle)"), gift.detect, gift.parse))
 
 
 def _init_extensions(app: Flask) -> None:

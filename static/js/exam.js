@@ -3,6 +3,7 @@
 // and revalidated, so these modules and their imports are always of one version.
 import { mountCalculator } from "./candidate/calculator.js";
 import { mountLimitedPlayers } from "./candidate/media.js";
+import { mountOrdering } from "./candidate/ordering.js";
 import { ExamPage } from "./candidate/page.js";
 
 const root = document.querySelector("[data-exam]");
@@ -10,6 +11,7 @@ if (root) {
   const page = new ExamPage(root);
   window.proctoraExam = page;   // a handle for the browser tests
   mountLimitedPlayers(root, page.messages);
+  mountOrdering(root, page.messages);
   const calculator = document.querySelector("[data-calculator]");
   if (calculator) {
     window.proctoraCalculator = mountCalculator(calculator, document.querySelector("[data-calculator-toggle]"),

@@ -147,7 +147,7 @@ def test_the_catalogue_test_all_objective_right_and_a_blank_essay_places_at_the_
     assert _skills(sitting.placement) == {"Grammar": ("C2", None), "Reading": ("C2", None),
                                           "Vocabulary": ("C2", None), "Writing": (None, "below B1")}
     assert all(row["percent"] == 100.0 for row in sitting.placement["levels"])
-    assert sum(row["items"] for row in sitting.placement["levels"]) == 47
+    assert sum(row["items"] for row in sitting.placement["levels"]) == 50
 
 
 @pytest.mark.parametrize("top, essay_marks, placed, writing", [
@@ -172,7 +172,7 @@ def test_the_console_and_the_report_show_the_evidence(admin, admin_client, clien
         assert {cell["data-skill"]: cell.get_text() for cell in table.select("tfoot td")} == {
             "Overall": "B1", "Grammar": "B1", "Reading": "B1", "Vocabulary": "B1", "Writing": "B1"}
         b1, b2 = table.select_one("tr[data-level=B1]"), table.select_one("tr[data-level=B2]")
-        assert " ".join(b1.select_one("td").get_text().split()) == "100% of 8 items ✓"
+        assert " ".join(b1.select_one("td").get_text().split()) == "100% of 9 items ✓"
         assert b1.select("td")[4].has_attr("data-reached")                  # the essay, 4 of 5
         assert " ".join(b2.select_one("td").get_text().split()) == "0% of 6 items"
         assert not b2.select("td[data-reached]")

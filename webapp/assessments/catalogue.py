@@ -85,7 +85,8 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
             type=item["type"], skill_id=skill.id, difficulty=item["difficulty"], stem=item["stem"],
             cefr_level=item.get("level"), options=item.get("options", []), blanks=item.get("blanks", []),
             accepted_answers=item.get("accepted", []), case_sensitive=item.get("case_sensitive", False),
-            matching=item.get("matching", {}),
+            matching=item.get("matching", {}), targets=item.get("targets", []),
+            partial_credit=item.get("partial_credit", False),
             marks=item.get("marks", 1), negative_marks=item.get("negative_marks", 0),
         ), source=f"{CATALOGUE_SOURCE}{test.name}")
         question_ids[item["key"]] = question.id

@@ -32,11 +32,28 @@ class QuestionType(Labelled, enum.StrEnum):
     # What the pages show of each type: options to choose from, boxes in the text, or a text to write.
     @property
     def has_options(self) -> bool:
-        return self in (QuestionType.MCQ, QuestionType.MCA)
+        return self in (QuestionType.MCQ, QuestionType.MCA, QuestionType.TRUE_FALSE)
 
     @property
     def is_single_choice(self) -> bool:
-        return self == QuestionType.MCQ
+        return self in (QuestionType.MCQ, QuestionType.TRUE_FALSE)
+
+    @property
+    def is_true_false(self) -> bool:
+        return self == QuestionType.TRUE_FALSE
+
+    @property
+    def is_matching(self) -> bool:
+        return self == QuestionType.MATCHING
+
+    @property
+    def is_ordering(self) -> bool:
+        return self == QuestionType.ORDERING
+
+    @property
+    def offers_partial_credit(self) -> bool:
+        """Types whose answers have parts that can be right one by one (scoring.py, "Partial credit")."""
+        return self in (QuestionType.MCA, QuestionType.FITB, QuestionType.MATCHING, QuestionType.ORDERING)
 
     @property
     def has_blanks(self) -> bool:

@@ -172,8 +172,16 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
     if values["negative_marks"] > 0:
         raise ValidationError(_("The marks for a wrong answer must be 0 or less."), field="negative_marks")
 
-    if qtype in (QuestionType.MCQ, QuestionType.MCA):
+    # Only the types whose answers have parts keep the choice; the others are all or nothing.
+    values["partial_credit"] = qtype.offers_partial_credit and bool(data.partial_credit)
+    values["targets"] = []
+
+    if qtype.has_options:
         values["options"] = _validated_options(qtype, data.options)
+    elif qtype == QuestionType.MATCHING:
+        values["options"], values["targets"] = _validated_pairs(data.options, data.targets)
+    elif qtype == QuestionType.ORDERING:
+        values["options"] = _validated_order(data.options)
     elif qtype == QuestionType.FITB:
         values["blanks"] = _validated_blanks(values["stem"], data.blanks)
     elif qtype == QuestionType.SHORT_ANSWER:
@@ -231,25 +239,73 @@ def _answer_key(values: dict, answers_field: str, tolerance_field: str, blank: i
     return AnswerKey(tuple(accepted), matching)
 
 
+def _shown(html: str) -> bool:
+    """Whether an option's HTML shows anything: a row left empty is no option."""
+    return bool(plain_text(html)) or "<img" in html
+
+
+def _distinct_rows(rows: list[dict], field_name: str, message: str, too_few: str | None = None) -> None:
+    """At least two rows, at most MAX_OPTIONS, no two with the same text."""
+    if len(rows) < 2:
+        raise ValidationError(too_few or _("Give at least two options."), field=field_name)
+    if len(rows) > MAX_OPTIONS:
+        raise ValidationError(_("Give at most %(count)d options.", count=MAX_OPTIONS), field=field_name)
+    if len({plain_text(row["html"]).lower() for row in rows}) != len(rows):
+        raise ValidationError(message, field=field_name)
+
+
 def _validated_options(qtype: QuestionType, options: list[dict]) -> list[dict]:
     cleaned = []
     for option in options or []:
         html = clean_html(option.get("html"))
-        if plain_text(html) or "<img" in html:
+        if _shown(html):
             cleaned.append({"html": html, "correct": bool(option.get("correct"))})
-    if len(cleaned) < 2:
-        raise ValidationError(_("Give at least two options."), field="options")
-    if len(cleaned) > MAX_OPTIONS:
-        raise ValidationError(_("Give at most %(count)d options.", count=MAX_OPTIONS), field="options")
+    _distinct_rows(cleaned, "options", _("Two options have the same text."))
+    if qtype == QuestionType.TRUE_FALSE and len(cleaned) != 2:
+        raise ValidationError(_("A true-or-false question has exactly two options."), field="options")
     for option_id, option in zip(OPTION_IDS, cleaned):
         option["id"] = option_id
-    if len({plain_text(option["html"]).lower() for option in cleaned}) != len(cleaned):
-        raise ValidationError(_("Two options have the same text."), field="options")
     correct = sum(option["correct"] for option in cleaned)
-    if qtype == QuestionType.MCQ and correct != 1:
+    if qtype.is_single_choice and correct != 1:
         raise ValidationError(_("Mark exactly one option as correct."), field="options")
     if qtype == QuestionType.MCA and correct < 1:
         raise ValidationError(_("Mark at least one option as correct."), field="options")
+    return cleaned
+
+
+def _validated_pairs(premises: list[dict], targets: list[dict]) -> tuple[list[dict], list[dict]]:
+    """MATCHING: premises [{"html", "match": index into `targets`}] and targets [{"html"}]. Rows left empty
+    are dropped; a premise's match counts the targets as given, empty rows included."""
+    kept, cleaned_targets = {}, []
+    for index, target in enumerate(targets or []):
+        html = clean_html(target.get("html"))
+        if _shown(html):
+            kept[index] = f"t{len(cleaned_targets) + 1}"
+            cleaned_targets.append({"id": kept[index], "html": html})
+    _distinct_rows(cleaned_targets, "targets", _("Two answers to match have the same text."),
+                   _("Give at least two answers to match."))
+    cleaned = []
+    for premise in premises or []:
+        html = clean_html(premise.get("html"))
+        if not _shown(html):
+            continue
+        match = premise.get("match")
+        index = int(match) if isinstance(match, int) or (isinstance(match, str) and match.isdigit()) else None
+        if index not in kept:
+            raise ValidationError(_("Choose the matching answer of '%(premise)s'.", premise=first_words(html)),
+                                  field="options")
+        cleaned.append({"html": html, "match": kept[index]})
+    _distinct_rows(cleaned, "options", _("Two items to match have the same text."),
+                   _("Give at least two items to match."))
+    return [{"id": option_id, **premise} for option_id, premise in zip(OPTION_IDS, cleaned)], cleaned_targets
+
+
+def _validated_order(options: list[dict]) -> list[dict]:
+    """ORDERING: the options in their correct order."""
+    cleaned = [{"html": html} for html in (clean_html(option.get("html")) for option in options or []) if _shown(html)]
+    _distinct_rows(cleaned, "options", _("Two options have the same text."))
+    for option_id, option in zip(OPTION_IDS, cleaned):
+        option["id"] = option_id
     return cleaned
 
 
@@ -308,11 +364,20 @@ def question_input(question: Question) -> QuestionInput:
     return QuestionInput(
         type=question.type.value, skill_id=question.skill_id, difficulty=question.difficulty.value,
         stem=question.stem, cefr_level=question.cefr_level.value if question.cefr_level else None,
-        options=[dict(option) for option in question.options], blanks=[dict(blank) for blank in question.blanks],
+        options=[_option_input(question, option) for option in question.options], blanks=[dict(blank) for blank in question.blanks],
         accepted_answers=list(question.accepted_answers), case_sensitive=question.case_sensitive,
         matching=dict(question.matching), marks=question.marks, negative_marks=question.negative_marks,
-        explanation=question.explanation,
+        explanation=question.explanation, partial_credit=question.partial_credit,
+        targets=[{"html": target["html"]} for target in question.targets],
     )
+
+
+def _option_input(question: Question, option: dict) -> dict:
+    """A stored option as QuestionInput gives it: a MATCHING premise names its target by its index."""
+    if question.type == QuestionType.MATCHING:
+        target_ids = [target["id"] for target in question.targets]
+        return {"html": option["html"], "match": target_ids.index(option["match"])}
+    return dict(option)
 
 
 def duplicate_question(actor: User, question_id) -> Question:

@@ -98,6 +98,9 @@ def script_messages() -> dict:
         "serverAnswered": _("The server answered %(status)s.", status="%(status)s"),
         "waitOffline": _("Some answers are not sent yet. Please wait until the connection is back."),
         "waitSaving": _("Some answers are not sent yet. Please wait until they are saved."),
+        # The exam: an ordering item's row after a move, read aloud
+        "movedTo": _("%(text)s: now in place %(place)s of %(count)s", text="%(text)s", place="%(place)s",
+                     count="%(count)s"),
         # The exam: the palette's buttons, read aloud
         "questionState": _("Question %(number)s: %(states)s", number="%(number)s", states="%(states)s"),
         "answered": _("answered"),

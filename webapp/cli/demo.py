@@ -82,8 +82,12 @@ def keep_page_open(sitting: Sitting, start: datetime, end: datetime) -> None:
 
 def right_answer(item) -> dict | None:
     """The key's answer to a machine-scored item; a filler text for essays and short answers."""
-    if item.question_type == "MCQ":
+    if item.question_type in ("MCQ", "TRUE_FALSE"):
         return {"option": item.key["correct"][0]}
+    if item.question_type == "MATCHING":
+        return {"pairs": dict(item.key["pairs"])}
+    if item.question_type == "ORDERING":
+        return {"order": list(item.key["order"])}
     if item.question_type == "MCA":
         return {"options": list(item.key["correct"])}
     if item.question_type == "FITB":
@@ -93,9 +97,15 @@ def right_answer(item) -> dict | None:
 
 def wrong_answer(item) -> dict | None:
     """A wrong answer to a machine-scored item (the first option not in the key); a filler text otherwise."""
-    if item.question_type in ("MCQ", "MCA"):
+    if item.question_type in ("MCQ", "MCA", "TRUE_FALSE"):
         wrong = next(option["id"] for option in item.options if option["id"] not in item.key["correct"])
-        return {"option": wrong} if item.question_type == "MCQ" else {"options": [wrong]}
+        return {"options": [wrong]} if item.question_type == "MCA" else {"option": wrong}
+    if item.question_type == "MATCHING":
+        return {"pairs": {premise: next(target["id"] for target in item.targets if target["id"] != right)
+                          for premise, right in item.key["pairs"].items()}}
+    if item.question_type == "ORDERING":
+        order = item.key["order"]
+        return {"order": order[1:] + order[:1]}     # every option one place off
     if item.question_type == "FITB":
         return {"blanks": ["zzz" for _ in item.key["blanks"]]}
     return {"text": "zzz"}

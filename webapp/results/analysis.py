@@ -52,7 +52,9 @@ from webapp.sittings.scoring import is_answered
 TOO_HARD = 0.2          # facility below
 TOO_EASY = 0.9          # facility above
 WEAK = 0.2              # discrimination below
-CHOICE_TYPES = frozenset({QuestionType.MCQ, QuestionType.MCA})
+# Distractor analysis: the types whose answer chooses options. MATCHING and ORDERING are analysed by the
+# share of their marks, as every type is (facility and discrimination), with no option table.
+CHOICE_TYPES = frozenset(question_type for question_type in QuestionType if question_type.has_options)
 
 
 @dataclass(frozen=True)
@@ -214,7 +216,8 @@ def item_analysis(actor: User, assessment_id) -> ItemAnalysis:
             if not is_answered(question_type, answer):
                 tally.unanswered += 1
             else:
-                for option_id in {answer["option"]} if question_type == QuestionType.MCQ else set(answer["options"]):
+                for option_id in {answer["option"]} if QuestionType(question_type).is_single_choice \
+                        else set(answer["options"]):
                     tally.chosen[option_id] += 1
     latest = {item.question_id: item for item in db.session.scalars(
         select(SittingItem).where(SittingItem.id.in_([tally.latest_item_id for tally in tallies.values()])))}
@@ -239,7 +242,8 @@ def _statistics(item: SittingItem, tally: _Tally, alpha: float | None, without: 
     # Only the frozen options count (an answer naming anything else is not an option anyone saw),
     # in the bank's order (a, b, c, ...) rather than the latest sitting's shuffle.
     options = [OptionChoice(option["id"], option["html"], option["id"] in correct, tally.chosen[option["id"]],
-                            tally.chosen[option["id"]] / n) for option in sorted(item.options, key=lambda o: o["id"])]
+                            tally.chosen[option["id"]] / n) for option in sorted(item.options, key=lambda o: o["id"])
+               if item.type.has_options]
     return ItemStatistics(item.question_id, QuestionType(item.question_type), item.skill_name, item.stem, n,
                           facility, discrimination, options, tally.unanswered,
                           flags(facility, discrimination, alpha, without), without)

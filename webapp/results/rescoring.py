@@ -79,6 +79,20 @@ def _key_as_frozen(question: Question, item: SittingItem) -> dict:
     if "correct" in key:
         shown = {option["id"] for option in item.options}
         key = {**key, "correct": [option_id for option_id in key["correct"] if option_id in shown]}
+    return _parts_as_shown(question, item, key)
+
+
+def _parts_as_shown(question: Question, item: SittingItem, key: dict) -> dict:
+    """MATCHING's targets and ORDERING's options carry ids drawn for each sitting (taking._shown_parts): the
+    bank's ids are translated through their texts; a text the sitting did not show names no shown id."""
+    if "order" in key:
+        shown = {option["html"]: option["id"] for option in item.options}
+        bank = {option["id"]: option["html"] for option in question.options}
+        return {**key, "order": [shown.get(bank[option_id], "") for option_id in key["order"]]}
+    if "pairs" in key:
+        shown = {target["html"]: target["id"] for target in item.targets}
+        bank = {target["id"]: target["html"] for target in question.targets}
+        return {**key, "pairs": {premise: shown.get(bank[target], "") for premise, target in key["pairs"].items()}}
     return key
 
 

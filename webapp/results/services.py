@@ -60,6 +60,23 @@ class ShownOption:
 
 
 @dataclass(frozen=True)
+class ShownPair:
+    """A MATCHING premise with the target the candidate chose and the key's (sanitised HTML, "" for none)."""
+    premise: str
+    chosen: str
+    key: str
+    right: bool
+
+
+@dataclass(frozen=True)
+class ShownPlace:
+    """An ORDERING option where the candidate put it: `place` and its right place, both counted from 1."""
+    html: str
+    place: int
+    right_place: int
+
+
+@dataclass(frozen=True)
 class AnsweredItem:
     """One item of a sitting as the candidate saw it, with their answer and its marks."""
 
@@ -80,10 +97,40 @@ class AnsweredItem:
     @property
     def options(self) -> list[ShownOption]:
         """A multiple-choice item's options in the candidate's order, the chosen ones and the key marked."""
+        if not self.question_type.has_options:
+            return []
         answer, correct = self.response.answer or {}, set(self.item.key.get("correct") or [])
         chosen = {answer.get("option")} | set(answer.get("options") or [])
         return [ShownOption(option["id"], option["html"], option["id"] in chosen, option["id"] in correct)
                 for option in self.item.options]
+
+    @property
+    def pairs(self) -> list[ShownPair]:
+        """A matching item's premises in the candidate's order, each with the chosen target and the key's."""
+        if self.question_type != QuestionType.MATCHING:
+            return []
+        targets = {target["id"]: target["html"] for target in self.item.targets}
+        given, key = (self.response.answer or {}).get("pairs") or {}, self.item.key.get("pairs") or {}
+        return [ShownPair(premise["html"], targets.get(given.get(premise["id"]), ""), targets.get(key.get(premise["id"]), ""),
+                          given.get(premise["id"]) == key.get(premise["id"]))
+                for premise in self.item.premises]
+
+    @property
+    def places(self) -> list[ShownPlace]:
+        """An ordering item's options in the order the candidate left them (none when not answered)."""
+        if self.question_type != QuestionType.ORDERING:
+            return []
+        options = {option["id"]: option["html"] for option in self.item.options}
+        order = self.item.key.get("order") or []
+        given = [option_id for option_id in (self.response.answer or {}).get("order") or [] if option_id in options]
+        return [ShownPlace(options[option_id], place, order.index(option_id) + 1 if option_id in order else 0)
+                for place, option_id in enumerate(given, start=1)]
+
+    @property
+    def key_order(self) -> list[str]:
+        """An ordering item's options in their right order."""
+        options = {option["id"]: option["html"] for option in self.item.options}
+        return [options[option_id] for option_id in self.item.key.get("order") or [] if option_id in options]
 
     @property
     def typed(self) -> list[str]:

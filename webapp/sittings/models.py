@@ -254,6 +254,15 @@ class SittingItem(db.Model):
     def type(self) -> QuestionType:
         return QuestionType(self.question_type)
 
+    # MATCHING keeps its targets after its premises among the options, each marked "target".
+    @property
+    def premises(self) -> list[dict]:
+        return [option for option in self.options if not option.get("target")]
+
+    @property
+    def targets(self) -> list[dict]:
+        return [option for option in self.options if option.get("target")]
+
     @property
     def lowest_marks(self) -> float:
         """The least marks a person may give the item: its negative marks, 0 without negative marking."""

@@ -1,5 +1,14 @@
 """Scoring a sitting's responses against the keys frozen with its items, and the result in the shape
-of Mettl's results (section 6.2): totals, sections and their skills."""
+of Mettl's results (section 6.2): totals, sections and their skills.
+
+Partial credit. An item whose answer has parts (MCA's options, FITB's blanks, MATCHING's premises,
+ORDERING's places) earns a share of its marks when its question gives partial credit:
+- MCA: share = (correct options ticked - wrong options ticked) / correct options, floored at 0;
+- MATCHING: share = premises matched with their target / premises;
+- ORDERING: share = options in their right place / options.
+The marks awarded are marks x share when share > 0, the negative marks when the answered item's share is
+0, and the item is `correct` only at share 1. Without partial credit the share is 1 (all parts right) or
+0, so an item is all or nothing."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -18,6 +27,12 @@ def is_answered(item_type: str, answer: dict | None) -> bool:
         return bool(answer.get("options"))
     if item_type == QuestionType.FITB:
         return any(str(value).strip() for value in answer.get("blanks") or [])
+    if item_type == QuestionType.TRUE_FALSE:
+        return bool(answer.get("option"))
+    if item_type == QuestionType.MATCHING:
+        return any(answer.get("pairs", {}).values())
+    if item_type == QuestionType.ORDERING:
+        return bool(answer.get("order"))
     return bool(str(answer.get("text") or "").strip())
 
 
@@ -30,24 +45,54 @@ class ItemScore:
 
 def score_item(item_type: str, key: dict, marks: float, negative_marks: float, answer: dict | None) -> ItemScore:
     """Marks for one answer: `marks` when right, `negative_marks` (<= 0) when wrong, 0 when unanswered.
-    MCA and FITB are all or nothing. Essays, and short answers without accepted answers, wait for a grader.
-    A typed answer is matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
+    MCA, MATCHING and ORDERING earn a share of the marks when their key gives partial credit (see the
+    module). Essays, and short answers without accepted answers, wait for a grader. A typed answer is
+    matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
     if not is_answered(item_type, answer):
         return ItemScore(0.0, None, False)
-    if item_type == QuestionType.MCQ:
-        correct = answer["option"] in key["correct"]
+    if item_type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
+        share = float(answer["option"] in key["correct"])
     elif item_type == QuestionType.MCA:
-        correct = set(answer["options"]) == set(key["correct"])
+        share = _credited(key, choices_share(key, answer))
+    elif item_type == QuestionType.MATCHING:
+        share = _credited(key, pairs_share(key, answer))
+    elif item_type == QuestionType.ORDERING:
+        share = _credited(key, order_share(key, answer))
     elif item_type == QuestionType.FITB:
         given = list(answer.get("blanks") or [])
         blanks = key["blanks"]
         given += [""] * (len(blanks) - len(given))
-        correct = all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks))
+        share = float(all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks)))
     elif item_type == QuestionType.SHORT_ANSWER and key.get("accepted"):
-        correct = AnswerKey.from_key(key).accepts(answer["text"])
+        share = float(AnswerKey.from_key(key).accepts(answer["text"]))
     else:
         return ItemScore(None, None, True)
-    return ItemScore(marks if correct else negative_marks, correct, False)
+    return ItemScore(marks * share if share > 0 else negative_marks, share == 1, False)
+
+
+def _credited(key: dict, share: float) -> float:
+    """The share counted: as it is with partial credit, else all (1) or nothing (0)."""
+    return share if key.get("partial_credit") else float(share == 1)
+
+
+def choices_share(key: dict, answer: dict) -> float:
+    """MCA: (correct options ticked - wrong options ticked) / correct options, at least 0."""
+    correct, ticked = set(key["correct"]), set(answer["options"])
+    if not correct:
+        return 0.0
+    return max(0.0, (len(ticked & correct) - len(ticked - correct)) / len(correct))
+
+
+def pairs_share(key: dict, answer: dict) -> float:
+    """MATCHING: the share of premises matched with their target."""
+    pairs, given = key["pairs"], answer["pairs"]
+    return sum(given.get(premise) == target for premise, target in pairs.items()) / len(pairs) if pairs else 0.0
+
+
+def order_share(key: dict, answer: dict) -> float:
+    """ORDERING: the share of options in their right place."""
+    order, given = key["order"], answer["order"]
+    return sum(a == b for a, b in zip(order, given)) / len(order) if order else 0.0
 
 
 def _blank_counts() -> dict:

@@ -146,13 +146,45 @@ def questions_to_come(sitting: Sitting) -> list:
 
 def frozen_key(question) -> dict:
     """The key of a question as a sitting keeps it: what scoring compares the answers with."""
-    if question.type in (QuestionType.MCQ, QuestionType.MCA):
-        return {"correct": [option["id"] for option in question.options if option["correct"]]}
+    if question.type.has_options:
+        # Partial credit is named only when given, so that the keys frozen before it existed stay current.
+        return {"correct": [option["id"] for option in question.options if option["correct"]],
+                **({"partial_credit": True} if question.partial_credit else {})}
+    if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
+        return _parts_key(question)
     if question.type == QuestionType.FITB:
         return {"blanks": [key.as_key() for key in question.answer_keys]}
     if question.type == QuestionType.SHORT_ANSWER:
         return next((key.as_key() for key in question.answer_keys), {"accepted": []})
     return {}
+
+
+def _parts_key(question) -> dict:
+    """MATCHING: each premise's target; ORDERING: the options in their order (the bank keeps them so)."""
+    if question.type == QuestionType.MATCHING:
+        key = {"pairs": {premise["id"]: premise["match"] for premise in question.options}}
+    else:
+        key = {"order": [option["id"] for option in question.options]}
+    return {**key, "partial_credit": question.partial_credit}
+
+
+def _shown_parts(question, options: list[dict], key: dict, rng: random.Random) -> tuple[list[dict], dict]:
+    """MATCHING's targets and ORDERING's options as a sitting shows them: shuffled, under ids drawn for the
+    sitting, since the bank's ids follow the key's order and would give it away. The key names the drawn ids.
+    MATCHING's targets follow its premises among the options, marked "target" (SittingItem.targets)."""
+    if question.type == QuestionType.ORDERING:
+        renamed = dict(zip(key["order"], rng.sample([option["id"] for option in question.options], len(options))))
+        options = [{"id": renamed[option["id"]], "html": option["html"]} for option in options]
+        order = [renamed[option_id] for option_id in key["order"]]
+        # Never shown in the right order, however the shuffle falls (two options: swapped).
+        while [option["id"] for option in options] == order:
+            rng.shuffle(options)
+        return options, {**key, "order": order}
+    target_ids = [target["id"] for target in question.targets]
+    renamed = dict(zip(target_ids, rng.sample(target_ids, len(target_ids))))
+    targets = [{"id": renamed[target["id"]], "html": target["html"], "target": True} for target in question.targets]
+    rng.shuffle(targets)
+    return options + targets, {**key, "pairs": {premise: renamed[target] for premise, target in key["pairs"].items()}}
 
 
 def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
@@ -177,13 +209,17 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
         for entry in part.items:
             question = entry.question
             options = [{"id": option["id"], "html": option["html"]} for option in question.options]
-            if part.section.randomize_questions:
+            # True or false keep their order, as a reader expects it.
+            if part.section.randomize_questions and question.type != QuestionType.TRUE_FALSE:
                 rng.shuffle(options)
+            key = frozen_key(question)
+            if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
+                options, key = _shown_parts(question, options, key, rng)
             rows.append({"sitting_id": sitting.id, "position": position, "section_index": index,
                          "question_id": question.id, "question_type": question.type.value,
                          "skill_name": question.skill.name, "difficulty": question.difficulty.value,
                          "cefr_level": question.cefr_level.value if question.cefr_level else None,
-                         "stem": question.stem, "options": options, "key": frozen_key(question),
+                         "stem": question.stem, "options": options, "key": key,
                          "marks": entry.marks, "negative_marks": entry.negative_marks})
             position += 1
     if not rows:
@@ -279,7 +315,7 @@ def _require_running(sitting: Sitting, now: datetime) -> None:
 # The answer shapes scoring reads. A save checks the shape without loading its item (one UPDATE stays
 # the whole cost), so a wrong type's shape is stored and scores as unanswered; anything else could
 # make scoring, and with it finishing and the worker's sweep, fail on that sitting for ever.
-_ANSWER_VALUES = {"option": str, "text": str, "options": list, "blanks": list}
+_ANSWER_VALUES = {"option": str, "text": str, "options": list, "blanks": list, "order": list, "pairs": dict}
 
 
 def _well_formed(answer) -> bool:
@@ -290,6 +326,8 @@ def _well_formed(answer) -> bool:
         if kind is None or not isinstance(value, kind):
             return False
         if kind is list and not all(isinstance(entry, str) for entry in value):
+            return False
+        if kind is dict and not all(isinstance(name, str) and isinstance(entry, str) for name, entry in value.items()):
             return False
     return True
 

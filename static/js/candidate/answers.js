@@ -6,9 +6,25 @@ function blanksOf(question) {
   return [...question.querySelectorAll("input.blank")].sort((a, b) => number(a) - number(b));
 }
 
+// MATCHING: one select per premise, named q<item>-<premise>; ORDERING: the list's rows in their order.
+function premiseSelects(question) {
+  return [...question.querySelectorAll("select[data-premise]")];
+}
+
+function orderRows(question) {
+  return [...question.querySelectorAll("[data-order-list] > [data-option]")];
+}
+
 export function readAnswer(question) {
   const name = `q${question.dataset.itemId}`;
   switch (question.dataset.type) {
+    case "MATCHING": {
+      const chosen = premiseSelects(question).filter((select) => select.value);
+      return chosen.length ? { pairs: Object.fromEntries(chosen.map((select) => [select.dataset.premise, select.value])) } : null;
+    }
+    case "ORDERING":
+      return { order: orderRows(question).map((row) => row.dataset.option) };
+    case "TRUE_FALSE":
     case "MCQ": {
       const chosen = question.querySelector(`input[name="${name}"]:checked`);
       return chosen ? { option: chosen.value } : null;
@@ -31,6 +47,21 @@ export function readAnswer(question) {
 export function writeAnswer(question, answer) {
   const name = `q${question.dataset.itemId}`;
   switch (question.dataset.type) {
+    case "MATCHING":
+      premiseSelects(question).forEach((select) => {
+        select.value = (answer && answer.pairs && answer.pairs[select.dataset.premise]) || "";
+      });
+      break;
+    case "ORDERING": {
+      // Without an answer the rows keep the order the server shuffled them in.
+      const order = (answer && answer.order) || [];
+      const rows = orderRows(question);
+      const list = question.querySelector("[data-order-list]");
+      const place = (row) => (order.includes(row.dataset.option) ? order.indexOf(row.dataset.option) : order.length);
+      [...rows].sort((a, b) => place(a) - place(b)).forEach((row) => list.append(row));
+      break;
+    }
+    case "TRUE_FALSE":
     case "MCQ":
     case "MCA": {
       const chosen = answer ? (answer.options || [answer.option]) : [];

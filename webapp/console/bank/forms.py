@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length
 
 from webapp.bank.matching import OPTIONS
@@ -70,9 +71,23 @@ class QuestionFilterForm(Form):
         return {name: field.data for name, field in self._fields.items() if not field.errors}
 
 
+class RowList(FieldList):
+    """Posted rows with at least `min_entries` rows. WTForms pads with the posted data at the index after the
+    rows it renumbered, which is a posted row's own index once a row was removed in the browser (rows 0, 1, 3
+    padded with "row 3" again): here the padding rows are empty."""
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        min_entries, self.min_entries = self.min_entries, 0
+        super().process(formdata, data, extra_filters)
+        self.min_entries = min_entries
+        while len(self.entries) < min_entries:
+            self._add_entry()
+
+
 class OptionForm(Form):
     html = StringField(_l("Option"), default="")
     correct = BooleanField(_l("Correct"))
+    match = StringField(_l("Its match"), default="")     # MATCHING: the text of the premise's target
 
 
 class MatchingFields:
@@ -115,13 +130,26 @@ class QuestionForm(MatchingFields, FlaskForm):
     marks = StringField(_l("Marks for a correct answer"), default="1")
     negative_marks = StringField(_l("Marks for a wrong answer"), default="0")
     explanation = TextAreaField(_l("Explanation (shown to staff only)"), default="")
-    options = FieldList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS)
-    blanks = FieldList(FormField(BlankForm), min_entries=1)
+    options = RowList(FormField(OptionForm), min_entries=MIN_OPTION_ROWS)
+    blanks = RowList(FormField(BlankForm), min_entries=1)
     accepted_answers = TextAreaField(_l("Accepted answers"), default="")
+    partial_credit = BooleanField(_l("Partial credit: marks in proportion to the parts answered right"))
+    # MATCHING: targets that match no premise, one per line (the premises' own targets are their rows' matches)
+    targets = TextAreaField(_l("Answers that match nothing (distractors)"), default="")
 
-    def __init__(self, skills: list[Skill], *args, **kwargs):
+    def __init__(self, skills: list[Skill], *args, type_switch: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.skill_id.choices = _skill_choices(skills, _("Choose a skill"))
+        if type_switch:
+            self._type_defaults()
+
+    def _type_defaults(self) -> None:
+        """Another type was chosen (or a new question of a type asked for): its defaults. Matching and
+        ordering give partial credit unless unticked; a true-or-false question starts with both words."""
+        self.partial_credit.data = self.question_type in (QuestionType.MATCHING, QuestionType.ORDERING)
+        if self.question_type == QuestionType.TRUE_FALSE and not any(row.html.data.strip() for row in self.options):
+            for row, word in zip(self.options, (_("True"), _("False"))):
+                row.html.data = word
 
     @property
     def question_type(self) -> QuestionType:
@@ -146,20 +174,49 @@ class QuestionForm(MatchingFields, FlaskForm):
                        for blank in question.blanks],
             "accepted_answers": "\n".join(question.accepted_answers),
             **MatchingFields.data_of({**question.matching, "case_sensitive": question.case_sensitive}),
+            "partial_credit": question.partial_credit,
+            **QuestionForm._pairs_data(question),
         }
+
+    @staticmethod
+    def _pairs_data(question: QuestionInput) -> dict:
+        """MATCHING: each premise's row carries its target's text; the targets no premise names are listed apart."""
+        if question.type != QuestionType.MATCHING.value:
+            return {}
+        matched = {option["match"] for option in question.options}
+        return {"options": [{"html": option["html"], "match": question.targets[option["match"]]["html"]}
+                            for option in question.options],
+                "targets": "\n".join(target["html"] for index, target in enumerate(question.targets)
+                                     if index not in matched)}
+
+    def _pairs_input(self) -> dict:
+        """MATCHING: the targets are the rows' matches (one per distinct text) and then the distractors."""
+        targets: list[str] = []
+        for row in self.options:
+            if row.match.data.strip() and row.match.data.strip() not in targets:
+                targets.append(row.match.data.strip())
+        targets += [line.strip() for line in self.targets.data.splitlines()
+                    if line.strip() and line.strip() not in targets]
+        return {"targets": [{"html": html} for html in targets],
+                "options": [{"html": row.html.data,
+                             "match": targets.index(row.match.data.strip()) if row.match.data.strip() else None}
+                            for row in self.options]}
 
     def question_input(self) -> QuestionInput:
         # Rows left empty are not blanks; the service then reports a count that does not match the text.
         blanks = [row for row in self.blanks if row.accepted.data.strip()]
         matching = self.matching_options()
+        pairs = self._pairs_input() if self.question_type == QuestionType.MATCHING else {}
         return QuestionInput(
             type=self.type.data, skill_id=self.skill_id.data, difficulty=self.difficulty.data,
             cefr_level=self.cefr_level.data or None, stem=self.stem.data, explanation=self.explanation.data,
             marks=self.marks.data, negative_marks=self.negative_marks.data,
-            options=[{"html": row.html.data, "correct": row.correct.data} for row in self.options],
+            options=pairs.get("options") or [{"html": row.html.data, "correct": row.correct.data} for row in self.options],
+            targets=pairs.get("targets", []),
             blanks=[{"accepted": ANSWER_SEPARATOR.split(row.accepted.data), **row.matching_options()} for row in blanks],
             accepted_answers=ANSWER_SEPARATOR.split(self.accepted_answers.data),
             case_sensitive=matching.pop("case_sensitive"), matching=matching,
+            partial_credit=self.partial_credit.data,
         )
 
     # Empty rows whose names carry __index__, for the <template> that the add-row button clones.

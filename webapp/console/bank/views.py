@@ -82,7 +82,8 @@ def _question_form(**kwargs) -> QuestionForm:
     # A GET with values is the type <select> asking for the rows of another type, carrying the rows
     # typed so far; a plain GET shows the stored or default values.
     formdata = request.form if request.method == "POST" else (request.args or None)
-    return QuestionForm(_skills(), formdata=formdata, **kwargs)
+    return QuestionForm(_skills(), formdata=formdata, type_switch=request.method != "POST" and bool(request.args),
+                        **kwargs)
 
 
 @blueprint.route("/bank/questions/new", methods=["GET", "POST"])
