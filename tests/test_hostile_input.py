@@ -182,7 +182,7 @@ def _rules(app, blueprints):
 
 BLUEPRINT_GROUPS = [
     ("health", "accounts", "notifications", "branding", "branding_console", "api_console", "api_docs"),
-    ("bank", "candidates"),
+    ("bank", "bank_imports", "candidates"),
     ("assessments", "analysis"),
     ("exams", "results", "grading", "reports"),
     ("candidate", "proctoring", "audit"),

@@ -2,6 +2,7 @@
 from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User  # noqa: F401
 from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
 from webapp.audit.models import AuditEntry  # noqa: F401
+from webapp.bank.import_runs import ImportRun  # noqa: F401
 from webapp.bank.models import Media, Question, Skill  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.core.ratelimits import RateLimitCounter  # noqa: F401

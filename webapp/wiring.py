@@ -18,7 +18,8 @@ from webapp.api.euro_v1.views import blueprint as euro_v1
 from webapp.api.mettl_v1.views import blueprint as mettl_v1
 from webapp.assessments.services import refuse_deleting_a_used_question
 from webapp.audit.services import record_accounts_change
-from webapp.bank.formats import gift, moodle_xml, qti, qti_export
+from webapp.bank import imports
+from webapp.bank.formats import gift, moodle_xml, qti, qti_export, spreadsheet
 from webapp.bank.interchange import Format, register_format
 from webapp.bank.rendering import blank_boxes
 from webapp.candidate.branding import blueprint as branding
@@ -28,6 +29,7 @@ from webapp.console.accounts.views import blueprint as accounts
 from webapp.console.assessments.views import blueprint as assessments
 from webapp.console.audit.views import blueprint as audit
 from webapp.console.branding.views import blueprint as branding_console
+from webapp.console.bank.import_views import blueprint as bank_imports
 from webapp.console.bank.views import blueprint as bank
 from webapp.console.candidates.views import blueprint as candidates
 from webapp.console.credentials.views import blueprint as api_console
@@ -124,6 +126,8 @@ def _wire_the_floors() -> None:
     register_periodic_job(purge_old_images)
     register_periodic_job(prune_now_and_then)
     register_periodic_job(rescoring.run_rescores)
+    register_periodic_job(imports.run_imports)
+    register_periodic_job(imports.drop_stale_checks)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)
@@ -135,6 +139,9 @@ def _wire_the_floors() -> None:
     register_format(Format(name="qti", label=qti.LABEL, detect=qti.detect, parse=qti.parse, write=qti_export.write))
     register_format(Format("moodle", lazy_gettext("Moodle XML"), moodle_xml.detect, moodle_xml.parse, moodle_xml.write))
     register_format(Format("gift", lazy_gettext("GIFT (Moodle)"), gift.detect, gift.parse))
+    # Formats are tried in this order when a file's is detected: the spreadsheets last (by their extension).
+    register_format(spreadsheet.CSV)
+    register_format(spreadsheet.XLSX)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -158,7 +165,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for blueprint in (health, accounts, bank, assessments, exams, candidates, notifications, candidate, api_console,
+    for blueprint in (health, accounts, bank, bank_imports, assessments, exams, candidates, notifications, candidate, api_console,
                       api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.

@@ -2,7 +2,8 @@
 import pytest
 
 from webapp.core.errors import ValidationError
-from webapp.sittings.importers import MAX_ROWS, candidate_columns, decode_csv, parse_candidate_rows
+from webapp.core.spreadsheets import decode_csv
+from webapp.sittings.importers import MAX_ROWS, candidate_columns, parse_candidate_rows
 
 FIELDS = ["Email Address", "First Name", "Last Name", "Employee number", "Site"]
 

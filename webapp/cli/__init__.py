@@ -11,6 +11,7 @@ from webapp.accounts.models import Institute
 from webapp.accounts.services import create_institute, institute_by_name
 from webapp.cli.credentials import api_credentials
 from webapp.cli.demo import DEMO_LOGINS, seed_demo
+from webapp.cli.questions import export_questions, import_questions
 from webapp.cli.translations import translations
 from webapp.core.errors import DomainError, NotFound
 from webapp.core.extensions import db
@@ -20,6 +21,8 @@ from webapp.notifications.worker import run_worker
 def register_cli(app: Flask) -> None:
     app.cli.add_command(api_credentials)
     app.cli.add_command(translations)
+    app.cli.add_command(import_questions)
+    app.cli.add_command(export_questions)
 
     @app.cli.command("create-institute")
     @click.argument("name")

@@ -37,6 +37,8 @@ def from_environment(instance_path: str) -> dict:
         # Re-scores of more results than this run in the worker, this many sittings per poll.
         "RESCORE_IN_REQUEST_LIMIT": _int(env.get("RESCORE_IN_REQUEST_LIMIT"), 200),
         "RESCORE_BATCH_SIZE": _int(env.get("RESCORE_BATCH_SIZE"), 50),
+        # Questions a worker imports per poll, in one transaction with the import's progress.
+        "IMPORT_BATCH_SIZE": _int(env.get("IMPORT_BATCH_SIZE"), 50),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         # How many reverse proxies in front of the app the operator trusts to set X-Forwarded-For,
         # -Proto and -Host (0: none, the headers are ignored, as anyone could send them).

@@ -32,6 +32,9 @@ _INSTITUTE_KEY = re.compile(r"^(\d+)/(" + "|".join(INSTITUTE_KINDS) + r")-([A-Za
 FORMAT_MIMETYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif",
                     "ICO": "image/x-icon"}
 PHOTO_EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# A file of questions to import, kept from its check until the worker has imported it, at
+# uploads/<institute_id>/question_import-<random>.upload (whatever its format: its bytes are never served).
+_IMPORT_KEY = re.compile(r"^(\d+)/question_import-([A-Za-z0-9_-]{16,64})\.upload$")
 
 
 def image_format(data: bytes) -> str | None:
@@ -138,4 +141,25 @@ def media_path(key: str) -> Path:
 def remove_media_file(key: str | None) -> None:
     """Delete the file of a key made by `store_media_file` (anything else is left alone)."""
     if _MEDIA_KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)
+
+
+def store_import_file(institute_id: int, data: bytes) -> str:
+    """Keep a file of questions to import; returns its key."""
+    key = f"{int(institute_id)}/question_import-{secrets.token_urlsafe(18)}.upload"
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return key
+
+
+def read_import_file(key: str) -> bytes:
+    path = _root() / key if _IMPORT_KEY.match(key or "") else None
+    if path is None or not path.is_file():
+        raise NotFound("Import file")
+    return path.read_bytes()
+
+
+def remove_import_file(key: str | None) -> None:
+    if _IMPORT_KEY.match(key or ""):
         (_root() / key).unlink(missing_ok=True)

@@ -9,41 +9,16 @@ from flask_babel import gettext as _
 
 from webapp.assessments.services import STANDARD_FIELDS
 from webapp.core.errors import ValidationError
+from webapp.core.spreadsheets import csv_dialect
 
 MAX_ROWS = 5000
 # What a header row's first cell says, with case, spaces, hyphens and underscores ignored.
 EMAIL_HEADINGS = frozenset({"email", "emailaddress", "emailid", "mail"})
-DELIMITERS = ";,\t"
 
 
 def candidate_columns(field_names: list[str]) -> list[str]:
     """The columns in order: e-mail, first name, last name, then the assessment's other fields."""
     return [*STANDARD_FIELDS, *(name for name in field_names if name not in STANDARD_FIELDS)]
-
-
-def decode_csv(data: bytes) -> str:
-    """An uploaded file as text: UTF-8 (with or without a BOM), else the Windows code page that older
-    spreadsheet programs save CSV files in."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _dialect(text: str):
-    sample = text[:8192]
-    sniffer = csv.Sniffer()
-    # When both separators occur as often on every line, the semicolon wins: spreadsheets that save
-    # with semicolons do so because commas are common in their values ("Lee, Ann", "3,5").
-    sniffer.preferred = list(DELIMITERS)
-    try:
-        return sniffer.sniff(sample, delimiters=DELIMITERS)
-    except csv.Error:
-        # One column, or too few rows to tell: the more frequent separator of the first line, if any.
-        first_line = sample.splitlines()[0] if sample else ""
-        dialect = csv.excel()
-        dialect.delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        return dialect
 
 
 def _is_heading(cell: str) -> bool:
@@ -57,7 +32,7 @@ def parse_candidate_rows(text: str, field_names: list[str]) -> list[dict]:
     not checked here: registration reports each row's problems."""
     text = (text or "").lstrip("\ufeff")
     columns = candidate_columns(field_names)
-    rows = [cells for cells in csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    rows = [cells for cells in csv.reader(io.StringIO(text, newline=""), csv_dialect(text))
             if any(cell.strip() for cell in cells)]
     if rows and _is_heading(rows[0][0]):
         rows = rows[1:]

@@ -17,10 +17,10 @@ from webapp.accounts.models import ReleasePolicy
 from webapp.console.assessments.forms import FilterForm
 from webapp.console.bank.forms import optional_int
 from webapp.core.i18n import LANGUAGES
+from webapp.core.spreadsheets import decode_csv
 from webapp.exams.models import AccessType, FixedAccessOption, IpRestriction, ScheduleType
 from webapp.exams.services import ExamInput
 from webapp.exams.windows import PLACE_NAMES
-from webapp.sittings.importers import decode_csv
 from webapp.sittings.models import SittingStatus
 from webapp.web.forms import any_of
 
