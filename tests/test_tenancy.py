@@ -7,10 +7,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import log_in
+from tests.images import image_bytes
 from webapp.accounts.credentials import create_credential
 from webapp.accounts.services import invite_staff
 from webapp.assessments.models import Assessment, Section, SelectionRule
 from webapp.assessments.services import AssessmentInput, RuleInput, SectionInput, create_assessment
+from webapp.bank.import_runs import ImportRun
+from webapp.bank.media import store_media
 from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.extensions import db
@@ -93,9 +96,15 @@ def _build_records(admin) -> dict:
     snapshot = Snapshot(institute_id=admin.institute_id, sitting_id=registered.sitting_id,
                         storage_key=f"{admin.institute_id}/{registered.sitting_id}/snapshot-{'a' * 24}.jpg")
     db.session.add_all([flag, snapshot])
+    picture = store_media(admin.institute_id, "secret.png", image_bytes("PNG"))
+    import_run = ImportRun(institute_id=admin.institute_id, file_name="secret.gift", format="gift")
+    db.session.add(import_run)
     db.session.commit()
     section = assessment.sections[0]
     return {
+        "media_id": picture.id,
+        "run_id": import_run.id,
+        "filename": "secret.png",
         "flag_id": flag.id,
         "snapshot_id": snapshot.id,
         "kind": "reference_photo",

@@ -223,3 +223,15 @@ def test_the_report_pdf_shows_an_items_picture_and_names_its_recording(admin, fa
     images = poppler("pdfimages", pdf, tmp_path, "-list").splitlines()[2:]
     assert [line.split()[3:5] for line in images] == [["40", "30"]]        # width and height of the one image
     assert "Recording: dialogue.wav" in pdf_text(pdf)
+
+
+def test_options_that_are_pictures_only_are_told_apart_by_their_files(admin):
+    skill = create_skill(admin, "Pictures")
+    cat, dog = (media_url(store_media(admin.institute_id, f"{name}.png", image_bytes("PNG", size)))
+                for name, size in (("cat", (4, 4)), ("dog", (5, 5))))
+    question = create_question(admin, _question(skill, options=[
+        {"html": f'<img src="{cat}" alt="a cat">', "correct": True}, {"html": f'<img src="{dog}" alt="a dog">'}]))
+    assert len(question.options) == 2
+    with pytest.raises(ValidationError, match="Two options have the same text"):
+        create_question(admin, _question(skill, options=[
+            {"html": f'<img src="{cat}" alt="a cat">', "correct": True}, {"html": f'<img src="{cat}" alt="a cat">'}]))

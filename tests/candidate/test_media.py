@@ -132,3 +132,27 @@ def test_a_play_of_something_the_item_does_not_show_is_not_found(client, sitting
     item, = taking.items_and_responses(sitting)[0]
     assert client.post(f"/s/{sitting.access_token}/media/{media['elsewhere'].id}/play", json={"item_id": item.id},
                        headers={"Accept": "application/json"}).status_code == 404
+
+
+def test_pictures_to_match_are_preloaded_shown_and_served(client, admin, factory, media):
+    skill = create_skill(admin, "Pictures")
+    question = create_question(admin, QuestionInput(
+        type="MATCHING", skill_id=skill.id, difficulty="EASY", stem="<p>Match each word with its picture.</p>",
+        options=[{"html": f'<img src="{media_url(media["option"])}" alt="A boat">', "match": 0},
+                 {"html": f'<img src="{media_url(media["picture"])}" alt="A harbour">', "match": 1}],
+        targets=[{"html": "boat"}, {"html": "harbour"}]))
+    db.session.commit()
+    exam = factory.exam(admin, assessment=paper_assessment(admin, [question.id], name="Matching"),
+                        access_type="ByInvitation")
+    sitting = register(admin, exam)
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={"userAgent": "test"}, consent=True)
+    db.session.commit()
+    preload = json.loads(page(client.get(f"/s/{sitting.access_token}")).select_one("[data-preload]")["data-preload"])
+    base = f"/s/{sitting.access_token}/media"
+    assert sorted(preload) == sorted(f"{base}/{media[name].id}" for name in ("option", "picture"))
+    taking.start_exam(sitting)
+    db.session.commit()
+    shown = str(page(client.get(f"/s/{sitting.access_token}")).select_one(".question"))
+    assert f'src="{base}/{media["option"].id}"' in shown and f'src="{base}/{media["picture"].id}"' in shown
+    assert client.get(f"{base}/{media['option'].id}").status_code == 200

@@ -185,7 +185,9 @@ def media_for_documents(institute_id: int, html: str) -> str:
 
     def embedded(match) -> str:
         ids = media_ids_in_html(match[0])
-        media = found.get(ids[0]) if ids else None
+        if not ids:   # not one of the bank's files (a document's own picture, such as the logo)
+            return match[0]
+        media = found.get(ids[0])
         if match[1] is None:
             if media is None or media.kind != MediaKind.IMAGE:
                 return ""

@@ -165,7 +165,7 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
     }
     if values["skill_id"] is None:
         raise ValidationError(_("Choose the question's skill."), field="skill_id")
-    if not plain_text(values["stem"]) and "<img" not in values["stem"]:
+    if not _shown(values["stem"]):
         raise ValidationError(_("The question needs a text."), field="stem")
     if values["marks"] <= 0:
         raise ValidationError(_("The marks for a correct answer must be greater than 0."), field="marks")
@@ -240,8 +240,13 @@ def _answer_key(values: dict, answers_field: str, tolerance_field: str, blank: i
 
 
 def _shown(html: str) -> bool:
-    """Whether an option's HTML shows anything: a row left empty is no option."""
-    return bool(plain_text(html)) or "<img" in html
+    """Whether HTML shows anything, a text or a picture, recording or video: a row left empty is no option."""
+    return bool(plain_text(html)) or bool(media_elements(html))
+
+
+def _shown_as(html: str) -> tuple:
+    """What a row shows, to tell rows apart: its text (in any case) and its media files."""
+    return plain_text(html).lower(), tuple(attributes.get("src", "") for __, attributes in media_elements(html))
 
 
 def _distinct_rows(rows: list[dict], field_name: str, message: str, too_few: str | None = None) -> None:
@@ -250,7 +255,7 @@ def _distinct_rows(rows: list[dict], field_name: str, message: str, too_few: str
         raise ValidationError(too_few or _("Give at least two options."), field=field_name)
     if len(rows) > MAX_OPTIONS:
         raise ValidationError(_("Give at most %(count)d options.", count=MAX_OPTIONS), field=field_name)
-    if len({plain_text(row["html"]).lower() for row in rows}) != len(rows):
+    if len({_shown_as(row["html"]) for row in rows}) != len(rows):
         raise ValidationError(message, field=field_name)
 
 

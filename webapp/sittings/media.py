@@ -67,7 +67,7 @@ def _shown_items(sitting: Sitting) -> list[SittingItem]:
 
 def media_to_come(sitting: Sitting) -> list[Media]:
     """The media of the paper Start will freeze for the sitting, in order, for the page to preload."""
-    html = "".join(question.stem + "".join(option.get("html", "") for option in question.options)
+    html = "".join(question.stem + "".join(part.get("html", "") for part in question.options + question.targets)
                    for question in taking.questions_to_come(sitting))
     ids = media_ids_in_html(html)
     found = {media.id: media for media in db.session.scalars(
