@@ -131,8 +131,8 @@ def test_a_new_matching_or_ordering_question_gives_partial_credit_unless_unticke
 
 def test_a_new_true_or_false_question_starts_with_both_words_and_two_rows(admin_client, skill):
     page = html(admin_client.get("/bank/questions/new?type=TRUE_FALSE"))
-    rows = page.select("#option-rows input[type=text]")
-    assert [row["value"] for row in rows] == ["True", "False"]
+    rows = page.select("#option-rows textarea[data-rich-text]")
+    assert [row.get_text().strip() for row in rows] == ["True", "False"]
     assert page.select_one("[data-add-row]") is None
 
 

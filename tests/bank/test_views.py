@@ -99,10 +99,10 @@ def test_each_type_is_created_through_the_form(admin_client, skill, qtype):
 def test_the_new_form_offers_four_option_rows_and_a_row_template(admin_client, skill):
     page = html(admin_client.get("/bank/questions/new"))
     assert page.select_one("#type option[selected]")["value"] == "MCQ"
-    assert [row.select_one("input[type=text]")["name"] for row in page.select("#option-rows [data-row]")] == [
+    assert [row.select_one("textarea")["name"] for row in page.select("#option-rows [data-row]")] == [
         f"options-{n}-html" for n in range(4)]
     template = page.select_one("template#option-row-template")
-    assert {tag["name"] for tag in template.select("input")} == {"options-__index__-html", "options-__index__-correct"}
+    assert {tag["name"] for tag in template.select("input, textarea")} == {"options-__index__-html", "options-__index__-correct"}
     assert page.select_one("[data-add-row=option-row-template]")["data-target"] == "option-rows"
     assert page.select_one("#blank-rows") is None and page.select_one("#accepted_answers") is None
 
@@ -140,7 +140,7 @@ def test_the_type_select_fetches_the_fields_of_the_new_type_keeping_the_rows(adm
     assert fragment.select_one("div#type-fields") is not None
     assert "Tick every correct option." in fragment.get_text()
     rows = fragment.select("#option-rows [data-row]")
-    assert [row.select_one("input[type=text]")["value"] for row in rows] == ["Paris", "Lyon", "", ""]
+    assert [row.select_one("textarea").get_text().strip() for row in rows] == ["Paris", "Lyon", "", ""]
     assert [row.select_one("input[type=checkbox]").has_attr("checked") for row in rows] == [True, False, False, False]
 
     short = html(admin_client.get("/bank/questions/new?type=SHORT_ANSWER", headers={"HX-Request": "true"}))
@@ -160,7 +160,7 @@ def test_a_failed_submit_keeps_everything_typed_and_shows_the_error_beside_the_o
     options = page.select_one("#type-fields fieldset")
     assert [e.get_text() for e in options.select(".field-error")] == ["Mark exactly one option as correct."]
     rows = options.select("#option-rows [data-row]")
-    assert [row.select_one("input[type=text]")["value"] for row in rows] == ["yes", "no", "maybe", "", "never"]
+    assert [row.select_one("textarea").get_text().strip() for row in rows] == ["yes", "no", "maybe", "", "never"]
     assert [row.select_one("input[type=checkbox]").has_attr("checked") for row in rows] == [
         True, True, False, False, False]
     assert page.select_one("#stem").get_text().strip() == "<p>Pick <b>one</b></p>"
@@ -225,7 +225,7 @@ def test_the_edit_form_shows_the_stored_question_and_saves_changes(admin_client,
     assert page.select_one("#cefr_level option[selected]")["value"] == "A1"
     assert page.select_one("#marks")["value"] == "2"
     rows = page.select("#option-rows [data-row]")
-    assert [row.select_one("input[type=text]")["value"] for row in rows] == ["is", "<em>are</em>", "", ""]
+    assert [row.select_one("textarea").get_text().strip() for row in rows] == ["is", "<em>are</em>", "", ""]
     assert [row.select_one("input[type=checkbox]").has_attr("checked") for row in rows] == [True, False, False, False]
     assert page.select_one("select#type")["hx-get"] == f"/bank/questions/{question.id}/edit"
 

@@ -68,6 +68,7 @@ def console_pages(scene) -> dict[str, str]:
     return {
         "dashboard": "/",
         "bank": "/bank/questions",
+        "question form": "/bank/questions/new",   # with the rich-text editor
         "builder": f"/assessments/{assessment_id}",
         "exam": f"/exams/{exam_id}",
         "candidates": "/candidates",

@@ -28,16 +28,22 @@ def test_writing_a_question_in_the_browser(page, admin, skill):
     page.wait_for_selector("#option-rows")
 
     page.select_option("#skill_id", label="Grammar")
-    page.fill("#stem", "<p>Which numbers are <b>prime</b>?</p>")
+    # The question text is written in the rich-text editor: "prime" in bold with Ctrl+B.
+    page.get_by_role("textbox", name="Question text").click()
+    page.keyboard.type("Which numbers are ")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("prime")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("?")
     rows = page.locator("#option-rows [data-row]")
     for index, text in enumerate(["2", "4", "5", "9"]):
-        rows.nth(index).locator("input[type=text]").fill(text)
+        rows.nth(index).get_by_role("textbox", name="Option text").fill(text)
     rows.nth(1).get_by_role("button", name="Remove this option").click()
     page.get_by_role("button", name="Add an option").click()
     page.get_by_role("button", name="Add an option").click()
-    names = [rows.nth(n).locator("input[type=text]").get_attribute("name") for n in range(rows.count())]
+    names = [rows.nth(n).locator("textarea[data-rich-text]").get_attribute("name") for n in range(rows.count())]
     assert len(names) == len(set(names)) == 5
-    rows.nth(3).locator("input[type=text]").fill("7")
+    rows.nth(3).get_by_role("textbox", name="Option text").fill("7")
     rows.nth(0).get_by_label("Correct").check()
     rows.nth(1).get_by_label("Correct").check()
     rows.nth(3).get_by_label("Correct").check()
@@ -45,7 +51,7 @@ def test_writing_a_question_in_the_browser(page, admin, skill):
     page.wait_for_url("**/bank/questions/*")
 
     assert page.locator(".flash-success").inner_text().endswith("is saved.")
-    assert page.locator(".question-stem b").inner_text() == "prime"
+    assert page.locator(".question-stem strong").inner_text() == "prime"
     db.session.expire_all()
     question = db.session.scalars(select(Question)).one()
     assert [(option["html"], option["correct"]) for option in question.options] == [
@@ -56,7 +62,7 @@ def test_a_fill_in_with_its_matching_options_in_the_browser(page, admin, skill):
     browser_login(page, admin.email)
     page.goto("/bank/questions/new?type=FITB")
     page.select_option("#skill_id", label="Grammar")
-    page.fill("#stem", "<p>I [[1]] like it; it costs [[2]] euros.</p>")
+    page.get_by_role("textbox", name="Question text").fill("I [[1]] like it; it costs [[2]] euros.")
     page.get_by_role("button", name="Add a blank").click()
     rows = page.locator("#blank-rows [data-row]")
     rows.nth(0).get_by_role("textbox").fill("don't | do not")

@@ -64,11 +64,11 @@ def start_question(page, qtype: QuestionType, skill: str, difficulty: str, stem:
     page.get_by_label("Difficulty").select_option(label=difficulty)
     if level:
         page.get_by_label("CEFR level").select_option(label=level)
-    page.get_by_label("Question text").fill(stem)
+    page.get_by_role("textbox", name="Question text").fill(stem)   # the rich-text editor
 
 
 def fill_options(page, options: list[str], correct: set[str]) -> None:
-    texts, ticks = page.get_by_label("Option text"), page.get_by_label("Correct", exact=True)
+    texts, ticks = page.get_by_role("textbox", name="Option text"), page.get_by_label("Correct", exact=True)
     assert texts.count() == len(options) == 4
     for index, text in enumerate(options):
         texts.nth(index).fill(text)

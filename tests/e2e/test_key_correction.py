@@ -26,7 +26,7 @@ def test_correct_a_key_preview_the_re_score_and_apply_it(page, admin, factory):
         # "wrong" is the answer this question wants; "right" was ticked by mistake.
         option = options.nth(row)
         option.locator("input[type=checkbox], input[type=radio]").set_checked(
-            option.get_by_label("Option text").input_value() == "wrong")
+            option.get_by_role("textbox", name="Option text").inner_text() == "wrong")
     page.get_by_role("button", name="Save the question").click()
 
     expect(page.locator("[data-outdated-results]")).to_contain_text("2 finished results used an earlier key")

@@ -32,6 +32,7 @@ from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Permission, require
 from webapp.exams.services import language_to_write_in
 from webapp.exams.windows import parse_time_zone
+from webapp.reports.math import typeset_math
 from webapp.results import release
 from webapp.results.certificates import by_code, signature_image
 from webapp.results.models import Certificate
@@ -100,9 +101,9 @@ def _page_numbers() -> str:
 
 
 def render_pdf(html: str, institute_id: int) -> bytes:
-    """A PDF of `html`; nothing outside the document itself (and its data: URIs) is read."""
+    """A PDF of `html` with its formulas drawn; nothing outside the document itself (and its data: URIs) is read."""
     fetcher = DataOnlyFetcher()
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf(
+    return HTML(string=typeset_math(html), base_url=None, url_fetcher=fetcher).write_pdf(
         stylesheets=_stylesheets(institute_id, fetcher))
 
 

@@ -85,7 +85,7 @@ class RowList(FieldList):
 
 
 class OptionForm(Form):
-    html = StringField(_l("Option"), default="")
+    html = TextAreaField(_l("Option"), default="")
     correct = BooleanField(_l("Correct"))
     match = StringField(_l("Its match"), default="")     # MATCHING: the text of the premise's target
 
