@@ -11,4 +11,5 @@ from webapp.notifications.models import OutboxMessage, WebhookSecret  # noqa: F4
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
 from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
-from webapp.sittings.models import MediaPlay, ProctorEvent, Response, Sitting, SittingItem  # noqa: F401
+from webapp.sittings.models import (AnswerFile, MediaPlay, ProctorEvent, Response, Sitting,  # noqa: F401
+                                    SittingItem)

@@ -22,6 +22,7 @@ from webapp.bank import imports
 from webapp.bank.formats import gift, moodle_xml, qti, qti_export, spreadsheet
 from webapp.bank.interchange import Format, register_format
 from webapp.bank.rendering import blank_boxes
+from webapp.bank.services import answer_file_kinds
 from webapp.candidate.branding import blueprint as branding
 from webapp.candidate.views import blueprint as candidate
 from webapp.cli import register_cli
@@ -176,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(can=can, Permission=Permission, **template_helpers())
     app.jinja_env.filters["blank_boxes"] = blank_boxes
+    app.jinja_env.filters["answer_file_kinds"] = answer_file_kinds
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -65,11 +65,11 @@ def test_a_fill_in_with_its_matching_options_in_the_browser(page, admin, skill):
     page.get_by_role("textbox", name="Question text").fill("I [[1]] like it; it costs [[2]] euros.")
     page.get_by_role("button", name="Add a blank").click()
     rows = page.locator("#blank-rows [data-row]")
-    rows.nth(0).get_by_role("textbox").fill("don't | do not")
+    rows.nth(0).get_by_label("Accepted answers for blank").fill("don't | do not")
     rows.nth(0).get_by_label("Curly and straight quotes differ").check()
     # The added row has its own options, every one forgiving until ticked.
     assert [box.is_checked() for box in rows.nth(1).get_by_role("checkbox").all()] == [False] * 6
-    rows.nth(1).get_by_role("textbox").fill("8.40")
+    rows.nth(1).get_by_label("Accepted answers for blank").fill("8.40")
     rows.nth(1).get_by_label("Numbers may differ by (±)").fill("0.05")
     page.get_by_role("button", name="Save the question").click()
     page.wait_for_url("**/bank/questions/*")

@@ -86,7 +86,8 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
             cefr_level=item.get("level"), options=item.get("options", []), blanks=item.get("blanks", []),
             accepted_answers=item.get("accepted", []), case_sensitive=item.get("case_sensitive", False),
             matching=item.get("matching", {}), targets=item.get("targets", []),
-            partial_credit=item.get("partial_credit", False),
+            partial_credit=item.get("partial_credit", False), units=item.get("units", []),
+            answer_file=item.get("answer_file", {}),
             marks=item.get("marks", 1), negative_marks=item.get("negative_marks", 0),
         ), source=f"{CATALOGUE_SOURCE}{test.name}")
         question_ids[item["key"]] = question.id

@@ -11,6 +11,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.bank.matching import AnswerKey, Matching
+from webapp.bank.numeric import NumericKey
 from webapp.core.clock import utcnow
 from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
@@ -62,6 +63,15 @@ class QuestionType(Labelled, enum.StrEnum):
     @property
     def is_essay(self) -> bool:
         return self == QuestionType.LONG_ANSWER
+
+    # A number with its unit, typed; a file sent as the answer.
+    @property
+    def is_numeric(self) -> bool:
+        return self == QuestionType.NUMERIC
+
+    @property
+    def takes_file(self) -> bool:
+        return self == QuestionType.FILE_UPLOAD
 
 
 labels(QuestionType, {
@@ -206,8 +216,13 @@ class Question(TimestampMixin, db.Model):
         return []
 
     @property
+    def numeric_key(self) -> NumericKey:
+        """A numeric question's key: its accepted numbers with the tolerance and units."""
+        return NumericKey.from_key({**self.matching, "accepted": self.accepted_answers, "units": self.units})
+
+    @property
     def machine_scored(self) -> bool:
-        if self.type == QuestionType.LONG_ANSWER:
+        if self.type in (QuestionType.LONG_ANSWER, QuestionType.FILE_UPLOAD):
             return False
         if self.type == QuestionType.SHORT_ANSWER:
             return bool(self.accepted_answers)

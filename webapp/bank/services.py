@@ -8,6 +8,7 @@ from decimal import Decimal
 from html import escape
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +17,7 @@ from webapp.audit.services import audit, changed_fields
 from webapp.bank.matching import OPTIONS, AnswerKey, Matching, read_number
 from webapp.bank.media import media_ids_in_institute
 from webapp.bank.models import CUSTOM_SOURCE, CefrLevel, Difficulty, Question, QuestionStatus, QuestionType, Skill
+from webapp.bank.numeric import decimal, unit_name
 from webapp.bank.sanitize import clean_html, first_words, is_media_url, media_elements, plain_text
 from webapp.core import events
 from webapp.core.database import get_in_institute
@@ -162,6 +164,7 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         "negative_marks": _number(data.negative_marks, "negative_marks",
                                   _("The marks for a wrong answer must be a number.")),
         "options": [], "blanks": [], "accepted_answers": [], "case_sensitive": False, "matching": {},
+        "units": [], "answer_file": {},
     }
     if values["skill_id"] is None:
         raise ValidationError(_("Choose the question's skill."), field="skill_id")
@@ -184,6 +187,10 @@ def _validated(institute_id: int, data: QuestionInput) -> dict:
         values["options"] = _validated_order(data.options)
     elif qtype == QuestionType.FITB:
         values["blanks"] = _validated_blanks(values["stem"], data.blanks)
+    elif qtype == QuestionType.NUMERIC:
+        values.update(_validated_numeric(data))
+    elif qtype == QuestionType.FILE_UPLOAD:
+        values["answer_file"] = _validated_answer_file(data.answer_file)
     elif qtype == QuestionType.SHORT_ANSWER:
         key = _answer_key({**data.matching, "accepted": data.accepted_answers, "case_sensitive": data.case_sensitive},
                           "accepted_answers", "tolerance", None)
@@ -329,8 +336,110 @@ def _validated_blanks(stem: str, blanks: list[dict]) -> list[dict]:
         key = _answer_key(blank, "blanks", "blanks", number)
         if not key.accepted:
             raise ValidationError(_("Blank %(number)d needs at least one accepted answer.", number=number), field="blanks")
-        cleaned.append(key.as_key())
+        cleaned.append({**key.as_key(), **_blank_choices(blank.get("choices"), key, number)})
     return cleaned
+
+
+def _blank_choices(choices, key: AnswerKey, number: int) -> dict:
+    """A blank chosen from an inline list: its choices, of which the accepted answers are the right ones.
+    No choices: a typed blank."""
+    if choices is not None and not isinstance(choices, list):
+        raise ValidationError(_("Give blank %(number)d its choices as a list.", number=number), field="blanks")
+    choices = [str(choice).strip() for choice in choices or [] if str(choice).strip()]
+    if not choices:
+        return {}
+    if len(choices) < 2:
+        raise ValidationError(_("Give blank %(number)d at least two choices, or none for a typed answer.",
+                                number=number), field="blanks")
+    if len(choices) > MAX_OPTIONS:
+        raise ValidationError(_("Give blank %(number)d at most %(count)d choices.", number=number, count=MAX_OPTIONS),
+                              field="blanks")
+    if len(set(choices)) != len(choices):
+        raise ValidationError(_("A choice of blank %(number)d is listed twice.", number=number), field="blanks")
+    if not all(answer in choices for answer in key.accepted):
+        raise ValidationError(_("Each accepted answer of blank %(number)d must be one of its choices.", number=number),
+                              field="blanks")
+    return {"choices": choices}
+
+
+MAX_UNITS = 10
+
+
+def _validated_numeric(data: QuestionInput) -> dict:
+    """A numeric question's accepted numbers (in its first unit), tolerance and units (webapp/bank/numeric.py)."""
+    accepted = _answers(data.accepted_answers, "accepted_answers")
+    if not accepted:
+        raise ValidationError(_("Give at least one accepted number."), field="accepted_answers")
+    numbers = [read_number(answer) for answer in accepted]
+    if None in numbers:
+        raise ValidationError(_("Each accepted answer must be a number, such as 9.81 (its unit is the first unit)."),
+                              field="accepted_answers")
+    given = (data.matching or {}).get("tolerance")
+    tolerance = Decimal(0) if given in (None, "") else read_number(str(given).strip())
+    if tolerance is None or tolerance < 0:
+        raise ValidationError(_("The tolerance must be a number, 0 or more."), field="tolerance")
+    units = []
+    for unit in data.units or []:
+        if not isinstance(unit, dict):
+            raise ValidationError(_("Give each unit as a name and a factor."), field="units")
+        name = unit_name(unit.get("unit") or "")
+        if not name:
+            continue
+        # The first unit needs no factor: it is the accepted numbers' own.
+        given = unit.get("factor")
+        factor = decimal(given) if given not in (None, "") else (Decimal(1) if not units else None)
+        if factor is None or factor <= 0:
+            raise ValidationError(
+                _("Give the unit %(unit)s a factor greater than 0 (what one %(unit)s is in the first unit).", unit=name),
+                field="units")
+        if len(name) > 20:
+            raise ValidationError(_("A unit has at most 20 characters."), field="units")
+        # A number, as the interchange shapes have it (1, 0.01).
+        units.append({"unit": name, "factor": int(factor) if factor == int(factor) else float(factor)})
+    if units and units[0]["factor"] != 1:
+        raise ValidationError(_("The first unit is the one of the accepted numbers: its factor is 1."), field="units")
+    if len({unit["unit"] for unit in units}) != len(units):
+        raise ValidationError(_("A unit is listed twice."), field="units")
+    if len(units) > MAX_UNITS:
+        raise ValidationError(_("Give at most %(count)d units.", count=MAX_UNITS), field="units")
+    unit_required = bool((data.matching or {}).get("unit_required"))
+    if unit_required and not units:
+        raise ValidationError(_("A unit can only be required when the question has units."), field="units")
+    return {"accepted_answers": accepted, "units": units,
+            "matching": {"tolerance": format(tolerance, "f"),
+                         "tolerance_percent": bool((data.matching or {}).get("tolerance_percent")),
+                         "unit_required": unit_required}}
+
+
+# What a candidate may send as a file answer (webapp/sittings/answer_files.py checks the bytes), and the largest.
+ANSWER_FILE_KINDS = ("pdf", "image", "audio", "document", "text")
+MAX_ANSWER_FILE_MB = 20
+ANSWER_FILE_KIND_LABELS = {"pdf": _l("PDF"), "image": _l("image"), "audio": _l("audio recording"),
+                           "document": _l("office document (Word, Excel, PowerPoint, OpenDocument)"),
+                           "text": _l("plain text")}
+
+
+def answer_file_kinds(answer_file: dict) -> str:
+    """The kinds of file a file-upload item allows, in the reader's words: "PDF, image"."""
+    return _(", ").join(str(ANSWER_FILE_KIND_LABELS[kind]) for kind in (answer_file or {}).get("kinds") or []
+                        if kind in ANSWER_FILE_KIND_LABELS)
+
+
+def _validated_answer_file(answer_file: dict) -> dict:
+    answer_file = answer_file if isinstance(answer_file, dict) else {}
+    given = answer_file.get("kinds")
+    given = given if isinstance(given, list) and all(isinstance(kind, str) for kind in given) else []
+    kinds = [kind for kind in ANSWER_FILE_KINDS if kind in given]
+    if not kinds or set(given) - set(ANSWER_FILE_KINDS):
+        raise ValidationError(_("Choose the kinds of file the candidate may send."), field="answer_file")
+    try:
+        max_mb = float(answer_file.get("max_mb") or 0)
+    except (TypeError, ValueError):
+        max_mb = 0
+    if not (0 < max_mb <= MAX_ANSWER_FILE_MB):
+        raise ValidationError(_("The largest file must be between 0 and %(max)d MB.", max=MAX_ANSWER_FILE_MB),
+                              field="answer_file")
+    return {"kinds": kinds, "max_mb": int(max_mb) if max_mb == int(max_mb) else max_mb}
 
 
 def create_question(actor: User, data: QuestionInput, *, source: str = CUSTOM_SOURCE) -> Question:
@@ -374,6 +483,7 @@ def question_input(question: Question) -> QuestionInput:
         matching=dict(question.matching), marks=question.marks, negative_marks=question.negative_marks,
         explanation=question.explanation, partial_credit=question.partial_credit,
         targets=[{"html": target["html"]} for target in question.targets],
+        units=[dict(unit) for unit in question.units], answer_file=dict(question.answer_file),
     )
 
 

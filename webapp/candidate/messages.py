@@ -96,6 +96,15 @@ def script_messages() -> dict:
             "again every few seconds. Keep this page open. If this message does not go away, reload the page; if "
             "it is still there, tell the organiser of your test.", n)),
         "serverAnswered": _("The server answered %(status)s.", status="%(status)s"),
+        # The exam: a file answer (upload.js)
+        "fileSending": _("Sending your file…"),
+        "fileOffline": _("No connection: your file %(name)s stays chosen on this page and is sent when the "
+                         "connection is back. Keep this page open.", name="%(name)s"),
+        "fileRefused": _("Not sent: %(reason)s Please choose another file.", reason="%(reason)s"),
+        "fileSent": _("Sent: %(name)s (%(size)s)", name="%(name)s", size="%(size)s"),
+        "fileLost": _("Your file %(name)s was not sent before the page closed; please choose it again.",
+                      name="%(name)s"),
+        "fileNotSent": _("File not sent yet"),
         "waitOffline": _("Some answers are not sent yet. Please wait until the connection is back."),
         "waitSaving": _("Some answers are not sent yet. Please wait until they are saved."),
         # The exam: an ordering item's row after a move, read aloud

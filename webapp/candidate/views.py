@@ -21,8 +21,10 @@ from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, label
                                        registration_message, script_messages)
 from webapp.candidates.services import remember_language
 from webapp.core import storage
-from webapp.core.errors import Conflict, NotFound, wants_json
+from webapp.bank.services import MAX_ANSWER_FILE_MB
+from webapp.core.errors import Conflict, NotFound, ValidationError, wants_json
 from webapp.core.extensions import csrf, limiter
+from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
@@ -352,6 +354,20 @@ def save_answer(token):
                                 flagged=body.get("flagged") is True)
     return {"saved": result.saved, "version": result.version, "remaining": taking.remaining_seconds(sitting),
             "section": sitting.current_section}
+
+
+@blueprint.post("/s/<token>/files")
+@csrf.exempt
+# Files are larger than other requests may be: up to the largest an item may allow, and a little form.
+@accepts_up_to(MAX_ANSWER_FILE_MB * taking.MEGABYTE + 64 * 1024)
+def upload_answer_file(token):
+    """A file-upload item's file (multipart: item_id, file); the page then saves the answer it returns."""
+    sitting = taking.sitting_for_token(token)
+    sent = request.files.get("file")
+    if sent is None:
+        raise ValidationError(_("Choose a file to send."), field="file")
+    uploaded = taking.upload_answer_file(sitting, request.form.get("item_id"), sent.filename or "", sent.read())
+    return {"answer": uploaded.as_answer(), "remaining": taking.remaining_seconds(sitting)}
 
 
 @blueprint.get("/s/<token>/clock")

@@ -13,8 +13,11 @@ import io
 import re
 import secrets
 import warnings
+import zipfile
 from pathlib import Path
 
+import filetype
+from filetype.types import audio as audio_types
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image
@@ -162,4 +165,102 @@ def read_import_file(key: str) -> bytes:
 
 def remove_import_file(key: str | None) -> None:
     if _IMPORT_KEY.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)
+
+
+# Candidates' answer files (a file-upload item's answer), at uploads/<institute_id>/<sitting_id>/answer_file-
+# <random>.<ext>, and the check of what such a file is, by its bytes. -----------------------------------------
+ANSWER_FILE_MIMETYPES = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif",
+    "mp3": "audio/mpeg", "ogg": "audio/ogg", "wav": "audio/wav", "m4a": "audio/mp4", "flac": "audio/flac",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text", "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "txt": "text/plain",
+}
+# The kind (what an item allows: Question.answer_file["kinds"]) of each format.
+ANSWER_FILE_KINDS = {"pdf": "pdf", "jpg": "image", "png": "image", "webp": "image", "gif": "image",
+                     "mp3": "audio", "ogg": "audio", "wav": "audio", "m4a": "audio", "flac": "audio",
+                     "docx": "document", "xlsx": "document", "pptx": "document", "odt": "document",
+                     "ods": "document", "odp": "document", "txt": "text"}
+_ANSWER_FILE_KEY = re.compile(r"^(\d+)/(\d+)/answer_file-([A-Za-z0-9_-]{16,64})\.("
+                              + "|".join(ANSWER_FILE_MIMETYPES) + r")$")
+# filetype's matchers of the recordings a candidate may send, with their extensions.
+_AUDIO_SIGNATURES = ((audio_types.Mp3(), "mp3"), (audio_types.Ogg(), "ogg"), (audio_types.Wav(), "wav"),
+                     (audio_types.M4a(), "m4a"), (audio_types.Flac(), "flac"))
+# An office document is a zip holding its main part: [Content_Types].xml and this (OOXML), or a
+# `mimetype` entry naming its kind (OpenDocument).
+_OOXML_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
+_OPENDOCUMENT_TYPES = {b"application/vnd.oasis.opendocument.text": "odt",
+                       b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+                       b"application/vnd.oasis.opendocument.presentation": "odp"}
+
+
+def _office_format(data: bytes) -> str | None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return _OPENDOCUMENT_TYPES.get(archive.read("mimetype").strip())
+            if "[Content_Types].xml" in names:
+                return next((extension for part, extension in _OOXML_PARTS.items() if part in names), None)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, RuntimeError):   # broken or encrypted: none
+        return None
+    return None
+
+
+def _audio_format(data: bytes) -> str | None:
+    matcher = filetype.match(data[:8192], matchers=[matcher for matcher, __ in _AUDIO_SIGNATURES])
+    return next((extension for candidate, extension in _AUDIO_SIGNATURES if candidate is matcher), None)
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def answer_file_format(data: bytes) -> str | None:
+    """The format (a key of ANSWER_FILE_MIMETYPES) of a candidate's file as its bytes say, None for anything
+    else (an executable, HTML posing as a PDF is text at most, a zip that is no office document)."""
+    data = data or b""
+    if not data:
+        return None
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        return _office_format(data)
+    image = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}.get(image_format(data))
+    return image or _audio_format(data) or ("txt" if _is_text(data) else None)
+
+
+def store_answer_file(institute_id: int, sitting_id: int, extension: str, data: bytes) -> str:
+    """Write a candidate's answer file (checked by the caller with answer_file_format) and return its key."""
+    if extension not in ANSWER_FILE_MIMETYPES:
+        raise ValueError(f"unknown answer file format {extension!r}")
+    key = f"{int(institute_id)}/{int(sitting_id)}/answer_file-{secrets.token_urlsafe(18)}.{extension}"
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return key
+
+
+def read_answer_file(key: str) -> tuple[bytes, str]:
+    """An answer file and its MIME type for a key made by `store_answer_file`."""
+    match = _ANSWER_FILE_KEY.match(key or "")
+    path = _root() / key if match else None
+    if path is None or not path.is_file():
+        raise NotFound("File")
+    return path.read_bytes(), ANSWER_FILE_MIMETYPES[match[4]]
+
+
+def remove_answer_file(key: str | None) -> None:
+    if _ANSWER_FILE_KEY.match(key or ""):
         (_root() / key).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound
 
@@ -60,9 +60,21 @@ def web_address(value: str | None, label: str, *, field: str, code: str | None =
     return value
 
 
+def accepts_up_to(max_bytes: int):
+    """A view that takes larger requests than MAX_CONTENT_LENGTH (a file sent as an answer): the limit is
+    raised for it alone, before anything reads the body."""
+    def mark(view):
+        view.max_content_length = max_bytes
+        return view
+    return mark
+
+
 def _refuse_hostile_input() -> None:
     """Path values name no record when they hold a control character or are over-long (404); query,
     form and JSON values with one are refused (400), in the shape of the door asked (errors.py)."""
+    larger = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
+    if larger:
+        request.max_content_length = larger
     for value in (request.view_args or {}).values():
         if isinstance(value, str) and (_CONTROL.search(value) or len(value) > MAX_URL_VALUE):
             raise NotFound()

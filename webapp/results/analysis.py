@@ -2,8 +2,9 @@
 assessment's exams in the institute, and which questions deserve a second look.
 
 For a question that n graded sittings had, each sitting s gives
-- the item score x_s = awarded / marks, clipped to 0..1: 1 or 0 for a machine-scored item (they are all
-  or nothing; a negative mark counts as 0), the share of the marks a grader gave for a graded one;
+- the item score x_s = awarded / marks, clipped to 0..1: 1 or 0 for a machine-scored item scored all or
+  nothing (a negative mark counts as 0), the share of its parts right for one with partial credit (a fill-in
+  text's blanks), the share of the marks a grader gave for a graded one (an essay, a file);
 - the rest score y_s = (total_marks - awarded) / (max_marks - marks): the sitting's score ratio on the
   rest of its paper. Leaving the item out (the corrected item-total) keeps it from correlating with itself.
 
@@ -242,8 +243,9 @@ def _statistics(item: SittingItem, tally: _Tally, alpha: float | None, without: 
     # Only the frozen options count (an answer naming anything else is not an option anyone saw),
     # in the bank's order (a, b, c, ...) rather than the latest sitting's shuffle.
     options = [OptionChoice(option["id"], option["html"], option["id"] in correct, tally.chosen[option["id"]],
-                            tally.chosen[option["id"]] / n) for option in sorted(item.options, key=lambda o: o["id"])
-               if item.type.has_options]
+                            tally.chosen[option["id"]] / n)
+               # Only choices have options to count (a fill-in text's are its blanks' lists, without ids).
+               for option in sorted(item.options if item.type.has_options else [], key=lambda o: o["id"])]
     return ItemStatistics(item.question_id, QuestionType(item.question_type), item.skill_name, item.stem, n,
                           facility, discrimination, options, tally.unanswered,
                           flags(facility, discrimination, alpha, without), without)

@@ -21,6 +21,7 @@ from werkzeug.utils import secure_filename
 from webapp.accounts.models import User
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.matching import AnswerKey
+from webapp.bank.numeric import NumericKey
 from webapp.bank.models import CefrLevel, QuestionType
 from webapp.candidates.models import Candidate
 from webapp.core.database import RowPagination, direction, get_in_institute, paginate_rows
@@ -141,9 +142,16 @@ class AnsweredItem:
         return [str(answer["text"])] if answer.get("text") else []
 
     @property
+    def file(self) -> dict | None:
+        """A file answer: {"id", "name", "size", "type"}."""
+        return (self.response.answer or {}).get("file")
+
+    @property
     def accepted(self) -> list[str]:
         """The key of a typed answer as it was frozen for this sitting: each blank's (or the short answer's)
         accepted answers, joined with " | ", and how an answer is matched with them."""
+        if self.question_type == QuestionType.NUMERIC:
+            return [NumericKey.from_key(self.item.key).summary]
         keys = self.item.key.get("blanks") or [] if self.question_type == QuestionType.FITB else [self.item.key]
         return [f"{' | '.join(key.accepted)}. {key.matching.summary}"
                 for key in map(AnswerKey.from_key, keys) if key.accepted]

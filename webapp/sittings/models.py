@@ -389,6 +389,27 @@ def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
     return ""
 
 
+class AnswerFile(db.Model):
+    """A file a candidate sent as the answer to a file-upload item, kept in storage (core/storage.py). The
+    response's answer names it ({"file": {"id", "name", "size", "type"}}) once the save after the upload is
+    stored; a newer file of the same item replaces it then."""
+
+    __tablename__ = "answer_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("sitting_items.id", ondelete="CASCADE"), index=True)
+    storage_key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))       # as the candidate's device named it, cleaned
+    size: Mapped[int]                                    # bytes
+    mimetype: Mapped[str] = mapped_column(String(100))   # from the bytes (storage.answer_file_format)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def as_answer(self) -> dict:
+        return {"file": {"id": self.id, "name": self.name, "size": self.size, "type": self.mimetype}}
+
+
 class MediaPlay(db.Model):
     """How often a sitting's item has played one of its audio files: the candidate page asks before each
     play (webapp/sittings/media.py), and an `<audio data-max-plays="N">` refuses past N, also after a reload."""

@@ -4,11 +4,13 @@ of Mettl's results (section 6.2): totals, sections and their skills.
 Partial credit. An item whose answer has parts (MCA's options, FITB's blanks, MATCHING's premises,
 ORDERING's places) earns a share of its marks when its question gives partial credit:
 - MCA: share = (correct options ticked - wrong options ticked) / correct options, floored at 0;
+- FITB: share = blanks answered right / blanks (a blank chosen from a list is right when the choice is);
 - MATCHING: share = premises matched with their target / premises;
 - ORDERING: share = options in their right place / options.
 The marks awarded are marks x share when share > 0, the negative marks when the answered item's share is
 0, and the item is `correct` only at share 1. Without partial credit the share is 1 (all parts right) or
-0, so an item is all or nothing."""
+0, so an item is all or nothing. A NUMERIC answer is right or wrong (webapp/bank/numeric.py); a file
+(FILE_UPLOAD) waits for a grader."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from webapp.bank.matching import AnswerKey
 from webapp.bank.models import QuestionType
+from webapp.bank.numeric import NumericKey
 
 
 def is_answered(item_type: str, answer: dict | None) -> bool:
@@ -33,6 +36,8 @@ def is_answered(item_type: str, answer: dict | None) -> bool:
         return any(answer.get("pairs", {}).values())
     if item_type == QuestionType.ORDERING:
         return bool(answer.get("order"))
+    if item_type == QuestionType.FILE_UPLOAD:
+        return bool(answer.get("file"))
     return bool(str(answer.get("text") or "").strip())
 
 
@@ -45,9 +50,10 @@ class ItemScore:
 
 def score_item(item_type: str, key: dict, marks: float, negative_marks: float, answer: dict | None) -> ItemScore:
     """Marks for one answer: `marks` when right, `negative_marks` (<= 0) when wrong, 0 when unanswered.
-    MCA, MATCHING and ORDERING earn a share of the marks when their key gives partial credit (see the
-    module). Essays, and short answers without accepted answers, wait for a grader. A typed answer is
-    matched with the accepted ones as its key's options say (webapp/bank/matching.py)."""
+    MCA, FITB, MATCHING and ORDERING earn a share of the marks when their key gives partial credit (see the
+    module). Essays, short answers without accepted answers and files wait for a grader. A typed answer is
+    matched with the accepted ones as its key's options say (webapp/bank/matching.py), a number as
+    webapp/bank/numeric.py says."""
     if not is_answered(item_type, answer):
         return ItemScore(0.0, None, False)
     if item_type in (QuestionType.MCQ, QuestionType.TRUE_FALSE):
@@ -59,12 +65,11 @@ def score_item(item_type: str, key: dict, marks: float, negative_marks: float, a
     elif item_type == QuestionType.ORDERING:
         share = _credited(key, order_share(key, answer))
     elif item_type == QuestionType.FITB:
-        given = list(answer.get("blanks") or [])
-        blanks = key["blanks"]
-        given += [""] * (len(blanks) - len(given))
-        share = float(all(AnswerKey.from_key(blank).accepts(text) for text, blank in zip(given, blanks)))
+        share = _credited(key, blanks_share(key, answer))
     elif item_type == QuestionType.SHORT_ANSWER and key.get("accepted"):
         share = float(AnswerKey.from_key(key).accepts(answer["text"]))
+    elif item_type == QuestionType.NUMERIC:
+        share = float(NumericKey.from_key(key).accepts(str(answer.get("text") or "")))
     else:
         return ItemScore(None, None, True)
     return ItemScore(marks * share if share > 0 else negative_marks, share == 1, False)
@@ -93,6 +98,15 @@ def order_share(key: dict, answer: dict) -> float:
     """ORDERING: the share of options in their right place."""
     order, given = key["order"], answer["order"]
     return sum(a == b for a, b in zip(order, given)) / len(order) if order else 0.0
+
+
+def blanks_share(key: dict, answer: dict) -> float:
+    """FITB: the share of blanks answered right."""
+    given = list(answer.get("blanks") or [])
+    blanks = key["blanks"]
+    given += [""] * (len(blanks) - len(given))
+    return sum(AnswerKey.from_key(blank).accepts(str(text)) for text, blank in zip(given, blanks)) / len(blanks) \
+        if blanks else 0.0
 
 
 def _blank_counts() -> dict:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from webapp.accounts.models import User
 from webapp.assessments.services import draw_paper
 from webapp.bank.models import QuestionType
+from webapp.bank.services import answer_file_kinds
 from webapp.core import events, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import MAX_ID, parse_id
@@ -25,7 +26,7 @@ from webapp.core.extensions import db
 from webapp.exams.models import ExamStatus
 from webapp.exams.services import ip_allowed, window_state
 from webapp.sittings import callbacks
-from webapp.sittings.models import FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
+from webapp.sittings.models import AnswerFile, FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary, score_item
 from webapp.sittings.state_machine import transition
 
@@ -153,7 +154,13 @@ def frozen_key(question) -> dict:
     if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
         return _parts_key(question)
     if question.type == QuestionType.FITB:
-        return {"blanks": [key.as_key() for key in question.answer_keys]}
+        # Partial credit only when given: a key frozen before it existed stays equal to its question's (rescoring).
+        return {"blanks": [key.as_key() for key in question.answer_keys],
+                **({"partial_credit": True} if question.partial_credit else {})}
+    if question.type == QuestionType.NUMERIC:
+        return question.numeric_key.as_key()
+    if question.type == QuestionType.FILE_UPLOAD:
+        return {"answer_file": dict(question.answer_file)}
     if question.type == QuestionType.SHORT_ANSWER:
         return next((key.as_key() for key in question.answer_keys), {"accepted": []})
     return {}
@@ -187,6 +194,12 @@ def _shown_parts(question, options: list[dict], key: dict, rng: random.Random) -
     return options + targets, {**key, "pairs": {premise: renamed[target] for premise, target in key["pairs"].items()}}
 
 
+def shown_blanks(question) -> list[dict]:
+    """A fill-in text's blanks as the candidate's page shows them: each with its choices in the author's
+    order (an inline list), or none (a box to type in)."""
+    return [{"choices": list(blank.get("choices") or [])} for blank in question.blanks]
+
+
 def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
     """start + duration + extra time (a proctor's minutes and the accommodation's share), never past the
     end of the exam's current window."""
@@ -215,6 +228,8 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
             key = frozen_key(question)
             if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
                 options, key = _shown_parts(question, options, key, rng)
+            if question.type == QuestionType.FITB:
+                options = shown_blanks(question)
             rows.append({"sitting_id": sitting.id, "position": position, "section_index": index,
                          "question_id": question.id, "question_type": question.type.value,
                          "skill_name": question.skill.name, "difficulty": question.difficulty.value,
@@ -321,6 +336,8 @@ _ANSWER_VALUES = {"option": str, "text": str, "options": list, "blanks": list, "
 def _well_formed(answer) -> bool:
     if not isinstance(answer, dict) or len(str(answer)) > MAX_ANSWER_BYTES:
         return False
+    if "file" in answer:
+        return set(answer) == {"file"} and _well_formed_file(answer["file"])
     for key, value in answer.items():
         kind = _ANSWER_VALUES.get(key)
         if kind is None or not isinstance(value, kind):
@@ -330,6 +347,13 @@ def _well_formed(answer) -> bool:
         if kind is dict and not all(isinstance(name, str) and isinstance(entry, str) for name, entry in value.items()):
             return False
     return True
+
+
+def _well_formed_file(file) -> bool:
+    """A file answer as the upload returned it: {"id": int, "name": str, "size": int, "type": str}."""
+    shape = {"id": int, "name": str, "size": int, "type": str}
+    return (isinstance(file, dict) and set(file) == set(shape)
+            and all(isinstance(file[name], kind) and not isinstance(file[name], bool) for name, kind in shape.items()))
 
 
 @dataclass(frozen=True)
@@ -359,6 +383,9 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == item_id]
     if is_timed(sitting):
         in_reach.append(SittingItem.section_index == sitting.current_section)
+    uploaded = _uploaded_file(sitting, item_id, answer)
+    if uploaded is not None:
+        answer = uploaded.as_answer()   # what the server stored, whatever the page said of it
     result = db.session.execute(
         update(Response)
         .where(Response.sitting_id == sitting.id, Response.item_id == item_id, Response.version < version,
@@ -366,6 +393,8 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
         # A save (possible again after a resume) makes a grader's earlier mark stale.
         .values(answer=answer, flagged=bool(flagged), version=version, saved_at=now, marked_at=None))
     if result.rowcount == 1:
+        if uploaded is not None:
+            _drop_other_files(sitting, item_id, uploaded)
         return SaveResult(True, version)
     stored = db.session.execute(
         select(Response.version, SittingItem.section_index).join(SittingItem, SittingItem.id == Response.item_id)
@@ -375,6 +404,77 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if is_timed(sitting) and stored.section_index != sitting.current_section:
         raise TimeIsUp(_("This section is closed; its answers were kept as they were."))
     return SaveResult(False, stored.version)
+
+
+# File answers ------------------------------------------------------------------------------------------------
+# A file-upload item's file is sent first (upload_answer_file: checked and stored, one AnswerFile row), then
+# its answer, {"file": {...}}, is saved with the versioned save like any other. Only that save makes it the
+# answer, and then the item's earlier files go.
+MEGABYTE = 1024 * 1024
+MAX_FILE_NAME = 200
+
+
+def _uploaded_file(sitting: Sitting, item_id: int, answer: dict | None) -> AnswerFile | None:
+    """The stored file a file answer names: it must be one sent for this item of this sitting."""
+    if not answer or "file" not in answer:
+        return None
+    uploaded = db.session.scalar(select(AnswerFile).where(
+        AnswerFile.id == parse_id(answer["file"]["id"], "File"), AnswerFile.sitting_id == sitting.id,
+        AnswerFile.item_id == item_id))
+    if uploaded is None:
+        raise ValidationError(_("This file was not sent for this question; please choose it again."), field="answer")
+    return uploaded
+
+
+def _drop_other_files(sitting: Sitting, item_id: int, kept: AnswerFile) -> None:
+    others = db.session.scalars(select(AnswerFile).where(
+        AnswerFile.sitting_id == sitting.id, AnswerFile.item_id == item_id, AnswerFile.id != kept.id)).all()
+    for other in others:
+        storage.remove_answer_file(other.storage_key)
+        db.session.delete(other)
+
+
+def _file_name(name: str, extension: str) -> str:
+    """The name shown to staff: the device's name without folders or control characters, or a plain one."""
+    name = "".join(char for char in str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+                   if char.isprintable()).strip()
+    return name[-MAX_FILE_NAME:] or f"{_('answer')}.{extension}"
+
+
+def upload_answer_file(sitting: Sitting, item_id, filename: str, data: bytes, *,
+                       now: datetime | None = None) -> AnswerFile:
+    """Check and store a file sent for a file-upload item (its kinds and size limit are the item's); the
+    page then saves `as_answer()` as the item's answer. Refused after the deadline and outside the current
+    timed section, as a save is."""
+    now = now or utcnow()
+    _require_running(sitting, now)
+    _roll_sections(sitting, now)
+    note_presence(sitting, now)
+    in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == parse_id(item_id, "Question"),
+                SittingItem.question_type == QuestionType.FILE_UPLOAD.value]
+    if is_timed(sitting):
+        in_reach.append(SittingItem.section_index == sitting.current_section)
+    item = db.session.scalar(select(SittingItem).where(*in_reach))
+    if item is None:
+        raise NotFound("Question")
+    rules = item.key.get("answer_file") or {}
+    max_mb = rules.get("max_mb") or 0
+    if not data:
+        raise ValidationError(_("The file is empty."), field="file")
+    if len(data) > max_mb * MEGABYTE:
+        raise ValidationError(_("The file is larger than %(max)s MB.", max=max_mb), field="file")
+    extension = storage.answer_file_format(data)
+    if extension is None or storage.ANSWER_FILE_KINDS[extension] not in (rules.get("kinds") or []):
+        raise ValidationError(_("This kind of file cannot be sent here: send one of %(kinds)s.",
+                                kinds=answer_file_kinds(rules)),
+                              field="file")
+    uploaded = AnswerFile(institute_id=sitting.institute_id, sitting_id=sitting.id, item_id=item.id,
+                          storage_key=storage.store_answer_file(sitting.institute_id, sitting.id, extension, data),
+                          name=_file_name(filename, extension), size=len(data),
+                          mimetype=storage.ANSWER_FILE_MIMETYPES[extension], created_at=now)
+    db.session.add(uploaded)
+    db.session.flush()
+    return uploaded
 
 
 def set_position(sitting: Sitting, item_position: int, *, now: datetime | None = None) -> None:

@@ -1,9 +1,10 @@
 // Answers: the shapes the server stores, read from and written to a question's inputs.
 
 function blanksOf(question) {
-  // Named q<item>-<n> by the stem's [[n]]; sorted by n, so that the n-th answer fills the n-th blank.
+  // Named q<item>-<n> by the stem's [[n]]; sorted by n, so that the n-th answer fills the n-th blank. A blank
+  // is a text box, or a list to choose from.
   const number = (input) => Number(input.name.split("-").pop());
-  return [...question.querySelectorAll("input.blank")].sort((a, b) => number(a) - number(b));
+  return [...question.querySelectorAll("input.blank, select.blank")].sort((a, b) => number(a) - number(b));
 }
 
 // MATCHING: one select per premise, named q<item>-<premise>; ORDERING: the list's rows in their order.
@@ -37,11 +38,19 @@ export function readAnswer(question) {
       const blanks = blanksOf(question).map((input) => input.value);
       return blanks.some((text) => text.trim()) ? { blanks } : null;
     }
+    case "FU":
+      return fileAnswer(question);
     default: {
       const text = question.querySelector(`[name="${name}"]`).value;
       return text.trim() ? { text } : null;
     }
   }
+}
+
+// A file answer is what the server returned for the uploaded file (upload.js), kept in a hidden input.
+function fileAnswer(question) {
+  const kept = question.querySelector("[data-file-answer]").value;
+  return kept ? JSON.parse(kept) : null;
 }
 
 export function writeAnswer(question, answer) {
@@ -70,6 +79,10 @@ export function writeAnswer(question, answer) {
     }
     case "FITB":
       blanksOf(question).forEach((input, index) => { input.value = (answer && answer.blanks && answer.blanks[index]) || ""; });
+      break;
+    case "FU":
+      question.querySelector("[data-file-answer]").value = answer && answer.file ? JSON.stringify(answer) : "";
+      question.dispatchEvent(new CustomEvent("proctora:file-answer", { detail: { answer } }));
       break;
     default:
       question.querySelector(`[name="${name}"]`).value = (answer && answer.text) || "";

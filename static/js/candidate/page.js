@@ -11,6 +11,7 @@ import { blockCopyPaste, takeSnapshots, watchBrowsing } from "./proctoring.js";
 import { pageMessages } from "./messages.js";
 import { loadQueue } from "./queue.js";
 import { request } from "./request.js";
+import { FileUploads } from "./upload.js";
 
 const POSITION_DELAY = 400;   // ms: flicking through the palette sends only where the candidate stopped
 const MESSAGE_FOR = 4000;
@@ -36,6 +37,7 @@ export class ExamPage {
       itemIds: this.questions.map((question) => question.dataset.itemId),
     });
     this.clock = new Clock(this, { clockUrl: this.data.clockUrl, clockEvery: this.data.clockEvery });
+    this.uploads = new FileUploads(this, { uploadUrl: this.data.uploadUrl, storageKey: this.data.storageKey });
     this.questions.forEach((question) => this.reconcile(question));
     this.autosave.store();
     this.current = -1;
@@ -76,7 +78,8 @@ export class ExamPage {
   bindEvents() {
     this.root.addEventListener("input", (event) => {
       const question = event.target.closest("[data-question]");
-      if (question) {
+      // A chosen file is an answer once the server has it (upload.js).
+      if (question && !event.target.matches("input[type=file]")) {
         this.changed(question);
       }
     });
@@ -211,7 +214,7 @@ export class ExamPage {
     if (this.leaving) {
       return;
     }
-    if (this.autosave.unsentIds().length) {
+    if (this.autosave.unsentIds().length || this.uploads.anyWaiting) {
       this.showMessage(this.messages.text(this.autosave.offline ? "waitOffline" : "waitSaving"));
     } else {
       then();
@@ -253,24 +256,25 @@ export class ExamPage {
   paintQuestion(question) {
     const entry = this.queue.entry(question.dataset.itemId);
     const { answer, flagged } = entry.acknowledged;
+    const fileWaiting = this.uploads.isWaiting(question.dataset.itemId);
     const number = Number(question.dataset.position) + 1;
     const button = this.root.querySelector(`[data-goto="${question.dataset.position}"]`);
     button.classList.toggle("answered", answer !== null);
     button.classList.toggle("flagged", flagged);
-    button.classList.toggle("unsaved", !entry.sent);
+    button.classList.toggle("unsaved", !entry.sent || fileWaiting);
     const text = (key, values) => this.messages.text(key, values);
     const states = [text(answer !== null ? "answered" : "notAnswered")];
     if (flagged) {
       states.push(text("flaggedForReview"));
     }
-    if (!entry.sent) {
+    if (!entry.sent || fileWaiting) {
       states.push(text("lastChangeNotSaved"));
     }
     button.setAttribute("aria-label", text("questionState", { number, states: states.join(text("listSeparator")) }));
     const state = question.querySelector("[data-item-state]");
-    state.textContent = entry.sent ? text("saved") : entry.refused ? text("notSaved", { reason: entry.refused })
-      : text(this.autosave.offline ? "keptHere" : "saving");
-    state.classList.toggle("pending", !entry.sent);
+    state.textContent = fileWaiting ? text("fileNotSent") : entry.sent ? text("saved")
+      : entry.refused ? text("notSaved", { reason: entry.refused }) : text(this.autosave.offline ? "keptHere" : "saving");
+    state.classList.toggle("pending", !entry.sent || fileWaiting);
   }
 
   paintStatus() {

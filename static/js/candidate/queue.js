@@ -99,4 +99,5 @@ export function saveQueue(key, queue) {
 
 export function forgetQueue(key) {
   localStorage.removeItem(key);
+  localStorage.removeItem(`${key}-files`);   // the names of files not sent yet (upload.js)
 }

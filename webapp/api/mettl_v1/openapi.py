@@ -141,7 +141,12 @@ SCHEMAS = {
     })]},
     "QuestionResponse": obj({"sectionName": NULLABLE_STRING, "skillName": STRING, "questionType": STRING,
                              "question": STRING, "response": NULLABLE_STRING, "marksAwarded": nullable(NUMBER),
-                             "maxMarks": NUMBER}),
+                             "maxMarks": NUMBER,
+                             "file": {**nullable(obj({"name": STRING, "size": NUMBER, "type": STRING})),
+                                      "description": "Proctora extension, file-upload items (FU) only: the file "
+                                                     "the candidate sent (null when none); staff download it in "
+                                                     "the console."}},
+                            optional=("file",)),
     "TestStatus": obj({
         "status": {"enum": ["ToBeTaken", "InProgress", "Completed"]}, "startTime": STRING, "endTime": STRING,
         "completionMode": {"enum": ["NormalSubmission", "Expired", "TerminatedByProctor",
@@ -192,7 +197,8 @@ PAGING = [
     parameter("sort_order", "query", {"enum": ["asc", "desc"], "default": "desc"}, "Sort direction."),
 ]
 QR = parameter("qr", "query", {"enum": list(QUERY_FLAGS), "default": "false"},
-               "true: add `questionResponses`, the answers to essay questions, to completed tests.")
+               "true: add `questionResponses`, the answers to essay questions and the files sent for file-upload "
+               "questions (FU), to completed tests.")
 # A JSON parameter (OpenAPI's `content`), so that clients and schemathesis send the filter as JSON text.
 FILTER = {"name": "filter", "in": "query", "required": False,
           "description": "JSON: schedules matching all the settings given are returned. An unknown key is "

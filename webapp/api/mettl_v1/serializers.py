@@ -27,6 +27,8 @@ from webapp.sittings.services import RegistrationOutcome
 MARKING_SCHEME = "FIXED"
 # Essays wait for a grader; `qr=true` asks for their responses.
 ESSAY_TYPES = {QuestionType.LONG_ANSWER.value, QuestionType.SHORT_ANSWER.value}
+# Answers graded by hand that are files (4.1's "FU"): listed with the essays, the file described additively.
+FILE_TYPES = {QuestionType.FILE_UPLOAD.value}
 
 
 def moment(value: datetime | None) -> str | None:
@@ -255,8 +257,16 @@ def _essay_responses(sitting: Sitting, items: list, responses: dict) -> list[dic
     return [{"sectionName": sections[item.section_index] if item.section_index < len(sections) else None,
              "skillName": item.skill_name, "questionType": item.question_type, "question": item.stem,
              "response": (responses[item.id].answer or {}).get("text"), "marksAwarded": responses[item.id].awarded,
-             "maxMarks": item.marks}
-            for item in items if item.question_type in ESSAY_TYPES and item.id in responses]
+             "maxMarks": item.marks, **_file_response(item, responses[item.id])}
+            for item in items if item.question_type in ESSAY_TYPES | FILE_TYPES and item.id in responses]
+
+
+def _file_response(item, response) -> dict:
+    """A file answer's name, size in bytes and MIME type (null when none was sent); the bytes stay in the console."""
+    if item.question_type not in FILE_TYPES:
+        return {}
+    file = (response.answer or {}).get("file")
+    return {"file": {"name": file["name"], "size": file["size"], "type": file["type"]} if file else None}
 
 
 def test_status(sitting: Sitting, paper: tuple[list, dict], standing: Standing, *,

@@ -8,13 +8,15 @@ from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, FieldList, Form, FormField, SelectChoice, SelectField, SelectMultipleField,
+                     StringField, TextAreaField)
 from wtforms.utils import unset_value
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Length
 
 from webapp.bank.matching import OPTIONS
 from webapp.bank.models import CefrLevel, Difficulty, QuestionStatus, QuestionType, Skill
-from webapp.bank.services import QuestionInput
+from webapp.bank.services import ANSWER_FILE_KIND_LABELS, QuestionInput
 
 
 def labelled_choices(enum_class) -> list[SelectChoice]:
@@ -29,6 +31,12 @@ LEVEL_CHOICES = [SelectChoice(level.value) for level in CefrLevel]
 NO_LEVEL = SelectChoice("", _l("None"))
 MIN_OPTION_ROWS = 4
 ANSWER_SEPARATOR = re.compile(r"[|\n]")
+
+
+
+def split_choices(text: str) -> list[str]:
+    """A blank's choices, "went | go | gone" or "went, go, gone" (with a |, commas belong to the choices)."""
+    return text.split("|") if "|" in text else text.split(",")
 
 
 def optional_int(value) -> int | None:
@@ -116,6 +124,8 @@ class MatchingFields:
 
 class BlankForm(MatchingFields, Form):
     accepted = TextAreaField(_l("Accepted answers"), default="")
+    # Empty: the candidate types the answer; else an inline list of these, the accepted answers among them.
+    choices = StringField(_l("Choose from (leave empty for a typed answer)"), default="")
 
 
 class QuestionForm(MatchingFields, FlaskForm):
@@ -134,6 +144,15 @@ class QuestionForm(MatchingFields, FlaskForm):
     blanks = RowList(FormField(BlankForm), min_entries=1)
     accepted_answers = TextAreaField(_l("Accepted answers"), default="")
     partial_credit = BooleanField(_l("Partial credit: marks in proportion to the parts answered right"))
+    # NUMERIC: one unit a line, "cm/s2 = 0.01" (what one of it is in the first unit, which needs no factor).
+    units = TextAreaField(_l("Units"), default="")
+    tolerance_percent = BooleanField(_l("The tolerance is a percentage of the accepted number"))
+    unit_required = BooleanField(_l("A unit is required"))
+    # FILE_UPLOAD: the kinds of file the candidate may send, and the largest.
+    answer_file = SelectMultipleField(_l("Kinds of file allowed"), choices=[
+        SelectChoice(kind, label) for kind, label in ANSWER_FILE_KIND_LABELS.items()],
+        default=["pdf", "document"], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    answer_file_max_mb = StringField(_l("Largest file (MB)"), default="10")
     # MATCHING: targets that match no premise, one per line (the premises' own targets are their rows' matches)
     targets = TextAreaField(_l("Answers that match nothing (distractors)"), default="")
 
@@ -170,11 +189,17 @@ class QuestionForm(MatchingFields, FlaskForm):
             "explanation": question.explanation,
             "options": [{"html": option["html"], "correct": option.get("correct", False)}
                         for option in question.options],
-            "blanks": [{"accepted": "\n".join(blank["accepted"]), **MatchingFields.data_of(blank)}
+            "blanks": [{"accepted": "\n".join(blank["accepted"]), **MatchingFields.data_of(blank),
+                        "choices": " | ".join(blank.get("choices") or [])}
                        for blank in question.blanks],
             "accepted_answers": "\n".join(question.accepted_answers),
             **MatchingFields.data_of({**question.matching, "case_sensitive": question.case_sensitive}),
             "partial_credit": question.partial_credit,
+            "units": "\n".join(f"{unit['unit']} = {_number(float(unit['factor']))}" for unit in question.units),
+            "tolerance_percent": bool(question.matching.get("tolerance_percent")),
+            "unit_required": bool(question.matching.get("unit_required")),
+            "answer_file": list(question.answer_file.get("kinds") or []) or ["pdf", "document"],
+            "answer_file_max_mb": _number(float(question.answer_file.get("max_mb") or 10)),
             **QuestionForm._pairs_data(question),
         }
 
@@ -213,11 +238,24 @@ class QuestionForm(MatchingFields, FlaskForm):
             marks=self.marks.data, negative_marks=self.negative_marks.data,
             options=pairs.get("options") or [{"html": row.html.data, "correct": row.correct.data} for row in self.options],
             targets=pairs.get("targets", []),
-            blanks=[{"accepted": ANSWER_SEPARATOR.split(row.accepted.data), **row.matching_options()} for row in blanks],
+            blanks=[{"accepted": ANSWER_SEPARATOR.split(row.accepted.data), **row.matching_options(),
+                     "choices": split_choices(row.choices.data)} for row in blanks],
             accepted_answers=ANSWER_SEPARATOR.split(self.accepted_answers.data),
-            case_sensitive=matching.pop("case_sensitive"), matching=matching,
-            partial_credit=self.partial_credit.data,
+            case_sensitive=matching.pop("case_sensitive"),
+            matching={**matching, "tolerance_percent": self.tolerance_percent.data,
+                      "unit_required": self.unit_required.data},
+            partial_credit=self.partial_credit.data, units=self.unit_rows(),
+            answer_file={"kinds": self.answer_file.data, "max_mb": self.answer_file_max_mb.data},
         )
+
+    def unit_rows(self) -> list[dict]:
+        """The units typed one a line as "cm/s2 = 0.01"; a unit without "=" has no factor (the first needs none)."""
+        rows = []
+        for line in self.units.data.splitlines():
+            unit, __, factor = line.partition("=")
+            if unit.strip():
+                rows.append({"unit": unit.strip(), "factor": factor.strip() or None})
+        return rows
 
     # Empty rows whose names carry __index__, for the <template> that the add-row button clones.
     @property

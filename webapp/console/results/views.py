@@ -2,6 +2,8 @@
 and an assessment's item analysis."""
 from __future__ import annotations
 
+import io
+
 
 from flask import (Blueprint, Response, flash, redirect, render_template, request, send_file, stream_with_context,
                    url_for)
@@ -12,7 +14,7 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from webapp.console.assessments.forms import LEVEL_CHOICES, FilterForm
 from webapp.core.permissions import Permission, can
-from webapp.results import grading, release, services
+from webapp.results import answer_files, grading, release, services
 from webapp.web import attempt, page_number, render
 from webapp.web.forms import any_of
 
@@ -131,6 +133,14 @@ def _result_page(sitting_id, submitted: RemarkForm | None = None, response_id: i
 @login_required
 def sitting_result(sitting_id):
     return _result_page(sitting_id)
+
+
+@blueprint.get("/answer-files/<int:file_id>")
+@login_required
+def answer_file(file_id):
+    """A candidate's file answer, always as a download (never shown inside the console's pages)."""
+    uploaded, data, mimetype = answer_files.answer_file(current_user, file_id)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=uploaded.name)
 
 
 @blueprint.post("/sittings/<int:sitting_id>/answers/<int:response_id>/marks")
