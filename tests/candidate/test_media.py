@@ -156,3 +156,38 @@ def test_pictures_to_match_are_preloaded_shown_and_served(client, admin, factory
     shown = str(page(client.get(f"/s/{sitting.access_token}")).select_one(".question"))
     assert f'src="{base}/{media["option"].id}"' in shown and f'src="{base}/{media["picture"].id}"' in shown
     assert client.get(f"{base}/{media['option'].id}").status_code == 200
+
+
+def test_pictures_as_the_answers_to_match_are_listed_lettered_and_chosen_by_letter(client, admin, factory, media):
+    skill = create_skill(admin, "Pictures to choose")
+    question = create_question(admin, QuestionInput(
+        type="MATCHING", skill_id=skill.id, difficulty="EASY", stem="<p>Match each word with its picture.</p>",
+        options=[{"html": "boat", "match": 0}, {"html": "harbour", "match": 1}],
+        targets=[{"html": f'<img src="{media_url(media["option"])}" alt="A boat">'},
+                 {"html": f'<img src="{media_url(media["picture"])}" alt="A harbour">'}]))
+    db.session.commit()
+    exam = factory.exam(admin, assessment=paper_assessment(admin, [question.id], name="Matching pictures"),
+                        access_type="ByInvitation")
+    sitting = start(register(admin, exam))
+    shown = page(client.get(f"/s/{sitting.access_token}")).select_one(".question")
+    base = f"/s/{sitting.access_token}/media"
+    listed = shown.select(".pair-targets li img")
+    assert sorted(image["src"] for image in listed) == sorted(f"{base}/{media[name].id}" for name in ("option", "picture"))
+    for select in shown.select(".pair select"):
+        assert [option.get_text(strip=True) for option in select.select("option")][1:] == ["A", "B"]
+
+
+def test_words_to_match_need_no_lettered_list(client, admin, factory, media):
+    skill = create_skill(admin, "Words to choose")
+    question = create_question(admin, QuestionInput(
+        type="MATCHING", skill_id=skill.id, difficulty="EASY", stem="<p>Match the capitals.</p>",
+        options=[{"html": "France", "match": 0}, {"html": "Spain", "match": 1}],
+        targets=[{"html": "Paris"}, {"html": "Madrid"}]))
+    db.session.commit()
+    exam = factory.exam(admin, assessment=paper_assessment(admin, [question.id], name="Matching words"),
+                        access_type="ByInvitation")
+    sitting = start(register(admin, exam))
+    shown = page(client.get(f"/s/{sitting.access_token}")).select_one(".question")
+    assert shown.select(".pair-targets") == []
+    assert sorted(option.get_text(strip=True) for option in shown.select(".pair select")[0].select("option")[1:]) \
+        == ["Madrid", "Paris"]

@@ -3,6 +3,7 @@ in `sittings/services.py`; nothing else sets `status`."""
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 from typing import Optional
 
@@ -228,6 +229,10 @@ class Sitting(TimestampMixin, db.Model):
         return None if self.passed is None else not self.passed
 
 
+# A picture, a recording, a video or a LaTeX formula (\( or \[) in an option's HTML.
+SHOWN_BEYOND_TEXT = re.compile(r"<(img|audio|video)\b|\\[(\[]")
+
+
 class SittingItem(db.Model):
     """One question of a sitting, frozen when the exam starts: the text, the shuffled options and the
     key as they were then, so later edits of the bank never change a candidate's paper or score."""
@@ -262,6 +267,12 @@ class SittingItem(db.Model):
     @property
     def targets(self) -> list[dict]:
         return [option for option in self.options if option.get("target")]
+
+    @property
+    def targets_show_more_than_text(self) -> bool:
+        """Whether a MATCHING target holds a picture, a recording or a formula, which a select's plain
+        text cannot show: the page then lists the targets lettered, and the selects name the letters."""
+        return any(SHOWN_BEYOND_TEXT.search(target.get("html") or "") for target in self.targets)
 
     @property
     def lowest_marks(self) -> float:
