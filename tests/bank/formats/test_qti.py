@@ -239,6 +239,28 @@ def test_objects_become_pictures_and_players():
                                     '</audio><video controls="controls" src="v.mp4"></video></p>')
 
 
+LISTENING_DECLARATIONS = ('<responseDeclaration identifier="R" cardinality="single" baseType="identifier">'
+                          '<correctResponse><value>b</value></correctResponse></responseDeclaration>'
+                          '<responseDeclaration identifier="PLAYS" cardinality="single" baseType="integer"/>')
+
+
+@pytest.mark.parametrize("max_plays, limit", [("2", ' data-max-plays="2"'), ("0", ""), ("", "")])
+def test_a_media_interaction_is_the_listening_item_s_player_limited_to_its_plays(max_plays, limit):
+    plays = f' maxPlays="{max_plays}"' if max_plays else ""
+    body = (f'<mediaInteraction responseIdentifier="PLAYS" autostart="false"{plays}><prompt>Listen twice.</prompt>'
+            '<object type="audio/x-wav" data="media/dialogue.wav"/></mediaInteraction>'
+            '<choiceInteraction responseIdentifier="R" maxChoices="1"><prompt>Where are they?</prompt>'
+            '<simpleChoice identifier="a">At home</simpleChoice><simpleChoice identifier="b">At a station</simpleChoice>'
+            '</choiceInteraction>')
+    draft = _only(qti.parse("listening.xml", _item(body, LISTENING_DECLARATIONS,
+                                                     '<responseProcessing template="http://www.imsglobal.org/question/'
+                                                     'qti_v2p1/rptemplates/match_correct"/>')))
+    assert draft.fields["type"] == "MCQ"
+    assert draft.fields["stem"] == (f'<div><p>Listen twice.</p><audio controls="controls" src="media/dialogue.wav"{limit}>'
+                                    '</audio></div><p>Where are they?</p>')
+    assert [option["correct"] for option in draft.fields["options"]] == [False, True]
+
+
 @pytest.mark.parametrize("body, reason", [
     ('<choiceInteraction responseIdentifier="A" maxChoices="1"><simpleChoice identifier="x">x</simpleChoice>'
      '</choiceInteraction><extendedTextInteraction responseIdentifier="B"/>',

@@ -9,7 +9,8 @@ QTI 3.0 is read as 2.x once its names are turned back (`qti-choice-interaction` 
   from an `equal` in the response processing); a lone text entry standing as a block of its own is a
   SHORT_ANSWER;
 - matchInteraction (two simpleMatchSets: premises, then targets) MATCHING; orderInteraction ORDERING;
-  extendedTextInteraction LONG_ANSWER; uploadInteraction FILE_UPLOAD;
+  extendedTextInteraction LONG_ANSWER; uploadInteraction FILE_UPLOAD; a mediaInteraction is no answer but
+  the item's player, in the stem, limited to its maxPlays;
 - any other interaction, several interactions of different kinds, adaptive items and items with template
   variables are skipped, with the reason.
 Scoring: marks are the MAXSCORE outcome's default, else the mapping's upper bound (or its positive entries),
@@ -57,7 +58,8 @@ DROPPED = {"feedbackInline", "feedbackBlock", "rubricBlock", "printedVariable", 
 # What a stem may hold on its way in: the sanitiser's formatting and the media elements the media module
 # keeps once their src is one of ours (the import pipeline stores the files and rewrites the src).
 EMPTY_BLOCK = re.compile(r"<(p|div)>\s*</\1>")
-MEDIA_ATTRIBUTES = {"audio": {"src", "controls"}, "video": {"src", "controls", "width", "height"}}
+MEDIA_ATTRIBUTES = {"audio": {"src", "controls", "data-max-plays"},
+                    "video": {"src", "controls", "width", "height", "data-max-plays"}}
 
 
 # --- detection -------------------------------------------------------------------------------------------
@@ -194,6 +196,7 @@ def _media_element(element, media: _Media) -> None:
     """QTI's media in the HTML we keep: `object` of an image type is an img, of audio or video type the
     player; HTML5 audio/video take the first source's src."""
     tag = element.tag
+    plays = element.get("data-max-plays")
     if tag == "object":
         kind = (element.get("type") or "").split("/")[0]
         data = element.get("data") or ""
@@ -222,6 +225,8 @@ def _media_element(element, media: _Media) -> None:
         element.set("src", media.reference(source))
     elif tag == "img":
         element.set("src", media.reference(element.get("src") or ""))
+    if plays and element.tag in ("audio", "video"):
+        element.set("data-max-plays", plays)
 
 
 def _html(element, media: _Media) -> str:
@@ -529,11 +534,29 @@ READERS = {"choiceInteraction": _choice, "matchInteraction": _matching, "orderIn
            "uploadInteraction": _upload, "extendedTextInteraction": _essay}
 
 
+def _players(body) -> None:
+    """A mediaInteraction is the recording or video of a listening item, not an answer: its object becomes
+    the player in the stem, limited to its maxPlays (counted on the server), with its prompt above it."""
+    for interaction in list(body.iter("mediaInteraction")):
+        plays = (interaction.get("maxPlays") or "").strip()
+        for player in interaction.iter("object", "audio", "video"):
+            if plays.isdigit() and int(plays) > 0:
+                player.set("data-max-plays", plays)
+        prompt = _child(interaction, "prompt")
+        if prompt is not None:
+            prompt.tag = "p"
+            prompt.attrib.clear()
+        interaction.tag = "div"
+        interaction.attrib.clear()
+
+
 def _item_fields(item: _Item) -> dict:
     if (item.root.get("adaptive") or "").strip().lower() == "true":
         raise _Skip(_("Adaptive items (several attempts with changing feedback) cannot be imported."))
     if _children(item.root, "templateDeclaration") or _children(item.root, "templateProcessing"):
         raise _Skip(_("Items with template variables (values drawn at random) cannot be imported."))
+    if item.body is not None:
+        _players(item.body)
     interactions = _interactions(item.body) if item.body is not None else []
     if not interactions:
         raise _Skip(_("The item has no interaction: there is nothing to answer."))
