@@ -16,11 +16,12 @@ from webapp.bank.import_runs import ImportRun
 from webapp.bank.media import store_media
 from webapp.bank.models import CefrLevel, Question
 from webapp.bank.services import QuestionInput, create_question, create_skill
+from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.exams.services import ExamInput, create_exam
 from webapp.notifications.models import OutboxMessage
 from webapp.results.models import Certificate
-from webapp.sittings.models import Response, Sitting, SittingItem
+from webapp.sittings.models import AnswerFile, Response, Sitting, SittingItem
 from webapp.sittings.services import register_candidates
 
 
@@ -99,11 +100,23 @@ def _build_records(admin) -> dict:
     picture = store_media(admin.institute_id, "secret.png", image_bytes("PNG"))
     import_run = ImportRun(institute_id=admin.institute_id, file_name="secret.gift", format="gift")
     db.session.add(import_run)
+    # A file a candidate sent as an answer (issue 16), on an item of the other institute's sitting.
+    item = SittingItem(sitting_id=registered.sitting_id, position=0, section_index=0, question_id=picked.id,
+                       question_type="FU", skill_name=skill.name, difficulty="EASY", stem="<p>Send it</p>",
+                       marks=1.0, negative_marks=0.0)
+    db.session.add(item)
+    db.session.flush()
+    answer_file = AnswerFile(institute_id=admin.institute_id, sitting_id=registered.sitting_id, item_id=item.id,
+                             storage_key=storage.store_answer_file(admin.institute_id, registered.sitting_id, "txt",
+                                                                   b"secret answer"),
+                             name="secret.txt", size=13, mimetype="text/plain")
+    db.session.add(answer_file)
     db.session.commit()
     section = assessment.sections[0]
     return {
         "media_id": picture.id,
         "run_id": import_run.id,
+        "file_id": answer_file.id,
         "filename": "secret.png",
         "flag_id": flag.id,
         "snapshot_id": snapshot.id,

@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from webapp.accounts.credentials import COMMAND_LINE
@@ -45,7 +45,7 @@ from webapp.bank.sanitize import first_words
 from webapp.bank.services import QuestionInput, add_question, ensure_skill, skill_by_name
 from webapp.core import storage
 from webapp.core.clock import utcnow
-from webapp.core.database import get_in_institute
+from webapp.core.database import claim_next_batch, get_in_institute
 from webapp.core.errors import DomainError, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
@@ -283,24 +283,12 @@ def imported_questions(actor: User, run: ImportRun) -> list[Question]:
 # Importing --------------------------------------------------------------------------------------
 
 def _claim_batch(batch_size: int, run_id: int | None) -> tuple[ImportRun, list[int]] | None:
-    """The oldest active run (or the one given) with its next batch of items, claimed for this worker:
-    its count moves on only where it still is what this worker read."""
+    """The oldest active run (or the one given) with its next batch of items, claimed for this worker."""
     query = select(ImportRun).where(ImportRun.status.in_(ACTIVE_IMPORT_STATES))
     if run_id is not None:
         query = query.where(ImportRun.id == run_id)
-    run = db.session.scalar(query.order_by(ImportRun.id).limit(1).with_for_update(skip_locked=True))
-    if run is None:
-        return None
-    start = run.done
-    batch = list(run.positions[start:start + batch_size])
-    claimed = db.session.execute(
-        update(ImportRun).where(ImportRun.id == run.id, ImportRun.done == start)
-        .values(done=start + len(batch), status=ImportStatus.RUNNING, started_at=run.started_at or utcnow())
-        .execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        return None
-    db.session.refresh(run)
-    return run, batch
+    return claim_next_batch(query.order_by(ImportRun.id), lambda run: run.positions, batch_size,
+                            status=ImportStatus.RUNNING)
 
 
 def _import_items(run: ImportRun, parsed: ParsedBank, positions: list[int]) -> None:

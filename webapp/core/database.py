@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select
+from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -169,3 +169,23 @@ def configure_engine(app) -> None:
             cursor.execute("PRAGMA busy_timeout=10000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+
+def claim_next_batch(query, items_of, batch_size: int, **running) -> tuple[object, list] | None:
+    """For a worker's run that goes through a list in batches (a re-score's sittings, an import's items):
+    the first run the `query` finds, locked, and its next batch, claimed by moving its `done` count on only
+    where it still is what this worker read, so two workers never take the same batch. `running` are the
+    values a claimed run takes (its running state). None: nothing to do, or another worker was first."""
+    run = db.session.scalar(query.limit(1).with_for_update(skip_locked=True))
+    if run is None:
+        return None
+    model, start = type(run), run.done
+    batch = list(items_of(run)[start:start + batch_size])
+    claimed = db.session.execute(
+        update(model).where(model.id == run.id, model.done == start)
+        .values(done=start + len(batch), started_at=run.started_at or utcnow(), **running)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        return None
+    db.session.refresh(run)
+    return run, batch

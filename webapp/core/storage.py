@@ -68,6 +68,28 @@ def _root() -> Path:
     return Path(current_app.instance_path) / "uploads"
 
 
+def _write(key: str, data: bytes) -> str:
+    path = _root() / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return key
+
+
+def _existing(pattern: re.Pattern, key: str | None, what: str) -> tuple[Path, re.Match]:
+    """The file of a key of the pattern's form, with the key's parts; NotFound for any other key or no file."""
+    match = pattern.match(key or "")
+    path = _root() / key if match else None
+    if path is None or not path.is_file():
+        raise NotFound(what)
+    return path, match
+
+
+def _remove(pattern: re.Pattern, key: str | None) -> None:
+    """Delete the file of a key of the pattern's form (anything else is left alone)."""
+    if pattern.match(key or ""):
+        (_root() / key).unlink(missing_ok=True)
+
+
 def _checked_extension(kind: str, data: bytes) -> str:
     if kind not in KINDS:
         raise ValueError(f"unknown image kind {kind!r}")
@@ -86,9 +108,7 @@ def store_images(institute_id: int, sitting_id: int, images: dict[str, bytes]) -
     keys = {}
     for kind, data in images.items():
         keys[kind] = f"{int(institute_id)}/{int(sitting_id)}/{kind}-{secrets.token_urlsafe(18)}.{extensions[kind]}"
-        path = _root() / keys[kind]
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        _write(keys[kind], data)
     return keys
 
 
@@ -100,11 +120,7 @@ def store_institute_image(institute_id: int, kind: str, data: bytes) -> str:
     extension = image_extension(data)
     if extension is None:
         raise ValidationError(_("The image must be a JPEG, PNG or WebP image."), field=kind)
-    key = f"{int(institute_id)}/{kind}-{secrets.token_urlsafe(18)}.{extension}"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return key
+    return _write(f"{int(institute_id)}/{kind}-{secrets.token_urlsafe(18)}.{extension}", data)
 
 
 def read_image(key: str) -> tuple[bytes, str]:
@@ -118,54 +134,37 @@ def read_image(key: str) -> tuple[bytes, str]:
 
 def remove_image(key: str | None) -> None:
     """Delete the file of a key made by `store_images` (anything else is left alone)."""
-    if _KEY.match(key or ""):
-        (_root() / key).unlink(missing_ok=True)
+    _remove(_KEY, key)
 
 
 def store_media_file(institute_id: int, extension: str, data: bytes) -> str:
     """Write a media file of the bank (checked by the caller) and return its key."""
     if extension not in MEDIA_EXTENSIONS:
         raise ValueError(f"unknown media extension {extension!r}")
-    key = f"{int(institute_id)}/media-{secrets.token_urlsafe(18)}.{extension}"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return key
+    return _write(f"{int(institute_id)}/media-{secrets.token_urlsafe(18)}.{extension}", data)
 
 
 def media_path(key: str) -> Path:
     """The file of a key made by `store_media_file` (for serving it with ranges); NotFound otherwise."""
-    path = _root() / key if _MEDIA_KEY.match(key or "") else None
-    if path is None or not path.is_file():
-        raise NotFound("Media")
-    return path
+    return _existing(_MEDIA_KEY, key, "Media")[0]
 
 
 def remove_media_file(key: str | None) -> None:
     """Delete the file of a key made by `store_media_file` (anything else is left alone)."""
-    if _MEDIA_KEY.match(key or ""):
-        (_root() / key).unlink(missing_ok=True)
+    _remove(_MEDIA_KEY, key)
 
 
 def store_import_file(institute_id: int, data: bytes) -> str:
     """Keep a file of questions to import; returns its key."""
-    key = f"{int(institute_id)}/question_import-{secrets.token_urlsafe(18)}.upload"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return key
+    return _write(f"{int(institute_id)}/question_import-{secrets.token_urlsafe(18)}.upload", data)
 
 
 def read_import_file(key: str) -> bytes:
-    path = _root() / key if _IMPORT_KEY.match(key or "") else None
-    if path is None or not path.is_file():
-        raise NotFound("Import file")
-    return path.read_bytes()
+    return _existing(_IMPORT_KEY, key, "Import file")[0].read_bytes()
 
 
 def remove_import_file(key: str | None) -> None:
-    if _IMPORT_KEY.match(key or ""):
-        (_root() / key).unlink(missing_ok=True)
+    _remove(_IMPORT_KEY, key)
 
 
 # Candidates' answer files (a file-upload item's answer), at uploads/<institute_id>/<sitting_id>/answer_file-
@@ -245,22 +244,14 @@ def store_answer_file(institute_id: int, sitting_id: int, extension: str, data: 
     """Write a candidate's answer file (checked by the caller with answer_file_format) and return its key."""
     if extension not in ANSWER_FILE_MIMETYPES:
         raise ValueError(f"unknown answer file format {extension!r}")
-    key = f"{int(institute_id)}/{int(sitting_id)}/answer_file-{secrets.token_urlsafe(18)}.{extension}"
-    path = _root() / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return key
+    return _write(f"{int(institute_id)}/{int(sitting_id)}/answer_file-{secrets.token_urlsafe(18)}.{extension}", data)
 
 
 def read_answer_file(key: str) -> tuple[bytes, str]:
     """An answer file and its MIME type for a key made by `store_answer_file`."""
-    match = _ANSWER_FILE_KEY.match(key or "")
-    path = _root() / key if match else None
-    if path is None or not path.is_file():
-        raise NotFound("File")
+    path, match = _existing(_ANSWER_FILE_KEY, key, "File")
     return path.read_bytes(), ANSWER_FILE_MIMETYPES[match[4]]
 
 
 def remove_answer_file(key: str | None) -> None:
-    if _ANSWER_FILE_KEY.match(key or ""):
-        (_root() / key).unlink(missing_ok=True)
+    _remove(_ANSWER_FILE_KEY, key)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import format_number, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,7 @@ from webapp.bank.models import Question
 from webapp.bank.sanitize import first_words
 from webapp.bank.services import get_question
 from webapp.core.clock import utcnow
+from webapp.core.database import claim_next_batch
 from webapp.core.errors import Conflict
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, can, require
@@ -218,20 +219,9 @@ def rescore_page(actor: User, question_id) -> RescorePage:
 def _claim_batch(batch_size: int) -> tuple[RescoreRun, list[int]] | None:
     """The oldest active run with its next batch of sittings, claimed for this worker; None: nothing to do
     (or another worker took the batch first)."""
-    run = db.session.scalar(select(RescoreRun).where(RescoreRun.state.in_(ACTIVE_RESCORE_STATES))
-                            .order_by(RescoreRun.id).limit(1).with_for_update(skip_locked=True))
-    if run is None:
-        return None
-    start = run.done
-    batch = list(run.sitting_ids[start:start + batch_size])
-    claimed = db.session.execute(
-        update(RescoreRun).where(RescoreRun.id == run.id, RescoreRun.done == start)
-        .values(done=start + len(batch), state=RescoreState.RUNNING, started_at=run.started_at or utcnow())
-        .execution_options(synchronize_session=False))
-    if claimed.rowcount != 1:
-        return None
-    db.session.refresh(run)
-    return run, batch
+    return claim_next_batch(select(RescoreRun).where(RescoreRun.state.in_(ACTIVE_RESCORE_STATES))
+                            .order_by(RescoreRun.id), lambda run: run.sitting_ids, batch_size,
+                            state=RescoreState.RUNNING)
 
 
 def run_rescores(batch_size: int | None = None) -> int:
