@@ -1,4 +1,5 @@
 """Media of the bank: checked by their bytes, limited in size, kept once per institute, named by URL."""
+import hashlib
 import io
 
 import pytest
@@ -235,3 +236,24 @@ def test_options_that_are_pictures_only_are_told_apart_by_their_files(admin):
     with pytest.raises(ValidationError, match="Two options have the same text"):
         create_question(admin, _question(skill, options=[
             {"html": f'<img src="{cat}" alt="a cat">', "correct": True}, {"html": f'<img src="{cat}" alt="a cat">'}]))
+
+
+def test_the_same_bytes_kept_by_another_request_meanwhile_are_that_file(admin, monkeypatch):
+    """Two authors upload one file at once: the other request's row lands between this one's look and its
+    insert. The unique index refuses the second row; this request answers with the first, not a 500."""
+    data = image_bytes("PNG", (9, 9))
+    keep_file = bank_media.storage.store_media_file
+
+    def other_request_first(institute_id, extension, content):
+        with db.engine.begin() as other:
+            other.execute(Media.__table__.insert().values(
+                institute_id=institute_id, filename="theirs.png", content_type="image/png", kind="image",
+                size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                storage_key=keep_file(institute_id, extension, content)))
+        return keep_file(institute_id, extension, content)
+
+    monkeypatch.setattr(bank_media.storage, "store_media_file", other_request_first)
+    media = store_media(admin.institute_id, "mine.png", data, actor=admin)
+    db.session.commit()
+    assert media.filename == "theirs.png"
+    assert db.session.scalars(select(Media.filename)).all() == ["theirs.png"]

@@ -21,6 +21,7 @@ import filetype
 from filetype.types import audio as audio_types, video as video_types
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
@@ -100,15 +101,22 @@ def store_media(institute_id: int, filename: str, data: bytes, *, actor: User | 
     if len(data) > MAX_BYTES[kind]:
         raise ValidationError(_too_large(kind, shown), field="file")
     digest = hashlib.sha256(data).hexdigest()
-    known = db.session.scalar(select(Media).where(Media.institute_id == institute_id, Media.sha256 == digest))
+    kept = select(Media).where(Media.institute_id == institute_id, Media.sha256 == digest)
+    known = db.session.scalar(kept)
     if known is not None:
         return known
     media = Media(institute_id=institute_id, filename=_display_name(filename, extension), content_type=content_type,
                   kind=kind, size=len(data), sha256=digest,
                   storage_key=storage.store_media_file(institute_id, extension, data),
                   created_by_id=actor.id if actor is not None else None)
-    db.session.add(media)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(media)
+    except IntegrityError:
+        # Another request kept the same bytes between our look and our insert (two authors, one file):
+        # the unique index made it wait for theirs, which is the file.
+        storage.remove_media_file(media.storage_key)
+        return db.session.scalar(kept)
     return media
 
 
