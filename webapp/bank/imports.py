@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 
 from webapp.accounts.credentials import COMMAND_LINE
@@ -234,7 +234,12 @@ def _queue(run: ImportRun) -> None:
         raise ValidationError(_("The file has problems: nothing of it can be imported."))
     if not run.positions:
         raise ValidationError(_("No question of this file can be imported."))
-    run.status = ImportStatus.QUEUED
+    # Only from "checked", in one statement: of two clicks (or a click and a cancel) at once, one wins.
+    queued = db.session.execute(update(ImportRun).where(ImportRun.id == run.id, ImportRun.status == ImportStatus.CHECKED)
+                                .values(status=ImportStatus.QUEUED).execution_options(synchronize_session=False))
+    if queued.rowcount != 1:
+        raise ValidationError(_("This file is imported already."))
+    db.session.refresh(run)
 
 
 def start_import(actor: User, run_id) -> ImportRun:
@@ -362,9 +367,9 @@ def command_line_check(institute_id: int, filename: str, data: bytes, format_nam
     if run.problems or not run.positions:
         return run, []
     run.upload_key = storage.store_import_file(institute_id, data)
-    _queue(run)
     db.session.add(run)
     db.session.flush()
+    _queue(run)
     return run, []
 
 

@@ -21,14 +21,14 @@ import filetype
 from filetype.types import audio as audio_types, video as video_types
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.utils import secure_filename
 
 from webapp.accounts.models import User
 from webapp.bank.models import Media, MediaKind
 from webapp.bank.sanitize import MEDIA_URL, media_elements
 from webapp.core import storage
-from webapp.core.database import get_in_institute, parse_id
+from webapp.core.clock import utcnow
+from webapp.core.database import UPSERTS, get_in_institute, parse_id
 from webapp.core.errors import NotFound, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
@@ -105,19 +105,19 @@ def store_media(institute_id: int, filename: str, data: bytes, *, actor: User | 
     known = db.session.scalar(kept)
     if known is not None:
         return known
-    media = Media(institute_id=institute_id, filename=_display_name(filename, extension), content_type=content_type,
-                  kind=kind, size=len(data), sha256=digest,
-                  storage_key=storage.store_media_file(institute_id, extension, data),
-                  created_by_id=actor.id if actor is not None else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(media)
-    except IntegrityError:
-        # Another request kept the same bytes between our look and our insert (two authors, one file):
-        # the unique index made it wait for theirs, which is the file.
-        storage.remove_media_file(media.storage_key)
+    storage_key = storage.store_media_file(institute_id, extension, data)
+    table = Media.__table__
+    # One statement: another request may keep the same bytes between our look and our insert (two authors,
+    # one file); the unique index makes this insert wait for theirs and find it, and theirs is the file.
+    inserted = db.session.scalar(UPSERTS[db.session.get_bind().dialect.name](table).values(
+        institute_id=institute_id, filename=_display_name(filename, extension), content_type=content_type,
+        kind=kind, size=len(data), sha256=digest, storage_key=storage_key, created_at=utcnow(),
+        created_by_id=actor.id if actor is not None else None,
+    ).on_conflict_do_nothing(index_elements=[table.c.institute_id, table.c.sha256]).returning(table.c.id))
+    if inserted is None:
+        storage.remove_media_file(storage_key)
         return db.session.scalar(kept)
-    return media
+    return db.session.get(Media, inserted)
 
 
 def upload_media(actor: User, filename: str, data: bytes | None) -> Media:

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import DateTime, Enum, ForeignKey, String, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
@@ -189,3 +190,8 @@ def claim_next_batch(query, items_of, batch_size: int, **running) -> tuple[objec
         return None
     db.session.refresh(run)
     return run, batch
+
+
+# The INSERT of each database we run on that takes ON CONFLICT (an upsert, or an insert that may find its
+# row there already), by dialect name: `UPSERTS[bind.dialect.name](table)`.
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

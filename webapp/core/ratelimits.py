@@ -12,14 +12,13 @@ import time
 
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from webapp.core.database import UPSERTS
 from webapp.core.extensions import db
 
 SCHEME = "database"
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class RateLimitCounter(db.Model):

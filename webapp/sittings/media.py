@@ -19,20 +19,18 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.bank.media import get_media, media_id_from_url, media_ids_in_html
 from webapp.bank.models import Media
 from webapp.bank.sanitize import media_elements
-from webapp.core.database import parse_id
+from webapp.core.database import UPSERTS, parse_id
 from webapp.core.errors import Conflict, NotFound
 from webapp.core.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import MediaPlay, Sitting, SittingItem, SittingStatus
 
 S = SittingStatus
-UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 # A media element's start tag in sanitised HTML (nh3 writes attributes double-quoted).
 _MEDIA_TAG = re.compile(r"<(img|audio|video|source)\b([^>]*)>")
 _SRC = re.compile(r'\ssrc="([^"]*)"')
