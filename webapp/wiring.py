@@ -93,7 +93,10 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # No ping before each use of a pooled connection (a round trip on every request): a connection the
+        # database dropped fails its request with a 503 (unit_of_work), the pool is then renewed, and the
+        # candidate's page sends again what was not acknowledged.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False},
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

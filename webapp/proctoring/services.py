@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import String, cast, delete, exists, func, select, update
+from sqlalchemy import String, bindparam, cast, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
@@ -265,12 +265,15 @@ def send_message(actor: User, sitting_id, body: str) -> CandidateMessage:
     return message
 
 
+HEARTBEAT_WITH_MESSAGES = taking.HEARTBEAT.returning(
+    select(func.count()).where(CandidateMessage.sitting_id == bindparam("sitting_id"),
+                               CandidateMessage.delivered_at.is_(None)).scalar_subquery())
+
+
 def heartbeat(sitting: Sitting, *, now: datetime | None = None) -> list[str]:
     """The exam page's clock poll: last_seen_at is set and the number of undelivered messages read in
     one UPDATE; only when there are some does a second statement fetch (and mark) them."""
-    pending = (select(func.count()).where(CandidateMessage.sitting_id == sitting.id,
-                                          CandidateMessage.delivered_at.is_(None)).scalar_subquery())
-    if not taking.heartbeat(sitting, now=now, pending=pending):
+    if not taking.heartbeat(sitting, now=now, statement=HEARTBEAT_WITH_MESSAGES):
         return []
     return pending_messages(sitting, now=now)
 
