@@ -372,14 +372,8 @@ def upload_answer_file(token):
 
 @blueprint.get("/s/<token>/clock")
 def clock(token):
-    sitting = taking.sitting_for_token(token)
-    running = sitting.status == S.EXAM_STARTED
-    answer = {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
-              "section": sitting.current_section}
-    if running:
-        # Proctoring: the poll is the page's heartbeat (one UPDATE) and brings the proctor's messages.
-        answer["messages"] = proctoring.heartbeat(sitting)
-    return answer
+    # Proctoring: the poll is the page's heartbeat and brings the proctor's messages.
+    return proctoring.clock(token)
 
 
 @blueprint.post("/s/<token>/position")

@@ -759,6 +759,36 @@ def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None =
     return left
 
 
+# The clock poll of a page that keeps its heartbeat (nearly every poll): one UPDATE by the link's token, and no
+# sitting loaded. It matches only where the full path (sitting_for_token, then heartbeat) would change nothing
+# but last_seen_at: the test running and not overdue, no silence to settle (note_presence). A timed section
+# that ran out is rolled over by the full path; its time counts to the section's deadline either way.
+QUICK_HEARTBEAT = (update(Sitting)
+                   .where(Sitting.access_token == bindparam("token"), Sitting.status == S.EXAM_STARTED,
+                          Sitting.deadline > bindparam("seen_at"), Sitting.item_entered_at.is_not(None),
+                          Sitting.last_seen_at >= bindparam("silent_since"))
+                   .values(last_seen_at=bindparam("seen_at"))
+                   .returning(Sitting.id, Sitting.deadline, Sitting.sections, Sitting.current_section)
+                   .execution_options(synchronize_session=False))
+
+
+class Beat(NamedTuple):
+    sitting_id: int
+    remaining: int
+    section: int
+    returned: tuple   # what a floor above added to the statement's RETURNING
+
+
+def quick_heartbeat(token: str, *, now: datetime | None = None, statement=QUICK_HEARTBEAT) -> Beat | None:
+    """The clock of a running sitting from its token in one statement (QUICK_HEARTBEAT, to which a floor above
+    may add RETURNING columns), or None: the full path must answer."""
+    now = now or utcnow()
+    row = db.session.execute(statement, {"token": token, "seen_at": now, "silent_since": now - SILENT_CAP}).first()
+    if row is None or (is_timed(row) and (deadline := section_deadline(row)) and now >= deadline):
+        return None
+    return Beat(row.id, remaining_seconds(row, now=now), row.current_section, tuple(row[4:]))
+
+
 HEARTBEAT = (update(Sitting).where(Sitting.id == bindparam("sitting_id")).values(last_seen_at=bindparam("seen_at"))
              .execution_options(synchronize_session=False))
 
