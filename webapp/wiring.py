@@ -59,7 +59,8 @@ from webapp.proctoring.services import purge_old_images
 from webapp.results import release, rescoring
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
-from webapp.web.language import select_language, select_time_zone, start_request, template_helpers
+from webapp.web.language import (install_page_translations, select_language, select_time_zone, start_request,
+                                 template_helpers)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,6 +159,7 @@ def _init_extensions(app: Flask) -> None:
     compile_catalogues()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(COMPILED))
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    install_page_translations(app.jinja_env)
     app.before_request(start_request)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     limiter.init_app(app)
