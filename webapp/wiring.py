@@ -49,6 +49,7 @@ from webapp.core.extensions import babel, csrf, db, limiter, login_manager, mail
 from webapp.core.i18n import COMPILED, compile_catalogues
 from webapp.core.jobs import register_periodic_job
 from webapp.core.permissions import Permission, can
+from webapp.core.serving import register_load_shedding
 from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
@@ -120,6 +121,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_security_headers(app)
     register_unit_of_work(app)
+    register_load_shedding(app)
     register_cli(app)
     _wire_the_floors()
     return app
