@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
-WEB_WORKERS ?= 2
+WEB_WORKERS ?= 4
+WEB_THREADS ?= 4
 
 .PHONY: run test install install-test migrate translations clean
 
@@ -29,13 +30,16 @@ install-test: $(VENV)/.installed-test
 migrate: install
 	$(FLASK) db upgrade
 
-# The web server and the delivery worker run side by side in the foreground; Ctrl-C stops both.
+# The web server and the delivery worker run side by side in the foreground; Ctrl-C stops both. The web
+# server's worker notes how long each request waited, so that an overloaded server refuses the exam page's
+# stale requests rather than queueing them (webapp/core/serving.py; bench/README.md has the measurements).
 run: migrate
 	$(FLASK) seed-demo --if-empty
 	@echo "Proctora on http://$(HOST):$(PORT)/ (Ctrl-C stops the web server and the worker)"
 	@trap 'kill 0' EXIT; \
 	$(FLASK) worker & \
-	$(BIN)/gunicorn --workers $(WEB_WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers $(WEB_WORKERS) --threads $(WEB_THREADS) --worker-class webapp.core.serving.QueueTimedWorker \
+	  --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 # Honours TEST_DATABASE_URL (a PostgreSQL URL) to run the same suite on PostgreSQL.
 test: install-test
