@@ -338,6 +338,10 @@ def want_document(wanted: WantedDocument) -> None:
         pass
 
 
+def is_wanted(wanted: WantedDocument) -> bool:
+    return (_wanted_folder() / wanted.name).is_file()
+
+
 def wanted_documents() -> list[WantedDocument]:
     """The documents asked for and not taken yet, oldest first."""
     folder, found = _wanted_folder(), []

@@ -176,14 +176,15 @@ def report_pdf(result: SittingResult, *, for_staff: bool = False) -> bytes:
 
 def kept_report_pdf(result: SittingResult) -> bytes | None:
     """The shared report's PDF (Mettl's pdfReport) in the page's language; None: it is being prepared."""
-    return _kept(_report_source(result, REPORT))
+    return _kept(REPORT, result.sitting, lambda: _report_source(result, REPORT))
 
 
 def staff_report_pdf(actor: User, sitting_id) -> tuple[bytes | None, str]:
     """The report PDF with its answers part, for staff who read results (console): the PDF (None: it is
     being prepared) and its file name."""
     result = sitting_result(actor, sitting_id)
-    return _kept(_report_source(result, REPORT_WITH_ANSWERS)), f"report-{result.sitting.id}-answers.pdf"
+    return (_kept(REPORT_WITH_ANSWERS, result.sitting, lambda: _report_source(result, REPORT_WITH_ANSWERS)),
+            f"report-{result.sitting.id}-answers.pdf")
 
 
 def report_filename(sitting: Sitting) -> str:
@@ -228,7 +229,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 def kept_certificate_pdf(certificate: Certificate) -> bytes | None:
     """The certificate's PDF in the page's language; None: it is being prepared."""
-    return _kept(_certificate_source(certificate))
+    return _kept(CERTIFICATE, certificate.sitting, lambda: _certificate_source(certificate))
 
 
 def certificate_filename(certificate: Certificate) -> str:
@@ -249,42 +250,41 @@ class _Source:
     """What a document's PDF is made of: its HTML but for the moment it was generated, which its digest is
     of, and how to render it."""
 
-    document: str
-    sitting: Sitting
     html: str
     render: Callable[[], bytes]
 
-    def wanted(self) -> storage.WantedDocument:
-        return storage.WantedDocument(self.sitting.institute_id, self.sitting.id, self.document,
-                                      str(get_locale()))
-
-    def key(self) -> str:
+    def key(self, wanted: storage.WantedDocument) -> str:
         digest = hashlib.sha256()
-        for part in (self.html, *_stylesheets(self.sitting.institute_id)):
+        for part in (self.html, *_stylesheets(wanted.institute_id)):
             digest.update(part.encode("utf-8") + b"\x00")
-        return storage.document_key(self.wanted(), digest.hexdigest())
+        return storage.document_key(wanted, digest.hexdigest())
 
 
 def _report_source(result: SittingResult, document: str) -> _Source:
     for_staff = document == REPORT_WITH_ANSWERS
-    return _Source(document, result.sitting, report_html(result, "pdf/report.html", for_staff=for_staff),
+    return _Source(report_html(result, "pdf/report.html", for_staff=for_staff),
                    lambda: report_pdf(result, for_staff=for_staff))
 
 
 def _certificate_source(certificate: Certificate) -> _Source:
     html = certificate_html(certificate)
-    return _Source(CERTIFICATE, certificate.sitting, html, lambda: render_pdf(html, certificate.institute_id))
+    return _Source(html, lambda: render_pdf(html, certificate.institute_id))
 
 
-def _kept(source: _Source) -> bytes | None:
-    """The document's kept PDF; missing, rendered here with PDF_RENDERING "request", else asked of the
-    worker (None)."""
-    key = source.key()
+def _kept(document: str, sitting: Sitting, source: Callable[[], _Source]) -> bytes | None:
+    """The document's kept PDF in the page's language; missing, rendered here with PDF_RENDERING "request",
+    else asked of the worker (None). While it is asked, a download asks nothing more: the worker renders
+    the document as it is when its turn comes."""
+    wanted = storage.WantedDocument(sitting.institute_id, sitting.id, document, str(get_locale()))
+    if storage.is_wanted(wanted):
+        return None
+    made = source()
+    key = made.key(wanted)
     data = storage.read_document(key)
     if data is None and current_app.config["PDF_RENDERING"] == "request":
-        data = storage.keep_document(key, source.render())
+        data = storage.keep_document(key, made.render())
     elif data is None:
-        storage.want_document(source.wanted())
+        storage.want_document(wanted)
     return data
 
 
@@ -321,7 +321,7 @@ def _render_wanted(wanted: storage.WantedDocument) -> bool:
         source = _wanted_source(wanted)
         if source is None:
             return False
-        key = source.key()
+        key = source.key(wanted)
         if storage.has_document(key):
             return False
         storage.keep_document(key, source.render())
