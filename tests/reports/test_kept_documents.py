@@ -3,6 +3,7 @@ rendered again, and by default (PDF_RENDERING "worker") the worker renders a mis
 says it is being prepared, so no web request renders one."""
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -14,6 +15,7 @@ from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.reports import services
 from webapp.reports.services import render_wanted_documents
+from webapp.results.certificates import revoke
 from webapp.results.grading import remark
 from webapp.results.models import Certificate
 from webapp.sittings.models import Response
@@ -152,9 +154,39 @@ def test_a_result_changed_after_its_render_ahead_is_rendered_again(client, worke
     db.session.commit()
     rendered = renders["pdfs"]
 
-    # The report; the certificate (still passed) reads as before.
-    assert render_wanted_documents() == 1 and renders["pdfs"] == rendered + 1
+    # Its kept PDFs went with the change: no download gets the marks as they were.
+    assert client.get(f"/reports/{passed_sitting.report_key}.pdf").status_code == 503
+    assert render_wanted_documents() == 2 and renders["pdfs"] == rendered + 2   # the report and the certificate
     assert "4 of 5" in pdf_text(client.get(f"/reports/{passed_sitting.report_key}.pdf").data)
+
+
+def test_a_revoked_certificate_has_its_kept_pdf_removed(client, worker_mode, admin, passed_sitting):
+    render_wanted_documents()
+    certificate = _certificate(passed_sitting)
+    assert client.get(f"/verify/{certificate.code}.pdf").mimetype == "application/pdf"
+
+    revoke(admin, certificate.id, "Identity could not be confirmed.")
+    db.session.commit()
+
+    assert client.get(f"/verify/{certificate.code}.pdf").status_code == 404
+    assert not list((storage._root() / str(passed_sitting.institute_id) / str(passed_sitting.id)).glob("certificate-*"))
+
+
+def test_a_download_gets_the_kept_pdf_at_once_and_the_worker_checks_it_for_the_next(
+        client, worker_mode, passed_sitting, renders, pdf_text):
+    render_wanted_documents()
+    url = f"/reports/{passed_sitting.report_key}.pdf"
+    # What changes no result of the sitting itself (a name put right, the percentile moved by later results).
+    passed_sitting.candidate.last_name = "Quist-Berg"
+    db.session.commit()
+    rendered = renders["pdfs"]
+
+    text = pdf_text(client.get(url).data)
+    assert "Zoë Quist" in text and "Quist-Berg" not in text and renders["pdfs"] == rendered
+
+    assert render_wanted_documents() == 1
+    assert "Zoë Quist-Berg" in pdf_text(client.get(url).data)
+    assert render_wanted_documents() == 0 and renders["pdfs"] == rendered + 1
 
 
 def test_another_institutes_report_pdf_is_not_found(client, worker_mode, factory, passed_sitting, renders):
@@ -191,3 +223,14 @@ def test_the_worker_renders_for_a_while_then_leaves_the_rest_for_the_next_poll(w
     assert render_wanted_documents(seconds=0) == 1      # at least one per poll
     assert len(storage.wanted_documents()) == 3
     assert render_wanted_documents() == 3 and storage.wanted_documents() == []
+
+
+def test_the_worker_runs_below_the_web_servers_cpu_priority(app, monkeypatch):
+    lowered = []
+    monkeypatch.setattr(os, "nice", lowered.append)
+    monkeypatch.setitem(app.config, "WORKER_NICENESS", 10)
+
+    result = app.test_cli_runner().invoke(args=["worker", "--once"])
+
+    assert result.exit_code == 0, result.output
+    assert lowered == [10]

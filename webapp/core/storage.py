@@ -310,6 +310,29 @@ def has_document(key: str) -> bool:
     return _DOCUMENT_KEY.match(key or "") is not None and (_root() / key).is_file()
 
 
+def latest_document(wanted: WantedDocument) -> str | None:
+    """The key of the document's latest kept render in its language, None when there is none."""
+    folder = _root() / str(int(wanted.institute_id)) / str(int(wanted.sitting_id))
+    renders = []
+    for path in folder.glob(f"{wanted.kind}-{wanted.language}-*.pdf"):
+        try:
+            renders.append((path.stat().st_mtime_ns, path.name))
+        except FileNotFoundError:   # replaced meanwhile
+            continue
+    if not renders:
+        return None
+    key = f"{int(wanted.institute_id)}/{int(wanted.sitting_id)}/{max(renders)[1]}"
+    return key if _DOCUMENT_KEY.match(key) else None
+
+
+def remove_documents(institute_id: int, sitting_id: int) -> None:
+    """Remove every kept render of a sitting's documents."""
+    folder = _root() / str(int(institute_id)) / str(int(sitting_id))
+    for path in folder.glob("*.pdf"):
+        if _DOCUMENT_KEY.match(f"{int(institute_id)}/{int(sitting_id)}/{path.name}"):
+            path.unlink(missing_ok=True)
+
+
 def keep_document(key: str, data: bytes) -> bytes:
     """Keep a rendered PDF, and remove the earlier renders of the same document and language: what they
     showed has changed."""
@@ -336,10 +359,6 @@ def want_document(wanted: WantedDocument) -> None:
         (folder / wanted.name).open("x").close()
     except FileExistsError:
         pass
-
-
-def is_wanted(wanted: WantedDocument) -> bool:
-    return (_wanted_folder() / wanted.name).is_file()
 
 
 def wanted_documents() -> list[WantedDocument]:

@@ -30,7 +30,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as _l
 import segno
-from sqlalchemy import func, or_, select
+from sqlalchemy import event, func, or_, select
 from sqlalchemy.exc import OperationalError
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
@@ -51,7 +51,7 @@ from webapp.reports.math import typeset_math
 from webapp.results import release
 from webapp.results.certificates import by_code, certificate_of, signature_image
 from webapp.results.models import Certificate
-from webapp.results.services import SittingResult, result_of, sitting_result
+from webapp.results.services import SittingResult, finished_sitting, result_of
 from webapp.sittings.models import Sitting, SittingStatus
 
 MAX_KEY_LENGTH = 64
@@ -127,15 +127,20 @@ def render_pdf(html: str, institute_id: int) -> bytes:
 
 # The report --------------------------------------------------------------------------------------------
 
-def report_by_key(key: str) -> SittingResult:
-    """The result behind a shared report link: a finished sitting with this key, else NotFound."""
+def sitting_by_report_key(key: str) -> Sitting:
+    """The finished sitting behind a shared report link, else NotFound."""
     key = str(key or "")
     sitting = None
     if 0 < len(key) <= MAX_KEY_LENGTH:
         sitting = db.session.scalar(select(Sitting).where(Sitting.report_key == key))
     if sitting is None or sitting.status != SittingStatus.EXAM_FINISHED:
         raise NotFound("Report")
-    return result_of(sitting)
+    return sitting
+
+
+def report_by_key(key: str) -> SittingResult:
+    """The result behind a shared report link."""
+    return result_of(sitting_by_report_key(key))
 
 
 def reader_language(sitting: Sitting) -> str:
@@ -174,17 +179,17 @@ def report_pdf(result: SittingResult, *, for_staff: bool = False) -> bytes:
                       result.sitting.institute_id)
 
 
-def kept_report_pdf(result: SittingResult) -> bytes | None:
+def kept_report_pdf(sitting: Sitting) -> bytes | None:
     """The shared report's PDF (Mettl's pdfReport) in the page's language; None: it is being prepared."""
-    return _kept(REPORT, result.sitting, lambda: _report_source(result, REPORT))
+    return _kept(sitting, REPORT, lambda: _report_source(result_of(sitting), REPORT))
 
 
 def staff_report_pdf(actor: User, sitting_id) -> tuple[bytes | None, str]:
     """The report PDF with its answers part, for staff who read results (console): the PDF (None: it is
     being prepared) and its file name."""
-    result = sitting_result(actor, sitting_id)
-    return (_kept(REPORT_WITH_ANSWERS, result.sitting, lambda: _report_source(result, REPORT_WITH_ANSWERS)),
-            f"report-{result.sitting.id}-answers.pdf")
+    sitting = finished_sitting(actor, sitting_id)
+    return (_kept(sitting, REPORT_WITH_ANSWERS, lambda: _report_source(result_of(sitting), REPORT_WITH_ANSWERS)),
+            f"report-{sitting.id}-answers.pdf")
 
 
 def report_filename(sitting: Sitting) -> str:
@@ -228,8 +233,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 
 def kept_certificate_pdf(certificate: Certificate) -> bytes | None:
-    """The certificate's PDF in the page's language; None: it is being prepared."""
-    return _kept(CERTIFICATE, certificate.sitting, lambda: _certificate_source(certificate))
+    """The certificate's PDF in the page's language (refused for a revoked one); None: it is being prepared."""
+    if not certificate.is_valid:
+        raise CertificateRevoked()
+    return _kept(certificate.sitting, CERTIFICATE, lambda: _certificate_source(certificate))
 
 
 def certificate_filename(certificate: Certificate) -> str:
@@ -271,21 +278,19 @@ def _certificate_source(certificate: Certificate) -> _Source:
     return _Source(html, lambda: render_pdf(html, certificate.institute_id))
 
 
-def _kept(document: str, sitting: Sitting, source: Callable[[], _Source]) -> bytes | None:
-    """The document's kept PDF in the page's language; missing, rendered here with PDF_RENDERING "request",
-    else asked of the worker (None). While it is asked, a download asks nothing more: the worker renders
-    the document as it is when its turn comes."""
+def _kept(sitting: Sitting, document: str, source: Callable[[], _Source]) -> bytes | None:
+    """The document's PDF in the page's language. With PDF_RENDERING "request", checked against what it
+    shows now and rendered here when it changed. Else the latest render, which the worker checks afresh
+    after the download (the next download gets a changed one); with none kept, None, and the worker
+    renders it. Its own result changing removes a sitting's renders (`forget_documents`)."""
     wanted = storage.WantedDocument(sitting.institute_id, sitting.id, document, str(get_locale()))
-    if storage.is_wanted(wanted):
-        return None
-    made = source()
-    key = made.key(wanted)
-    data = storage.read_document(key)
-    if data is None and current_app.config["PDF_RENDERING"] == "request":
-        data = storage.keep_document(key, made.render())
-    elif data is None:
-        storage.want_document(wanted)
-    return data
+    if current_app.config["PDF_RENDERING"] == "request":
+        made = source()
+        key = made.key(wanted)
+        return storage.read_document(key) or storage.keep_document(key, made.render())
+    latest = storage.latest_document(wanted)
+    storage.want_document(wanted)
+    return storage.read_document(latest) if latest else None
 
 
 def _valid_certificate(sitting: Sitting) -> Certificate | None:
@@ -293,14 +298,23 @@ def _valid_certificate(sitting: Sitting) -> Certificate | None:
     return certificate if certificate is not None and certificate.is_valid else None
 
 
-def render_ahead(sitting: Sitting, **_event) -> None:
-    """A released result changed: its report and certificate are asked of the worker in the candidate's
-    language, so that most downloads find them kept (the request renders them itself otherwise)."""
-    if sitting.released_at is None or current_app.config["PDF_RENDERING"] == "request":
-        return
-    for document in (REPORT, CERTIFICATE) if _valid_certificate(sitting) else (REPORT,):
-        storage.want_document(storage.WantedDocument(sitting.institute_id, sitting.id, document,
-                                                     reader_language(sitting)))
+def forget_documents(sitting: Sitting, **_event) -> None:
+    """A sitting's result changed: once the change is committed, its kept PDFs go (a download gets what it
+    shows now; a render under way at that moment is checked again) and, a released result, its report and
+    certificate are rendered ahead in the candidate's language, so that most downloads find them kept."""
+    ahead = []
+    if sitting.released_at is not None and current_app.config["PDF_RENDERING"] != "request":
+        ahead = [storage.WantedDocument(sitting.institute_id, sitting.id, document, reader_language(sitting))
+                 for document in ((REPORT, CERTIFICATE) if _valid_certificate(sitting) else (REPORT,))]
+    institute_id, sitting_id = sitting.institute_id, sitting.id
+
+    def after_commit(_session) -> None:
+        storage.remove_documents(institute_id, sitting_id)
+        for wanted in ahead:
+            storage.want_document(wanted)
+
+    # After the commit: a render of the result as it was before cannot slip in between.
+    event.listen(db.session(), "after_commit", after_commit, once=True)
 
 
 def _wanted_source(wanted: storage.WantedDocument) -> _Source | None:

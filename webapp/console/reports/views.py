@@ -60,9 +60,9 @@ def html_report(key):
 
 @blueprint.get("/reports/<key>.pdf")
 def pdf_report(key):
-    result = services.report_by_key(key)
-    read_page_in(language=services.reader_language(result.sitting))
-    return _pdf(services.kept_report_pdf(result), services.report_filename(result.sitting), result.sitting.exam.institute)
+    sitting = services.sitting_by_report_key(key)
+    read_page_in(language=services.reader_language(sitting))
+    return _pdf(services.kept_report_pdf(sitting), services.report_filename(sitting), sitting.exam.institute)
 
 
 @blueprint.get("/photos/<int:sitting_id>/<name>")
