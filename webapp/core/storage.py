@@ -269,13 +269,11 @@ def remove_answer_file(key: str | None) -> None:
 
 
 # Documents (a sitting's report, its report with the answers part, its certificate) as PDFs, rendered once and
-# kept at uploads/<institute_id>/<sitting_id>/<kind>-<language>-<digest>.pdf. The digest is of everything
-# that goes into the PDF, so a changed result is another file and a kept one is served without rendering.
-# A PDF that a page asked for and did not find is wanted: an empty file
-# uploads/wanted/<institute_id>-<sitting_id>-<kind>-<language>, which the worker takes (removes) before it
-# renders the document as it is then, oldest first. --------------------------------------------------------
-_DOCUMENT_PARTS = r"(\d+)/(\d+)/([a-z_]{1,40})-([a-z]{2})-([0-9a-f]{64})\.pdf"
-_DOCUMENT_KEY = re.compile(f"^{_DOCUMENT_PARTS}$")
+# kept at uploads/<institute_id>/<sitting_id>/<kind>-<language>-<digest>.pdf, the digest of everything that
+# goes into the PDF (webapp/reports/services.py), so that a changed document is another file. A document the
+# worker is asked to render, or to check, is an empty file uploads/wanted/<institute_id>-<sitting_id>-<kind>-
+# <language>, which the worker takes (removes) before it renders the document as it is then, oldest first.
+_DOCUMENT_KEY = re.compile(r"^(\d+)/(\d+)/([a-z_]{1,40})-([a-z]{2})-([0-9a-f]{64})\.pdf$")
 _WANTED_NAME = re.compile(r"^(\d+)-(\d+)-([a-z_]{1,40})-([a-z]{2})$")
 
 

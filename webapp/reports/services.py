@@ -8,12 +8,12 @@ server read a file or call a host. Images (the institute's logo, the QR code) ar
 A revoked certificate has no PDF: its verification page says that it was revoked and why, and a
 document that looks valid must not be downloadable for it (`CertificateRevoked`, a 404).
 
-A PDF is rendered once and kept (webapp/core/storage.py), under the digest of everything that goes into
-it but the moment it says it was generated: a download that finds it is served from storage, a changed
-result has another digest and is rendered again. Rendering takes a web worker for a fifth of a second to
-several seconds, so with PDF_RENDERING "worker" (the default) a download that finds no PDF asks the worker
-for it and the page says it is being prepared until it is kept; a result released or corrected asks for
-its report and certificate ahead, so that most downloads find them kept.
+A PDF is rendered once and kept (webapp/core/storage.py) under the digest of everything that goes into it
+but the moment it says it was generated. Rendering takes a web worker from a fifth of a second to several
+seconds, so with PDF_RENDERING "worker" (the default) no request renders: a download serves the latest kept
+PDF and has the worker check it afresh, and with none kept the page says it is being prepared until the
+worker has rendered it. A change of the sitting's own result removes its kept PDFs, and a released result
+has its report and certificate rendered ahead (`forget_documents`).
 """
 from __future__ import annotations
 
