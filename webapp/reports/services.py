@@ -32,6 +32,7 @@ from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as 
 import segno
 from sqlalchemy import event, func, or_, select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import joinedload
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
@@ -45,6 +46,7 @@ from webapp.core.extensions import db
 from webapp.core.i18n import LANGUAGES
 from webapp.core.labels import Labelled, labels
 from webapp.core.permissions import Permission, require
+from webapp.exams.models import Exam
 from webapp.exams.services import language_to_write_in
 from webapp.exams.windows import parse_time_zone
 from webapp.reports.math import typeset_math
@@ -132,7 +134,9 @@ def sitting_by_report_key(key: str) -> Sitting:
     key = str(key or "")
     sitting = None
     if 0 < len(key) <= MAX_KEY_LENGTH:
-        sitting = db.session.scalar(select(Sitting).where(Sitting.report_key == key))
+        # With what the reader's language and the page need: a kept PDF is served on this one query.
+        sitting = db.session.scalar(select(Sitting).where(Sitting.report_key == key).options(
+            joinedload(Sitting.exam).joinedload(Exam.institute), joinedload(Sitting.candidate)))
     if sitting is None or sitting.status != SittingStatus.EXAM_FINISHED:
         raise NotFound("Report")
     return sitting
