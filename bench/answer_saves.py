@@ -1,9 +1,10 @@
-"""Benchmark: answer saves, the candidate page's hot path, against gunicorn and PostgreSQL.
+"""Benchmark: answer saves, the candidate page's hot path, against gunicorn and PostgreSQL, beside the ceiling.
 
 Prepares CANDIDATES started sittings of a 20-question exam in a fresh database, serves the app with
 gunicorn (sync workers), then drives POST /s/<token>/answers with wrk from another process: each
-request saves one answer of a random candidate with a new version. Prints wrk's latency
-distribution and throughput. The target: p99 under 300 ms with 2,000 candidates.
+request saves one answer of a random candidate with a new version. The same load then goes to the
+ceiling (bench/ceiling.py: one indexed UPDATE per request) with the same gunicorn settings. Prints both
+throughputs and latency distributions, and their ratios. The target: p99 under 300 ms with 2,000 candidates.
 
     apt-get install -y wrk
     .venv/bin/python bench/answer_saves.py [--candidates 2000] [--connections 200] [--seconds 30]
@@ -23,7 +24,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import database_url, exam_with_candidates, fresh_database, gunicorn
+from sqlalchemy import create_engine
+
+import ceiling
+from common import CEILING, PROCTORA, database_url, fresh_database, gunicorn, load_average, started_sittings
 
 LUA = r"""
 local sittings = {}
@@ -55,27 +59,36 @@ end
 
 
 def prepare(url: str, candidates: int, workdir: Path) -> Path:
-    """An exam with started sittings, and one line per sitting for wrk."""
-    from sqlalchemy import select
-
-    from webapp.core.extensions import db
-    from webapp.sittings import taking
-    from webapp.sittings.models import Sitting, SittingItem
-
-    _, exam = exam_with_candidates(url, workdir, candidates)
-    sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id)).all()
-    for sitting in sittings:
-        taking.start_check(sitting)
-        taking.complete_check(sitting, browser={"bench": "yes"})
-        taking.start_exam(sitting)
-    db.session.commit()
-    items = {}
-    for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
-        items.setdefault(sitting_id, []).append(str(item_id))
-    lines = [f"{sitting.access_token}|{','.join(items[sitting.id])}" for sitting in sittings]
+    """An exam with started sittings (and the ceiling's rows for their tokens), and one line per sitting for wrk."""
+    sittings = started_sittings(url, workdir, candidates)
+    engine = create_engine(url)
+    ceiling.prepare(engine, [token for token, _ in sittings])
+    engine.dispose()
     path = workdir / "sittings.txt"
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text("".join(f"{token}|{','.join(map(str, items))}\n" for token, items in sittings))
     return path
+
+
+def run_wrk(url: str, workdir: Path, sittings: Path, app: str, arguments) -> dict:
+    with gunicorn(url, workdir, arguments.workers, app=app) as server:
+        script = workdir / "saves.lua"
+        script.write_text(LUA)
+        result = subprocess.run(["wrk", "-t2", f"-c{arguments.connections}", f"-d{arguments.seconds}s", "--latency",
+                                 "-s", str(script), server.base],
+                                env={**os.environ, "BENCH_SITTINGS": str(sittings)}, capture_output=True, text=True,
+                                check=True)
+    if result.stderr:
+        print(result.stderr[-2000:], file=sys.stderr)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    latency = {share: _milliseconds(value) for share, value in
+               re.findall(r"^\s+(50|90|99)%\s+(\S+)$", result.stdout, re.MULTILINE)}
+    return {"output": result.stdout, "saves": float(re.search(r"Requests/sec:\s+(\S+)", result.stdout).group(1)),
+            "errors": int(errors.group(1)) if errors else 0, **latency}
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
 def main() -> None:
@@ -93,20 +106,18 @@ def main() -> None:
     started = time.monotonic()
     sittings = prepare(url, arguments.candidates, workdir)
     print(f"prepared {arguments.candidates} started sittings in {time.monotonic() - started:.0f} s")
-    with gunicorn(url, workdir, arguments.workers, {"BENCH_SITTINGS": str(sittings)}) as base:
-        script = workdir / "saves.lua"
-        script.write_text(LUA)
-        result = subprocess.run(["wrk", "-t2", f"-c{arguments.connections}", f"-d{arguments.seconds}s", "--latency",
-                                 "-s", str(script), base],
-                                env={**os.environ, "BENCH_SITTINGS": str(sittings)}, capture_output=True, text=True,
-                                check=True)
-    print(result.stdout)
-    if result.stderr:
-        print(result.stderr[-2000:], file=sys.stderr)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    if errors:
-        sys.exit(f"{errors.group(1)} saves failed")
-
+    results = {app: run_wrk(url, workdir, sittings, app, arguments) for app in (PROCTORA, CEILING)}
+    print(results[PROCTORA]["output"])
+    print(f"load average {load_average()}")
+    print("| app | saves/s | p50 | p90 | p99 | errors |")
+    print("|---|---|---|---|---|---|")
+    for app, figures in results.items():
+        print(f"| {app} | {figures['saves']:.0f} | {figures['50']:.0f} ms | {figures['90']:.0f} ms | {figures['99']:.0f} ms"
+              f" | {figures['errors']} |")
+    mine, top = results[PROCTORA], results[CEILING]
+    print(f"Proctora / ceiling: throughput {mine['saves'] / top['saves']:.2f}, p99 {mine['99'] / top['99']:.2f}")
+    if mine["errors"]:
+        sys.exit(f"{mine['errors']} saves failed")
 
 if __name__ == "__main__":
     main()

@@ -5,6 +5,8 @@ session open; at one moment all of them press "Start", each from a connection of
 Prepares the sittings in a fresh database, serves the app with gunicorn (sync workers), releases one
 thread per candidate at a barrier to POST /s/<token>/start, then prints the latency distribution,
 the failures, and checks in the database that every sitting started with all its items and responses.
+The same release then goes to the ceiling (bench/ceiling.py: a start is one single-row INSERT) with the
+same gunicorn settings, and both are printed with the ratio of their p99.
 
     .venv/bin/python bench/synchronized_start.py [--candidates 1000] [--workers 4]
 
@@ -23,7 +25,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import database_url, exam_with_candidates, fresh_database, gunicorn
+from sqlalchemy import create_engine
+
+import ceiling
+from common import CEILING, PROCTORA, database_url, exam_with_candidates, fresh_database, gunicorn, load_average
 
 QUESTIONS = 20
 
@@ -43,6 +48,27 @@ def prepare(url: str, candidates: int, workdir: Path):
         taking.complete_check(sitting, browser={"bench": "yes"})
     db.session.commit()
     return exam.id, [sitting.access_token for sitting in sittings]
+
+
+def release(url: str, workdir: Path, app: str, candidates: list[str], workers: int) -> tuple[list, float]:
+    """Every candidate presses Start at once: (status, seconds) of each, and the seconds until the last answer."""
+    results: list = []
+    with gunicorn(url, workdir, workers, app=app) as server:
+        barrier = threading.Barrier(len(candidates) + 1)
+        threads = [threading.Thread(target=press_start, args=(server.base, token, barrier, results))
+                   for token in candidates]
+        for thread in threads:
+            thread.start()
+        barrier.wait()
+        began = time.monotonic()
+        for thread in threads:
+            thread.join()
+        return results, time.monotonic() - began
+
+
+def percentiles(results: list) -> list[float]:
+    latencies = sorted(seconds for _, seconds in results)
+    return [1000 * statistics.quantiles(latencies, n=100)[q] for q in (49, 89, 98)] + [1000 * latencies[-1]]
 
 
 def press_start(base: str, token: str, barrier: threading.Barrier, results: list) -> None:
@@ -85,29 +111,25 @@ def main() -> None:
     fresh_database(url)
     exam_id, candidates = prepare(url, arguments.candidates, workdir)
     print(f"prepared {len(candidates)} candidates on the instructions page")
-    results: list = []
-    with gunicorn(url, workdir, arguments.workers) as base:
-        barrier = threading.Barrier(len(candidates) + 1)
-        threads = [threading.Thread(target=press_start, args=(base, token, barrier, results))
-                   for token in candidates]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        began = time.monotonic()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - began
-    failures = [status for status, _ in results if status != 302]
-    latencies = sorted(seconds for _, seconds in results)
-    print(f"{len(results)} starts in {elapsed:.1f} s ({len(results) / elapsed:.0f}/s)")
-    print("latency p50 {:.0f} ms, p90 {:.0f} ms, p99 {:.0f} ms, max {:.0f} ms".format(
-        *(1000 * statistics.quantiles(latencies, n=100)[q] for q in (49, 89, 98)), 1000 * latencies[-1]))
+    runs = {PROCTORA: release(url, workdir, PROCTORA, candidates, arguments.workers)}
+    engine = create_engine(url)
+    ceiling.prepare(engine, candidates)
+    engine.dispose()
+    runs[CEILING] = release(url, workdir, CEILING, candidates, arguments.workers)
+    print(f"load average {load_average()}")
+    print("| app | starts/s | p50 | p90 | p99 | max | errors |")
+    print("|---|---|---|---|---|---|---|")
+    for app, (results, elapsed) in runs.items():
+        failures = [status for status, _ in results if status != 302]
+        print("| {} | {:.0f} | {:.0f} ms | {:.0f} ms | {:.0f} ms | {:.0f} ms | {} |".format(
+            app, len(results) / elapsed, *percentiles(results), len(failures)))
+    print(f"p99 Proctora / ceiling: {percentiles(runs[PROCTORA][0])[2] / percentiles(runs[CEILING][0])[2]:.2f}")
+    failures = [status for status, _ in runs[PROCTORA][0] if status != 302]
     started, items, responses = check_database(exam_id)
     print(f"database: {started} sittings started, {items} items and {responses} responses frozen")
     expected = len(candidates)
     if failures or started != expected or items != responses or items != expected * QUESTIONS:
         sys.exit(f"FAILED: {len(failures)} failed starts {failures[:5]}")
-
 
 if __name__ == "__main__":
     main()

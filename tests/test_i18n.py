@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 from babel.messages.checkers import checkers as babel_checkers
+from flask import render_template_string
+from flask_babel import force_locale
 from jinja2 import Environment
 
 from webapp.core.i18n import (AREAS, LANGUAGES, ROOT, TRANSLATED, area_of, extract, is_right_to_left,
                               read_catalogue, source_files)
+from webapp.web.language import read_page_in
 
 AREA_NAMES = [area for area, _ in AREAS]
 PLACEHOLDER = "\x1a"
@@ -251,6 +254,20 @@ def _html_attributes(response) -> tuple[str, str]:
     from bs4 import BeautifulSoup
     html = BeautifulSoup(response.get_data(as_text=True), "html.parser").html
     return html["lang"], html["dir"]
+
+
+def test_templates_follow_each_change_of_language_within_a_request(app):
+    """The page's translations are kept for the request (web/language.py), never past a change of language."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        def log_in() -> str:
+            return render_template_string("{{ _('Log in') }}")
+
+        assert log_in() == "Log in"
+        with force_locale("de"):   # an e-mail written in the candidate's language
+            assert log_in() == "Anmelden"
+        assert log_in() == "Log in"
+        read_page_in(language="es")
+        assert log_in() == "Iniciar sesión"
 
 
 def test_the_browser_language_is_the_fallback(client):

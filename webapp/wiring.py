@@ -49,6 +49,7 @@ from webapp.core.extensions import babel, csrf, db, limiter, login_manager, mail
 from webapp.core.i18n import COMPILED, compile_catalogues
 from webapp.core.jobs import register_periodic_job
 from webapp.core.permissions import Permission, can
+from webapp.core.serving import register_load_shedding
 from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
@@ -60,7 +61,8 @@ from webapp.reports.services import forget_documents, render_wanted_documents
 from webapp.results import release, rescoring
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
-from webapp.web.language import select_language, select_time_zone, start_request, template_helpers
+from webapp.web.language import (install_page_translations, select_language, select_time_zone, start_request,
+                                 template_helpers)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +96,10 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     app.config.update(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # No ping before each use of a pooled connection (a round trip on every request): a connection the
+        # database dropped fails its request with a 503 (unit_of_work), the pool is then renewed, and the
+        # candidate's page sends again what was not acknowledged.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False},
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -117,6 +122,7 @@ def create_app(config: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_security_headers(app)
     register_unit_of_work(app)
+    register_load_shedding(app)
     register_cli(app)
     _wire_the_floors()
     return app
@@ -158,6 +164,7 @@ def _init_extensions(app: Flask) -> None:
     compile_catalogues()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(COMPILED))
     babel.init_app(app, locale_selector=select_language, timezone_selector=select_time_zone)
+    install_page_translations(app.jinja_env)
     app.before_request(start_request)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     limiter.init_app(app)

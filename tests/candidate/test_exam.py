@@ -4,7 +4,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from tests.candidate.helpers import items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
@@ -202,8 +202,6 @@ def test_untimed_sections_are_shown_together_with_their_headings(client, admin, 
 
 # The hot path ---------------------------------------------------------------------------------------------
 
-
-
 def test_a_save_costs_one_query_for_the_sitting_and_one_update(client, running, statements):
     item_id, token = items_by_type(running)["SHORT_ANSWER"].id, running.access_token
     db.session.remove()   # the request must find nothing loaded beforehand
@@ -215,10 +213,41 @@ def test_a_save_costs_one_query_for_the_sitting_and_one_update(client, running, 
     assert "sitting_items" in statements[1] and "questions" not in " ".join(statements)
 
 
-def test_the_clock_costs_one_query(client, running, statements):
+def test_the_clock_of_a_page_keeping_its_heartbeat_costs_one_update(client, running, statements):
     token = running.access_token
     db.session.remove()
     statements.clear()
-    client.get(f"/s/{token}/clock")
+    first = client.get(f"/s/{token}/clock").json
+    # The first poll finds no heartbeat yet: the sitting is loaded and its time counted from now.
+    assert [statement.split()[0] for statement in statements] == ["UPDATE", "SELECT", "UPDATE"], statements
+    statements.clear()
+    again = client.get(f"/s/{token}/clock").json
     # Proctoring (issue 5): the poll is also the page's heartbeat, one UPDATE of last_seen_at.
-    assert [statement.split()[0] for statement in statements] == ["SELECT", "UPDATE"], statements
+    assert [statement.split()[0] for statement in statements] == ["UPDATE"], statements
+    assert again == {**first, "remaining": again["remaining"]} and first["remaining"] - again["remaining"] <= 1
+
+
+def test_a_move_counts_its_time_in_two_updates_and_an_event_is_one_insert(client, running, statements):
+    token = running.access_token
+    db.session.remove()
+    statements.clear()
+    client.post(f"/s/{token}/position", json={"position": 1})
+    client.post(f"/s/{token}/events", json={"kind": "copy_attempt"})
+    assert [statement.split()[0] for statement in statements] == ["SELECT", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
+
+
+def test_a_save_the_database_drops_is_not_acknowledged_and_the_next_is(client, running):
+    """Pooled connections are not pinged before each use: a connection the database dropped (a restart) fails
+    its request with a 503 in the page's JSON shape, so the page keeps the answer and sends it again."""
+    item = items_by_type(running)["SHORT_ANSWER"]
+    dbapi = db.engine.dialect.loaded_dbapi
+
+    def dropped(*_arguments):
+        raise dbapi.OperationalError("server closed the connection unexpectedly")
+
+    event.listen(db.engine, "before_cursor_execute", dropped, once=True)
+    refused = _save(client, running, item, {"text": "Paris"}, 1)
+    assert refused.status_code == 503 and refused.json["error"]["code"] == "E503"
+    assert _stored(item).version == 0
+    assert _save(client, running, item, {"text": "Paris"}, 1).json["saved"] is True
+    assert _stored(item).answer == {"text": "Paris"}

@@ -110,6 +110,11 @@ def test_actions_from_the_sitting_page(client, admin, exam, pool_proctor, app):
     client.post(f"/proctoring/sittings/{sitting.id}/extend", data={"minutes": "10"})
     clock = candidate.get(f"/s/{sitting.access_token}/clock").json
     assert clock["messages"] == [] and clock["remaining"] >= before + 599
+    # Now the page keeps its heartbeat: the poll is the one-statement path, which brings messages as well.
+    client.post(f"/proctoring/sittings/{sitting.id}/message", data={"body": "Ten more minutes for you."})
+    clock = candidate.get(f"/s/{sitting.access_token}/clock").json
+    assert clock["messages"] == ["Ten more minutes for you."] and clock["status"] == "exam_started"
+    assert candidate.get(f"/s/{sitting.access_token}/clock").json["messages"] == []
     client.post(f"/proctoring/sittings/{sitting.id}/flag", data={"category": "phone", "note": "Phone"})
     client.post(f"/proctoring/sittings/{sitting.id}/terminate", data={"reason": "Phone use."})
     db.session.refresh(sitting)
@@ -121,7 +126,8 @@ def test_actions_from_the_sitting_page(client, admin, exam, pool_proctor, app):
     assert sitting.status == SittingStatus.EXAM_STARTED
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_type == "sitting")
                                  .order_by(AuditEntry.id)).all()
-    assert actions == ["sitting.message", "sitting.extend", "sitting.flag", "sitting.terminate", "sitting.resume"]
+    assert actions == ["sitting.message", "sitting.extend", "sitting.message", "sitting.flag", "sitting.terminate",
+                       "sitting.resume"]
 
 
 def test_browsing_events_answer_with_the_tolerance_left(client, admin, exam):

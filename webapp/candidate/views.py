@@ -23,6 +23,7 @@ from webapp.candidates.services import remember_language
 from webapp.core import storage
 from webapp.bank.services import MAX_ANSWER_FILE_MB
 from webapp.core.errors import Conflict, NotFound, ValidationError, wants_json
+from webapp.core.serving import sheddable
 from webapp.core.extensions import csrf, limiter
 from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
@@ -347,6 +348,7 @@ def retake(token):
 
 @blueprint.post("/s/<token>/answers")
 @csrf.exempt
+@sheddable   # the page keeps an unacknowledged answer and sends it again
 def save_answer(token):
     sitting = taking.sitting_for_token(token)
     body = _json_body()
@@ -371,15 +373,10 @@ def upload_answer_file(token):
 
 
 @blueprint.get("/s/<token>/clock")
+@sheddable   # the page asks again at its next tick
 def clock(token):
-    sitting = taking.sitting_for_token(token)
-    running = sitting.status == S.EXAM_STARTED
-    answer = {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting) if running else 0,
-              "section": sitting.current_section}
-    if running:
-        # Proctoring: the poll is the page's heartbeat (one UPDATE) and brings the proctor's messages.
-        answer["messages"] = proctoring.heartbeat(sitting)
-    return answer
+    # Proctoring: the poll is the page's heartbeat and brings the proctor's messages.
+    return proctoring.clock(token)
 
 
 @blueprint.post("/s/<token>/position")

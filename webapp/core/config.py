@@ -49,4 +49,7 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies in front of the app the operator trusts to set X-Forwarded-For,
         # -Proto and -Host (0: none, the headers are ignored, as anyone could send them).
         "TRUSTED_PROXIES": _int(env.get("TRUSTED_PROXIES"), 0),
+        # Seconds a request of the exam page (a save, the clock) may wait for a thread before it is refused
+        # with "busy, try again" (webapp/core/serving.py).
+        "SHED_AFTER_SECONDS": float(env.get("SHED_AFTER_SECONDS") or 2),
     }

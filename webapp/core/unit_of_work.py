@@ -12,7 +12,7 @@ import logging
 
 from flask import Flask, message_flashed, request, session
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.core.errors import Conflict, DomainError
@@ -33,7 +33,14 @@ class UnitOfWorkFlask(Flask):
     """Flask whose requests commit what the view changed before the response leaves the view's hands."""
 
     def dispatch_request(self):
-        response = self.make_response(super().dispatch_request())
+        try:
+            response = self.make_response(super().dispatch_request())
+        except OperationalError as error:
+            # The database went away under the view (a restart drops the pooled connections, which are not
+            # pinged before each use): nothing was saved, the page may try again, and the pool reconnects.
+            db.session.rollback()
+            log.warning("Database unavailable: %s", error.orig)
+            raise _unavailable() from error
         if response.status_code >= 400:
             db.session.rollback()
         else:
@@ -56,8 +63,12 @@ def commit_request() -> None:
             # Another request changed the same records in the meantime (the service's checks passed).
             raise Conflict(_("The change could not be saved, and nothing was changed. It clashes with a change "
                              "made at the same time: reload the page and try again.")) from error
-        raise NotSaved(_("The change could not be saved, and nothing was changed. The database is unavailable: "
-                         "please try again.")) from error
+        raise _unavailable() from error
+
+
+def _unavailable() -> NotSaved:
+    return NotSaved(_("The change could not be saved, and nothing was changed. The database is unavailable: "
+                      "please try again."))
 
 
 FLASHES_BEFORE = "proctora.flashes_before"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import String, cast, delete, exists, func, select, update
+from sqlalchemy import String, bindparam, cast, delete, exists, func, select, update
 from sqlalchemy.orm import joinedload
 
 from webapp.accounts.models import User
@@ -265,20 +265,54 @@ def send_message(actor: User, sitting_id, body: str) -> CandidateMessage:
     return message
 
 
+HEARTBEAT_WITH_MESSAGES = taking.HEARTBEAT.returning(
+    select(func.count()).where(CandidateMessage.sitting_id == bindparam("sitting_id"),
+                               CandidateMessage.delivered_at.is_(None)).scalar_subquery())
+
+
+# By the token, not correlated with the row updated: SQLite names RETURNING's columns without their table.
+QUICK_HEARTBEAT_WITH_MESSAGES = taking.QUICK_HEARTBEAT.returning(
+    select(func.count()).where(
+        CandidateMessage.sitting_id.in_(select(Sitting.id).where(Sitting.access_token == bindparam("token"))
+                                        .correlate(None)),
+        CandidateMessage.delivered_at.is_(None)).correlate(None).scalar_subquery())
+
+
+def clock(token: str, *, now: datetime | None = None) -> dict:
+    """The exam page's clock poll, its heartbeat: the status, the seconds left in the current part, the current
+    section and, while the test runs, the proctor's messages not delivered yet. One statement for a page that
+    keeps its heartbeat; the full path (the sitting loaded and brought up to date) for the rest."""
+    now = now or utcnow()
+    beat = taking.quick_heartbeat(token, now=now, statement=QUICK_HEARTBEAT_WITH_MESSAGES)
+    if beat is not None:
+        pending, = beat.returned
+        return {"status": SittingStatus.EXAM_STARTED.value, "remaining": beat.remaining, "section": beat.section,
+                "messages": _deliver_messages(beat.sitting_id, now) if pending else []}
+    sitting = taking.sitting_for_token(token, now=now)
+    running = sitting.status == SittingStatus.EXAM_STARTED
+    answer = {"status": sitting.status.value, "remaining": taking.remaining_seconds(sitting, now=now) if running else 0,
+              "section": sitting.current_section}
+    if running:
+        answer["messages"] = heartbeat(sitting, now=now)
+    return answer
+
+
 def heartbeat(sitting: Sitting, *, now: datetime | None = None) -> list[str]:
     """The exam page's clock poll: last_seen_at is set and the number of undelivered messages read in
     one UPDATE; only when there are some does a second statement fetch (and mark) them."""
-    pending = (select(func.count()).where(CandidateMessage.sitting_id == sitting.id,
-                                          CandidateMessage.delivered_at.is_(None)).scalar_subquery())
-    if not taking.heartbeat(sitting, now=now, pending=pending):
+    if not taking.heartbeat(sitting, now=now, statement=HEARTBEAT_WITH_MESSAGES):
         return []
     return pending_messages(sitting, now=now)
 
 
 def pending_messages(sitting: Sitting, *, now: datetime | None = None) -> list[str]:
     """The messages the candidate has not seen yet, marked delivered in the same statement."""
+    return _deliver_messages(sitting.id, now)
+
+
+def _deliver_messages(sitting_id: int, now: datetime | None) -> list[str]:
     rows = db.session.execute(
-        update(CandidateMessage).where(CandidateMessage.sitting_id == sitting.id, CandidateMessage.delivered_at.is_(None))
+        update(CandidateMessage).where(CandidateMessage.sitting_id == sitting_id, CandidateMessage.delivered_at.is_(None))
         .values(delivered_at=now or utcnow()).returning(CandidateMessage.id, CandidateMessage.body)
         .execution_options(synchronize_session=False)).all()
     return [body for __, body in sorted(rows)]

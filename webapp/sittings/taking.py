@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
@@ -44,9 +44,13 @@ def record_event(sitting: Sitting, kind: str, actor: User | None = None, **detai
                                 actor_id=actor.id if actor else None))
 
 
+# The candidate's requests come by thousands a minute: their statements are built once, not on each request.
+SITTING_BY_TOKEN = select(Sitting).where(Sitting.access_token == bindparam("token"))
+
+
 def sitting_for_token(token: str, *, now: datetime | None = None) -> Sitting:
     """The sitting behind a personal link, brought up to date (an overdue one is closed first)."""
-    sitting = db.session.scalar(select(Sitting).where(Sitting.access_token == token))
+    sitting = db.session.scalar(SITTING_BY_TOKEN, {"token": token})
     if sitting is None:
         raise NotFound("Test link")
     if not expire_if_overdue(sitting, now=now) and sitting.status == S.EXAM_STARTED:
@@ -362,6 +366,36 @@ class SaveResult:
     version: int
 
 
+def _save(in_reach: list):
+    """The versioned save: the response of an item within the candidate's reach, if the version is newer.
+    A save (possible again after a resume) makes a grader's earlier mark stale. (An UPDATE's parameters
+    may not bear its columns' names.)"""
+    return (update(Response)
+            .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item"),
+                   Response.version < bindparam("new_version"),
+                   Response.item_id.in_(select(SittingItem.id).where(
+                       SittingItem.sitting_id == bindparam("the_sitting"), SittingItem.id == bindparam("the_item"),
+                       *in_reach)))
+            .values(answer=bindparam("new_answer"), flagged=bindparam("new_flagged"),
+                    version=bindparam("new_version"), saved_at=bindparam("new_saved_at"), marked_at=None)
+            # No search of the session for the rows it changed (a RETURNING or a SELECT): _expire_saved does it.
+            .execution_options(synchronize_session=False))
+
+
+SAVE = _save([])
+SAVE_IN_SECTION = _save([SittingItem.section_index == bindparam("the_section")])   # sections timed
+STORED_VERSION = (select(Response.version, SittingItem.section_index)
+                  .join(SittingItem, SittingItem.id == Response.item_id)
+                  .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item")))
+
+
+def _expire_saved(sitting_id: int, item_id: int) -> None:
+    """A response this session loaded before the save (a script, finishing after saving) reads it again."""
+    for record in list(db.session.identity_map.values()):
+        if isinstance(record, Response) and record.sitting_id == sitting_id and record.item_id == item_id:
+            db.session.expire(record)
+
+
 def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int, flagged: bool = False,
                 now: datetime | None = None) -> SaveResult:
     """Store an answer if `version` is newer than the stored one: one conditional UPDATE, so repeated
@@ -380,28 +414,22 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     if not 0 < version <= MAX_ID:
         # Versions are the page's own counters; one beyond the column's range is not one of them.
         raise ValidationError(_("Invalid answer version."), field="version")
-    in_reach = [SittingItem.sitting_id == sitting.id, SittingItem.id == item_id]
-    if is_timed(sitting):
-        in_reach.append(SittingItem.section_index == sitting.current_section)
+    timed = is_timed(sitting)
     uploaded = _uploaded_file(sitting, item_id, answer)
     if uploaded is not None:
         answer = uploaded.as_answer()   # what the server stored, whatever the page said of it
-    result = db.session.execute(
-        update(Response)
-        .where(Response.sitting_id == sitting.id, Response.item_id == item_id, Response.version < version,
-               Response.item_id.in_(select(SittingItem.id).where(and_(*in_reach))))
-        # A save (possible again after a resume) makes a grader's earlier mark stale.
-        .values(answer=answer, flagged=bool(flagged), version=version, saved_at=now, marked_at=None))
+    result = db.session.execute(SAVE_IN_SECTION if timed else SAVE, {
+        "the_sitting": sitting.id, "the_item": item_id, "the_section": sitting.current_section,
+        "new_answer": answer, "new_flagged": bool(flagged), "new_version": version, "new_saved_at": now})
     if result.rowcount == 1:
+        _expire_saved(sitting.id, item_id)
         if uploaded is not None:
             _drop_other_files(sitting, item_id, uploaded)
         return SaveResult(True, version)
-    stored = db.session.execute(
-        select(Response.version, SittingItem.section_index).join(SittingItem, SittingItem.id == Response.item_id)
-        .where(Response.sitting_id == sitting.id, Response.item_id == item_id)).first()
+    stored = db.session.execute(STORED_VERSION, {"the_sitting": sitting.id, "the_item": item_id}).first()
     if stored is None:
         raise NotFound("Question")
-    if is_timed(sitting) and stored.section_index != sitting.current_section:
+    if timed and stored.section_index != sitting.current_section:
         raise TimeIsUp(_("This section is closed; its answers were kept as they were."))
     return SaveResult(False, stored.version)
 
@@ -477,6 +505,11 @@ def upload_answer_file(sitting: Sitting, item_id, filename: str, data: bytes, *,
     return uploaded
 
 
+ITEM_SHOWN = select(SittingItem.id).where(SittingItem.sitting_id == bindparam("sitting_id"),
+                                          SittingItem.position == bindparam("position"))
+ITEM_SHOWN_IN_SECTION = ITEM_SHOWN.where(SittingItem.section_index == bindparam("section_index"))
+
+
 def set_position(sitting: Sitting, item_position: int, *, now: datetime | None = None) -> None:
     """The candidate moved to another question: the time on the one they leave is counted, and reopening
     the link returns to the new one. Only a question the exam page shows now is a position."""
@@ -487,16 +520,14 @@ def set_position(sitting: Sitting, item_position: int, *, now: datetime | None =
     if sitting.status != S.EXAM_STARTED:
         return
     now = now or utcnow()
-    shown = [SittingItem.sitting_id == sitting.id, SittingItem.position == item_position]
-    if is_timed(sitting):
-        shown.append(SittingItem.section_index == sitting.current_section)
-    if db.session.scalar(select(SittingItem.id).where(*shown)) is None:
+    shown = db.session.scalar(ITEM_SHOWN_IN_SECTION if is_timed(sitting) else ITEM_SHOWN, {
+        "sitting_id": sitting.id, "position": item_position, "section_index": sitting.current_section})
+    if shown is None:
         raise ValidationError(_("Invalid position."), field="position")
     if item_position == sitting.current_item:
         note_presence(sitting, now)
         return
-    _count_time(sitting, now, then=now)
-    sitting.current_item = item_position
+    _count_time(sitting, now, then=now, move_to=item_position)
 
 
 # Time spent ---------------------------------------------------------------------------------------------
@@ -526,23 +557,31 @@ def _present_seconds(sitting: Sitting, at: datetime) -> float:
     return (seen - sitting.item_entered_at).total_seconds() + min(at - seen, SILENT_CAP).total_seconds()
 
 
-def _count_time(sitting: Sitting, at: datetime, *, then: datetime | None) -> None:
+def _count_time(sitting: Sitting, at: datetime, *, then: datetime | None, move_to: int | None = None) -> None:
     """Add the time on the current question up to `at` to its response and to the sitting's sum; the count
-    goes on from `then` (None: it waits for the candidate's next sign of life)."""
-    entered = sitting.item_entered_at
+    goes on from `then` (None: it waits for the candidate's next sign of life), on the question at position
+    `move_to` when the candidate moves (set in the same statement)."""
+    entered, left = sitting.item_entered_at, sitting.current_item
     seconds = _present_seconds(sitting, at)
+    values = {"item_entered_at": then, "seconds_spent": Sitting.seconds_spent + seconds}
+    if move_to is not None:
+        values["current_item"] = move_to
     # Compare and set: of two requests counting the same stretch (a move and a finish at once), one adds it.
     total = db.session.execute(
         update(Sitting).where(Sitting.id == sitting.id, Sitting.item_entered_at == entered)
-        .values(item_entered_at=then, seconds_spent=Sitting.seconds_spent + seconds)
-        .returning(Sitting.seconds_spent).execution_options(synchronize_session=False)).scalar()
+        .values(**values).returning(Sitting.seconds_spent).execution_options(synchronize_session=False)).scalar()
     set_committed_value(sitting, "item_entered_at", then)
+    if move_to is not None:
+        if total is None:
+            sitting.current_item = move_to   # the other request counted the stretch; the move is still this one's
+        else:
+            set_committed_value(sitting, "current_item", move_to)
     if total is None or not seconds:
         return
     set_committed_value(sitting, "seconds_spent", total)
     db.session.execute(
         update(Response).where(Response.sitting_id == sitting.id, Response.item_id == select(SittingItem.id).where(
-            SittingItem.sitting_id == sitting.id, SittingItem.position == sitting.current_item).scalar_subquery())
+            SittingItem.sitting_id == sitting.id, SittingItem.position == left).scalar_subquery())
         .values(seconds_spent=Response.seconds_spent + seconds).execution_options(synchronize_session=False))
 
 
@@ -720,17 +759,49 @@ def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None =
     return left
 
 
-def heartbeat(sitting: Sitting, *, now: datetime | None = None, pending=None) -> int:
-    """The exam page is open: one UPDATE of last_seen_at (the live monitor's online/offline). `pending`,
-    a scalar subquery (the proctor's undelivered messages), comes back in the same statement, so the
-    poll asks for messages only when there are some. Returns its value (0 without one). A sign of life for
-    the time spent."""
+# The clock poll of a page that keeps its heartbeat (nearly every poll): one UPDATE by the link's token, and no
+# sitting loaded. It matches only where the full path (sitting_for_token, then heartbeat) would change nothing
+# but last_seen_at: the test running and not overdue, no silence to settle (note_presence). A timed section
+# that ran out is rolled over by the full path; its time counts to the section's deadline either way.
+QUICK_HEARTBEAT = (update(Sitting)
+                   .where(Sitting.access_token == bindparam("token"), Sitting.status == S.EXAM_STARTED,
+                          Sitting.deadline > bindparam("seen_at"), Sitting.item_entered_at.is_not(None),
+                          Sitting.last_seen_at >= bindparam("silent_since"))
+                   .values(last_seen_at=bindparam("seen_at"))
+                   .returning(Sitting.id, Sitting.deadline, Sitting.sections, Sitting.current_section)
+                   .execution_options(synchronize_session=False))
+
+
+class Beat(NamedTuple):
+    sitting_id: int
+    remaining: int
+    section: int
+    returned: tuple   # what a floor above added to the statement's RETURNING
+
+
+def quick_heartbeat(token: str, *, now: datetime | None = None, statement=QUICK_HEARTBEAT) -> Beat | None:
+    """The clock of a running sitting from its token in one statement (QUICK_HEARTBEAT, to which a floor above
+    may add RETURNING columns), or None: the full path must answer."""
+    now = now or utcnow()
+    row = db.session.execute(statement, {"token": token, "seen_at": now, "silent_since": now - SILENT_CAP}).first()
+    if row is None or (is_timed(row) and (deadline := section_deadline(row)) and now >= deadline):
+        return None
+    return Beat(row.id, remaining_seconds(row, now=now), row.current_section, tuple(row[4:]))
+
+
+HEARTBEAT = (update(Sitting).where(Sitting.id == bindparam("sitting_id")).values(last_seen_at=bindparam("seen_at"))
+             .execution_options(synchronize_session=False))
+
+
+def heartbeat(sitting: Sitting, *, now: datetime | None = None, statement=HEARTBEAT) -> int:
+    """The exam page is open: one UPDATE of last_seen_at (the live monitor's online/offline). A floor above
+    may pass HEARTBEAT returning a scalar subquery (the proctor's undelivered messages, by the same
+    `sitting_id`), so the poll asks for messages only when there are some: its value is returned (else 0).
+    A sign of life for the time spent."""
     now = now or utcnow()
     note_presence(sitting, now)
-    statement = (update(Sitting).where(Sitting.id == sitting.id).values(last_seen_at=now)
-                 .execution_options(synchronize_session=False))
-    result = db.session.execute(statement if pending is None else statement.returning(pending))
+    result = db.session.execute(statement, {"sitting_id": sitting.id, "seen_at": now})
     # The sitting in hand knows it too (no statement): a later sign of life in this session compares with it.
     set_committed_value(sitting, "last_seen_at", now)
-    return 0 if pending is None else result.scalar() or 0
+    return 0 if statement is HEARTBEAT else result.scalar() or 0
 

@@ -10,7 +10,7 @@ from datetime import datetime, tzinfo
 
 from babel.dates import format_datetime, get_timezone
 from flask import g, has_request_context, request, session
-from flask_babel import get_locale, get_timezone as page_time_zone, refresh
+from flask_babel import get_locale, get_timezone as page_time_zone, get_translations, refresh
 from flask_login import current_user
 
 from webapp.core.errors import EURO_PREFIX, METTL_PREFIX
@@ -84,7 +84,29 @@ def start_request() -> None:
     what it chose) serves many requests."""
     g.pop("page_language", None)
     g.pop("page_time_zone", None)
+    g.pop("page_translations", None)
     refresh()
+
+
+def page_translations():
+    """The translations of the page's language. Flask-Babel finds them anew for every text, and a page has a
+    hundred: kept for the request, with the locale they are for, so a change of language (`read_page_in`,
+    `force_locale` for an e-mail, `refresh`) finds the other language's."""
+    # Where Flask-Babel keeps the locale it chose (get_locale's own look-ups cost as much as the rest).
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None) or get_locale()
+    kept = g.get("page_translations")
+    if kept is None or kept[0] is not locale:
+        kept = g.page_translations = (locale, get_translations())
+    return kept[1]
+
+
+def install_page_translations(jinja_env) -> None:
+    jinja_env.install_gettext_callables(
+        gettext=lambda text: page_translations().ugettext(text),
+        ngettext=lambda text, plural, number: page_translations().ungettext(text, plural, number),
+        pgettext=lambda context, text: page_translations().upgettext(context, text),
+        npgettext=lambda context, text, plural, number: page_translations().unpgettext(context, text, plural, number),
+        newstyle=True)
 
 
 def page_language() -> str:

@@ -1,0 +1,201 @@
+"""Benchmark: candidates taking a test at once, Proctora beside the ceiling, on gunicorn and PostgreSQL.
+
+Prepares the largest number of started sittings asked for in a fresh database (an exam of 20 MCQs), then,
+for each number of candidates and each run, serves the ceiling (bench/ceiling.py: one indexed UPDATE per
+request) and Proctora in turn with the same gunicorn settings and drives each with the same open-loop
+Locust load (bench/candidate_load.py: the page, the clock every 15 s, a move and its answer every 20-30 s,
+an event now and then). Prints, per request type, the requests, errors and latency percentiles of both
+with the ratio of their p99, and the app's CPU per request. Then the cost of each hot request alone:
+COST_REQUESTS requests of one type from 4 connections, the server's CPU divided by their number.
+
+    .venv/bin/pip install -e '.[bench]'
+    .venv/bin/python bench/candidates.py --candidates 500,1000,2000 --runs 3
+
+Uses BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1/proctora_bench); the
+database is dropped and created again.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine
+
+from common import CEILING, PROCTORA, ROOT, database_url, fresh_database, gunicorn, load_average, started_sittings
+
+import ceiling
+
+KINDS = ("page", "clock", "position", "save", "events")
+HOT = ("clock", "position", "save")
+
+
+def prepare(url: str, workdir: Path, candidates: int) -> tuple[Path, list]:
+    sittings = started_sittings(url, workdir, candidates)
+    engine = create_engine(url)
+    ceiling.prepare(engine, [token for token, _ in sittings])
+    engine.dispose()
+    path = workdir / "sittings.txt"
+    path.write_text("".join(f"{token}|{','.join(map(str, items))}\n" for token, items in sittings))
+    return path, sittings
+
+
+def server_settings(arguments) -> dict:
+    return {"workers": arguments.workers, "worker_class": arguments.worker_class, "threads": arguments.threads}
+
+
+def run_load(url, workdir, sittings_file, app, candidates, arguments, run_index) -> dict:
+    """One Locust run against one app: per request type its count, errors and percentiles, and the app's CPU."""
+    prefix = workdir / f"{app}-{candidates}-{run_index}"
+    environment = {**os.environ, "BENCH_SITTINGS": str(sittings_file),
+                   "BENCH_ARRIVAL_SECONDS": str(arguments.arrival),
+                   "BENCH_VERSION_BASE": str(run_index * 1_000_000)}
+    with gunicorn(url, workdir, arguments.workers, app=app, worker_class=arguments.worker_class,
+                  threads=arguments.threads) as server:
+        cpu_before = server.cpu_seconds()
+        subprocess.run([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/candidate_load.py"), "--headless",
+                        "-u", str(candidates), "-r", str(candidates), "--run-time", f"{arguments.arrival + arguments.seconds}s",
+                        "--stop-timeout", "0", "--host", server.base, "--csv", str(prefix), "--only-summary",
+                        "--loglevel", "ERROR"], env=environment, check=False, capture_output=True)
+        cpu = server.cpu_seconds() - cpu_before
+    rows = {}
+    with open(f"{prefix}_stats.csv") as handle:
+        for row in csv.DictReader(handle):
+            if row["Name"] in KINDS:
+                rows[row["Name"]] = {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                                     "p50": float(row["50%"]), "p99": float(row["99%"]),
+                                     "max": float(row["Max Response Time"])}
+    total = sum(row["requests"] for row in rows.values())
+    return {"kinds": rows, "cpu": cpu, "requests": total, "cpu_ms": 1000 * cpu / max(total, 1)}
+
+
+def median_run(runs: list[dict]) -> dict:
+    """Per request type the median over the runs of each figure (errors added up)."""
+    kinds = {}
+    for kind in KINDS:
+        figures = [run["kinds"][kind] for run in runs if kind in run["kinds"]]
+        if figures:
+            kinds[kind] = {key: statistics.median(figure[key] for figure in figures) for key in ("requests", "p50", "p99", "max")}
+            kinds[kind]["errors"] = sum(figure["errors"] for figure in figures)
+    return {"kinds": kinds, "cpu": statistics.median(run["cpu"] for run in runs),
+            "cpu_ms": statistics.median(run["cpu_ms"] for run in runs)}
+
+
+def print_load(candidates: int, results: dict) -> None:
+    proctora, top = median_run(results[PROCTORA]), median_run(results[CEILING])
+    print(f"\n{candidates} candidates (median of {len(results[PROCTORA])} runs each; load average {load_average()})")
+    print("| request | Proctora p50 | Proctora p99 | ceiling p99 | p99 ratio | Proctora max | errors (Proctora / ceiling) |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in KINDS:
+        mine, theirs = proctora["kinds"].get(kind), top["kinds"].get(kind)
+        if mine and theirs:
+            print(f"| {kind} ({mine['requests']:.0f}) | {mine['p50']:.0f} ms | {mine['p99']:.0f} ms | {theirs['p99']:.0f} ms"
+                  f" | {mine['p99'] / max(theirs['p99'], 1):.2f} | {mine['max']:.0f} ms | {mine['errors']} / {theirs['errors']} |")
+    print(f"app CPU: Proctora {proctora['cpu']:.0f} s ({proctora['cpu_ms']:.2f} ms a request), ceiling {top['cpu']:.0f} s"
+          f" ({top['cpu_ms']:.2f} ms a request): {proctora['cpu_ms'] / top['cpu_ms']:.2f} times")
+    sys.stdout.flush()
+
+
+def hot_request(kind: str, token: str, items: list, version: int) -> tuple[str, str, str | None]:
+    if kind == "clock":
+        return "GET", f"/s/{token}/clock", None
+    if kind == "position":
+        return "POST", f"/s/{token}/position", json.dumps({"position": version % len(items)})
+    return "POST", f"/s/{token}/answers", json.dumps({"item_id": items[version % len(items)],
+                                                     "answer": {"option": "a"}, "version": version})
+
+
+def cost(url, workdir, sittings, app, arguments, kind: str, version_base: int) -> float:
+    """CPU milliseconds of the server per request of one kind, sent from 4 connections one after the other."""
+    with gunicorn(url, workdir, arguments.workers, app=app, worker_class=arguments.worker_class,
+                  threads=arguments.threads) as server:
+        host, port = server.base.removeprefix("http://").split(":")
+        counter = iter(range(arguments.cost_requests))
+        lock, failures = threading.Lock(), []
+
+        def send():
+            while True:
+                with lock:
+                    number = next(counter, None)
+                if number is None:
+                    return
+                token, items = sittings[number % len(sittings)]
+                method, path, body = hot_request(kind, token, items, version_base + number)
+                connection = http.client.HTTPConnection(host, int(port), timeout=30)
+                connection.request(method, path, body=body, headers={"Content-Type": "application/json",
+                                                                       "Accept": "application/json"})
+                response = connection.getresponse()
+                response.read()
+                connection.close()
+                if response.status != 200:
+                    failures.append(response.status)
+
+        cpu_before = server.cpu_seconds()
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        spent = server.cpu_seconds() - cpu_before
+    if failures:
+        sys.exit(f"{app} {kind}: {len(failures)} requests failed ({failures[:3]})")
+    return 1000 * spent / arguments.cost_requests
+
+
+def print_costs(url, workdir, sittings, arguments) -> None:
+    print(f"\nCPU per request, {arguments.cost_requests} requests of one kind from 4 connections (load average {load_average()})")
+    print("| request | Proctora | ceiling | ratio |")
+    print("|---|---|---|---|")
+    for number, kind in enumerate(HOT):
+        # Versions below the load runs' (from 1,000,000), each save newer than the last: every save stores.
+        base = number * 300_000
+        mine = statistics.median(cost(url, workdir, sittings, PROCTORA, arguments, kind, base + run * 100_000)
+                                 for run in range(arguments.runs))
+        theirs = statistics.median(cost(url, workdir, sittings, CEILING, arguments, kind, base) for _ in range(arguments.runs))
+        print(f"| {kind} | {mine:.2f} ms | {theirs:.2f} ms | {mine / theirs:.2f} |")
+        sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", default="500,1000,2000", help="comma-separated numbers of candidates")
+    parser.add_argument("--seconds", type=int, default=120, help="measured seconds after the arrivals")
+    parser.add_argument("--arrival", type=int, default=60, help="seconds over which the candidates arrive")
+    parser.add_argument("--runs", type=int, default=1, help="runs of each app, alternated; medians printed")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cost-requests", type=int, default=2000, help="0 skips the CPU cost of each request")
+    arguments = parser.parse_args()
+    levels = [int(number) for number in arguments.candidates.split(",")]
+    url = database_url()
+    workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
+    fresh_database(url)
+    started = time.monotonic()
+    sittings_file, sittings = prepare(url, workdir, max(levels))
+    print(f"prepared {len(sittings)} started sittings in {time.monotonic() - started:.0f} s; gunicorn "
+          f"{arguments.workers} {arguments.worker_class} workers x {arguments.threads} threads")
+    if arguments.cost_requests:
+        print_costs(url, workdir, sittings, arguments)
+    run_index = 0
+    for candidates in levels:
+        results = {PROCTORA: [], CEILING: []}
+        for run in range(arguments.runs):
+            # Alternated, and in turn first, so neither app always runs on a warmer or busier machine.
+            for app in ((CEILING, PROCTORA) if run % 2 == 0 else (PROCTORA, CEILING)):
+                run_index += 1
+                results[app].append(run_load(url, workdir, sittings_file, app, candidates, arguments, run_index))
+        print_load(candidates, results)
+
+
+if __name__ == "__main__":
+    main()
