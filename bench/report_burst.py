@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, SECRET_KEY, database_url, exam_with_candidates, fresh_database, gunicorn
+from common import ROOT, SECRET_KEY, database_url, fresh_database, gunicorn, load_average, started_sittings
 
 
 WARM_UP = 5.0   # seconds of the candidates' first requests left out of the figures
@@ -41,29 +41,25 @@ WINDOW = 10.0   # seconds from the burst's start that every mode's figures cover
 
 
 def prepare(url: str, workdir: Path, candidates: int, downloads: int):
-    """Started sittings for the candidates (their token and item ids) and the finished sittings' report keys."""
+    """Started sittings for the candidates (their token and item ids) and the report keys of as many finished
+    sittings of the same exam."""
     from sqlalchemy import select
 
+    from webapp.accounts.models import User
     from webapp.cli.demo import right_answer, take_test
     from webapp.core.extensions import db
-    from webapp.sittings import taking
-    from webapp.sittings.models import Sitting, SittingItem
+    from webapp.exams.models import Exam
+    from webapp.sittings.models import Sitting
+    from webapp.sittings.services import register_candidates
 
-    _, exam = exam_with_candidates(url, workdir, candidates + downloads)
-    exam.assessment.duration = 3 * 3600   # nobody's time runs out during the run
-    sittings = db.session.scalars(select(Sitting).where(Sitting.exam_id == exam.id).order_by(Sitting.id)).all()
-    for sitting in sittings[:downloads]:
-        take_test(sitting, right_answer)
-    for sitting in sittings[downloads:]:
-        taking.start_check(sitting)
-        taking.complete_check(sitting, browser={"bench": "yes"})
-        taking.start_exam(sitting)
+    started = started_sittings(url, workdir, candidates)
+    exam, admin = db.session.scalar(select(Exam)), db.session.scalar(select(User))
+    outcomes = register_candidates(admin, exam.id, [
+        {"Email Address": f"finished{n}@example.com", "First Name": "F", "Last Name": str(n)}
+        for n in range(downloads)], send_email=False)
+    finished = [take_test(db.session.get(Sitting, outcome.sitting_id), right_answer) for outcome in outcomes]
     db.session.commit()
-    items = {}
-    for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
-        items.setdefault(sitting_id, []).append(item_id)
-    started = [(sitting.access_token, items[sitting.id]) for sitting in sittings[downloads:]]
-    return started, [sitting.report_key for sitting in sittings[:downloads]]
+    return started, [sitting.report_key for sitting in finished]
 
 
 class Recorder:
@@ -167,6 +163,8 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=500)
     parser.add_argument("--downloads", type=int, default=50)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quiet", type=float, default=20, help="seconds of candidates alone before the burst")
     parser.add_argument("--clock-every", type=float, default=15)
     parser.add_argument("--save-every", type=float, default=25)
@@ -177,12 +175,14 @@ def main() -> None:
     started = time.monotonic()
     sittings, report_keys = prepare(url, workdir, arguments.candidates, arguments.downloads)
     print(f"prepared {len(sittings)} started and {len(report_keys)} finished sittings in "
-          f"{time.monotonic() - started:.0f} s; mode {arguments.mode}; load average {os.getloadavg()[0]:.2f}")
+          f"{time.monotonic() - started:.0f} s; mode {arguments.mode}; load average {load_average()}")
     if arguments.mode != "ahead":
         forget_documents(workdir)
     environment = {"PDF_RENDERING": "request" if arguments.mode == "request" else "worker"}
     worker = None
-    with gunicorn(url, workdir, arguments.workers, environment) as base:
+    with gunicorn(url, workdir, arguments.workers, environment, worker_class=arguments.worker_class,
+                  threads=arguments.threads) as server:
+        base = str(server)
         if arguments.mode != "request":
             worker = subprocess.Popen([str(ROOT / ".venv/bin/flask"), "--app", "wsgi", "worker"], cwd=ROOT, env={
                 **os.environ, **environment, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
