@@ -8,6 +8,11 @@ browser's timers do (a slow answer does not slow the next clock poll).
   SAVE_EVERY seconds on average;
 - an event (a copy attempt) every EVENT_EVERY seconds on average.
 
+A save the server refuses as busy (503) or does not answer is sent again every RESEND_EVERY seconds until it
+is acknowledged, as autosave.js does; such a refusal is counted as the failure "shed". When the run stops,
+the highest acknowledged version of each answer is written to BENCH_ACKNOWLEDGED (JSON), so that the
+benchmark can check that the database holds every acknowledged answer.
+
 BENCH_SITTINGS names a file of `token|item,item,...` lines; every candidate takes the next line."""
 from __future__ import annotations
 
@@ -17,18 +22,27 @@ import os
 import random
 
 import gevent
-from locust import FastHttpUser, constant, task
+from locust import FastHttpUser, constant, events, task
 
 CLOCK_EVERY = 15
 SAVE_EVERY = (20, 30)
 EVENT_EVERY = 120
 RELOAD_EVERY = 600
+RESEND_EVERY = 5
 ARRIVAL_WITHIN = float(os.environ.get("BENCH_ARRIVAL_SECONDS", "60"))
 
 SITTINGS = [(token, items.split(",")) for token, items in
             (line.split("|") for line in open(os.environ["BENCH_SITTINGS"]).read().split())]
 NEXT_SITTING = itertools.count()
 JSON = {"Content-Type": "application/json", "Accept": "application/json"}
+ACKNOWLEDGED: dict[str, int] = {}   # "token item" -> the highest version the server acknowledged
+
+
+@events.quitting.add_listener
+def write_acknowledged(**_arguments):
+    if os.environ.get("BENCH_ACKNOWLEDGED"):
+        with open(os.environ["BENCH_ACKNOWLEDGED"], "w") as handle:
+            json.dump(ACKNOWLEDGED, handle)
 
 
 class Candidate(FastHttpUser):
@@ -68,7 +82,10 @@ class Candidate(FastHttpUser):
         self.client.get(self.link, name="page")
 
     def clock(self):
-        self.client.get(f"{self.link}/clock", name="clock", headers={"Accept": "application/json"})
+        with self.client.get(f"{self.link}/clock", name="clock", headers={"Accept": "application/json"},
+                             catch_response=True) as response:
+            if response.status_code == 503:
+                response.failure("shed")
 
     def answer(self):
         position = random.randrange(len(self.items))
@@ -76,9 +93,17 @@ class Candidate(FastHttpUser):
                          data=json.dumps({"position": position}))
         gevent.sleep(random.uniform(2, 8))   # reading and answering the question
         self.version += 1
-        self.client.post(f"{self.link}/answers", name="save", headers=JSON, data=json.dumps(
-            {"item_id": int(self.items[position]), "answer": {"option": "a"}, "version": self.version,
-             "flagged": False}))
+        item, version = self.items[position], self.version
+        body = json.dumps({"item_id": int(item), "answer": {"option": "a"}, "version": version, "flagged": False})
+        while True:
+            with self.client.post(f"{self.link}/answers", name="save", headers=JSON, data=body,
+                                  catch_response=True) as response:
+                if response.status_code == 200:
+                    key = f"{self.link.rsplit('/', 1)[1]} {item}"
+                    ACKNOWLEDGED[key] = max(ACKNOWLEDGED.get(key, 0), version)
+                    return
+                response.failure("shed" if response.status_code == 503 else f"HTTP {response.status_code}")
+            gevent.sleep(RESEND_EVERY)
 
     def event(self):
         self.client.post(f"{self.link}/events", name="events", headers=JSON, data=json.dumps({"kind": "copy_attempt"}))

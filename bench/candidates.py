@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from common import CEILING, PROCTORA, ROOT, database_url, fresh_database, gunicorn, load_average, started_sittings
 
@@ -54,11 +54,13 @@ def server_settings(arguments) -> dict:
 
 
 def run_load(url, workdir, sittings_file, app, candidates, arguments, run_index) -> dict:
-    """One Locust run against one app: per request type its count, errors and percentiles, and the app's CPU."""
+    """One Locust run against one app: per request type its count, errors, requests shed and percentiles, and
+    the app's CPU. For Proctora, the answers lost: acknowledged but not in the database."""
     prefix = workdir / f"{app}-{candidates}-{run_index}"
+    acknowledged = workdir / f"acknowledged-{run_index}.json"
     environment = {**os.environ, "BENCH_SITTINGS": str(sittings_file),
                    "BENCH_ARRIVAL_SECONDS": str(arguments.arrival),
-                   "BENCH_VERSION_BASE": str(run_index * 1_000_000)}
+                   "BENCH_VERSION_BASE": str(run_index * 1_000_000), "BENCH_ACKNOWLEDGED": str(acknowledged)}
     with gunicorn(url, workdir, arguments.workers, app=app, worker_class=arguments.worker_class,
                   threads=arguments.threads) as server:
         cpu_before = server.cpu_seconds()
@@ -67,15 +69,32 @@ def run_load(url, workdir, sittings_file, app, candidates, arguments, run_index)
                         "--stop-timeout", "0", "--host", server.base, "--csv", str(prefix), "--only-summary",
                         "--loglevel", "ERROR"], env=environment, check=False, capture_output=True)
         cpu = server.cpu_seconds() - cpu_before
+    shed = {kind: 0 for kind in KINDS}
+    with open(f"{prefix}_failures.csv") as handle:
+        for row in csv.DictReader(handle):
+            if row["Error"] == "shed" and row["Name"] in shed:
+                shed[row["Name"]] += int(row["Occurrences"])
     rows = {}
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
             if row["Name"] in KINDS:
-                rows[row["Name"]] = {"requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
+                rows[row["Name"]] = {"requests": int(row["Request Count"]), "shed": shed[row["Name"]],
+                                     "errors": int(row["Failure Count"]) - shed[row["Name"]],
                                      "p50": float(row["50%"]), "p99": float(row["99%"]),
                                      "max": float(row["Max Response Time"])}
     total = sum(row["requests"] for row in rows.values())
-    return {"kinds": rows, "cpu": cpu, "requests": total, "cpu_ms": 1000 * cpu / max(total, 1)}
+    lost = lost_answers(url, json.loads(acknowledged.read_text())) if app == PROCTORA else 0
+    return {"kinds": rows, "cpu": cpu, "requests": total, "cpu_ms": 1000 * cpu / max(total, 1), "lost": lost}
+
+
+def lost_answers(url: str, acknowledged: dict[str, int]) -> int:
+    """Answers the server acknowledged that the database does not hold (at that version or a later one)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        stored = {f"{token} {item}": version for token, item, version in connection.execute(text(
+            "SELECT s.access_token, r.item_id, r.version FROM responses r JOIN sittings s ON s.id = r.sitting_id"))}
+    engine.dispose()
+    return sum(1 for key, version in acknowledged.items() if stored.get(key, 0) < version)
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -85,21 +104,24 @@ def median_run(runs: list[dict]) -> dict:
         figures = [run["kinds"][kind] for run in runs if kind in run["kinds"]]
         if figures:
             kinds[kind] = {key: statistics.median(figure[key] for figure in figures) for key in ("requests", "p50", "p99", "max")}
-            kinds[kind]["errors"] = sum(figure["errors"] for figure in figures)
+            kinds[kind].update({key: sum(figure[key] for figure in figures) for key in ("errors", "shed")})
     return {"kinds": kinds, "cpu": statistics.median(run["cpu"] for run in runs),
-            "cpu_ms": statistics.median(run["cpu_ms"] for run in runs)}
+            "cpu_ms": statistics.median(run["cpu_ms"] for run in runs), "lost": sum(run["lost"] for run in runs)}
 
 
 def print_load(candidates: int, results: dict) -> None:
     proctora, top = median_run(results[PROCTORA]), median_run(results[CEILING])
     print(f"\n{candidates} candidates (median of {len(results[PROCTORA])} runs each; load average {load_average()})")
-    print("| request | Proctora p50 | Proctora p99 | ceiling p99 | p99 ratio | Proctora max | errors (Proctora / ceiling) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| request | Proctora p50 | Proctora p99 | ceiling p99 | p99 ratio | Proctora max | shed (503, sent again) "
+          "| errors (Proctora / ceiling) |")
+    print("|---|---|---|---|---|---|---|---|")
     for kind in KINDS:
         mine, theirs = proctora["kinds"].get(kind), top["kinds"].get(kind)
         if mine and theirs:
             print(f"| {kind} ({mine['requests']:.0f}) | {mine['p50']:.0f} ms | {mine['p99']:.0f} ms | {theirs['p99']:.0f} ms"
-                  f" | {mine['p99'] / max(theirs['p99'], 1):.2f} | {mine['max']:.0f} ms | {mine['errors']} / {theirs['errors']} |")
+                  f" | {mine['p99'] / max(theirs['p99'], 1):.2f} | {mine['max']:.0f} ms | {mine['shed']}"
+                  f" | {mine['errors']} / {theirs['errors']} |")
+    print(f"answers acknowledged and not stored: {proctora['lost']}")
     print(f"app CPU: Proctora {proctora['cpu']:.0f} s ({proctora['cpu_ms']:.2f} ms a request), ceiling {top['cpu']:.0f} s"
           f" ({top['cpu_ms']:.2f} ms a request): {proctora['cpu_ms'] / top['cpu_ms']:.2f} times")
     sys.stdout.flush()
@@ -172,8 +194,8 @@ def main() -> None:
     parser.add_argument("--arrival", type=int, default=60, help="seconds over which the candidates arrive")
     parser.add_argument("--runs", type=int, default=1, help="runs of each app, alternated; medians printed")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="webapp.core.serving.QueueTimedWorker")
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--cost-requests", type=int, default=2000, help="0 skips the CPU cost of each request")
     arguments = parser.parse_args()
     levels = [int(number) for number in arguments.candidates.split(",")]

@@ -108,9 +108,10 @@ def gunicorn(url: str, workdir: Path, workers: int, extra_env: dict | None = Non
     module, directory = APPS[app]
     environment = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY,
                    "PROCTORA_INSTANCE_PATH": str(workdir), **(extra_env or {})}
+    # The worker class may be Proctora's own (webapp.core.serving), for the ceiling too: same server, same settings.
     command = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
                "--threads", str(threads), "--backlog", str(backlog), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", module]
+               "--pythonpath", str(ROOT), "--log-level", "warning", module]
     server = Server(subprocess.Popen(command, cwd=directory, env=environment), f"http://127.0.0.1:{port}")
     try:
         for _ in range(150):
