@@ -20,6 +20,7 @@ postgresql+psycopg://postgres@127.0.0.1/proctora_bench); the database is dropped
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -134,12 +135,12 @@ def summary(samples, start: float, end: float) -> str:
     inside = [sample for sample in samples if start <= sample[0] < end]
     seconds = [sample[2] for sample in inside]
     shed = sum(1 for sample in inside if sample[3] == 503)
-    errors = sum(1 for sample in inside if sample[3] not in (200, 503))
+    errors = collections.Counter(sample[3] for sample in inside if sample[3] not in (200, 503))
     if not seconds:
         return "no requests"
     return (f"{len(inside)} requests ({len(inside) / (end - start):.0f}/s), p50 {statistics.median(seconds) * 1000:.0f} ms, "
             f"p99 {_percentile(seconds, 0.99) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms, shed {shed}, "
-            f"errors {errors}")
+            f"errors {sum(errors.values())}" + (f" (by status, 0: no answer: {dict(errors)})" if errors else ""))
 
 
 def forget_documents(workdir: Path) -> None:
