@@ -79,7 +79,9 @@ def _request(base: str, method: str, path: str, body: dict | None = None) -> tup
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     try:
         data = json.dumps(body).encode() if body is not None else None
-        connection.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+        # As the page's scripts ask: a refusal (a shed request) is then a JSON 503, not a redirect to a page.
+        headers = {"Accept": "application/json", **({"Content-Type": "application/json"} if data else {})}
+        connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
