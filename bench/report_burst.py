@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from common import ROOT, SECRET_KEY, database_url, fresh_database, gunicorn, load_average, started_sittings
+from common import ROOT, SECRET_KEY, at_once, database_url, fresh_database, gunicorn, load_average, started_sittings
 
 
 WARM_UP = 5.0   # seconds of the candidates' first requests left out of the figures
@@ -114,7 +114,7 @@ def candidate(base: str, token: str, items: list[int], recorder: Recorder, stop:
         due[kind] = start + every * rng.uniform(0.8, 1.2)
 
 
-def download(base: str, key: str, barrier: threading.Barrier, results: list) -> None:
+def download(base: str, key: str, results: list, barrier: threading.Barrier) -> None:
     """One report PDF, asked again after each "being prepared" as the page's refresh does."""
     barrier.wait()
     start, attempts = time.monotonic(), 0
@@ -205,16 +205,8 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             time.sleep(arguments.quiet)
-            barrier, results = threading.Barrier(len(report_keys) + 1), []
-            downloads = [threading.Thread(target=download, args=(base, key, barrier, results), daemon=True)
-                         for key in report_keys]
-            for thread in downloads:
-                thread.start()
-            barrier.wait()
-            burst_start = time.monotonic()
-            for thread in downloads:
-                thread.join()
-            burst_end = time.monotonic()
+            results = []
+            burst_start, burst_end = at_once(download, [(base, key, results) for key in report_keys])
             time.sleep(max(0.0, burst_start + WINDOW - time.monotonic()))
             stop.set()
             for thread in threads:
