@@ -36,6 +36,7 @@ from common import CEILING, PROCTORA, ROOT, database_url, fresh_database, gunico
 import ceiling
 
 KINDS = ("page", "clock", "position", "save", "events")
+# The cost phase measures the hot requests, and the page for comparison (the ceiling's page is a bare UPDATE).
 HOT = ("clock", "position", "save")
 
 
@@ -69,11 +70,15 @@ def run_load(url, workdir, sittings_file, app, candidates, arguments, run_index)
                         "--stop-timeout", "0", "--host", server.base, "--csv", str(prefix), "--only-summary",
                         "--loglevel", "ERROR"], env=environment, check=False, capture_output=True)
         cpu = server.cpu_seconds() - cpu_before
-    shed = {kind: 0 for kind in KINDS}
+    shed, failures = {kind: 0 for kind in KINDS}, []
     with open(f"{prefix}_failures.csv") as handle:
         for row in csv.DictReader(handle):
             if row["Error"] == "shed" and row["Name"] in shed:
                 shed[row["Name"]] += int(row["Occurrences"])
+            else:
+                failures.append(f"{row['Name']}: {row['Error']} x{row['Occurrences']}")
+    if failures:
+        print(f"{app}, {candidates} candidates, errors: {'; '.join(failures)[:600]}")
     rows = {}
     with open(f"{prefix}_stats.csv") as handle:
         for row in csv.DictReader(handle):
@@ -127,31 +132,34 @@ def print_load(candidates: int, results: dict) -> None:
     sys.stdout.flush()
 
 
-def hot_request(kind: str, token: str, items: list, version: int) -> tuple[str, str, str | None]:
+def hot_request(kind: str, token: str, items: list, version: int, passes: int) -> tuple[str, str, str | None]:
+    """The request of `kind` for one sitting; `passes` counts the requests sent for it before (a move each time)."""
     if kind == "clock":
         return "GET", f"/s/{token}/clock", None
+    if kind == "page":
+        return "GET", f"/s/{token}", None
     if kind == "position":
-        return "POST", f"/s/{token}/position", json.dumps({"position": version % len(items)})
+        return "POST", f"/s/{token}/position", json.dumps({"position": (passes + 1) % len(items)})
     return "POST", f"/s/{token}/answers", json.dumps({"item_id": items[version % len(items)],
                                                      "answer": {"option": "a"}, "version": version})
 
 
 def cost(url, workdir, sittings, app, arguments, kind: str, version_base: int) -> float:
-    """CPU milliseconds of the server per request of one kind, sent from 4 connections one after the other."""
+    """CPU milliseconds of the server per request of one kind, sent from 4 connections one after the other,
+    after one request of that kind for every sitting (not measured): the pages keep their heartbeat."""
     with gunicorn(url, workdir, arguments.workers, app=app, worker_class=arguments.worker_class,
                   threads=arguments.threads) as server:
         host, port = server.base.removeprefix("http://").split(":")
-        counter = iter(range(arguments.cost_requests))
         lock, failures = threading.Lock(), []
 
-        def send():
+        def send(counter):
             while True:
                 with lock:
                     number = next(counter, None)
                 if number is None:
                     return
                 token, items = sittings[number % len(sittings)]
-                method, path, body = hot_request(kind, token, items, version_base + number)
+                method, path, body = hot_request(kind, token, items, version_base + number, number // len(sittings))
                 connection = http.client.HTTPConnection(host, int(port), timeout=30)
                 connection.request(method, path, body=body, headers={"Content-Type": "application/json",
                                                                        "Accept": "application/json"})
@@ -161,12 +169,17 @@ def cost(url, workdir, sittings, app, arguments, kind: str, version_base: int) -
                 if response.status != 200:
                     failures.append(response.status)
 
+        def send_all(numbers) -> None:
+            counter = iter(numbers)
+            threads = [threading.Thread(target=send, args=(counter,)) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        send_all(range(len(sittings)))
         cpu_before = server.cpu_seconds()
-        threads = [threading.Thread(target=send) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        send_all(range(len(sittings), len(sittings) + arguments.cost_requests))
         spent = server.cpu_seconds() - cpu_before
     if failures:
         sys.exit(f"{app} {kind}: {len(failures)} requests failed ({failures[:3]})")
@@ -177,10 +190,10 @@ def print_costs(url, workdir, sittings, arguments) -> None:
     print(f"\nCPU per request, {arguments.cost_requests} requests of one kind from 4 connections (load average {load_average()})")
     print("| request | Proctora | ceiling | ratio |")
     print("|---|---|---|---|")
-    for number, kind in enumerate(HOT):
+    for number, kind in enumerate((*HOT, "page")):
         # Versions below the load runs' (from 1,000,000), each save newer than the last: every save stores.
-        base = number * 300_000
-        mine = statistics.median(cost(url, workdir, sittings, PROCTORA, arguments, kind, base + run * 100_000)
+        base = number * 200_000
+        mine = statistics.median(cost(url, workdir, sittings, PROCTORA, arguments, kind, base + run * 50_000)
                                  for run in range(arguments.runs))
         theirs = statistics.median(cost(url, workdir, sittings, CEILING, arguments, kind, base) for _ in range(arguments.runs))
         print(f"| {kind} | {mine:.2f} ms | {theirs:.2f} ms | {mine / theirs:.2f} |")
@@ -198,12 +211,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--cost-requests", type=int, default=2000, help="0 skips the CPU cost of each request")
     arguments = parser.parse_args()
-    levels = [int(number) for number in arguments.candidates.split(",")]
+    levels = [int(number) for number in arguments.candidates.split(",") if number]   # "": the cost alone
     url = database_url()
     workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
     fresh_database(url)
     started = time.monotonic()
-    sittings_file, sittings = prepare(url, workdir, max(levels))
+    sittings_file, sittings = prepare(url, workdir, max(levels, default=1000))
     print(f"prepared {len(sittings)} started sittings in {time.monotonic() - started:.0f} s; gunicorn "
           f"{arguments.workers} {arguments.worker_class} workers x {arguments.threads} threads")
     if arguments.cost_requests:

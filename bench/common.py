@@ -112,7 +112,9 @@ def gunicorn(url: str, workdir: Path, workers: int, extra_env: dict | None = Non
     # The worker class may be Proctora's own (webapp.core.serving), for the ceiling too: same server, same settings.
     command = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
                "--threads", str(threads), "--backlog", str(backlog), "--bind", f"127.0.0.1:{port}",
-               "--pythonpath", str(ROOT), "--log-level", "warning", module]
+               # No keep-alive: a request sent on a connection the server is just closing would fail (a browser
+               # sends it again, the load generator counts an error); the sync worker closes each one anyway.
+               "--keep-alive", "0", "--pythonpath", str(ROOT), "--log-level", "warning", module]
     server = Server(subprocess.Popen(command, cwd=directory, env=environment), f"http://127.0.0.1:{port}")
     try:
         for _ in range(150):

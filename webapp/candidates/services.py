@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal_column, or_, select
 
 from webapp.accounts.models import Institute, User
 from webapp.accounts.services import institute_and_descendants
@@ -35,7 +35,8 @@ def search_candidates(actor: User, *, text: str = "", level: str | None = None, 
     query = select(Candidate).where(Candidate.institute_id.in_(_visible_institutes(actor, include_sub_institutes)))
     if text and text.strip():
         needle = text.strip().lower()
-        full_name = func.lower(Candidate.first_name + " " + Candidate.last_name)
+        # The space written into the statement, so that PostgreSQL matches the expression of its index.
+        full_name = func.lower(Candidate.first_name + literal_column("' '") + Candidate.last_name)
         query = query.where(or_(*(column.contains(needle, autoescape=True) for column in (
             func.lower(Candidate.email), func.lower(Candidate.username), full_name))))
     if level:

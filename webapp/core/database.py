@@ -92,9 +92,11 @@ class Page:
     total: int
 
 
-def page_of(query, order: list, offset: int, limit: int | None) -> Page:
-    """The rows of `query` in `order` from `offset` (at most `limit` of them), with the count of all."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+def page_of(query, order: list, offset: int, limit: int | None, count=None) -> Page:
+    """The rows of `query` in `order` from `offset` (at most `limit` of them), with the count of all.
+    `count`, a select of that number, spares the database the joins the rows need and the count does not."""
+    total = db.session.scalar(count if count is not None else
+                              select(func.count()).select_from(query.order_by(None).subquery()))
     query = query.order_by(*order).offset(offset)
     if limit is not None:
         query = query.limit(limit)
@@ -110,13 +112,17 @@ class RowPagination(Pagination):
         return [self._query_args["make"](*row) for row in db.session.execute(query)]
 
     def _query_count(self) -> int:
+        if self._query_args["count_select"] is not None:
+            return db.session.scalar(self._query_args["count_select"])
         query = self._query_args["select"].order_by(None).subquery()
         return db.session.scalar(select(func.count()).select_from(query))
 
 
-def paginate_rows(query, make, *, page: int = 1, per_page: int = 25) -> RowPagination:
-    """Page `page` of the ordered `query`, as the console's pagination macro reads it."""
-    return RowPagination(page=page, per_page=per_page, error_out=False, select=query, make=make)
+def paginate_rows(query, make, *, page: int = 1, per_page: int = 25, count=None) -> RowPagination:
+    """Page `page` of the ordered `query`, as the console's pagination macro reads it. `count`, a select of
+    the number of its rows, spares the database the joins the rows need and the count does not."""
+    return RowPagination(page=page, per_page=per_page, error_out=False, select=query, make=make,
+                         count_select=count)
 
 
 def direction(column, descending: bool):

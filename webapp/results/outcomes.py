@@ -13,10 +13,10 @@ certificate.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from bisect import bisect_right
+from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.sql.elements import FrameClause, FrameClauseType
+from sqlalchemy import Float, and_, func, literal_column, select
 
 from webapp.assessments.models import AssessmentKind
 from webapp.bank.models import CefrLevel
@@ -42,8 +42,15 @@ def percent(sitting: Sitting) -> float | None:
 
 def score_ratio():
     """The SQL expression of a sitting's score as a share of its maximum (papers drawn from pools may
-    differ in their maximum)."""
-    return Sitting.total_marks / func.nullif(Sitting.max_marks, 0)
+    differ in their maximum). The 0 is written into the statement, not bound, so that PostgreSQL matches
+    the expression with the index on it (migration 0019_scale_indexes)."""
+    return Sitting.total_marks / func.nullif(Sitting.max_marks, literal_column("0"), type_=Float)
+
+
+def ranked(sitting) -> bool:
+    """Whether the sitting has a percentile: graded with a maximum above 0 (`graded_peers`). `sitting`
+    may be a row with these columns."""
+    return sitting.graded_at is not None and bool(sitting.max_marks)
 
 
 # Equal scores with different maxima (3/4 and 6/8) must count as equal despite floats.
@@ -61,35 +68,48 @@ def percentile_of(at_or_below: int | None, everyone: int | None) -> float | None
     return round(100 * at_or_below / everyone, 2) if everyone else None
 
 
-def standing(institute_id: int, assessment_id: int):
-    """A subquery of the graded sittings of the assessment in the institute: for each (`sitting_id`),
-    how many of them score at or below it (`at_or_below`) and how many there are (`everyone`), counted
-    by two window functions in one pass: the terms of cume_dist(), rounded by `percentile_of`."""
-    at_or_below = func.count().over(
-        order_by=score_ratio(), range_=FrameClause(None, TIE_MARGIN, FrameClauseType.UNBOUNDED,
-                                                   FrameClauseType.FOLLOWING))
-    return (select(Sitting.id.label("sitting_id"), at_or_below.label("at_or_below"),
-                   func.count().over().label("everyone"))
-            .join(Exam, Exam.id == Sitting.exam_id)
-            .where(graded_peers(institute_id, assessment_id))
-            .subquery("standing"))
+@dataclass(frozen=True)
+class Ladder:
+    """The distinct scores (shares of the maximum) of the graded sittings a percentile compares with, in
+    ascending order, each with how many of them score at or below it."""
+
+    scores: list[float]
+    at_or_below: list[int]
+
+    def percentile(self, sitting) -> float | None:
+        """The share of the peers scoring at or below the sitting (a score within TIE_MARGIN above counts as
+        equal), in percent: the best scores 100, as in Mettl's examples. None until graded. `sitting` may
+        be a row with the columns `ranked` reads and total_marks."""
+        if not ranked(sitting) or not self.scores:
+            return None
+        reached = bisect_right(self.scores, sitting.total_marks / sitting.max_marks + TIE_MARGIN)
+        return percentile_of(self.at_or_below[reached - 1] if reached else 0, self.at_or_below[-1])
+
+
+def ladder(institute_id: int, assessment_id: int) -> Ladder:
+    """The Ladder of the assessment's graded sittings in the institute: one grouped query, whose rows are
+    as many as the distinct scores (a few hundred for marks in whole or half points), however many sittings."""
+    scores, at_or_below, counted = [], [], 0
+    score = score_ratio()
+    for value, count in db.session.execute(
+            select(score, func.count()).join(Exam, Exam.id == Sitting.exam_id)
+            .where(graded_peers(institute_id, assessment_id)).group_by(score).order_by(score)):
+        counted += count
+        scores.append(value)
+        at_or_below.append(counted)
+    return Ladder(scores, at_or_below)
 
 
 def percentiles(sittings: list[Sitting]) -> dict[int, float | None]:
-    """Each sitting's share of the assessment's graded sittings in its institute scoring at or below it,
-    in percent (the best scores 100, as in Mettl's examples); None until graded. One query for each
-    assessment among the sittings, however many sittings."""
-    found: dict[int, float | None] = {sitting.id: None for sitting in sittings}
-    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    """Each sitting's percentile (`Ladder.percentile`): one query for each assessment among the sittings,
+    however many sittings."""
+    ladders: dict[tuple[int, int], Ladder] = {}
+    found: dict[int, float | None] = {}
     for sitting in sittings:
-        if sitting.graded_at is not None and sitting.max_marks:
-            groups[(sitting.institute_id, sitting.exam.assessment_id)].append(sitting.id)
-    for (institute_id, assessment_id), ids in groups.items():
-        peers = standing(institute_id, assessment_id)
-        for sitting_id, at_or_below, everyone in db.session.execute(
-                select(peers.c.sitting_id, peers.c.at_or_below, peers.c.everyone)
-                .where(peers.c.sitting_id.in_(ids))):
-            found[sitting_id] = percentile_of(at_or_below, everyone)
+        key = (sitting.institute_id, sitting.exam.assessment_id)
+        if ranked(sitting) and key not in ladders:
+            ladders[key] = ladder(*key)
+        found[sitting.id] = ladders[key].percentile(sitting) if key in ladders else None
     return found
 
 

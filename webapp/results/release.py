@@ -26,7 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from webapp.accounts.models import ReleasePolicy, User
 from webapp.assessments.models import AssessmentKind
@@ -39,7 +40,7 @@ from webapp.core.errors import Conflict
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
 from webapp.exams.models import Exam
-from webapp.proctoring.models import Flag
+from webapp.proctoring.models import Flag, Review
 from webapp.proctoring.services import result_withheld, review_of, sitting_label, withheld_sittings
 from webapp.results import outcomes, services
 from webapp.results.certificates import certificate_of, reconcile
@@ -273,35 +274,35 @@ class ReleaseCount:
         return self.withheld + self.ungraded
 
 
-def _selection(actor: User, exam_id, criteria: dict):
+def _selection(actor: User, exam_id, criteria: dict, *columns):
+    """A select of `columns` over the exam's unreleased finished sittings that the filters select."""
     require(actor, Permission.RELEASE_RESULTS)
     exam = get_in_institute(Exam, actor.institute_id, exam_id, "Exam")
-    query = select(Sitting.id).join(Candidate, Candidate.id == Sitting.candidate_id).where(
+    query = select(*columns).select_from(Sitting).where(
         Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
         Sitting.status == SittingStatus.EXAM_FINISHED, Sitting.released_at.is_(None))
-    return exam, services.matching(query, **criteria).subquery()
+    return services.matching(query, **criteria)
 
 
 def release_count(actor: User, exam_id, **criteria) -> ReleaseCount:
     """How many unreleased results of the exam the filters (`services.matching`'s) select, by what
     releasing them would do, in one query."""
-    __, selected = _selection(actor, exam_id, criteria)
-    withheld = services.withholding()
+    # Joined rather than an EXISTS in each count's filter, which PostgreSQL would run once per sitting;
+    # aliased, so that the filters' own EXISTS on reviews (release="withheld") still reads the table.
+    review = aliased(Review)
+    withheld = review.id.is_not(None)
     graded = Sitting.graded_at.is_not(None)
-    counts = db.session.execute(
-        select(func.count().filter(graded, ~withheld), func.count().filter(graded, withheld),
-               func.count().filter(~graded))
-        .select_from(Sitting).where(Sitting.id.in_(select(selected.c.id)))).one()
-    return ReleaseCount(*counts)
+    return ReleaseCount(*db.session.execute(_selection(
+        actor, exam_id, criteria, func.count().filter(graded, ~withheld), func.count().filter(graded, withheld),
+        func.count().filter(~graded)).outerjoin(review, and_(review.sitting_id == Sitting.id,
+                                                             review.withholds_result))).one())
 
 
 def release_matching(actor: User, exam_id, **criteria) -> ReleaseCount:
     """Release every releasable result the filters select; a withheld or ungraded one is left (counted)."""
     count = release_count(actor, exam_id, **criteria)
-    __, selected = _selection(actor, exam_id, criteria)
-    sittings = db.session.scalars(select(Sitting).where(
-        Sitting.id.in_(select(selected.c.id)), Sitting.graded_at.is_not(None),
-        ~services.withholding()).order_by(Sitting.id)).all()
+    sittings = db.session.scalars(_selection(actor, exam_id, criteria, Sitting).where(
+        Sitting.graded_at.is_not(None), ~services.withholding()).order_by(Sitting.id)).all()
     for sitting in sittings:
         _release_by(actor, sitting)
     return ReleaseCount(len(sittings), count.withheld, count.ungraded)

@@ -5,16 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import statistics
-import tempfile
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, Iterator
+from typing import Iterator
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.utils import secure_filename
 
@@ -23,12 +19,12 @@ from webapp.assessments.models import AssessmentKind
 from webapp.bank.matching import AnswerKey
 from webapp.bank.numeric import NumericKey
 from webapp.bank.models import CefrLevel, QuestionType
-from webapp.candidates.models import Candidate
+from webapp.candidates.models import Candidate, full_name
 from webapp.core.database import RowPagination, direction, get_in_institute, paginate_rows
 from webapp.core.errors import NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
-from webapp.core.spreadsheets import safe_text
+from webapp.core.spreadsheets import safe_text, streamed_xlsx
 from webapp.exams.models import Exam
 from webapp.proctoring.models import Flag, Review, Snapshot
 from webapp.proctoring.services import withheld_sittings
@@ -37,7 +33,8 @@ from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
 from webapp.results.placement import evidence_table
 from webapp.sittings import taking
-from webapp.sittings.models import ProctorEvent, Response, Sitting, SittingItem, SittingStatus
+from webapp.sittings.models import (FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus,
+                                    attempt_seconds)
 from webapp.sittings.scoring import is_answered, result_summary
 from webapp.sittings.taking import BROWSING_EVENTS, COPY_EVENTS
 
@@ -343,16 +340,10 @@ def withholding():
     return exists().where(Review.sitting_id == Sitting.id, Review.withholds_result)
 
 
-def _finished_sittings(exam: Exam):
-    """(Sitting, Candidate, withheld, at_or_below, everyone) rows of the exam's finished sittings."""
-    standing = outcomes.standing(exam.institute_id, exam.assessment_id)
-    query = (select(Sitting, Candidate, withholding().label("withheld"), standing.c.at_or_below,
-                    standing.c.everyone)
-             .join(Candidate, Candidate.id == Sitting.candidate_id)
-             .outerjoin(standing, standing.c.sitting_id == Sitting.id)
-             .where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
-                    Sitting.status == SittingStatus.EXAM_FINISHED))
-    return query, standing
+def _finished(exam: Exam) -> list:
+    """The conditions on Sitting of the exam's finished sittings."""
+    return [Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
+            Sitting.status == SittingStatus.EXAM_FINISHED]
 
 
 def _latest_finished_attempts(query):
@@ -361,11 +352,6 @@ def _latest_finished_attempts(query):
     return query.where(~exists().where(later.exam_id == Sitting.exam_id, later.candidate_id == Sitting.candidate_id,
                                        later.attempt > Sitting.attempt,
                                        later.status == SittingStatus.EXAM_FINISHED))
-
-
-def _result_row(sitting: Sitting, candidate: Candidate, withheld: bool, at_or_below: int | None,
-                everyone: int | None) -> ResultRow:
-    return ResultRow(sitting, candidate, outcomes.percentile_of(at_or_below, everyone), bool(withheld))
 
 
 def _exam(actor: User, exam_id) -> Exam:
@@ -406,9 +392,11 @@ def matching(query, *, status: str | None = None, level: str | None = None, outc
     elif release == "withheld":
         query = query.where(withholding())
     if search and search.strip():
+        # A subquery rather than a join, so that counts read no candidate unless searching.
         needle = search.strip().lower()
-        query = query.where(or_(*(func.lower(column).contains(needle, autoescape=True) for column in
-                                  (Candidate.email, Candidate.username, Candidate.first_name, Candidate.last_name))))
+        query = query.where(Sitting.candidate_id.in_(select(Candidate.id).where(or_(
+            *(func.lower(column).contains(needle, autoescape=True) for column in
+              (Candidate.email, Candidate.username, Candidate.first_name, Candidate.last_name))))))
     return query
 
 
@@ -416,22 +404,29 @@ def exam_results(actor: User, exam_id, *, status: str | None = None, level: str 
                  outcome: str | None = None, release: str | None = None, attempts: str | None = None,
                  search: str = "", sort: str = "score", descending: bool = True, page: int = 1,
                  per_page: int = PAGE_SIZE) -> tuple[Exam, RowPagination]:
-    """The exam and a page of its finished sittings as ResultRow, filtered (`matching`) and sorted. The
-    percentiles of the whole page come from the same statement as its rows."""
+    """The exam and a page of its finished sittings as ResultRow, filtered (`matching`) and sorted, with
+    their percentiles from the assessment's Ladder."""
     exam = _exam(actor, exam_id)
-    query, standing = _finished_sittings(exam)
-    query = matching(query, status=status, level=level, outcome=outcome, release=release, attempts=attempts,
-                     search=search)
+    filters = {"status": status, "level": level, "outcome": outcome, "release": release, "attempts": attempts,
+               "search": search}
+    ladder = outcomes.ladder(exam.institute_id, exam.assessment_id)
+    query = matching(select(Sitting, Candidate, withholding().label("withheld"))
+                     .join(Candidate, Candidate.id == Sitting.candidate_id).where(*_finished(exam)), **filters)
+    # A percentile grows with the score: ordered by the score of the ranked sittings, the others last.
+    ranked_score = case((and_(Sitting.graded_at.is_not(None), Sitting.max_marks > 0), outcomes.score_ratio()))
     order = {
         "score": [direction(outcomes.score_ratio(), descending).nulls_last()],
-        "percentile": [direction(standing.c.at_or_below, descending).nulls_last()],
+        "percentile": [direction(ranked_score, descending).nulls_last()],
         "name": [direction(func.lower(Candidate.first_name), descending),
                  direction(func.lower(Candidate.last_name), descending)],
         "finished": [direction(Sitting.finished_at, descending).nulls_last()],
         "time": [direction(Sitting.seconds_spent, descending)],
     }[_choice(sort, SORTS, "sort", "sort") or "score"]
-    return exam, paginate_rows(query.order_by(*order, direction(Sitting.id, descending)), _result_row,
-                               page=page, per_page=per_page)
+    return exam, paginate_rows(
+        query.order_by(*order, direction(Sitting.id, descending)),
+        lambda sitting, candidate, withheld: ResultRow(sitting, candidate, ladder.percentile(sitting), bool(withheld)),
+        page=page, per_page=per_page,
+        count=matching(select(func.count()).select_from(Sitting).where(*_finished(exam)), **filters))
 
 
 # The score distribution ---------------------------------------------------------------------------
@@ -458,20 +453,37 @@ class Distribution:
 
 
 def score_distribution(actor: User, exam_id) -> Distribution:
-    """The percentages of the exam's graded sittings in ten buckets of ten points, with their summary."""
+    """The percentages of the exam's graded sittings in ten buckets of ten points, with their summary,
+    from one grouped query (a row per distinct score)."""
     exam = _exam(actor, exam_id)
+    score = outcomes.score_ratio()
     # Rounded so that a float sum just below a boundary (29.999999999999996) lands in its bucket.
-    percents = [round(100 * ratio, 6) for ratio in db.session.scalars(
-        select(outcomes.score_ratio()).where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
-                                             Sitting.graded_at.is_not(None), Sitting.max_marks > 0))]
+    grouped = [(round(100 * ratio, 6), count) for ratio, count in db.session.execute(
+        select(score, func.count()).where(Sitting.exam_id == exam.id, Sitting.institute_id == exam.institute_id,
+                                          Sitting.graded_at.is_not(None), Sitting.max_marks > 0)
+        .group_by(score).order_by(score))]
     counts = [0] * 10
-    for value in percents:
-        counts[min(max(int(value // 10), 0), 9)] += 1
+    for value, count in grouped:
+        counts[min(max(int(value // 10), 0), 9)] += count
+    values, weights = [value for value, __ in grouped], [count for __, count in grouped]
+    everyone = sum(weights)
     return Distribution(
         buckets=[Bucket(10 * index, 10 * index + 10, count) for index, count in enumerate(counts)],
-        count=len(percents), mean=round(statistics.fmean(percents), 2) if percents else None,
-        median=round(statistics.median(percents), 2) if percents else None,
-        highest=max(percents, default=None), lowest=min(percents, default=None))
+        count=everyone, mean=round(statistics.fmean(values, weights), 2) if grouped else None,
+        median=round(_median(values, weights, everyone), 2) if grouped else None,
+        highest=values[-1] if grouped else None, lowest=values[0] if grouped else None)
+
+
+def _median(values: list[float], weights: list[int], everyone: int) -> float:
+    """statistics.median of the ascending `values`, each counted `weights` times."""
+    middle = [(everyone - 1) // 2, everyone // 2]
+    found, seen = [], 0
+    for value, weight in zip(values, weights):
+        seen += weight
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return (found[0] + found[1]) / 2
 
 
 # Exports of the whole exam ------------------------------------------------------------------------
@@ -481,10 +493,6 @@ EXPORT_BATCH = 500
 
 def _two_places(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
-
-
-def _yes_no(value: bool | None) -> str | None:
-    return None if value is None else (_("yes") if value else _("no"))
 
 
 def _utc(moment) -> datetime | None:
@@ -499,36 +507,40 @@ def _header(exam: Exam) -> list[str]:
             *(_("%(section)s marks", section=section.name) for section in exam.assessment.sections)]
 
 
-def _section_marks(sitting_ids: list[int]) -> dict[int, dict[int, float]]:
-    """Marks per sitting and section index, for one batch of sittings."""
-    marks: dict[int, dict[int, float]] = defaultdict(dict)
-    for sitting_id, section_index, awarded in db.session.execute(
-            select(Response.sitting_id, SittingItem.section_index, func.coalesce(func.sum(Response.awarded), 0.0))
+def _section_marks(exam: Exam, sections: int):
+    """A subquery of the marks of each finished sitting of the exam (`sitting_id`) in each section
+    (`section_0`, ...): summed by the database in one pass, joined to the export's rows."""
+    return (select(Response.sitting_id, *(func.sum(Response.awarded).filter(SittingItem.section_index == index)
+                                          .label(f"section_{index}") for index in range(sections)))
             .join(SittingItem, SittingItem.id == Response.item_id)
-            .where(Response.sitting_id.in_(sitting_ids))
-            .group_by(Response.sitting_id, SittingItem.section_index)):
-        marks[sitting_id][section_index] = round(awarded, 2)
-    return marks
+            .where(Response.sitting_id.in_(select(Sitting.id).where(*_finished(exam))))
+            .group_by(Response.sitting_id).subquery("section_marks"))
 
 
 def _export_rows(exam: Exam) -> Iterator[list]:
-    """One list of cell values per finished sitting (text, numbers, naive UTC datetimes), read from
-    the database in batches so that a large exam is never held in memory at once."""
+    """One list of cell values per finished sitting (text, numbers, naive UTC datetimes), read as plain
+    columns through a server-side cursor in batches, so that a large exam is never held in memory at once."""
     sections = len(exam.assessment.sections)
-    query, __ = _finished_sittings(exam)
-    batches = db.session.execute(query.order_by(Sitting.finished_at, Sitting.id)
-                                 .execution_options(yield_per=EXPORT_BATCH)).partitions()
-    for batch in batches:
-        rows = [_result_row(*row) for row in batch]
-        section_marks = _section_marks([row.sitting.id for row in rows])
-        for row in rows:
-            sitting, candidate = row.sitting, row.candidate
-            yield [candidate.name, candidate.email, candidate.username, _("pending") if row.pending else _("graded"),
-                   sitting.finish_mode.label if sitting.finish_mode else None, _utc(sitting.started_at),
-                   _utc(sitting.finished_at), row.attempt_seconds, _two_places(sitting.total_marks),
-                   _two_places(sitting.max_marks), _two_places(row.percent), row.percentile, row.level,
-                   _yes_no(row.passed), _yes_no(row.continue_package), sitting.attempt,
-                   *(section_marks[sitting.id].get(index, 0.0) for index in range(sections))]
+    ladder = outcomes.ladder(exam.institute_id, exam.assessment_id)
+    # Worded once, not per row.
+    grading, yes_no = {True: _("pending"), False: _("graded")}, {None: None, True: _("yes"), False: _("no")}
+    endings = {mode: mode.label for mode in FinishMode} | {None: None}
+    marks = _section_marks(exam, sections)
+    query = (select(Candidate.first_name, Candidate.last_name, Candidate.email, Candidate.username,
+                    Sitting.finish_mode, Sitting.started_at, Sitting.finished_at, Sitting.seconds_spent,
+                    Sitting.total_marks, Sitting.max_marks, Sitting.graded_at, Sitting.level, Sitting.passed,
+                    Sitting.attempt, *list(marks.c)[1:])
+             .join(Candidate, Candidate.id == Sitting.candidate_id)
+             .outerjoin(marks, marks.c.sitting_id == Sitting.id).where(*_finished(exam))
+             .order_by(Sitting.finished_at, Sitting.id).execution_options(yield_per=EXPORT_BATCH))
+    for row in db.session.execute(query):
+        yield [full_name(row.first_name, row.last_name, row.email), row.email, row.username,
+               grading[row.graded_at is None], endings[row.finish_mode], _utc(row.started_at),
+               _utc(row.finished_at), attempt_seconds(row), _two_places(row.total_marks),
+               _two_places(row.max_marks), _two_places(outcomes.percent(row)), ladder.percentile(row),
+               row.level.value if row.level else None, yes_no[row.passed],
+               yes_no[None if row.passed is None else not row.passed], row.attempt,
+               *(round(row[-sections + index] or 0.0, 2) for index in range(sections))]
 
 
 def export_filename(exam: Exam, extension: str) -> str:
@@ -544,14 +556,18 @@ def _csv_value(value) -> str | float | int:
     return safe_text(value) if isinstance(value, str) else value
 
 
+def _sheet(exam_id: int, header: list[str]) -> Iterator[list]:
+    """The header, then the rows. Runs while the response is sent, after the request's session is gone:
+    the exam is read afresh."""
+    yield header
+    yield from _export_rows(db.session.get(Exam, exam_id))
+
+
 def _csv_lines(exam_id: int, header: list[str]) -> Iterator[str]:
-    # Runs while the response is sent, after the request's session is gone: the exam is read afresh.
-    exam = db.session.get(Exam, exam_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
-    for number, row in enumerate(_export_rows(exam), start=1):
-        writer.writerow([_csv_value(value) for value in row])
+    for number, row in enumerate(_sheet(exam_id, header)):
+        writer.writerow([_csv_value(value) for value in row] if number else row)
         if number % EXPORT_BATCH == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -568,24 +584,8 @@ def results_csv(actor: User, exam_id) -> tuple[str, Iterator[str]]:
     return export_filename(exam, "csv"), _csv_lines(exam.id, _header(exam))
 
 
-def results_xlsx(actor: User, exam_id) -> tuple[str, IO[bytes]]:
-    """The file name and the workbook of the exam's XLSX export, written row by row (write-only mode)."""
+def results_xlsx(actor: User, exam_id) -> tuple[str, Iterator[bytes]]:
+    """The file name and the bytes of the exam's XLSX export, checked now and written while they are sent,
+    as results_csv's (text cells are always text, never formulas)."""
     exam = _exam(actor, exam_id)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Results"))
-    sheet.append(_header(exam))
-    for row in _export_rows(exam):
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    workbook.save(output)
-    output.seek(0)
-    return export_filename(exam, "xlsx"), output
-
-
-def _xlsx_cell(sheet, value):
-    if not isinstance(value, str):
-        return value
-    # Typed as a string, never as a formula, whatever it starts with.
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    return cell
+    return export_filename(exam, "xlsx"), streamed_xlsx(_("Results"), _sheet(exam.id, _header(exam)))

@@ -360,15 +360,16 @@ def exam_sittings(actor: User, exam_id, *, status: str | None = None, text: str 
 def exam_sittings_page(actor: User, exam: Exam, *, offset: int, limit: int, sort: str, descending: bool) -> Page:
     """The exam's sittings sorted by testStartTime (those not started last) or by candidate name."""
     require(actor, Permission.VIEW_CANDIDATES)
-    query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id)
-             .where(Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id)
+    of_exam = (Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id)
+    query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id).where(*of_exam)
              .options(selectinload(Sitting.candidate)))
     if sort == "testStartTime":
         order = [direction(Sitting.started_at, descending).nulls_last()]
     else:
         order = [direction(func.lower(Candidate.first_name), descending),
                  direction(func.lower(Candidate.last_name), descending)]
-    page = page_of(query, [*order, direction(Sitting.id, descending)], offset, limit)
+    page = page_of(query, [*order, direction(Sitting.id, descending)], offset, limit,
+                   count=select(func.count()).select_from(Sitting).where(*of_exam))
     return Page([sitting for sitting, in page.items], page.total)
 
 
@@ -389,9 +390,11 @@ def search_sittings(actor: User, *, exam_id: int | None = None, candidate_id: in
     require(actor, Permission.VIEW_CANDIDATES)
     institutes = (institute_and_descendants(actor.institute_id) if include_sub_institutes
                   else [actor.institute_id])
-    query = (select(Sitting).join(Candidate, Candidate.id == Sitting.candidate_id)
-             .where(Sitting.institute_id.in_(institutes))
+    query = (select(Sitting).where(Sitting.institute_id.in_(institutes))
              .options(selectinload(Sitting.candidate), selectinload(Sitting.exam)))
+    if email or username or level is not None:
+        # Joined only for these filters: the page's count then reads no candidate.
+        query = query.join(Candidate, Candidate.id == Sitting.candidate_id)
     if exam_id is not None:
         query = query.where(Sitting.exam_id == exam_id)
     if candidate_id is not None:

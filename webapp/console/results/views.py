@@ -103,9 +103,10 @@ def exam_results_csv(exam_id):
 @blueprint.get("/exams/<int:exam_id>/results.xlsx")
 @login_required
 def exam_results_xlsx(exam_id):
-    filename, workbook = services.results_xlsx(current_user, exam_id)
-    response = send_file(workbook, mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=filename)
-    response.headers["Cache-Control"] = "no-store"   # send_file's own default would let caches keep it
+    filename, chunks = services.results_xlsx(current_user, exam_id)
+    response = Response(stream_with_context(chunks), mimetype=XLSX_MIMETYPE)
+    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
