@@ -51,7 +51,8 @@ def _page(response) -> BeautifulSoup:
 
 
 def _kept_reports(sitting) -> list[str]:
-    return sorted(path.name for path in (storage._root() / str(sitting.institute_id) / str(sitting.id)).glob("report-*.pdf"))
+    folder = storage._root() / str(sitting.institute_id) / str(sitting.id)
+    return sorted(path.name for path in folder.glob("report-*.pdf"))
 
 
 def _certificate(sitting) -> Certificate:
