@@ -141,7 +141,8 @@ def summary(samples, start: float, end: float) -> str:
     if not seconds:
         return "no requests"
     return (f"{len(inside)} requests ({len(inside) / (end - start):.0f}/s), "
-            f"p50 {statistics.median(seconds) * 1000:.0f} ms, p99 {_percentile(seconds, 0.99) * 1000:.0f} ms, max {max(seconds) * 1000:.0f} ms, shed {shed}, "
+            f"p50 {statistics.median(seconds) * 1000:.0f} ms, p99 {_percentile(seconds, 0.99) * 1000:.0f} ms, "
+            f"max {max(seconds) * 1000:.0f} ms, shed {shed}, "
             f"errors {sum(errors.values())}" + (f" (by status, 0: no answer: {dict(errors)})" if errors else ""))
 
 
