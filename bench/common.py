@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -153,3 +154,18 @@ class Server:
 
 def load_average() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def at_once(target, arguments: list[tuple]) -> tuple[float, float]:
+    """Run `target(*each, barrier=...)` in one thread per item of `arguments`, each waiting at the barrier to
+    be released with the others; returns the moments (time.monotonic()) of the release and of the last end."""
+    barrier = threading.Barrier(len(arguments) + 1)
+    threads = [threading.Thread(target=target, args=each, kwargs={"barrier": barrier}, daemon=True)
+               for each in arguments]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    began = time.monotonic()
+    for thread in threads:
+        thread.join()
+    return began, time.monotonic()

@@ -28,7 +28,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import create_engine
 
 import ceiling
-from common import CEILING, PROCTORA, database_url, exam_with_candidates, fresh_database, gunicorn, load_average
+from common import (CEILING, PROCTORA, at_once, database_url, exam_with_candidates, fresh_database, gunicorn,
+                    load_average)
 
 QUESTIONS = 20
 
@@ -54,16 +55,8 @@ def release(url: str, workdir: Path, app: str, candidates: list[str], workers: i
     """Every candidate presses Start at once: (status, seconds) of each, and the seconds until the last answer."""
     results: list = []
     with gunicorn(url, workdir, workers, app=app) as server:
-        barrier = threading.Barrier(len(candidates) + 1)
-        threads = [threading.Thread(target=press_start, args=(server.base, token, barrier, results))
-                   for token in candidates]
-        for thread in threads:
-            thread.start()
-        barrier.wait()
-        began = time.monotonic()
-        for thread in threads:
-            thread.join()
-        return results, time.monotonic() - began
+        began, ended = at_once(press_start, [(server.base, token, results) for token in candidates])
+        return results, ended - began
 
 
 def percentiles(results: list) -> list[float]:
@@ -71,7 +64,7 @@ def percentiles(results: list) -> list[float]:
     return [1000 * statistics.quantiles(latencies, n=100)[q] for q in (49, 89, 98)] + [1000 * latencies[-1]]
 
 
-def press_start(base: str, token: str, barrier: threading.Barrier, results: list) -> None:
+def press_start(base: str, token: str, results: list, barrier: threading.Barrier) -> None:
     address = urlsplit(base)
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
     connection.connect()   # connected before the barrier: the moment measured is the click

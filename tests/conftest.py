@@ -46,6 +46,10 @@ def app_config(tmp_path_factory) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 1,  # nothing listens: a test that sends mail starts its own SMTP server
         "MAIL_DEFAULT_SENDER": "Proctora <no-reply@example.com>",
+        # Tests read a PDF in the request that asks for it; tests/reports/test_kept_documents.py has the
+        # worker render them, as it does by default.
+        "PDF_RENDERING": "request",
+        "WORKER_NICENESS": 0,
     }
 
 

@@ -57,6 +57,7 @@ from webapp.health import blueprint as health
 import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.services import register_delivery_handler
 from webapp.proctoring.services import purge_old_images
+from webapp.reports.services import forget_documents, render_wanted_documents
 from webapp.results import release, rescoring
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
@@ -135,10 +136,12 @@ def _wire_the_floors() -> None:
     register_periodic_job(rescoring.run_rescores)
     register_periodic_job(imports.run_imports)
     register_periodic_job(imports.drop_stale_checks)
+    register_periodic_job(render_wanted_documents)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)
     events.review_changed.connect(release.follow_review)
+    events.result_changed.connect(forget_documents)
     events.question_deleting.connect(refuse_deleting_a_used_question)
     events.assessment_deleting.connect(refuse_deleting_a_used_assessment)
     events.exam_changing.connect(refuse_changing_a_started_exam)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from webapp.accounts.models import Institute
 from webapp.accounts.services import create_institute, institute_by_name
@@ -65,7 +66,9 @@ def register_cli(app: Flask) -> None:
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     @click.option("--interval", default=1.0, show_default=True, help="Seconds between polls when idle.")
     def worker_command(once, interval):
-        """Deliver outbox messages (e-mails, webhooks) with retries and backoff."""
+        """Deliver outbox messages (e-mails, webhooks) with retries and backoff, and run the periodic jobs
+        (expiries, re-scores, imports, PDFs), below the web server's CPU priority."""
+        os.nice(current_app.config["WORKER_NICENESS"])
         delivered = run_worker(once=once, interval=interval)
         if once:
             click.echo(json.dumps(delivered))

@@ -39,6 +39,12 @@ def from_environment(instance_path: str) -> dict:
         "RESCORE_BATCH_SIZE": _int(env.get("RESCORE_BATCH_SIZE"), 50),
         # Questions a worker imports per poll, in one transaction with the import's progress.
         "IMPORT_BATCH_SIZE": _int(env.get("IMPORT_BATCH_SIZE"), 50),
+        # "worker": a PDF not kept yet is rendered by the worker while the page says it is being prepared,
+        # so no web worker is held by a rendering; "request": the request renders it (no worker, tests).
+        "PDF_RENDERING": env.get("PDF_RENDERING") or "worker",
+        # How far below the web server's CPU priority the worker runs (0: the same): its renders and batches
+        # yield to candidates' requests.
+        "WORKER_NICENESS": _int(env.get("WORKER_NICENESS"), 10),
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), False),
         # How many reverse proxies in front of the app the operator trusts to set X-Forwarded-For,
         # -Proto and -Host (0: none, the headers are ignored, as anyone could send them).

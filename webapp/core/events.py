@@ -17,6 +17,9 @@ sitting_graded = _events.signal("sittings.graded")
 # proctoring -> results: a review of a sitting was recorded, changed or overridden (the release follows).
 review_changed = _events.signal("proctoring.review_changed")
 
+# results -> reports: what a sitting's result shows may have changed (graded, released, corrected, withheld).
+result_changed = _events.signal("results.result_changed")
+
 # A record is about to be deleted or changed: a floor above that needs it as it is refuses by raising a
 # DomainError (which says why and what to do instead), or does its own part of the deletion.
 # bank -> assessments: a question is about to be deleted.

@@ -10,10 +10,12 @@ part; a key read back must have exactly that form, so no path from outside ever 
 from __future__ import annotations
 
 import io
+import os
 import re
 import secrets
 import warnings
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import filetype
@@ -88,6 +90,15 @@ def _remove(pattern: re.Pattern, key: str | None) -> None:
     """Delete the file of a key of the pattern's form (anything else is left alone)."""
     if pattern.match(key or ""):
         (_root() / key).unlink(missing_ok=True)
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write a file that others may read meanwhile: under a name of its own, then moved into place, so a
+    reader finds the whole file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def _checked_extension(kind: str, data: bytes) -> str:
@@ -255,3 +266,120 @@ def read_answer_file(key: str) -> tuple[bytes, str]:
 
 def remove_answer_file(key: str | None) -> None:
     _remove(_ANSWER_FILE_KEY, key)
+
+
+# Documents (a sitting's report, its report with the answers part, its certificate) as PDFs, rendered once and
+# kept at uploads/<institute_id>/<sitting_id>/<kind>-<language>-<digest>.pdf, the digest of everything that
+# goes into the PDF (webapp/reports/services.py), so that a changed document is another file. A document the
+# worker is asked to render, or to check, is an empty file uploads/wanted/<institute_id>-<sitting_id>-<kind>-
+# <language>, which the worker takes (removes) before it renders the document as it is then, oldest first.
+_DOCUMENT_KEY = re.compile(r"^(\d+)/(\d+)/([a-z_]{1,40})-([a-z]{2})-([0-9a-f]{64})\.pdf$")
+_WANTED_NAME = re.compile(r"^(\d+)-(\d+)-([a-z_]{1,40})-([a-z]{2})$")
+
+
+@dataclass(frozen=True)
+class WantedDocument:
+    institute_id: int
+    sitting_id: int
+    kind: str
+    language: str
+
+    @property
+    def name(self) -> str:
+        return f"{int(self.institute_id)}-{int(self.sitting_id)}-{self.kind}-{self.language}"
+
+
+def document_key(wanted: WantedDocument, digest: str) -> str:
+    key = f"{wanted.name.replace('-', '/', 2)}-{digest}.pdf"
+    if not _DOCUMENT_KEY.match(key):
+        raise ValueError(f"not a document key: {key!r}")
+    return key
+
+
+def read_document(key: str) -> bytes | None:
+    """A kept PDF, None when there is none under this key."""
+    try:
+        return _existing(_DOCUMENT_KEY, key, "Document")[0].read_bytes()
+    except NotFound:
+        return None
+
+
+def has_document(key: str) -> bool:
+    return _DOCUMENT_KEY.match(key or "") is not None and (_root() / key).is_file()
+
+
+def latest_document(wanted: WantedDocument) -> str | None:
+    """The key of the document's latest kept render in its language, None when there is none."""
+    folder = _root() / str(int(wanted.institute_id)) / str(int(wanted.sitting_id))
+    renders = []
+    for path in folder.glob(f"{wanted.kind}-{wanted.language}-*.pdf"):
+        try:
+            renders.append((path.stat().st_mtime_ns, path.name))
+        except FileNotFoundError:   # replaced meanwhile
+            continue
+    if not renders:
+        return None
+    key = f"{int(wanted.institute_id)}/{int(wanted.sitting_id)}/{max(renders)[1]}"
+    return key if _DOCUMENT_KEY.match(key) else None
+
+
+def remove_documents(institute_id: int, sitting_id: int) -> None:
+    """Remove every kept render of a sitting's documents."""
+    folder = _root() / str(int(institute_id)) / str(int(sitting_id))
+    for path in folder.glob("*.pdf"):
+        if _DOCUMENT_KEY.match(f"{int(institute_id)}/{int(sitting_id)}/{path.name}"):
+            path.unlink(missing_ok=True)
+
+
+def keep_document(key: str, data: bytes) -> bytes:
+    """Keep a rendered PDF, and remove the earlier renders of the same document and language: what they
+    showed has changed."""
+    match = _DOCUMENT_KEY.match(key or "")
+    if match is None:
+        raise ValueError(f"not a document key: {key!r}")
+    path = _root() / key
+    _write_whole(path, data)
+    for earlier in path.parent.glob(f"{match[3]}-{match[4]}-*.pdf"):
+        if earlier.name != path.name:
+            earlier.unlink(missing_ok=True)
+    return data
+
+
+def _wanted_folder() -> Path:
+    return _root() / "wanted"
+
+
+def want_document(wanted: WantedDocument) -> None:
+    """Ask the worker for a document; asked again before it is taken, it keeps its place in the queue."""
+    folder = _wanted_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        (folder / wanted.name).open("x").close()
+    except FileExistsError:
+        pass
+
+
+def wanted_documents() -> list[WantedDocument]:
+    """The documents asked for and not taken yet, oldest first."""
+    folder, found = _wanted_folder(), []
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            match = _WANTED_NAME.match(entry.name)
+            try:
+                if match:
+                    found.append((entry.stat().st_mtime_ns,
+                                  WantedDocument(int(match[1]), int(match[2]), match[3], match[4])))
+            except FileNotFoundError:   # taken meanwhile
+                continue
+    return [wanted for __, wanted in sorted(found, key=lambda pair: pair[0])]
+
+
+def take_wanted_document(wanted: WantedDocument) -> bool:
+    """Claim a wanted document for rendering: True for the one worker whose removal succeeded."""
+    try:
+        (_wanted_folder() / wanted.name).unlink()
+    except FileNotFoundError:
+        return False
+    return True

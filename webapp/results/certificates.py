@@ -19,7 +19,7 @@ from sqlalchemy import select
 from webapp.accounts.models import User
 from webapp.assessments.models import AssessmentKind
 from webapp.audit.services import audit
-from webapp.core import storage
+from webapp.core import events, storage
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict, NotFound, ValidationError, parse_enum
@@ -116,6 +116,7 @@ def revoke(actor: User, certificate_id, reason: str) -> Certificate:
     audit(actor, "certificate.revoke", "certificate", certificate.id, {"valid": True},
           {"valid": False, "reason": reason},
           label=f"{certificate.code}: {certificate.candidate_name}, {certificate.assessment_name}")
+    events.result_changed.send(certificate.sitting)
     return certificate
 
 

@@ -33,6 +33,7 @@ from webapp.accounts.models import ReleasePolicy, User
 from webapp.assessments.models import AssessmentKind
 from webapp.audit.services import audit
 from webapp.candidates.models import Candidate
+from webapp.core import events
 from webapp.core.clock import utcnow
 from webapp.core.database import get_in_institute
 from webapp.core.errors import Conflict
@@ -175,6 +176,7 @@ def _follow(sitting: Sitting) -> None:
         _release(sitting, None)
     elif result_withheld(sitting):
         _tell_withheld(sitting)
+    events.result_changed.send(sitting)
 
 
 def _release(sitting: Sitting, actor: User | None) -> None:
@@ -242,6 +244,7 @@ def _refusal(sitting: Sitting) -> str | None:
 
 def _release_by(actor: User, sitting: Sitting) -> None:
     _release(sitting, actor)
+    events.result_changed.send(sitting)
     audit(actor, "result.release", "sitting", sitting.id, {"released": False}, {"released": True},
           label=sitting_label(sitting))
 

@@ -270,13 +270,18 @@ def standings(sittings: list[Sitting]) -> dict[int, Standing]:
             for sitting in sittings}
 
 
-def sitting_result(actor: User, sitting_id) -> SittingResult:
+def finished_sitting(actor: User, sitting_id) -> Sitting:
     """For the console: a finished sitting of the actor's institute."""
     require(actor, Permission.VIEW_RESULTS)
     sitting = get_in_institute(Sitting, actor.institute_id, sitting_id, "Sitting")
     if sitting.status != SittingStatus.EXAM_FINISHED:
         raise NotFound("Result")   # "Result not found.": the sitting is not finished
-    return result_of(sitting)
+    return sitting
+
+
+def sitting_result(actor: User, sitting_id) -> SittingResult:
+    """For the console: the result of a finished sitting of the actor's institute."""
+    return result_of(finished_sitting(actor, sitting_id))
 
 
 # An exam's results table -------------------------------------------------------------------------

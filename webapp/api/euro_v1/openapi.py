@@ -105,7 +105,8 @@ SCHEMAS = {
                              "description": "Certification: true when failed (the student continues the course "
                                             "package), false when passed."},
         "report_url": {**URL, "description": "The shared HTML report (anyone with the link may read it)."},
-        "pdf_report_url": {**URL, "description": "The same report as a PDF."},
+        "pdf_report_url": {**URL, "description": "The same report as a PDF. While it is being prepared the "
+                                                 "link answers 503 with Retry-After: ask again then."},
         "graded_at": {**nullable(DATE_TIME), "description": "When the last mark was in; essays wait for a grader."},
         "result_withheld": {**BOOLEAN, "description": "true while a proctor's review found a violation that an "
                                                       "admin has not released: do not act on this result yet."},

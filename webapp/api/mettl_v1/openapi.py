@@ -151,7 +151,8 @@ SCHEMAS = {
         "status": {"enum": ["ToBeTaken", "InProgress", "Completed"]}, "startTime": STRING, "endTime": STRING,
         "completionMode": {"enum": ["NormalSubmission", "Expired", "TerminatedByProctor",
                                     "BrowsingToleranceExceeded"]},
-        "pdfReport": {**URL, "description": "The candidate's PDF report, for anyone holding the link."},
+        "pdfReport": {**URL, "description": "The candidate's PDF report, for anyone holding the link. While "
+                      "it is being prepared the link answers 503 with Retry-After: ask again then."},
         "htmlReport": {**URL, "description": "The shared HTML report, for anyone holding the link."},
         "result": ref("Result"), "questionResponses": array(ref("QuestionResponse")),
     }, optional=("startTime", "endTime", "completionMode", "pdfReport", "htmlReport", "result",

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -29,10 +30,21 @@ VERIFY_RATE_LIMIT = "60 per minute"
 verify_limit = limiter.shared_limit(VERIFY_RATE_LIMIT, scope="verify")
 
 
-def _pdf(data: bytes, filename: str):
-    response = send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
-    # Personal data behind a secret address: kept out of shared caches and search engines.
-    response.headers["Cache-Control"] = "private, no-store"
+# Seconds before the page that says a PDF is being prepared asks for it again (one render takes a fraction).
+PREPARING_RETRY_SECONDS = 2
+
+
+def _pdf(data: bytes | None, filename: str, institute):
+    """The PDF; while the worker prepares it, a page that says so and asks again by itself (a browser by
+    its refresh, a client such as curl --retry by the 503 and its Retry-After)."""
+    if data is None:
+        response = make_response(candidate_page("reports/preparing.html", institute=institute,
+                                                retry_seconds=PREPARING_RETRY_SECONDS), 503)
+        response.headers["Retry-After"] = str(PREPARING_RETRY_SECONDS)
+    else:
+        response = send_file(BytesIO(data), mimetype="application/pdf", download_name=filename)
+        # Personal data behind a secret address: kept out of shared caches.
+        response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 
@@ -48,9 +60,9 @@ def html_report(key):
 
 @blueprint.get("/reports/<key>.pdf")
 def pdf_report(key):
-    result = services.report_by_key(key)
-    read_page_in(language=services.reader_language(result.sitting))
-    return _pdf(services.report_pdf(result), services.report_filename(result.sitting))
+    sitting = services.sitting_by_report_key(key)
+    read_page_in(language=services.reader_language(sitting))
+    return _pdf(services.kept_report_pdf(sitting), services.report_filename(sitting), sitting.exam.institute)
 
 
 @blueprint.get("/photos/<int:sitting_id>/<name>")
@@ -64,7 +76,7 @@ def check_photo(sitting_id, name):
 @blueprint.get("/sittings/<int:sitting_id>/report.pdf")
 @login_required
 def staff_report_pdf(sitting_id):
-    return _pdf(*services.staff_report_pdf(current_user, sitting_id))
+    return _pdf(*services.staff_report_pdf(current_user, sitting_id), current_user.institute)
 
 
 # Verification (public) ---------------------------------------------------------------------------------
@@ -93,7 +105,8 @@ def verify(code):
 def certificate_pdf(code):
     certificate = services.certificate_by_code(code)
     read_page_in(language=services.reader_language(certificate.sitting))
-    return _pdf(services.certificate_pdf(certificate), services.certificate_filename(certificate))
+    return _pdf(services.kept_certificate_pdf(certificate), services.certificate_filename(certificate),
+                certificate.sitting.exam.institute)
 
 
 # The console -------------------------------------------------------------------------------------------
