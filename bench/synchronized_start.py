@@ -51,10 +51,11 @@ def prepare(url: str, candidates: int, workdir: Path):
     return exam.id, [sitting.access_token for sitting in sittings]
 
 
-def release(url: str, workdir: Path, app: str, candidates: list[str], workers: int) -> tuple[list, float]:
+def release(url: str, workdir: Path, app: str, candidates: list[str], arguments) -> tuple[list, float]:
     """Every candidate presses Start at once: (status, seconds) of each, and the seconds until the last answer."""
     results: list = []
-    with gunicorn(url, workdir, workers, app=app) as server:
+    with gunicorn(url, workdir, arguments.workers, app=app, worker_class=arguments.worker_class,
+                  threads=arguments.threads) as server:
         began, ended = at_once(press_start, [(server.base, token, results) for token in candidates])
         return results, ended - began
 
@@ -98,17 +99,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="webapp.core.serving.QueueTimedWorker")   # as `make run`
+    parser.add_argument("--threads", type=int, default=4)
     arguments = parser.parse_args()
     url = database_url()
     workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
     fresh_database(url)
     exam_id, candidates = prepare(url, arguments.candidates, workdir)
     print(f"prepared {len(candidates)} candidates on the instructions page")
-    runs = {PROCTORA: release(url, workdir, PROCTORA, candidates, arguments.workers)}
+    runs = {PROCTORA: release(url, workdir, PROCTORA, candidates, arguments)}
     engine = create_engine(url)
     ceiling.prepare(engine, candidates)
     engine.dispose()
-    runs[CEILING] = release(url, workdir, CEILING, candidates, arguments.workers)
+    runs[CEILING] = release(url, workdir, CEILING, candidates, arguments)
     print(f"load average {load_average()}")
     print("| app | starts/s | p50 | p90 | p99 | max | errors |")
     print("|---|---|---|---|---|---|---|")
