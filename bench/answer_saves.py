@@ -24,10 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine
-
-import ceiling
-from common import CEILING, PROCTORA, database_url, fresh_database, gunicorn, load_average, started_sittings
+from common import CEILING, PROCTORA, database_url, fresh_database, gunicorn, load_average, sittings_for_both
 
 LUA = r"""
 local sittings = {}
@@ -56,17 +53,6 @@ response = function(status, headers, body)
   end
 end
 """
-
-
-def prepare(url: str, candidates: int, workdir: Path) -> Path:
-    """An exam with started sittings (and the ceiling's rows for their tokens), and one line per sitting for wrk."""
-    sittings = started_sittings(url, workdir, candidates)
-    engine = create_engine(url)
-    ceiling.prepare(engine, [token for token, _ in sittings])
-    engine.dispose()
-    path = workdir / "sittings.txt"
-    path.write_text("".join(f"{token}|{','.join(map(str, items))}\n" for token, items in sittings))
-    return path
 
 
 def run_wrk(url: str, workdir: Path, sittings: Path, app: str, arguments) -> dict:
@@ -104,7 +90,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
     fresh_database(url)
     started = time.monotonic()
-    sittings = prepare(url, arguments.candidates, workdir)
+    sittings, _ = sittings_for_both(url, workdir, arguments.candidates)
     print(f"prepared {arguments.candidates} started sittings in {time.monotonic() - started:.0f} s")
     results = {app: run_wrk(url, workdir, sittings, app, arguments) for app in (PROCTORA, CEILING)}
     print(results[PROCTORA]["output"])

@@ -31,27 +31,12 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from common import CEILING, PROCTORA, ROOT, database_url, fresh_database, gunicorn, load_average, started_sittings
+from common import CEILING, PROCTORA, ROOT, database_url, fresh_database, gunicorn, load_average, sittings_for_both
 
-import ceiling
 
 KINDS = ("page", "clock", "position", "save", "events")
 # The cost phase measures the hot requests, and the page for comparison (the ceiling's page is a bare UPDATE).
 HOT = ("clock", "position", "save")
-
-
-def prepare(url: str, workdir: Path, candidates: int) -> tuple[Path, list]:
-    sittings = started_sittings(url, workdir, candidates)
-    engine = create_engine(url)
-    ceiling.prepare(engine, [token for token, _ in sittings])
-    engine.dispose()
-    path = workdir / "sittings.txt"
-    path.write_text("".join(f"{token}|{','.join(map(str, items))}\n" for token, items in sittings))
-    return path, sittings
-
-
-def server_settings(arguments) -> dict:
-    return {"workers": arguments.workers, "worker_class": arguments.worker_class, "threads": arguments.threads}
 
 
 def run_load(url, workdir, sittings_file, app, candidates, arguments, run_index) -> dict:
@@ -216,7 +201,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="proctora-bench-"))
     fresh_database(url)
     started = time.monotonic()
-    sittings_file, sittings = prepare(url, workdir, max(levels, default=1000))
+    sittings_file, sittings = sittings_for_both(url, workdir, max(levels, default=1000))
     print(f"prepared {len(sittings)} started sittings in {time.monotonic() - started:.0f} s; gunicorn "
           f"{arguments.workers} {arguments.worker_class} workers x {arguments.threads} threads")
     if arguments.cost_requests:

@@ -6,7 +6,7 @@ Proctora does more for each (it checks, keeps time, renders), so its figures are
 
     gunicorn --chdir bench ceiling:app      (DATABASE_URL names the benchmark's database)
 
-`prepare(engine, tokens)` makes its table beside Proctora's, one row per sitting's token."""
+`prepare(url, tokens)` makes its tables beside Proctora's, one row per sitting's token."""
 from __future__ import annotations
 
 import os
@@ -18,7 +18,8 @@ TOUCH = text("UPDATE ceiling_sittings SET touched = touched + 1, seen_at = now()
 START = text("INSERT INTO ceiling_starts (token, started_at) VALUES (:token, now())")
 
 
-def prepare(engine, tokens: list[str]) -> None:
+def prepare(url: str, tokens: list[str]) -> None:
+    engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS ceiling_sittings"))
         connection.execute(text("CREATE TABLE ceiling_sittings (token varchar(64) PRIMARY KEY, "
@@ -28,6 +29,7 @@ def prepare(engine, tokens: list[str]) -> None:
                                 "started_at timestamptz NOT NULL)"))
         connection.execute(text("INSERT INTO ceiling_sittings (token) VALUES (:token)"),
                            [{"token": token} for token in tokens])
+    engine.dispose()
 
 
 def create_app() -> Flask:

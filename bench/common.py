@@ -15,6 +15,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import ceiling
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -86,6 +88,16 @@ def started_sittings(url: str, workdir: Path, candidates: int, questions: int = 
     for sitting_id, item_id in db.session.execute(select(SittingItem.sitting_id, SittingItem.id)):
         items.setdefault(sitting_id, []).append(item_id)
     return [(sitting.access_token, sorted(items[sitting.id])) for sitting in sittings]
+
+
+def sittings_for_both(url: str, workdir: Path, candidates: int) -> tuple[Path, list[tuple[str, list[int]]]]:
+    """Started sittings for Proctora and their tokens' rows for the ceiling; a file of `token|item,item,...`
+    lines for the load generators, and the sittings."""
+    sittings = started_sittings(url, workdir, candidates)
+    ceiling.prepare(url, [token for token, _ in sittings])
+    path = workdir / "sittings.txt"
+    path.write_text("".join(f"{token}|{','.join(map(str, items))}\n" for token, items in sittings))
+    return path, sittings
 
 
 def free_port() -> int:

@@ -25,8 +25,6 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import create_engine
-
 import ceiling
 from common import (CEILING, PROCTORA, at_once, database_url, exam_with_candidates, fresh_database, gunicorn,
                     load_average)
@@ -108,9 +106,7 @@ def main() -> None:
     exam_id, candidates = prepare(url, arguments.candidates, workdir)
     print(f"prepared {len(candidates)} candidates on the instructions page")
     runs = {PROCTORA: release(url, workdir, PROCTORA, candidates, arguments)}
-    engine = create_engine(url)
-    ceiling.prepare(engine, candidates)
-    engine.dispose()
+    ceiling.prepare(url, candidates)
     runs[CEILING] = release(url, workdir, CEILING, candidates, arguments)
     print(f"load average {load_average()}")
     print("| app | starts/s | p50 | p90 | p99 | max | errors |")

@@ -319,7 +319,8 @@ def send_invitations(actor: User, exam_id, sitting_ids: list | None = None) -> i
              .options(selectinload(Sitting.candidate)))
     if sitting_ids is not None:
         query = query.where(Sitting.id.in_([int(sitting_id) for sitting_id in sitting_ids]))
-    sittings = list(db.session.scalars(query))
+    # In the order of registration: the outbox (and a reader of it) sees the invitations as the list was sent.
+    sittings = list(db.session.scalars(query.order_by(Sitting.id)))
     _queue_invitations(exam, [Invitee(sitting.id, sitting.candidate.email, sitting.candidate.name,
                                       sitting.access_token) for sitting in sittings])
     return len(sittings)
