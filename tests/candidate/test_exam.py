@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from tests.candidate.helpers import items_by_type, page, register, start
+from tests.candidate.helpers import JPEG, items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
 from webapp.sittings import taking
-from webapp.sittings.models import FinishMode, ProctorEvent, Response
+from webapp.sittings.models import FinishMode, ProctorEvent, Response, SittingItem
 
 JSON = {"Accept": "application/json"}
 
@@ -234,6 +234,28 @@ def test_a_move_counts_its_time_in_two_updates_and_an_event_is_one_insert(client
     client.post(f"/s/{token}/position", json={"position": 1})
     client.post(f"/s/{token}/events", json={"kind": "copy_attempt"})
     assert [statement.split()[0] for statement in statements] == ["SELECT", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
+
+
+def test_the_paper_is_frozen_when_the_session_opens_so_that_start_inserts_no_item(client, sitting, statements):
+    """Candidates reach the instructions page one by one but press Start together: Start only fixes the deadline."""
+    taking.start_check(sitting, ip_address="127.0.0.1")
+    taking.complete_check(sitting, browser={"userAgent": "test"}, consent=True,
+                          photos={"reference_photo": JPEG, "id_photo": JPEG})
+    db.session.commit()
+    frozen = db.session.scalars(select(SittingItem.id).where(SittingItem.sitting_id == sitting.id)
+                                .order_by(SittingItem.position)).all()
+    assert frozen and sitting.sections and sitting.started_at is None
+    token = sitting.access_token
+    db.session.remove()
+    statements.clear()
+    client.post(f"/s/{token}/start")
+    inserts = [statement.split("(")[0].strip() for statement in statements if statement.startswith("INSERT")]
+    assert inserts == ["INSERT INTO proctor_events"], inserts
+    db.session.expire_all()
+    started = taking.sitting_for_token(token)
+    assert started.started_at is not None
+    assert db.session.scalars(select(Response.item_id).where(Response.sitting_id == started.id)
+                              .order_by(Response.item_id)).all() == frozen
 
 
 def test_a_save_the_database_drops_is_not_acknowledged_and_the_next_is(client, running):

@@ -7,8 +7,7 @@ institute); `show_media` rewrites the HTML of the items on a candidate's page to
 with what the page's script needs to count plays (static/js/candidate/media.js).
 
 Preloading: on the instructions page (`exam_session_opened`, before the clock runs) the page fetches
-every file of the paper that Start will freeze (`media_to_come`: the same seeded draw as `start_exam`),
-so pictures and recordings come from the browser's cache once the test runs; audio and video on the exam
+every file of the paper frozen when the session opened (`media_to_come`), so pictures and recordings come from the browser's cache once the test runs; audio and video on the exam
 page also carry preload="auto"."""
 from __future__ import annotations
 
@@ -57,17 +56,17 @@ def _item_html(item) -> str:
 
 
 def _shown_items(sitting: Sitting) -> list[SittingItem]:
-    """The items whose media the candidate may load now: a running paper's, but its closed sections'."""
-    items = db.session.scalars(select(SittingItem).where(SittingItem.sitting_id == sitting.id)).all()
+    """The items whose media the candidate may load now: the frozen paper's, but its closed sections'."""
+    items = db.session.scalars(select(SittingItem).where(SittingItem.sitting_id == sitting.id)
+                               .order_by(SittingItem.position)).all()
     closed = {index for index, section in enumerate(sitting.sections or []) if section.get("closed")}
     return [item for item in items if item.section_index not in closed]
 
 
 def media_to_come(sitting: Sitting) -> list[Media]:
-    """The media of the paper Start will freeze for the sitting, in order, for the page to preload."""
-    html = "".join(question.stem + "".join(part.get("html", "") for part in question.options + question.targets)
-                   for question in taking.questions_to_come(sitting))
-    ids = media_ids_in_html(html)
+    """The media of the paper frozen for the sitting, in order, for the instructions page to preload."""
+    taking.freeze_paper(sitting)
+    ids = media_ids_in_html("".join(_item_html(item) for item in _shown_items(sitting)))
     found = {media.id: media for media in db.session.scalars(
         select(Media).where(Media.institute_id == sitting.institute_id, Media.id.in_(ids)))} if ids else {}
     return [found[media_id] for media_id in ids if media_id in found]
@@ -77,10 +76,8 @@ def sitting_media(sitting: Sitting, media_id) -> Media:
     """A media file for the candidate: one that an item of the sitting shows, while the candidate may go
     on (before Start: one of the paper to come). Anything else, another sitting's file too, is not found."""
     media_id = parse_id(media_id, "Media")
-    if sitting.status == S.EXAM_STARTED:
+    if sitting.status in (S.EXAM_SESSION_OPENED, S.EXAM_STARTED):
         shown = {found for item in _shown_items(sitting) for found in media_ids_in_html(_item_html(item))}
-    elif sitting.status == S.EXAM_SESSION_OPENED:
-        shown = {media.id for media in media_to_come(sitting)}
     else:
         shown = set()
     if media_id not in shown:

@@ -156,7 +156,7 @@ class Sitting(TimestampMixin, db.Model):
     extra_time_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     large_text: Mapped[bool] = mapped_column(default=False, server_default=false())
     high_contrast: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # [{"name", "instructions", "duration", "deadline", "closed"}] frozen at start; timed sections run in turn
+    # [{"name", "instructions", "duration", "deadline", "closed"}] frozen when the session opens; timed sections run in turn
     sections: Mapped[list] = mapped_column(JSON, default=list)
     current_section: Mapped[int] = mapped_column(default=0)
     current_item: Mapped[int] = mapped_column(default=0)               # where the candidate was, for resume

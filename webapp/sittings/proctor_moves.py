@@ -15,7 +15,7 @@ from webapp.sittings import callbacks
 from webapp.sittings.models import FinishMode, Sitting, SittingStatus
 from webapp.sittings.retakes import latest_attempt
 from webapp.sittings.state_machine import transition
-from webapp.sittings.taking import (TimeIsUp, expire_if_overdue, finish, is_timed, record_event,
+from webapp.sittings.taking import (TimeIsUp, expire_if_overdue, finish, is_timed, open_session, record_event,
                                     section_accommodation_minutes, section_deadline)
 
 S = SittingStatus
@@ -26,7 +26,7 @@ def open_session_by_admission(sitting: Sitting, actor: User) -> None:
     `proctoring.services.admit`, the one caller."""
     if sitting.status != S.CHECK_COMPLETED:
         raise IllegalTransition(_("Only a candidate who has completed the check and waits can be admitted."))
-    transition(sitting, S.EXAM_SESSION_OPENED)
+    open_session(sitting)
     record_event(sitting, "admitted", actor=actor)
 
 

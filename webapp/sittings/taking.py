@@ -133,20 +133,20 @@ def open_session_if_ready(sitting: Sitting, *, now: datetime | None = None) -> N
     """`exam_session_opened` without a proctor when the exam needs no admission and is open now."""
     if (sitting.status == S.CHECK_COMPLETED and not sitting.exam.admission_required
             and window_state(sitting.exam, now)[0] == "open"):
-        transition(sitting, S.EXAM_SESSION_OPENED)
+        open_session(sitting)
 
 
-# Starting: the paper is frozen and the deadline fixed -----------------------------------------------
+def open_session(sitting: Sitting) -> None:
+    """`exam_session_opened`, and the paper frozen at once: candidates reach the instructions page one by one,
+    while many press Start together at an exam's opening, so Start only fixes the deadline (bench/README.md)."""
+    transition(sitting, S.EXAM_SESSION_OPENED)
+    freeze_paper(sitting)
+
+
+# The paper is frozen when the session opens, the deadline fixed at Start --------------------------------
 
 def _seed(sitting: Sitting) -> int:
     return int.from_bytes(hashlib.sha256(f"{sitting.id}:{sitting.access_token}".encode()).digest()[:8], "big")
-
-
-def questions_to_come(sitting: Sitting) -> list:
-    """The questions `start_exam` will freeze for the sitting (the same seeded draw), before it starts:
-    the instructions page preloads their media."""
-    return [entry.question for part in draw_paper(sitting.exam.assessment, random.Random(_seed(sitting)))
-            for entry in part.items]
 
 
 def frozen_key(question) -> dict:
@@ -213,12 +213,12 @@ def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
     return min(deadline, window.end) if window else deadline
 
 
-def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
-    """`exam_started`: draw and freeze the paper (seeded per sitting), create empty responses, fix the
-    deadline. The timer runs from here."""
-    now = now or utcnow()
-    if sitting.status != S.EXAM_SESSION_OPENED:
-        raise IllegalTransition(_("The test can start once the session is open."))
+def freeze_paper(sitting: Sitting) -> None:
+    """Draw and freeze the paper (seeded per sitting), with an empty response per item, and the sections
+    whose deadlines Start and the moves between sections fix. Once only: a sitting whose session opened
+    before papers were frozen there has it frozen by its Start."""
+    if sitting.sections:
+        return
     rng = random.Random(_seed(sitting))
     paper = draw_paper(sitting.exam.assessment, rng)
     rows, position = [], 0
@@ -245,12 +245,20 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
         raise Conflict(_("This test has no questions; please tell the organiser."))
     item_ids = db.session.scalars(insert(SittingItem).returning(SittingItem.id), rows).all()
     db.session.execute(insert(Response), [{"sitting_id": sitting.id, "item_id": item_id} for item_id in item_ids])
-    transition(sitting, S.EXAM_STARTED)
-    sitting.started_at = now
-    sitting.deadline = overall_deadline(sitting, now)
     sitting.sections = [{"name": part.section.name, "instructions": part.section.instructions,
                          "duration": part.section.duration_minutes, "deadline": None, "closed": False}
                         for part in paper]
+
+
+def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
+    """`exam_started`: the deadline fixed on the server, the timer runs from here."""
+    now = now or utcnow()
+    if sitting.status != S.EXAM_SESSION_OPENED:
+        raise IllegalTransition(_("The test can start once the session is open."))
+    freeze_paper(sitting)
+    transition(sitting, S.EXAM_STARTED)
+    sitting.started_at = now
+    sitting.deadline = overall_deadline(sitting, now)
     sitting.current_section = 0
     sitting.current_item = 0
     sitting.item_entered_at = now
