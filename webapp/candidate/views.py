@@ -127,9 +127,9 @@ def _back(token: str):
     return redirect(url_for(".sitting_page", token=token))
 
 
-def _going_on(token: str):
+def _going_on(token: str, load=taking.sitting_for_token):
     """The sitting behind the link if the candidate may go on now, else None (its page says why)."""
-    sitting = taking.sitting_for_token(token)
+    sitting = load(token)
     return None if taking.access_problem(sitting, _ip()) else sitting
 
 
@@ -297,7 +297,7 @@ def waiting(token):
 @blueprint.post("/s/<token>/start")
 @csrf.exempt
 def start(token):
-    sitting = _going_on(token)
+    sitting = _going_on(token, load=taking.sitting_to_start)
     if sitting is not None and sitting.status == S.EXAM_SESSION_OPENED:   # a second click finds it started
         taking.start_exam(sitting)
     return _back(token)

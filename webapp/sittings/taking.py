@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
@@ -23,7 +24,7 @@ from webapp.core.clock import utcnow
 from webapp.core.database import MAX_ID, parse_id
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.core.extensions import db
-from webapp.exams.models import ExamStatus
+from webapp.exams.models import Exam, ExamStatus
 from webapp.exams.services import ip_allowed, window_state
 from webapp.sittings import callbacks
 from webapp.sittings.models import AnswerFile, FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
@@ -46,17 +47,24 @@ def record_event(sitting: Sitting, kind: str, actor: User | None = None, **detai
 
 # The candidate's requests come by thousands a minute: their statements are built once, not on each request.
 SITTING_BY_TOKEN = select(Sitting).where(Sitting.access_token == bindparam("token"))
+# Start comes for a whole exam at once: the exam and its assessment (the duration) in the same statement.
+SITTING_TO_START = SITTING_BY_TOKEN.options(joinedload(Sitting.exam).joinedload(Exam.assessment))
 
 
-def sitting_for_token(token: str, *, now: datetime | None = None) -> Sitting:
+def sitting_for_token(token: str, *, now: datetime | None = None, statement=SITTING_BY_TOKEN) -> Sitting:
     """The sitting behind a personal link, brought up to date (an overdue one is closed first)."""
-    sitting = db.session.scalar(SITTING_BY_TOKEN, {"token": token})
+    sitting = db.session.scalar(statement, {"token": token})
     if sitting is None:
         raise NotFound("Test link")
     if not expire_if_overdue(sitting, now=now) and sitting.status == S.EXAM_STARTED:
         # A page that comes back after a timed section ran out must find the next section running.
         _roll_sections(sitting, now or utcnow())
     return sitting
+
+
+def sitting_to_start(token: str) -> Sitting:
+    """The sitting behind a personal link with its exam and assessment, for Start."""
+    return sitting_for_token(token, statement=SITTING_TO_START)
 
 
 def access_problem(sitting: Sitting, ip_address: str, *, now: datetime | None = None) -> tuple[str, object] | None:
@@ -245,9 +253,12 @@ def freeze_paper(sitting: Sitting) -> None:
         raise Conflict(_("This test has no questions; please tell the organiser."))
     item_ids = db.session.scalars(insert(SittingItem).returning(SittingItem.id), rows).all()
     db.session.execute(insert(Response), [{"sitting_id": sitting.id, "item_id": item_id} for item_id in item_ids])
+    first = {}
+    for row in rows:
+        first.setdefault(row["section_index"], row["position"])
     sitting.sections = [{"name": part.section.name, "instructions": part.section.instructions,
-                         "duration": part.section.duration_minutes, "deadline": None, "closed": False}
-                        for part in paper]
+                         "duration": part.section.duration_minutes, "deadline": None, "closed": False,
+                         "first": first.get(index, 0)} for index, part in enumerate(paper)]
 
 
 def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
@@ -255,16 +266,16 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
     now = now or utcnow()
     if sitting.status != S.EXAM_SESSION_OPENED:
         raise IllegalTransition(_("The test can start once the session is open."))
-    freeze_paper(sitting)
-    transition(sitting, S.EXAM_STARTED)
-    sitting.started_at = now
-    sitting.deadline = overall_deadline(sitting, now)
-    sitting.current_section = 0
-    sitting.current_item = 0
-    sitting.item_entered_at = now
-    _enter_section(sitting, 0, now)
-    record_event(sitting, "exam_started")
-    callbacks.test_started(sitting)
+    # Nothing is written before the end: one flush of the sitting and its event, not one per lookup.
+    with db.session.no_autoflush:
+        freeze_paper(sitting)
+        transition(sitting, S.EXAM_STARTED)
+        sitting.started_at = now
+        sitting.deadline = overall_deadline(sitting, now)
+        sitting.item_entered_at = now
+        _enter_section(sitting, 0, now)
+        record_event(sitting, "exam_started")
+        callbacks.test_started(sitting)
 
 
 def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
@@ -276,7 +287,9 @@ def _enter_section(sitting: Sitting, index: int, now: datetime) -> None:
         sections[index]["deadline"] = min(now + timedelta(minutes=duration), sitting.deadline).isoformat()
     sitting.sections = sections
     sitting.current_section = index
-    sitting.current_item = db.session.scalar(select(func.min(SittingItem.position)).where(
+    # Papers frozen before sections knew their first position look it up.
+    first = sections[index].get("first")
+    sitting.current_item = first if first is not None else db.session.scalar(select(func.min(SittingItem.position)).where(
         SittingItem.sitting_id == sitting.id, SittingItem.section_index == index)) or 0
 
 
