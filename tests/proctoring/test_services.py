@@ -149,11 +149,11 @@ def test_flags_raise_and_resolve(running, pool_proctor):
     with pytest.raises(ValidationError):
         services.raise_flag(pool_proctor, running.id, "nonsense", "")
     db.session.commit()
-    _, rows = services.monitor(pool_proctor, running.exam_id, flagged=True)
+    rows = services.monitor(pool_proctor, running.exam_id, flagged=True)[1].items
     assert [(row.sitting_id, row.open_flags) for row in rows] == [(running.id, 1)]
     services.resolve_flag(pool_proctor, flag.id)
     db.session.commit()
-    assert services.monitor(pool_proctor, running.exam_id, flagged=True)[1] == []
+    assert services.monitor(pool_proctor, running.exam_id, flagged=True)[1].items == []
     assert [entry.action for entry in db.session.scalars(select(AuditEntry).where(ON_SITTINGS).order_by(AuditEntry.id))] == [
         "sitting.flag", "sitting.flag_resolved"]
 
@@ -244,12 +244,12 @@ def test_the_monitor_rows(admin, exam, pool_proctor):
     taking.record_browsing_event(running, "tab_hidden", now=T0)
     taking.heartbeat(running, now=T0 + timedelta(minutes=5))
     db.session.commit()
-    _, rows = services.monitor(pool_proctor, exam.id, now=T0 + timedelta(minutes=5, seconds=30))
+    rows = services.monitor(pool_proctor, exam.id, now=T0 + timedelta(minutes=5, seconds=30))[1].items
     by_id = {row.sitting_id: row for row in rows}
     row = by_id[running.id]
     assert (row.answered, row.browsing, row.online, row.remaining) == (1, 1, True, 24 * 60 + 30)
     assert by_id[waiting.id].online is False and by_id[waiting.id].remaining is None
-    _, rows = services.monitor(pool_proctor, exam.id, state="running", now=T0 + timedelta(minutes=10))
+    rows = services.monitor(pool_proctor, exam.id, state="running", now=T0 + timedelta(minutes=10))[1].items
     assert [row.sitting_id for row in rows] == [running.id] and rows[0].online is False
 
 
@@ -272,12 +272,14 @@ def test_the_monitor_costs_a_constant_number_of_queries(admin, exam, pool_procto
     listener = lambda *args: sent.append(args[2])   # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        _, rows = services.monitor(user, exam_id, now=T0)
+        _, sittings = services.monitor(user, exam_id, page=3, now=T0)
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(rows) == 1000
-    # The exam, the pool check, the sittings and four grouped queries, whatever the number of sittings.
-    assert len(sent) <= 7, sent
+    assert (sittings.total, sittings.pages, len(sittings.items)) == (1000, 10, services.MONITOR_PAGE)
+    in_order = db.session.scalars(select(Sitting.id).where(Sitting.exam_id == exam_id).order_by(Sitting.id)).all()
+    assert [row.sitting_id for row in sittings.items] == in_order[200:300]
+    # The exam, the pool check, the count, the page's sittings and four grouped queries, whatever the number.
+    assert len(sent) <= 8, sent
 
 
 # Snapshots, retention and deleting a report -----------------------------------------------------------

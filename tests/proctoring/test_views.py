@@ -33,6 +33,18 @@ def test_the_monitor_page_and_its_htmx_fragment(client, admin, exam, pool_procto
     assert "offline" in row.select_one("[data-online]").text
 
 
+def test_the_monitor_is_paged_and_its_refresh_keeps_the_page(client, admin, exam, pool_proctor, monkeypatch):
+    monkeypatch.setattr(services, "MONITOR_PAGE", 1)
+    register(admin, exam, "ann@example.com")
+    second = register(admin, exam, "bob@example.com")
+    log_in(client, pool_proctor)
+    soup = _soup(client.get(f"/proctoring/exams/{exam.id}/monitor?page=2"))
+    assert [row["data-sitting-id"] for row in soup.select("tr[data-sitting-id]")] == [str(second.id)]
+    assert soup.select_one("[data-sitting-count]").text == "2"
+    assert "page=2" in soup.select_one("#monitor")["hx-get"]
+    assert soup.select_one("nav.pagination a[rel=prev]") is not None
+
+
 def test_the_proctor_index_lists_only_pool_exams(client, admin, make_exam, pool_proctor):
     mine, other = make_exam(), make_exam(pool=[])
     log_in(client, pool_proctor)

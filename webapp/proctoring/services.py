@@ -11,6 +11,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import String, bindparam, cast, delete, exists, func, select, update
@@ -21,7 +22,7 @@ from webapp.audit.services import audit
 from webapp.candidates.models import Candidate, full_name
 from webapp.core import events, storage
 from webapp.core.clock import utcnow
-from webapp.core.database import get_in_institute
+from webapp.core.database import RowPagination, get_in_institute, paginate_rows
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
@@ -109,42 +110,60 @@ MONITOR_STATES = {"waiting": _l("Waiting for admission"), "running": _l("Taking 
                   "finished": _l("Finished"), "not_started": _l("Not started")}
 
 
-def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False,
-            now: datetime | None = None) -> tuple[Exam, list[MonitorRow]]:
-    """Every sitting of the exam with what a proctor watches: one query for the sittings and four
-    grouped ones (answers, browsing events, snapshots, flags), whatever the number of sittings."""
+MONITOR_PAGE = 100   # sittings a page of the live monitor shows (each refresh renders them all)
+
+
+class _Watched(NamedTuple):
+    id: int
+    status: SittingStatus
+    finish_mode: FinishMode | None
+    deadline: datetime | None
+    last_seen_at: datetime | None
+    first_name: str
+    last_name: str
+    email: str
+
+
+def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, page: int = 1,
+            now: datetime | None = None) -> tuple[Exam, RowPagination]:
+    """A page of the exam's sittings with what a proctor watches (MonitorRow items): a count, one query for
+    the page's sittings and four grouped ones over them (answers, browsing events, snapshots, flags), whatever
+    the number of sittings. An exam of thousands is watched a page at a time, refreshed every few seconds."""
     now = now or utcnow()
     exam = proctored_exam(actor, exam_id)
+    chosen = [Sitting.exam_id == exam.id]
+    if state == "waiting":
+        chosen.append(Sitting.status == S.CHECK_COMPLETED)
+    elif state == "running":
+        chosen.append(Sitting.status == S.EXAM_STARTED)
+    elif state == "finished":
+        chosen.append(Sitting.status == S.EXAM_FINISHED)
+    elif state == "not_started":
+        chosen.append(Sitting.status.in_([S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.EXAM_SESSION_OPENED]))
+    if flagged:
+        chosen.append(exists().where(Flag.sitting_id == Sitting.id, Flag.resolved_at.is_(None)))
     query = (select(Sitting.id, Sitting.status, Sitting.finish_mode, Sitting.deadline, Sitting.last_seen_at,
                     Candidate.first_name, Candidate.last_name, Candidate.email)
-             .join(Candidate, Candidate.id == Sitting.candidate_id).where(Sitting.exam_id == exam.id))
-    if state == "waiting":
-        query = query.where(Sitting.status == S.CHECK_COMPLETED)
-    elif state == "running":
-        query = query.where(Sitting.status == S.EXAM_STARTED)
-    elif state == "finished":
-        query = query.where(Sitting.status == S.EXAM_FINISHED)
-    elif state == "not_started":
-        query = query.where(Sitting.status.in_([S.REGISTERED, S.MAIL_SENT, S.CHECK_STARTED, S.EXAM_SESSION_OPENED]))
-    if flagged:
-        query = query.where(exists().where(Flag.sitting_id == Sitting.id, Flag.resolved_at.is_(None)))
-    rows = db.session.execute(query.order_by(Sitting.id)).all()
-    of_exam = select(Sitting.id).where(Sitting.exam_id == exam.id)
+             .join(Candidate, Candidate.id == Sitting.candidate_id).where(*chosen).order_by(Sitting.id))
+    sittings = paginate_rows(query, _Watched, page=page, per_page=MONITOR_PAGE,
+                             count=select(func.count()).select_from(Sitting).where(*chosen))
+    rows = sittings.items
+    shown = [row.id for row in rows]
     # Counted per sitting through the responses' index: PostgreSQL would rather scan every response of every
-    # exam than look up the exam's sittings' ones in a grouped join.
+    # exam than look up the page's sittings' ones in a grouped join.
     answered = dict(db.session.execute(select(Sitting.id, select(func.count()).where(
         Response.sitting_id == Sitting.id, Response.answer.is_not(None),
         func.coalesce(cast(Response.answer, String), "null") != "null").scalar_subquery())
-        .where(Sitting.exam_id == exam.id)).all())
+        .where(Sitting.id.in_(shown))).all())
     browsing = dict(db.session.execute(
         select(ProctorEvent.sitting_id, func.count()).where(
-            ProctorEvent.sitting_id.in_(of_exam), ProctorEvent.kind.in_(taking.BROWSING_EVENTS))
+            ProctorEvent.sitting_id.in_(shown), ProctorEvent.kind.in_(taking.BROWSING_EVENTS))
         .group_by(ProctorEvent.sitting_id)).all())
     snapshots = dict(db.session.execute(
-        select(Snapshot.sitting_id, func.max(Snapshot.id)).where(Snapshot.sitting_id.in_(of_exam))
+        select(Snapshot.sitting_id, func.max(Snapshot.id)).where(Snapshot.sitting_id.in_(shown))
         .group_by(Snapshot.sitting_id)).all())
     flags = dict(db.session.execute(
-        select(Flag.sitting_id, func.count()).where(Flag.sitting_id.in_(of_exam), Flag.resolved_at.is_(None))
+        select(Flag.sitting_id, func.count()).where(Flag.sitting_id.in_(shown), Flag.resolved_at.is_(None))
         .group_by(Flag.sitting_id)).all())
     result = []
     for row in rows:
@@ -157,7 +176,8 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False,
             answered=answered.get(row.id, 0), browsing=browsing.get(row.id, 0),
             online=bool(row.last_seen_at and now - row.last_seen_at <= ONLINE_FOR),
             last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0)))
-    return exam, result
+    sittings.items = result
+    return exam, sittings
 
 
 def sitting_detail(actor: User, sitting_id) -> dict:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from webapp.proctoring import services
 from webapp.proctoring.models import ReviewOutcome
 from webapp.sittings.models import FLAG_CATEGORIES
-from webapp.web import render
+from webapp.web import page_number, render
 
 blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
 
@@ -35,9 +35,9 @@ def index():
 def monitor(exam_id):
     state = request.args.get("state", "")
     flagged = request.args.get("flagged") == "1"
-    exam, rows = services.monitor(current_user, exam_id, state=state, flagged=flagged)
-    return render("console/proctoring/monitor.html", "console/proctoring/_monitor_rows.html", exam=exam, rows=rows, state=state,
-                  flagged=flagged, states=services.MONITOR_STATES)
+    exam, sittings = services.monitor(current_user, exam_id, state=state, flagged=flagged, page=page_number())
+    return render("console/proctoring/monitor.html", "console/proctoring/_monitor_rows.html", exam=exam,
+                  sittings=sittings, state=state, flagged=flagged, states=services.MONITOR_STATES)
 
 
 @blueprint.get("/exams/<int:exam_id>/admission")
