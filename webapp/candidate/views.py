@@ -25,6 +25,7 @@ from webapp.bank.services import MAX_ANSWER_FILE_MB
 from webapp.core.errors import Conflict, NotFound, ValidationError, wants_json
 from webapp.core.serving import sheddable
 from webapp.core.extensions import csrf, limiter
+from webapp.core.ratelimits import unlimited
 from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
@@ -344,13 +345,12 @@ def retake(token):
     return _back(sitting.access_token)
 
 
-# The exam page's JSON endpoints (the hot path). No rate limit: the sitting's token is the key, and the
-# limiter's lookup of limits there are none of was a tenth of a clock poll's CPU. -----------------------
+# The exam page's JSON endpoints (the hot path): no rate limit, the sitting's token is their key. ---------
 
 @blueprint.post("/s/<token>/answers")
 @csrf.exempt
 @sheddable   # the page keeps an unacknowledged answer and sends it again
-@limiter.exempt
+@unlimited
 def save_answer(token):
     sitting = taking.sitting_for_token(token)
     body = _json_body()
@@ -376,7 +376,7 @@ def upload_answer_file(token):
 
 @blueprint.get("/s/<token>/clock")
 @sheddable   # the page asks again at its next tick
-@limiter.exempt
+@unlimited
 def clock(token):
     # Proctoring: the poll is the page's heartbeat and brings the proctor's messages.
     return proctoring.clock(token)
@@ -384,7 +384,7 @@ def clock(token):
 
 @blueprint.post("/s/<token>/position")
 @csrf.exempt
-@limiter.exempt
+@unlimited
 def position(token):
     sitting = taking.sitting_for_token(token)
     taking.set_position(sitting, _json_body().get("position"))
@@ -393,7 +393,7 @@ def position(token):
 
 @blueprint.post("/s/<token>/events")
 @csrf.exempt
-@limiter.exempt
+@unlimited
 def record_event(token):
     sitting = taking.sitting_for_token(token)
     return taking.record_candidate_event(sitting, _json_body().get("kind"))
