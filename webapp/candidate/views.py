@@ -25,7 +25,6 @@ from webapp.bank.services import MAX_ANSWER_FILE_MB
 from webapp.core.errors import Conflict, NotFound, ValidationError, wants_json
 from webapp.core.serving import sheddable
 from webapp.core.extensions import csrf, limiter
-from webapp.core.ratelimits import unlimited
 from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
@@ -345,12 +344,11 @@ def retake(token):
     return _back(sitting.access_token)
 
 
-# The exam page's JSON endpoints (the hot path): no rate limit, the sitting's token is their key. ---------
+# The exam page's JSON endpoints (the hot path) -----------------------------------------------------
 
 @blueprint.post("/s/<token>/answers")
 @csrf.exempt
 @sheddable   # the page keeps an unacknowledged answer and sends it again
-@unlimited
 def save_answer(token):
     sitting = taking.sitting_for_token(token)
     body = _json_body()
@@ -376,7 +374,6 @@ def upload_answer_file(token):
 
 @blueprint.get("/s/<token>/clock")
 @sheddable   # the page asks again at its next tick
-@unlimited
 def clock(token):
     # Proctoring: the poll is the page's heartbeat and brings the proctor's messages.
     return proctoring.clock(token)
@@ -384,7 +381,6 @@ def clock(token):
 
 @blueprint.post("/s/<token>/position")
 @csrf.exempt
-@unlimited
 def position(token):
     sitting = taking.sitting_for_token(token)
     taking.set_position(sitting, _json_body().get("position"))
@@ -393,7 +389,6 @@ def position(token):
 
 @blueprint.post("/s/<token>/events")
 @csrf.exempt
-@unlimited
 def record_event(token):
     sitting = taking.sitting_for_token(token)
     return taking.record_candidate_event(sitting, _json_body().get("kind"))

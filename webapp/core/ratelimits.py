@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, request
 from limits.storage import Storage
 from sqlalchemy import Float, Integer, String, case, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.database import UPSERTS
-from webapp.core.extensions import db, limiter
+from webapp.core.extensions import db
 
 SCHEME = "database"
 
@@ -88,16 +87,3 @@ class DatabaseStorage(Storage):
         counters = RateLimitCounter.__table__
         with db.engine.begin() as connection:
             connection.execute(delete(counters).where(counters.c.key == key))
-
-
-def unlimited(view):
-    """A view that no rate limit applies to: Flask-Limiter is not asked at all (its search for the limits of a
-    view that has none was a tenth of the exam page's clock poll; `exempt` searches them too)."""
-    view.unlimited = True
-    return view
-
-
-@limiter.request_filter   # once, when this module is first imported
-def is_unlimited() -> bool:
-    """True skips every limit for the request."""
-    return getattr(current_app.view_functions.get(request.endpoint), "unlimited", False)

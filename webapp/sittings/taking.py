@@ -387,24 +387,24 @@ class SaveResult:
     version: int
 
 
-def _save(*, in_section: bool):
+def _save(in_reach: list):
     """The versioned save: the response of an item within the candidate's reach, if the version is newer.
     A save (possible again after a resume) makes a grader's earlier mark stale. (An UPDATE's parameters
-    may not bear its columns' names.) On the tables, as QUICK_HEARTBEAT: no ORM bulk UPDATE machinery, and so
-    no search of the session for the rows it changed (_expire_saved does it)."""
-    responses, items = Response.__table__.c, SittingItem.__table__.c
-    return (update(Response.__table__)
-            .where(responses.sitting_id == bindparam("the_sitting"), responses.item_id == bindparam("the_item"),
-                   responses.version < bindparam("new_version"),
-                   responses.item_id.in_(select(items.id).where(
-                       items.sitting_id == bindparam("the_sitting"), items.id == bindparam("the_item"),
-                       *([items.section_index == bindparam("the_section")] if in_section else []))))
+    may not bear its columns' names.)"""
+    return (update(Response)
+            .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item"),
+                   Response.version < bindparam("new_version"),
+                   Response.item_id.in_(select(SittingItem.id).where(
+                       SittingItem.sitting_id == bindparam("the_sitting"), SittingItem.id == bindparam("the_item"),
+                       *in_reach)))
             .values(answer=bindparam("new_answer"), flagged=bindparam("new_flagged"),
-                    version=bindparam("new_version"), saved_at=bindparam("new_saved_at"), marked_at=None))
+                    version=bindparam("new_version"), saved_at=bindparam("new_saved_at"), marked_at=None)
+            # No search of the session for the rows it changed (a RETURNING or a SELECT): _expire_saved does it.
+            .execution_options(synchronize_session=False))
 
 
-SAVE = _save(in_section=False)
-SAVE_IN_SECTION = _save(in_section=True)   # sections timed: within the current one only
+SAVE = _save([])
+SAVE_IN_SECTION = _save([SittingItem.section_index == bindparam("the_section")])   # sections timed
 STORED_VERSION = (select(Response.version, SittingItem.section_index)
                   .join(SittingItem, SittingItem.id == Response.item_id)
                   .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item")))
@@ -784,14 +784,13 @@ def record_browsing_event(sitting: Sitting, kind: str, *, now: datetime | None =
 # sitting loaded. It matches only where the full path (sitting_for_token, then heartbeat) would change nothing
 # but last_seen_at: the test running and not overdue, no silence to settle (note_presence). A timed section
 # that ran out is rolled over by the full path; its time counts to the section's deadline either way.
-# On the table, not the mapped class: the ORM's bulk UPDATE machinery was a third of the poll's CPU.
-_SITTINGS = Sitting.__table__.c
-QUICK_HEARTBEAT = (update(Sitting.__table__)
-                   .where(_SITTINGS.access_token == bindparam("token"), _SITTINGS.status == S.EXAM_STARTED,
-                          _SITTINGS.deadline > bindparam("seen_at"), _SITTINGS.item_entered_at.is_not(None),
-                          _SITTINGS.last_seen_at >= bindparam("silent_since"))
+QUICK_HEARTBEAT = (update(Sitting)
+                   .where(Sitting.access_token == bindparam("token"), Sitting.status == S.EXAM_STARTED,
+                          Sitting.deadline > bindparam("seen_at"), Sitting.item_entered_at.is_not(None),
+                          Sitting.last_seen_at >= bindparam("silent_since"))
                    .values(last_seen_at=bindparam("seen_at"))
-                   .returning(_SITTINGS.id, _SITTINGS.deadline, _SITTINGS.sections, _SITTINGS.current_section))
+                   .returning(Sitting.id, Sitting.deadline, Sitting.sections, Sitting.current_section)
+                   .execution_options(synchronize_session=False))
 
 
 class Beat(NamedTuple):
