@@ -188,6 +188,7 @@ BLUEPRINT_GROUPS = [
     ("candidate", "proctoring", "audit"),
     ("mettl_v1",),
     ("euro_v1",),
+    ("lti", "lti_console"),
 ]
 
 

@@ -19,6 +19,7 @@ from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.exams.services import ExamInput, create_exam
+from webapp.lti.platforms import PlatformInput, add_platform
 from webapp.notifications.models import OutboxMessage
 from webapp.results.models import Certificate
 from webapp.sittings.models import AnswerFile, Response, Sitting, SittingItem
@@ -40,8 +41,9 @@ def _snapshot(institute_id: int):
     )
 
 
-# Public by design (a candidate's link, an institute's logo) or walked by the API's own tenancy test.
-NOT_CONSOLE = {"static", "candidate", "branding", "mettl_v1", "euro_v1"}
+# Public by design (a candidate's link, an institute's logo, a learning platform's launch and its one-time
+# sign-in link) or walked by the API's own tenancy test.
+NOT_CONSOLE = {"static", "candidate", "branding", "mettl_v1", "euro_v1", "lti"}
 
 
 @pytest.fixture
@@ -111,6 +113,10 @@ def _build_records(admin) -> dict:
                                                                    b"secret answer"),
                              name="secret.txt", size=13, mimetype="text/plain")
     db.session.add(answer_file)
+    platform = add_platform(admin, PlatformInput(
+        name="Secret Moodle", issuer="https://moodle.rival.example", client_id="secret-client",
+        auth_login_url="https://moodle.rival.example/mod/lti/auth.php",
+        jwks_url="https://moodle.rival.example/mod/lti/certs.php", deployment_ids=("1",)))
     db.session.commit()
     section = assessment.sections[0]
     return {
@@ -132,6 +138,7 @@ def _build_records(admin) -> dict:
         "rule_id": section.rules[0].id,
         "message_id": db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.institute_id == admin.institute_id)),
         "credential_id": credential.id,
+        "platform_id": platform.id,
         "token": "not-a-valid-token",
         "slug": "no-such-test",
         # The public report and verification pages are reached by their unguessable key and code alone.

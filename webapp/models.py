@@ -13,3 +13,5 @@ from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, R
 from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
 from webapp.sittings.models import (AnswerFile, MediaPlay, ProctorEvent, Response, Sitting,  # noqa: F401
                                     SittingItem)
+from webapp.lti.models import (LtiDeployment, LtiPlatform, LtiResourceLink, LtiToolKey, LtiUsedNonce,  # noqa: F401
+                               LtiUserLink)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, g, request
 from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -35,6 +36,7 @@ from webapp.console.bank.views import blueprint as bank
 from webapp.console.candidates.views import blueprint as candidates
 from webapp.console.credentials.views import blueprint as api_console
 from webapp.console.exams.views import blueprint as exams
+from webapp.console.lti.views import blueprint as lti_console
 from webapp.console.notifications.views import blueprint as notifications
 from webapp.console.proctoring.views import blueprint as proctoring
 from webapp.console.reports.views import blueprint as reports
@@ -54,6 +56,8 @@ from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
+from webapp.lti.services import frame_origins, purge_used_nonces, sitting_frame_origins
+from webapp.lti_door.views import blueprint as lti
 import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.services import register_delivery_handler
 from webapp.proctoring.services import purge_old_images
@@ -66,12 +70,14 @@ from webapp.web.language import (install_page_translations, select_language, sel
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Strict: no inline script or style anywhere, so a script smuggled into a question can never run.
-CONTENT_SECURITY_POLICY = (
+# Strict: no inline script or style anywhere, so a script smuggled into a question can never run. No other
+# site may frame a page, but a registered learning platform its LTI pages (_frame_ancestors).
+CONTENT_SECURITY_POLICY_FORMAT = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; "
-    "form-action 'self'; object-src 'none'"
+    "media-src 'self' blob:; connect-src 'self'; frame-ancestors {frame_ancestors}; base-uri 'self'; "
+    "form-action {form_action}; object-src 'none'"
 )
+CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY_FORMAT.format(frame_ancestors="'none'", form_action="'self'")
 
 
 def _instance_secret_key(instance_path: str) -> str:
@@ -133,6 +139,7 @@ def _wire_the_floors() -> None:
     register_periodic_job(close_overdue_sittings)
     register_periodic_job(purge_old_images)
     register_periodic_job(prune_now_and_then)
+    register_periodic_job(purge_used_nonces)
     register_periodic_job(rescoring.run_rescores)
     register_periodic_job(imports.run_imports)
     register_periodic_job(imports.drop_stale_checks)
@@ -177,7 +184,8 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (health, accounts, bank, bank_imports, assessments, exams, candidates, notifications, candidate, api_console,
-                      api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit):
+                      api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit,
+                      lti, lti_console):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.
     csrf.exempt(mettl_v1)
@@ -193,12 +201,36 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        ancestors = _frame_ancestors(response)
+        if ancestors:
+            # Where the LTI deep linking answer posts itself: the platform's return address.
+            form_action = " ".join(["'self'", *filter(None, [_origin(g.get("lti_form_action"))])])
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY_FORMAT.format(
+                frame_ancestors=" ".join(ancestors), form_action=form_action))
+        else:
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         # Console pages, exports and reports carry personal data: no copy may stay in a shared computer's
         # or a proxy's cache. What may be cached (static files, public branding) says so itself.
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+
+def _origin(url: str | None) -> str | None:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _frame_ancestors(response) -> list[str]:
+    """The registered learning platforms that may frame this answer: any, for the LTI door's pages; those of
+    the sitting's institute, for a candidate's page (what a learner's launch opens). None for the rest."""
+    if response.mimetype != "text/html":
+        return []
+    if request.blueprint == "lti":
+        return frame_origins()
+    token = (request.view_args or {}).get("token")
+    if request.blueprint == "candidate" and isinstance(token, str):
+        return sitting_frame_origins(token)
+    return []

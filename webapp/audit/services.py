@@ -75,13 +75,16 @@ ACTION_SENTENCES = {
     "result.release": _l("%(who)s released the result of %(target)s."),
     "response.grade": _l("%(who)s graded an answer of %(target)s."),
     "certificate.revoke": _l("%(who)s revoked the certificate %(target)s."),
+    "lti_platform.add": _l("%(who)s registered the learning platform %(target)s."),
+    "lti_platform.remove": _l("%(who)s removed the learning platform %(target)s."),
+    "lti.launch_refused": _l("A launch from the learning platform %(target)s was refused."),
 }
 # The kinds of target, as the log's filter offers them.
 TARGET_TYPES = {
     "user": _l("Staff member"), "institute": _l("Institute"), "api_credential": _l("API credential"),
     "skill": _l("Skill"), "question": _l("Question"), "assessment": _l("Assessment"), "exam": _l("Exam"),
     "sitting": _l("Sitting"), "response": _l("Answer"), "certificate": _l("Certificate"),
-    "import_run": _l("Question import"),
+    "import_run": _l("Question import"), "lti_platform": _l("Learning platform"),
 }
 # The changed fields as people call them; a field without words shows its stored name in plain letters.
 FIELD_LABELS = {

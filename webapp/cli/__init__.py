@@ -12,6 +12,7 @@ from webapp.accounts.models import Institute
 from webapp.accounts.services import create_institute, institute_by_name
 from webapp.cli.credentials import api_credentials
 from webapp.cli.demo import DEMO_LOGINS, seed_demo
+from webapp.cli.lti import lti_keys, lti_platforms
 from webapp.cli.questions import export_questions, import_questions
 from webapp.cli.translations import translations
 from webapp.core.errors import DomainError, NotFound
@@ -24,6 +25,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(translations)
     app.cli.add_command(import_questions)
     app.cli.add_command(export_questions)
+    app.cli.add_command(lti_platforms)
+    app.cli.add_command(lti_keys)
 
     @app.cli.command("create-institute")
     @click.argument("name")

@@ -43,6 +43,7 @@ NOT_FOUND_SENTENCES = {
     "Snapshot": _l("Snapshot not found."), "Link": _l("Link not found."), "Test link": _l("Test link not found."),
     "Message": _l("Message not found."), "Staff member": _l("Staff member not found."),
     "Institute": _l("Institute not found."), "Media": _l("Media file not found."), "API credential": _l("API credential not found."),
+    "LTI platform": _l("Learning platform not found."),
 }
 DELETED_SENTENCES = {"Assessment": _l("Assessment has been deleted."), "Schedule": _l("Schedule has been deleted."),
                      "Exam": _l("Exam has been deleted.")}

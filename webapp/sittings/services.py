@@ -200,6 +200,22 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
                                sitting_id=sitting.id)
 
 
+def register_for_platform(exam: Exam, candidate: Candidate) -> Sitting:
+    """The candidate's latest sitting of the exam, registered first if they have none, for a learner whom a
+    learning platform sent (LTI): the course is the invitation, so no e-mail goes out, whatever the exam's
+    access; the sitting's own pages then say whether the exam is open."""
+    sitting = db.session.scalar(select(Sitting).where(Sitting.exam_id == exam.id, Sitting.candidate_id == candidate.id)
+                                .order_by(Sitting.attempt.desc()).limit(1))
+    if sitting is None:
+        sitting = Sitting(institute_id=exam.institute_id, exam_id=exam.id, candidate_id=candidate.id,
+                          access_token=secrets.token_urlsafe(24), registered_by="lti",
+                          registration={EMAIL_FIELD: candidate.email, "First Name": candidate.first_name,
+                                        "Last Name": candidate.last_name})
+        db.session.add(sitting)
+        db.session.flush()
+    return sitting
+
+
 def _known_candidate(institute_id: int, email) -> bool:
     """Whether a candidate of the institute already has this e-mail (an invalid one is nobody's)."""
     try:

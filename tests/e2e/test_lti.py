@@ -1,0 +1,81 @@
+"""LTI 1.3 in real Chromium against the test platform (tests/lti/platform.py) on 127.0.0.1: a learner's launch
+lands on their sitting's check page without any login; an instructor's deep linking comes back to the course
+as a resource link with a line item."""
+from __future__ import annotations
+
+import pytest
+
+from tests.lti import platform as lms
+from tests.lti.platform import LtiPlatform, PlatformUser
+from webapp.core.extensions import db
+from webapp.lti.launch import CLAIM
+from webapp.lti.platforms import PlatformInput, add_platform
+from webapp.sittings.models import Sitting
+
+pytestmark = pytest.mark.e2e
+
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+
+
+@pytest.fixture
+def course(live_server, admin):
+    """The test platform with Proctora registered on both sides, as their admins would."""
+    platform = LtiPlatform()
+    platform.register_tool(login_url=f"{live_server}/lti/login", redirect_uris=[f"{live_server}/lti/launch"],
+                           jwks_url=f"{live_server}/lti/jwks")
+    add_platform(admin, PlatformInput(name="Test LMS", issuer=platform.issuer, client_id=platform.client_id,
+                                      auth_login_url=platform.auth_url, jwks_url=platform.jwks_url,
+                                      token_url=platform.token_url, deployment_ids=(platform.deployment_id,)))
+    db.session.commit()
+    yield platform
+    platform.close()
+
+
+def test_a_learner_launch_lands_on_the_sitting_page(page, course, admin, factory):
+    exam = factory.exam(admin, name="Biology final")
+    launch = course.launch(PlatformUser(sub="ann-1"), custom={"exam": exam.access_key})
+    page.goto(launch.start_url)
+    page.wait_for_url("**/s/*")
+    sitting = db.session.scalars(db.select(Sitting).where(Sitting.exam_id == exam.id)).one()
+    assert page.url.endswith(f"/s/{sitting.access_token}")
+    assert sitting.candidate.email == "ann@example.edu" and sitting.candidate.name == "Ann Learner"
+    assert page.locator("h1").first.is_visible()
+    assert not course.refusals
+
+
+def test_an_instructor_deep_links_an_exam_with_a_line_item(page, course, admin, factory):
+    exam = factory.exam(admin, name="Chemistry midterm")
+    teacher = PlatformUser(sub="tom-1", name="Tom Teacher", given_name="Tom", family_name="Teacher",
+                           email="tom@example.edu", roles=(lms.INSTRUCTOR,))
+    launch = course.launch(teacher, message_type=lms.DEEP_LINKING)
+    page.goto(launch.start_url)
+    page.locator(f"[data-link-exam='{exam.access_key}']").click()
+    page.wait_for_selector("text=Added to the course")
+    assert not course.refusals
+    response, = course.deep_linking_responses
+    item, = response.claims[DL + "content_items"]
+    assert item["type"] == "ltiResourceLink" and item["title"] == "Chemistry midterm"
+    assert item["custom"] == {"exam": exam.access_key}
+    assert item["lineItem"]["scoreMaximum"] == 3          # three one-mark questions
+    assert response.claims[CLAIM + "deployment_id"] == course.deployment_id
+
+
+def test_a_learner_launch_inside_the_courses_iframe(page, course, admin, factory):
+    """The course page (served at the platform's origin) frames the launch: the login checks the cookie can
+    be kept there, and the sitting's page is allowed inside the platform's frame by its frame-ancestors."""
+    exam = factory.exam(admin, name="Physics quiz")
+    launch = course.launch(PlatformUser(sub="ben-1", email="ben@example.edu"), custom={"exam": exam.access_key})
+    page.route(course.url("/course/1"), lambda route: route.fulfill(
+        content_type="text/html", body=f'<!doctype html><title>Course</title><iframe src="{launch.start_url}" '
+                                       'width="900" height="700"></iframe>'))
+    logins = []
+    page.on("request", lambda request: logins.append(request.url) if "/lti/login" in request.url else None)
+    page.goto(course.url("/course/1"))
+    frame = page.frame_locator("iframe")
+    frame.locator("h1").first.wait_for()
+    sitting = db.session.scalars(db.select(Sitting).where(Sitting.exam_id == exam.id)).one()
+    tool_frame = next(child for child in page.main_frame.child_frames)
+    assert tool_frame.url.endswith(f"/s/{sitting.access_token}")
+    assert sitting.candidate.email == "ben@example.edu"
+    # The platform posted the login initiation; the cookie check page then went on by itself.
+    assert len(logins) == 2 and "cookies_checked=1" in logins[1]

@@ -1,0 +1,44 @@
+"""Settings, learning platforms: the institute's LTI 1.3 platforms (list, register, remove) and the addresses
+of Proctora their admins enter."""
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from webapp.console.lti.forms import PlatformForm
+from webapp.lti import platforms as services
+from webapp.web import attempt
+
+blueprint = Blueprint("lti_console", __name__)
+
+
+def _page(form: PlatformForm):
+    return render_template("console/lti/platforms.html", form=form, platforms=services.list_platforms(current_user),
+                           tool_urls=services.tool_urls())
+
+
+@blueprint.get("/settings/lti")
+@login_required
+def platforms():
+    return _page(PlatformForm())
+
+
+@blueprint.post("/settings/lti")
+@login_required
+def add():
+    form = PlatformForm()
+    if form.validate_on_submit() and attempt(form, services.add_platform, current_user, services.PlatformInput(
+            name=form.name.data, issuer=form.issuer.data, client_id=form.client_id.data,
+            auth_login_url=form.auth_login_url.data, jwks_url=form.jwks_url.data, token_url=form.token_url.data,
+            deployment_ids=tuple((form.deployment_ids.data or "").splitlines()))):
+        flash(_("The learning platform is registered: its launches now open Proctora."), "success")
+        return redirect(url_for("lti_console.platforms"))
+    return _page(form), 422
+
+
+@blueprint.post("/settings/lti/<int:platform_id>/remove")
+@login_required
+def remove(platform_id):
+    platform = services.remove_platform(current_user, platform_id)
+    flash(_("The learning platform %(name)s is removed; its launches are refused from now on.", name=platform.name),
+          "success")
+    return redirect(url_for("lti_console.platforms"))

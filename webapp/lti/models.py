@@ -1,0 +1,115 @@
+"""What LTI 1.3 keeps: the platforms each institute registered with their deployments, the tool's signing
+keys, the nonces already used, who a platform's user is here, and the resource links launched."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.core.clock import utcnow
+from webapp.core.database import TimestampMixin, UTCDateTime
+from webapp.core.extensions import db
+
+
+class LtiPlatform(TimestampMixin, db.Model):
+    """A learning platform registered by an institute's admin. A launch names it by its issuer and client
+    id, so the pair is unique across institutes: the platform belongs to exactly one institute."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    token_url: Mapped[str] = mapped_column(String(1000), default="")
+    jwks_url: Mapped[str] = mapped_column(String(1000))
+    # The origins the platform's pages were seen at (from its signed launches), which may frame Proctora's
+    # LTI pages besides the issuer's and the login URL's: Canvas Cloud's issuer is not the school's host.
+    seen_origins: Mapped[list] = mapped_column(JSON, default=list)
+
+    deployments: Mapped[list["LtiDeployment"]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.id")
+
+    @property
+    def deployment_ids(self) -> list[str]:
+        return [deployment.deployment_id for deployment in self.deployments]
+
+
+class LtiDeployment(db.Model):
+    """One deployment of the tool in the platform (a platform may deploy it several times)."""
+
+    __tablename__ = "lti_deployments"
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
+
+
+class LtiToolKey(db.Model):
+    """The tool's RSA key pair that signs its messages (deep linking responses, later the grade service's
+    client assertions). The newest unretired key signs; retired keys stay published in the JWKS for a while,
+    so a platform still verifies what they signed before the rotation."""
+
+    __tablename__ = "lti_tool_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    private_key_encrypted: Mapped[str] = mapped_column(Text)     # PEM, encrypted with core.secrets_box
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None, index=True)
+
+
+class LtiUsedNonce(db.Model):
+    """A launch's nonce, once used: the same id_token sent again is refused."""
+
+    __tablename__ = "lti_used_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(255), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class LtiUserLink(db.Model):
+    """Who a platform's user (its `sub`) is in Proctora: a candidate when they launched as a learner, a staff
+    user when they launched as an instructor (one person may be both, in different courses)."""
+
+    __tablename__ = "lti_user_links"
+    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    sub: Mapped[str] = mapped_column(String(255))
+    candidate_id: Mapped[Optional[int]] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"),
+                                                        index=True, default=None)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True,
+                                                   default=None)
+
+
+class LtiResourceLink(TimestampMixin, db.Model):
+    """A link placed in a course, and the exam it opens. The grade and roster services' addresses from the
+    launch claims are kept for the parts of LTI Advantage that use them."""
+
+    __tablename__ = "lti_resource_links"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    exam_id: Mapped[Optional[int]] = mapped_column(ForeignKey("exams.id", ondelete="SET NULL"), index=True,
+                                                   default=None)
+    line_item_url: Mapped[str] = mapped_column(String(1000), default="")
+    line_items_url: Mapped[str] = mapped_column(String(1000), default="")
+    ags_scopes: Mapped[list] = mapped_column(JSON, default=list)
+    memberships_url: Mapped[str] = mapped_column(String(1000), default="")
