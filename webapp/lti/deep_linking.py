@@ -13,7 +13,6 @@ from webapp.core.clock import utcnow
 from webapp.core.errors import NotFound
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
-from webapp.exams.models import Exam
 from webapp.exams.services import get_exam
 from webapp.lti import keys
 from webapp.lti.launch import DEPLOYMENT_ID, EXAM_PARAMETER, LTI_VERSION, MESSAGE_TYPE, VERSION, deep_linking_context
