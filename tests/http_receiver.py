@@ -1,9 +1,11 @@
-"""A real HTTP receiver on 127.0.0.1 for webhook tests (the `receiver` fixture is in tests/conftest.py)."""
+"""Real HTTP servers on 127.0.0.1 for tests: the receiver of webhooks (the `receiver` fixture is in
+tests/conftest.py), and `GetServer`, which answers GETs with what the test says now."""
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -66,6 +68,35 @@ class Receiver:
 
     def at(self, path: str) -> list[ReceivedRequest]:
         return [request for request in self.received if request.path == path]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class GetServer:
+    """An HTTP server on 127.0.0.1 that answers every GET with `answer(path)`: (content type, body), asked
+    anew for each request (a JWKS that changes with a rotation, a file that must never be fetched)."""
+
+    def __init__(self, answer: Callable[[str], tuple[str, bytes]]):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                content_type, body = answer(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}{path}"
 
     def close(self) -> None:
         self._server.shutdown()

@@ -3,13 +3,12 @@ requests) and id_tokens signed as a platform signs them."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.http_receiver import GetServer
 from webapp.core.clock import utcnow
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -27,26 +26,13 @@ class KeyServer:
         self.published: list[str] = []
         self.jwks_requests = 0
         self.rotate()
-        server = self
+        self._server = GetServer(self._jwks)
+        self.jwks_url = self._server.url("/jwks")
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.jwks_requests += 1
-                body = json.dumps({"keys": [server.public_jwk(kid) for kid, _ in server.keys
-                                            if kid in server.published]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.jwks_url = f"http://127.0.0.1:{self._server.server_address[1]}/jwks"
+    def _jwks(self, path: str) -> tuple[str, bytes]:
+        self.jwks_requests += 1
+        return "application/json", json.dumps({"keys": [self.public_jwk(kid) for kid, _ in self.keys
+                                                        if kid in self.published]}).encode()
 
     def rotate(self, *, publish: bool = True) -> str:
         kid = uuid.uuid4().hex
@@ -92,5 +78,4 @@ class KeyServer:
         return jwt.encode(claims, key or dict(self.keys)[kid], algorithm="RS256", headers={"kid": kid})
 
     def close(self):
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import urllib.error
 import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from bs4 import BeautifulSoup
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.http_receiver import GetServer
 from tests.lti.platform import Launch, LtiPlatform, public_jwk
 
 
@@ -26,24 +25,9 @@ class ToolKeys:
         self._keys: dict[str, rsa.RSAPrivateKey] = {}
         self.kid = ""
         self.rotate()
-        keys = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = json.dumps({"keys": [public_jwk(key, kid) for kid, key in keys._keys.items()]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.jwks_url = f"http://127.0.0.1:{self._server.server_address[1]}/jwks"
+        self._server = GetServer(lambda path: ("application/json", json.dumps(
+            {"keys": [public_jwk(key, kid) for kid, key in self._keys.items()]}).encode()))
+        self.jwks_url = self._server.url("/jwks")
 
     def rotate(self) -> str:
         self.kid = f"tool-{uuid.uuid4().hex[:12]}"
@@ -56,8 +40,7 @@ class ToolKeys:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.close()
 
 
 

@@ -2,12 +2,10 @@
 PDFs with poppler's command-line tools (pdfimages, pdfinfo; pdftotext is in tests/conftest.py)."""
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from tests.conftest import poppler, right_answer
+from tests.http_receiver import GetServer
 
 
 @pytest.fixture
@@ -37,36 +35,16 @@ def passed_sitting(admin, factory, certification_exam):
                                     answer=right_answer)
 
 
-class _RecordingServer:
+class _RecordingServer(GetServer):
     """An HTTP server on 127.0.0.1 that records every GET: a document must never reach it."""
 
     def __init__(self):
         self.requested: list[str] = []
-        server = self
+        super().__init__(self._record)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                server.requested.append(self.path)
-                body = b"body::after { content: 'LEAKED-FROM-THE-NETWORK'; }"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self._server.server_port}{path}"
-
-    def close(self):
-        self._server.shutdown()
-        self._server.server_close()
+    def _record(self, path: str) -> tuple[str, bytes]:
+        self.requested.append(path)
+        return "text/css", b"body::after { content: 'LEAKED-FROM-THE-NETWORK'; }"
 
 
 @pytest.fixture
