@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import jwt
 
 from webapp.core.clock import utcnow
-from webapp.notifications.worker import DeliveryFailure, PermanentFailure
+from webapp.notifications.worker import RETRYABLE_CLIENT_ERRORS, DeliveryFailure, PermanentFailure, error_answer
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -44,8 +44,6 @@ ASSERTION_LIFETIME = timedelta(minutes=5)
 # A token is used only while this much of its life is left, so that it does not expire on the way.
 TOKEN_MARGIN = timedelta(seconds=30)
 USER_AGENT = "Proctora-LTI/1"
-# Answers that ask to come back later rather than refuse (as for webhooks).
-RETRYABLE_CLIENT_ERRORS = frozenset({408, 429})
 MAX_ANSWER_BYTES = 10_000_000  # a page of a large course's roster fits; a platform gone wrong does not
 MAX_MEMBER_PAGES = 1000  # a platform whose "next" never ends must not hold a worker for ever
 
@@ -311,12 +309,7 @@ def call_service(method: str, url: str, *, token: AccessToken | None = None, bod
 
 
 def _http_failure(method: str, url: str, error: urllib.error.HTTPError) -> DeliveryFailure:
-    try:
-        answer = error.read(300).decode("utf-8", "replace").strip()
-    except OSError:
-        answer = ""
-    finally:
-        error.close()
+    answer = error_answer(error)
     code = error.code
     description = f"{method} {url}: HTTP {code} {error.reason}" + (f": {answer}" if answer else "")
     if code == 401:

@@ -187,13 +187,18 @@ def webhook_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
+def error_answer(error: urllib.error.HTTPError) -> str:
+    """The start of what a server said with its error status, for the delivery log (the rest is not read)."""
     try:
-        answer = error.read(300).decode("utf-8", "replace").strip()
+        return error.read(300).decode("utf-8", "replace").strip()
     except OSError:
-        answer = ""
+        return ""
     finally:
         error.close()
+
+
+def _http_failure(error: urllib.error.HTTPError) -> DeliveryFailure:
+    answer = error_answer(error)
     code = error.code
     description = f"HTTP {code} {error.reason}" + (f": {answer}" if answer else "")
     if 300 <= code < 400:
