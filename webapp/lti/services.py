@@ -2,6 +2,7 @@
 one-time sign-in link an instructor's launch inside an iframe offers."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -45,8 +46,15 @@ def frame_origins() -> list[str]:
     return _origins(db.session.execute(select(*ORIGIN_COLUMNS)))
 
 
+# A link's token is URL-safe base64 (secrets.token_urlsafe); anything else names no sitting and is not looked up
+# (a NUL, which the input guard answers with 404 before this, is refused by PostgreSQL in a query).
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def sitting_frame_origins(access_token: str) -> list[str]:
     """The origins of the platforms of the sitting's institute, which may show its pages in their iframe."""
+    if not TOKEN_SHAPE.fullmatch(access_token):
+        return []
     return _origins(db.session.execute(
         select(*ORIGIN_COLUMNS)
         .join(Sitting, Sitting.institute_id == LtiPlatform.institute_id).where(Sitting.access_token == access_token)))
