@@ -56,10 +56,13 @@ from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
+from webapp.lti.calls import deliver_platform_call
 from webapp.lti.services import frame_origins, purge_used_nonces, sitting_frame_origins
 from webapp.lti_door.views import blueprint as lti
 import webapp.models  # noqa: F401  (every table known before the first query)
+from webapp.notifications.models import MessageKind
 from webapp.notifications.services import register_delivery_handler
+from webapp.notifications.worker import register_deliverer
 from webapp.proctoring.services import purge_old_images
 from webapp.reports.services import forget_documents, render_wanted_documents
 from webapp.results import release, rescoring
@@ -145,6 +148,7 @@ def _wire_the_floors() -> None:
     register_periodic_job(imports.drop_stale_checks)
     register_periodic_job(render_wanted_documents)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
+    register_deliverer(MessageKind.PLATFORM_CALL, deliver_platform_call)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)
     events.review_changed.connect(release.follow_review)

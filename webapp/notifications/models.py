@@ -19,11 +19,15 @@ from webapp.core.labels import Labelled, labels
 class MessageKind(Labelled, enum.StrEnum):
     EMAIL = "email"
     WEBHOOK = "webhook"   # a signed JSON POST to an integrator's callback URL
+    # A call to a learning platform's LTI service (a score, a proctor's action) with a bearer token got
+    # by the tool's signed assertion; delivered by the deliverer the LTI floor registers.
+    PLATFORM_CALL = "platform_call"
 
 
 labels(MessageKind, {
     MessageKind.EMAIL: _l('E-mail'),
     MessageKind.WEBHOOK: _l('Webhook'),
+    MessageKind.PLATFORM_CALL: _l('Learning platform'),
 })
 
 

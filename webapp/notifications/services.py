@@ -90,6 +90,22 @@ def queue_webhook(*, url: str, body: dict, topic: str, institute_id: int, exam_i
     return outbox_message
 
 
+def queue_platform_call(*, platform_id: int, url: str, body: dict, content_type: str, scopes: list[str], topic: str,
+                        institute_id: int, exam_id: int | None = None,
+                        on_delivered: dict | None = None) -> OutboxMessage:
+    """Store a POST of `body` as JSON (`content_type`) to a learning platform's service at `url`, in the
+    caller's transaction; the worker gets a token with `scopes` from the platform when it sends. The
+    platform's JSON answer, if any, reaches the `on_delivered` handler as its `answer` argument."""
+    payload = {"platform_id": platform_id, "url": url, "body": body, "content_type": content_type,
+               "scopes": sorted(scopes)}
+    if on_delivered:
+        payload["on_delivered"] = on_delivered
+    outbox_message = OutboxMessage(institute_id=institute_id, exam_id=exam_id, kind=MessageKind.PLATFORM_CALL,
+                                   topic=topic, recipient=url, payload=payload)
+    db.session.add(outbox_message)
+    return outbox_message
+
+
 def cancel_pending_emails(*, exam_id: int, topic: str, on_delivered: dict) -> int:
     """Delete the exam's e-mails of `topic` still waiting for their first or next attempt whose side
     effect is `on_delivered` (what they were about is gone). One a worker holds goes out anyway."""
@@ -102,14 +118,17 @@ def cancel_pending_emails(*, exam_id: int, topic: str, on_delivered: dict) -> in
     return len(cancelled)
 
 
-def run_delivery_handler(message: OutboxMessage) -> None:
+def run_delivery_handler(message: OutboxMessage, answer: dict | list | None = None) -> None:
     """Run the message's "on_delivered" side effect in the caller's transaction, the one that marks it
     sent. A failing handler is undone to a savepoint and noted in `last_error`, while the message
-    stays sent: the peer has it, and sending it again would not make the handler succeed."""
+    stays sent: the peer has it, and sending it again would not make the handler succeed. The peer's
+    answer, where the deliverer read one, is passed on as `answer`."""
     arguments = dict(message.payload.get("on_delivered") or {})
     if not arguments:
         return
     name = arguments.pop("handler")
+    if answer is not None:
+        arguments["answer"] = answer
     handler = _delivery_handlers.get(name)
     if handler is None:
         message.last_error = f"Delivered, but no delivery handler is registered as {name!r}."

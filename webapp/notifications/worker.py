@@ -235,11 +235,29 @@ def send_webhook(message: ClaimedMessage) -> int:
         raise _http_failure(error) from None
 
 
+@dataclass(frozen=True)
+class Delivered:
+    """What a deliverer may return instead of a bare response code: the code and the peer's JSON answer,
+    which the message's "on_delivered" handler receives."""
+
+    response_code: int | None
+    answer: dict | list | None = None
+
+
+Deliverer = Callable[[ClaimedMessage], "int | Delivered | None"]
+
 # One deliverer per kind of message; each returns the peer's response code where the protocol has one.
-DELIVERERS: dict[MessageKind, Callable[[ClaimedMessage], int | None]] = {
+# A higher floor (LTI) registers its own kind's deliverer through `register_deliverer` from the wiring.
+DELIVERERS: dict[MessageKind, Deliverer] = {
     MessageKind.EMAIL: send_email,
     MessageKind.WEBHOOK: send_webhook,
 }
+
+
+def register_deliverer(kind: MessageKind, deliverer: Deliverer) -> None:
+    registered = DELIVERERS.setdefault(kind, deliverer)
+    if registered is not deliverer:
+        raise ValueError(f"Another deliverer is registered for {kind.value!r} messages.")
 
 
 # Claiming and recording ---------------------------------------------------------------------------
@@ -364,7 +382,7 @@ def _describe(error: BaseException) -> str:
 def _deliver(message: ClaimedMessage, lease: _Lease) -> str | None:
     """Deliver one claimed message and record the outcome; which outcome, or None if the claim was lost."""
     try:
-        response_code = DELIVERERS[message.kind](message)
+        delivered = DELIVERERS[message.kind](message)
     except Exception as error:
         attempts = message.attempts + 1
         permanent = isinstance(error, PermanentFailure)
@@ -381,12 +399,14 @@ def _deliver(message: ClaimedMessage, lease: _Lease) -> str | None:
             values.update(status=MessageStatus.PENDING, next_attempt_at=utcnow() + retry_delay(attempts))
     else:
         outcome = "sent"
-        values = {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": response_code}
+        if not isinstance(delivered, Delivered):
+            delivered = Delivered(delivered)
+        values = {"status": MessageStatus.SENT, "sent_at": utcnow(), "response_code": delivered.response_code}
     with lease.lock:
         if not _record(message, lease, **values):
             return None
         if outcome == "sent":
-            run_delivery_handler(db.session.get(OutboxMessage, message.id))
+            run_delivery_handler(db.session.get(OutboxMessage, message.id), delivered.answer)
         db.session.commit()
     return outcome
 
