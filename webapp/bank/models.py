@@ -259,3 +259,38 @@ class Media(db.Model):
     storage_key: Mapped[str] = mapped_column(String(200))         # made by webapp.core.storage
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+
+
+class ItemCalibration(db.Model):
+    """A question's parameters on the ability scale, estimated from the institute's finished sittings by the
+    calibration (results/calibration.py), with their standard errors, the number of answers they rest on
+    and the item's fit. Until it has one with enough answers, an item uses its prior from its CEFR level
+    (bank/adaptive.py)."""
+
+    __tablename__ = "item_calibrations"
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    model: Mapped[str] = mapped_column(String(10))             # "1PL" (Rasch) or "2PL"
+    difficulty: Mapped[float]
+    difficulty_se: Mapped[Optional[float]] = mapped_column(default=None)
+    discrimination: Mapped[float] = mapped_column(default=1.0)
+    discrimination_se: Mapped[Optional[float]] = mapped_column(default=None)
+    responses: Mapped[int] = mapped_column(default=0)
+    # Mean squares of the residuals (1 is a perfect fit); outside the accepted range the item is flagged.
+    infit: Mapped[Optional[float]] = mapped_column(default=None)
+    outfit: Mapped[Optional[float]] = mapped_column(default=None)
+    misfit: Mapped[bool] = mapped_column(default=False)
+    calibrated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CefrCutScore(db.Model):
+    """The lowest ability at which an institute places a candidate at a CEFR level, set by an examiner
+    (from a suggested set); levels not set keep bank/adaptive.py's DEFAULT_CUT_SCORES."""
+
+    __tablename__ = "cefr_cut_scores"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
+    level: Mapped[CefrLevel] = mapped_column(enum_type(CefrLevel), primary_key=True)
+    lowest_ability: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
