@@ -1,7 +1,7 @@
 """The CPU cost of a candidate's hot requests as machine instructions, Proctora beside the ceiling: the same on a
 busy machine as on a quiet one, where the seconds of candidates.py swing with the load of the machine.
 
-Each kind of request (clock, save, position) is sent REQUESTS times in-process (Flask's test client, no server)
+Each kind of request (clock, save, position, the exam page) is sent REQUESTS times in-process (Flask's test client, no server)
 to Proctora and to the ceiling (bench/ceiling.py), each in a process of its own under valgrind's callgrind,
 which counts the instructions the process executes (the database server's are not counted, as candidates.py
 counts only the app's CPU). The counters are zeroed after a warm-up of 100 requests (imports, templates,
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from common import ROOT, SECRET_KEY, database_url, fresh_database, sittings_for_both
 
-KINDS = ("clock", "save", "position")
+KINDS = ("clock", "save", "position", "page")
 WARM_UP = 100
 # Few sittings, each asked every few seconds even under callgrind: a page silent for a minute takes the clock's
 # full path (the silence is settled), which is not the path of a page that keeps its heartbeat.
@@ -69,8 +69,10 @@ def serve(kind: str, app_name: str, requests: int, ready: Path, go: Path) -> Non
         elif kind == "save":
             response = client.post(f"/s/{token}/answers", headers=JSON, json={
                 "item_id": item_id, "answer": {"option": "a"}, "version": version + number})
-        else:
+        elif kind == "position":
             response = client.post(f"/s/{token}/position", headers=JSON, json={"position": number % 20})
+        else:   # the exam page, which the ceiling answers with its bare UPDATE
+            response = client.get(f"/s/{token}")
         assert response.status_code == 200, (kind, response.status_code, response.get_data(as_text=True)[:200])
 
     for number in range(WARM_UP):

@@ -65,9 +65,20 @@ def _plural(forms) -> dict[str, str]:
     return {category: forms(PLURAL_SAMPLES[category]) for category in sorted(categories)}
 
 
+# Built once per language and process: the same on every page (a tenth of the exam page's work when built each time).
+_script_messages: dict[str, dict] = {}
+
+
 def script_messages() -> dict:
     """Every text the candidate pages' scripts show or announce, in the page's language. Placeholders are
     gettext's (`%(name)s`, `%(num)d` for the count of a plural), filled in by static/js/candidate/messages.js."""
+    language = str(get_locale())
+    if language not in _script_messages:
+        _script_messages[language] = _all_script_messages()
+    return _script_messages[language]
+
+
+def _all_script_messages() -> dict:
     translations = get_translations()
     return {
         # The check

@@ -248,7 +248,7 @@ PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _
 
 @blueprint.get("/s/<token>")
 def sitting_page(token):
-    sitting = taking.sitting_for_token(token)
+    sitting = taking.sitting_for_page(token)
     _read_in(sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     problem = taking.access_problem(sitting, _ip())
     if problem and problem[0] != "completed":

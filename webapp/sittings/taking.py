@@ -49,6 +49,10 @@ def record_event(sitting: Sitting, kind: str, actor: User | None = None, **detai
 SITTING_BY_TOKEN = select(Sitting).where(Sitting.access_token == bindparam("token"))
 # Start comes for a whole exam at once: the exam and its assessment (the duration) in the same statement.
 SITTING_TO_START = SITTING_BY_TOKEN.options(joinedload(Sitting.exam).joinedload(Exam.assessment))
+# A personal link's page shows the exam, its assessment, its institute and the candidate: one statement, not four.
+SITTING_FOR_PAGE = SITTING_BY_TOKEN.options(
+    joinedload(Sitting.exam).options(joinedload(Exam.assessment), joinedload(Exam.institute)),
+    joinedload(Sitting.candidate))
 
 
 def sitting_for_token(token: str, *, now: datetime | None = None, statement=SITTING_BY_TOKEN) -> Sitting:
@@ -60,6 +64,11 @@ def sitting_for_token(token: str, *, now: datetime | None = None, statement=SITT
         # A page that comes back after a timed section ran out must find the next section running.
         _roll_sections(sitting, now or utcnow())
     return sitting
+
+
+def sitting_for_page(token: str) -> Sitting:
+    """The sitting behind a personal link with what its page shows."""
+    return sitting_for_token(token, statement=SITTING_FOR_PAGE)
 
 
 def sitting_to_start(token: str) -> Sitting:

@@ -4,13 +4,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.accounts import services
-from webapp.assessments import services as assessments
-from webapp.bank import services as bank
 from webapp.console.accounts.forms import (ChangePasswordForm, EditStaffForm, InstituteForm, InviteStaffForm, LoginForm,
                                            PreferencesForm, SetPasswordForm)
 from webapp.core.extensions import limiter
 from webapp.core.permissions import MATRIX, Permission, Role, require
-from webapp.results import grading
+from webapp.results import dashboard as dashboards
 from webapp.web import attempt, safe_next_url
 from webapp.web.language import forget_chosen_language
 
@@ -50,10 +48,7 @@ def logout():
 @blueprint.get("/")
 @login_required
 def dashboard():
-    overview = {**bank.bank_counts(current_user), "assessments": assessments.assessment_count(current_user),
-                "staff": services.active_staff_count(current_user),
-                "waiting_for_grader": grading.waiting_count(current_user)}
-    return render_template("console/accounts/dashboard.html", overview=overview)
+    return render_template("console/accounts/dashboard.html", board=dashboards.dashboard(current_user))
 
 
 @blueprint.route("/account/password", methods=["GET", "POST"])
