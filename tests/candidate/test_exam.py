@@ -228,12 +228,22 @@ def test_the_clock_of_a_page_keeping_its_heartbeat_costs_one_update(client, runn
 
 
 def test_a_move_counts_its_time_in_two_updates_and_an_event_is_one_insert(client, running, statements):
+    """The move's UPDATE of the sitting checks that the question is shown: no SELECT of its own."""
     token = running.access_token
     db.session.remove()
     statements.clear()
     client.post(f"/s/{token}/position", json={"position": 1})
     client.post(f"/s/{token}/events", json={"kind": "copy_attempt"})
-    assert [statement.split()[0] for statement in statements] == ["SELECT", "SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
+    assert [statement.split()[0] for statement in statements] == ["SELECT", "UPDATE", "UPDATE", "SELECT", "INSERT"]
+
+
+def test_a_move_to_a_question_not_shown_is_refused_and_changes_nothing(client, running):
+    token = running.access_token
+    for position in (20, -1):
+        response = client.post(f"/s/{token}/position", headers=JSON, json={"position": position})
+        assert response.status_code == 400 and response.json["error"]["message"] == "Invalid position."
+    db.session.expire_all()
+    assert taking.sitting_for_token(token).current_item == 0
 
 
 def test_the_paper_is_frozen_when_the_session_opens_so_that_start_inserts_no_item(client, sitting, statements):

@@ -550,14 +550,18 @@ def set_position(sitting: Sitting, item_position: int, *, now: datetime | None =
     if sitting.status != S.EXAM_STARTED:
         return
     now = now or utcnow()
-    shown = db.session.scalar(ITEM_SHOWN_IN_SECTION if is_timed(sitting) else ITEM_SHOWN, {
-        "sitting_id": sitting.id, "position": item_position, "section_index": sitting.current_section})
-    if shown is None:
-        raise ValidationError(_("Invalid position."), field="position")
     if item_position == sitting.current_item:
         note_presence(sitting, now)
         return
     _count_time(sitting, now, then=now, move_to=item_position)
+
+
+def _shown(sitting: Sitting, item_position: int):
+    """The condition that the exam page shows the question at `item_position` now (in the current section
+    when sections are timed)."""
+    shown = ITEM_SHOWN_IN_SECTION if is_timed(sitting) else ITEM_SHOWN
+    return shown.params(sitting_id=sitting.id, position=item_position,
+                        section_index=sitting.current_section).exists()
 
 
 # Time spent ---------------------------------------------------------------------------------------------
@@ -594,12 +598,17 @@ def _count_time(sitting: Sitting, at: datetime, *, then: datetime | None, move_t
     entered, left = sitting.item_entered_at, sitting.current_item
     seconds = _present_seconds(sitting, at)
     values = {"item_entered_at": then, "seconds_spent": Sitting.seconds_spent + seconds}
+    conditions = [Sitting.id == sitting.id, Sitting.item_entered_at == entered]
     if move_to is not None:
         values["current_item"] = move_to
+        # Only to a question the page shows: checked in the same statement, which the move needs anyway.
+        conditions.append(_shown(sitting, move_to))
     # Compare and set: of two requests counting the same stretch (a move and a finish at once), one adds it.
     total = db.session.execute(
-        update(Sitting).where(Sitting.id == sitting.id, Sitting.item_entered_at == entered)
+        update(Sitting).where(*conditions)
         .values(**values).returning(Sitting.seconds_spent).execution_options(synchronize_session=False)).scalar()
+    if move_to is not None and total is None and not db.session.scalar(select(_shown(sitting, move_to))):
+        raise ValidationError(_("Invalid position."), field="position")
     set_committed_value(sitting, "item_entered_at", then)
     if move_to is not None:
         if total is None:
