@@ -7,11 +7,11 @@ from webapp.bank.models import Media, Question, Skill  # noqa: F401
 from webapp.candidates.models import Candidate  # noqa: F401
 from webapp.core.ratelimits import RateLimitCounter  # noqa: F401
 from webapp.exams.models import Exam, exam_proctors  # noqa: F401
-from webapp.notifications.models import OutboxMessage, WebhookSecret  # noqa: F401
+from webapp.notifications.models import MailSettings, MailTemplate, OutboxMessage, WebhookSecret  # noqa: F401
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,  # noqa: F401
                                       Snapshot)
 from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
-from webapp.sittings.models import (AnswerFile, MediaPlay, ProctorEvent, Response, Sitting,  # noqa: F401
+from webapp.sittings.models import (AnswerFile, MediaPlay, ProctorEvent, Response, Sitting, SittingReminder,  # noqa: F401
                                     SittingItem)
 from webapp.lti.models import (LtiDeployment, LtiPlatform, LtiResourceLink, LtiToolKey, LtiUsedNonce,  # noqa: F401
                                LtiUserLink)

@@ -66,6 +66,7 @@ from webapp.notifications.worker import register_deliverer
 from webapp.proctoring.services import purge_old_images
 from webapp.reports.services import forget_documents, render_wanted_documents
 from webapp.results import release, rescoring
+from webapp.sittings.reminders import queue_due_reminders
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
 from webapp.web.language import (install_page_translations, select_language, select_time_zone, start_request,
@@ -140,6 +141,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _wire_the_floors() -> None:
     """Where a lower floor announces and a higher one acts (idempotent: every app registers the same)."""
     register_periodic_job(close_overdue_sittings)
+    register_periodic_job(queue_due_reminders)
     register_periodic_job(purge_old_images)
     register_periodic_job(prune_now_and_then)
     register_periodic_job(purge_used_nonces)

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -459,6 +459,15 @@ def describe_window(exam: Exam) -> str:
     window = exam_windows(exam)[0]
     return _("From %(start)s to %(end)s (%(zone)s)", start=local_datetime(window.start, window.zone),
              end=local_datetime(window.end, window.zone), zone=exam.time_zone)
+
+
+def exam_placeholders(exam: Exam) -> dict:
+    """The values of an exam's e-mail placeholders that do not depend on the candidate, worded in the
+    language of the moment (webapp/notifications/mail_templates.py lists them)."""
+    minutes = exam.assessment.duration_minutes
+    return {"exam_name": exam.name, "test_name": exam.assessment.name, "institute_name": exam.institute.name,
+            "window": describe_window(exam),
+            "duration": ngettext("%(num)d minute", "%(num)d minutes", minutes) if minutes else _("no time limit")}
 
 
 def language_to_write_in(exam: Exam, chosen: str = "") -> str:

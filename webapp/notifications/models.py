@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.core.clock import utcnow
@@ -51,6 +51,7 @@ labels(MessageStatus, {
 TOPIC_LABELS = {
     "staff_invitation": _l("Invitation of a staff member"),
     "exam_invitation": _l("Invitation to an exam"),
+    "exam_reminder": _l("Reminder of an exam's window"),
     "grade_notification": _l("Grades for the institute"),
     "placement_result": _l("Placement result"),
     "certification_result": _l("Certification result"),
@@ -122,3 +123,46 @@ class WebhookSecret(db.Model):
     institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
     secret_encrypted: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MailKind(Labelled, enum.StrEnum):
+    """The e-mails to candidates an institute may word itself (`mail_templates.py`)."""
+    INVITATION = "invitation"
+    REMINDER = "reminder"
+    RESULTS = "results"          # a placement result
+    CERTIFICATE = "certificate"  # a certification result, passed or not
+
+
+labels(MailKind, {
+    MailKind.INVITATION: _l("Invitation to an exam"),
+    MailKind.REMINDER: _l("Reminder of an exam's window"),
+    MailKind.RESULTS: _l("Placement result"),
+    MailKind.CERTIFICATE: _l("Certification result"),
+})
+
+
+class MailTemplate(db.Model):
+    """An institute's own wording of one kind of e-mail in one language, with {{ placeholders }}; without
+    one the e-mail is the default of `templates/email/`."""
+
+    __tablename__ = "mail_templates"
+    __table_args__ = (UniqueConstraint("institute_id", "kind", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"))
+    kind: Mapped[MailKind] = mapped_column(enum_type(MailKind))
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MailSettings(db.Model):
+    """When an institute's candidates are reminded of an exam's window; 0 hours: no such reminder. An
+    institute without a row has the defaults."""
+
+    __tablename__ = "mail_settings"
+
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), primary_key=True)
+    hours_before_opening: Mapped[int] = mapped_column(default=24)
+    hours_before_closing: Mapped[int] = mapped_column(default=24)

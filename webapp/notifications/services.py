@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from typing import Callable
 
 from flask import render_template
@@ -16,6 +17,7 @@ from webapp.core.errors import Conflict, parse_enum
 from webapp.core.extensions import db
 from webapp.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from webapp.core.permissions import Actor, Permission, require
+from webapp.notifications.mail_templates import email_parts, institute_wording
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -45,17 +47,25 @@ def _subject(template: str, context: dict) -> str:
 
 def _email_row(*, to: str, template: str, context: dict, topic: str, subject: str | None = None,
                language: str = DEFAULT_LANGUAGE, institute_id: int | None = None, exam_id: int | None = None,
-               on_delivered: dict | None = None) -> dict:
+               on_delivered: dict | None = None, placeholders: dict | None = None,
+               find_wording=institute_wording) -> dict:
     if on_delivered is not None and on_delivered.get("handler") not in _delivery_handlers:
         raise ValueError(f"No delivery handler is registered as {on_delivered.get('handler')!r}.")
+    # The institute's own wording in the reader's language, for an e-mail that can be worded (it gives
+    # the placeholders' values), else the default.
+    language = language if language in LANGUAGES else DEFAULT_LANGUAGE
+    wording = find_wording(institute_id, template, language) if placeholders is not None else None
     # The reader's language, not the page's: a staff member's click may e-mail a candidate in Arabic.
     with writing_in(language):
-        payload = {
-            "to": [to],
-            "subject": str(subject) if subject is not None else _subject(template, context),
-            "text": render_template(f"email/{template}.txt", **context),
-            "html": render_template(f"email/{template}.html", **context),
-        }
+        if wording is not None:
+            payload = {"to": [to], **email_parts(wording, placeholders, context)}
+        else:
+            payload = {
+                "to": [to],
+                "subject": str(subject) if subject is not None else _subject(template, context),
+                "text": render_template(f"email/{template}.txt", **context),
+                "html": render_template(f"email/{template}.html", **context),
+            }
     if on_delivered is not None:
         payload["on_delivered"] = on_delivered
     return {"institute_id": institute_id, "exam_id": exam_id, "kind": MessageKind.EMAIL, "topic": topic,
@@ -67,17 +77,21 @@ def queue_email(**message) -> OutboxMessage:
     transaction, so the e-mail exists exactly when the change that caused it is committed.
     Arguments: to, template, context, topic, language (the reader's: the subject and both bodies are
     rendered in it; English when empty or unknown), subject (by default `email/<template>.subject.txt`
-    rendered like the bodies), institute_id, exam_id (for the exam's delivery log) and `on_delivered`
-    ({"handler": name, **arguments}), which runs once the mail server has accepted the e-mail."""
+    rendered like the bodies), institute_id, exam_id (for the exam's delivery log), `on_delivered`
+    ({"handler": name, **arguments}), which runs once the mail server has accepted the e-mail, and
+    `placeholders` (their values, for an e-mail the institute may word itself: `mail_templates.py`)."""
     outbox_message = OutboxMessage(**_email_row(**message))
     db.session.add(outbox_message)
     return outbox_message
 
 
 def queue_emails(messages: list[dict]) -> None:
-    """Queue many e-mails (each with the arguments of `queue_email`) in one batched INSERT."""
+    """Queue many e-mails (each with the arguments of `queue_email`) in one batched INSERT, looking up
+    each institute wording once."""
     if messages:
-        db.session.execute(insert(OutboxMessage), [_email_row(**message) for message in messages])
+        find_wording = cache(institute_wording)
+        db.session.execute(insert(OutboxMessage), [_email_row(**message, find_wording=find_wording)
+                                                   for message in messages])
 
 
 def queue_webhook(*, url: str, body: dict, topic: str, institute_id: int, exam_id: int | None = None) -> OutboxMessage:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from flask_babel import format_number, gettext as _
 from sqlalchemy import Float, and_, func, literal_column, select
 
 from webapp.assessments.models import AssessmentKind
@@ -156,9 +157,28 @@ def _context(sitting: Sitting, certificate: Certificate | None) -> dict:
             "certificate_url": verify_url(certificate.code) if certificate else None}
 
 
-def _to_candidate_and_institute(sitting: Sitting, message: dict, context_of) -> list[dict]:
+def _in_percent(value) -> str:
+    return _("%(percent)s %%", percent=format_number(value)) if value is not None else ""
+
+
+def _placeholders(context: dict) -> dict:
+    """The values of a result e-mail's placeholders (webapp/notifications/mail_templates.py), worded in the
+    language of the moment."""
+    level = context["level"] or (_("not placed at a level")
+                                  if context["assessment"].kind == AssessmentKind.PLACEMENT else "")
+    return {"candidate_name": context["candidate"].name, "exam_name": context["exam"].name,
+            "test_name": context["assessment"].name, "institute_name": context["institute"].name,
+            "level": level, "score": _in_percent(context["percent"]),
+            "pass_mark": _in_percent(context["pass_mark_percent"]),
+            "outcome": _("passed at level %(level)s", level=level) if context["passed"] else _("not passed yet"),
+            "report_link": context["report_url"], "certificate_code": context["certificate_code"] or "",
+            "certificate_link": context["certificate_url"] or ""}
+
+
+def _to_candidate_and_institute(sitting: Sitting, message: dict, context_of, worded: bool = False) -> list[dict]:
     """The candidate's e-mail in their language, and the institute's copy in its own when the exam's notify
-    flag is on. `context_of()` words the template's context in the language of the moment."""
+    flag is on. `context_of()` words the template's context in the language of the moment. A `worded`
+    e-mail reaches the candidate in the institute's own wording when it has one in their language."""
     exam, candidate = sitting.exam, sitting.candidate
     readers = [(candidate.email, language_to_write_in(exam, candidate.language), True)]
     if exam.notify_client and exam.institute.contact_email:
@@ -166,8 +186,9 @@ def _to_candidate_and_institute(sitting: Sitting, message: dict, context_of) -> 
     messages = []
     for to, language, to_candidate in readers:
         with writing_in(language):
-            messages.append({**message, "to": to, "language": language,
-                             "context": {**context_of(), "to_candidate": to_candidate}})
+            context = {**context_of(), "to_candidate": to_candidate}
+            messages.append({**message, "to": to, "language": language, "context": context,
+                             **({"placeholders": _placeholders(context)} if worded and to_candidate else {})})
     return messages
 
 
@@ -178,7 +199,7 @@ def queue_outcome_emails(sitting: Sitting, certificate: Certificate | None) -> N
     exam, kind = sitting.exam, sitting.exam.assessment.kind.value
     message = {"template": f"{kind}_result", "topic": f"{kind}_result", "institute_id": exam.institute_id,
                "exam_id": exam.id}
-    queue_emails(_to_candidate_and_institute(sitting, message, lambda: _context(sitting, certificate)))
+    queue_emails(_to_candidate_and_institute(sitting, message, lambda: _context(sitting, certificate), worded=True))
 
 
 def queue_withheld_email(sitting: Sitting) -> None:

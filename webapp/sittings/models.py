@@ -451,3 +451,25 @@ class MediaPlay(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("sitting_items.id", ondelete="CASCADE"))
     media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="CASCADE"), index=True)
     plays: Mapped[int] = mapped_column(default=0)
+
+
+class ReminderKind(Labelled, enum.StrEnum):
+    OPENING = "opening"   # the exam's first window opens soon
+    CLOSING = "closing"   # its last window closes soon, and the candidate has not started
+
+
+labels(ReminderKind, {
+    ReminderKind.OPENING: _l("Before the window opens"),
+    ReminderKind.CLOSING: _l("Before the window closes"),
+})
+
+
+class SittingReminder(db.Model):
+    """A reminder e-mail queued for a sitting, written with its outbox row: the primary key makes each
+    kind go out once, even when two workers find it due together (webapp/sittings/reminders.py)."""
+
+    __tablename__ = "sitting_reminders"
+
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,7 +25,7 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Permission, can, require
 from webapp.core.validation import normalise_email, single_line
 from webapp.exams.models import AccessType, Exam
-from webapp.exams.services import describe_window, get_exam, language_to_write_in
+from webapp.exams.services import exam_placeholders, get_exam, language_to_write_in
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.services import cancel_pending_emails, queue_emails, writing_in
 from webapp.sittings.models import NOT_STARTED, Response, Sitting, SittingItem, SittingStatus
@@ -302,18 +302,21 @@ def _queue_invitations(exam: Exam, invitees: list[Invitee]) -> None:
     chosen = _chosen_languages([invitee.sitting_id for invitee in invitees])
     languages = {invitee.sitting_id: language_to_write_in(exam, chosen.get(invitee.sitting_id, ""))
                  for invitee in invitees}
-    windows = {}
+    worded = {}
     for language in set(languages.values()):
         with writing_in(language):
-            windows[language] = describe_window(exam)
-    queue_emails([
-        {"to": invitee.email, "template": "exam_invitation", "language": languages[invitee.sitting_id],
-         "topic": "exam_invitation", "institute_id": exam.institute_id, "exam_id": exam.id,
-         "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
-                     "candidate_name": invitee.name, "link": links.personal_url(invitee.access_token),
-                     "window": windows[languages[invitee.sitting_id]]},
-         "on_delivered": _invitation_delivered(invitee.sitting_id)}
-        for invitee in invitees])
+            worded[language] = exam_placeholders(exam)
+    messages = []
+    for invitee in invitees:
+        language, link = languages[invitee.sitting_id], links.personal_url(invitee.access_token)
+        messages.append({
+            "to": invitee.email, "template": "exam_invitation", "language": language, "topic": "exam_invitation",
+            "institute_id": exam.institute_id, "exam_id": exam.id,
+            "context": {"exam": exam, "assessment": exam.assessment, "institute": exam.institute,
+                        "candidate_name": invitee.name, "link": link, "window": worded[language]["window"]},
+            "placeholders": {**worded[language], "candidate_name": invitee.name, "link": link},
+            "on_delivered": _invitation_delivered(invitee.sitting_id)})
+    queue_emails(messages)
 
 
 def _chosen_languages(sitting_ids: list[int]) -> dict[int, str]:

@@ -1,13 +1,16 @@
 """The console's message log: what the outbox sent, what it is still trying, and what it gave up on;
-the same for one exam's webhooks and e-mails; and the institute's webhook secret."""
+the same for one exam's webhooks and e-mails; the institute's webhook secret; and the institute's own
+wording of its candidates' e-mails, with a preview, and when they are reminded of an exam's window."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from webapp.console.notifications.forms import MailWordingForm, ReminderForm
+from webapp.core.i18n import LANGUAGES, RIGHT_TO_LEFT
 from webapp.exams import deliveries
-from webapp.notifications import services, webhooks
-from webapp.notifications.models import MessageStatus
-from webapp.web import page_number, render
+from webapp.notifications import mail_templates, services, webhooks
+from webapp.notifications.models import MailKind, MessageStatus
+from webapp.web import attempt, page_number, render
 
 blueprint = Blueprint("notifications", __name__)
 
@@ -72,3 +75,61 @@ def _showing(revealed: webhooks.RevealedSecret):
     response = render_template("console/notifications/webhook_secret.html", created_at=revealed.created_at,
                                revealed=revealed)
     return response, 200, {"Cache-Control": "no-store"}
+
+
+@blueprint.route("/settings/mail", methods=["GET", "POST"])
+@login_required
+def mail():
+    settings = mail_templates.mail_settings(current_user)
+    form = ReminderForm(data={"hours_before_opening": settings.hours_before_opening,
+                              "hours_before_closing": settings.hours_before_closing})
+    if form.validate_on_submit() and attempt(form, mail_templates.save_mail_settings, current_user,
+                                             form.hours_before_opening.data, form.hours_before_closing.data):
+        flash(_("The reminders are saved."), "success")
+        return redirect(url_for("notifications.mail"))
+    return render_template("console/notifications/mail.html", form=form, kinds=list(MailKind), languages=LANGUAGES,
+                           worded=mail_templates.mail_overview(current_user))
+
+
+# A wording is named by its kind and language in the query string: it is no record of its own, and an
+# institute without one is shown the starter.
+@blueprint.route("/settings/mail/wording", methods=["GET", "POST"])
+@login_required
+def mail_wording():
+    kind, language = request.args.get("kind"), request.args.get("language")
+    wording = mail_templates.wording(current_user, kind, language)
+    form = MailWordingForm(data={"subject": wording.subject, "body": wording.body})
+    if form.validate_on_submit() and attempt(form, mail_templates.save_wording, current_user, kind, language,
+                                             form.subject.data, form.body.data):
+        flash(_("The e-mail “%(kind)s” in %(language)s is saved: the next ones are sent in this wording.",
+                kind=wording.kind.label, language=LANGUAGES[language]), "success")
+        return redirect(url_for("notifications.mail_wording", kind=kind, language=language))
+    return _wording_page(wording, form, None)
+
+
+@blueprint.post("/settings/mail/wording/preview")
+@login_required
+def mail_preview():
+    kind, language = request.args.get("kind"), request.args.get("language")
+    wording = mail_templates.wording(current_user, kind, language)
+    form = MailWordingForm()
+    preview = form.validate_on_submit() and attempt(form, mail_templates.preview, current_user, kind, language,
+                                                    form.subject.data, form.body.data)
+    return _wording_page(wording, form, preview or None)
+
+
+@blueprint.post("/settings/mail/wording/reset")
+@login_required
+def mail_reset():
+    kind, language = request.args.get("kind"), request.args.get("language")
+    mail_templates.reset_wording(current_user, kind, language)
+    flash(_("The e-mail is back to the default wording."), "success")
+    return redirect(url_for("notifications.mail_wording", kind=kind, language=language))
+
+
+def _wording_page(wording, form, preview):
+    return render("console/notifications/mail_wording.html", "console/notifications/_mail_preview.html",
+                  wording=wording, form=form, preview=preview, language_name=LANGUAGES[wording.language],
+                  direction="rtl" if wording.language in RIGHT_TO_LEFT else "ltr",
+                  placeholders=[(name, mail_templates.PLACEHOLDER_LABELS[name])
+                                for name in mail_templates.PLACEHOLDERS[wording.kind]])
