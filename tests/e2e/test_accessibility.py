@@ -15,7 +15,7 @@ from webapp.accounts.services import update_white_label
 from webapp.cli.demo import right_answer
 from webapp.core.extensions import db
 from webapp.exams.services import set_proctor_pool
-from webapp.proctoring import services as proctoring
+from webapp.proctoring import conversations, services as proctoring
 from webapp.sittings import taking
 
 pytestmark = pytest.mark.e2e
@@ -53,6 +53,10 @@ def scene(factory, admin):
     taking.start_check(waiting, ip_address="127.0.0.1")
     taking.complete_check(waiting, browser={"userAgent": "test"})
     running = admitted(admin, register(admin, exam, "run@example.com"))
+    # The proctor's sitting page shows a conversation both ways and a flagged moment in its timeline.
+    conversations.candidate_says(running, "May I have some water?", "w" * 32)
+    proctoring.send_message(admin, running.id, "Yes, of course.")
+    proctoring.raise_flag(admin, running.id, "phone", "A phone on the desk")
     finished = admitted(admin, register(admin, exam, "done@example.com"))
     for item in taking.items_and_responses(finished)[0]:
         taking.save_answer(finished, item.id, answer=right_answer(item), version=1)
@@ -73,6 +77,7 @@ def console_pages(scene) -> dict[str, str]:
         "exam": f"/exams/{exam_id}",
         "candidates": "/candidates",
         "live monitor": f"/proctoring/exams/{exam_id}/monitor",
+        "proctor's sitting": f"/proctoring/sittings/{scene['running'].id}",
         "admission": f"/proctoring/exams/{exam_id}/admission",
         "results": f"/exams/{exam_id}/results",
         "sitting result": f"/sittings/{scene['finished'].id}/result",
@@ -160,6 +165,9 @@ def test_axe_finds_no_serious_violation_on_the_key_pages(open_context, scene, ad
         expect(candidate.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
         if name == "candidate check":   # the white label is in force
             expect(candidate.locator(".candidate-header")).to_have_css("background-color", "rgb(26, 35, 126)")
+        if name == "candidate exam":   # with the conversation with the proctor open
+            candidate.locator("[data-conversation-toggle]").click()
+            expect(candidate.locator("#conversation")).to_be_visible()
         found[name] = problems_of(candidate)
     problems = {name: violations for name, violations in found.items() if violations}
     assert not problems, "\n".join(f"{name}: {line}" for name, lines in problems.items() for line in lines)

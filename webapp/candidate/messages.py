@@ -134,6 +134,16 @@ def _all_script_messages() -> dict:
         "minutesLeft": _plural(lambda n: translations.ngettext(
             "%(num)d minute left.", "%(num)d minutes left.", n)),
         "proctorMessage": _("Message from your proctor: %(message)s", message="%(message)s"),
+        # The exam: the conversation with the proctor (candidate/conversation.js)
+        "messagesTitle": _("Messages"),
+        "messagesUnseen": _plural(lambda n: translations.ngettext(
+            "Messages: %(num)d new message from your proctor", "Messages: %(num)d new messages from your proctor", n)),
+        "messageYou": _("You"),
+        "messageProctor": _("Proctor"),
+        "messageSending": _("Sending…"),
+        "messageSent": _("Sent"),
+        "messageKept": _("Kept on this device: sent when the connection is back"),
+        "messageRefused": _("Your message was not sent: %(reason)s", reason="%(reason)s"),
         "leftWindowCount": _plural(lambda n: translations.ngettext(
             "You left the test window. %(num)d more time and the test ends.",
             "You left the test window. %(num)d more times and the test ends.", n)),

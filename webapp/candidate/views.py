@@ -29,7 +29,7 @@ from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
-from webapp.proctoring import services as proctoring
+from webapp.proctoring import conversations, services as proctoring
 from webapp.results import release
 from webapp.sittings import media as sitting_media, retakes, taking
 from webapp.sittings.models import SittingStatus
@@ -45,6 +45,9 @@ blueprint = Blueprint("candidate", __name__)
 S = SittingStatus
 # Anyone may register through an open link: enough for a room sharing one address, not for a script.
 REGISTRATION_RATE_LIMIT = "30 per minute"
+# A candidate writes the proctor now and then: the limit stops a script, counted per link rather than per
+# address (a test room shares one).
+MESSAGE_RATE_LIMIT = "10 per minute"
 MAX_SNAPSHOT_BYTES = storage.MAX_IMAGE_BYTES
 PROBLEM_STATUS = {"unknown": 404, "inactive": 403, "ip_not_allowed": 403, "closed": 403, "not_yet_open": 200,
                   "by_invitation": 200, "cross_site": 403}
@@ -218,7 +221,9 @@ def _exam_page(sitting):
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
-                          browsing_left=_browsing_left(sitting))
+                          browsing_left=_browsing_left(sitting),
+                          conversation=conversations.candidate_conversation(sitting),
+                          max_message=conversations.MAX_MESSAGE)
 
 
 def _browsing_left(sitting):
@@ -377,6 +382,21 @@ def upload_answer_file(token):
 def clock(token):
     # Proctoring: the poll is the page's heartbeat and brings the proctor's messages.
     return proctoring.clock(token)
+
+
+def _link_token() -> str:
+    return (request.view_args or {}).get("token", "")
+
+
+@blueprint.post("/s/<token>/messages")
+@csrf.exempt
+@limiter.limit(MESSAGE_RATE_LIMIT, key_func=_link_token)
+def send_message(token):
+    """Proctoring: the candidate's message to the proctor (JSON: key, body), from the exam page's panel."""
+    sitting = taking.sitting_for_token(token)
+    body = _json_body()
+    message = conversations.candidate_says(sitting, body.get("body"), body.get("key"))
+    return {"sent": True, "at": message.created_at.isoformat()}
 
 
 @blueprint.post("/s/<token>/position")

@@ -1,7 +1,7 @@
 """Input rules that every door shares: the guard at the edge, which refuses what no field may hold
 before any view runs (multi-line text such as stems, essays and answers keeps its tabs and line
-breaks, and nothing else of the control characters), and the single-line rule that services apply
-to names and the like they store."""
+breaks, and nothing else of the control characters), the single-line rule that services apply
+to names and the like they store, and the multi-line one for messages."""
 from __future__ import annotations
 
 import re
@@ -37,6 +37,20 @@ def single_line(value: str | None, label: str, *, field: str | None = None, max_
     if max_length is not None and len(value) > max_length:
         raise ValidationError(_("%(label)s is longer than %(num)d characters.", label=label, num=max_length),
                               field=field, code=code)
+    return value
+
+
+def multi_line(value: str | None, label: str, *, field: str, max_length: int) -> str:
+    """A message or other text of several lines, without its surrounding spaces, or a ValidationError: it
+    keeps its tabs and line breaks and nothing else of the control characters."""
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError(_("Please write something."), field=field)
+    if _CONTROL_BUT_LAYOUT.search(value):
+        raise ValidationError(_("%(label)s must not hold control characters.", label=label), field=field)
+    if len(value) > max_length:
+        raise ValidationError(_("%(label)s is longer than %(num)d characters.", label=label, num=max_length),
+                              field=field)
     return value
 
 

@@ -79,18 +79,42 @@ class Review(db.Model):
         return and_(cls.outcome == ReviewOutcome.VIOLATION, cls.overridden_at.is_(None))
 
 
+class MessageAuthor(Labelled, enum.StrEnum):
+    PROCTOR = "proctor"
+    CANDIDATE = "candidate"
+
+
+labels(MessageAuthor, {
+    MessageAuthor.PROCTOR: _l("Proctor"),
+    MessageAuthor.CANDIDATE: _l("Candidate"),
+})
+
+
 class CandidateMessage(db.Model):
-    """A proctor's message to a candidate; the exam page's clock poll picks it up and marks it delivered."""
+    """One message of a sitting's conversation. A proctor's reaches the exam page with its clock poll, which
+    marks it delivered; a candidate's is delivered when stored and stays unread until staff open the
+    sitting's conversation. The page sends a candidate's message with its own key (`client_key`), so that one
+    sent again after a lost connection is stored once."""
 
     __tablename__ = "candidate_messages"
-    __table_args__ = (Index("ix_candidate_messages_pending", "sitting_id", "delivered_at"),)
+    __table_args__ = (Index("ix_candidate_messages_pending", "sitting_id", "delivered_at"),
+                      Index("ix_candidate_messages_unread", "sitting_id", "author", "read_at"),
+                      Index("ix_candidate_messages_client_key", "sitting_id", "client_key", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"))
+    author: Mapped[MessageAuthor] = mapped_column(enum_type(MessageAuthor), default=MessageAuthor.PROCTOR,
+                                                  server_default=MessageAuthor.PROCTOR.value)
     body: Mapped[str] = mapped_column(Text)
     sender_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    client_key: Mapped[Optional[str]] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    @property
+    def from_candidate(self) -> bool:
+        return self.author == MessageAuthor.CANDIDATE
 
 
 class Snapshot(db.Model):

@@ -27,6 +27,7 @@ from webapp.core.errors import Conflict, IllegalTransition, NotFound, Permission
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.exams.models import Exam, exam_proctors
+from webapp.proctoring import conversations
 from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, Review,
                                       ReviewOutcome, Snapshot)
 from webapp.sittings import proctor_moves, taking
@@ -103,6 +104,7 @@ class MonitorRow:
     online: bool
     last_snapshot_id: int | None
     open_flags: int
+    unread: int          # the candidate's messages no staff member has read
 
 
 # The live monitor's state filter, with the words it offers.
@@ -151,10 +153,13 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
     shown = [row.id for row in rows]
     # Counted per sitting through the responses' index: PostgreSQL would rather scan every response of every
     # exam than look up the page's sittings' ones in a grouped join.
-    answered = dict(db.session.execute(select(Sitting.id, select(func.count()).where(
+    # The unread messages are counted alike, in the same statement.
+    counted = db.session.execute(select(Sitting.id, select(func.count()).where(
         Response.sitting_id == Sitting.id, Response.answer.is_not(None),
-        func.coalesce(cast(Response.answer, String), "null") != "null").scalar_subquery())
-        .where(Sitting.id.in_(shown))).all())
+        func.coalesce(cast(Response.answer, String), "null") != "null").scalar_subquery(), conversations.UNREAD)
+        .where(Sitting.id.in_(shown))).all()
+    answered = {sitting_id: count for sitting_id, count, __ in counted}
+    unread = {sitting_id: count for sitting_id, __, count in counted}
     browsing = dict(db.session.execute(
         select(ProctorEvent.sitting_id, func.count()).where(
             ProctorEvent.sitting_id.in_(shown), ProctorEvent.kind.in_(taking.BROWSING_EVENTS))
@@ -175,32 +180,42 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
             email=row.email, status=row.status, finish_mode=row.finish_mode, remaining=remaining,
             answered=answered.get(row.id, 0), browsing=browsing.get(row.id, 0),
             online=bool(row.last_seen_at and now - row.last_seen_at <= ONLINE_FOR),
-            last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0)))
+            last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0),
+            unread=unread.get(row.id, 0)))
     sittings.items = result
     return exam, sittings
 
 
 def sitting_detail(actor: User, sitting_id) -> dict:
     """What a sitting's page shows; `actors` names the staff in its event log (by user id), so that the log
-    reads "Ann Proctor gave 5 more minutes" with one more query, not one per event."""
+    reads "Ann Proctor gave 5 more minutes" with one more query, not one per event. Opening the page reads
+    the candidate's messages; the timeline holds the latest events with everything else."""
     sitting = proctored_sitting(actor, sitting_id)
     events = list(db.session.scalars(select(ProctorEvent).where(ProctorEvent.sitting_id == sitting.id)
                                      .order_by(ProctorEvent.id.desc()).limit(200)))
     actor_ids = {event.actor_id for event in events if event.actor_id is not None}
     actors = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(actor_ids))).all()) \
         if actor_ids else {}
+    flags = list(db.session.scalars(select(Flag).where(Flag.sitting_id == sitting.id).order_by(Flag.id)))
+    messages = conversations.read(sitting)
     return {
         "sitting": sitting,
-        "flags": list(db.session.scalars(select(Flag).where(Flag.sitting_id == sitting.id).order_by(Flag.id))),
+        "flags": flags,
         "events": events,
         "actors": actors,
-        "messages": list(db.session.scalars(select(CandidateMessage).where(CandidateMessage.sitting_id == sitting.id)
-                                            .order_by(CandidateMessage.id))),
+        "messages": messages,
+        "timeline": conversations.timeline(sitting, events, messages),
         "review": review_of(sitting),
         "browsing": taking.browsing_count(sitting),
         "snapshot_count": db.session.scalar(select(func.count()).select_from(Snapshot)
                                             .where(Snapshot.sitting_id == sitting.id)),
     }
+
+
+def sitting_conversation(actor: User, sitting_id) -> tuple[Sitting, list[CandidateMessage]]:
+    """The conversation of a sitting's page as it refreshes itself: what the candidate wrote is read."""
+    sitting = proctored_sitting(actor, sitting_id)
+    return sitting, conversations.read(sitting)
 
 
 # Admission ---------------------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ from webapp.reports.math import typeset_math
 from webapp.results import release
 from webapp.results.certificates import by_code, certificate_of, signature_image
 from webapp.results.models import Certificate
-from webapp.results.services import SittingResult, finished_sitting, result_of
+from webapp.results.services import SittingResult, finished_sitting, result_of, staff_result
 from webapp.sittings.models import Sitting, SittingStatus
 
 MAX_KEY_LENGTH = 64
@@ -192,7 +192,7 @@ def staff_report_pdf(actor: User, sitting_id) -> tuple[bytes | None, str]:
     """The report PDF with its answers part, for staff who read results (console): the PDF (None: it is
     being prepared) and its file name."""
     sitting = finished_sitting(actor, sitting_id)
-    return (_kept(sitting, REPORT_WITH_ANSWERS, lambda: _report_source(result_of(sitting), REPORT_WITH_ANSWERS)),
+    return (_kept(sitting, REPORT_WITH_ANSWERS, lambda: _report_source(staff_result(sitting), REPORT_WITH_ANSWERS)),
             f"report-{sitting.id}-answers.pdf")
 
 
@@ -328,7 +328,9 @@ def _wanted_source(wanted: storage.WantedDocument) -> _Source | None:
     if wanted.kind == CERTIFICATE:
         certificate = _valid_certificate(sitting)
         return _certificate_source(certificate) if certificate else None
-    return _report_source(result_of(sitting), wanted.kind)
+    # Staff's report holds the conversation with the proctors; the candidate's never does.
+    result = staff_result(sitting) if wanted.kind == REPORT_WITH_ANSWERS else result_of(sitting)
+    return _report_source(result, wanted.kind)
 
 
 def _render_wanted(wanted: storage.WantedDocument) -> bool:

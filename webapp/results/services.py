@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -26,7 +26,8 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
 from webapp.core.spreadsheets import safe_text, streamed_xlsx
 from webapp.exams.models import Exam
-from webapp.proctoring.models import Flag, Review, Snapshot
+from webapp.proctoring import conversations
+from webapp.proctoring.models import CandidateMessage, Flag, Review, Snapshot
 from webapp.proctoring.services import withheld_sittings
 from webapp.results import outcomes
 from webapp.results.certificates import certificate_of
@@ -192,6 +193,8 @@ class SittingResult:
     proctoring: ProctoringSummary
     certificate: Certificate | None
     answers: list[AnsweredItem]     # every item with the candidate's answer and its marks
+    # The conversation with the proctors: staff's documents only, never the candidate's (staff_result).
+    conversation: tuple[CandidateMessage, ...] = ()
 
     @property
     def graded(self) -> bool:
@@ -279,9 +282,14 @@ def finished_sitting(actor: User, sitting_id) -> Sitting:
     return sitting
 
 
+def staff_result(sitting: Sitting) -> SittingResult:
+    """The result as staff read it: with the sitting's conversation."""
+    return replace(result_of(sitting), conversation=tuple(conversations.messages_of(sitting)))
+
+
 def sitting_result(actor: User, sitting_id) -> SittingResult:
     """For the console: the result of a finished sitting of the actor's institute."""
-    return result_of(finished_sitting(actor, sitting_id))
+    return staff_result(finished_sitting(actor, sitting_id))
 
 
 # An exam's results table -------------------------------------------------------------------------

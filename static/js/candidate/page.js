@@ -7,6 +7,7 @@
 import { readAnswer, writeAnswer } from "./answers.js";
 import { Autosave } from "./autosave.js";
 import { Clock } from "./clock.js";
+import { Conversation } from "./conversation.js";
 import { blockCopyPaste, takeSnapshots, watchBrowsing } from "./proctoring.js";
 import { pageMessages } from "./messages.js";
 import { loadQueue } from "./queue.js";
@@ -38,6 +39,8 @@ export class ExamPage {
     });
     this.clock = new Clock(this, { clockUrl: this.data.clockUrl, clockEvery: this.data.clockEvery });
     this.uploads = new FileUploads(this, { uploadUrl: this.data.uploadUrl, storageKey: this.data.storageKey });
+    this.conversation = new Conversation(this, root.querySelector("[data-conversation]"),
+      root.querySelector("[data-conversation-toggle]"));
     this.questions.forEach((question) => this.reconcile(question));
     this.autosave.store();
     this.current = -1;
@@ -306,5 +309,6 @@ export class ExamPage {
     const banner = this.root.querySelector("[data-proctor-message]");
     banner.textContent = this.messages.text("proctorMessage", { message: messages.join(" ") });
     banner.hidden = false;
+    this.conversation.received(messages);
   }
 }

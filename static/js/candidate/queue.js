@@ -100,4 +100,5 @@ export function saveQueue(key, queue) {
 export function forgetQueue(key) {
   localStorage.removeItem(key);
   localStorage.removeItem(`${key}-files`);   // the names of files not sent yet (upload.js)
+  localStorage.removeItem(`${key}-messages`);   // messages to the proctor not sent (conversation.js)
 }

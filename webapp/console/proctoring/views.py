@@ -74,6 +74,15 @@ def sitting_page(sitting_id):
                            outcomes=list(ReviewOutcome))
 
 
+@blueprint.get("/sittings/<int:sitting_id>/conversation")
+@login_required
+def conversation(sitting_id):
+    """The sitting page's conversation as it refreshes itself (htmx), or alone."""
+    sitting, messages = services.sitting_conversation(current_user, sitting_id)
+    return render("console/proctoring/conversation.html", "console/proctoring/_conversation.html", sitting=sitting,
+                  messages=messages)
+
+
 @blueprint.post("/sittings/<int:sitting_id>/message")
 @login_required
 def message(sitting_id):
