@@ -1,5 +1,5 @@
 """Imports every domain's models so that SQLAlchemy (and Alembic's autogenerate) know all tables."""
-from webapp.accounts.models import ApiCredential, Institute, UsedSignature, User  # noqa: F401
+from webapp.accounts.models import ApiCredential, Institute, RecoveryCode, UsedSignature, User  # noqa: F401
 from webapp.assessments.models import Assessment, RegistrationField, Section, SectionQuestion, SelectionRule  # noqa: F401
 from webapp.audit.models import AuditEntry  # noqa: F401
 from webapp.bank.import_runs import ImportRun  # noqa: F401

@@ -15,6 +15,7 @@ from webapp.audit.models import AuditEntry
 from webapp.bank import services as bank
 from webapp.bank.services import QuestionInput
 from webapp.core import clock
+from webapp.core.spreadsheets import BYTE_ORDER_MARK
 from webapp.core.errors import PermissionDenied, ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Role
@@ -34,7 +35,7 @@ def test_audit_log_filters_and_csv(running, pool_proctor, admin):
     # Exams, assessments and questions are audited too: a target is its type and id.
     assert services.audit_log(admin, target_type="sitting", target_id=running.id).total == 2
     assert services.audit_log(admin, target_type="sitting", target_id=running.id + 1).total == 0
-    csv_text = services.audit_csv(admin, actor_id=pool_proctor.id)
+    csv_text = services.audit_csv(admin, actor_id=pool_proctor.id).removeprefix(BYTE_ORDER_MARK)
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("time,actor,action") and len(lines) == 3 and "Pat Pool" in csv_text
 
@@ -42,7 +43,7 @@ def test_audit_log_filters_and_csv(running, pool_proctor, admin):
 def test_the_csv_has_the_pages_columns_in_words(running, pool_proctor, admin):
     proctoring.extend(pool_proctor, running.id, 5, now=T0)
     db.session.commit()
-    header, row = services.audit_csv(admin, target_type="sitting").strip().splitlines()
+    header, row = services.audit_csv(admin, target_type="sitting").removeprefix(BYTE_ORDER_MARK).strip().splitlines()
     assert header == "time,actor,action,target_type,target,changes"
     assert "Pat Pool,sitting.extend,sitting,Ann" in row and "Minutes: 5" in row and "Extra minutes: 0 -> 5" in row
 

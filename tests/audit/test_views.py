@@ -1,5 +1,7 @@
 """The audit log's page and CSV, read with BeautifulSoup: names instead of ids, changes in words,
 filters from what is recorded, the old proctoring URL, and a fixed number of statements."""
+import codecs
+
 from bs4 import BeautifulSoup
 
 from tests.conftest import PASSWORD, log_in
@@ -23,7 +25,8 @@ def test_audit_page_and_csv(client, admin, exam, pool_proctor):
     soup = _soup(client.get("/audit?action=sitting.extend"))
     assert [row["data-action"] for row in soup.select("tr[data-audit-id]")] == ["sitting.extend"]
     response = client.get(f"/audit.csv?actor_id={pool_proctor.id}")
-    assert response.mimetype == "text/csv" and len(response.get_data(as_text=True).strip().splitlines()) == 3
+    assert response.mimetype == "text/csv" and response.get_data().startswith(codecs.BOM_UTF8)
+    assert len(response.get_data().decode("utf-8-sig").strip().splitlines()) == 3
 
 
 def test_the_old_proctoring_urls_lead_to_the_audit_log(client, admin):

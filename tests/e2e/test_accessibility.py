@@ -82,6 +82,7 @@ def console_pages(scene) -> dict[str, str]:
         "results": f"/exams/{exam_id}/results",
         "sitting result": f"/sittings/{scene['finished'].id}/result",
         "grading": "/grading",
+        "two-factor sign-in": "/account/two-factor",
     }
 
 

@@ -64,7 +64,8 @@ def test_the_csv_export_in_german(client, admin, factory):
     log_in(client, admin)
     admin.language = "de"
     db.session.commit()
-    header, row = list(csv.reader(io.StringIO(client.get(f"/exams/{exam.id}/results.csv").get_data(as_text=True))))
+    data = client.get(f"/exams/{exam.id}/results.csv").get_data().decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(data)))
     assert header[:5] == ["Name", "E-Mail", "Benutzername", "Status", "Wie die Prüfung endete"]
     assert row[3:5] == ["bewertet", "Von der Kandidatin / dem Kandidaten abgegeben"]
 

@@ -2,6 +2,7 @@
 the chart, the downloads and a sitting's result page, read as parsed HTML, CSV and XLSX."""
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from datetime import timedelta
@@ -171,16 +172,19 @@ def test_an_exam_without_results(admin_client, exam):
 
 def test_csv_download_is_streamed_with_every_row(admin_client, admin, factory, exam, monkeypatch):
     monkeypatch.setattr(services, "EXPORT_BATCH", 2)
-    take(admin, exam, "eve@example.com", first_name="@SUM(A1)", right=3)
+    take(admin, exam, "eve@example.com", first_name="@SUM(A1)", last_name="Ekström", right=3)
     scores(admin, factory, exam, 0, 1, 2, 4)
     response = admin_client.get(f"/exams/{exam.id}/results.csv")
     assert response.is_streamed and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="Spring_intake-results.csv"'
-    header, *lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    # A UTF-8 byte-order mark first, once, so that Excel reads "Ekström" as it is (as Python's utf-8-sig does).
+    data = response.get_data()
+    assert data.startswith(codecs.BOM_UTF8) and data.count(codecs.BOM_UTF8) == 1
+    header, *lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert header[:4] == ["Name", "E-mail", "Username", "Status"] and header[-1] == "Section 1 marks"
     assert len(lines) == 5
     eve = next(line for line in lines if line[1] == "eve@example.com")
-    assert eve[0] == "'@SUM(A1) Lee" and eve[10:12] == ["75.0", "80.0"]
+    assert eve[0] == "'@SUM(A1) Ekström" and eve[10:12] == ["75.0", "80.0"]
 
 
 def test_xlsx_download(admin_client, admin, factory, exam):

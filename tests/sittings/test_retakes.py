@@ -15,6 +15,7 @@ from webapp.cli.demo import take_test
 from webapp.core import clock
 from webapp.core.errors import Conflict, IllegalTransition, ValidationError
 from webapp.core.extensions import db
+from webapp.core.spreadsheets import BYTE_ORDER_MARK
 from webapp.exams.services import exam_input, set_active, update_exam
 from webapp.proctoring import services as proctoring
 from webapp.results import services as results
@@ -170,7 +171,7 @@ def test_every_attempt_is_listed_and_lookups_by_email_find_the_latest(admin, fac
     assert (outcome.status, outcome.sitting_id) == ("Completed", second.id)
 
     _, lines = results.results_csv(admin, exam.id)
-    header, *rows = list(csv.reader(io.StringIO("".join(lines))))
+    header, *rows = list(csv.reader(io.StringIO("".join(lines).removeprefix(BYTE_ORDER_MARK))))
     attempt = header.index("Attempt")
     assert sorted((row[1], row[attempt]) for row in rows) == [
         ("ann@example.com", "1"), ("ann@example.com", "2"), ("bob@example.com", "1")]

@@ -7,7 +7,7 @@ from typing import Optional
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
@@ -58,6 +58,8 @@ class Institute(TimestampMixin, db.Model):
     # The language and IANA time zone of its console and candidate pages; "" reads the browser's language.
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Every staff member signs in with a second factor; one without it enrols at the next sign-in.
+    require_two_factor: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Optional["Institute"]] = relationship(remote_side="Institute.id")
 
@@ -76,6 +78,12 @@ class User(UserMixin, TimestampMixin, db.Model):
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
     # The console's language for this staff member; "" follows the institute's.
     language: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    # Two-factor sign-in (TOTP): the authenticator's secret, encrypted at rest (webapp/core/secrets_box.py),
+    # set when enrolment begins and in force once a first code confirmed it; the time step of the last
+    # code accepted, so that a code is never taken twice.
+    totp_secret_encrypted: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    two_factor_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(BigInteger, default=None)
 
     institute: Mapped[Institute] = relationship()
 
@@ -86,6 +94,21 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return bool(self.password_hash)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator (a lost phone): only its SHA-256 is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
 
 class WhiteLabel(TimestampMixin, db.Model):

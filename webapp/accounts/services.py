@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zoneinfo
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -26,6 +27,7 @@ from webapp.notifications.services import queue_email
 
 MIN_PASSWORD_LENGTH = 10
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
+RESET_PASSWORD_MAX_AGE = 3600
 # Compared against when the e-mail is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("proctora-timing-equaliser")
 
@@ -88,7 +90,8 @@ def _staff_label(user: User) -> str:
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with these credentials, or None (the caller shows one message for both).
-    Attempts on a known account are audited in its institute's log; an unknown e-mail has no institute."""
+    Attempts on a known account are audited in its institute's log; an unknown e-mail has no institute.
+    A user with two-factor sign-in is not in yet: `two_factor.finish_sign_in` takes the code."""
     user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not user.password_hash:
         check_password_hash(_DUMMY_HASH, password or "")
@@ -96,9 +99,21 @@ def authenticate(email: str, password: str) -> User | None:
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
         _announce(None, "login.failure", user, {}, {"active": user.is_active}, label=_staff_label(user))
         return None
+    if not user.has_two_factor:
+        record_sign_in(user)
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    """The user is in: with the password, and the second factor where they have one."""
     user.last_login_at = utcnow()
     _announce(user, "login.success", user, {}, {}, label=_staff_label(user))
-    return user
+
+
+def staff_change(actor: User | None, user: User, action: str) -> None:
+    """Audit an `action` on a staff account that changes nothing shown (a sign-in step, a second factor);
+    `actor` None: someone not signed in."""
+    _announce(actor, action, user, {}, {}, label=_staff_label(user))
 
 
 def load_user(user_id: str) -> User | None:
@@ -116,7 +131,8 @@ INSTITUTE_TEXT_FIELDS = ("name", "legal_name", "address", "country", "contact_em
 INSTITUTE_FIELD_LABELS = {"name": _l("The name"), "legal_name": _l("The legal name"), "country": _l("The country"),
                           "contact_email": _l("The contact e-mail"), "phone": _l("The phone number"),
                           "website": _l("The website")}
-INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading", "default_release_policy", "language", "time_zone")
+INSTITUTE_FIELDS = (*INSTITUTE_TEXT_FIELDS, "blind_grading", "require_two_factor", "default_release_policy", "language",
+                    "time_zone")
 
 
 def update_institute(actor: User, **details) -> Institute:
@@ -147,8 +163,9 @@ def update_institute(actor: User, **details) -> Institute:
     for field in INSTITUTE_TEXT_FIELDS:
         if field in details:
             setattr(institute, field, (details[field] or "").strip())
-    if "blind_grading" in details:
-        institute.blind_grading = bool(details["blind_grading"])
+    for flag in ("blind_grading", "require_two_factor"):
+        if flag in details:
+            setattr(institute, flag, bool(details[flag]))
     if details.get("default_release_policy"):
         institute.default_release_policy = parse_enum(ReleasePolicy, details["default_release_policy"],
                                                       "default_release_policy", _("release policy"))
@@ -321,29 +338,60 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
-def set_password_url(user: User) -> str:
-    token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+def set_password_url(user: User, *, reset: bool = False) -> str:
+    """The link of an invitation, or of a reset (`reset`: it works for RESET_PASSWORD_MAX_AGE only)."""
+    token = _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user), **({"reset": 1} if reset else {})})
     return links.set_password_url(token)
 
 
-def user_for_password_token(token: str) -> User:
+def _token_data(token: str) -> dict:
     try:
-        data = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE)
+        data, signed_at = _serializer().loads(token, max_age=SET_PASSWORD_MAX_AGE, return_timestamp=True)
     except SignatureExpired:
         raise ValidationError(_("This link has expired. Ask your administrator for a new invitation.")) from None
     except BadSignature:
         raise NotFound("Link") from None
-    user = db.session.get(User, data.get("uid"))
+    if not isinstance(data, dict):
+        raise NotFound("Link")
+    if data.get("reset") and utcnow() - signed_at > timedelta(seconds=RESET_PASSWORD_MAX_AGE):
+        raise ValidationError(_("This link has expired. Ask for a new one with “Forgot your password?” on the "
+                                "log-in page."))
+    return data
+
+
+def _token_user(token: str) -> tuple[User, dict]:
+    data = _token_data(token)
+    user = db.session.get(User, data.get("uid")) if isinstance(data.get("uid"), int) else None
     if user is None or not user.is_active or _password_fingerprint(user) != data.get("fp"):
         raise NotFound("Link")
-    return user
+    return user, data
+
+
+def user_for_password_token(token: str) -> User:
+    """The user of an invitation's or a reset's link; a link that has been used (the password changed
+    since it was made) is not found."""
+    return _token_user(token)[0]
 
 
 def set_password_with_token(token: str, password: str, confirmation: str) -> User:
-    """From the link of an invitation or a reset."""
-    user = user_for_password_token(token)
-    _set_password(user, password, confirmation, "password.set")
+    """From the link of an invitation or a reset. It signs nobody in: a user with two-factor sign-in
+    still gives a code at the log-in that follows."""
+    user, data = _token_user(token)
+    _set_password(user, password, confirmation, "password.reset" if data.get("reset") else "password.set")
     return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail the active staff member with this address a link to choose a new password, in their
+    language. An unknown address is answered the same (the caller says the same words either way)."""
+    user = db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.is_active:
+        return
+    queue_email(to=user.email, language=user.language or user.institute.language, template="password_reset",
+                topic="password_reset", institute_id=user.institute_id,
+                context={"user": user, "institute": user.institute, "link": set_password_url(user, reset=True),
+                         "minutes": RESET_PASSWORD_MAX_AGE // 60})
+    staff_change(None, user, "password.reset_requested")
 
 
 def change_password(user: User, *, current: str, new: str, confirmation: str) -> User:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import enum
-import io
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -22,7 +21,7 @@ from webapp.core.database import MAX_ID
 from webapp.core.errors import ValidationError
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, can, require
-from webapp.core.spreadsheets import safe_text
+from webapp.core.spreadsheets import csv_buffer, safe_text
 
 LABEL_LENGTH = AuditEntry.target_label.type.length
 VALUE_LENGTH = 80           # a changed value longer than this is cut short in the summary
@@ -35,6 +34,13 @@ ACTION_SENTENCES = {
     "login.failure": _l("Someone tried to log in as %(target)s with a wrong password."),
     "password.set": _l("%(who)s chose a password."),
     "password.change": _l("%(who)s changed their password."),
+    "password.reset_requested": _l("Someone asked for a link to choose a new password for %(target)s."),
+    "password.reset": _l("%(who)s chose a new password with a reset link."),
+    "two_factor.enable": _l("%(who)s turned two-factor sign-in on."),
+    "two_factor.disable": _l("%(who)s turned two-factor sign-in off."),
+    "two_factor.recovery_codes": _l("%(who)s made new recovery codes."),
+    "two_factor.reset": _l("%(who)s turned off the two-factor sign-in of %(target)s."),
+    "two_factor.failure": _l("Someone gave a wrong two-factor code when logging in as %(target)s."),
     "staff.invite": _l("%(who)s invited %(target)s."),
     "staff.update": _l("%(who)s changed the account of %(target)s."),
     "staff.deactivate": _l("%(who)s deactivated the account of %(target)s."),
@@ -96,7 +102,8 @@ FIELD_LABELS = {
     "marks": _l("Marks"), "stem": _l("Question"), "type": _l("Type"), "description": _l("Description"),
     "assessment": _l("Assessment"), "legal_name": _l("Legal name"), "address": _l("Address"),
     "country": _l("Country"), "contact_email": _l("Contact e-mail"), "phone": _l("Phone"), "website": _l("Website"),
-    "blind_grading": _l("Blind grading"), "default_release_policy": _l("Result release"),
+    "blind_grading": _l("Blind grading"), "require_two_factor": _l("Two-factor sign-in required"),
+    "default_release_policy": _l("Result release"),
     "language": _l("Language"), "time_zone": _l("Time zone"), "logo": _l("Logo"), "image_days": _l("Days images are kept"),
     "body": _l("Message"), "proctors": _l("Proctors"), "start_at": _l("Start"), "end_at": _l("End"),
 }
@@ -298,7 +305,7 @@ def changes(entry: AuditEntry) -> list[str]:
 
 def audit_csv(actor: User, **filters) -> str:
     """The same columns as the page, names and changes in words."""
-    out = io.StringIO()
+    out = csv_buffer()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for entry in db.session.scalars(_query(actor, **filters).execution_options(yield_per=500)):

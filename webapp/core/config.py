@@ -33,6 +33,11 @@ def from_environment(instance_path: str) -> dict:
         # Every web worker counts in one place: Redis when given, else the application's database.
         "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "database://",
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Codes of two-factor sign-in tried per account; password reset e-mails asked for per address and
+        # per client address.
+        "TWO_FACTOR_RATE_LIMIT": env.get("TWO_FACTOR_RATE_LIMIT", "5 per minute"),
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT", "3 per hour"),
+        "PASSWORD_RESET_IP_RATE_LIMIT": env.get("PASSWORD_RESET_IP_RATE_LIMIT", "20 per hour"),
         "API_RATE_LIMIT": env.get("API_RATE_LIMIT", "600 per minute"),
         # Re-scores of more results than this run in the worker, this many sittings per poll.
         "RESCORE_IN_REQUEST_LIMIT": _int(env.get("RESCORE_IN_REQUEST_LIMIT"), 200),

@@ -239,8 +239,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(429)
     def too_many(error):
+        # A limit with words of its own (how long to wait for a password reset) says them.
+        own_words = getattr(getattr(error, "limit", None), "error_message", None)
         message = ("Rate limit exceeded: please slow down." if _api_request() else
-                   _("Too many attempts. Please wait a minute and try again."))
+                   error.description if own_words else _("Too many attempts. Please wait a minute and try again."))
         if wants_json():
             return json_error(429, _http_error_code(429), message)
         return error_page(429, message)

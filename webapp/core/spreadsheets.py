@@ -3,6 +3,7 @@ streamed as its rows are read, and the reading of the CSV files such programs sa
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
 from datetime import datetime
@@ -22,6 +23,16 @@ def safe_text(value: str) -> str:
 
 
 CSV_DELIMITERS = ";,\t"
+# Excel reads a CSV file as UTF-8 only when it begins with a byte-order mark (without one "Ekström" opens
+# as "EkstrÃ¶m"); LibreOffice and Python's "utf-8-sig" read past it.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def csv_buffer() -> io.StringIO:
+    """Where an exported CSV file is written: it begins with the byte-order mark."""
+    buffer = io.StringIO(newline="")
+    buffer.write(BYTE_ORDER_MARK)
+    return buffer
 
 
 def decode_csv(data: bytes) -> str:

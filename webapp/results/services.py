@@ -3,7 +3,6 @@ an exam's results table, chart and exports."""
 from __future__ import annotations
 
 import csv
-import io
 import statistics
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from webapp.core.database import RowPagination, direction, get_in_institute, pag
 from webapp.core.errors import NotFound, ValidationError, parse_enum
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, require
-from webapp.core.spreadsheets import safe_text, streamed_xlsx
+from webapp.core.spreadsheets import csv_buffer, safe_text, streamed_xlsx
 from webapp.exams.models import Exam
 from webapp.proctoring import conversations
 from webapp.proctoring.models import CandidateMessage, Flag, Review, Snapshot
@@ -572,7 +571,7 @@ def _sheet(exam_id: int, header: list[str]) -> Iterator[list]:
 
 
 def _csv_lines(exam_id: int, header: list[str]) -> Iterator[str]:
-    buffer = io.StringIO()
+    buffer = csv_buffer()
     writer = csv.writer(buffer)
     for number, row in enumerate(_sheet(exam_id, header)):
         writer.writerow([_csv_value(value) for value in row] if number else row)

@@ -32,7 +32,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webapp.bank.interchange import Format, ItemDraft, ParsedBank, Problem
-from webapp.core.spreadsheets import FORMULA_STARTS, csv_dialect, decode_csv, safe_text
+from webapp.core.spreadsheets import FORMULA_STARTS, csv_buffer, csv_dialect, decode_csv, safe_text
 
 MAX_ROWS = 5000
 OPTION_COLUMNS = tuple(f"option_{number}" for number in range(1, 11))
@@ -270,9 +270,9 @@ def template(format_name: str) -> tuple[bytes, str]:
     """The downloadable template ("csv" or "xlsx") as (bytes, file name)."""
     rows = _template_rows()
     if format_name == "csv":
-        text = io.StringIO(newline="")
+        text = csv_buffer()
         csv.writer(text).writerows(rows)
-        return text.getvalue().encode("utf-8-sig"), "questions-template.csv"
+        return text.getvalue().encode(), "questions-template.csv"
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = _("Questions")[:31]
@@ -333,9 +333,9 @@ def _rows(questions) -> list[list[str]]:
 
 def write_csv(questions, media, title) -> tuple[bytes, str]:
     """The questions as the CSV template (their HTML as it is: media stay links into this bank)."""
-    text = io.StringIO(newline="")
+    text = csv_buffer()
     csv.writer(text).writerows(_rows(questions))
-    return text.getvalue().encode("utf-8-sig"), "csv"
+    return text.getvalue().encode(), "csv"
 
 
 def write_xlsx(questions, media, title) -> tuple[bytes, str]:

@@ -25,6 +25,20 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=320)])
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+
+
+class TwoFactorProofForm(FlaskForm):
+    """The password and a code: proof enough to change or turn off two-factor sign-in."""
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    code = StringField(_l("Code from your app or a recovery code"), validators=[DataRequired(), Length(max=40)])
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired()])
@@ -66,6 +80,7 @@ class InstituteForm(FlaskForm):
                            choices=[SelectChoice("", _l("The browser's language")), *LANGUAGE_CHOICES], default="")
     time_zone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)])
     blind_grading = BooleanField(_l("Blind grading: graders see no candidate names or e-mails"))
+    require_two_factor = BooleanField(_l("Require two-factor sign-in of all staff (an authenticator app)"))
     default_release_policy = SelectField(_l("Release results to candidates (exams that do not choose)"),
                                          choices=lambda: [SelectChoice(policy.value, policy.label)
                                                           for policy in ReleasePolicy])

@@ -1,11 +1,15 @@
 """Log in and out, the dashboard, one's own password, staff management and institute settings."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+import hashlib
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from webapp.accounts import services
-from webapp.console.accounts.forms import (ChangePasswordForm, EditStaffForm, InstituteForm, InviteStaffForm, LoginForm,
-                                           PreferencesForm, SetPasswordForm)
+from webapp.accounts import services, two_factor
+from webapp.console.accounts.forms import (ChangePasswordForm, EditStaffForm, ForgotPasswordForm, InstituteForm,
+                                           InviteStaffForm, LoginForm, PreferencesForm, SetPasswordForm,
+                                           TwoFactorCodeForm, TwoFactorProofForm)
+from webapp.core.clock import utcnow
 from webapp.core.extensions import limiter
 from webapp.core.permissions import MATRIX, Permission, Role, require
 from webapp.results import dashboard as dashboards
@@ -15,6 +19,12 @@ from webapp.web.language import forget_chosen_language
 blueprint = Blueprint("accounts", __name__)
 
 LOGIN_FAILED = _l("Unknown e-mail or wrong password.")
+# The session key of a sign-in whose password was right and whose second factor is awaited.
+PENDING_SIGN_IN = "pending_sign_in"
+# What a staff member who must first enrol in two-factor sign-in may still open.
+OPEN_WHILE_ENROLLING = {"static", "accounts.logout", "accounts.two_factor_settings", "accounts.two_factor_begin",
+                        "accounts.two_factor_confirm", "accounts.two_factor_qr_code", None}
+OUTSIDE_THE_CONSOLE = {"candidate", "branding", "health", "mettl_v1", "euro_v1", "lti", "api_docs"}
 
 
 def _login_rate_limit() -> str:
@@ -31,10 +41,84 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             form.form_errors.append(str(LOGIN_FAILED))
+        elif user.has_two_factor:
+            # The password was right; the code comes next, within two_factor.PENDING_SIGN_IN_SECONDS.
+            session[PENDING_SIGN_IN] = {"user": user.id, "at": utcnow().timestamp(), "next": form.next.data or ""}
+            return redirect(url_for("accounts.login_code"))
         else:
             login_user(user)
             return redirect(safe_next_url(form.next.data, url_for("accounts.dashboard")))
     return render_template("console/accounts/login.html", form=form)
+
+
+def _two_factor_rate_limit() -> str:
+    return current_app.config["TWO_FACTOR_RATE_LIMIT"]
+
+
+def _code_owner() -> str:
+    """Whose codes are counted: the account signing in or signed in, whichever browser tries them."""
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"user:{(session.get(PENDING_SIGN_IN) or {}).get('user')}"
+
+
+def _codes_limited() -> str:
+    return _("Too many codes tried. Please wait a minute and try again.")
+
+
+code_limit = limiter.shared_limit(_two_factor_rate_limit, scope="two-factor", key_func=_code_owner, methods=["POST"],
+                                  error_message=_codes_limited)
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@code_limit
+def login_code():
+    pending = session.get(PENDING_SIGN_IN) or {}
+    user = two_factor.pending_sign_in(pending.get("user"), pending.get("at"))
+    if user is None:
+        session.pop(PENDING_SIGN_IN, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if two_factor.finish_sign_in(user, form.code.data) is None:
+            form.code.errors = [str(two_factor.WRONG_CODE)]
+        else:
+            session.pop(PENDING_SIGN_IN, None)
+            login_user(user)
+            return redirect(safe_next_url(pending.get("next"), url_for("accounts.dashboard")))
+    return render_template("console/accounts/login_code.html", form=form)
+
+
+def _reset_rate_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_ip_rate_limit() -> str:
+    return current_app.config["PASSWORD_RESET_IP_RATE_LIMIT"]
+
+
+def _reset_address() -> str:
+    # Hashed: the counters' storage may be shared and should not list people's addresses.
+    return hashlib.sha256((request.form.get("email") or "").strip().lower().encode()).hexdigest()
+
+
+def _reset_limited() -> str:
+    return _("Too many password reset requests. Please wait an hour and try again.")
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_ip_rate_limit, methods=["POST"], error_message=_reset_limited)
+@limiter.limit(_reset_rate_limit, methods=["POST"], key_func=_reset_address, error_message=_reset_limited)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        # The same words whether the address is known or not.
+        flash(_("If %(email)s belongs to an account, an e-mail with a link to choose a new password is on its way.",
+                email=form.email.data.strip()), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("console/accounts/forgot_password.html", form=form)
 
 
 @blueprint.post("/logout")
@@ -75,6 +159,81 @@ def preferences():
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("accounts.preferences"))
     return render_template("console/accounts/preferences.html", form=form)
+
+
+@blueprint.before_app_request
+def enrol_first():
+    """Where the institute requires two-factor sign-in, a staff member without it sets it up before anything else."""
+    if (current_user.is_authenticated and request.endpoint not in OPEN_WHILE_ENROLLING
+            and request.blueprint not in OUTSIDE_THE_CONSOLE and two_factor.enrolment_required(current_user)):
+        flash(_("Your institute requires two-factor sign-in. Set it up to continue."), "info")
+        return redirect(url_for("accounts.two_factor_settings"))
+    return None
+
+
+@blueprint.get("/account/two-factor")
+@login_required
+def two_factor_settings():
+    return render_template("console/accounts/two_factor.html", proof=TwoFactorProofForm(),
+                           unused_codes=two_factor.unused_recovery_codes(current_user),
+                           required=two_factor.enrolment_required(current_user))
+
+
+@blueprint.post("/account/two-factor/begin")
+@login_required
+def two_factor_begin():
+    two_factor.begin_enrolment(current_user)
+    return redirect(url_for("accounts.two_factor_confirm"))
+
+
+@blueprint.route("/account/two-factor/confirm", methods=["GET", "POST"])
+@login_required
+@code_limit
+def two_factor_confirm():
+    secret = two_factor.pending_secret(current_user)
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        codes = attempt(form, two_factor.confirm_enrolment, current_user, form.code.data)
+        if codes:
+            flash(_("Two-factor sign-in is on."), "success")
+            return render_template("console/accounts/recovery_codes.html", codes=codes)
+    return render_template("console/accounts/two_factor_confirm.html", form=form, secret=secret)
+
+
+@blueprint.get("/account/two-factor/qr.svg")
+@login_required
+def two_factor_qr_code():
+    return Response(two_factor.qr_code_svg(current_user), mimetype="image/svg+xml")
+
+
+@blueprint.post("/account/two-factor/recovery-codes")
+@login_required
+@code_limit
+def two_factor_recovery_codes():
+    form = TwoFactorProofForm()
+    codes = form.validate_on_submit() and attempt(form, two_factor.regenerate_recovery_codes, current_user,
+                                                  password=form.password.data, code=form.code.data)
+    if codes:
+        return render_template("console/accounts/recovery_codes.html", codes=codes)
+    return _two_factor_refused(form)
+
+
+@blueprint.post("/account/two-factor/disable")
+@login_required
+@code_limit
+def two_factor_disable():
+    form = TwoFactorProofForm()
+    if form.validate_on_submit() and attempt(form, two_factor.disable, current_user, password=form.password.data,
+                                             code=form.code.data):
+        flash(_("Two-factor sign-in is off."), "success")
+        return redirect(url_for("accounts.two_factor_settings"))
+    return _two_factor_refused(form)
+
+
+def _two_factor_refused(form: TwoFactorProofForm):
+    return render_template("console/accounts/two_factor.html", proof=form,
+                           unused_codes=two_factor.unused_recovery_codes(current_user),
+                           required=two_factor.enrolment_required(current_user)), 400
 
 
 @blueprint.route("/set-password/<token>", methods=["GET", "POST"])
@@ -132,6 +291,14 @@ def staff_resend_invitation(user_id):
     user = services.resend_invitation(current_user, user_id)
     flash(_("A new invitation is on its way to %(email)s.", email=user.email), "success")
     return redirect(url_for("accounts.staff_list"))
+
+
+@blueprint.post("/staff/<int:user_id>/reset-two-factor")
+@login_required
+def staff_reset_two_factor(user_id):
+    user = two_factor.reset_for_colleague(current_user, user_id)
+    flash(_("The two-factor sign-in of %(name)s is off.", name=user.name), "success")
+    return redirect(url_for("accounts.staff_edit", user_id=user.id))
 
 
 @blueprint.route("/institute", methods=["GET", "POST"])
