@@ -57,6 +57,7 @@ from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
 from webapp.lti.calls import deliver_platform_call
+from webapp.lti import proctored as lti_proctoring
 from webapp.lti.services import frame_origins, purge_used_nonces, sitting_frame_origins
 from webapp.lti_door.views import blueprint as lti
 import webapp.models  # noqa: F401  (every table known before the first query)
@@ -151,6 +152,8 @@ def _wire_the_floors() -> None:
     register_periodic_job(render_wanted_documents)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
     register_deliverer(MessageKind.PLATFORM_CALL, deliver_platform_call)
+    register_delivery_handler(lti_proctoring.DELIVERY_HANDLER, lti_proctoring.record_answer)
+    events.proctor_acted.connect(lti_proctoring.tell_platform)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)
     events.review_changed.connect(release.follow_review)
@@ -199,7 +202,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Permission=Permission, **template_helpers())
+    app.jinja_env.globals.update(can=can, Permission=Permission, platform_attempt=lti_proctoring.session_of,
+                                 platform_actions=lti_proctoring.offered,
+                                 platform_controls=lti_proctoring.platform_controls,
+                                 platform_answers=lti_proctoring.platform_answers,
+                                 **template_helpers())
     app.jinja_env.filters["blank_boxes"] = blank_boxes
     app.jinja_env.filters["answer_file_kinds"] = answer_file_kinds
 

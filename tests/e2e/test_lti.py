@@ -1,15 +1,19 @@
 """LTI 1.3 in real Chromium against the test platform (tests/lti/platform.py) on 127.0.0.1: a learner's launch
 lands on their sitting's check page without any login; an instructor's deep linking comes back to the course
-as a resource link with a line item."""
+as a resource link with a line item; a proctored attempt goes from the platform's LtiStartProctoring through
+Proctora's check back to the platform's assessment, and a proctor's terminate reaches the platform."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
+from tests.e2e.conftest import browser_login
 from tests.lti import platform as lms
 from tests.lti.platform import LtiPlatform, PlatformUser
 from webapp.core.extensions import db
 from webapp.lti.launch import CLAIM
 from webapp.lti.platforms import PlatformInput, add_platform
+from webapp.notifications.worker import deliver_due
 from webapp.sittings.models import Sitting
 
 pytestmark = pytest.mark.e2e
@@ -79,3 +83,48 @@ def test_a_learner_launch_inside_the_courses_iframe(page, course, admin, factory
     assert sitting.candidate.email == "ben@example.edu"
     # The platform posted the login initiation; the cookie check page then went on by itself.
     assert len(logins) == 2 and "cookies_checked=1" in logins[1]
+
+
+def test_a_proctored_attempt_from_the_check_to_a_terminate_on_the_platform(page, browser, live_server, course, admin,
+                                                                           factory):
+    exam = factory.exam(admin, name="Proctored history quiz", image_proctoring=True)
+    db.session.commit()
+    launch = course.launch(PlatformUser(sub="cat-1", email="cat@example.edu"), message_type=lms.START_PROCTORING,
+                           attempt_number=1, custom={"exam": exam.access_key})
+    page.goto(launch.start_url)
+
+    # Proctora's check: consent, then the candidate's photo from the fake camera.
+    expect(page.get_by_role("heading", name="Before the test: a quick check")).to_be_visible()
+    page.get_by_label("I agree that the camera is used as described above.").check()
+    page.get_by_role("button", name="Start the camera").click()
+    page.get_by_role("button", name="Take my photo").click()
+    expect(page.get_by_alt_text("The photo of you that will be sent")).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+
+    # The waiting page moves on by itself to the hand-over, which posts the LtiStartAssessment to the platform.
+    page.get_by_role("button", name="Continue to your assessment").click(timeout=15_000)
+    expect(page.get_by_role("heading", name="Assessment started")).to_be_visible()
+    [started] = course.started_assessments
+    assert started.launch is launch and started.claims[lms.AP + "session_data"] == launch.session_data
+    assert course.attempt(launch).status == "running" and not course.refusals
+
+    # A proctor terminates from the sitting's page; the worker tells the platform, whose answer is shown.
+    sitting = db.session.scalars(db.select(Sitting).where(Sitting.exam_id == exam.id)).one()
+    context = browser.new_context(base_url=live_server)
+    staff = context.new_page()
+    browser_login(staff, admin.email)
+    staff.goto(f"/proctoring/sittings/{sitting.id}")
+    expect(staff.locator("[data-platform-state]")).to_have_text("The assessment runs on the platform")
+    staff.get_by_label("Reason for terminating").fill("Someone else answered")
+    staff.get_by_role("button", name="Terminate").click()
+    expect(staff.locator("[data-state]")).to_contain_text("Ended by a proctor")
+    assert deliver_due()["sent"] == 1
+    assert course.attempt(launch).status == "terminated"
+    [control] = course.acs_requests
+    assert control.body["action"] == "terminate" and control.body["reason_msg"] == "Someone else answered"
+    staff.reload()
+    expect(staff.locator("[data-platform-answer]")).to_have_text("platform: terminated")
+    staff.goto(f"/proctoring/exams/{exam.id}/monitor")
+    expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-platform-answer]")).to_have_text(
+        "platform: terminated")
+    context.close()

@@ -75,6 +75,8 @@ ACTION_SENTENCES = {
     "sitting.flag": _l("%(who)s flagged %(target)s."),
     "sitting.flag_resolved": _l("%(who)s resolved a flag on %(target)s."),
     "sitting.resume": _l("%(who)s reopened the test of %(target)s."),
+    "sitting.platform_pause": _l("%(who)s paused the assessment of %(target)s on the learning platform."),
+    "sitting.platform_resume": _l("%(who)s resumed the assessment of %(target)s on the learning platform."),
     "sitting.delete_report": _l("%(who)s deleted the report of %(target)s."),
     "result.review": _l("%(who)s reviewed the proctoring of %(target)s."),
     "result.override": _l("%(who)s released the withheld result of %(target)s."),

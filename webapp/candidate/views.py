@@ -29,6 +29,7 @@ from webapp.core.validation import accepts_up_to
 from webapp.exams.models import AccessType
 from webapp.exams.services import candidate_entry, describe_window, entry_exam, exam_by_access_key
 from webapp.exams.windows import parse_time_zone
+from webapp.lti import proctored as lti_proctoring
 from webapp.proctoring import conversations, services as proctoring
 from webapp.results import release
 from webapp.sittings import media as sitting_media, retakes, taking
@@ -251,6 +252,9 @@ PAGES = {S.REGISTERED: _check_page, S.MAIL_SENT: _check_page, S.CHECK_STARTED: _
          S.EXAM_FINISHED: _done_page}
 
 
+PLATFORM_PAGES = {"to_platform": "candidate/to_platform.html", "ended": "lti/assessment_ended.html"}
+
+
 @blueprint.get("/s/<token>")
 def sitting_page(token):
     sitting = taking.sitting_for_page(token)
@@ -258,6 +262,10 @@ def sitting_page(token):
     problem = taking.access_problem(sitting, _ip())
     if problem and problem[0] != "completed":
         return _problem(problem[0], sitting.exam, problem[1])
+    step = lti_proctoring.candidate_step(sitting)
+    if step:
+        # A learning platform's proctored attempt: the assessment itself is on the platform.
+        return candidate_page(PLATFORM_PAGES[step], sitting=sitting, exam=sitting.exam, institute=sitting.exam.institute)
     return PAGES[sitting.status](sitting)
 
 

@@ -30,3 +30,8 @@ assessment_deleting = _events.signal("assessments.assessment_deleting")
 exam_deleting = _events.signal("exams.exam_deleting")
 # exams -> sittings: an exam is about to change. Keywords: changes (field name -> new value).
 exam_changing = _events.signal("exams.exam_changing")
+
+# proctoring -> lti: a proctor acted on a sitting (a platform proctoring the attempt is told, LTI Proctoring
+# Services). Keywords: action ("extend", "terminate", "flag", "resume"), actor, at (when), and per action
+# minutes, reason, or category and note.
+proctor_acted = _events.signal("proctoring.proctor_acted")

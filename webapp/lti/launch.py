@@ -32,7 +32,8 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Role
 from webapp.core.validation import normalise_email
 from webapp.exams.models import Exam
-from webapp.lti.models import LtiPlatform, LtiResourceLink, LtiUsedNonce, LtiUserLink
+from webapp.lti.models import LtiPlatform, LtiProctoringSession, LtiResourceLink, LtiUsedNonce, LtiUserLink
+from webapp.lti.proctoring import END_ASSESSMENT, START_PROCTORING
 from webapp.sittings.models import Sitting
 from webapp.sittings.services import register_for_platform
 
@@ -47,6 +48,8 @@ DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linki
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS_SERVICE = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST = "LtiResourceLinkRequest", "LtiDeepLinkingRequest"
+# The proctoring messages' launches are read by webapp/lti/proctored.py.
+MESSAGE_TYPES = (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST, START_PROCTORING, END_ASSESSMENT)
 LTI_VERSION = "1.3.0"
 
 # Clocks of the platform and of Proctora differ a little.
@@ -276,7 +279,7 @@ def _check_claims(platform: LtiPlatform, claims: dict, nonce: str) -> None:
                         version=str(claims.get(VERSION))), "wrong_version", platform)
     if claims.get(DEPLOYMENT_ID) not in platform.deployment_ids:
         raise _unknown_deployment(platform)
-    if claims.get(MESSAGE_TYPE) not in (RESOURCE_LINK_REQUEST, DEEP_LINKING_REQUEST):
+    if claims.get(MESSAGE_TYPE) not in MESSAGE_TYPES:
         _refuse_token(_("Proctora cannot handle this kind of LTI message (%(type)s).",
                         type=str(claims.get(MESSAGE_TYPE))), "unsupported_message", platform)
     if not claims.get("sub"):
@@ -300,18 +303,14 @@ def record_refusal(refusal: LaunchRefused) -> None:
 class Opened:
     """Where a valid launch leads: a learner's sitting, or a staff user (to sign in) and the exam they manage
     (None: the exams' list), or deep linking (`deep_linking` is its signed context, `exams` those to pick
-    from). `state_cookie` is spent."""
+    from), or the closing page of a proctored attempt the platform ended (`ended`). `state_cookie` is spent."""
     state_cookie: str
     sitting: Sitting | None = None
     user: User | None = None
     exam: Exam | None = None
     deep_linking: str = ""
     exams: list[Exam] = field(default_factory=list)
-
-
-def accept_launch(form: dict, cookies: dict) -> Opened:
-    """The launch's checks, then what it opens."""
-    return open_launch(validate_launch(form, cookies))
+    ended: LtiProctoringSession | None = None
 
 
 def staff_role(claims: dict) -> Role | None:
@@ -330,14 +329,14 @@ def open_launch(launch: Launch) -> Opened:
         return Opened(launch.state_cookie, user=user, deep_linking=_deep_linking_context(launch),
                       exams=list(db.session.scalars(select(Exam).where(Exam.institute_id == user.institute_id)
                                                     .order_by(Exam.name, Exam.id))))
-    link = _resource_link(launch)
+    link = record_resource_link(launch)
     exam = db.session.get(Exam, link.exam_id) if link.exam_id else None
     if role is not None:
         return Opened(launch.state_cookie, user=_staff(launch, role), exam=exam)
     if exam is None:
         _refuse_token(_("This link of your course opens no exam of Proctora: ask your instructor to link it "
                         "to an exam."), "no_exam", launch.platform, 404)
-    return Opened(launch.state_cookie, sitting=register_for_platform(exam, _candidate(launch)))
+    return Opened(launch.state_cookie, sitting=register_for_platform(exam, candidate_for(launch)))
 
 
 def _named_exam(launch: Launch) -> Exam | None:
@@ -359,7 +358,7 @@ def _text(value, length: int) -> str:
     return str(value or "")[:length]
 
 
-def _resource_link(launch: Launch) -> LtiResourceLink:
+def record_resource_link(launch: Launch) -> LtiResourceLink:
     """The course's link, recorded or brought up to date, with what the grade and roster services need."""
     claims, platform = launch.claims, launch.platform
     resource = claims.get(RESOURCE_LINK) if isinstance(claims.get(RESOURCE_LINK), dict) else {}
@@ -415,7 +414,7 @@ def _names(launch: Launch) -> tuple[str, str]:
     return given.strip()[:120], family.strip()[:120]
 
 
-def _candidate(launch: Launch) -> Candidate:
+def candidate_for(launch: Launch) -> Candidate:
     """The learner as a candidate of the platform's institute: by the platform's user id, else by e-mail (the
     institute registered the platform, and trusts what it says of its users), else new."""
     link, institute_id = _user_link(launch), launch.platform.institute_id

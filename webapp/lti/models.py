@@ -2,15 +2,18 @@
 keys, the nonces already used, who a platform's user is here, and the resource links launched."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.core.clock import utcnow
-from webapp.core.database import TimestampMixin, UTCDateTime
+from webapp.core.database import TimestampMixin, UTCDateTime, enum_type
 from webapp.core.extensions import db
+from webapp.core.labels import Labelled, labels
 
 
 class LtiPlatform(TimestampMixin, db.Model):
@@ -113,3 +116,51 @@ class LtiResourceLink(TimestampMixin, db.Model):
     line_items_url: Mapped[str] = mapped_column(String(1000), default="")
     ags_scopes: Mapped[list] = mapped_column(JSON, default=list)
     memberships_url: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class ProctoringState(Labelled, enum.StrEnum):
+    """Where a platform's proctored attempt stands on Proctora's side (LTI Proctoring Services)."""
+
+    CHECKING = "checking"                        # LtiStartProctoring received: the candidate is in the check
+    ASSESSMENT_STARTED = "assessment_started"    # LtiStartAssessment sent: the attempt runs on the platform
+    ENDED = "ended"                              # LtiEndAssessment received
+
+
+labels(ProctoringState, {
+    ProctoringState.CHECKING: _l("The candidate is in Proctora's check"),
+    ProctoringState.ASSESSMENT_STARTED: _l("The assessment runs on the platform"),
+    ProctoringState.ENDED: _l("The platform ended the assessment"),
+})
+
+
+class LtiProctoringSession(TimestampMixin, db.Model):
+    """One attempt of a platform's assessment that Proctora proctors (an LtiStartProctoring launch): the
+    Proctora sitting that carries the check and the proctor's view, what LtiStartAssessment must echo,
+    the platform's Assessment Control Service, and the platform's last answer to a proctor's action."""
+
+    __tablename__ = "lti_proctoring_sessions"
+    # Named: the convention's name would pass PostgreSQL's 63 characters.
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id", "user_sub", "attempt_number",
+                                       name="uq_lti_proctoring_sessions_attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True)
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    user_sub: Mapped[str] = mapped_column(String(255))
+    attempt_number: Mapped[int]
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[ProctoringState] = mapped_column(enum_type(ProctoringState), default=ProctoringState.CHECKING)
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    resource_link: Mapped[dict] = mapped_column(JSON)     # echoed whole in LtiStartAssessment
+    start_assessment_url: Mapped[str] = mapped_column(String(1000))
+    session_data: Mapped[str] = mapped_column(Text)
+    acs_url: Mapped[str] = mapped_column(String(1000), default="")
+    acs_actions: Mapped[list] = mapped_column(JSON, default=list)
+    assessment_started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    end_error: Mapped[str] = mapped_column(Text, default="")
+    # The platform's answer to the last Assessment Control Service request, as the proctor sees it.
+    platform_status: Mapped[str] = mapped_column(String(30), default="")
+    platform_extra_time: Mapped[Optional[int]] = mapped_column(default=None)    # seconds, as the standard's
+    platform_answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)

@@ -9,8 +9,8 @@ from flask_login import login_user
 
 from webapp.core.extensions import csrf, db
 from webapp.core.unit_of_work import commit_request
-from webapp.lti import deep_linking, keys
-from webapp.lti.launch import STATE_MAX_AGE, LaunchRefused, accept_launch, record_refusal, start_login
+from webapp.lti import deep_linking, keys, proctored
+from webapp.lti.launch import STATE_MAX_AGE, LaunchRefused, record_refusal, start_login
 from webapp.lti.services import sign_in_token, user_for_sign_in
 
 blueprint = Blueprint("lti", __name__, url_prefix="/lti")
@@ -60,12 +60,14 @@ def login():
 @blueprint.post("/launch")
 def launch():
     try:
-        opened = accept_launch(request.form, request.cookies)
+        opened = proctored.accept_launch(request.form, request.cookies)
     except LaunchRefused as refusal:
         return _refused(refusal)
     if opened.deep_linking:
         response = make_response(render_template("lti/deep_linking.html", token=opened.deep_linking,
                                                  exams=opened.exams))
+    elif opened.ended is not None:
+        response = make_response(render_template("lti/assessment_ended.html"))
     elif opened.sitting is not None:
         response = redirect(url_for("candidate.sitting_page", token=opened.sitting.access_token))
     elif _in_iframe():
@@ -102,6 +104,18 @@ def link_exam():
     # The page's Content-Security-Policy lets its form post there (wiring.py).
     g.lti_form_action = answer.return_url
     return render_template("lti/post_back.html", action=answer.return_url, jwt=answer.jwt)
+
+
+@blueprint.post("/proctoring/<token>/start")
+def start_assessment(token):
+    """The candidate passed the check: the signed LtiStartAssessment goes to the platform in a form that posts
+    itself (static/js/lti-post.js; a button without JavaScript)."""
+    try:
+        started = proctored.start_assessment(token, request.remote_addr or "")
+    except LaunchRefused as refusal:
+        return _refused(refusal)
+    g.lti_form_action = started.url
+    return render_template("lti/post_back.html", action=started.url, jwt=started.jwt)
 
 
 def _console_url(exam) -> str:

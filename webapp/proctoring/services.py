@@ -360,6 +360,7 @@ def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     before = _state(sitting)
     proctor_moves.extend_time(sitting, minutes, now=now)
     taking.record_event(sitting, "time_extended", actor=actor, minutes=minutes)
+    events.proctor_acted.send(sitting, action="extend", actor=actor, at=now or utcnow(), minutes=minutes)
     audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
           label=sitting_label(sitting))
     return sitting
@@ -402,6 +403,7 @@ def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = No
     reason = _text(reason, "reason")
     before = _state(sitting)
     proctor_moves.terminate(sitting, reason, actor=actor, now=now)
+    events.proctor_acted.send(sitting, action="terminate", actor=actor, at=now or utcnow(), reason=reason)
     audit(actor, "sitting.terminate", "sitting", sitting.id, before, {**_state(sitting), "reason": reason},
           label=sitting_label(sitting))
     return sitting
@@ -417,6 +419,7 @@ def raise_flag(actor: User, sitting_id, category: str, note: str = "") -> Flag:
     db.session.add(flag)
     db.session.flush()
     taking.record_event(sitting, "flag_raised", actor=actor, category=category, note=note)
+    events.proctor_acted.send(sitting, action="flag", actor=actor, at=flag.created_at, category=category, note=note)
     audit(actor, "sitting.flag", "sitting", sitting.id, {}, {"flag_id": flag.id, "category": category, "note": note},
           label=sitting_label(sitting))
     return flag
@@ -438,6 +441,7 @@ def resume(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     minutes = _minutes(minutes)
     before = _state(sitting)
     proctor_moves.resume(sitting, minutes, actor=actor, now=now)
+    events.proctor_acted.send(sitting, action="resume", actor=actor, at=now or utcnow(), minutes=minutes)
     audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
           label=sitting_label(sitting))
     return sitting

@@ -372,6 +372,10 @@ EVENT_LABELS = {
     "cut_attempt": _l("Tried to cut"),
     "paste_attempt": _l("Tried to paste"),
     "context_menu_attempt": _l("Opened the context menu"),
+    # A learning platform's proctored attempt (webapp/lti/proctored.py).
+    "lti_assessment_started": _l("Sent to the learning platform's assessment"),
+    "lti_assessment_ended": _l("Ended on the learning platform"),
+    "lti_control_sent": _l("Proctor's action sent to the learning platform"),
 }
 
 
@@ -416,6 +420,8 @@ def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
         if details.get("note"):
             return _("%(name)s flagged %(category)s: %(note)s", name=name, category=category, note=details["note"])
         return _("%(name)s flagged %(category)s.", name=name, category=category)
+    if kind == "lti_assessment_ended" and details.get("error"):
+        return _("The learning platform reported: %(error)s", error=details["error"])
     return ""
 
 

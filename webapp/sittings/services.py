@@ -200,14 +200,17 @@ def register_through_open_link(exam: Exam, row: dict) -> RegistrationOutcome:
                                sitting_id=sitting.id)
 
 
-def register_for_platform(exam: Exam, candidate: Candidate) -> Sitting:
+def register_for_platform(exam: Exam, candidate: Candidate, *, new_attempt: bool = False) -> Sitting:
     """The candidate's latest sitting of the exam, registered first if they have none, for a learner whom a
     learning platform sent (LTI): the course is the invitation, so no e-mail goes out, whatever the exam's
-    access; the sitting's own pages then say whether the exam is open."""
-    sitting = db.session.scalar(select(Sitting).where(Sitting.exam_id == exam.id, Sitting.candidate_id == candidate.id)
-                                .order_by(Sitting.attempt.desc()).limit(1))
-    if sitting is None:
+    access; the sitting's own pages then say whether the exam is open. `new_attempt`: a new sitting after
+    the latest, for each attempt a platform asks Proctora to proctor."""
+    latest = db.session.scalar(select(Sitting).where(Sitting.exam_id == exam.id, Sitting.candidate_id == candidate.id)
+                               .order_by(Sitting.attempt.desc()).limit(1))
+    sitting = latest
+    if latest is None or new_attempt:
         sitting = Sitting(institute_id=exam.institute_id, exam_id=exam.id, candidate_id=candidate.id,
+                          attempt=latest.attempt + 1 if latest else 1,
                           access_token=secrets.token_urlsafe(24), registered_by="lti",
                           registration={EMAIL_FIELD: candidate.email, "First Name": candidate.first_name,
                                         "Last Name": candidate.last_name})

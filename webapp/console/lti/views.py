@@ -1,11 +1,11 @@
 """Settings, learning platforms: the institute's LTI 1.3 platforms (list, register, remove) and the addresses
 of Proctora their admins enter."""
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.console.lti.forms import PlatformForm
-from webapp.lti import platforms as services
+from webapp.lti import platforms as services, proctored
 from webapp.web import attempt
 
 blueprint = Blueprint("lti_console", __name__)
@@ -42,3 +42,12 @@ def remove(platform_id):
     flash(_("The learning platform %(name)s is removed; its launches are refused from now on.", name=platform.name),
           "success")
     return redirect(url_for("lti_console.platforms"))
+
+
+@blueprint.post("/proctoring/sittings/<int:sitting_id>/platform-control")
+@login_required
+def platform_control(sitting_id):
+    """A proctor pauses or resumes the attempt on the learning platform (LTI Proctoring Services)."""
+    proctored.control_on_platform(current_user, sitting_id, request.form.get("action", ""))
+    flash(_("Sent to the learning platform; its answer appears here once it has replied."), "success")
+    return redirect(url_for("proctoring.sitting_page", sitting_id=sitting_id))
