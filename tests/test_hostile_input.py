@@ -19,6 +19,8 @@ from tests.api.conftest import make_credential, mettl_signature, register
 from tests.conftest import log_in
 from webapp.assessments.models import Section
 from webapp.core.extensions import db
+from webapp.lti.models import LtiResourceLink
+from webapp.lti.platforms import PlatformInput, add_platform
 
 # Values that broke pages before: NUL and other control characters, UTF-8 of a lone surrogate (in a
 # URL) or the surrogate itself (in JSON), a superscript and an Arabic-Indic digit (`isdigit()` is true,
@@ -73,6 +75,15 @@ def world(admin, factory, client):
     exam = factory.exam(admin)
     sitting = register(admin, exam, email="walker@example.com")
     credential = make_credential(admin.institute_id)
+    platform = add_platform(admin, PlatformInput(
+        name="Campus Moodle", issuer="https://moodle.example.edu", client_id="walker-client",
+        auth_login_url="https://moodle.example.edu/mod/lti/auth.php",
+        jwks_url="https://moodle.example.edu/mod/lti/certs.php", deployment_ids=("1",)))
+    link = LtiResourceLink(institute_id=admin.institute_id, platform_id=platform.id, deployment_id="1",
+                           resource_link_id="walker-link", exam_id=exam.id,
+                           memberships_url="https://moodle.example.edu/mod/lti/services.php/memberships")
+    db.session.add(link)
+    db.session.commit()
     section = db.session.scalars(select(Section).where(Section.assessment_id == exam.assessment_id)).first()
     fields = _form_field_names() | _api_field_names(client) | {"q", "page", "email", "username", "status", "sort"}
     log_in(client, admin)
@@ -81,7 +92,7 @@ def world(admin, factory, client):
                 "candidate_id": sitting.candidate_id, "section_id": section.id, "user_id": admin.id,
                 "institute_id": admin.institute_id, "student_session_id": sitting.id,
                 "token": sitting.access_token, "access_key": exam.access_key, "email": "walker@example.com",
-                "kind": "logo", "slug": "english-placement"},
+                "kind": "logo", "slug": "english-placement", "link_id": link.id},
         "credential": credential, "fields": sorted(fields),
     }
 

@@ -19,6 +19,7 @@ from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core import storage
 from webapp.core.extensions import db
 from webapp.exams.services import ExamInput, create_exam
+from webapp.lti.models import LtiResourceLink
 from webapp.lti.platforms import PlatformInput, add_platform
 from webapp.notifications.models import OutboxMessage
 from webapp.results.models import Certificate
@@ -117,6 +118,11 @@ def _build_records(admin) -> dict:
         name="Secret Moodle", issuer="https://moodle.rival.example", client_id="secret-client",
         auth_login_url="https://moodle.rival.example/mod/lti/auth.php",
         jwks_url="https://moodle.rival.example/mod/lti/certs.php", deployment_ids=("1",)))
+    # A course's link opening the secret exam, whose roster the platform offers.
+    link = LtiResourceLink(institute_id=admin.institute_id, platform_id=platform.id, deployment_id="1",
+                           resource_link_id="secret-link", exam_id=exam.id,
+                           memberships_url="https://moodle.rival.example/mod/lti/services.php/memberships")
+    db.session.add(link)
     db.session.commit()
     section = assessment.sections[0]
     return {
@@ -139,6 +145,7 @@ def _build_records(admin) -> dict:
         "message_id": db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.institute_id == admin.institute_id)),
         "credential_id": credential.id,
         "platform_id": platform.id,
+        "link_id": link.id,
         "token": "not-a-valid-token",
         "slug": "no-such-test",
         # The public report and verification pages are reached by their unguessable key and code alone.

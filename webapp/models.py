@@ -13,5 +13,5 @@ from webapp.proctoring.models import (CandidateMessage, Flag, RetentionPolicy, R
 from webapp.results.models import Certificate, CertificateSettings, RescoreRun  # noqa: F401
 from webapp.sittings.models import (AnswerFile, MediaPlay, ProctorEvent, Response, Sitting, SittingReminder,  # noqa: F401
                                     SittingItem)
-from webapp.lti.models import (LtiDeployment, LtiPlatform, LtiProctoringSession, LtiResourceLink, LtiToolKey,  # noqa: F401
-                               LtiUsedNonce, LtiUserLink)
+from webapp.lti.models import (LtiDeployment, LtiPlatform, LtiProctoringSession, LtiResourceLink,  # noqa: F401
+                               LtiRosterImport, LtiSittingLink, LtiToolKey, LtiUsedNonce, LtiUserLink)

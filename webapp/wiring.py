@@ -56,6 +56,7 @@ from webapp.core.unit_of_work import UnitOfWorkFlask, register_unit_of_work
 from webapp.core.validation import register_input_guard
 from webapp.exams.services import refuse_deleting_a_used_assessment
 from webapp.health import blueprint as health
+from webapp.lti import grades, roster
 from webapp.lti.calls import deliver_platform_call
 from webapp.lti import proctored as lti_proctoring
 from webapp.lti.services import frame_origins, purge_used_nonces, sitting_frame_origins
@@ -150,7 +151,9 @@ def _wire_the_floors() -> None:
     register_periodic_job(imports.run_imports)
     register_periodic_job(imports.drop_stale_checks)
     register_periodic_job(render_wanted_documents)
+    register_periodic_job(roster.run_roster_imports)
     register_delivery_handler("sitting_mail_sent", on_invitation_delivered)
+    register_delivery_handler(grades.LINE_ITEM_CREATED, grades.on_line_item_created)
     register_deliverer(MessageKind.PLATFORM_CALL, deliver_platform_call)
     register_delivery_handler(lti_proctoring.DELIVERY_HANDLER, lti_proctoring.record_answer)
     events.proctor_acted.connect(lti_proctoring.tell_platform)
@@ -158,6 +161,7 @@ def _wire_the_floors() -> None:
     events.sitting_graded.connect(release.follow_grading)
     events.review_changed.connect(release.follow_review)
     events.result_changed.connect(forget_documents)
+    events.result_changed.connect(grades.follow_result)
     events.question_deleting.connect(refuse_deleting_a_used_question)
     events.assessment_deleting.connect(refuse_deleting_a_used_assessment)
     events.exam_changing.connect(refuse_changing_a_started_exam)

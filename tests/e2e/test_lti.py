@@ -1,7 +1,8 @@
 """LTI 1.3 in real Chromium against the test platform (tests/lti/platform.py) on 127.0.0.1: a learner's launch
 lands on their sitting's check page without any login; an instructor's deep linking comes back to the course
-as a resource link with a line item; a proctored attempt goes from the platform's LtiStartProctoring through
-Proctora's check back to the platform's assessment, and a proctor's terminate reaches the platform."""
+as a resource link with a line item; a learner's released result reaches the course's gradebook; a proctored
+attempt goes from the platform's LtiStartProctoring through Proctora's check back to the platform's
+assessment, and a proctor's terminate reaches the platform."""
 from __future__ import annotations
 
 import pytest
@@ -128,3 +129,39 @@ def test_a_proctored_attempt_from_the_check_to_a_terminate_on_the_platform(page,
     expect(staff.locator(f"tr[data-sitting-id='{sitting.id}'] [data-platform-answer]")).to_have_text(
         "platform: terminated")
     context.close()
+
+
+def test_a_learners_released_result_reaches_the_courses_gradebook(page, course, admin, factory):
+    exam = factory.exam(admin, name="Biology final", release_policy="by_hand")
+    item = course.add_line_item("course-1", label="Biology final", score_maximum=3)
+    launch = course.launch(PlatformUser(sub="cleo-1", name="Cleo Learner", email="cleo@example.edu"),
+                           custom={"exam": exam.access_key}, lineitem=item)
+    page.goto(launch.start_url)
+    page.wait_for_url("**/s/*")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Start the test").click()
+    # Two of the three questions answered rightly.
+    for number in (1, 2):
+        question = page.locator("[data-question]:not([hidden])")
+        expect(question.get_by_role("heading")).to_contain_text(f"Question {number} of 3")
+        question.get_by_label("right", exact=True).check()
+        page.get_by_role("button", name="Next").click()
+    page.get_by_role("button", name="Finish the test…").click()
+    page.get_by_role("button", name="Submit my answers and finish").click()
+    expect(page.get_by_role("heading", name="Your answers are submitted")).to_be_visible()
+    sitting = db.session.scalars(db.select(Sitting).where(Sitting.exam_id == exam.id)).one()
+    deliver_due()
+    assert course.scores == []            # not released yet: the gradebook has nothing
+
+    browser_login(page, admin.email)
+    page.goto(f"/sittings/{sitting.id}/result")
+    page.locator("[data-release-one]").get_by_role("button", name="Release this result").click()
+    expect(page.locator("[data-field=release]")).to_contain_text("by")
+    assert deliver_due()["sent"] == 1
+
+    score, = course.scores
+    assert score.lineitem_id == item["id"]
+    assert (score.score["userId"], score.score["scoreGiven"], score.score["scoreMaximum"]) == ("cleo-1", 2, 3)
+    assert score.score["gradingProgress"] == "FullyGraded" and not course.refusals
+    page.goto(f"/exams/{exam.id}/deliveries")
+    expect(page.get_by_text("Grade sent to the learning platform")).to_be_visible()

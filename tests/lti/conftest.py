@@ -11,6 +11,8 @@ from tests.lti.key_server import KeyServer
 from tests.lti.platform import LtiPlatform
 from tests.lti.tool_side import ToolKeys
 from webapp.core.extensions import db
+from webapp.lti.calls import TOKENS
+from webapp.lti.keys import published_keys
 from webapp.lti.platforms import PlatformInput, add_platform
 
 
@@ -29,6 +31,19 @@ def platform(tool_keys):
                       redirect_uris=["http://proctora.localhost/lti/launch"], jwks_url=tool_keys.jwks_url)
     yield lms
     lms.close()
+
+
+@pytest.fixture
+def registered(admin, platform):
+    """The test platform registered for the admin's institute, knowing the tool's published keys."""
+    registration = add_platform(admin, PlatformInput(
+        name="Test LMS", issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
+        jwks_url=platform.jwks_url, token_url=platform.token_url, deployment_ids=(platform.deployment_id,)))
+    platform.register_tool(login_url="http://proctora.localhost/lti/login",
+                           redirect_uris=["http://proctora.localhost/lti/launch"], jwks=published_keys())
+    db.session.commit()
+    yield registration
+    TOKENS._tokens.clear()
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ import pytest
 from tests.lti.platform import PlatformUser
 from webapp.core.extensions import db
 from webapp.lti import advantage
-from webapp.lti.calls import TOKENS
-from webapp.lti.keys import published_keys
-from webapp.lti.platforms import PlatformInput, add_platform
 from webapp.notifications.models import MessageStatus, OutboxMessage
 from webapp.notifications.services import queue_platform_call, register_delivery_handler
 from webapp.notifications.worker import deliver_due
@@ -28,18 +25,9 @@ def _remember_answer(message, answer=None):
 register_delivery_handler("test_platform_answer", _remember_answer)
 
 
-@pytest.fixture
-def registered(admin, platform):
-    """The test platform registered for the admin's institute, knowing the tool's published keys."""
-    registration = add_platform(admin, PlatformInput(
-        name="Test LMS", issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
-        jwks_url=platform.jwks_url, token_url=platform.token_url, deployment_ids=(platform.deployment_id,)))
-    platform.register_tool(login_url="http://proctora.localhost/lti/login",
-                           redirect_uris=["http://proctora.localhost/lti/launch"], jwks=published_keys())
-    db.session.commit()
+@pytest.fixture(autouse=True)
+def no_answers_yet():
     ANSWERS.clear()
-    yield registration
-    TOKENS._tokens.clear()
 
 
 def _score_call(admin, platform, registration, item, *, when: str, given: float):

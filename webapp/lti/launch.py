@@ -32,6 +32,7 @@ from webapp.core.extensions import db
 from webapp.core.permissions import Role
 from webapp.core.validation import normalise_email
 from webapp.exams.models import Exam
+from webapp.lti import grades
 from webapp.lti.models import LtiPlatform, LtiProctoringSession, LtiResourceLink, LtiUsedNonce, LtiUserLink
 from webapp.lti.proctoring import END_ASSESSMENT, START_PROCTORING
 from webapp.sittings.models import Sitting
@@ -313,9 +314,13 @@ class Opened:
     ended: LtiProctoringSession | None = None
 
 
+def role_names(roles) -> set[str]:
+    """The LTI roles' short names (the part after '#' or the last '/' of their URIs)."""
+    return {str(role).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles} if isinstance(roles, list) else set()
+
+
 def staff_role(claims: dict) -> Role | None:
-    roles = claims.get(ROLES) if isinstance(claims.get(ROLES), list) else []
-    names = {str(role).rsplit("#", 1)[-1].rsplit("/", 1)[-1] for role in roles}
+    names = role_names(claims.get(ROLES))
     return next((role for name, role in STAFF_ROLES.items() if name in names), None)
 
 
@@ -336,7 +341,9 @@ def open_launch(launch: Launch) -> Opened:
     if exam is None:
         _refuse_token(_("This link of your course opens no exam of Proctora: ask your instructor to link it "
                         "to an exam."), "no_exam", launch.platform, 404)
-    return Opened(launch.state_cookie, sitting=register_for_platform(exam, candidate_for(launch)))
+    sitting = register_for_platform(exam, candidate_for(launch))
+    grades.link_sitting(sitting, link, _text(launch.claims["sub"], 255))
+    return Opened(launch.state_cookie, sitting=sitting)
 
 
 def _named_exam(launch: Launch) -> Exam | None:
@@ -388,11 +395,14 @@ def record_resource_link(launch: Launch) -> LtiResourceLink:
 
 
 def _user_link(launch: Launch) -> LtiUserLink:
-    sub = _text(launch.claims["sub"], 255)
-    link = db.session.scalar(select(LtiUserLink).where(LtiUserLink.platform_id == launch.platform.id,
-                                                       LtiUserLink.sub == sub))
+    return user_link(launch.platform, _text(launch.claims["sub"], 255))
+
+
+def user_link(platform: LtiPlatform, sub: str) -> LtiUserLink:
+    """Who the platform's user `sub` is here, recorded (still nobody) when first seen."""
+    link = db.session.scalar(select(LtiUserLink).where(LtiUserLink.platform_id == platform.id, LtiUserLink.sub == sub))
     if link is None:
-        link = LtiUserLink(platform_id=launch.platform.id, sub=sub)
+        link = LtiUserLink(platform_id=platform.id, sub=sub)
         db.session.add(link)
     return link
 
@@ -407,24 +417,30 @@ def _email(launch: Launch) -> str:
         return f"lti-{digest}@lti.invalid"
 
 
-def _names(launch: Launch) -> tuple[str, str]:
-    given, family = _text(launch.claims.get("given_name"), 120), _text(launch.claims.get("family_name"), 120)
+def person_names(person: dict) -> tuple[str, str]:
+    """First and last name from a launch's claims or a roster's member (the same claims of OpenID Connect)."""
+    given, family = _text(person.get("given_name"), 120), _text(person.get("family_name"), 120)
     if not given and not family:
-        given, _space, family = _text(launch.claims.get("name"), 241).partition(" ")
+        given, _space, family = _text(person.get("name"), 241).partition(" ")
     return given.strip()[:120], family.strip()[:120]
 
 
 def candidate_for(launch: Launch) -> Candidate:
-    """The learner as a candidate of the platform's institute: by the platform's user id, else by e-mail (the
-    institute registered the platform, and trusts what it says of its users), else new."""
-    link, institute_id = _user_link(launch), launch.platform.institute_id
+    """The learner as a candidate of the platform's institute (`platform_candidate`)."""
+    return platform_candidate(launch.platform, _user_link(launch), _email(launch), person_names(launch.claims))
+
+
+def platform_candidate(platform: LtiPlatform, link: LtiUserLink, email: str, names: tuple[str, str]) -> Candidate:
+    """A platform's learner as a candidate of the platform's institute: by the platform's user id (`link`),
+    else by e-mail (the institute registered the platform, and trusts what it says of its users), else new
+    with these first and last names."""
+    institute_id = platform.institute_id
     candidate = db.session.get(Candidate, link.candidate_id) if link.candidate_id else None
     if candidate is None:
-        email = _email(launch)
         candidate = db.session.scalar(select(Candidate).where(Candidate.institute_id == institute_id,
                                                               Candidate.email == email))
         if candidate is None:
-            first_name, last_name = _names(launch)
+            first_name, last_name = names
             username = email[:Candidate.username.type.length]
             if db.session.scalar(select(Candidate.id).where(Candidate.institute_id == institute_id,
                                                             Candidate.username == username)) is not None:
@@ -451,7 +467,7 @@ def _staff(launch: Launch, role: Role) -> User:
             _refuse_token(_("The e-mail address %(email)s belongs to a staff account of another institute.",
                             email=email), "email_of_another_institute", launch.platform, 403)
         if user is None:
-            first_name, last_name = _names(launch)
+            first_name, last_name = person_names(launch.claims)
             user = User(institute_id=institute_id, email=email, role=role,
                         name=" ".join(filter(None, (first_name, last_name))) or email.split("@")[0])
             db.session.add(user)

@@ -1,5 +1,7 @@
 """What LTI 1.3 keeps: the platforms each institute registered with their deployments, the tool's signing
-keys, the nonces already used, who a platform's user is here, and the resource links launched."""
+keys, the nonces already used, who a platform's user is here, the resource links launched, the sittings
+launched from them (whose grades go back), the course rosters imported, and the attempts proctored for a
+platform (LTI Proctoring Services)."""
 from __future__ import annotations
 
 import enum
@@ -116,7 +118,74 @@ class LtiResourceLink(TimestampMixin, db.Model):
     line_items_url: Mapped[str] = mapped_column(String(1000), default="")
     ags_scopes: Mapped[list] = mapped_column(JSON, default=list)
     memberships_url: Mapped[str] = mapped_column(String(1000), default="")
+    # When Proctora asked the platform for a line item (the launch named none): asked once, the scores wait
+    # for its answer (grades.on_line_item_created).
+    line_item_requested_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
 
+    platform: Mapped[LtiPlatform] = relationship()
+
+
+class LtiSittingLink(db.Model):
+    """The course link a sitting was launched from (or its roster imported from), the platform's id of the
+    learner, and the grade last queued for the platform's gradebook (None: none yet), so that an unchanged
+    result is not sent twice."""
+
+    __tablename__ = "lti_sitting_links"
+
+    sitting_id: Mapped[int] = mapped_column(ForeignKey("sittings.id", ondelete="CASCADE"), primary_key=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"), index=True)
+    platform_user_id: Mapped[str] = mapped_column(String(255))
+    grade_sent: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
+
+    resource_link: Mapped[LtiResourceLink] = relationship()
+
+
+class RosterImportStatus(Labelled, enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+ACTIVE_ROSTER_IMPORTS = (RosterImportStatus.QUEUED, RosterImportStatus.RUNNING)
+
+labels(RosterImportStatus, {
+    RosterImportStatus.QUEUED: _l("Waiting for the worker"),
+    RosterImportStatus.RUNNING: _l("Importing"),
+    RosterImportStatus.DONE: _l("Done"),
+    RosterImportStatus.FAILED: _l("Import failed"),
+})
+
+
+class LtiRosterImport(db.Model):
+    """An import of a course's learners (Names and Role Provisioning) as candidates of the exam its link opens,
+    asked by staff and run by the worker (a call to the platform), with what it did."""
+
+    __tablename__ = "lti_roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), index=True)
+    resource_link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_links.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None)
+    # Whether the candidates it registers get the invitation e-mail (by default the course is the invitation).
+    send_invitations: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RosterImportStatus] = mapped_column(enum_type(RosterImportStatus), default=RosterImportStatus.QUEUED,
+                                                       index=True)
+    added: Mapped[int] = mapped_column(default=0)
+    existing: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+
+    resource_link: Mapped[LtiResourceLink] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        """Waiting for the worker or running."""
+        return self.status in ACTIVE_ROSTER_IMPORTS
 
 class ProctoringState(Labelled, enum.StrEnum):
     """Where a platform's proctored attempt stands on Proctora's side (LTI Proctoring Services)."""

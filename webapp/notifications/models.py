@@ -61,6 +61,8 @@ TOPIC_LABELS = {
     "finishTest": _l("Test finished"),
     "gradedAssessment": _l("Test graded"),
     "resumeEnabled": _l("Test reopened"),
+    "lti_score": _l("Grade sent to the learning platform"),
+    "lti_line_item": _l("Gradebook column created in the learning platform"),
 }
 
 

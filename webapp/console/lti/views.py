@@ -1,12 +1,13 @@
 """Settings, learning platforms: the institute's LTI 1.3 platforms (list, register, remove) and the addresses
-of Proctora their admins enter."""
+of Proctora their admins enter; an exam's learning platform page: the courses' links that open it and their
+roster imports; a proctor's pause or resume of a platform's attempt."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.console.lti.forms import PlatformForm
-from webapp.lti import platforms as services, proctored
-from webapp.web import attempt
+from webapp.lti import platforms as services, proctored, roster
+from webapp.web import attempt, render
 
 blueprint = Blueprint("lti_console", __name__)
 
@@ -51,3 +52,20 @@ def platform_control(sitting_id):
     proctored.control_on_platform(current_user, sitting_id, request.form.get("action", ""))
     flash(_("Sent to the learning platform; its answer appears here once it has replied."), "success")
     return redirect(url_for("proctoring.sitting_page", sitting_id=sitting_id))
+
+
+@blueprint.get("/exams/<int:exam_id>/lti")
+@login_required
+def exam_links(exam_id):
+    exam, links, imports = roster.exam_links(current_user, exam_id)
+    return render("console/lti/exam_links.html", "console/lti/_roster_imports.html", exam=exam, links=links,
+                  imports=imports)
+
+
+@blueprint.post("/exams/<int:exam_id>/lti/links/<int:link_id>/roster")
+@login_required
+def import_roster(exam_id, link_id):
+    roster.queue_roster_import(current_user, exam_id, link_id,
+                               send_invitations=request.form.get("send_invitations") == "1")
+    flash(_("The course's learners are being imported: this page shows how many once the worker is done."), "success")
+    return redirect(url_for("lti_console.exam_links", exam_id=exam_id))
