@@ -105,3 +105,14 @@ document.addEventListener("focusin", (event) => {
     event.target.select();
   }
 });
+
+// A button data-select-status="state" data-select-name="name" ticks the checkboxes of that name in the rows of
+// that state: the live monitor's "Select all waiting", for admitting everyone at the start of an exam.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-select-status]");
+  if (button) {
+    const { selectStatus, selectName } = button.dataset;
+    document.querySelectorAll(`tr[data-status="${selectStatus}"] input[type=checkbox][name="${selectName}"]`)
+      .forEach((box) => { box.checked = true; });
+  }
+});

@@ -18,10 +18,10 @@ def test_the_live_monitor_in_german(client, admin, exam, pool_proctor):
     assert soup.html["lang"] == "de"
     assert soup.select_one("h1").get_text(strip=True) == f"Live-Überwachung: {exam.name}"
     headings = [th.get_text(strip=True) for th in soup.select("table.monitor th")]
-    assert headings[:3] == ["Kandidat/in", "Status", "Verbleibende Zeit"]
+    assert headings[1:4] == ["Kandidat/in", "Status", "Verbleibende Zeit"]
     row = soup.select_one(f"tr[data-sitting-id='{sitting.id}']")
     assert row.select_one("[data-state]").get_text(strip=True) == "Legt die Prüfung ab"
-    assert row.select_one("[data-online]").get_text(strip=True) == "offline"
+    assert row.select_one("[data-online]").get_text(strip=True) == "online"
     assert [option.get_text() for option in soup.select("#state option")][1:] == [
         "Wartet auf Zulassung", "Legt die Prüfung ab", "Beendet", "Nicht begonnen"]
     assert soup.select_one(".monitor-count").get_text(" ", strip=True) == "1 Teilnahme"

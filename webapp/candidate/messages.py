@@ -144,6 +144,10 @@ def _all_script_messages() -> dict:
         "messageSent": _("Sent"),
         "messageKept": _("Kept on this device: sent when the connection is back"),
         "messageRefused": _("Your message was not sent: %(reason)s", reason="%(reason)s"),
+        "timeAdded": _plural(lambda n: translations.ngettext(
+            "The proctor added %(num)d minute to your time.", "The proctor added %(num)d minutes to your time.", n)),
+        "timeAddedBecause": _plural(lambda n: translations.ngettext(
+            "The proctor added %(num)d minute: %(reason)s", "The proctor added %(num)d minutes: %(reason)s", n)),
         "leftWindowCount": _plural(lambda n: translations.ngettext(
             "You left the test window. %(num)d more time and the test ends.",
             "You left the test window. %(num)d more times and the test ends.", n)),

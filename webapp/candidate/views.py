@@ -220,7 +220,7 @@ def _exam_page(sitting):
     return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                           institute=sitting.exam.institute, **page._asdict(),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
-                          clock_every=current_app.config.get("CLOCK_POLL_SECONDS", 15),
+                          clock_every=current_app.config.get("CLOCK_POLL_SECONDS", taking.HEARTBEAT_EVERY.seconds),
                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),
                           browsing_left=_browsing_left(sitting),
                           conversation=conversations.candidate_conversation(sitting),
@@ -243,6 +243,7 @@ def _done_page(sitting):
         result = result_summary(sitting, *taking.items_and_responses(sitting)) if state == "shown" else None
     return candidate_page("candidate/done.html", sitting=sitting, exam=exam, institute=exam.institute, result=result,
                           withheld=state == "withheld", pending=state == "pending",
+                          termination_reason=proctoring.termination_reason(sitting),
                           exit_url=exam.exit_redirection_url or assessment.exit_redirection_url,
                           offer=retakes.retake_offer(sitting))
 

@@ -301,10 +301,25 @@ def exam_for_access_key(actor: User, access_key: str) -> Exam:
     raise NotFound("Schedule", code="E002")
 
 
-def set_active(actor: User, exam_id, active: bool) -> Exam:
+def pool_warning(exam: Exam) -> str | None:
+    """What is wrong with the exam's proctor pool for the candidates, if anything: an exam that waits for a
+    proctor's admission with nobody in its pool leaves candidates waiting (only an administrator can let
+    them in)."""
+    if exam.admission_required and not exam.proctors:
+        return _("Candidates of this exam wait for a proctor to admit them, and its proctor pool is empty: "
+                 "only an administrator could let them in. Add proctors to the pool first.")
+    return None
+
+
+def set_active(actor: User, exam_id, active: bool, *, despite_warning: bool = False) -> Exam:
+    """Open or close the exam's links. Opening an exam whose pool cannot admit its candidates (pool_warning)
+    is refused with the reason unless the actor confirms it (`despite_warning`)."""
     require(actor, Permission.EDIT_EXAMS)
     exam = get_exam(actor, exam_id)
     status = ExamStatus.ACTIVE if active else ExamStatus.INACTIVE
+    warning = pool_warning(exam) if status == ExamStatus.ACTIVE != exam.status else None
+    if warning and not despite_warning:
+        raise Conflict(warning, field="despite_warning")
     if status != exam.status:
         audit(actor, "exam.update", "exam", exam.id, *changed_fields(exam, {"status": status}), label=exam.name)
     exam.status = status

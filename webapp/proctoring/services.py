@@ -22,8 +22,9 @@ from webapp.audit.services import audit
 from webapp.candidates.models import Candidate, full_name
 from webapp.core import events, storage
 from webapp.core.clock import utcnow
-from webapp.core.database import RowPagination, get_in_institute, paginate_rows
-from webapp.core.errors import Conflict, IllegalTransition, NotFound, PermissionDenied, ValidationError, parse_enum
+from webapp.core.database import RowPagination, get_in_institute, paginate_rows, parse_id
+from webapp.core.errors import (Conflict, DomainError, IllegalTransition, NotFound, PermissionDenied, ValidationError,
+                                parse_enum)
 from webapp.core.extensions import db
 from webapp.core.permissions import Permission, Role, require
 from webapp.exams.models import Exam, exam_proctors
@@ -34,7 +35,6 @@ from webapp.sittings import proctor_moves, taking
 from webapp.sittings.models import FLAG_CATEGORIES, FinishMode, ProctorEvent, Response, Sitting, SittingStatus
 
 S = SittingStatus
-ONLINE_FOR = timedelta(seconds=45)        # three missed clock polls and the page counts as gone
 MAX_MINUTES = 24 * 60
 MAX_TEXT = 2000
 # Extra time as an accommodation: up to four times the test's duration, beyond any common need (double time).
@@ -105,6 +105,16 @@ class MonitorRow:
     last_snapshot_id: int | None
     open_flags: int
     unread: int          # the candidate's messages no staff member has read
+
+    @property
+    def row_actions(self) -> tuple[str, ...]:
+        """The actions (SELECTION_ACTIONS) the row offers a button for: admission while the candidate
+        waits, more time and the end while the test runs; the rest through a selection."""
+        if self.status == S.CHECK_COMPLETED:
+            return ("admit",)
+        if self.status == S.EXAM_STARTED:
+            return ("extend", "terminate")
+        return ()
 
 
 # The live monitor's state filter, with the words it offers.
@@ -179,7 +189,7 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
             sitting_id=row.id, name=full_name(row.first_name, row.last_name, row.email),
             email=row.email, status=row.status, finish_mode=row.finish_mode, remaining=remaining,
             answered=answered.get(row.id, 0), browsing=browsing.get(row.id, 0),
-            online=bool(row.last_seen_at and now - row.last_seen_at <= ONLINE_FOR),
+            online=bool(row.last_seen_at and now - row.last_seen_at <= taking.ONLINE_FOR),
             last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0),
             unread=unread.get(row.id, 0)))
     sittings.items = result
@@ -354,14 +364,20 @@ def _deliver_messages(sitting_id: int, now: datetime | None) -> list[str]:
     return [body for __, body in sorted(rows)]
 
 
-def extend(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> Sitting:
+def extend(actor: User, sitting_id, minutes, *, reason: str = "", now: datetime | None = None) -> Sitting:
+    """More time; a reason, if given, reaches the candidate's page with the time (see clock.js), through
+    the messages' channel, so the clock's jump comes with its why."""
     sitting = proctored_sitting(actor, sitting_id)
     minutes = _minutes(minutes)
+    reason = _text(reason, "reason", required=False)
     before = _state(sitting)
     proctor_moves.extend_time(sitting, minutes, now=now)
-    taking.record_event(sitting, "time_extended", actor=actor, minutes=minutes)
+    details = {"minutes": minutes, "reason": reason} if reason else {"minutes": minutes}
+    taking.record_event(sitting, "time_extended", actor=actor, **details)
+    if reason and sitting.status == S.EXAM_STARTED:
+        db.session.add(CandidateMessage(sitting_id=sitting.id, body=reason, sender_id=actor.id, created_at=utcnow()))
     events.proctor_acted.send(sitting, action="extend", actor=actor, at=now or utcnow(), minutes=minutes)
-    audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
+    audit(actor, "sitting.extend", "sitting", sitting.id, before, {**_state(sitting), **details},
           label=sitting_label(sitting))
     return sitting
 
@@ -409,6 +425,17 @@ def terminate(actor: User, sitting_id, reason: str, *, now: datetime | None = No
     return sitting
 
 
+def termination_reason(sitting: Sitting) -> str | None:
+    """Why a proctor ended the test, for the page the candidate lands on (the last termination: a resumed
+    sitting may have been ended twice)."""
+    if sitting.finish_mode != FinishMode.TERMINATED_BY_PROCTOR:
+        return None
+    details = db.session.scalar(select(ProctorEvent.details).where(
+        ProctorEvent.sitting_id == sitting.id, ProctorEvent.kind == "terminated")
+        .order_by(ProctorEvent.id.desc()).limit(1))
+    return (details or {}).get("reason") or None
+
+
 def raise_flag(actor: User, sitting_id, category: str, note: str = "") -> Flag:
     sitting = proctored_sitting(actor, sitting_id)
     if category not in FLAG_CATEGORIES:
@@ -445,6 +472,102 @@ def resume(actor: User, sitting_id, minutes, *, now: datetime | None = None) -> 
     audit(actor, "sitting.resume", "sitting", sitting.id, before, {**_state(sitting), "minutes": minutes},
           label=sitting_label(sitting))
     return sitting
+
+
+# Acting on a selection from the live monitor ----------------------------------------------------------
+
+@dataclass
+class Outcome:
+    """What one action did to one candidate of a selection: done, or refused and why."""
+    sitting_id: int
+    name: str
+    done: bool
+    refusal: str = ""
+
+
+# The actions the live monitor offers on a selection, with the words of their buttons.
+SELECTION_ACTIONS = {"admit": _l("Admit"), "reject": _l("Reject"), "message": _l("Send a message"),
+                     "extend": _l("Add time"), "flag": _l("Raise a flag"), "terminate": _l("Terminate")}
+MAX_SELECTION = MONITOR_PAGE   # a page of the monitor; "select all" ticks no more
+CONFIRMED_ACTIONS = frozenset({"terminate"})   # rehearsed first, for a confirmation naming the candidates
+
+
+def _selection(sitting_ids) -> list[int]:
+    chosen = []
+    for value in sitting_ids or ():
+        try:
+            sitting_id = parse_id(value, "Sitting")
+        except NotFound:
+            raise ValidationError(_("Please choose candidates from the list."), field="sitting") from None
+        if sitting_id not in chosen:
+            chosen.append(sitting_id)
+    if not chosen:
+        raise ValidationError(_("Please choose at least one candidate."), field="sitting")
+    if len(chosen) > MAX_SELECTION:
+        raise ValidationError(_("At most %(most)d candidates at a time.", most=MAX_SELECTION), field="sitting")
+    return chosen
+
+
+def _move_for(actor: User, action: str, *, text: str, minutes, category: str, rehearse: bool,
+              now: datetime | None):
+    """The single action to make on each sitting of a selection, its input checked once for all."""
+    if action == "admit":
+        return lambda sitting_id: admit(actor, sitting_id, now=now)
+    if action == "reject":
+        text = _text(text, "text")
+        return lambda sitting_id: reject(actor, sitting_id, text)
+    if action == "message":
+        text = _text(text, "text")
+        return lambda sitting_id: send_message(actor, sitting_id, text)
+    if action == "extend":
+        minutes, text = _minutes(minutes), _text(text, "text", required=False)
+        return lambda sitting_id: extend(actor, sitting_id, minutes, reason=text, now=now)
+    if action == "flag":
+        if category not in FLAG_CATEGORIES:
+            raise ValidationError(_("Please choose a category."), field="category")
+        text = _text(text, "text", required=False)
+        return lambda sitting_id: raise_flag(actor, sitting_id, category, text)
+    if action == "terminate":
+        # A rehearsal is undone whatever it writes: the reason may still be asked for by the confirmation.
+        text = _text(text, "text", required=not rehearse) or "rehearsal"
+        return lambda sitting_id: terminate(actor, sitting_id, text, now=now)
+    raise ValidationError(_("Please choose an action."), field="action")
+
+
+def act_on_selection(actor: User, exam_id, action: str, sitting_ids, *, text: str = "", minutes=None,
+                     category: str = "", rehearse: bool = False,
+                     now: datetime | None = None) -> tuple[Exam, list[Outcome]]:
+    """One action (SELECTION_ACTIONS) on the chosen sittings of one exam: each is checked on its own (the
+    institute, the exam's pool, its state) and made in a savepoint, so a refused one changes nothing and
+    the others go ahead; the outcome says per candidate what was done or why not. `text` is the reason,
+    the message or the flag's note. `rehearse` checks and undoes everything: what terminating would do,
+    for the confirmation that names the candidates."""
+    exam = proctored_exam(actor, exam_id)
+    move = _move_for(actor, action, text=text, minutes=minutes, category=category, rehearse=rehearse, now=now)
+    chosen = _selection(sitting_ids)
+    names = {row.id: full_name(row.first_name, row.last_name, row.email) for row in db.session.execute(
+        select(Sitting.id, Candidate.first_name, Candidate.last_name, Candidate.email)
+        .join(Candidate, Candidate.id == Sitting.candidate_id)
+        .where(Sitting.id.in_(chosen), Sitting.exam_id == exam.id, Sitting.institute_id == actor.institute_id))}
+    outcomes = []
+    for sitting_id in chosen:
+        if sitting_id not in names:
+            outcomes.append(Outcome(sitting_id, "", False, _("Not a candidate of this exam.")))
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            move(sitting_id)
+            db.session.flush()
+        except DomainError as error:
+            savepoint.rollback()
+            outcomes.append(Outcome(sitting_id, names[sitting_id], False, error.message))
+            continue
+        if rehearse:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+        outcomes.append(Outcome(sitting_id, names[sitting_id], True))
+    return exam, outcomes
 
 
 # Review after the exam ---------------------------------------------------------------------------------

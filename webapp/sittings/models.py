@@ -405,6 +405,10 @@ def _describe_event(event: ProctorEvent, actor_name: str | None) -> str:
         if kind == "resumed":
             return ngettext("Reopened by %(name)s with %(num)d minute.", "Reopened by %(name)s with %(num)d minutes.",
                             details["minutes"], name=name)
+        if details.get("reason"):
+            return ngettext("%(name)s gave %(num)d more minute: %(reason)s",
+                            "%(name)s gave %(num)d more minutes: %(reason)s",
+                            details["minutes"], name=name, reason=details["reason"])
         return ngettext("%(name)s gave %(num)d more minute.", "%(name)s gave %(num)d more minutes.",
                         details["minutes"], name=name)
     if kind == "accommodations":

@@ -280,6 +280,8 @@ def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
         freeze_paper(sitting)
         transition(sitting, S.EXAM_STARTED)
         sitting.started_at = now
+        # The page that follows is open from here: the live monitor says "online" before its first heartbeat.
+        sitting.last_seen_at = now
         sitting.deadline = overall_deadline(sitting, now)
         sitting.item_entered_at = now
         _enter_section(sitting, 0, now)
@@ -574,6 +576,11 @@ def _shown(sitting: Sitting, item_position: int):
 # Between a finish and a resume no time runs. A section's time is the sum of its questions' (it stays
 # right across timed sections and resumes); the test's time is the sum of them all.
 SILENT_CAP = timedelta(seconds=60)
+HEARTBEAT_EVERY = timedelta(seconds=15)          # the page's clock poll (CLOCK_POLL_SECONDS, clock.js)
+HIDDEN_HEARTBEAT_EVERY = timedelta(seconds=60)   # a hidden tab's, which browsers throttle to once a minute
+# The live monitor says "offline" once a page missed a hidden tab's heartbeat and one more poll's worth of
+# time (a slow answer, a short network stall): before that, silence is what an open page can show.
+ONLINE_FOR = HIDDEN_HEARTBEAT_EVERY + HEARTBEAT_EVERY
 
 
 def _last_sign_of_life(sitting: Sitting, at: datetime) -> datetime:

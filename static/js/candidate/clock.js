@@ -5,6 +5,9 @@ import { request } from "./request.js";
 
 const CLOCK_EVERY = 15000;    // ms between asking the server for the time left (extra time, sections)
 const ANNOUNCE_AT = [300, 60];   // seconds left that are said aloud
+// More time than this beyond the count was added on the server (a proctor, an accommodation); the count
+// itself drifts from the server's by a second or two between two answers.
+const ADDED_AT_LEAST = 30;
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -22,7 +25,8 @@ export function markToAnnounce(left, announced) {
 }
 
 export class Clock {
-  // `page` gives the elements, messages, leave(), leaving, section, showProctorMessage(messages) and flush().
+  // `page` gives the elements, messages, leave(), leaving, section, showProctorMessage(messages),
+  // showTimeAdded(minutes, messages) and flush().
   constructor(page, { clockUrl, clockEvery }) {
     this.page = page;
     this.clockUrl = clockUrl;
@@ -40,6 +44,21 @@ export class Clock {
 
   setRemaining(seconds) {
     this.endsAt = Date.now() + seconds * 1000;
+  }
+
+  // Seconds the server's `seconds` left are beyond this count.
+  added(seconds) {
+    return this.endsAt === undefined ? 0 : (Date.now() + seconds * 1000 - this.endsAt) / 1000;
+  }
+
+  // The time left from a save's answer. When it brings added time, the clock asks the server instead, whose
+  // answer brings the proctor's reason with it (the messages), so the jump is told with its why.
+  follow(seconds) {
+    if (this.added(seconds) >= ADDED_AT_LEAST) {
+      this.ask();
+    } else {
+      this.setRemaining(seconds);
+    }
   }
 
   tick() {
@@ -73,9 +92,13 @@ export class Clock {
       this.page.leave();
       return true;
     }
+    const added = this.added(clock.remaining);
     this.setRemaining(clock.remaining);
-    if (clock.messages && clock.messages.length) {
-      this.page.showProctorMessage(clock.messages);
+    const messages = clock.messages || [];
+    if (added >= ADDED_AT_LEAST) {
+      this.page.showTimeAdded(Math.round(added / 60), messages);
+    } else if (messages.length) {
+      this.page.showProctorMessage(messages);
     }
     return false;
   }

@@ -203,7 +203,7 @@ export class ExamPage {
 
   // After a save: the time left, and off to the next page when the section moved on.
   answered(result) {
-    this.clock.setRemaining(result.remaining);
+    this.clock.follow(result.remaining);
     if (result.section !== this.section) {
       this.leave();
       return true;
@@ -306,8 +306,19 @@ export class ExamPage {
   }
 
   showProctorMessage(messages) {
+    this.showProctorBanner(this.messages.text("proctorMessage", { message: messages.join(" ") }));
+  }
+
+  // The clock jumped: how many minutes were added, with the proctor's reason when it came along.
+  showTimeAdded(minutes, messages) {
+    this.showProctorBanner(messages.length
+      ? this.messages.count("timeAddedBecause", minutes, { reason: messages.join(" ") })
+      : this.messages.count("timeAdded", minutes));
+  }
+
+  showProctorBanner(text) {
     const banner = this.root.querySelector("[data-proctor-message]");
-    banner.textContent = this.messages.text("proctorMessage", { message: messages.join(" ") });
+    banner.textContent = text;
     banner.hidden = false;
     this.conversation.received(messages);
   }

@@ -107,6 +107,7 @@ def exam_detail(exam_id):
     pool = forms.ProctorPoolForm(services.pool_candidates(current_user), formdata=None,
                                  data={"proctors": [proctor.id for proctor in exam.proctors]})
     return render_template("console/exams/exam_detail.html", access_url=services.access_url(exam), state=state,
+                           pool_warning=services.pool_warning(exam),
                            window=window, windows=services.exam_windows(exam), pool=pool,
                            invitation=forms.InvitationForm(formdata=None),
                            **_sittings_table(exam))
@@ -126,7 +127,8 @@ def _to_exam(exam_id, anchor: str | None = None):
 @blueprint.post("/exams/<int:exam_id>/active")
 @login_required
 def exam_set_active(exam_id):
-    exam = services.set_active(current_user, exam_id, request.form.get("active") == "1")
+    exam = services.set_active(current_user, exam_id, request.form.get("active") == "1",
+                               despite_warning=request.form.get("despite_warning") == "1")
     if exam.is_active:
         flash(_("The exam %(name)s is active.", name=exam.name), "success")
     else:

@@ -7,12 +7,18 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
+from webapp.core.errors import ValidationError
 from webapp.proctoring import services
 from webapp.proctoring.models import ReviewOutcome
 from webapp.sittings.models import FLAG_CATEGORIES
 from webapp.web import page_number, render
 
 blueprint = Blueprint("proctoring", __name__, url_prefix="/proctoring")
+
+
+# How each action's button looks: admitting is the monitor's main one, terminating stands out.
+ACTION_BUTTONS = {"admit": "", "reject": "secondary", "message": "secondary", "extend": "secondary",
+                  "flag": "secondary", "terminate": "contrast"}
 
 
 def _form(name: str) -> str:
@@ -36,8 +42,34 @@ def monitor(exam_id):
     state = request.args.get("state", "")
     flagged = request.args.get("flagged") == "1"
     exam, sittings = services.monitor(current_user, exam_id, state=state, flagged=flagged, page=page_number())
+    # The rows ticked when the refresh left: ticked again in the new rows.
     return render("console/proctoring/monitor.html", "console/proctoring/_monitor_rows.html", exam=exam,
-                  sittings=sittings, state=state, flagged=flagged, states=services.MONITOR_STATES)
+                  sittings=sittings, state=state, flagged=flagged, states=services.MONITOR_STATES,
+                  selected=set(request.args.getlist("sitting")), actions=services.SELECTION_ACTIONS,
+                  button_classes=ACTION_BUTTONS, categories=FLAG_CATEGORIES)
+
+
+@blueprint.post("/exams/<int:exam_id>/act")
+@login_required
+def act(exam_id):
+    """An action on the candidates ticked in the live monitor (or on the one of a row's button, `only`): the
+    outcome per candidate, or first the confirmation that names them (terminate). htmx swaps it in beside
+    the monitor and refreshes the rows; without JavaScript it is a page of its own."""
+    action, text = _form("action"), _form("text")
+    confirming = action in services.CONFIRMED_ACTIONS and _form("confirmed") != "1"
+    context = {"action": action, "text": text, "confirming": confirming, "actions": services.SELECTION_ACTIONS}
+    try:
+        exam, outcomes = services.act_on_selection(
+            current_user, exam_id, action, request.args.getlist("only") or request.form.getlist("sitting"),
+            text=text, minutes=_form("minutes"), category=_form("category"), rehearse=confirming)
+    except ValidationError as error:
+        return render("console/proctoring/act.html", "console/proctoring/_act.html", exam=services.proctored_exam(
+            current_user, exam_id), outcomes=[], problem=error.message, **context)
+    response = render("console/proctoring/act.html", "console/proctoring/_act.html", exam=exam, outcomes=outcomes,
+                      **context)
+    if not confirming:
+        response.headers["HX-Trigger"] = "monitor-changed"
+    return response
 
 
 @blueprint.get("/exams/<int:exam_id>/admission")
@@ -94,7 +126,7 @@ def message(sitting_id):
 @blueprint.post("/sittings/<int:sitting_id>/extend")
 @login_required
 def extend(sitting_id):
-    sitting = services.extend(current_user, sitting_id, _form("minutes"))
+    sitting = services.extend(current_user, sitting_id, _form("minutes"), reason=_form("reason"))
     flash(ngettext("%(name)s has %(num)d more minute.", "%(name)s has %(num)d more minutes.", int(_form("minutes")),
                    name=sitting.candidate.name), "success")
     return _to_sitting(sitting_id)
