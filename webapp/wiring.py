@@ -65,7 +65,7 @@ import webapp.models  # noqa: F401  (every table known before the first query)
 from webapp.notifications.models import MessageKind
 from webapp.notifications.services import register_delivery_handler
 from webapp.notifications.worker import register_deliverer
-from webapp.proctoring.services import purge_old_images
+from webapp.proctoring.services import purge_old_images, register_platform_views
 from webapp.reports.services import forget_documents, render_wanted_documents
 from webapp.results import release, rescoring
 from webapp.sittings.reminders import queue_due_reminders
@@ -157,6 +157,7 @@ def _wire_the_floors() -> None:
     register_deliverer(MessageKind.PLATFORM_CALL, deliver_platform_call)
     register_delivery_handler(lti_proctoring.DELIVERY_HANDLER, lti_proctoring.record_answer)
     events.proctor_acted.connect(lti_proctoring.tell_platform)
+    register_platform_views(sitting=lti_proctoring.session_of, page=lti_proctoring.platform_answers)
     events.accounts_changed.connect(record_accounts_change)
     events.sitting_graded.connect(release.follow_grading)
     events.review_changed.connect(release.follow_review)
@@ -206,11 +207,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    app.jinja_env.globals.update(can=can, Permission=Permission, platform_attempt=lti_proctoring.session_of,
-                                 platform_actions=lti_proctoring.offered,
-                                 platform_controls=lti_proctoring.platform_controls,
-                                 platform_answers=lti_proctoring.platform_answers,
-                                 **template_helpers())
+    app.jinja_env.globals.update(can=can, Permission=Permission, platform_actions=lti_proctoring.offered,
+                                 platform_controls=lti_proctoring.platform_controls, **template_helpers())
     app.jinja_env.filters["blank_boxes"] = blank_boxes
     app.jinja_env.filters["answer_file_kinds"] = answer_file_kinds
 

@@ -11,7 +11,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import String, bindparam, cast, delete, exists, func, select, update
@@ -91,6 +91,16 @@ def _state(sitting: Sitting) -> dict:
 
 # The live monitor --------------------------------------------------------------------------------------
 
+# What a higher floor shows of a sitting on the proctor's pages (the LTI floor: the learning platform's attempt
+# it proctors), registered from the wiring: "sitting" (sitting id -> its attempt or None) for the sitting's page,
+# "page" (sitting ids -> {sitting id: attempt}, one query) for the monitor's rows.
+PLATFORM_VIEWS: dict[str, Callable] = {}
+
+
+def register_platform_views(*, sitting: Callable[[int], Any], page: Callable[[list[int]], dict]) -> None:
+    PLATFORM_VIEWS.update(sitting=sitting, page=page)
+
+
 @dataclass
 class MonitorRow:
     sitting_id: int
@@ -105,6 +115,7 @@ class MonitorRow:
     last_snapshot_id: int | None
     open_flags: int
     unread: int          # the candidate's messages no staff member has read
+    platform: Any = None  # a learning platform's attempt this sitting proctors, as it last answered (PLATFORM_VIEWS)
 
     @property
     def row_actions(self) -> tuple[str, ...]:
@@ -131,6 +142,7 @@ class _Watched(NamedTuple):
     finish_mode: FinishMode | None
     deadline: datetime | None
     last_seen_at: datetime | None
+    registered_by: str
     first_name: str
     last_name: str
     email: str
@@ -155,7 +167,7 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
     if flagged:
         chosen.append(exists().where(Flag.sitting_id == Sitting.id, Flag.resolved_at.is_(None)))
     query = (select(Sitting.id, Sitting.status, Sitting.finish_mode, Sitting.deadline, Sitting.last_seen_at,
-                    Candidate.first_name, Candidate.last_name, Candidate.email)
+                    Sitting.registered_by, Candidate.first_name, Candidate.last_name, Candidate.email)
              .join(Candidate, Candidate.id == Sitting.candidate_id).where(*chosen).order_by(Sitting.id))
     sittings = paginate_rows(query, _Watched, page=page, per_page=MONITOR_PAGE,
                              count=select(func.count()).select_from(Sitting).where(*chosen))
@@ -180,6 +192,9 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
     flags = dict(db.session.execute(
         select(Flag.sitting_id, func.count()).where(Flag.sitting_id.in_(shown), Flag.resolved_at.is_(None))
         .group_by(Flag.sitting_id)).all())
+    # Only a learning platform's sittings can be its attempts: no query for a page without any.
+    from_platform = [row.id for row in rows if row.registered_by == "lti"]
+    platform = PLATFORM_VIEWS["page"](from_platform) if PLATFORM_VIEWS and from_platform else {}
     result = []
     for row in rows:
         remaining = None
@@ -191,7 +206,7 @@ def monitor(actor: User, exam_id, *, state: str = "", flagged: bool = False, pag
             answered=answered.get(row.id, 0), browsing=browsing.get(row.id, 0),
             online=bool(row.last_seen_at and now - row.last_seen_at <= taking.ONLINE_FOR),
             last_snapshot_id=snapshots.get(row.id), open_flags=flags.get(row.id, 0),
-            unread=unread.get(row.id, 0)))
+            unread=unread.get(row.id, 0), platform=platform.get(row.id)))
     sittings.items = result
     return exam, sittings
 
@@ -216,6 +231,8 @@ def sitting_detail(actor: User, sitting_id) -> dict:
         "messages": messages,
         "timeline": conversations.timeline(sitting, events, messages),
         "review": review_of(sitting),
+        "platform_attempt": PLATFORM_VIEWS["sitting"](sitting.id)
+        if PLATFORM_VIEWS and sitting.registered_by == "lti" else None,
         "browsing": taking.browsing_count(sitting),
         "snapshot_count": db.session.scalar(select(func.count()).select_from(Snapshot)
                                             .where(Snapshot.sitting_id == sitting.id)),
