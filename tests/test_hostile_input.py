@@ -194,7 +194,7 @@ def _rules(app, blueprints):
 BLUEPRINT_GROUPS = [
     ("health", "accounts", "notifications", "branding", "branding_console", "api_console", "api_docs"),
     ("bank", "bank_imports", "candidates"),
-    ("assessments", "analysis"),
+    ("assessments", "analysis", "calibration"),
     ("exams", "results", "grading", "reports"),
     ("candidate", "proctoring", "audit"),
     ("mettl_v1",),

@@ -41,6 +41,7 @@ from webapp.console.notifications.views import blueprint as notifications
 from webapp.console.proctoring.views import blueprint as proctoring
 from webapp.console.reports.views import blueprint as reports
 from webapp.console.results.analysis_views import blueprint as analysis
+from webapp.console.results.calibration_views import blueprint as calibration_console
 from webapp.console.results.grading_views import blueprint as grading
 from webapp.console.results.views import blueprint as results
 from webapp.core import config as config_module
@@ -67,7 +68,7 @@ from webapp.notifications.services import register_delivery_handler
 from webapp.notifications.worker import register_deliverer
 from webapp.proctoring.services import purge_old_images, register_platform_views
 from webapp.reports.services import forget_documents, render_wanted_documents
-from webapp.results import release, rescoring
+from webapp.results import calibration, release, rescoring
 from webapp.sittings.reminders import queue_due_reminders
 from webapp.sittings.services import delete_registrations, on_invitation_delivered, refuse_changing_a_started_exam
 from webapp.sittings.taking import close_overdue_sittings
@@ -149,6 +150,7 @@ def _wire_the_floors() -> None:
     register_periodic_job(purge_used_nonces)
     register_periodic_job(rescoring.run_rescores)
     register_periodic_job(imports.run_imports)
+    register_periodic_job(calibration.run_calibrations)
     register_periodic_job(imports.drop_stale_checks)
     register_periodic_job(render_wanted_documents)
     register_periodic_job(roster.run_roster_imports)
@@ -198,7 +200,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (health, accounts, bank, bank_imports, assessments, exams, candidates, notifications, candidate, api_console,
-                      api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, reports, audit,
+                      api_docs, branding, branding_console, mettl_v1, euro_v1, proctoring, results, grading, analysis, calibration_console, reports, audit,
                       lti, lti_console):
         app.register_blueprint(blueprint)
     # The API authenticates each request by its signature or token, never by a session cookie.

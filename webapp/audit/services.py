@@ -59,6 +59,8 @@ ACTION_SENTENCES = {
     "question.reactivate": _l("%(who)s reactivated the question “%(target)s”."),
     "question.delete": _l("%(who)s deleted the question “%(target)s”."),
     "question.rescore": _l("%(who)s re-scored the answers to the question “%(target)s”."),
+    "items.calibrate": _l("%(who)s calibrated the items from %(target)s finished sittings."),
+    "cut_scores.update": _l("%(who)s changed the CEFR cut scores of %(target)s."),
     "questions.import": _l("%(who)s imported questions from the file %(target)s."),
     "assessment.create": _l("%(who)s created the assessment %(target)s."),
     "assessment.update": _l("%(who)s changed the assessment %(target)s."),
@@ -92,7 +94,8 @@ TARGET_TYPES = {
     "user": _l("Staff member"), "institute": _l("Institute"), "api_credential": _l("API credential"),
     "skill": _l("Skill"), "question": _l("Question"), "assessment": _l("Assessment"), "exam": _l("Exam"),
     "sitting": _l("Sitting"), "response": _l("Answer"), "certificate": _l("Certificate"),
-    "import_run": _l("Question import"), "lti_platform": _l("Learning platform"),
+    "import_run": _l("Question import"),
+    "calibration_run": _l("Item calibration"), "lti_platform": _l("Learning platform"),
 }
 # The changed fields as people call them; a field without words shows its stored name in plain letters.
 FIELD_LABELS = {

@@ -42,6 +42,8 @@ def from_environment(instance_path: str) -> dict:
         # Re-scores of more results than this run in the worker, this many sittings per poll.
         "RESCORE_IN_REQUEST_LIMIT": _int(env.get("RESCORE_IN_REQUEST_LIMIT"), 200),
         "RESCORE_BATCH_SIZE": _int(env.get("RESCORE_BATCH_SIZE"), 50),
+        # Finished sittings whose answers a calibration reads per poll.
+        "CALIBRATION_BATCH_SIZE": _int(env.get("CALIBRATION_BATCH_SIZE"), 200),
         # Questions a worker imports per poll, in one transaction with the import's progress.
         "IMPORT_BATCH_SIZE": _int(env.get("IMPORT_BATCH_SIZE"), 50),
         # "worker": a PDF not kept yet is rendered by the worker while the page says it is being prepared,

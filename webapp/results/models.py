@@ -1,5 +1,6 @@
 """Certificates: one per passed certification sitting, checked by anyone through its verification code;
-the institute's certificate settings (wording, signatory, identifier); re-score runs of the worker."""
+the institute's certificate settings (wording, signatory, identifier); re-score and calibration runs of the
+worker."""
 from __future__ import annotations
 
 import enum
@@ -137,6 +138,40 @@ class RescoreRun(db.Model):
     outcomes_changed: Mapped[int] = mapped_column(default=0)
     # The labels of the results that changed, for the audit entry written when the run finishes.
     changed: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_RESCORE_STATES
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state == RescoreState.FAILED
+
+
+class CalibrationRun(db.Model):
+    """A calibration of an institute's items (results/calibration.py), done by the worker: it reads the
+    answers of `sitting_ids` (the institute's finished sittings when it was started) a batch at a time into
+    `scores`, then estimates the items' parameters from them. The first `done` sittings are read."""
+
+    __tablename__ = "calibration_runs"
+    # One active calibration per institute, even when two examiners start one at the same moment.
+    __table_args__ = (Index("uq_calibration_runs_active_institute", "institute_id", unique=True,
+                            sqlite_where=text("state IN ('queued', 'running')"),
+                            postgresql_where=text("state IN ('queued', 'running')")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    sitting_ids: Mapped[list] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+    # [sitting id, question id, score 0 or 1] of each auto-scored answer read so far.
+    scores: Mapped[list] = mapped_column(JSON, default=list)
+    items_calibrated: Mapped[int] = mapped_column(default=0)
 
     @property
     def is_active(self) -> bool:
