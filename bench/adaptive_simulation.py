@@ -1,5 +1,5 @@
 """Adaptive vs fixed-form placement, and calibration recovery, on the adaptive English placement pool
-(webapp/assessments/catalogue/pending/english-adaptive-placement.json). No server, no database: the
+(webapp/assessments/catalogue/english-adaptive-placement.json). No server, no database: the
 arithmetic of bank/adaptive.py, the fixed form's rule (results/placement.py) and the calibration's estimate
 (results/calibration.calibrate) are imported directly.
 
@@ -49,7 +49,7 @@ from webapp.bank.models import CefrLevel, Difficulty  # noqa: E402
 from webapp.results.calibration import calibrate  # noqa: E402
 from webapp.results.placement import is_writing, level_percentages, placement_level  # noqa: E402
 
-POOL_FILE = CATALOGUE_DIR / "pending" / "english-adaptive-placement.json"
+POOL_FILE = CATALOGUE_DIR / "english-adaptive-placement.json"
 LOWEST, HIGHEST = -3.5, 3.5
 
 

@@ -230,6 +230,25 @@ def test_placement_and_certification_tests_are_made_and_set_through_the_api(mett
                        {"as": json.dumps({"placementBands": [{"level": "Z9", "minPercent": 50}]})}), "E789")
 
 
+def test_an_adaptive_placement_is_made_and_set_through_the_api(mettl, bank):
+    created = ok(mettl.post("/v1/assessments", {"assessments": json.dumps(_definition(
+        name="Adaptive", kind="placement", adaptive={"maxItems": 12, "skillShares": {"Grammar": 1}}))}))
+    shown = ok(mettl.get(f"/v1/assessments/{created['assessmentId']}"))["assessment"]
+    assert shown["adaptive"] == {"startLevel": "", "minItems": 5, "maxItems": 12, "targetStandardError": 0.4,
+                                 "exposureChoices": 3, "skillShares": {"Grammar": 1.0}}
+    changed = ok(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit", {"as": json.dumps(
+        {"adaptive": {"startLevel": "B2", "minItems": 3}})}))["assessment"]
+    assert (changed["adaptive"]["startLevel"], changed["adaptive"]["minItems"], changed["adaptive"]["maxItems"]) == (
+        "B2", 3, 30)
+    refused(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit",
+                       {"as": json.dumps({"adaptive": {"minItems": 0}})}), "E789")
+    refused(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit",
+                       {"as": json.dumps({"adaptive": {"speed": 1}})}), "E022")
+    fixed = ok(mettl.post(f"/v1/assessments/{created['assessmentId']}/settings/edit",
+                          {"as": json.dumps({"adaptive": False})}))["assessment"]
+    assert fixed["adaptive"] is None and db.session.get(Assessment, created["assessmentId"]).adaptive is None
+
+
 @pytest.mark.parametrize("changes, code", [
     ({"name": "Bad <name>"}, "E701"),
     ({"duration": 50, "sections": [{"name": "A", "duration": 20, "skills": []},

@@ -9,7 +9,8 @@ from datetime import timedelta
 from tests.api.conftest import register
 from tests.api.test_euro import body
 from tests.api.test_mettl_endpoints import ok
-from tests.candidate.helpers import build_paper, paper_assessment, start
+from tests.candidate.helpers import (adaptive_exam, answer_adaptive, build_adaptive_pool, build_paper,
+                                    paper_assessment, start)
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
 from webapp.assessments.services import SectionInput
@@ -176,7 +177,7 @@ def test_a_student_sessions_result(euro, admin, factory):
 
     assert session["result"] == {
         "total_marks": 13, "max_marks": 20, "percent": 65, "percentile": 100, "level": "B1",
-        "level_evidence": None, "skill_levels": None, "passed": True,
+        "level_evidence": None, "skill_levels": None, "adaptive": None, "passed": True,
         "continue_package": False, "report_url": f"{BASE_URL}/reports/{passed.report_key}",
         "pdf_report_url": f"{BASE_URL}/reports/{passed.report_key}.pdf", "graded_at": passed.graded_at.isoformat(),
         "result_withheld": False, "result_released": True, "result_released_at": passed.released_at.isoformat()}
@@ -213,6 +214,32 @@ def test_a_placement_sessions_skill_levels(euro, admin, factory):
     [skill] = result["skill_levels"]
     assert (skill["writing"], skill["level"], skill["note"], skill["evidence"]) == (
         False, "A1", None, result["level_evidence"])
+
+
+def test_an_adaptive_placements_estimate_and_path_in_both_dialects(mettl, euro, admin, factory):
+    exam = adaptive_exam(factory, admin, build_adaptive_pool(admin), min_items=2, max_items=3,
+                         target_standard_error=0.1, skill_shares={"Grammar": 1, "Vocabulary": 1})
+    sitting = start(register(admin, exam, "ann@example.com"))
+    for right in (True, True, False):
+        answer_adaptive(sitting, right)
+    course = sitting.placement["adaptive"]
+
+    result = ok(mettl.get(f"/v1/schedules/{exam.access_key}/candidates/ann@example.com"))["candidate"][
+        "testStatus"]["result"]
+    session = body(euro.get(f"/api/v1/student_sessions/{sitting.id}"))["student_session"]["result"]
+
+    assert result["cefrLevel"] == session["level"] == sitting.level.value
+    assert result["adaptiveResult"] == {
+        "abilityEstimate": course["ability"], "standardError": course["standard_error"], "itemsAnswered": 3,
+        "stopReason": "length", "path": [{"ability": step["ability"], "standardError": step["standard_error"],
+                                          "score": step["score"]} for step in course["path"]]}
+    assert [step["score"] for step in result["adaptiveResult"]["path"]] == [1.0, 1.0, 0.0]
+    assert session["adaptive"] == {"ability": course["ability"], "standard_error": course["standard_error"],
+                                   "items": 3, "stop_reason": "length", "path": course["path"]}
+    # Two items of one skill and one of the other: too few for a level of their own.
+    assert session["level_evidence"] == [] and [(skill["skill"], skill["level"], skill["note"]) for skill in
+                                                 session["skill_levels"]] == [
+        ("Grammar", None, "not enough evidence"), ("Vocabulary", None, "not enough evidence")]
 
 
 # The cost of a page of results -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The adaptive English placement test's pool (catalogue/pending/english-adaptive-placement.json, kept out of
-the catalogue's listing until the loader serves adaptive tests): at least 12 items of every CEFR level, of
-the three skills, auto-scored, in the question format of english-placement.json, with keys that hold."""
+"""The catalogue's adaptive English placement test (catalogue/english-adaptive-placement.json): at least 12 items
+of every CEFR level, of the three skills, auto-scored, in the question format of english-placement.json, with
+keys that hold; an institute adds it as an adaptive placement test."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,11 @@ import re
 from collections import Counter
 
 from webapp.assessments import catalogue
+from webapp.assessments.models import AssessmentKind
+from webapp.core.extensions import db
 from webapp.bank.models import CefrLevel, Difficulty
 
-POOL_FILE = catalogue.CATALOGUE_DIR / "pending" / "english-adaptive-placement.json"
+POOL_FILE = catalogue.CATALOGUE_DIR / "english-adaptive-placement.json"
 TEST = json.loads(POOL_FILE.read_text(encoding="utf-8"))
 FIXED = json.loads((catalogue.CATALOGUE_DIR / "english-placement.json").read_text(encoding="utf-8"))
 QUESTIONS = TEST["questions"]
@@ -21,7 +23,7 @@ def test_the_test_has_the_placement_tests_shape_and_the_adaptive_settings():
     assert {"name", "description", "hero_message", "keywords", "duration", "instructions"} <= set(TEST)
     assert TEST["adaptive"] == {"min_items": 8, "max_items": 25, "target_standard_error": 0.45,
                                 "exposure_choices": 3, "skill_shares": {"Grammar": 2, "Vocabulary": 2, "Reading": 1}}
-    assert TEST["slug"] not in {test.slug for test in catalogue.catalogue()}
+    assert TEST["slug"] in {test.slug for test in catalogue.catalogue()}
 
 
 def test_every_level_has_at_least_12_items_of_the_three_skills():
@@ -62,3 +64,11 @@ def test_each_blank_has_accepted_answers_and_its_place_in_the_stem():
         for blank in blanks:
             assert blank["accepted"] and all(answer.strip() for answer in blank["accepted"]), question["key"]
             assert len({answer.lower() for answer in blank["accepted"]}) == len(blank["accepted"])
+
+
+def test_an_institute_adds_it_as_an_adaptive_placement_test_over_the_whole_pool(admin):
+    assessment = catalogue.add_to_institute(admin, "english-adaptive-placement")
+    db.session.commit()
+    assert assessment.kind == AssessmentKind.PLACEMENT and assessment.adaptive
+    assert assessment.adaptive["max_items"] == 25 and assessment.adaptive["skill_shares"]["Reading"] == 1
+    assert sum(len(section.picks) for section in assessment.sections) == len(QUESTIONS)

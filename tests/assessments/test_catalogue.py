@@ -20,7 +20,7 @@ PLACEMENT = json.loads((catalogue.CATALOGUE_DIR / "english-placement.json").read
 
 def test_the_catalogue_lists_the_shipped_tests():
     tests = {test.slug: test for test in catalogue.catalogue()}
-    assert set(tests) == {"english-placement", "general-aptitude"}
+    assert set(tests) == {"english-placement", "english-adaptive-placement", "general-aptitude"}
     placement = tests["english-placement"]
     assert (placement.name, placement.kind, placement.duration, placement.question_count) == \
         (PLACEMENT["name"], "placement", 50, len(PLACEMENT["questions"]))

@@ -8,6 +8,7 @@ from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from webapp.assessments.services import AssessmentInput, SectionInput, create_assessment
+from webapp.bank.models import CefrLevel
 from webapp.bank.services import QuestionInput, create_question, create_skill
 from webapp.core.extensions import db
 from webapp.sittings import taking
@@ -36,6 +37,46 @@ def build_paper(admin, skill: str = "Mixed") -> list[int]:
            for qtype, spec in QUESTIONS.items()]
     db.session.commit()
     return ids
+
+
+def build_adaptive_pool(admin, per_level: int = 2) -> list[int]:
+    """`per_level` MCQs at each CEFR level in each of two skills, option "right" right, and an essay that an
+    adaptive pool must leave out."""
+    grammar, vocabulary = create_skill(admin, "Grammar"), create_skill(admin, "Vocabulary")
+    ids = [create_question(admin, QuestionInput(
+        type="MCQ", skill_id=skill.id, difficulty="MEDIUM", cefr_level=level.value,
+        stem=f"<p>{skill.name} {level.value} {number}</p>",
+        options=[{"html": "right", "correct": True}, {"html": "wrong"}])).id
+        for skill in (grammar, vocabulary) for level in CefrLevel for number in range(per_level)]
+    ids.append(create_question(admin, QuestionInput(type="LONG_ANSWER", skill_id=grammar.id, difficulty="EASY",
+                                                    stem="<p>Write.</p>", marks=5)).id)
+    db.session.commit()
+    return ids
+
+
+def adaptive_exam(factory, admin, pool: list[int], **settings):
+    """An exam of an adaptive placement over `pool`, without exposure control unless `settings` say."""
+    assessment = create_assessment(admin, AssessmentInput(
+        name=f"Adaptive {factory._next()}", kind="placement", duration=settings.pop("duration", 30),
+        adaptive={"exposure_choices": 1, **settings}, sections=[SectionInput(name="Pool", question_ids=pool)]))
+    db.session.commit()
+    return factory.exam(admin, assessment=assessment)
+
+
+def shown_item(sitting: Sitting) -> SittingItem:
+    """The question an adaptive sitting shows now."""
+    return db.session.scalar(select(SittingItem).where(SittingItem.sitting_id == sitting.id,
+                                                       SittingItem.position == sitting.current_item))
+
+
+def answer_adaptive(sitting: Sitting, right: bool, *, version: int = 1, now: datetime | None = None) -> SittingItem:
+    """Answer the question shown (a build_adaptive_pool one) right or wrong and move on, as the page does."""
+    item = shown_item(sitting)
+    option = next(option["id"] for option in item.options if (option["html"] == "right") == right)
+    taking.save_answer(sitting, item.id, answer={"option": option}, version=version, now=now)
+    assert taking.next_adaptive_item(sitting, item.id, now=now)
+    db.session.commit()
+    return item
 
 
 def paper_assessment(admin, paper: list[int], *, sections: list[SectionInput] | None = None, **settings):

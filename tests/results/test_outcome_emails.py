@@ -7,6 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from tests.candidate.helpers import adaptive_exam, answer_adaptive, build_adaptive_pool, register, start
 from tests.conftest import right_answer
 from tests.results.helpers import answering, tagged_assessment
 from webapp.core.extensions import db
@@ -85,6 +86,22 @@ def test_a_placement_without_a_level_says_so(lingua, factory, smtp_server):
 
     assert mail.message["Subject"] == "Your placement result: no level (Untagged placement)"
     assert "could not place you at a level" in mail.body() and "Your level is" not in mail.body()
+
+
+def test_an_adaptive_placement_tells_the_questions_answered_and_the_estimate(lingua, factory, smtp_server):
+    exam = adaptive_exam(factory, lingua, build_adaptive_pool(lingua), min_items=2, max_items=3,
+                         target_standard_error=0.1)
+    sitting = start(register(lingua, exam, "ann@example.com"))
+    for right in (True, True, False):
+        answer_adaptive(sitting, right)
+    course = sitting.placement["adaptive"]
+
+    [mail] = _delivered(smtp_server)["ann@example.com"]
+
+    said = (f"Adaptive test: 3 questions answered, ability estimate {course['ability']:.2f} ± "
+            f"{course['standard_error']:.2f}.")
+    assert f"Your level is {sitting.level.value}." in mail.body() and said in mail.body()
+    assert said in _html_text(mail)
 
 
 def _certification(admin, factory, **exam_settings):

@@ -1,5 +1,17 @@
 """The catalogue of pre-built tests that ships with Proctora (Mettl's PBTs). Adding one copies its
-questions into the institute's bank and builds the assessment from them."""
+questions into the institute's bank and builds the assessment from them.
+
+A test is one JSON file in catalogue/: "slug", "name", "kind", "description", "hero_message", "keywords",
+"duration" (minutes), "instructions", the kind's settings ("placement_bands"; "target_level" and
+"pass_mark_percent"), "questions" (each with its "key", "skill", "type", "difficulty", "level", "stem" and the
+type's parts) and "sections" (each with its "name", optional "duration", "instructions",
+"randomize_questions", "all_questions_mandatory", and "questions": the keys of its questions).
+
+An adaptive placement test is a "placement" with an "adaptive" object, the settings of
+services.check_adaptive: {"start_level", "min_items", "max_items", "target_standard_error",
+"exposure_choices", "skill_shares"} (any left out take their defaults). Its questions are its pool; without
+"sections" they all go into one section named after the test.
+"""
 from __future__ import annotations
 
 import json
@@ -39,8 +51,13 @@ class CatalogueTest:
 
 @cache
 def catalogue() -> tuple[CatalogueTest, ...]:
+    return load_catalogue(CATALOGUE_DIR)
+
+
+def load_catalogue(directory: Path) -> tuple[CatalogueTest, ...]:
+    """The tests of the JSON files in `directory`, numbered in the order of their file names."""
     tests = []
-    for number, path in enumerate(sorted(CATALOGUE_DIR.glob("*.json")), start=1):
+    for number, path in enumerate(sorted(directory.glob("*.json")), start=1):
         data = json.loads(path.read_text(encoding="utf-8"))
         tests.append(CatalogueTest(
             id=number, slug=data["slug"], name=data["name"], kind=AssessmentKind(data["kind"]),
@@ -74,7 +91,12 @@ def added_assessment_ids(actor: User) -> dict[str, int]:
 def add_to_institute(actor: User, slug_or_id) -> Assessment:
     """Copy a pre-built test into the actor's institute: its skills, questions and assessment."""
     require(actor, Permission.ADD_CATALOGUE_TEST)
-    test = catalogue_test(slug_or_id)
+    return add_test(actor, catalogue_test(slug_or_id))
+
+
+def add_test(actor: User, test: CatalogueTest) -> Assessment:
+    """Copy `test` into the actor's institute, once."""
+    require(actor, Permission.ADD_CATALOGUE_TEST)
     if test.slug in added_slugs(actor):
         raise Conflict(_("%(name)s is already in your account.", name=test.name))
     institute_id = actor.institute_id
@@ -96,12 +118,13 @@ def add_to_institute(actor: User, slug_or_id) -> Assessment:
         name=_free_name(institute_id, test.name), duration=data["duration"], instructions=data.get("instructions", ""),
         kind=data["kind"], placement_bands=data.get("placement_bands", []),
         target_level=data.get("target_level"), pass_mark_percent=data.get("pass_mark_percent"),
+        adaptive=data.get("adaptive"),
         sections=[SectionInput(
             name=section["name"], duration=section.get("duration"), instructions=section.get("instructions", ""),
             all_questions_mandatory=section.get("all_questions_mandatory", False),
             randomize_questions=section.get("randomize_questions", False),
             question_ids=[question_ids[key] for key in section["questions"]],
-        ) for section in data["sections"]],
+        ) for section in data.get("sections") or [{"name": test.name, "questions": list(question_ids)}]],
     )
     return create_for_institute(institute_id, definition, created_by_id=actor.id, catalogue_slug=test.slug)
 

@@ -84,6 +84,10 @@ class Assessment(TimestampMixin, db.Model):
     certificate_validity_months: Mapped[Optional[int]] = mapped_column(default=None)
     # placement: [{"level": "A1", "min_percent": 20}, ...] ascending, the first at 0
     placement_bands: Mapped[list] = mapped_column(JSON, default=list)
+    # placement given adaptively (webapp/sittings/adaptive.py): the sections' questions are its pool, served one
+    # at a time; {"start_level", "min_items", "max_items", "target_standard_error", "exposure_choices",
+    # "skill_shares"} (services.check_adaptive). None: the fixed form.
+    adaptive: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
     catalogue_slug: Mapped[Optional[str]] = mapped_column(String(100), default=None)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), default=None)
 

@@ -92,6 +92,7 @@ class AssessmentInput:
     pass_mark_percent: float | None = None
     certificate_validity_months: int | None = None   # certification: None, its certificates never expire
     placement_bands: list[dict] = field(default_factory=list)
+    adaptive: dict | None = None      # placement given adaptively: check_adaptive's settings; None: a fixed form
     sections: list[SectionInput] = field(default_factory=list)
     registration_fields: list[FieldInput] = field(default_factory=list)
 
@@ -109,6 +110,7 @@ def assessment_input(assessment: Assessment) -> AssessmentInput:
         pass_mark_percent=assessment.pass_mark_percent,
         certificate_validity_months=assessment.certificate_validity_months,
         placement_bands=[dict(band) for band in assessment.placement_bands],
+        adaptive=dict(assessment.adaptive) if assessment.adaptive is not None else None,
         sections=[
             SectionInput(
                 id=section.id, name=section.name, duration=section.duration_minutes,
@@ -209,7 +211,7 @@ def _check_settings(data: AssessmentInput) -> dict:
             raise invalid(_("Invalid redirection URL"), "exit_redirection_url")
     kind = parse_enum(AssessmentKind, data.kind, "kind", _("kind"))
     values = {"kind": kind, "exit_redirection_url": url, "target_level": None, "pass_mark_percent": None,
-              "certificate_validity_months": None, "placement_bands": []}
+              "certificate_validity_months": None, "placement_bands": [], "adaptive": None}
     if kind == AssessmentKind.CERTIFICATION:
         if not data.target_level:
             raise invalid(_("Invalid value provided: a certification needs a target level."), "target_level")
@@ -225,7 +227,74 @@ def _check_settings(data: AssessmentInput) -> dict:
         values["certificate_validity_months"] = _validity_months(data.certificate_validity_months)
     if kind == AssessmentKind.PLACEMENT:
         values["placement_bands"] = _check_bands(data.placement_bands or default_placement_bands())
+        if data.adaptive is not None:
+            values["adaptive"] = check_adaptive(data.adaptive)
     return values
+
+
+# An adaptive placement's settings (webapp/sittings/adaptive.py delivers it; webapp/bank/adaptive.py's
+# AdaptiveRules are its rules). The pool is the questions the sections draw, auto-scored ones only.
+ADAPTIVE_DEFAULTS = {"start_level": "", "min_items": 5, "max_items": 30, "target_standard_error": 0.4,
+                     "exposure_choices": 3, "skill_shares": {}}
+MAX_ADAPTIVE_ITEMS = 200
+# Above the prior's own spread (1.5 logits) no answer would ever be needed.
+MAX_STANDARD_ERROR = 1.5
+MAX_EXPOSURE_CHOICES = 20
+START_FROM_CANDIDATE = "candidate"
+
+
+def check_adaptive(settings: dict) -> dict:
+    """An adaptive placement's settings, checked, with defaults for what is not given: "start_level" ("" for
+    the middle of the scale, a CEFR level, or "candidate": the candidate's own level), "min_items",
+    "max_items", "target_standard_error" (logits), "exposure_choices" (the next item is drawn from the most
+    informative few) and "skill_shares" ({skill name: share of the items}, content balancing)."""
+    if not isinstance(settings, dict):
+        raise invalid(_("Invalid value provided: the adaptive settings are an object."), "adaptive")
+    unknown = set(settings) - set(ADAPTIVE_DEFAULTS)
+    if unknown:
+        raise invalid(_("Invalid value provided: unknown settings %(names)s.", names=", ".join(sorted(unknown))),
+                      "adaptive")
+    values = {**ADAPTIVE_DEFAULTS, **{name: value for name, value in settings.items() if value is not None}}
+    start = values["start_level"] or ""
+    if start not in ("", START_FROM_CANDIDATE):
+        start = parse_enum(CefrLevel, start, "start_level", _("CEFR level")).value
+    min_items = _whole(values["min_items"], "min_items", 1, MAX_ADAPTIVE_ITEMS)
+    max_items = _whole(values["max_items"], "max_items", 1, MAX_ADAPTIVE_ITEMS)
+    if max_items < min_items:
+        raise invalid(_("Invalid value provided: the most items cannot be fewer than the fewest."), "max_items")
+    try:
+        target = float(values["target_standard_error"])
+    except (TypeError, ValueError):
+        target = math.nan
+    if not 0 < target <= MAX_STANDARD_ERROR:
+        raise invalid(_("Invalid value provided: the target standard error is above 0, at most %(max)s.",
+                        max=MAX_STANDARD_ERROR), "target_standard_error")
+    return {"start_level": start, "min_items": min_items, "max_items": max_items, "target_standard_error": target,
+            "exposure_choices": _whole(values["exposure_choices"], "exposure_choices", 1, MAX_EXPOSURE_CHOICES),
+            "skill_shares": _skill_shares(values["skill_shares"])}
+
+
+def _whole(value, name: str, lowest: int, highest: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit() \
+            or not lowest <= int(value) <= highest:
+        raise invalid(_("Invalid value provided: %(name)s is a whole number from %(lowest)d to %(highest)d.",
+                        name=name, lowest=lowest, highest=highest), name)
+    return int(value)
+
+
+def _skill_shares(shares) -> dict[str, float]:
+    if not isinstance(shares, dict):
+        raise invalid(_("Invalid value provided: the skill shares name a skill and its share."), "skill_shares")
+    checked = {}
+    for name, share in shares.items():
+        try:
+            share = float(share)
+        except (TypeError, ValueError):
+            share = math.nan
+        if not isinstance(name, str) or not name.strip() or not 0 <= share <= 100:
+            raise invalid(_("Invalid value provided: each skill's share is a number from 0 to 100."), "skill_shares")
+        checked[single_line(name, _("skill"), field="skill_shares", max_length=200, code="E789")] = share
+    return checked
 
 
 MAX_VALIDITY_MONTHS = 1200
@@ -564,10 +633,10 @@ def builder(actor: User, assessment_id) -> Builder:
 
 
 def thin_placement_bands(assessment: Assessment) -> list[tuple[str, int]]:
-    """The placement levels that every paper tests with fewer than MIN_ITEMS_TO_PLACE items: picked
+    """The placement levels that every fixed-form paper tests with fewer than MIN_ITEMS_TO_PLACE items: picked
     questions tagged with the level, and questions drawn by rules for that level (a rule without a level
     may draw any, so it counts for none)."""
-    if not assessment.kind.is_placement:
+    if not assessment.kind.is_placement or assessment.adaptive is not None:   # adaptive: placed by its estimate
         return []
     items = Counter()
     for section in assessment.sections:

@@ -326,6 +326,17 @@ def next_section(token):
     return _back(token)
 
 
+@blueprint.post("/s/<token>/next-item")
+@csrf.exempt
+def next_item(token):
+    """An adaptive test: done with the question shown (its answer is on the server), on to the next one the
+    server chooses, or to the end. Sent twice, or from an old tab, the link shows where things stand."""
+    sitting = _going_on(token)
+    if sitting is not None and sitting.status == S.EXAM_STARTED:
+        taking.next_adaptive_item(sitting, request.form.get("item_id"))
+    return _back(token)
+
+
 @blueprint.get("/s/<token>/finish")
 def summary(token):
     sitting = _going_on(token)

@@ -28,6 +28,7 @@ from webapp.exams.services import language_to_write_in
 from webapp.notifications.services import queue_emails, writing_in
 from webapp.results.models import Certificate
 from webapp.results.placement import placement, skill_levels_in_words
+from webapp.sittings.adaptive import placement_record as adaptive_placement
 from webapp.sittings.models import Sitting
 
 def certification_passed(total_marks: float, max_marks: float, pass_mark_percent: float) -> bool:
@@ -124,7 +125,9 @@ def apply_outcome(sitting: Sitting, items: list, responses: dict) -> None:
     assessment = sitting.exam.assessment
     sitting.level, sitting.passed, sitting.placement = None, None, None
     if assessment.kind == AssessmentKind.PLACEMENT:
-        sitting.placement = placement(items, responses, assessment.placement_bands)
+        # An adaptive placement is placed by its ability estimate, a fixed form by its bands.
+        sitting.placement = adaptive_placement(sitting) if sitting.adaptive is not None \
+            else placement(items, responses, assessment.placement_bands)
         sitting.level = CefrLevel(sitting.placement["level"]) if sitting.placement["level"] else None
     elif assessment.kind == AssessmentKind.CERTIFICATION:
         sitting.passed = certification_passed(sitting.total_marks, sitting.max_marks, assessment.pass_mark_percent)
@@ -150,6 +153,7 @@ def _context(sitting: Sitting, certificate: Certificate | None) -> dict:
     return {"institute": exam.institute, "exam": exam, "assessment": assessment, "candidate": candidate,
             "level": sitting.level.value if sitting.level else None, "passed": sitting.passed,
             "skill_levels": skill_levels_in_words(sitting.placement),
+            "adaptive": (sitting.placement or {}).get("adaptive"),
             "percent": round(score, 1) if score is not None else None,
             "target_level": assessment.target_level.value if assessment.target_level else None,
             "pass_mark_percent": assessment.pass_mark_percent, "report_url": html_report_url(sitting),

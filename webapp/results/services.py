@@ -29,6 +29,7 @@ from webapp.proctoring import conversations
 from webapp.proctoring.models import CandidateMessage, Flag, Review, Snapshot
 from webapp.proctoring.services import withheld_sittings
 from webapp.results import outcomes
+from webapp.results.adaptive import adaptive_view
 from webapp.results.certificates import certificate_of
 from webapp.results.models import Certificate
 from webapp.results.placement import evidence_table
@@ -189,6 +190,7 @@ class SittingResult:
     passed: bool | None       # certification only
     continue_package: bool | None   # certification only: a failed one means continue the course package
     placement: dict | None    # placement only: placement.evidence_table, None when not recorded
+    adaptive: dict | None     # an adaptive placement only: adaptive.adaptive_view (estimate, path chart)
     proctoring: ProctoringSummary
     certificate: Certificate | None
     answers: list[AnsweredItem]     # every item with the candidate's answer and its marks
@@ -238,6 +240,7 @@ def result_of(sitting: Sitting) -> SittingResult:
         percentile=outcomes.percentile(sitting), kind=sitting.exam.assessment.kind,
         level=sitting.level.value if sitting.level else None, passed=sitting.passed,
         continue_package=sitting.continue_package, placement=evidence_table(sitting.placement),
+        adaptive=adaptive_view(sitting.placement, sitting.institute_id),
         proctoring=proctoring_summary(sitting),
         certificate=certificate_of(sitting), answers=answer_sheet(sitting, items, responses))
 

@@ -189,6 +189,11 @@ class Sitting(TimestampMixin, db.Model):
     # each skill and the share right at each level, kept so that result lists need not re-read responses.
     # None before the rule recorded it ("not recorded").
     placement: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
+    # An adaptive placement (webapp/sittings/adaptive.py): the pool frozen when the session opened (each question's
+    # frozen item, parameters and skill; an item becomes a SittingItem when served) and the test's course
+    # {"rules", "start", "path": [{"position", "score", "ability", "standard_error"}], "stop_reason"}.
+    adaptive_pool: Mapped[Optional[list]] = mapped_column(JSON, default=None)
+    adaptive: Mapped[Optional[dict]] = mapped_column(JSON, default=None)
     # The unguessable key of the shared HTML and PDF report (Mettl's htmlReport and pdfReport).
     report_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True, default=None)
 

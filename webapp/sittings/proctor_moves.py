@@ -11,7 +11,7 @@ from webapp.accounts.models import User
 from webapp.core.clock import utcnow
 from webapp.core.errors import Conflict, IllegalTransition
 from webapp.exams.services import window_state
-from webapp.sittings import callbacks
+from webapp.sittings import adaptive, callbacks
 from webapp.sittings.models import FinishMode, Sitting, SittingStatus
 from webapp.sittings.retakes import latest_attempt
 from webapp.sittings.state_machine import transition
@@ -114,6 +114,8 @@ def resume(sitting: Sitting, minutes: int, *, actor: User | None = None, now: da
         if current.get("duration"):
             current["deadline"] = sitting.deadline.isoformat()
         sitting.sections = sections
+    if sitting.adaptive is not None:
+        adaptive.stop(sitting, None)   # it goes on from the question shown to its stopping rule
     record_event(sitting, "resumed", actor=actor, minutes=minutes, finish_mode=was.value)
     if was == FinishMode.EXPIRED:
         callbacks.resume_enabled(sitting)

@@ -26,7 +26,7 @@ from webapp.core.errors import Conflict, IllegalTransition, NotFound, Validation
 from webapp.core.extensions import db
 from webapp.exams.models import Exam, ExamStatus
 from webapp.exams.services import ip_allowed, window_state
-from webapp.sittings import callbacks
+from webapp.sittings import adaptive, callbacks
 from webapp.sittings.models import AnswerFile, FinishMode, ProctorEvent, Response, Sitting, SittingItem, SittingStatus
 from webapp.sittings.scoring import is_answered, result_summary, score_item
 from webapp.sittings.state_machine import transition
@@ -233,31 +233,24 @@ def overall_deadline(sitting: Sitting, started: datetime) -> datetime:
 def freeze_paper(sitting: Sitting) -> None:
     """Draw and freeze the paper (seeded per sitting), with an empty response per item, and the sections
     whose deadlines Start and the moves between sections fix. Once only: a sitting whose session opened
-    before papers were frozen there has it frozen by its Start."""
+    before papers were frozen there has it frozen by its Start. An adaptive placement freezes the paper as
+    its pool and serves its first item (adaptive.py), in one untimed part."""
     if sitting.sections:
         return
     rng = random.Random(_seed(sitting))
-    paper = draw_paper(sitting.exam.assessment, rng)
-    rows, position = [], 0
-    for index, part in enumerate(paper):
-        for entry in part.items:
-            question = entry.question
-            options = [{"id": option["id"], "html": option["html"]} for option in question.options]
-            # True or false keep their order, as a reader expects it.
-            if part.section.randomize_questions and question.type != QuestionType.TRUE_FALSE:
-                rng.shuffle(options)
-            key = frozen_key(question)
-            if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
-                options, key = _shown_parts(question, options, key, rng)
-            if question.type == QuestionType.FITB:
-                options = shown_blanks(question)
-            rows.append({"sitting_id": sitting.id, "position": position, "section_index": index,
-                         "question_id": question.id, "question_type": question.type.value,
-                         "skill_name": question.skill.name, "difficulty": question.difficulty.value,
-                         "cefr_level": question.cefr_level.value if question.cefr_level else None,
-                         "stem": question.stem, "options": options, "key": key,
-                         "marks": entry.marks, "negative_marks": entry.negative_marks})
-            position += 1
+    assessment = sitting.exam.assessment
+    paper = draw_paper(assessment, rng)
+    frozen = [(entry.question, index, _frozen_item(part.section, entry, rng))
+              for index, part in enumerate(paper) for entry in part.items]
+    if assessment.adaptive is not None:
+        adaptive.freeze_pool(sitting, assessment.adaptive, [(question, row) for question, __, row in frozen])
+        if not sitting.adaptive_pool:
+            raise Conflict(_("This test has no questions; please tell the organiser."))
+        sitting.sections = [{"name": assessment.name, "instructions": "", "duration": None, "deadline": None,
+                             "closed": False, "first": 0}]
+        return
+    rows = [{**row, "sitting_id": sitting.id, "position": position, "section_index": index}
+            for position, (__, index, row) in enumerate(frozen)]
     if not rows:
         raise Conflict(_("This test has no questions; please tell the organiser."))
     item_ids = db.session.scalars(insert(SittingItem).returning(SittingItem.id), rows).all()
@@ -268,6 +261,26 @@ def freeze_paper(sitting: Sitting) -> None:
     sitting.sections = [{"name": part.section.name, "instructions": part.section.instructions,
                          "duration": part.section.duration_minutes, "deadline": None, "closed": False,
                          "first": first.get(index, 0)} for index, part in enumerate(paper)]
+
+
+def _frozen_item(section, entry, rng: random.Random) -> dict:
+    """A drawn question as a sitting keeps it (without its place in the sitting): options shuffled where the
+    section says so, parts renamed, the key frozen."""
+    question = entry.question
+    options = [{"id": option["id"], "html": option["html"]} for option in question.options]
+    # True or false keep their order, as a reader expects it.
+    if section.randomize_questions and question.type != QuestionType.TRUE_FALSE:
+        rng.shuffle(options)
+    key = frozen_key(question)
+    if question.type in (QuestionType.MATCHING, QuestionType.ORDERING):
+        options, key = _shown_parts(question, options, key, rng)
+    if question.type == QuestionType.FITB:
+        options = shown_blanks(question)
+    return {"question_id": question.id, "question_type": question.type.value,
+            "skill_name": question.skill.name, "difficulty": question.difficulty.value,
+            "cefr_level": question.cefr_level.value if question.cefr_level else None,
+            "stem": question.stem, "options": options, "key": key,
+            "marks": entry.marks, "negative_marks": entry.negative_marks}
 
 
 def start_exam(sitting: Sitting, *, now: datetime | None = None) -> None:
@@ -416,6 +429,7 @@ def _save(in_reach: list):
 
 SAVE = _save([])
 SAVE_IN_SECTION = _save([SittingItem.section_index == bindparam("the_section")])   # sections timed
+SAVE_SHOWN = _save([SittingItem.position == bindparam("the_position")])   # adaptive: the item shown alone
 STORED_VERSION = (select(Response.version, SittingItem.section_index)
                   .join(SittingItem, SittingItem.id == Response.item_id)
                   .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item")))
@@ -431,7 +445,8 @@ def _expire_saved(sitting_id: int, item_id: int) -> None:
 def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int, flagged: bool = False,
                 now: datetime | None = None) -> SaveResult:
     """Store an answer if `version` is newer than the stored one: one conditional UPDATE, so repeated
-    and reordered saves are harmless. Refused after the deadline and outside the current timed section."""
+    and reordered saves are harmless. Refused after the deadline and outside the current timed section; in an
+    adaptive test only the item shown takes an answer (no going back)."""
     now = now or utcnow()
     _require_running(sitting, now)
     _roll_sections(sitting, now)
@@ -450,8 +465,10 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     uploaded = _uploaded_file(sitting, item_id, answer)
     if uploaded is not None:
         answer = uploaded.as_answer()   # what the server stored, whatever the page said of it
-    result = db.session.execute(SAVE_IN_SECTION if timed else SAVE, {
+    statement = SAVE_SHOWN if sitting.adaptive is not None else SAVE_IN_SECTION if timed else SAVE
+    result = db.session.execute(statement, {
         "the_sitting": sitting.id, "the_item": item_id, "the_section": sitting.current_section,
+        "the_position": sitting.current_item,
         "new_answer": answer, "new_flagged": bool(flagged), "new_version": version, "new_saved_at": now})
     if result.rowcount == 1:
         _expire_saved(sitting.id, item_id)
@@ -650,6 +667,62 @@ def seconds_per_item(sitting: Sitting, *, now: datetime | None = None) -> dict[i
             for item in items}
 
 
+# The adaptive test's next item --------------------------------------------------------------------------
+
+ITEM_AT = select(SittingItem).where(SittingItem.sitting_id == bindparam("sitting_id"),
+                                    SittingItem.position == bindparam("position"))
+CLAIM_SHOWN = (update(Sitting)
+               .where(Sitting.id == bindparam("sitting_id"), Sitting.current_item == bindparam("position"))
+               .values(current_item=Sitting.current_item).execution_options(synchronize_session=False))
+RESPONSE_TO = select(Response).where(Response.sitting_id == bindparam("sitting_id"),
+                                     Response.item_id == bindparam("item_id"))
+
+
+def next_adaptive_item(sitting: Sitting, item_id, *, now: datetime | None = None) -> bool:
+    """The candidate is done with the item shown (its answer saved first, by the versioned save): it is scored,
+    the estimate moves, and the next item is served, or the test finishes by its stopping rule. Only the item
+    shown moves on, so the same request sent twice (a lost answer, an old tab) serves one item, not two.
+    Returns whether it moved on."""
+    now = now or utcnow()
+    _require_running(sitting, now)
+    if sitting.adaptive is None:
+        raise Conflict(_("This test is not adaptive."))
+    item_id = parse_id(item_id, "Question")
+    shown = db.session.scalar(ITEM_AT, {"sitting_id": sitting.id, "position": sitting.current_item})
+    if shown is None or shown.id != item_id:
+        return False
+    # Two presses at once (a double click, a resent form) read the same item shown: the first claims it (the
+    # row locked till it commits); the second waits, then finds the sitting moved on and changes nothing.
+    if db.session.execute(CLAIM_SHOWN, {"sitting_id": sitting.id, "position": shown.position}).rowcount != 1:
+        return False
+    reason = _score_adaptive(sitting, shown)
+    position = None if reason else adaptive.serve_next(sitting)
+    if position is None:
+        _stop_adaptive(sitting, reason or "pool")
+        finish(sitting, now=now)
+    else:
+        _count_time(sitting, now, then=now, move_to=position)
+    return True
+
+
+def _score_adaptive(sitting: Sitting, item: SittingItem) -> str | None:
+    """The answer to a served item counts in the estimate as its share of the item's marks (0 to 1)."""
+    response = db.session.scalar(RESPONSE_TO, {"sitting_id": sitting.id, "item_id": item.id})
+    score = score_item(item.question_type, item.key, 1.0, 0.0, response.answer)
+    return adaptive.record_answer(sitting, item.position, max(score.awarded or 0.0, 0.0))
+
+
+def _stop_adaptive(sitting: Sitting, reason: str) -> None:
+    """The test stops: an answer saved to the item shown (not yet moved on from) counts in the estimate."""
+    shown = db.session.scalar(ITEM_AT, {"sitting_id": sitting.id, "position": sitting.current_item})
+    answered = {step["position"] for step in sitting.adaptive["path"]}
+    if shown is not None and shown.position not in answered:
+        response = db.session.scalar(RESPONSE_TO, {"sitting_id": sitting.id, "item_id": shown.id})
+        if is_answered(shown.question_type, response.answer):
+            _score_adaptive(sitting, shown)
+    adaptive.stop(sitting, reason)
+
+
 # Finishing --------------------------------------------------------------------------------------------
 
 def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *, now: datetime | None = None,
@@ -659,6 +732,8 @@ def finish(sitting: Sitting, mode: FinishMode = FinishMode.NORMAL_SUBMISSION, *,
     if sitting.status != S.EXAM_STARTED:
         raise IllegalTransition(_("Only a running test can be finished."))
     transition(sitting, S.EXAM_FINISHED)
+    if sitting.adaptive is not None and not sitting.adaptive["stop_reason"]:
+        _stop_adaptive(sitting, adaptive.stop_for_finish(mode))
     sitting.finish_mode = mode
     sitting.finished_at = min(now, sitting.deadline) if mode == FinishMode.EXPIRED else now
     _count_time(sitting, sitting.finished_at, then=None)
@@ -714,8 +789,12 @@ def exam_page(sitting: Sitting, *, now: datetime | None = None) -> ExamPage:
     note_presence(sitting, now)
     items, responses = items_and_responses(sitting)
     timed = is_timed(sitting)
-    # A timed section is shown alone: the closed ones cannot be re-entered, the next ones wait.
-    shown = [item for item in items if not timed or item.section_index == sitting.current_section]
+    # A timed section is shown alone: the closed ones cannot be re-entered, the next ones wait. An adaptive
+    # test shows the item served last alone: no going back.
+    if sitting.adaptive is not None:
+        shown = [item for item in items if item.position == sitting.current_item]
+    else:
+        shown = [item for item in items if not timed or item.section_index == sitting.current_section]
     positions = [item.position for item in shown]
     position = sitting.current_item if sitting.current_item in positions else (positions or [None])[0]
     return ExamPage(shown, len(items), responses, position, timed, remaining_seconds(sitting, now=now),

@@ -64,7 +64,10 @@ export class ExamPage {
       flagged: question.hasAttribute("data-flagged"),
     });
     writeAnswer(question, shown.answer);
-    question.querySelector("[data-flag]").checked = shown.flagged;
+    const flag = question.querySelector("[data-flag]");   // none in an adaptive test
+    if (flag) {
+      flag.checked = shown.flagged;
+    }
     this.paintQuestion(question);
   }
 
@@ -112,6 +115,18 @@ export class ExamPage {
         this.leaveWithAnswers(() => { window.location.assign(target.href); });
       }
     });
+    // An adaptive test moves on to the question the server chooses once it has the answer.
+    const nextItem = this.root.querySelector("[data-next-item]");
+    if (nextItem) {
+      nextItem.addEventListener("submit", (event) => {
+        event.preventDefault();
+        const question = this.questions[this.current];
+        if (question && readAnswer(question) === null && !window.confirm(nextItem.dataset.confirmUnanswered)) {
+          return;
+        }
+        this.leaveWithAnswers(() => { nextItem.submit(); });
+      });
+    }
     const nextSection = this.root.querySelector("[data-next-section]");
     if (nextSection) {
       nextSection.addEventListener("submit", (event) => {
@@ -151,8 +166,11 @@ export class ExamPage {
     this.root.querySelectorAll("[data-goto]").forEach((button) => {
       button.toggleAttribute("aria-current", button.dataset.goto === question.dataset.position);
     });
-    this.root.querySelector("[data-prev]").disabled = index === 0;
-    this.root.querySelector("[data-next]").disabled = index === this.questions.length - 1;
+    const [prev, next] = [this.root.querySelector("[data-prev]"), this.root.querySelector("[data-next]")];
+    if (prev) {   // an adaptive test shows one question, without a way back or ahead
+      prev.disabled = index === 0;
+      next.disabled = index === this.questions.length - 1;
+    }
     // The title starts with the question's title (see exam.html); only that part changes.
     const title = document.title.split(" · ");
     title[0] = this.messages.text("questionTitle", { number: Number(question.dataset.position) + 1 });
@@ -183,7 +201,8 @@ export class ExamPage {
   // Saving: the autosave sends, and tells the page what to show ----------------------------------------------
 
   changed(question) {
-    this.autosave.changed(question.dataset.itemId, readAnswer(question), question.querySelector("[data-flag]").checked);
+    const flag = question.querySelector("[data-flag]");   // none in an adaptive test
+    this.autosave.changed(question.dataset.itemId, readAnswer(question), Boolean(flag?.checked));
   }
 
   flush() {
@@ -262,18 +281,20 @@ export class ExamPage {
     const fileWaiting = this.uploads.isWaiting(question.dataset.itemId);
     const number = Number(question.dataset.position) + 1;
     const button = this.root.querySelector(`[data-goto="${question.dataset.position}"]`);
-    button.classList.toggle("answered", answer !== null);
-    button.classList.toggle("flagged", flagged);
-    button.classList.toggle("unsaved", !entry.sent || fileWaiting);
     const text = (key, values) => this.messages.text(key, values);
-    const states = [text(answer !== null ? "answered" : "notAnswered")];
-    if (flagged) {
-      states.push(text("flaggedForReview"));
+    if (button) {   // no palette in an adaptive test
+      button.classList.toggle("answered", answer !== null);
+      button.classList.toggle("flagged", flagged);
+      button.classList.toggle("unsaved", !entry.sent || fileWaiting);
+      const states = [text(answer !== null ? "answered" : "notAnswered")];
+      if (flagged) {
+        states.push(text("flaggedForReview"));
+      }
+      if (!entry.sent || fileWaiting) {
+        states.push(text("lastChangeNotSaved"));
+      }
+      button.setAttribute("aria-label", text("questionState", { number, states: states.join(text("listSeparator")) }));
     }
-    if (!entry.sent || fileWaiting) {
-      states.push(text("lastChangeNotSaved"));
-    }
-    button.setAttribute("aria-label", text("questionState", { number, states: states.join(text("listSeparator")) }));
     const state = question.querySelector("[data-item-state]");
     state.textContent = fileWaiting ? text("fileNotSent") : entry.sent ? text("saved")
       : entry.refused ? text("notSaved", { reason: entry.refused }) : text(this.autosave.offline ? "keptHere" : "saving");

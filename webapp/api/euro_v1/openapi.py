@@ -8,6 +8,7 @@ from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array
                                 parameter, ref, without_control_characters)
 from webapp.bank.models import CefrLevel
 from webapp.exams.services import MAX_ATTEMPTS, MAX_RETAKE_WAIT_HOURS
+from webapp.sittings.adaptive import STOP_REASONS
 from webapp.sittings.models import FinishMode, SittingStatus
 
 NULLABLE_STRING = nullable(STRING)
@@ -100,6 +101,10 @@ SCHEMAS = {
         "skill_levels": {**nullable(array(ref("SkillLevel"))),
                          "description": "Placement: the CEFR level of each skill by the same rule, with its "
                                         "evidence; null as level_evidence."},
+        "adaptive": {**nullable(ref("Adaptive")),
+                     "description": "An adaptive placement: the ability estimate, its standard error, the items "
+                                    "answered, why it stopped and the estimate after each item; null for other "
+                                    "tests and until graded."},
         "passed": {**nullable(BOOLEAN), "description": "Certification: whether the pass mark was reached."},
         "continue_package": {**nullable(BOOLEAN),
                              "description": "Certification: true when failed (the student continues the course "
@@ -121,6 +126,16 @@ SCHEMAS = {
         "percent": {**NUMBER, "description": "The share of the level's marks scored, in percent."},
         "min_percent": {**NUMBER, "description": "The level's band: the share that reaches it."},
         "reached": BOOLEAN}),
+    "Adaptive": obj({
+        "ability": {**nullable(NUMBER), "description": "The ability on the logit scale (EAP); null when no item "
+                                                       "was answered."},
+        "standard_error": {**nullable(NUMBER), "description": "The estimate's standard error (logits)."},
+        "items": INTEGER,
+        "stop_reason": {"enum": list(STOP_REASONS),
+                        "description": "precision: the standard error reached its target; length: the most items; "
+                                       "pool: none left; time: the time ran out; ended: ended otherwise (a proctor)."},
+        "path": array(obj({"ability": NUMBER, "standard_error": NUMBER,
+                           "score": {**NUMBER, "description": "The answer's share of the item's marks, 0 to 1."}}))}),
     "SkillLevel": obj({
         "skill": STRING, "writing": {**BOOLEAN, "description": "The essays: a skill of its own, never a gate."},
         "level": {**nullable({"enum": LEVELS}), "description": "Null with a note when no level is given."},

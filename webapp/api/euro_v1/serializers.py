@@ -46,6 +46,16 @@ def skill_levels(item: Sitting) -> list[dict] | None:
              "evidence": _level_evidence(skill["levels"])} for skill in item.placement["skills"]]
 
 
+def adaptive(item: Sitting) -> dict | None:
+    """An adaptive placement's estimate, its standard error, the items answered, why it stopped and the path
+    (webapp/sittings/adaptive.py); null for other tests and until graded."""
+    course = (item.placement or {}).get("adaptive")
+    if course is None:
+        return None
+    return {"ability": course["ability"], "standard_error": course["standard_error"], "items": course["items"],
+            "stop_reason": course["stop_reason"], "path": [dict(step) for step in course["path"]]}
+
+
 def result(item: Sitting, standing: Standing) -> dict | None:
     """A finished session's result. The spec names no result fields, so these follow the dialect's
     style; `percentile`, `level`, `level_evidence`, `skill_levels`, `passed` and `continue_package` stay
@@ -57,7 +67,7 @@ def result(item: Sitting, standing: Standing) -> dict | None:
             "percent": round(percent, 2) if percent is not None else None,
             "percentile": standing.percentile, "level": item.level.value if item.level else None,
             "level_evidence": _level_evidence(item.placement["levels"]) if item.placement else None,
-            "skill_levels": skill_levels(item),
+            "skill_levels": skill_levels(item), "adaptive": adaptive(item),
             "passed": item.passed, "continue_package": item.continue_package,
             "report_url": html_report_url(item), "pdf_report_url": pdf_report_url(item),
             "graded_at": _iso(item.graded_at), "result_withheld": standing.withheld,

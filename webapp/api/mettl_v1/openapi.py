@@ -8,6 +8,7 @@ from webapp.api.openapi import (BOOLEAN, INTEGER, NUMBER, STRING, STRINGS, array
 from webapp.bank.models import CefrLevel
 from webapp.core.i18n import LANGUAGES as EXAM_LANGUAGES
 from webapp.exams.models import AccessType, ScheduleType
+from webapp.sittings.adaptive import STOP_REASONS
 
 NULLABLE_STRING = nullable(STRING)
 URL = {"type": "string", "format": "uri"}
@@ -25,6 +26,19 @@ ASSESSMENT_OUTCOME = {
     "targetLevel": nullable({"enum": [level.value for level in CefrLevel]}),
     "passMarkPercent": nullable(NUMBER),
     "placementBands": array(obj({"level": {"enum": [level.value for level in CefrLevel]}, "minPercent": NUMBER})),
+    "adaptive": {**nullable(obj({
+        "startLevel": {"enum": ["", "candidate", *(level.value for level in CefrLevel)],
+                       "description": "Empty: the middle of the scale; a level: its prior difficulty; candidate: "
+                                      "the candidate's current level."},
+        "minItems": INTEGER, "maxItems": INTEGER,
+        "targetStandardError": {**NUMBER, "description": "Stop once the ability's standard error (logits) is at "
+                                                         "most this, after minItems."},
+        "exposureChoices": {**INTEGER, "description": "The next question is drawn from this many of the most "
+                                                      "informative."},
+        "skillShares": {"type": "object", "additionalProperties": NUMBER,
+                        "description": "Content balancing: each skill's share of the questions."}})),
+                 "description": "A placement test given adaptively (the sections' questions are its pool); null: "
+                                "the fixed form. Sent as false, it turns the fixed form back on."},
     "showAnswersInReport": {**BOOLEAN, "description": "The shared report (the candidate's) shows the answers."},
 }
 
@@ -63,6 +77,17 @@ SCHEMAS = {
         "level": {**nullable({"enum": [level.value for level in CefrLevel]}),
                   "description": "The placement: the rule over the objective items' evidence (README, Placement)."},
         "evidence": array(ref("CefrEvidence")), "skills": array(ref("SkillCefrLevel"))}),
+    "AdaptiveResult": obj({
+        "abilityEstimate": {**nullable(NUMBER), "description": "The ability on the logit scale (EAP); null when "
+                                                               "no question was answered."},
+        "standardError": {**nullable(NUMBER), "description": "The estimate's standard error (logits)."},
+        "itemsAnswered": INTEGER,
+        "stopReason": {"enum": list(STOP_REASONS),
+                       "description": "precision: the standard error reached its target; length: the most "
+                                      "questions; pool: none left; time: the time ran out; ended: ended otherwise "
+                                      "(a proctor)."},
+        "path": array(obj({"ability": NUMBER, "standardError": NUMBER,
+                           "score": {**NUMBER, "description": "The answer's share of the item's marks, 0 to 1."}}))}),
     "Section": obj({"name": STRING, "instructions": STRING, "duration": INTEGER, "isTimed": BOOLEAN,
                     "skills": array(ref("Skill"))}),
     "Assessment": obj({
@@ -121,6 +146,10 @@ SCHEMAS = {
                        "description": "Proctora extension. A graded placement test's level overall and for each "
                                       "skill with the evidence; null for other tests and for placements graded "
                                       "before it was recorded."},
+        "adaptiveResult": {**nullable(ref("AdaptiveResult")),
+                           "description": "Proctora extension. An adaptive placement test's ability estimate, its "
+                                          "standard error, the questions answered, why it stopped and the estimate "
+                                          "after each question; null for other tests and until graded."},
         "passed": {**nullable(BOOLEAN),
                    "description": "Proctora extension. Whether a graded certification test was passed (its "
                                   "pass mark reached); null for other tests and until graded."},
@@ -330,8 +359,9 @@ def document() -> dict:
                 body=_form({"assessments": {**JSON_STRING, "description": "JSON: the assessment, as in the spec, "
                                                                           "and optionally Proctora's kind, "
                                                                           "targetLevel, passMarkPercent, "
-                                                                          "placementBands and showAnswersInReport "
-                                                                          "(as the Assessment schema shows them)"}},
+                                                                          "placementBands, adaptive and "
+                                                                          "showAnswersInReport (as the Assessment "
+                                                                          "schema shows them)"}},
                            ("assessments",))),
             "get": _operation(
                 "Assessments (4.2)", "E400 (paging)",
@@ -348,7 +378,7 @@ def document() -> dict:
                                                              '"showReportToCandidate"}; a boolean '
                                                              'exitRedirectionURL (the spec\'s sample sends true) '
                                                              'means no URL; Proctora adds kind, targetLevel, '
-                                                             'passMarkPercent, placementBands and '
+                                                             'passMarkPercent, placementBands, adaptive and '
                                                              'showAnswersInReport'}}, ("as",)))},
         "/v1/assessments/{assessment_id}/schedules": {
             "get": _operation("Schedules of an assessment (4.4)", "E001, E007, E400 (filter)",

@@ -187,13 +187,31 @@ def _placement_bands(value, what: str, code: str = "E400") -> list[dict]:
             for band in (_object(item, what, code) for item in _list(value or [], what))]
 
 
+# The additive `adaptive` of a placement test: its names here and in services.check_adaptive, which checks them.
+ADAPTIVE_NAMES = {"startLevel": "start_level", "minItems": "min_items", "maxItems": "max_items",
+                  "targetStandardError": "target_standard_error", "exposureChoices": "exposure_choices",
+                  "skillShares": "skill_shares"}
+
+
+def _adaptive(value, what: str, code: str = "E400") -> dict | None:
+    """The additive `adaptive`: {"startLevel", "minItems", "maxItems", "targetStandardError", "exposureChoices",
+    "skillShares"} (any left out take their defaults); false: the fixed form."""
+    if value is False:
+        return None
+    item = _object(value, what, code)
+    unknown = set(item) - set(ADAPTIVE_NAMES)
+    if unknown:
+        raise bad_request(f"Invalid parameters supplied: unknown adaptive settings {', '.join(sorted(unknown))}.", code)
+    return {ADAPTIVE_NAMES[name]: setting for name, setting in item.items()}
+
+
 def _outcome_fields(item: dict, code: str = "E400") -> dict:
     """Proctora's additive fields of an assessment (documented in the OpenAPI document): its kind
-    (standard, placement or certification) with the placement bands or the target level and pass mark,
-    and whether the shared report shows the answers. Only those given."""
+    (standard, placement or certification) with the placement bands (and the adaptive settings) or the target
+    level and pass mark, and whether the shared report shows the answers. Only those given."""
     readers = {"kind": ("kind", _text), "targetLevel": ("target_level", _text),
                "passMarkPercent": ("pass_mark_percent", lambda value, what, code: _number(value, what)),
-               "placementBands": ("placement_bands", _placement_bands),
+               "placementBands": ("placement_bands", _placement_bands), "adaptive": ("adaptive", _adaptive),
                "showAnswersInReport": ("show_answers_in_report", _bool)}
     return {attribute: read(item[name], name, code) for name, (attribute, read) in readers.items()
             if item.get(name) is not None}
@@ -233,7 +251,7 @@ SETTINGS = {"allowCopyPaste": ("allow_copy_paste", _bool), "exitRedirectionURL":
             "showReportToCandidateOnExit": ("show_report_to_candidate_on_exit", _bool)}
 
 
-OUTCOME_SETTINGS = ("kind", "targetLevel", "passMarkPercent", "placementBands", "showAnswersInReport")
+OUTCOME_SETTINGS = ("kind", "targetLevel", "passMarkPercent", "placementBands", "adaptive", "showAnswersInReport")
 
 
 def assessment_settings(value, assessment_id: int) -> dict:

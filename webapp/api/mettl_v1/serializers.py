@@ -10,6 +10,7 @@ from email.utils import format_datetime
 from flask import url_for
 
 from webapp.accounts.models import Institute, WhiteLabel
+from webapp.api.mettl_v1.parsing import ADAPTIVE_NAMES
 from webapp.assessments.catalogue import CatalogueTest
 from webapp.assessments.models import Assessment, Section, field_label
 from webapp.assessments.services import EMAIL_FIELD, STANDARD_FIELDS, max_marks
@@ -127,6 +128,8 @@ def assessment(item: Assessment, tests_taken: int) -> dict:
         "passMarkPercent": item.pass_mark_percent,
         "placementBands": [{"level": band["level"], "minPercent": band["min_percent"]}
                            for band in item.placement_bands],
+        "adaptive": {name: item.adaptive[setting] for name, setting in ADAPTIVE_NAMES.items()}
+        if item.adaptive is not None else None,
         "showAnswersInReport": item.show_answers_in_report,
     }
 
@@ -226,9 +229,22 @@ def cefr_levels(sitting: Sitting) -> dict | None:
                        for skill in record["skills"]]}
 
 
+def adaptive_result(sitting: Sitting) -> dict | None:
+    """An adaptive placement's estimate, its standard error, the items answered, why it stopped and the path
+    (webapp/sittings/adaptive.py); null for other tests and until graded."""
+    course = (sitting.placement or {}).get("adaptive")
+    if course is None:
+        return None
+    return {"abilityEstimate": course["ability"], "standardError": course["standard_error"],
+            "itemsAnswered": course["items"], "stopReason": course["stop_reason"],
+            "path": [{"ability": step["ability"], "standardError": step["standard_error"], "score": step["score"]}
+                     for step in course["path"]]}
+
+
 def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
     """Mettl's `result` from the sitting's result summary. `percentile` is the sitting's among the
-    assessment's graded sittings (null until graded); `cefrLevel`, `cefrLevels`, `passed` and `continuePackage` are
+    assessment's graded sittings (null until graded); `cefrLevel`, `cefrLevels`, `adaptiveResult`, `passed` and
+    `continuePackage` are
     Proctora's additions for placement and certification tests (null for other tests),
     `resultWithheld` says that a proctor's review found a violation an admin has not released, and
     `resultReleased` / `resultReleasedAt` whether and when the candidate was told the result (the
@@ -244,6 +260,7 @@ def result(sitting: Sitting, summary: dict, standing: Standing) -> dict:
         } for section in summary["sectionMarks"]],
         "cefrLevel": sitting.level.value if sitting.level else None,
         "cefrLevels": cefr_levels(sitting),
+        "adaptiveResult": adaptive_result(sitting),
         "passed": sitting.passed,
         "continuePackage": sitting.continue_package,
         "resultWithheld": standing.withheld,

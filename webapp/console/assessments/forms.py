@@ -10,8 +10,8 @@ from wtforms import (BooleanField, FieldList, FloatField, Form, FormField, Hidde
 from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.assessments.models import AssessmentKind, FieldType
-from webapp.assessments.services import (EMAIL_FIELD, FieldInput, RuleInput, SectionInput, assessment_input,
-                                         default_placement_bands)
+from webapp.assessments.services import (ADAPTIVE_DEFAULTS, EMAIL_FIELD, START_FROM_CANDIDATE, FieldInput, RuleInput,
+                                         SectionInput, assessment_input, default_placement_bands)
 from webapp.bank.models import CefrLevel, Difficulty, QuestionType
 from webapp.console.bank.forms import labelled_choices
 from webapp.web.forms import any_of
@@ -100,6 +100,16 @@ class AssessmentForm(RowsForm):
     pass_mark_percent = FloatField(_l("Pass mark (%)"), validators=[Optional()])
     certificate_validity_months = IntegerField(_l("Certificates valid for (months)"), validators=[Optional()])
     placement_bands = FieldList(FormField(BandForm))
+    adaptive = BooleanField(_l("Adaptive: one question at a time, each chosen from the answers so far"))
+    adaptive_start_level = SelectField(_l("Start at"), choices=[
+        SelectChoice("", _l("The middle of the scale (B1)")),
+        SelectChoice(START_FROM_CANDIDATE, _l("The candidate's current level (else B1)")), *LEVEL_CHOICES],
+        validators=[Optional()])
+    adaptive_min_items = IntegerField(_l("Fewest questions"), validators=[Optional()])
+    adaptive_max_items = IntegerField(_l("Most questions"), validators=[Optional()])
+    adaptive_target_standard_error = FloatField(_l("Stop at a standard error of (logits)"), validators=[Optional()])
+    adaptive_exposure_choices = IntegerField(_l("Draw each question from the best"), validators=[Optional()])
+    adaptive_skill_shares = TextAreaField(_l("Share of the questions by skill"), validators=[Optional()])
     section_name = StringField(_l("Name of the first section"), default=_l("Section 1"),
                                validators=[DataRequired(), Length(max=200)])
 
@@ -117,7 +127,20 @@ class AssessmentForm(RowsForm):
             placement_bands=[{"level": band.level.data, "min_percent": band.min_percent.data}
                              for band in (entry.form for entry in self.placement_bands)
                              if band.level.data or band.min_percent.data is not None],
+            adaptive=self.adaptive_settings() if self.adaptive.data else None,
         )
+
+    def adaptive_settings(self) -> dict:
+        """The adaptive fields as services.check_adaptive reads them; the shares one "skill: share" a line."""
+        shares = {}
+        for line in (self.adaptive_skill_shares.data or "").splitlines():
+            if line.strip():
+                name, __, share = line.rpartition(":")
+                shares[name.strip() or share.strip()] = share.strip() if name.strip() else None
+        return {"start_level": self.adaptive_start_level.data or "", "min_items": self.adaptive_min_items.data,
+                "max_items": self.adaptive_max_items.data,
+                "target_standard_error": self.adaptive_target_standard_error.data,
+                "exposure_choices": self.adaptive_exposure_choices.data, "skill_shares": shares}
 
 
 class SettingsForm(AssessmentForm):
@@ -127,14 +150,22 @@ class SettingsForm(AssessmentForm):
 
 
 def new_assessment_form() -> AssessmentForm:
-    return AssessmentForm(data={"placement_bands": default_placement_bands()})
+    return AssessmentForm(data={"placement_bands": default_placement_bands(), **adaptive_fields(ADAPTIVE_DEFAULTS)})
 
 
 def settings_form(assessment) -> SettingsForm:
-    """The stored settings; the default bands are offered for a switch to placement."""
+    """The stored settings; the default bands and adaptive settings are offered for a switch to them."""
     settings = dataclasses.asdict(assessment_input(assessment))
     settings["placement_bands"] = settings["placement_bands"] or default_placement_bands()
+    adaptive = settings.pop("adaptive")
+    settings.update(adaptive_fields(adaptive or ADAPTIVE_DEFAULTS), adaptive=adaptive is not None)
     return SettingsForm(data=settings)
+
+
+def adaptive_fields(adaptive: dict) -> dict:
+    return {**{f"adaptive_{name}": value for name, value in adaptive.items() if name != "skill_shares"},
+            "adaptive_skill_shares": "\n".join(f"{name}: {share:g}"
+                                                for name, share in adaptive["skill_shares"].items())}
 
 
 # Sections and rules -----------------------------------------------------------------------------
