@@ -17,29 +17,13 @@ from tests.lti import platform as lms
 from tests.lti.platform import PlatformUser, Tampering
 from webapp.core.extensions import db
 from webapp.exams.models import ExamStatus
-from webapp.lti.calls import TOKENS
-from webapp.lti.keys import published_keys
 from webapp.lti.models import LtiProctoringSession, ProctoringState
-from webapp.lti.platforms import PlatformInput, add_platform
 from webapp.notifications.models import OutboxMessage
 from webapp.notifications.worker import deliver_due
 from webapp.proctoring import services as proctoring
 from webapp.sittings.models import FinishMode, ProctorEvent, Sitting, SittingStatus
 
 ANN = PlatformUser(sub="user-ann")
-
-
-@pytest.fixture
-def registered(admin, platform):
-    """The test platform registered for the admin's institute, knowing the tool's published keys."""
-    registration = add_platform(admin, PlatformInput(
-        name="Test LMS", issuer=platform.issuer, client_id=platform.client_id, auth_login_url=platform.auth_url,
-        jwks_url=platform.jwks_url, token_url=platform.token_url, deployment_ids=(platform.deployment_id,)))
-    platform.register_tool(login_url="http://proctora.localhost/lti/login",
-                           redirect_uris=["http://proctora.localhost/lti/launch"], jwks=published_keys())
-    db.session.commit()
-    yield registration
-    TOKENS._tokens.clear()
 
 
 @pytest.fixture
