@@ -67,7 +67,7 @@ def test_the_candidate_answers_one_question_at_a_time_to_the_result(client, admi
     seen = []
     for number in range(4):
         soup, question, right = _shown(client, token)
-        assert soup.select_one("h2[id$=-title]").get_text(" ", strip=True) == f"Question {number + 1} of at most 4"
+        assert soup.select_one("section.question h2").get_text(" ", strip=True) == f"Question {number + 1} of at most 4"
         item_id = int(question["data-item-id"])
         seen.append(item_id)
         saved = client.post(f"/s/{token}/answers", headers=JSON, json={"item_id": item_id, "answer": {"option": right},

@@ -117,6 +117,7 @@ def test_a_proctored_attempt_from_the_check_to_a_terminate_on_the_platform(page,
     staff.goto(f"/proctoring/sittings/{sitting.id}")
     expect(staff.locator("[data-platform-state]")).to_have_text("The assessment runs on the platform")
     staff.get_by_label("Reason for terminating").fill("Someone else answered")
+    staff.once("dialog", lambda dialog: dialog.accept())   # "End the test of ... now?"
     staff.get_by_role("button", name="Terminate").click()
     expect(staff.locator("[data-state]")).to_contain_text("Ended by a proctor")
     assert deliver_due()["sent"] == 1

@@ -328,19 +328,21 @@ export class ExamPage {
 
   showProctorMessage(messages) {
     this.showProctorBanner(this.messages.text("proctorMessage", { message: messages.join(" ") }));
+    this.conversation.received(messages);
   }
 
-  // The clock jumped: how many minutes were added, with the proctor's reason when it came along.
+  // The clock jumped: how many minutes were added, with the proctor's reason when it came along (a message of
+  // the conversation too).
   showTimeAdded(minutes, messages) {
     this.showProctorBanner(messages.length
       ? this.messages.count("timeAddedBecause", minutes, { reason: messages.join(" ") })
       : this.messages.count("timeAdded", minutes));
+    this.conversation.received(messages);
   }
 
   showProctorBanner(text) {
     const banner = this.root.querySelector("[data-proctor-message]");
     banner.textContent = text;
     banner.hidden = false;
-    this.conversation.received(messages);
   }
 }
