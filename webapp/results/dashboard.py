@@ -117,12 +117,16 @@ def _coming(actor: User, now: datetime) -> list[ComingExam]:
 
 
 def _to_release(actor: User) -> list[ExamToRelease]:
-    rows = db.session.execute(
-        select(Exam, func.count(Sitting.id)).join(Sitting, Sitting.exam_id == Exam.id)
+    # Grouped by the exam's id, not its row: PostgreSQL cannot group by the exam's JSON columns.
+    counts = db.session.execute(
+        select(Sitting.exam_id, func.count(Sitting.id))
         .where(Sitting.institute_id == actor.institute_id, Sitting.status == S.EXAM_FINISHED,
                Sitting.graded_at.is_not(None), Sitting.released_at.is_(None), ~withholding())
-        .group_by(Exam).order_by(func.count(Sitting.id).desc(), Exam.name).limit(SHOWN)).all()
-    return [ExamToRelease(exam, count) for exam, count in rows]
+        .group_by(Sitting.exam_id).order_by(func.count(Sitting.id).desc(), Sitting.exam_id).limit(SHOWN)).all()
+    if not counts:
+        return []
+    exams = {exam.id: exam for exam in db.session.scalars(select(Exam).where(Exam.id.in_([row[0] for row in counts])))}
+    return [ExamToRelease(exams[exam_id], count) for exam_id, count in counts]
 
 
 def _failed_deliveries(actor: User, now: datetime) -> int:
