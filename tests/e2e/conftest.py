@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -74,3 +75,13 @@ def browser_login(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/")
+
+
+def wait_in_page(page, expression: str, what: str, timeout: float = 5.0) -> None:
+    """Wait until `expression` is true in the page, polled from here: Playwright's wait_for_function evaluates
+    its text inside the page, which the pages' CSP (no 'unsafe-eval') refuses once a first check fails."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"{what} after {timeout:g} s"
+        page.wait_for_timeout(100)
+

@@ -6,7 +6,6 @@ deadline, and to check what the clicks stored."""
 from __future__ import annotations
 
 import re
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.candidate.helpers import build_paper, items_by_type, paper_assessment, register, start
+from tests.e2e.conftest import wait_in_page
 from webapp.assessments.services import SectionInput
 from webapp.core.clock import utcnow
 from webapp.core.extensions import db
@@ -184,12 +184,9 @@ def test_the_whole_journey_of_an_invited_candidate(page, factory, admin, make_ex
     assert answers["FITB"].answer == {"blanks": ["went", "slept"]} and answers["SHORT_ANSWER"].flagged
     assert [answers[qtype].correct for qtype in ("MCQ", "MCA", "FITB", "SHORT_ANSWER")] == [True] * 4
     # Nothing of the test is left in the browser's storage once it is over (the done page's module script
-    # forgets it, which may run a moment after the heading shows). Polled from here: wait_for_function would
-    # evaluate its text in the page, which the page's CSP refuses (no 'unsafe-eval').
-    deadline = time.monotonic() + 5
-    while page.evaluate(f"localStorage.getItem('proctora-sitting-{sitting.id}')") is not None:
-        assert time.monotonic() < deadline, "the test's answers were still in the browser's storage after 5 s"
-        page.wait_for_timeout(100)
+    # forgets it, which may run a moment after the heading shows).
+    wait_in_page(page, f"localStorage.getItem('proctora-sitting-{sitting.id}') === null",
+                 "the test's answers were still in the browser's storage")
 
 
 # (b) The open link ----------------------------------------------------------------------------------------

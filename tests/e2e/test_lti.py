@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browser_login
+from tests.e2e.conftest import browser_login, wait_in_page
 from tests.lti import platform as lms
 from tests.lti.platform import LtiPlatform, PlatformUser
 from webapp.core.extensions import db
@@ -141,6 +141,8 @@ def test_a_learners_released_result_reaches_the_courses_gradebook(page, course, 
     page.wait_for_url("**/s/*")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Start the test").click()
+    # The page's script is there before the learner answers (an answer clicked before it runs is not sent).
+    wait_in_page(page, "window.proctoraExam !== undefined", "the exam page's script had not started")
     # Two of the three questions answered rightly.
     for number in (1, 2):
         question = page.locator("[data-question]:not([hidden])")
