@@ -113,7 +113,29 @@ labels(RescoreState, {
 ACTIVE_RESCORE_STATES = (RescoreState.QUEUED, RescoreState.RUNNING)
 
 
-class RescoreRun(db.Model):
+class SittingsRun:
+    """What a job the worker does over a list of sittings, a batch at a time, keeps: who started it, its state
+    and times, the sittings it was queued for, and how many of them (`done`, the first ones) are through."""
+
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
+    sitting_ids: Mapped[list] = mapped_column(JSON, default=list)
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_RESCORE_STATES
+
+    @property
+    def has_failed(self) -> bool:
+        return self.state == RescoreState.FAILED
+
+
+class RescoreRun(SittingsRun, db.Model):
     """A re-score too large for one request, done by the worker a batch at a time. `sitting_ids` are the
     sittings found outdated when it was queued; the first `done` of them are re-scored."""
 
@@ -126,29 +148,13 @@ class RescoreRun(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    sitting_ids: Mapped[list] = mapped_column(JSON, default=list)
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
     results_changed: Mapped[int] = mapped_column(default=0)
     outcomes_changed: Mapped[int] = mapped_column(default=0)
     # The labels of the results that changed, for the audit entry written when the run finishes.
     changed: Mapped[list] = mapped_column(JSON, default=list)
 
-    @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_RESCORE_STATES
 
-    @property
-    def has_failed(self) -> bool:
-        return self.state == RescoreState.FAILED
-
-
-class CalibrationRun(db.Model):
+class CalibrationRun(SittingsRun, db.Model):
     """A calibration of an institute's items (results/calibration.py), done by the worker: it reads the
     answers of `sitting_ids` (the institute's finished sittings when it was started) a batch at a time into
     `scores`, then estimates the items' parameters from them. The first `done` sittings are read."""
@@ -161,22 +167,6 @@ class CalibrationRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
-    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    started_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    finished_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, default=None)
-    sitting_ids: Mapped[list] = mapped_column(JSON, default=list)
-    total: Mapped[int] = mapped_column(default=0)
-    done: Mapped[int] = mapped_column(default=0)
     # [sitting id, question id, score 0 or 1] of each auto-scored answer read so far.
     scores: Mapped[list] = mapped_column(JSON, default=list)
     items_calibrated: Mapped[int] = mapped_column(default=0)
-
-    @property
-    def is_active(self) -> bool:
-        return self.state in ACTIVE_RESCORE_STATES
-
-    @property
-    def has_failed(self) -> bool:
-        return self.state == RescoreState.FAILED
