@@ -18,7 +18,9 @@ from sqlalchemy.engine import make_url
 import ceiling
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Not in front of a checkout that PYTHONPATH names before it: instructions.py --code counts a baseline's webapp/.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 SECRET_KEY = "bench-secret-key"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1/proctora_bench"

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.candidate.helpers import items_by_type, register
 from tests.e2e.test_candidate_journey import (  # noqa: F401  (fixtures: contexts, make_exam, paper, running)
     ALL_SAVED, contexts, make_exam, paper, palette_button, question, running, stored)
+from tests.e2e.conftest import wait_in_page
 from webapp.core.extensions import db
 from webapp.sittings.models import Sitting, SittingStatus
 
@@ -85,6 +86,28 @@ def test_the_check_works_with_the_cookies_cleared(page, admin, make_exam):
     db.session.expire_all()
     check = db.session.get(Sitting, sitting.id).check
     assert check["reference_photo"].endswith(".jpg") and check["id_photo"].endswith(".jpg")
+
+
+def test_nothing_can_be_chosen_before_the_pages_script_has_started(page, running):
+    """On a slow connection the questions show before the page's script runs; an answer chosen then would
+    never be sent, and the script's first pass would undo it without a word. The questions stay inert."""
+    held = []
+    page.route("**/js/exam.js*", lambda route: held.append(route))   # the page's script, held back until released
+    page.goto(f"/s/{running.access_token}", wait_until="commit")
+    option = question(page).get_by_label("4", exact=True)
+    expect(option).to_be_visible()
+    option.click(force=True)   # where a person's click would land; nothing under an inert question takes it
+    expect(option).not_to_be_checked()
+
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    held[0].continue_()
+    wait_in_page(page, "window.proctoraExam !== undefined", "the page's script has started")
+    option.check()
+    expect(page.locator("[data-save-status]")).to_have_text(ALL_SAVED)
+    assert stored(running)["MCQ"].answer == {"option": "a"}
 
 
 def test_a_refused_answer_is_never_shown_as_saved_and_goes_out_once_the_server_takes_it(

@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 from flask_babel import gettext as _
 
 from webapp.candidate.forms import CheckForm
+from webapp.candidate import questions
 from webapp.candidate.messages import (PROBLEM_TITLES, cross_site_message, label_registration_inputs,
                                        registration_message, script_messages)
 from webapp.candidates.services import remember_language
@@ -219,6 +220,7 @@ def _exam_page(sitting):
         play=lambda media_id: url_for(".play_media", token=token, media_id=media_id)))
     return candidate_page("candidate/exam.html", sitting=sitting, exam=sitting.exam, assessment=sitting.exam.assessment,
                           institute=sitting.exam.institute, **page._asdict(),
+                          question_bodies=questions.question_bodies(sitting, page.items, page.total),
                           # Proctoring: how often the clock is asked and a snapshot taken (seconds).
                           clock_every=current_app.config.get("CLOCK_POLL_SECONDS", taking.HEARTBEAT_EVERY.seconds),
                           snapshot_every=current_app.config.get("SNAPSHOT_SECONDS", 60),

@@ -89,6 +89,8 @@ def _limits(html: str) -> dict[int, int]:
     """Each limited recording of an item's HTML: {media id: the plays allowed}. A `<source>` belongs to the
     `<audio>` before it."""
     limits, allowed = {}, None
+    if "data-max-plays" not in html.lower():   # most items: no need to parse them (each page shows 20 of them)
+        return limits
     for tag, attributes in media_elements(html):
         if tag != "source":
             allowed = attributes.get("data-max-plays") if tag == "audio" else None

@@ -43,6 +43,10 @@ export class ExamPage {
       root.querySelector("[data-conversation-toggle]"));
     this.questions.forEach((question) => this.reconcile(question));
     this.autosave.store();
+    // The questions are served inert, so nothing is chosen before the answers above are in place.
+    const layout = root.querySelector("[data-exam-layout]");
+    layout.inert = false;
+    layout.removeAttribute("aria-busy");
     this.current = -1;
     this.show(this.startIndex(), false);
     this.bindEvents();
