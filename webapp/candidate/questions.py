@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from flask import current_app
+from flask import get_template_attribute
 from flask_babel import get_locale
 from markupsafe import Markup
 
@@ -51,5 +51,5 @@ def _rendered(locale: str, question_type: str, stem: str, options: str, key: str
     # arguments so that each language is kept apart.
     stand_in = SittingItem(id=_ITEM_ID, position=_POSITION, question_type=question_type, stem=stem,
                            options=json.loads(options), key=json.loads(key), marks=marks)
-    macro = current_app.jinja_env.get_template("candidate/_question.html").module.question_body
-    return str(macro(stand_in, _NUMBER, total, at_most, section_name))
+    question_body = get_template_attribute("candidate/_question.html", "question_body")
+    return str(question_body(stand_in, _NUMBER, total, at_most, section_name))

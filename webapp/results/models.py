@@ -113,10 +113,19 @@ labels(RescoreState, {
 ACTIVE_RESCORE_STATES = (RescoreState.QUEUED, RescoreState.RUNNING)
 
 
+def one_active_run_per(name: str, column: str) -> Index:
+    """The partial unique index that lets one run per `column` be queued or running, even when two examiners
+    start one at the same moment."""
+    return Index(name, column, unique=True, sqlite_where=text("state IN ('queued', 'running')"),
+                 postgresql_where=text("state IN ('queued', 'running')"))
+
+
 class SittingsRun:
     """What a job the worker does over a list of sittings, a batch at a time, keeps: who started it, its state
     and times, the sittings it was queued for, and how many of them (`done`, the first ones) are through."""
 
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
     started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     state: Mapped[RescoreState] = mapped_column(enum_type(RescoreState), default=RescoreState.QUEUED, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -140,13 +149,8 @@ class RescoreRun(SittingsRun, db.Model):
     sittings found outdated when it was queued; the first `done` of them are re-scored."""
 
     __tablename__ = "rescore_runs"
-    # One active run per question, even when two examiners apply at the same moment.
-    __table_args__ = (Index("uq_rescore_runs_active_question", "question_id", unique=True,
-                            sqlite_where=text("state IN ('queued', 'running')"),
-                            postgresql_where=text("state IN ('queued', 'running')")),)
+    __table_args__ = (one_active_run_per("uq_rescore_runs_active_question", "question_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     results_changed: Mapped[int] = mapped_column(default=0)
     outcomes_changed: Mapped[int] = mapped_column(default=0)
@@ -160,13 +164,8 @@ class CalibrationRun(SittingsRun, db.Model):
     `scores`, then estimates the items' parameters from them. The first `done` sittings are read."""
 
     __tablename__ = "calibration_runs"
-    # One active calibration per institute, even when two examiners start one at the same moment.
-    __table_args__ = (Index("uq_calibration_runs_active_institute", "institute_id", unique=True,
-                            sqlite_where=text("state IN ('queued', 'running')"),
-                            postgresql_where=text("state IN ('queued', 'running')")),)
+    __table_args__ = (one_active_run_per("uq_calibration_runs_active_institute", "institute_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    institute_id: Mapped[int] = mapped_column(ForeignKey("institutes.id"), index=True)
     # [sitting id, question id, score 0 or 1] of each auto-scored answer read so far.
     scores: Mapped[list] = mapped_column(JSON, default=list)
     items_calibrated: Mapped[int] = mapped_column(default=0)
