@@ -377,12 +377,11 @@ def retake(token):
 @csrf.exempt
 @sheddable   # the page keeps an unacknowledged answer and sends it again
 def save_answer(token):
-    sitting = taking.sitting_for_token(token)
     body = _json_body()
-    result = taking.save_answer(sitting, body.get("item_id"), answer=body.get("answer"), version=body.get("version"),
-                                flagged=body.get("flagged") is True)
-    return {"saved": result.saved, "version": result.version, "remaining": taking.remaining_seconds(sitting),
-            "section": sitting.current_section}
+    saved = taking.save_answer_by_link(token, body.get("item_id"), answer=body.get("answer"),
+                                       version=body.get("version"), flagged=body.get("flagged") is True)
+    return {"saved": saved.result.saved, "version": saved.result.version, "remaining": saved.remaining,
+            "section": saved.section}
 
 
 @blueprint.post("/s/<token>/files")
@@ -424,9 +423,7 @@ def send_message(token):
 @blueprint.post("/s/<token>/position")
 @csrf.exempt
 def position(token):
-    sitting = taking.sitting_for_token(token)
-    taking.set_position(sitting, _json_body().get("position"))
-    return {"position": sitting.current_item}
+    return {"position": taking.move_by_link(token, _json_body().get("position"))}
 
 
 @blueprint.post("/s/<token>/events")

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext as _, lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import DateTime, bindparam, cast, func, insert, literal_column, or_, select, update
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.accounts.models import User
@@ -21,7 +22,7 @@ from webapp.bank.models import QuestionType
 from webapp.bank.services import answer_file_kinds
 from webapp.core import events, storage
 from webapp.core.clock import utcnow
-from webapp.core.database import MAX_ID, parse_id
+from webapp.core.database import MAX_ID, UTCDateTime, parse_id
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.core.extensions import db
 from webapp.exams.models import Exam, ExamStatus
@@ -411,16 +412,15 @@ class SaveResult:
     version: int
 
 
-def _save(in_reach: list):
+def _save(in_reach: list, sitting=bindparam("the_sitting")):
     """The versioned save: the response of an item within the candidate's reach, if the version is newer.
     A save (possible again after a resume) makes a grader's earlier mark stale. (An UPDATE's parameters
     may not bear its columns' names.)"""
     return (update(Response)
-            .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item"),
+            .where(Response.sitting_id == sitting, Response.item_id == bindparam("the_item"),
                    Response.version < bindparam("new_version"),
                    Response.item_id.in_(select(SittingItem.id).where(
-                       SittingItem.sitting_id == bindparam("the_sitting"), SittingItem.id == bindparam("the_item"),
-                       *in_reach)))
+                       SittingItem.sitting_id == sitting, SittingItem.id == bindparam("the_item"), *in_reach)))
             .values(answer=bindparam("new_answer"), flagged=bindparam("new_flagged"),
                     version=bindparam("new_version"), saved_at=bindparam("new_saved_at"), marked_at=None)
             # No search of the session for the rows it changed (a RETURNING or a SELECT): _expire_saved does it.
@@ -435,11 +435,68 @@ STORED_VERSION = (select(Response.version, SittingItem.section_index)
                   .where(Response.sitting_id == bindparam("the_sitting"), Response.item_id == bindparam("the_item")))
 
 
+# The exam page's hot path ------------------------------------------------------------------------------
+# A page that keeps its heartbeat asks for the clock, saves and moves by thousands a minute. For a running
+# sitting past no deadline whose page was heard from within SILENT_CAP (so no silence is to be settled), the
+# clock is one statement on both databases; on PostgreSQL a save and a move are one statement each too,
+# their sitting found by the link in the same statement (a data-modifying WITH, which SQLite lacks). Whatever
+# such a statement does not find takes the full path, which loads the sitting and brings it up to date.
+KEEPING_UP = [Sitting.access_token == bindparam("token"), Sitting.status == S.EXAM_STARTED,
+              Sitting.deadline > bindparam("now"), Sitting.item_entered_at.is_not(None),
+              Sitting.last_seen_at >= bindparam("silent_since")]
+
+
+def _keeping_up(token: str, now: datetime) -> dict:
+    return {"token": token, "now": now, "silent_since": now - SILENT_CAP}
+
+
+def _hot_path() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _timed(sections):
+    """SQL: the sitting's sections are timed (is_timed)."""
+    return func.jsonb_path_exists(cast(sections, JSONB), literal_column("'$[*] ? (@.duration > 0)'::jsonpath"))
+
+
+def _section_running(sections, current_section):
+    """SQL: the current section has no deadline of its own, or it has not passed (_roll_sections has nothing to do)."""
+    deadline = cast(cast(sections, JSONB).op("->")(current_section).op("->>")("deadline"), DateTime(timezone=True))
+    return or_(deadline.is_(None), deadline > bindparam("now"))
+
+
+# Not an adaptive test (only the item shown takes an answer, and the server moves); the sections as they stand.
+LIVE_SITTING = (select(Sitting.id, Sitting.deadline, Sitting.sections, Sitting.current_section)
+                .where(*KEEPING_UP, Sitting.adaptive.is_(None),
+                       _section_running(Sitting.sections, Sitting.current_section))
+                .cte("live"))
+QUICK_SAVED = (_save([or_(~_timed(LIVE_SITTING.c.sections), SittingItem.section_index == LIVE_SITTING.c.current_section)],
+                     sitting=LIVE_SITTING.c.id)
+               .returning(Response.version).cte("saved"))
+# The running sitting (no row: the full path), and whether the save changed its response.
+QUICK_SAVE = select(LIVE_SITTING, select(func.count()).select_from(QUICK_SAVED).scalar_subquery().label("saved"))
+
+
 def _expire_saved(sitting_id: int, item_id: int) -> None:
     """A response this session loaded before the save (a script, finishing after saving) reads it again."""
     for record in list(db.session.identity_map.values()):
         if isinstance(record, Response) and record.sitting_id == sitting_id and record.item_id == item_id:
             db.session.expire(record)
+
+
+def _checked_save(item_id, answer, version) -> tuple[int, int]:
+    """The item id and version of a save from outside, its answer's shape checked, or a ValidationError."""
+    if answer is not None and not _well_formed(answer):
+        raise ValidationError(_("This answer cannot be stored (too long or malformed)."), field="answer")
+    try:
+        item_id, version = int(item_id), int(version)
+    except (TypeError, ValueError):
+        raise ValidationError(_("Invalid answer."), field="item") from None
+    item_id = parse_id(item_id, "Question")
+    if not 0 < version <= MAX_ID:
+        # Versions are the page's own counters; one beyond the column's range is not one of them.
+        raise ValidationError(_("Invalid answer version."), field="version")
+    return item_id, version
 
 
 def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int, flagged: bool = False,
@@ -451,16 +508,7 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
     _require_running(sitting, now)
     _roll_sections(sitting, now)
     note_presence(sitting, now)
-    if answer is not None and not _well_formed(answer):
-        raise ValidationError(_("This answer cannot be stored (too long or malformed)."), field="answer")
-    try:
-        item_id, version = int(item_id), int(version)
-    except (TypeError, ValueError):
-        raise ValidationError(_("Invalid answer."), field="item") from None
-    item_id = parse_id(item_id, "Question")
-    if not 0 < version <= MAX_ID:
-        # Versions are the page's own counters; one beyond the column's range is not one of them.
-        raise ValidationError(_("Invalid answer version."), field="version")
+    item_id, version = _checked_save(item_id, answer, version)
     timed = is_timed(sitting)
     uploaded = _uploaded_file(sitting, item_id, answer)
     if uploaded is not None:
@@ -475,12 +523,45 @@ def save_answer(sitting: Sitting, item_id, *, answer: dict | None, version: int,
         if uploaded is not None:
             _drop_other_files(sitting, item_id, uploaded)
         return SaveResult(True, version)
+    return _not_saved(sitting, item_id)
+
+
+def _not_saved(sitting, item_id: int) -> SaveResult:
+    """Why a save changed nothing: an older version than the stored one (the stored one is said), an item
+    of a closed timed section, or no such item of the sitting."""
     stored = db.session.execute(STORED_VERSION, {"the_sitting": sitting.id, "the_item": item_id}).first()
     if stored is None:
         raise NotFound("Question")
-    if timed and stored.section_index != sitting.current_section:
+    if is_timed(sitting) and stored.section_index != sitting.current_section:
         raise TimeIsUp(_("This section is closed; its answers were kept as they were."))
     return SaveResult(False, stored.version)
+
+
+class SavedByLink(NamedTuple):
+    """The exam page's save answered: the save, and the clock as it stands after it."""
+    result: SaveResult
+    remaining: int
+    section: int
+
+
+def save_answer_by_link(token: str, item_id, *, answer: dict | None, version, flagged: bool = False,
+                        now: datetime | None = None) -> SavedByLink:
+    """The exam page's save: on PostgreSQL, for a page that keeps its heartbeat, one statement finds the running
+    sitting by its link and saves (QUICK_SAVE, with the full path's checks); otherwise the full path."""
+    now = now or utcnow()
+    item_id, version = _checked_save(item_id, answer, version)
+    if _hot_path() and not (answer and "file" in answer):
+        live = db.session.execute(QUICK_SAVE, {
+            **_keeping_up(token, now), "the_item": item_id,
+            "new_answer": answer, "new_flagged": bool(flagged), "new_version": version, "new_saved_at": now}).first()
+        if live is not None:
+            if live.saved:
+                _expire_saved(live.id, item_id)
+            result = SaveResult(True, version) if live.saved else _not_saved(live, item_id)
+            return SavedByLink(result, remaining_seconds(live, now=now), live.current_section)
+    sitting = sitting_for_token(token, now=now)
+    result = save_answer(sitting, item_id, answer=answer, version=version, flagged=flagged, now=now)
+    return SavedByLink(result, remaining_seconds(sitting, now=now), sitting.current_section)
 
 
 # File answers ------------------------------------------------------------------------------------------------
@@ -559,13 +640,20 @@ ITEM_SHOWN = select(SittingItem.id).where(SittingItem.sitting_id == bindparam("s
 ITEM_SHOWN_IN_SECTION = ITEM_SHOWN.where(SittingItem.section_index == bindparam("section_index"))
 
 
-def set_position(sitting: Sitting, item_position: int, *, now: datetime | None = None) -> None:
-    """The candidate moved to another question: the time on the one they leave is counted, and reopening
-    the link returns to the new one. Only a question the exam page shows now is a position."""
+def _position(item_position) -> int:
     try:
         item_position = int(item_position)
     except (TypeError, ValueError):
         raise ValidationError(_("Invalid position."), field="position") from None
+    if not 0 <= item_position <= MAX_ID:
+        raise ValidationError(_("Invalid position."), field="position")
+    return item_position
+
+
+def set_position(sitting: Sitting, item_position, *, now: datetime | None = None) -> None:
+    """The candidate moved to another question: the time on the one they leave is counted, and reopening
+    the link returns to the new one. Only a question the exam page shows now is a position."""
+    item_position = _position(item_position)
     if sitting.status != S.EXAM_STARTED:
         return
     now = now or utcnow()
@@ -573,6 +661,55 @@ def set_position(sitting: Sitting, item_position: int, *, now: datetime | None =
         note_presence(sitting, now)
         return
     _count_time(sitting, now, then=now, move_to=item_position)
+
+
+def _seconds_since(entered):
+    """SQL: the seconds from `entered` to the request, for a page that kept its heartbeat all along (so
+    _present_seconds has no silence to cap)."""
+    return func.greatest(0.0, func.extract("epoch", bindparam("now", type_=UTCDateTime) - entered))
+
+
+# The sitting as the statement found it: where the candidate was, and since when (every part of a WITH reads
+# the rows as they were when the statement began, whatever another part of it changes).
+_BEFORE = aliased(Sitting, name="before")
+QUICK_MOVED = (
+    update(Sitting)
+    .where(*KEEPING_UP, Sitting.adaptive.is_(None), _section_running(Sitting.sections, Sitting.current_section),
+           # Compare and set: of two requests counting the same stretch (two tabs), one adds it; the other, finding
+           # the count moved on, takes the full path.
+           Sitting.item_entered_at == select(_BEFORE.item_entered_at)
+           .where(_BEFORE.access_token == bindparam("token")).scalar_subquery(),
+           # Only to another question the page shows (in the current section when sections are timed); staying
+           # where one is changes nothing, as set_position has it.
+           Sitting.current_item != bindparam("position"),
+           select(SittingItem.id).where(
+               SittingItem.sitting_id == Sitting.id, SittingItem.position == bindparam("position"),
+               or_(~_timed(Sitting.sections), SittingItem.section_index == Sitting.current_section)).exists())
+    .values(current_item=bindparam("position"), item_entered_at=bindparam("now"),
+            seconds_spent=Sitting.seconds_spent + _seconds_since(Sitting.item_entered_at))
+    .returning(Sitting.id).cte("moved"))
+# The question left gets the same seconds the sitting's sum got.
+QUICK_SPENT = (
+    update(Response)
+    .where(_BEFORE.id == QUICK_MOVED.c.id, SittingItem.sitting_id == _BEFORE.id,
+           SittingItem.position == _BEFORE.current_item, Response.sitting_id == _BEFORE.id,
+           Response.item_id == SittingItem.id)
+    .values(seconds_spent=Response.seconds_spent + _seconds_since(_BEFORE.item_entered_at))
+    .cte("spent"))
+QUICK_MOVE = select(QUICK_MOVED.c.id).add_cte(QUICK_SPENT)
+
+
+def move_by_link(token: str, item_position, *, now: datetime | None = None) -> int:
+    """The exam page's move (set_position): on PostgreSQL, for a page that keeps its heartbeat, one statement
+    finds the running sitting by its link, moves and counts the time (QUICK_MOVE); otherwise the full path.
+    Returns where the candidate is."""
+    item_position = _position(item_position)
+    now = now or utcnow()
+    if _hot_path() and db.session.execute(QUICK_MOVE, {**_keeping_up(token, now), "position": item_position}).first():
+        return item_position
+    sitting = sitting_for_token(token, now=now)
+    set_position(sitting, item_position, now=now)
+    return sitting.current_item
 
 
 def _shown(sitting: Sitting, item_position: int):
