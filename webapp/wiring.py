@@ -242,8 +242,10 @@ def _origin(url: str | None) -> str | None:
 
 def _frame_ancestors(response) -> list[str]:
     """The registered learning platforms that may frame this answer: any, for the LTI door's pages; those of
-    the sitting's institute, for a candidate's page (what a learner's launch opens). None for the rest."""
-    if response.mimetype != "text/html":
+    the sitting's institute, for a candidate's page (what a learner's launch opens). None for the rest, and
+    none for a redirect: a browser checks the frame's ancestors on the page it shows, not on the way there (so
+    a synchronized Start, which redirects, costs no lookup)."""
+    if response.mimetype != "text/html" or 300 <= response.status_code < 400:
         return []
     if request.blueprint == "lti":
         return frame_origins()
