@@ -1,6 +1,7 @@
 """The exam page and its JSON endpoints: saving (ordered, idempotent, refused after the deadline), the
 clock, the position, events, timed sections and resuming; and the cost of the hot path in SQL."""
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -241,6 +242,17 @@ def test_a_move_counts_its_time_in_one_statement_on_postgresql_and_an_event_is_o
     client.post(f"/s/{token}/events", json={"kind": "copy_attempt"})
     move = ["WITH"] if _on_postgresql() else ["SELECT", "UPDATE", "UPDATE"]
     assert [statement.split()[0] for statement in statements] == [*move, "SELECT", "INSERT"]
+
+
+def test_the_exam_page_reads_six_tables_and_no_plays_without_a_limited_recording(client, running, statements):
+    """The page's statements are pinned: its sitting (with exam, institute and candidate), the items, their
+    responses, the proctor's messages, the branding and the platforms that may frame it."""
+    token = running.access_token
+    db.session.remove()
+    statements.clear()
+    assert client.get(f"/s/{token}").status_code == 200
+    read = [re.search(r"\bFROM\s+(\w+)", statement)[1] for statement in statements]
+    assert read == ["sittings", "sitting_items", "responses", "candidate_messages", "white_labels", "lti_platforms"]
 
 
 def test_a_move_to_a_question_not_shown_is_refused_and_changes_nothing(client, running):

@@ -153,11 +153,12 @@ def show_media(sitting: Sitting, items: list[SittingItem], urls: CandidateUrls) 
     """Rewrite the media URLs of the items a candidate's page shows to the sitting's own (`urls`, made by the
     candidate's pages), with the plays left of each limited recording. Only the loaded copies change:
     nothing is written back."""
-    plays = _plays(sitting)
+    limits = {item.id: _limits(_item_html(item)) for item in items}
+    # The plays are read only for a page with a limited recording (most pages have none).
+    plays = _plays(sitting) if any(limits.values()) else {}
     for item in items:
-        limits = _limits(_item_html(item))
-        stem = _for_candidate(item.stem, item.id, limits, plays, urls)
-        options = [{**option, "html": _for_candidate(option["html"], item.id, limits, plays, urls)}
+        stem = _for_candidate(item.stem, item.id, limits[item.id], plays, urls)
+        options = [{**option, "html": _for_candidate(option["html"], item.id, limits[item.id], plays, urls)}
                    if isinstance(option, dict) and isinstance(option.get("html"), str) else option
                    for option in item.options or []]
         set_committed_value(item, "stem", stem)
