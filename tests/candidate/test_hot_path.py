@@ -100,6 +100,9 @@ def test_saves_and_moves_by_the_link_do_what_the_full_path_does(client, admin, e
            (50, "save", 4, {"text": {"nested": 1}}, 1),               # not an answer
            (200, "move", 5),                                          # after a silence of 2.5 minutes
            (230, "clock"), (235, "move", 1), (240, "save", 1, None, 4), (250, "move", 0),
+           (400, "save", 2, {"option": "a"}, 6),                      # a silence again, settled by a save
+           (410, "move", 2), (420, "save", 2, {"option": "b"}, 7),    # no heartbeat since, but the arrival
+           (430, "clock"),
            (30 * 60 + 1, "save", 0, {"option": "a"}, 5),              # past the deadline: finished
            (30 * 60 + 2, "move", 2)]
     _same_day(client, _twins(admin, exam), day)

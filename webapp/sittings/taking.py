@@ -437,13 +437,14 @@ STORED_VERSION = (select(Response.version, SittingItem.section_index)
 
 # The exam page's hot path ------------------------------------------------------------------------------
 # A page that keeps its heartbeat asks for the clock, saves and moves by thousands a minute. For a running
-# sitting past no deadline whose page was heard from within SILENT_CAP (so no silence is to be settled), the
+# sitting past no deadline whose page gave a sign of life within SILENT_CAP (a heartbeat, or the arrival at the
+# current question: so no silence is to be settled, note_presence has nothing to do), the
 # clock is one statement on both databases; on PostgreSQL a save and a move are one statement each too,
 # their sitting found by the link in the same statement (a data-modifying WITH, which SQLite lacks). Whatever
 # such a statement does not find takes the full path, which loads the sitting and brings it up to date.
 KEEPING_UP = [Sitting.access_token == bindparam("token"), Sitting.status == S.EXAM_STARTED,
               Sitting.deadline > bindparam("now"), Sitting.item_entered_at.is_not(None),
-              Sitting.last_seen_at >= bindparam("silent_since")]
+              or_(Sitting.last_seen_at >= bindparam("silent_since"), Sitting.item_entered_at >= bindparam("silent_since"))]
 
 
 def _keeping_up(token: str, now: datetime) -> dict:
