@@ -2,7 +2,6 @@
 PostgreSQL one statement each for a page that keeps its heartbeat, the full path otherwise. Twin sittings of
 one exam go through the same day, one by the link, one by the full path (the sitting loaded, then
 `save_answer` or `set_position`): every answer, refusal, position and second counted must be the same."""
-import os
 import threading
 from datetime import timedelta
 
@@ -15,9 +14,6 @@ from webapp.core import clock
 from webapp.core.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import Response, Sitting, SittingItem
-
-ON_POSTGRESQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql")
-
 
 def _item_at(sitting_id: int, position: int) -> int:
     return db.session.scalar(select(SittingItem.id).where(SittingItem.sitting_id == sitting_id,
@@ -123,34 +119,38 @@ def test_timed_sections_refuse_and_roll_over_alike(client, admin, make_exam, pap
     _same_day(client, _twins(admin, exam), day)
 
 
-@pytest.mark.skipif(not ON_POSTGRESQL, reason="the one-statement move is PostgreSQL's (SQLite takes the full path, "
-                                              "whose compare and set test_exam.py covers); CI runs it on PostgreSQL")
 def test_of_two_requests_counting_the_same_stretch_one_counts_it(app, running_twin):
-    """A move waiting for another request's lock on the sitting (a second tab moving, a finish) finds the count
-    moved on when it gets the row: it changes nothing, and the full path answers instead."""
+    """A move waiting for another request's write to the sitting (a second tab moving, a finish) finds, once it
+    gets the row, that the other counted the stretch: it moves without counting it again. On PostgreSQL the one
+    statement finds the arrival changed and leaves it to the full path; on SQLite the full path's own
+    compare-and-set does it."""
     token, sitting_id = running_twin
+    before = _state(sitting_id)
     clock.freeze(clock.utcnow() + timedelta(seconds=30))
     other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     moved = []
     with other.connect() as first:
+        # The other request counted the 30 seconds and is committing: the count starts again now.
         first.execute(text("UPDATE sittings SET item_entered_at = :now WHERE id = :id"),
                       {"now": clock.utcnow(), "id": sitting_id})
-        waiting = threading.Thread(target=lambda: moved.append(_quick_move(app, token)))
+        waiting = threading.Thread(target=lambda: moved.append(_move(app, token)))
         waiting.start()
         waiting.join(1)
-        assert waiting.is_alive()   # held by the first request's lock on the sitting
+        assert waiting.is_alive()   # held by the other request's write
         first.commit()
-    waiting.join(10)
+    waiting.join(15)
     other.dispose()
-    assert moved == [None]
-    assert _state(sitting_id)[1] == 0   # the full path would have moved it; the one statement did nothing
+    assert moved == [2]
+    state = _state(sitting_id)
+    # Moved, and the 30 seconds counted a second time neither in the sitting's sum nor in the question left.
+    assert (state[1], state[4], state[-1]) == (2, before[4], before[-1])
 
 
-def _quick_move(app, token: str):
+def _move(app, token: str) -> int:
     with app.app_context():
-        row = db.session.execute(taking.QUICK_MOVE, {**taking._keeping_up(token, clock.utcnow()), "position": 2}).first()
+        position = taking.move_by_link(token, 2)
         db.session.commit()
-        return row
+        return position
 
 
 @pytest.fixture
