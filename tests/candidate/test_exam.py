@@ -10,6 +10,7 @@ from sqlalchemy import event, select
 from tests.candidate.helpers import JPEG, items_by_type, page, register, start
 from webapp.assessments.services import SectionInput
 from webapp.core.clock import utcnow
+from webapp.core.database import on_postgresql
 from webapp.core.extensions import db
 from webapp.sittings import taking
 from webapp.sittings.models import FinishMode, ProctorEvent, Response, SittingItem
@@ -203,10 +204,6 @@ def test_untimed_sections_are_shown_together_with_their_headings(client, admin, 
 
 # The hot path ---------------------------------------------------------------------------------------------
 
-def _on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def test_a_save_is_one_statement_on_postgresql_and_two_on_sqlite(client, running, statements):
     """PostgreSQL finds the running sitting by its link in the statement that saves (a WITH); SQLite loads it."""
     item_id, token = items_by_type(running)["SHORT_ANSWER"].id, running.access_token
@@ -214,7 +211,7 @@ def test_a_save_is_one_statement_on_postgresql_and_two_on_sqlite(client, running
     statements.clear()
     response = client.post(f"/s/{token}/answers", json={"item_id": item_id, "answer": {"text": "Paris"}, "version": 1})
     assert response.json["saved"] is True
-    assert [statement.split()[0] for statement in statements] == (["WITH"] if _on_postgresql() else ["SELECT", "UPDATE"])
+    assert [statement.split()[0] for statement in statements] == (["WITH"] if on_postgresql() else ["SELECT", "UPDATE"])
     assert "sitting_items" in statements[-1] and "questions" not in " ".join(statements)
 
 
@@ -240,7 +237,7 @@ def test_a_move_counts_its_time_in_one_statement_on_postgresql_and_an_event_is_o
     statements.clear()
     client.post(f"/s/{token}/position", json={"position": 1})
     client.post(f"/s/{token}/events", json={"kind": "copy_attempt"})
-    move = ["WITH"] if _on_postgresql() else ["SELECT", "UPDATE", "UPDATE"]
+    move = ["WITH"] if on_postgresql() else ["SELECT", "UPDATE", "UPDATE"]
     assert [statement.split()[0] for statement in statements] == [*move, "SELECT", "INSERT"]
 
 

@@ -198,6 +198,11 @@ def claim_next_batch(query, items_of, batch_size: int, **running) -> tuple[objec
     return run, batch
 
 
+def on_postgresql() -> bool:
+    """The session's database is PostgreSQL (which has what SQLite lacks: SKIP LOCKED, data-modifying WITH)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 # The INSERT of each database we run on that takes ON CONFLICT (an upsert, or an insert that may find its
 # row there already), by dialect name: `UPSERTS[bind.dialect.name](table)`.
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}

@@ -31,6 +31,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from webapp.core.clock import utcnow
+from webapp.core.database import on_postgresql
 from webapp.core.extensions import db, mail
 from webapp.core.jobs import PERIODIC_JOBS
 from webapp.notifications.models import MessageKind, MessageStatus, OutboxMessage
@@ -334,7 +335,7 @@ def _claim_due(limit: int) -> tuple[list[ClaimedMessage], _Lease]:
     claim = update(OutboxMessage).values(status=MessageStatus.SENDING, claimed_until=claimed_until)
     candidates = select(OutboxMessage.id).where(_due(now)).order_by(OutboxMessage.next_attempt_at,
                                                                       OutboxMessage.id).limit(limit)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql():
         # Rows another worker is claiming right now are locked: skip them rather than wait for them.
         ids = list(db.session.scalars(candidates.with_for_update(skip_locked=True)))
         if ids:

@@ -22,7 +22,7 @@ from webapp.bank.models import QuestionType
 from webapp.bank.services import answer_file_kinds
 from webapp.core import events, storage
 from webapp.core.clock import utcnow
-from webapp.core.database import MAX_ID, UTCDateTime, parse_id
+from webapp.core.database import MAX_ID, UTCDateTime, on_postgresql, parse_id
 from webapp.core.errors import Conflict, IllegalTransition, NotFound, ValidationError
 from webapp.core.extensions import db
 from webapp.exams.models import Exam, ExamStatus
@@ -452,10 +452,6 @@ def _keeping_up(token: str, now: datetime) -> dict:
     return {"token": token, "now": now, "silent_since": now - SILENT_CAP}
 
 
-def _hot_path() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _run_hot(statement, parameters: dict):
     """A hot statement on the session's connection, in its transaction, without the ORM's handling of the
     statement (two thirds of an UPDATE's cost in Python): none of them loads an object, and none has an object
@@ -559,7 +555,7 @@ def save_answer_by_link(token: str, item_id, *, answer: dict | None, version, fl
     sitting by its link and saves (QUICK_SAVE, with the full path's checks); otherwise the full path."""
     now = now or utcnow()
     item_id, version = _checked_save(item_id, answer, version)
-    if _hot_path() and not (answer and "file" in answer):
+    if on_postgresql() and not (answer and "file" in answer):
         live = _run_hot(QUICK_SAVE, {
             **_keeping_up(token, now), "the_item": item_id,
             "new_answer": answer, "new_flagged": bool(flagged), "new_version": version, "new_saved_at": now}).first()
@@ -714,7 +710,7 @@ def move_by_link(token: str, item_position, *, now: datetime | None = None) -> i
     Returns where the candidate is."""
     item_position = _position(item_position)
     now = now or utcnow()
-    if _hot_path() and _run_hot(QUICK_MOVE, {**_keeping_up(token, now), "position": item_position}).first():
+    if on_postgresql() and _run_hot(QUICK_MOVE, {**_keeping_up(token, now), "position": item_position}).first():
         return item_position
     sitting = sitting_for_token(token, now=now)
     set_position(sitting, item_position, now=now)
